@@ -1,0 +1,26 @@
+/** Three projects: node unit/integration tests, editor component tests in jsdom, browser tests in Chromium. */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } }, target: 'es2022' } }] };
+module.exports = {
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/client/'],
+    },
+    {
+      displayName: 'client',
+      testEnvironment: 'jsdom',
+      transform,
+      testMatch: ['<rootDir>/tests/client/**/*.test.ts?(x)'],
+    },
+    {
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
+    },
+  ],
+  testTimeout: 60000,
+};

@@ -1,0 +1,77 @@
+/**
+ * REST API shapes under `/api`. The server implements them, the editor and `loraflow run --server` call them.
+ *
+ * GET    /api/health                       -> { ok: true, version }
+ * GET    /api/nodes                        -> NodeSchema[]            (all node schemas)
+ * POST   /api/runs        SubmitRunRequest -> 201 SubmitRunResponse | 400 ValidationFailure
+ * GET    /api/runs?limit&offset            -> RunSummary[]            (history, newest first)
+ * GET    /api/runs/:id                     -> RunDetail
+ * POST   /api/runs/:id/cancel              -> RunSummary
+ * POST   /api/runs/:id/resume              -> RunSummary              (re-queues an interrupted/failed/cancelled run)
+ * DELETE /api/runs/:id                     -> 204
+ * GET    /api/runs/:id/logs?node           -> LogEntry[]
+ * GET    /api/runs/:id/metrics?node        -> MetricPoint[]
+ * GET    /api/queue                        -> RunSummary[]
+ * PUT    /api/queue       { order: id[] }  -> RunSummary[]            (reorder queued runs)
+ * DELETE /api/queue/:id                    -> 204                     (remove a queued run)
+ * GET    /api/artifacts/:id                -> the bytes, with its mime type
+ * GET    /api/workflows                    -> WorkflowListing[]
+ * GET    /api/workflows/:name              -> WorkflowFile
+ * PUT    /api/workflows/:name  WorkflowFile-> WorkflowListing
+ * DELETE /api/workflows/:name              -> 204
+ * GET    /api/files?path                   -> FileListing (folder browser limited to allowed roots)
+ * POST   /api/uploads?name                 -> { path } (raw image bytes into the uploads folder)
+ * GET    /api/roots                        -> { roots: string[] }
+ */
+import type { WorkflowFile } from './workflow';
+import type { ValidationError } from './validation-types';
+import type { LogLevel } from './messages';
+
+export interface SubmitRunRequest {
+  workflow: WorkflowFile;
+  /** Node ids to run (with what they depend on); all output nodes when absent. */
+  targets?: string[];
+}
+
+export interface SubmitRunResponse {
+  id: string;
+}
+
+export interface ValidationFailure {
+  error: 'validation';
+  errors: ValidationError[];
+  /** The same errors keyed by node id ('' for graph-level errors). */
+  byNode: Record<string, ValidationError[]>;
+}
+
+export interface ApiError {
+  error: string;
+  message: string;
+}
+
+export interface WorkflowListing {
+  name: string; // file name without .json
+  title: string;
+  description?: string;
+  modifiedAt: number;
+  example: boolean;
+}
+
+export interface LogEntry {
+  nodeId: string;
+  level: LogLevel;
+  message: string;
+  at: number;
+}
+
+export interface MetricPoint {
+  nodeId: string;
+  step: number;
+  at: number;
+  metrics: Record<string, number>;
+}
+
+export interface FileListing {
+  path: string;
+  entries: { name: string; kind: 'file' | 'folder'; bytes?: number }[];
+}

@@ -1,0 +1,87 @@
+/**
+ * Node schemas: the serializable description of a node type that the server sends to the editor
+ * (like ComfyUI's /object_info). The editor never imports node code, only these.
+ */
+
+/** Socket types are open strings; these are the ones the built-in nodes use. `*` accepts anything. */
+export type SocketType =
+  | 'DATASET'
+  | 'MODEL'
+  | 'LORA'
+  | 'IMAGES'
+  | 'REPORT'
+  | 'FILE'
+  | 'FILES'
+  | 'STRING'
+  | 'NUMBER'
+  | '*'
+  | (string & {});
+
+export interface SocketSpec {
+  name: string;
+  type: SocketType;
+  /** An optional input may be left unconnected; execute then gets `undefined`. */
+  optional?: boolean;
+  /** A list input accepts any number of edges; execute gets an array in edge order. */
+  list?: boolean;
+  tooltip?: string;
+}
+
+export type ParamKind =
+  | 'number' // float
+  | 'int'
+  | 'seed' // int >= 0, the editor offers "randomize"
+  | 'string' // one line
+  | 'text' // multi-line
+  | 'boolean'
+  | 'enum' // one of `options`
+  | 'path' // a folder or file, resolved against the allowed roots
+  | 'list'; // a list of strings (e.g. prompts)
+
+export interface ParamSpec {
+  name: string;
+  kind: ParamKind;
+  default: ParamValue;
+  label?: string;
+  tooltip?: string;
+  /** Advice from the training guide shown next to the widget (e.g. the learning-rate table). */
+  hint?: string;
+  min?: number;
+  max?: number;
+  step?: number;
+  options?: string[];
+  /** For `path`: whether it names a folder or a file, and whether the node reads or writes it. */
+  pathKind?: 'folder' | 'file';
+  access?: 'read' | 'write';
+  /** A parameter that may be left empty (string/path kinds). */
+  optional?: boolean;
+  /** Shown only when another parameter has one of these values, e.g. {param:'mode', equals:['pad']}. */
+  visibleWhen?: { param: string; equals: ParamValue[] };
+}
+
+export type ParamValue = number | string | boolean | string[] | null;
+
+export interface NodeSchema {
+  type: string;
+  /** Bumped when the node's behaviour changes so that cached results of the old version are not reused. */
+  version: number;
+  category: string;
+  title: string;
+  description: string;
+  inputs: SocketSpec[];
+  outputs: SocketSpec[];
+  params: ParamSpec[];
+  /** `gpu` nodes get a device slot of their own: two never share one device. */
+  resource: 'cpu' | 'gpu';
+  /** False for nodes whose result must never be reused (e.g. random without a seed). */
+  cacheable: boolean;
+  /** True for nodes whose result the user looks at (reports, samples, saves): they always count as wanted. */
+  output?: boolean;
+  /** Named parameter presets (e.g. TrainLoRA's style/character/likeness), applied by the editor and CLI. */
+  presets?: Record<string, Record<string, ParamValue>>;
+}
+
+/** Whether a value produced on a socket of type `from` may flow into a socket of type `to`. */
+export function socketsCompatible(from: SocketType, to: SocketType): boolean {
+  return from === to || from === '*' || to === '*';
+}

@@ -1,0 +1,83 @@
+/**
+ * The contract between the executor (server/engine) and what drives it (the run queue in server/, used by
+ * both `loraflow serve` and the in-process `loraflow run`). The executor knows nothing of HTTP or SQLite.
+ */
+import type { WorkflowFile } from '../../protocol/workflow';
+import type { NodeOutputs, ArtifactRef, Metrics } from '../../protocol/values';
+import type { NodeError, LogLevel, NodeProgress } from '../../protocol/messages';
+import type { ArtifactStore, NodeDefinition, PathPolicy, Params, Inputs } from '../../nodes/api';
+import type { NodeSchema } from '../../protocol/schema';
+
+/** Events the executor reports while running one workflow. The queue turns them into ServerMessages. */
+export type ExecutorEvent =
+  | { type: 'node.started'; nodeId: string; at: number; cacheKey: string }
+  | { type: 'node.progress'; nodeId: string; progress: NodeProgress }
+  | { type: 'node.preview'; nodeId: string; image: ArtifactRef; label?: string }
+  | { type: 'node.log'; nodeId: string; level: LogLevel; message: string; at: number }
+  | { type: 'node.metrics'; nodeId: string; step: number; metrics: Metrics; at: number }
+  | { type: 'node.cached'; nodeId: string; outputs: NodeOutputs; cacheKey: string }
+  | { type: 'node.finished'; nodeId: string; outputs: NodeOutputs; at: number; cacheKey: string }
+  | { type: 'node.failed'; nodeId: string; error: NodeError; at: number }
+  | { type: 'node.cancelled'; nodeId: string; at: number }
+  /** A node not run because something it depends on failed or was cancelled. */
+  | { type: 'node.skipped'; nodeId: string; reason: string };
+
+export type RunOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+/** Persistent cache of finished nodes' outputs, keyed by cache key. The server backs it with SQLite. */
+export interface CacheStore {
+  get(cacheKey: string): NodeOutputs | undefined;
+  put(cacheKey: string, nodeType: string, outputs: NodeOutputs): void;
+}
+
+export interface NodeRegistry {
+  get(type: string): NodeDefinition | undefined;
+  schemas(): NodeSchema[];
+}
+
+/** One node ready to run: everything a worker needs, all of it serializable but the signal. */
+export interface NodeTask {
+  runId: string;
+  nodeId: string;
+  type: string;
+  params: Params;
+  inputs: Inputs;
+  cacheKey: string;
+  inputsKey: string;
+  device: string;
+}
+
+export interface NodeTaskHooks {
+  progress(value: number, max: number, metrics?: Metrics): void;
+  preview(image: ArtifactRef, label?: string): void;
+  log(level: LogLevel, message: string): void;
+}
+
+/**
+ * The seam where a run's nodes are handed to workers. The local pool runs them in this process;
+ * a distributed pool would send NodeTasks through a job queue to other machines and relay the hooks.
+ */
+export interface NodeWorkerPool {
+  run(task: NodeTask, hooks: NodeTaskHooks, signal: AbortSignal): Promise<NodeOutputs>;
+}
+
+export interface EngineEnv {
+  registry: NodeRegistry;
+  cache: CacheStore;
+  artifacts: ArtifactStore;
+  paths: PathPolicy;
+  /** Root folder for nodes' work and state folders (under the data folder). */
+  workRoot: string;
+  /** Number of CPU slots (default: cores) and the GPU devices (default: none; gpu nodes then share one 'cpu' training slot). */
+  cpuSlots: number;
+  gpuDevices: string[];
+}
+
+export interface ExecuteOptions {
+  runId: string;
+  workflow: WorkflowFile;
+  /** Run only these nodes and what they depend on; default: every node. */
+  targets?: string[];
+  signal: AbortSignal;
+  onEvent(event: ExecutorEvent): void;
+}
