@@ -1,0 +1,10 @@
+/**
+ * Every built-in node type. Each folder lists its own nodes; the server builds its registry from this.
+ */
+import type { NodeDefinition } from './api';
+import { primitivesNodes } from './primitives';
+import { datasetNodes } from './dataset';
+import { modelNodes } from './model';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const builtinNodes: NodeDefinition<any>[] = [...primitivesNodes, ...datasetNodes, ...modelNodes];
