@@ -69,7 +69,11 @@ export type ServerMessage =
   | { type: 'node.log'; runId: string; nodeId: string; level: LogLevel; message: string; at: number }
   | { type: 'node.cached'; runId: string; nodeId: string; outputs: NodeOutputs }
   | { type: 'node.finished'; runId: string; nodeId: string; outputs: NodeOutputs; at: number }
-  | { type: 'node.failed'; runId: string; nodeId: string; error: NodeError; at: number };
+  | { type: 'node.failed'; runId: string; nodeId: string; error: NodeError; at: number }
+  /** The node was stopped because its run was cancelled. */
+  | { type: 'node.cancelled'; runId: string; nodeId: string; at: number }
+  /** The node was not run because something it depends on failed or was cancelled. */
+  | { type: 'node.skipped'; runId: string; nodeId: string; reason: string };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
