@@ -1,0 +1,76 @@
+// safetensors writer: header padded to 8 bytes, tensors in the given order, written to a temp file then renamed.
+import { open, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { encodeF16 } from './f16';
+
+/** One tensor to write. Float data is stored as F32 unless dtype says F16; Int32Array is stored as I32. */
+export interface TensorToWrite {
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Int32Array | Uint8Array;
+  readonly dtype?: 'F32' | 'F16' | 'I32' | 'U8';
+}
+
+function encodeTensor(name: string, t: TensorToWrite): { dtype: string; bytes: Uint8Array } {
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  if (count !== t.data.length) throw new Error(`safetensors write: tensor "${name}" has shape [${t.shape.join(', ')}] (${count} values) but ${t.data.length} values`);
+  const dtype = t.dtype ?? (t.data instanceof Int32Array ? 'I32' : t.data instanceof Uint8Array ? 'U8' : 'F32');
+  if (dtype === 'F16') {
+    if (!(t.data instanceof Float32Array)) throw new Error(`safetensors write: tensor "${name}": F16 needs Float32Array data`);
+    return { dtype, bytes: encodeF16(t.data) };
+  }
+  const wanted = dtype === 'F32' ? Float32Array : dtype === 'I32' ? Int32Array : Uint8Array;
+  if (!(t.data instanceof wanted)) throw new Error(`safetensors write: tensor "${name}": ${dtype} needs ${wanted.name} data`);
+  return { dtype, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
+}
+
+/** Serializes tensors and metadata into one safetensors byte array (in memory). */
+export function encodeSafetensors(tensors: Record<string, TensorToWrite>, metadata: Record<string, string> = {}): Uint8Array {
+  const { prefix, chunks } = layout(tensors, metadata);
+  const total = prefix.byteLength + chunks.reduce((a, c) => a + c.byteLength, 0);
+  const out = new Uint8Array(total);
+  out.set(prefix, 0);
+  let at = prefix.byteLength;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
+}
+
+function layout(tensors: Record<string, TensorToWrite>, metadata: Record<string, string>): { prefix: Uint8Array; chunks: Uint8Array[] } {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name === '__metadata__') throw new Error('safetensors write: "__metadata__" is reserved and cannot name a tensor');
+    const { dtype, bytes } = encodeTensor(name, t);
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
+    chunks.push(bytes);
+    offset += bytes.byteLength;
+  }
+  let json = JSON.stringify(header);
+  const encoder = new TextEncoder();
+  let jsonBytes = encoder.encode(json);
+  const pad = (8 - (jsonBytes.byteLength % 8)) % 8; // the format pads the header with spaces so data starts aligned
+  if (pad > 0) { json += ' '.repeat(pad); jsonBytes = encoder.encode(json); }
+  const prefix = new Uint8Array(8 + jsonBytes.byteLength);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(jsonBytes.byteLength), true);
+  prefix.set(jsonBytes, 8);
+  return { prefix, chunks };
+}
+
+/** Writes a safetensors file atomically: a temp file beside `path`, synced, then renamed over it. */
+export async function writeSafetensors(path: string, tensors: Record<string, TensorToWrite>, metadata: Record<string, string> = {}): Promise<void> {
+  const { prefix, chunks } = layout(tensors, metadata);
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.write(prefix);
+    for (const c of chunks) await handle.write(c);
+    await handle.sync();
+    await handle.close();
+    await rename(tmp, path);
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
