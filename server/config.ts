@@ -1,0 +1,101 @@
+/**
+ * Server and CLI configuration: where the data lives, which folders nodes may touch, where to listen and
+ * whether a token is needed. Command-line options win over environment variables, which win over defaults.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const DEFAULT_PORT = 8420;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Options as given on the command line; every field is optional. */
+export interface ConfigOptions {
+  data?: string;
+  allow?: string[];
+  host?: string;
+  port?: number;
+  token?: string;
+  gpu?: string[];
+  cpuSlots?: number;
+}
+
+export interface ServerConfig {
+  repoRoot: string;
+  dataDir: string;
+  /** Folders node parameters may name (absolute; created if missing). The first one resolves relative paths. */
+  roots: string[];
+  host: string;
+  port: number;
+  token?: string;
+  /** Example workflows shipped with the repo: listed, never written. */
+  exampleWorkflowsDir: string;
+  /** The user's own workflows. */
+  userWorkflowsDir: string;
+  uploadsDir: string;
+  artifactsDir: string;
+  workRoot: string;
+  dbPath: string;
+  cpuSlots: number;
+  gpuDevices: string[];
+  /** A .ts module exporting `nodes: NodeDefinition[]`, chosen by the operator (tests use it). */
+  extraNodesModule?: string;
+}
+
+/** A configuration the server refuses to start with; the message says what to do. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '').split(path.delimiter).map((s) => s.trim()).filter(Boolean);
+}
+
+/** Builds the configuration from options and the environment, creating the data folders it names. */
+export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dataDir = path.resolve(opts.data ?? env.LORAFLOW_DATA ?? path.join(REPO_ROOT, 'data'));
+  const givenRoots = opts.allow && opts.allow.length > 0 ? opts.allow : splitList(env.LORAFLOW_ROOTS);
+  const roots = (givenRoots.length > 0 ? givenRoots : [dataDir]).map((r) => path.resolve(r));
+  const host = opts.host ?? env.LORAFLOW_HOST ?? DEFAULT_HOST;
+  const port = opts.port ?? (env.LORAFLOW_PORT ? Number(env.LORAFLOW_PORT) : DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port ${String(port)}: expected 0-65535`);
+  const token = opts.token ?? (env.LORAFLOW_TOKEN || undefined);
+  if (!isLoopbackHost(host) && !token) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without a token: anyone on the network could run workflows and read files. ` +
+        'Pass --token <secret> (or set LORAFLOW_TOKEN), or listen on 127.0.0.1.',
+    );
+  }
+  const gpuDevices = opts.gpu && opts.gpu.length > 0 ? opts.gpu : splitList(env.LORAFLOW_GPUS?.replace(/,/g, path.delimiter));
+  const cpuSlots = opts.cpuSlots ?? (env.LORAFLOW_CPU_SLOTS ? Number(env.LORAFLOW_CPU_SLOTS) : Math.max(1, os.cpus().length));
+  if (!Number.isInteger(cpuSlots) || cpuSlots < 1) throw new ConfigError(`invalid cpu slots ${String(cpuSlots)}: expected a whole number >= 1`);
+
+  const config: ServerConfig = {
+    repoRoot: REPO_ROOT,
+    dataDir,
+    roots,
+    host,
+    port,
+    token,
+    exampleWorkflowsDir: path.join(REPO_ROOT, 'workflows'),
+    userWorkflowsDir: path.join(dataDir, 'workflows'),
+    uploadsDir: path.join(dataDir, 'uploads'),
+    artifactsDir: path.join(dataDir, 'artifacts'),
+    workRoot: path.join(dataDir, 'work'),
+    dbPath: path.join(dataDir, 'loraflow.db'),
+    cpuSlots,
+    gpuDevices,
+    extraNodesModule: env.LORAFLOW_EXTRA_NODES ? path.resolve(env.LORAFLOW_EXTRA_NODES) : undefined,
+  };
+  for (const dir of [dataDir, ...roots, config.userWorkflowsDir, config.uploadsDir, config.artifactsDir, config.workRoot]) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  return config;
+}

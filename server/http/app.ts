@@ -1,0 +1,42 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { Runtime } from '../queue';
+import { APP_VERSION } from '../../protocol/workflow-io';
+import { requireToken } from './auth';
+import { errorHandler, sendError } from './errors';
+import { runsRouter } from './routes/runs';
+import { workflowsRouter } from './routes/workflows';
+import { filesRouter } from './routes/files';
+import { artifactsRouter } from './routes/artifacts';
+import { serveEditor } from './static';
+
+/** Largest JSON body accepted (a workflow with long prompt lists is a few hundred KB). */
+export const JSON_LIMIT = '10mb';
+
+/** The express app: the REST API documented in protocol/api.ts plus the editor's static files. */
+export function createApp(runtime: Runtime, log: (message: string) => void): Express {
+  const { config, queue, env, db } = runtime;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const api = express.Router();
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true, version: APP_VERSION });
+  });
+  api.use(requireToken(config.token));
+  api.use(express.json({ limit: JSON_LIMIT, strict: false }));
+  api.get('/nodes', (_req, res) => {
+    res.json(env.registry.schemas());
+  });
+  api.use(runsRouter(queue, db.telemetry));
+  api.use(workflowsRouter({ examples: config.exampleWorkflowsDir, user: config.userWorkflowsDir }));
+  api.use(filesRouter(env.paths, config.uploadsDir));
+  api.use(artifactsRouter(env.artifacts));
+  api.use((req, res) => sendError(res, 404, 'not-found', `no API route ${req.method} ${req.path}`));
+  api.use(errorHandler(log));
+
+  app.use('/api', api);
+  serveEditor(app, path.join(config.repoRoot, 'client', 'dist'));
+  return app;
+}

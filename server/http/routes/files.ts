@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { Router } from 'express';
+import type { FileListing } from '../../../protocol/api';
+import type { PathPolicy } from '../../../nodes/api';
+import { sendError } from '../errors';
+import { writeFileAtomic } from '../files-util';
+
+const UPLOAD_LIMIT = '50mb';
+
+/** Keeps the letters, digits, dots, dashes and underscores of an uploaded file's name. */
+function safeUploadName(given: string): string {
+  const base = path.basename(given).replace(/[^\w.-]/g, '_').replace(/^\.+/, '');
+  return base.slice(-100) || 'upload';
+}
+
+function freeName(dir: string, name: string): string {
+  const ext = path.extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  let candidate = name;
+  for (let i = 1; fs.existsSync(path.join(dir, candidate)); i++) candidate = `${stem}-${i}${ext}`;
+  return candidate;
+}
+
+/** The folder browser (limited to the allowed roots, symlinks resolved first), the roots, and uploads. */
+export function filesRouter(paths: PathPolicy, uploadsDir: string): Router {
+  const router = Router();
+
+  router.get('/roots', (_req, res) => {
+    res.json({ roots: paths.roots });
+  });
+
+  router.get('/files', (req, res) => {
+    const asked = typeof req.query.path === 'string' && req.query.path !== '' ? req.query.path : (paths.roots[0] ?? '');
+    const real = paths.resolve(asked, 'read', 'path');
+    if (!fs.statSync(real).isDirectory()) return sendError(res, 400, 'not-a-folder', `"${asked}" is a file, not a folder`);
+    const entries: FileListing['entries'] = [];
+    for (const dirent of fs.readdirSync(real, { withFileTypes: true })) {
+      try {
+        const stat = fs.statSync(path.join(real, dirent.name)); // follows links: show what they point to
+        if (stat.isDirectory()) entries.push({ name: dirent.name, kind: 'folder' });
+        else if (stat.isFile()) entries.push({ name: dirent.name, kind: 'file', bytes: stat.size });
+      } catch {
+        // A dangling link lists as nothing.
+      }
+    }
+    entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
+    const listing: FileListing = { path: real, entries };
+    res.json(listing);
+  });
+
+  router.post('/uploads', express.raw({ type: () => true, limit: UPLOAD_LIMIT }), (req, res) => {
+    const name = typeof req.query.name === 'string' ? safeUploadName(req.query.name) : 'upload';
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return sendError(res, 400, 'empty-upload', 'the upload has no bytes');
+    fs.mkdirSync(uploadsDir, { recursive: true });
+    const file = path.join(uploadsDir, freeName(uploadsDir, name));
+    writeFileAtomic(file, req.body);
+    res.status(201).json({ path: file });
+  });
+
+  return router;
+}

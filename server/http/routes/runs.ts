@@ -1,0 +1,98 @@
+import { Router, type Response } from 'express';
+import type { RunQueue, SubmitResult } from '../../queue';
+import type { TelemetryStore } from '../../db';
+import type { SubmitRunResponse, ValidationFailure } from '../../../protocol/api';
+import { errorsByNode } from '../../../protocol/validate';
+import { sendError } from '../errors';
+
+/** Answers a refused submission: 400 with every validation error keyed by node, or the parse problem. */
+function sendRefusal(res: Response, result: Exclude<SubmitResult, { ok: true }>): void {
+  if (result.kind === 'validation') {
+    const body: ValidationFailure = { error: 'validation', errors: result.errors, byNode: errorsByNode(result.errors) };
+    res.status(400).json(body);
+  } else {
+    sendError(res, 400, 'bad-workflow', result.message);
+  }
+}
+
+function intParam(value: unknown, fallback: number, max: number): number {
+  const n = typeof value === 'string' ? Number.parseInt(value, 10) : NaN;
+  return Number.isFinite(n) && n >= 0 ? Math.min(n, max) : fallback;
+}
+
+/** Runs and the queue: submit, history, cancel, resume, delete, logs, metrics, reorder. */
+export function runsRouter(queue: RunQueue, telemetry: TelemetryStore): Router {
+  const router = Router();
+
+  router.post('/runs', (req, res) => {
+    const body = req.body as { workflow?: unknown; targets?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || body.workflow === undefined) {
+      return sendError(res, 400, 'bad-request', 'expected a JSON body { workflow, targets? }');
+    }
+    const result = queue.submit(body.workflow, body.targets as string[] | undefined);
+    if (!result.ok) return sendRefusal(res, result);
+    const answer: SubmitRunResponse = { id: result.id };
+    res.status(201).json(answer);
+  });
+
+  router.get('/runs', (req, res) => {
+    res.json(queue.list(intParam(req.query.limit, 50, 1000), intParam(req.query.offset, 0, Number.MAX_SAFE_INTEGER)));
+  });
+
+  router.get('/runs/:id', (req, res) => {
+    const detail = queue.detail(req.params.id);
+    if (!detail) return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
+    res.json(detail);
+  });
+
+  router.post('/runs/:id/cancel', (req, res) => {
+    const summary = queue.cancel(req.params.id);
+    if (!summary) return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
+    res.json(summary);
+  });
+
+  router.post('/runs/:id/resume', (req, res) => {
+    const result = queue.resume(req.params.id);
+    if (!result) return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
+    if (!result.ok) return result.kind === 'bad-request' ? sendError(res, 409, 'not-resumable', result.message) : sendRefusal(res, result);
+    res.json(queue.summary(result.id));
+  });
+
+  router.delete('/runs/:id', (req, res) => {
+    const outcome = queue.deleteRun(req.params.id);
+    if (outcome === 'not-found') return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
+    if (outcome === 'active') return sendError(res, 409, 'run-active', `run ${req.params.id} is queued or running: cancel it first`);
+    res.status(204).end();
+  });
+
+  router.get('/runs/:id/logs', (req, res) => {
+    if (!queue.summary(req.params.id)) return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
+    res.json(telemetry.logs(req.params.id, typeof req.query.node === 'string' ? req.query.node : undefined));
+  });
+
+  router.get('/runs/:id/metrics', (req, res) => {
+    if (!queue.summary(req.params.id)) return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
+    res.json(telemetry.metrics(req.params.id, typeof req.query.node === 'string' ? req.query.node : undefined));
+  });
+
+  router.get('/queue', (_req, res) => {
+    res.json(queue.queue());
+  });
+
+  router.put('/queue', (req, res) => {
+    const order = (req.body as { order?: unknown } | undefined)?.order;
+    if (!Array.isArray(order) || !order.every((id) => typeof id === 'string')) {
+      return sendError(res, 400, 'bad-request', 'expected { order: [run ids] }');
+    }
+    const result = queue.reorder(order as string[]);
+    if (!result.ok) return sendError(res, 409, 'not-queued', result.message);
+    res.json(queue.queue());
+  });
+
+  router.delete('/queue/:id', (req, res) => {
+    if (!queue.remove(req.params.id)) return sendError(res, 404, 'not-queued', `run ${req.params.id} is not in the queue`);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Router } from 'express';
+import type { WorkflowListing } from '../../../protocol/api';
+import { parseWorkflow, serializeWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
+import { sendError } from '../errors';
+import { writeFileAtomic } from '../files-util';
+
+/** File names of the library: letters, digits, space, dot, dash, underscore; never a path. */
+const NAME_PATTERN = /^[\w][\w .-]{0,99}$/;
+
+export function isValidWorkflowName(name: string): boolean {
+  return NAME_PATTERN.test(name) && !name.includes('..');
+}
+
+interface Folders {
+  examples: string;
+  user: string;
+}
+
+function listing(dir: string, file: string, example: boolean): WorkflowListing | undefined {
+  const full = path.join(dir, file);
+  try {
+    const stat = fs.statSync(full);
+    const data = JSON.parse(fs.readFileSync(full, 'utf8')) as { name?: unknown; description?: unknown };
+    const item: WorkflowListing = {
+      name: file.slice(0, -'.json'.length),
+      title: typeof data.name === 'string' && data.name ? data.name : file.slice(0, -5),
+      modifiedAt: stat.mtimeMs,
+      example,
+    };
+    if (typeof data.description === 'string') item.description = data.description;
+    return item;
+  } catch {
+    return undefined; // An unreadable file is not a workflow; the library lists the others.
+  }
+}
+
+function listFolder(dir: string, example: boolean): WorkflowListing[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && isValidWorkflowName(f.slice(0, -5)))
+    .map((f) => listing(dir, f, example))
+    .filter((l): l is WorkflowListing => l !== undefined);
+}
+
+/** The workflow library: the user's workflows (read-write) over the shipped examples (read-only). */
+export function workflowsRouter(folders: Folders): Router {
+  const router = Router();
+  const fileOf = (dir: string, name: string) => path.join(dir, `${name}.json`);
+
+  router.get('/workflows', (_req, res) => {
+    const user = listFolder(folders.user, false);
+    const names = new Set(user.map((w) => w.name));
+    const examples = listFolder(folders.examples, true).filter((w) => !names.has(w.name));
+    res.json([...user, ...examples].sort((a, b) => a.name.localeCompare(b.name)));
+  });
+
+  router.get('/workflows/:name', (req, res) => {
+    const { name } = req.params;
+    if (!isValidWorkflowName(name)) return sendError(res, 400, 'bad-name', `"${name}" is not a valid workflow name`);
+    const file = [fileOf(folders.user, name), fileOf(folders.examples, name)].find((f) => fs.existsSync(f));
+    if (!file) return sendError(res, 404, 'not-found', `no workflow "${name}"`);
+    try {
+      res.json(parseWorkflow(fs.readFileSync(file, 'utf8')).workflow);
+    } catch (err) {
+      if (err instanceof WorkflowParseError) return sendError(res, 422, 'bad-workflow', `${name}.json: ${err.message}`);
+      throw err;
+    }
+  });
+
+  router.put('/workflows/:name', (req, res) => {
+    const { name } = req.params;
+    if (!isValidWorkflowName(name)) return sendError(res, 400, 'bad-name', `"${name}" is not a valid workflow name`);
+    let text: string;
+    try {
+      text = serializeWorkflow(parseWorkflow(req.body).workflow);
+    } catch (err) {
+      if (err instanceof WorkflowParseError) return sendError(res, 400, 'bad-workflow', err.message);
+      throw err;
+    }
+    fs.mkdirSync(folders.user, { recursive: true });
+    writeFileAtomic(fileOf(folders.user, name), text);
+    res.json(listing(folders.user, `${name}.json`, false));
+  });
+
+  router.delete('/workflows/:name', (req, res) => {
+    const { name } = req.params;
+    if (!isValidWorkflowName(name)) return sendError(res, 400, 'bad-name', `"${name}" is not a valid workflow name`);
+    const file = fileOf(folders.user, name);
+    if (!fs.existsSync(file)) {
+      if (fs.existsSync(fileOf(folders.examples, name))) return sendError(res, 403, 'read-only', `"${name}" is an example and cannot be deleted`);
+      return sendError(res, 404, 'not-found', `no workflow "${name}"`);
+    }
+    fs.unlinkSync(file);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,57 @@
+import type { ServerConfig } from '../config';
+import type { NodeDefinition } from '../../nodes/api';
+import type { EngineEnv } from '../engine/types';
+import { builtinNodes } from '../../nodes';
+import { createRegistry } from '../engine/registry';
+import { createPathPolicy } from '../engine/paths';
+import { createArtifactStore } from '../engine/artifacts';
+import { createLocalPool } from '../engine/local-pool';
+import { openDatabase, type LoraflowDb } from '../db';
+import { RunQueue } from './run-queue';
+
+/** Everything a run needs, composed from the configuration; shared by `serve` and the in-process `run`. */
+export interface Runtime {
+  config: ServerConfig;
+  db: LoraflowDb;
+  env: EngineEnv;
+  queue: RunQueue;
+  /** Stops the queue (a running run becomes interrupted) and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Node types an operator adds through LORAFLOW_EXTRA_NODES (a .ts module exporting `nodes`). It is read from
+ * the server's environment only, never from a workflow, since it runs arbitrary code.
+ */
+function loadExtraNodes(modulePath: string | undefined): NodeDefinition[] {
+  if (!modulePath) return [];
+  const loaded = require(modulePath) as { nodes?: unknown };
+  if (!Array.isArray(loaded.nodes)) throw new Error(`${modulePath} (LORAFLOW_EXTRA_NODES) must export \`nodes\`: NodeDefinition[]`);
+  return loaded.nodes as NodeDefinition[];
+}
+
+/** Opens the database and builds the engine environment and the run queue. */
+export function createRuntime(config: ServerConfig, opts: { adoptExisting: boolean }): Runtime {
+  const db = openDatabase(config.dbPath);
+  const defs: NodeDefinition[] = [...builtinNodes, ...loadExtraNodes(config.extraNodesModule)];
+  const env: EngineEnv = {
+    registry: createRegistry(defs),
+    cache: db.cache,
+    artifacts: createArtifactStore(config.artifactsDir),
+    paths: createPathPolicy(config.roots),
+    workRoot: config.workRoot,
+    cpuSlots: config.cpuSlots,
+    gpuDevices: config.gpuDevices,
+  };
+  const queue = new RunQueue({ db, env, pool: createLocalPool(env), adoptExisting: opts.adoptExisting });
+  return {
+    config,
+    db,
+    env,
+    queue,
+    async close() {
+      await queue.shutdown();
+      db.close();
+    },
+  };
+}
