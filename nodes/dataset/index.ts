@@ -1,5 +1,11 @@
+/**
+ * Dataset nodes: a user's image folder as it really is (mixed formats, broken files, missing captions) turned
+ * into a clean, captioned, sized DATASET, and a report of what is wrong with it before training starts.
+ * One file per node type; helpers live in imaging/ (pixels), captions/ (text), tagger/ (WD14 ONNX tagger)
+ * and advice/ (the training guide's tables). The DATASET and REPORT value types are in types.ts.
+ */
 import type { NodeDefinition } from '../api';
+import { loadImages } from './load-images';
 
-/** The dataset node types, one file each. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const datasetNodes: NodeDefinition<any>[] = [];
+export const datasetNodes: NodeDefinition<any>[] = [loadImages];

@@ -1,0 +1,145 @@
+/** LoadImages: a folder of images (and/or editor uploads) with their captions, as a DATASET. */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { defineNode, NodeUserError, type NodeContext, type PathPolicy } from '../api';
+import { BadFileError, decodeCaption, decodeToPng, type DecodeOptions } from './imaging/decode';
+import { defaultConcurrency, mapPool } from './imaging/pool';
+import { errorText, scanFolder, statFiles, type ScannedImage, type ScanResult } from './imaging/scan';
+import { datasetValue } from './dataset-value';
+import type { Dataset, DatasetItem, DatasetWarning } from './types';
+
+type LoadParams = {
+  folder: string;
+  uploads: string[];
+  recursive: boolean;
+  captionExtension: string;
+  background: string;
+  maxMegapixels: number;
+  onBadFile: string;
+};
+
+export const loadImages = defineNode<LoadParams>({
+  schema: {
+    type: 'LoadImages',
+    version: 1,
+    category: 'dataset',
+    title: 'Load images',
+    description:
+      'Reads a folder of images with same-named caption files (kohya / ai-toolkit layout, `<repeats>_<name>` subfolders understood) and images uploaded in the editor. Converts every image to 8-bit sRGB and lists each file it cannot use with the reason.',
+    inputs: [],
+    outputs: [{ name: 'dataset', type: 'DATASET' }],
+    params: [
+      { name: 'folder', kind: 'path', pathKind: 'folder', access: 'read', default: '', optional: true, label: 'Folder', tooltip: 'A folder inside the allowed folders; relative paths start at the data folder.' },
+      { name: 'uploads', kind: 'list', default: [], label: 'Uploaded images', tooltip: 'Image files uploaded through the editor (paths under <data>/uploads).' },
+      { name: 'recursive', kind: 'boolean', default: false, label: 'Include subfolders', tooltip: 'kohya `<repeats>_<name>` subfolders are always read.' },
+      { name: 'captionExtension', kind: 'string', default: '.txt', label: 'Caption extension', hint: 'kohya’s own default is .caption; the guide and ai-toolkit use .txt.' },
+      { name: 'background', kind: 'string', default: '#ffffff', label: 'Background for transparency', tooltip: 'Transparent pixels are flattened onto this colour.' },
+      { name: 'maxMegapixels', kind: 'number', default: 100, min: 0.001, label: 'Pixel limit (megapixels)', tooltip: 'Larger images are refused (protects against decompression bombs).' },
+      { name: 'onBadFile', kind: 'enum', options: ['skip', 'fail'], default: 'skip', label: 'Unusable files', tooltip: 'skip: leave them out with a warning naming each; fail: stop and list them.' },
+    ],
+    resource: 'cpu',
+    cacheable: true,
+  },
+
+  async fingerprint(params, ctx) {
+    const hash = createHash('sha256');
+    try {
+      const scan = await listSources(params, ctx.paths);
+      for (const f of scan.images) hash.update(JSON.stringify([f.rel, f.abs, f.size, f.mtimeMs, f.captionSize ?? -1, f.captionMtimeMs ?? -1]));
+      for (const p of scan.problems) hash.update(JSON.stringify(p));
+    } catch (err) {
+      hash.update(`unresolvable:${errorText(err)}:${Date.now()}`); // never cache a failure to read the folder
+    }
+    return hash.digest('hex');
+  },
+
+  async execute(_inputs, params, ctx) {
+    const ext = normaliseExt(params.captionExtension);
+    const scan = await listSources({ ...params, captionExtension: ext }, ctx.paths);
+    const warnings: DatasetWarning[] = scan.problems.map((p) => ({ file: p.rel, code: p.code, message: `${p.rel}: ${p.message}` }));
+    const decode: DecodeOptions = { maxPixels: Math.round(params.maxMegapixels * 1e6), background: params.background || '#ffffff' };
+    ctx.progress(0, scan.images.length);
+    const loaded = await mapPool(scan.images, defaultConcurrency(), (img) => loadOne(img, decode, ctx), (n) => ctx.progress(n, scan.images.length));
+    const items: DatasetItem[] = [];
+    for (const [i, r] of loaded.entries()) {
+      const img = scan.images[i] as ScannedImage;
+      if (r instanceof BadFileError) warnings.push({ file: img.rel, code: r.code, message: `${img.rel}: ${r.message}` });
+      else items.push(r);
+    }
+    if (warnings.length > 0 && params.onBadFile === 'fail') {
+      throw new NodeUserError(
+        `${warnings.length} unusable file(s): ${warnings.map((w) => w.message).join('; ')}`,
+        'fix or remove these files, or set "Unusable files" to skip',
+        'onBadFile',
+      );
+    }
+    for (const w of warnings.slice(0, 20)) ctx.warn(`skipped ${w.message}`);
+    if (warnings.length > 20) ctx.warn(`…and ${warnings.length - 20} more unusable files (see the dataset's warnings)`);
+    if (items.length === 0) {
+      throw new NodeUserError(
+        `no usable images found${params.folder ? ` in "${params.folder}"` : ''}${warnings.length ? ` (${warnings.length} unusable file(s))` : ''}`,
+        'put .jpg/.png/.webp/.gif/.tiff/.avif files in the folder or in `<repeats>_<name>` subfolders, or turn on "Include subfolders"',
+        'folder',
+      );
+    }
+    const dataset: Dataset = { items, warnings, name: datasetName(params, scan) };
+    const uniqueKohya = [...new Set(scan.kohyaNames)];
+    if (uniqueKohya.length === 1) dataset.trigger = uniqueKohya[0];
+    ctx.log('info', `loaded ${items.length} image(s), ${items.filter((i) => i.caption).length} with captions, ${warnings.length} skipped`);
+    return { dataset: datasetValue(dataset) };
+  },
+});
+
+/** Lists the folder and the uploads, turning path-policy refusals into errors that name the parameter. */
+async function listSources(params: LoadParams, paths: PathPolicy): Promise<ScanResult> {
+  const captionExt = normaliseExt(params.captionExtension);
+  const result: ScanResult = { images: [], problems: [], kohyaNames: [] };
+  if (!params.folder && (params.uploads ?? []).length === 0) {
+    throw new NodeUserError('no folder chosen and no images uploaded', 'choose a folder of images or upload some', 'folder');
+  }
+  if (params.folder) {
+    const root = resolveOrThrow(paths, params.folder, 'folder');
+    const st = await stat(root).catch(() => undefined);
+    if (!st?.isDirectory()) throw new NodeUserError(`"${params.folder}" is not a folder`, 'choose a folder of images', 'folder');
+    Object.assign(result, await scanFolder(root, { recursive: params.recursive, captionExt, paths }));
+  }
+  const uploads = (params.uploads ?? []).filter((u) => u.trim() !== '');
+  result.images.push(...(await statFiles(uploads.map((u) => resolveOrThrow(paths, u, 'uploads')), captionExt)));
+  return result;
+}
+
+function resolveOrThrow(paths: PathPolicy, userPath: string, param: string): string {
+  try {
+    return paths.resolve(userPath, 'read', param);
+  } catch (err) {
+    const text = errorText(err);
+    throw new NodeUserError(text.includes(param) ? text : `${param}: ${text}`, 'use a path inside the allowed folders (`loraflow serve --allow <folder>`)', param);
+  }
+}
+
+/** Loads one image and its caption into the artifact store; a BadFileError is returned, not thrown. */
+async function loadOne(img: ScannedImage, decode: DecodeOptions, ctx: NodeContext): Promise<DatasetItem | BadFileError> {
+  try {
+    const bytes = await readFile(img.abs);
+    const caption = img.captionPath ? decodeCaption(await readFile(img.captionPath), basename(img.captionPath)) : '';
+    const { png, width, height } = await decodeToPng(bytes, decode);
+    const name = `${basename(img.rel, extname(img.rel))}.png`;
+    const image = await ctx.artifacts.put(png, 'image/png', name, { width, height });
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    return { id: img.rel, source: img.abs, width, height, sourceWidth: width, sourceHeight: height, caption, captionSource: caption ? 'file' : 'none', hash, repeats: img.repeats, image };
+  } catch (err) {
+    if (err instanceof BadFileError) return err;
+    return new BadFileError('unreadable', `it cannot be read (${errorText(err)})`);
+  }
+}
+
+function normaliseExt(ext: string): string {
+  const e = (ext || '.txt').trim();
+  return e.startsWith('.') ? e : `.${e}`;
+}
+
+function datasetName(params: LoadParams, scan: ScanResult): string {
+  if (params.folder) return basename(params.folder.replace(/[\\/]+$/, '')) || 'dataset';
+  return scan.images.length ? 'uploads' : 'dataset';
+}
