@@ -1,9 +1,22 @@
 /** A small promise pool: image work runs on all cores without starting every image at once. */
 import { availableParallelism } from 'node:os';
+import sharp from 'sharp';
 
-/** The number of images worked on at once: one per core (sharp runs each on the libuv pool). */
+let tuned = false;
+
+/**
+ * The number of images worked on at once: one per core. sharp runs each image on a libuv pool thread
+ * (UV_THREADPOOL_SIZE, default 4) with one libvips thread per image on glibc; where there are more cores
+ * than pool threads, each image gets enough libvips threads that all cores are busy.
+ */
 export function defaultConcurrency(): number {
-  return Math.max(1, availableParallelism());
+  const cores = Math.max(1, availableParallelism());
+  if (!tuned) {
+    tuned = true;
+    const uvThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    if (cores > uvThreads && sharp.concurrency() < Math.ceil(cores / uvThreads)) sharp.concurrency(Math.ceil(cores / uvThreads));
+  }
+  return cores;
 }
 
 /**
