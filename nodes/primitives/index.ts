@@ -1,5 +1,14 @@
+/**
+ * nodes/primitives: small general-purpose nodes (values, text, files, randomness, a delay), one file each.
+ */
 import type { NodeDefinition } from '../api';
+import { numberNode } from './number';
+import { textNode } from './text';
+import { textTemplateNode } from './text-template';
+import { listFilesNode } from './list-files';
+import { randomNumberNode } from './random-number';
+import { delayNode } from './delay';
 
 /** The primitives node types, one file each. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const primitivesNodes: NodeDefinition<any>[] = [];
+export const primitivesNodes: NodeDefinition<any>[] = [numberNode, textNode, textTemplateNode, listFilesNode, randomNumberNode, delayNode];

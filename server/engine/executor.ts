@@ -1,0 +1,217 @@
+/**
+ * The executor: runs one workflow. Step 1 plans the needed nodes (plan.ts), step 2 computes cache keys
+ * (keys.ts), step 3 serves hits from the cache and hands the misses to the worker pool as soon as their inputs
+ * are ready and a resource slot is free. It validates nothing: the caller did (protocol/validate.ts).
+ */
+import { isArtifactRef, type JsonValue, type NodeOutputs } from '../../protocol/values';
+import type { Inputs, ArtifactStore } from '../../nodes/api';
+import { describeNodeError } from './hints';
+import { computeKeys, type NodeKey } from './keys';
+import { createLocalPool } from './local-pool';
+import { planRun, type Plan, type PlannedNode } from './plan';
+import { createProgressThrottle } from './progress';
+import { createSlots, type Resource } from './slots';
+import type { EngineEnv, ExecuteOptions, NodeTaskHooks, NodeWorkerPool, RunOutcome } from './types';
+
+type Status = 'waiting' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+/** Whether every artifact a cached output refers to is still on disk (else the node must run again). */
+function artifactsPresent(value: JsonValue, store: ArtifactStore): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (isArtifactRef(value)) return store.has(value);
+  const items = Array.isArray(value) ? value : Object.values(value);
+  return items.every((v) => artifactsPresent(v, store));
+}
+
+function cachedOutputs(env: EngineEnv, key: NodeKey): NodeOutputs | undefined {
+  if (!key.ok) return undefined;
+  const outputs = env.cache.get(key.key);
+  return outputs && artifactsPresent(outputs, env.artifacts) ? outputs : undefined;
+}
+
+function gatherInputs(p: PlannedNode, outputs: (NodeOutputs | undefined)[]): Inputs {
+  const inputs: Inputs = {};
+  for (const input of p.inputs) {
+    const values = input.sources.map((s) => outputs[s.from]?.[s.socket]);
+    inputs[input.socket] = input.list ? values.filter((v): v is JsonValue => v !== undefined) : values[0];
+  }
+  return inputs;
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || e.message === 'cancelled');
+}
+
+/** Executes the workflow's needed nodes and reports every node's fate through opts.onEvent. */
+export async function executeWorkflow(env: EngineEnv, opts: ExecuteOptions, pool: NodeWorkerPool = createLocalPool(env)): Promise<RunOutcome> {
+  const { onEvent: emit, signal, runId } = opts;
+  const plan = planRun(opts.workflow, env.registry, opts.targets);
+  const keys = await computeKeys(plan, env.paths, runId);
+  const n = plan.nodes.length;
+  const status: Status[] = new Array<Status>(n).fill('waiting');
+  const outputs: (NodeOutputs | undefined)[] = new Array<NodeOutputs | undefined>(n);
+  let failed = false;
+
+  const skipDependents = (i: number, reason: string) => {
+    for (const d of plan.nodes[i]!.dependents) {
+      if (status[d] !== 'waiting') continue;
+      status[d] = 'skipped';
+      emit({ type: 'node.skipped', nodeId: plan.nodes[d]!.id, reason });
+      skipDependents(d, reason);
+    }
+  };
+
+  // Cache hits are done before anything runs; nodes whose key could not be computed fail here.
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    const p = plan.nodes[i]!;
+    if (!key.ok) {
+      if (key.upstream !== undefined || status[i] !== 'waiting') continue; // skipped with its failed ancestor
+      status[i] = 'failed';
+      failed = true;
+      emit({ type: 'node.failed', nodeId: p.id, error: key.error, at: Date.now() });
+      skipDependents(i, `"${p.id}" failed`);
+      continue;
+    }
+    const hit = cachedOutputs(env, key);
+    if (hit) {
+      status[i] = 'done';
+      outputs[i] = hit;
+      emit({ type: 'node.cached', nodeId: p.id, outputs: hit, cacheKey: key.key });
+    }
+  }
+  const toRun = requiredMisses(plan, status);
+  for (let i = 0; i < n; i++) {
+    if (status[i] === 'waiting' && !toRun[i]) {
+      status[i] = 'skipped';
+      emit({ type: 'node.skipped', nodeId: plan.nodes[i]!.id, reason: 'not needed: every node that uses it is cached' });
+    }
+  }
+  const outcome = await runMisses(env, opts, pool, plan, keys, status, outputs, skipDependents);
+  if (signal.aborted) return 'cancelled';
+  return failed || outcome === 'failed' ? 'failed' : 'succeeded';
+}
+
+/** Marks the misses that must run: targets, and whatever a miss that must run reads from. */
+function requiredMisses(plan: Plan, status: Status[]): boolean[] {
+  const required = new Array<boolean>(plan.nodes.length).fill(false);
+  for (let i = plan.nodes.length - 1; i >= 0; i--) {
+    const wanted = plan.targets.has(i) || plan.nodes[i]!.dependents.some((d) => required[d] && status[d] === 'waiting');
+    required[i] = wanted && status[i] === 'waiting';
+  }
+  return required;
+}
+
+function runMisses(
+  env: EngineEnv,
+  opts: ExecuteOptions,
+  pool: NodeWorkerPool,
+  plan: Plan,
+  keys: NodeKey[],
+  status: Status[],
+  outputs: (NodeOutputs | undefined)[],
+  skipDependents: (i: number, reason: string) => void,
+): Promise<'succeeded' | 'failed'> {
+  const { onEvent: emit, signal, runId } = opts;
+  const slots = createSlots(env.cpuSlots, env.gpuDevices);
+  const ready: Record<Resource, number[]> = { cpu: [], gpu: [] };
+  const head: Record<Resource, number> = { cpu: 0, gpu: 0 };
+  const missingDeps = plan.nodes.map((p) => p.deps.filter((d) => status[d] !== 'done').length);
+  let running = 0;
+  let failed = false;
+  let finish: (outcome: 'succeeded' | 'failed') => void = () => {};
+  const done = new Promise<'succeeded' | 'failed'>((resolve) => (finish = resolve));
+  const resourceOf = (i: number): Resource => plan.nodes[i]!.def!.schema.resource;
+
+  const settleIfIdle = () => {
+    if (running === 0 && (signal.aborted || (head.cpu === ready.cpu.length && head.gpu === ready.gpu.length))) finish(failed ? 'failed' : 'succeeded');
+  };
+  const onAbort = () => {
+    for (let i = 0; i < plan.nodes.length; i++) {
+      if (status[i] !== 'waiting') continue;
+      status[i] = 'skipped';
+      emit({ type: 'node.skipped', nodeId: plan.nodes[i]!.id, reason: 'run cancelled' });
+    }
+    settleIfIdle();
+  };
+
+  const start = (i: number, device: string) => {
+    const p = plan.nodes[i]!;
+    const key = keys[i] as Extract<NodeKey, { ok: true }>;
+    const resource = resourceOf(i);
+    status[i] = 'running';
+    running++;
+    emit({ type: 'node.started', nodeId: p.id, at: Date.now(), cacheKey: key.key });
+    const throttle = createProgressThrottle({
+      progress: (progress) => emit({ type: 'node.progress', nodeId: p.id, progress }),
+      metrics: (step, metrics, at) => emit({ type: 'node.metrics', nodeId: p.id, step, metrics, at }),
+    });
+    const hooks: NodeTaskHooks = {
+      progress: throttle.report,
+      preview: (image, label) => emit({ type: 'node.preview', nodeId: p.id, image, label }),
+      log: (level, message) => emit({ type: 'node.log', nodeId: p.id, level, message, at: Date.now() }),
+    };
+    const task = { runId, nodeId: p.id, type: p.node.type, params: key.params, inputs: gatherInputs(p, outputs), cacheKey: key.key, inputsKey: key.inputsKey, device };
+    let result: Promise<NodeOutputs>;
+    try {
+      result = pool.run(task, hooks, signal);
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    result.then(
+      (out) => {
+        throttle.flush();
+        outputs[i] = out;
+        status[i] = 'done';
+        env.cache.put(key.key, p.node.type, out);
+        emit({ type: 'node.finished', nodeId: p.id, outputs: out, at: Date.now(), cacheKey: key.key });
+        for (const d of p.dependents) if (status[d] === 'waiting' && --missingDeps[d]! === 0) enqueue(d);
+        ended(resource, device);
+      },
+      (e: unknown) => {
+        throttle.flush();
+        if (signal.aborted && isAbort(e)) {
+          status[i] = 'cancelled';
+          emit({ type: 'node.cancelled', nodeId: p.id, at: Date.now() });
+        } else {
+          status[i] = 'failed';
+          failed = true;
+          emit({ type: 'node.failed', nodeId: p.id, error: describeNodeError(e), at: Date.now() });
+          skipDependents(i, `"${p.id}" failed`);
+        }
+        ended(resource, device);
+      },
+    );
+  };
+  const ended = (resource: Resource, device: string) => {
+    running--;
+    slots.release(resource, device);
+    pump();
+    settleIfIdle();
+  };
+  const enqueue = (i: number) => ready[resourceOf(i)].push(i);
+  const pump = () => {
+    if (signal.aborted) return;
+    for (const resource of ['gpu', 'cpu'] as const) {
+      const queue = ready[resource];
+      while (head[resource] < queue.length) {
+        const i = queue[head[resource]]!;
+        if (status[i] !== 'waiting') {
+          head[resource]++; // skipped while queued
+          continue;
+        }
+        const device = slots.tryAcquire(resource);
+        if (device === null) break;
+        head[resource]++;
+        start(i, device);
+      }
+    }
+  };
+
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  plan.nodes.forEach((_, i) => status[i] === 'waiting' && missingDeps[i] === 0 && enqueue(i));
+  pump();
+  settleIfIdle();
+  return done.finally(() => signal.removeEventListener('abort', onAbort));
+}

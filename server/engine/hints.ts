@@ -1,0 +1,28 @@
+import { NodeUserError } from '../../nodes/api';
+import type { NodeError } from '../../protocol/messages';
+import { PathError } from './paths';
+
+const BY_CODE: Record<string, string> = {
+  ENOENT: 'A file or folder it needs does not exist: check the path parameters, or rerun the node that makes it.',
+  EACCES: 'Permission denied: check that loraflow may read (or write) that file or folder.',
+  EPERM: 'The operation is not permitted: check the file permissions.',
+  ENOSPC: 'The disk is full: free some space (old runs and artifacts live in the data folder).',
+  EMFILE: 'Too many open files: lower the number of CPU slots or raise the open-files limit (ulimit -n).',
+  EISDIR: 'A folder was given where a file is expected.',
+  ENOTDIR: 'A file was given where a folder is expected.',
+};
+
+const OUT_OF_MEMORY = /out of memory|\boom\b|failed to allocate|allocation failed|cannot allocate memory|ENOMEM/i;
+
+/** The error to show on a failed node: the message, and a hint for the user where one is known. */
+export function describeNodeError(e: unknown): NodeError {
+  if (e instanceof NodeUserError) return { message: e.message, hint: e.hint, param: e.param };
+  if (e instanceof PathError) return { message: e.message, hint: 'Paths must lie inside the allowed folders (serve --allow <folder>).', param: e.param };
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code && BY_CODE[code]) return { message, hint: BY_CODE[code] };
+  if (OUT_OF_MEMORY.test(message) || (e instanceof RangeError && /buffer|array/i.test(message))) {
+    return { message, hint: 'Out of memory: lower the batch size or resolution, or close other runs.' };
+  }
+  return { message };
+}

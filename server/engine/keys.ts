@@ -1,0 +1,72 @@
+/**
+ * Planning, step 2: each needed node's cache key, in topological order. A key is the hash of the node's type and
+ * version, its normalised params, its fingerprint of outside state and its inputs' keys, so a change anywhere
+ * upstream changes every key below it. Fingerprints are awaited together, and only for nodes that define one.
+ */
+import type { Params } from '../../nodes/api';
+import type { NodeError } from '../../protocol/messages';
+import { cacheKeyOf, inputsKeyOf, normalizeParams } from './cache-key';
+import { describeNodeError } from './hints';
+import type { Plan } from './plan';
+import type { PathPolicy } from '../../nodes/api';
+
+export type NodeKey =
+  | { ok: true; key: string; inputsKey: string; params: Params }
+  /** The key cannot be computed: the node's type is unknown, its fingerprint failed, or an input's key is missing. */
+  | { ok: false; error: NodeError; upstream?: string };
+
+async function fingerprints(plan: Plan, paths: PathPolicy): Promise<(string | Error)[]> {
+  const results: (string | Error)[] = new Array<string>(plan.nodes.length).fill('');
+  const pending: Promise<void>[] = [];
+  plan.nodes.forEach((p, i) => {
+    const fp = p.def?.fingerprint;
+    if (!fp) return;
+    const params = normalizeParams(p.def!.schema, p.node.params);
+    const settle = (v: string | Error) => void (results[i] = v);
+    try {
+      const value = fp.call(p.def, params, { paths, nodeId: p.id });
+      if (typeof value === 'string') settle(value);
+      else pending.push(value.then(settle, (e: unknown) => settle(e instanceof Error ? e : new Error(String(e)))));
+    } catch (e) {
+      settle(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+  if (pending.length > 0) await Promise.all(pending);
+  return results;
+}
+
+/** Computes every planned node's key; `runId` salts the keys of non-cacheable nodes so that they rerun. */
+export async function computeKeys(plan: Plan, paths: PathPolicy, runId: string): Promise<NodeKey[]> {
+  const prints = await fingerprints(plan, paths);
+  const keys: NodeKey[] = [];
+  plan.nodes.forEach((p, i) => {
+    if (!p.def) {
+      keys.push({ ok: false, error: { message: `Node "${p.id}" has unknown type "${p.node.type}": no installed node type has that name.` } });
+      return;
+    }
+    const print = prints[i]!;
+    if (print instanceof Error) {
+      const error = describeNodeError(print);
+      keys.push({ ok: false, error: { ...error, message: `Checking the inputs of "${p.id}" failed: ${error.message}` } });
+      return;
+    }
+    const parts: [string, string[]][] = [];
+    for (const input of p.inputs) {
+      const sources: string[] = [];
+      for (const s of input.sources) {
+        const k = keys[s.from]!;
+        if (!k.ok) {
+          keys.push({ ok: false, error: { message: `not run: "${plan.nodes[s.from]!.id}" could not run` }, upstream: plan.nodes[s.from]!.id });
+          return;
+        }
+        sources.push(`${k.key}:${s.socket}`);
+      }
+      parts.push([input.socket, sources]);
+    }
+    const params = normalizeParams(p.def.schema, p.node.params);
+    const inputsKey = inputsKeyOf(parts);
+    const salt = p.def.schema.cacheable ? '' : runId;
+    keys.push({ ok: true, key: cacheKeyOf(p.def.schema, params, print, inputsKey, salt), inputsKey, params });
+  });
+  return keys;
+}

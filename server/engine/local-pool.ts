@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NodeContext } from '../../nodes/api';
+import type { EngineEnv, NodeTask, NodeTaskHooks, NodeWorkerPool } from './types';
+
+/** Folder-safe form of an id chosen by a user or a node (no separators, no `..`). */
+export function safeName(id: string): string {
+  const cleaned = id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return cleaned === '' ? '_' : cleaned.slice(0, 120);
+}
+
+/** The error thrown at a cancellation point (ctx.progress) once the run was cancelled. */
+export function abortError(): Error {
+  const e = new Error('cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Builds the context a node's execute() receives, relaying what it reports to the hooks. */
+export function createNodeContext(env: EngineEnv, task: NodeTask, hooks: NodeTaskHooks, signal: AbortSignal): NodeContext {
+  let workDir: string | undefined;
+  return {
+    runId: task.runId,
+    nodeId: task.nodeId,
+    signal,
+    get workDir() {
+      // Created on first use: most nodes write nothing, and a 1,000-node run should not make 1,000 folders.
+      workDir ??= join(env.workRoot, 'runs', safeName(task.runId), safeName(task.nodeId));
+      mkdirSync(workDir, { recursive: true });
+      return workDir;
+    },
+    stateDir(key: string) {
+      const dir = join(env.workRoot, 'state', safeName(task.type), safeName(key));
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    inputsKey: task.inputsKey,
+    artifacts: env.artifacts,
+    paths: env.paths,
+    device: task.device,
+    progress(value, max, metrics) {
+      if (signal.aborted) throw abortError();
+      hooks.progress(value, max, metrics);
+    },
+    preview: (image, label) => hooks.preview(image, label),
+    log: (level, message) => hooks.log(level, message),
+    warn: (message) => hooks.log('warn', message),
+  };
+}
+
+/**
+ * The worker pool that runs nodes in this process. This is the seam: a distributed pool implements the same
+ * `run` by sending the (serializable) NodeTask to a worker elsewhere and relaying its hooks back.
+ */
+export function createLocalPool(env: EngineEnv): NodeWorkerPool {
+  return {
+    run(task, hooks, signal) {
+      const def = env.registry.get(task.type);
+      if (!def) return Promise.reject(new Error(`unknown node type "${task.type}"`));
+      if (signal.aborted) return Promise.reject(abortError());
+      return def.execute(task.inputs, task.params, createNodeContext(env, task, hooks, signal));
+    },
+  };
+}

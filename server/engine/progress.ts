@@ -1,0 +1,61 @@
+/**
+ * Progress reporting for one running node: throttled to at most one event per `intervalMs` (the latest value is
+ * always sent in the end), with a rate and an ETA estimated from the recent history, and every report with
+ * metrics passed on unthrottled as a metrics point (loss curves want every step).
+ */
+import type { NodeProgress } from '../../protocol/messages';
+import type { Metrics } from '../../protocol/values';
+
+export interface ProgressSink {
+  progress(progress: NodeProgress): void;
+  metrics(step: number, metrics: Metrics, at: number): void;
+}
+
+const WINDOW_MS = 30_000;
+
+export interface ProgressThrottle {
+  report(value: number, max: number, metrics?: Metrics): void;
+  /** Sends the pending report, if any, and stops the timer; call when the node ends. */
+  flush(): void;
+}
+
+/** Creates the throttle of one node's progress. */
+export function createProgressThrottle(sink: ProgressSink, intervalMs = 100, now: () => number = Date.now): ProgressThrottle {
+  const history: { t: number; v: number }[] = [];
+  let lastSent = -Infinity;
+  let pending: NodeProgress | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const send = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!pending) return;
+    lastSent = now();
+    const p = pending;
+    pending = undefined;
+    sink.progress(p);
+  };
+
+  const estimate = (t: number, value: number, max: number): Pick<NodeProgress, 'rate' | 'etaSeconds'> => {
+    const last = history[history.length - 1];
+    if (last && value < last.v) history.length = 0; // restarted (e.g. a second phase): old rate is meaningless
+    history.push({ t, v: value });
+    while (history.length > 2 && t - history[0]!.t > WINDOW_MS) history.shift();
+    const first = history[0]!;
+    const dt = (t - first.t) / 1000;
+    if (dt <= 0 || value <= first.v) return {};
+    const rate = (value - first.v) / dt;
+    return { rate, etaSeconds: Math.max(0, (max - value) / rate) };
+  };
+
+  return {
+    report(value, max, metrics) {
+      const t = now();
+      pending = { value, max, ...(metrics ? { metrics } : {}), ...estimate(t, value, max) };
+      if (metrics) sink.metrics(value, metrics, t);
+      if (t - lastSent >= intervalMs || value >= max) send();
+      else timer ??= setTimeout(send, intervalMs - (t - lastSent));
+    },
+    flush: send,
+  };
+}
