@@ -3,5 +3,5 @@
  * configuration. `loraflow serve` and the in-process `loraflow run` both go through here.
  */
 export { RunQueue, type SubmitResult, type Listener } from './run-queue';
-export { createRuntime, type Runtime } from './runtime';
+export { createRuntime, loadNodeDefinitions, type Runtime } from './runtime';
 export { checkSubmission } from './submission';

@@ -23,17 +23,22 @@ export interface Runtime {
  * Node types an operator adds through LORAFLOW_EXTRA_NODES (a .ts module exporting `nodes`). It is read from
  * the server's environment only, never from a workflow, since it runs arbitrary code.
  */
-function loadExtraNodes(modulePath: string | undefined): NodeDefinition[] {
+export function loadExtraNodes(modulePath: string | undefined): NodeDefinition[] {
   if (!modulePath) return [];
   const loaded = require(modulePath) as { nodes?: unknown };
   if (!Array.isArray(loaded.nodes)) throw new Error(`${modulePath} (LORAFLOW_EXTRA_NODES) must export \`nodes\`: NodeDefinition[]`);
   return loaded.nodes as NodeDefinition[];
 }
 
+/** The built-in node types plus the operator's extra ones. */
+export function loadNodeDefinitions(extraModule: string | undefined): NodeDefinition[] {
+  return [...builtinNodes, ...loadExtraNodes(extraModule)];
+}
+
 /** Opens the database and builds the engine environment and the run queue. */
 export function createRuntime(config: ServerConfig, opts: { adoptExisting: boolean }): Runtime {
   const db = openDatabase(config.dbPath);
-  const defs: NodeDefinition[] = [...builtinNodes, ...loadExtraNodes(config.extraNodesModule)];
+  const defs = loadNodeDefinitions(config.extraNodesModule);
   const env: EngineEnv = {
     registry: createRegistry(defs),
     cache: db.cache,

@@ -1,0 +1,39 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ConfigOptions } from '../config';
+
+/** A command-line mistake: the message is printed with the command's usage, exit code 1 (2 for usage). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Options every command that opens the data folder takes. */
+export const DATA_OPTIONS = {
+  data: { type: 'string' },
+  allow: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses `argv` against `options`, turning parse failures into UsageErrors. */
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** The ConfigOptions part of parsed values. */
+export function configOptions(values: { data?: string; allow?: string[]; host?: string; port?: string; token?: string; gpu?: string[] }): ConfigOptions {
+  const opts: ConfigOptions = {};
+  if (values.data !== undefined) opts.data = values.data;
+  if (values.allow !== undefined) opts.allow = values.allow;
+  if (values.host !== undefined) opts.host = values.host;
+  if (values.token !== undefined) opts.token = values.token;
+  if (values.gpu !== undefined) opts.gpu = values.gpu;
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port)) throw new UsageError(`--port expects a number, got "${values.port}"`);
+    opts.port = port;
+  }
+  return opts;
+}

@@ -1,0 +1,44 @@
+import { DATA_OPTIONS, configOptions, parseCommand } from '../args';
+import { resolveConfig, DEFAULT_PORT } from '../../config';
+import { createRuntime } from '../../queue';
+import { startServer } from '../../http';
+import { logLine, out } from '../output';
+
+export const SERVE_USAGE = `usage: loraflow serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data <folder>] [--allow <folder>]...
+                      [--token <secret>] [--gpu <device>]...
+
+Starts the server: the editor, the REST API under /api and the WebSocket /ws.
+  --host    interface to listen on (default 127.0.0.1; any other needs --token)
+  --port    port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --data    data folder (default $LORAFLOW_DATA or <repo>/data)
+  --allow   a folder node parameters may read or write (repeatable; default the data folder)
+  --token   secret required on every API and WebSocket request (or $LORAFLOW_TOKEN)
+  --gpu     a GPU device for training nodes, e.g. webgpu:0 (repeatable)`;
+
+/** `loraflow serve`: runs until SIGINT/SIGTERM, then interrupts the running run so it can be resumed. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommand(argv, {
+    ...DATA_OPTIONS,
+    host: { type: 'string' },
+    port: { type: 'string' },
+    token: { type: 'string' },
+    gpu: { type: 'string', multiple: true },
+  });
+  if (values.help) {
+    out(SERVE_USAGE);
+    return 0;
+  }
+  const config = resolveConfig(configOptions(values));
+  const runtime = createRuntime(config, { adoptExisting: true });
+  const server = await startServer(runtime, logLine);
+  out(`loraflow listening on ${server.url}`);
+  logLine(`data folder ${config.dataDir}; allowed folders ${config.roots.join(', ')}${config.token ? '; token required' : ''}`);
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      logLine('stopping: the running run (if any) is marked interrupted and can be resumed');
+      server.close().then(() => resolve(0), () => resolve(1));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

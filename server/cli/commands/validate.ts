@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { validateWorkflow } from '../../../protocol/validate';
+import { createRegistry } from '../../engine/registry';
+import { loadNodeDefinitions } from '../../queue';
+import { parseCommand } from '../args';
+import { loadWorkflowFile } from '../load-workflow';
+import { err, out } from '../output';
+import { formatValidationErrors } from '../validation-report';
+
+export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json>
+
+Checks a workflow against the node types and prints every error (unknown node types, missing inputs,
+socket type mismatches, parameters of the wrong kind or out of range, bad edges, cycles).
+Exit code 0 when the workflow is valid, 1 otherwise.`;
+
+/** `loraflow validate`: prints every validation error; exit 1 if any. */
+export async function validateCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    out(VALIDATE_USAGE);
+    return 0;
+  }
+  const file = positionals[0];
+  const { workflow, warnings } = loadWorkflowFile(file);
+  for (const w of warnings) err(`warning: ${w}`);
+  const extra = process.env.LORAFLOW_EXTRA_NODES;
+  const registry = createRegistry(loadNodeDefinitions(extra ? path.resolve(extra) : undefined));
+  const errors = validateWorkflow(workflow, registry.schemas());
+  if (errors.length > 0) {
+    out(formatValidationErrors(errors));
+    return 1;
+  }
+  out(`${file}: valid (${workflow.nodes.length} nodes, ${workflow.edges.length} edges)`);
+  return 0;
+}

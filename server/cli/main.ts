@@ -1,0 +1,59 @@
+/**
+ * The `loraflow` command line: `run`, `serve` and `validate`, each in its own file under commands/.
+ * bin/loraflow.js loads this through tsx; the exit code is the command's.
+ */
+import { ConfigError } from '../config';
+import { UsageError } from './args';
+import { err, out } from './output';
+import { runCommand, RUN_USAGE } from './commands/run';
+import { serveCommand, SERVE_USAGE } from './commands/serve';
+import { validateCommand, VALIDATE_USAGE } from './commands/validate';
+
+const USAGE = `usage: loraflow <command> [options]
+
+commands:
+  run <workflow.json>       run a workflow with progress bars (in-process, or --server <url>)
+  serve                     start the editor and API server
+  validate <workflow.json>  print every validation error of a workflow
+
+Run \`loraflow <command> --help\` for a command's options.`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  run: { run: runCommand, usage: RUN_USAGE },
+  serve: { run: serveCommand, usage: SERVE_USAGE },
+  validate: { run: validateCommand, usage: VALIDATE_USAGE },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    err(`loraflow: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`loraflow ${name}: ${e.message}\n\n${command.usage}`);
+      return 1;
+    }
+    if (e instanceof ConfigError) {
+      err(`loraflow ${name}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    err(`loraflow: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);

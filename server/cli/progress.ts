@@ -1,0 +1,144 @@
+import type { NodeProgress, ServerMessage } from '../../protocol/messages';
+
+const BAR_WIDTH = 24;
+const REDRAW_MS = 100;
+const PLAIN_LINE_EVERY_MS = 5000;
+
+function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const mmss = `${String(m).padStart(h ? 2 : 1, '0')}:${String(s % 60).padStart(2, '0')}`;
+  return h ? `${h}:${mmss}` : mmss;
+}
+
+/** One line for a running node: title, bar, value/max, rate, ETA and loss when reported. */
+export function formatProgressLine(title: string, p: NodeProgress | undefined): string {
+  if (!p || p.max <= 0) return `${title}  running…`;
+  const fraction = Math.min(1, Math.max(0, p.value / p.max));
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const parts = [`${title}  [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]  ${p.value}/${p.max}`];
+  if (p.rate !== undefined) parts.push(p.rate >= 1 ? `${p.rate.toFixed(1)}/s` : `${(1 / p.rate).toFixed(1)}s/it`);
+  if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
+  const loss = p.metrics?.loss;
+  if (loss !== undefined) parts.push(`loss ${loss.toPrecision(4)}`);
+  return parts.join('  ');
+}
+
+interface Bar {
+  title: string;
+  startedAt: number;
+  progress?: NodeProgress;
+  lastPlainDecile: number;
+  lastPlainAt: number;
+}
+
+/**
+ * Draws one progress bar per running node on stderr. On a terminal the bars are redrawn in place; otherwise
+ * (logs, CI) a line is written per ~10% or every few seconds per node.
+ */
+export class ProgressRenderer {
+  private readonly bars = new Map<string, Bar>();
+  private drawnLines = 0;
+  private redrawTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly titleOf: (nodeId: string) => string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly tty = Boolean(process.stderr.isTTY),
+  ) {}
+
+  /** Feeds one message of the followed run. */
+  handle(message: ServerMessage): void {
+    const now = Date.now();
+    switch (message.type) {
+      case 'node.started':
+        this.bars.set(message.nodeId, { title: this.titleOf(message.nodeId), startedAt: now, lastPlainDecile: -1, lastPlainAt: now });
+        if (!this.tty) this.write(`▶ ${this.titleOf(message.nodeId)} started`);
+        break;
+      case 'node.progress':
+        this.onProgress(message.nodeId, message.progress, now);
+        break;
+      case 'node.cached':
+        this.permanent(`• ${this.titleOf(message.nodeId)} cached`);
+        break;
+      case 'node.finished':
+        this.finish(message.nodeId, (bar) => `✓ ${bar} ${formatDuration((now - (this.bars.get(message.nodeId)?.startedAt ?? now)) / 1000)}`);
+        break;
+      case 'node.failed':
+        this.finish(message.nodeId, (bar) => `✗ ${bar} failed: ${message.error.message}${message.error.hint ? `\n  hint: ${message.error.hint}` : ''}`);
+        break;
+      case 'node.cancelled':
+        this.finish(message.nodeId, (bar) => `■ ${bar} cancelled`);
+        break;
+      case 'node.skipped':
+        this.permanent(`- ${this.titleOf(message.nodeId)} skipped: ${message.reason}`);
+        break;
+      case 'node.log':
+        if (message.level === 'warn' || message.level === 'error') this.permanent(`  ${message.level}: ${this.titleOf(message.nodeId)}: ${message.message}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Removes the bars from the terminal; call before printing the summary. */
+  stop(): void {
+    if (this.redrawTimer) clearTimeout(this.redrawTimer);
+    this.redrawTimer = undefined;
+    this.erase();
+  }
+
+  private onProgress(nodeId: string, progress: NodeProgress, now: number): void {
+    const bar = this.bars.get(nodeId) ?? { title: this.titleOf(nodeId), startedAt: now, lastPlainDecile: -1, lastPlainAt: now };
+    bar.progress = progress;
+    this.bars.set(nodeId, bar);
+    if (this.tty) return this.scheduleRedraw();
+    const decile = progress.max > 0 ? Math.floor((10 * progress.value) / progress.max) : 0;
+    if (decile > bar.lastPlainDecile || now - bar.lastPlainAt >= PLAIN_LINE_EVERY_MS) {
+      bar.lastPlainDecile = decile;
+      bar.lastPlainAt = now;
+      this.write(formatProgressLine(bar.title, progress));
+    }
+  }
+
+  private finish(nodeId: string, line: (title: string) => string): void {
+    const title = this.bars.get(nodeId)?.title ?? this.titleOf(nodeId);
+    this.bars.delete(nodeId);
+    this.permanent(line(title));
+  }
+
+  /** A line that stays above the bars. */
+  private permanent(line: string): void {
+    this.erase();
+    this.write(line);
+    this.draw();
+  }
+
+  private scheduleRedraw(): void {
+    if (this.redrawTimer) return;
+    this.redrawTimer = setTimeout(() => {
+      this.redrawTimer = undefined;
+      this.erase();
+      this.draw();
+    }, REDRAW_MS);
+  }
+
+  private draw(): void {
+    if (!this.tty) return;
+    const columns = this.stream.columns || 100;
+    const lines = [...this.bars.values()].map((b) => formatProgressLine(b.title, b.progress).slice(0, columns - 1));
+    if (lines.length > 0) this.stream.write(`${lines.join('\n')}\n`);
+    this.drawnLines = lines.length;
+  }
+
+  private erase(): void {
+    if (!this.tty || this.drawnLines === 0) return;
+    this.stream.write(`\x1b[${this.drawnLines}A\x1b[J`);
+    this.drawnLines = 0;
+  }
+
+  private write(line: string): void {
+    this.stream.write(`${line}\n`);
+  }
+}
