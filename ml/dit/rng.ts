@@ -1,0 +1,46 @@
+/** A small seeded random generator (deterministic across machines) for init, noise and batches. */
+
+/** SplitMix64-seeded xorshift128+ in 32-bit halves would be overkill here: mulberry32 is enough and fast. */
+export class Rng {
+  private state: number;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    // Warm up so that nearby seeds diverge at once.
+    for (let i = 0; i < 4; i++) this.next();
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Standard normal (Box-Muller, both values used). */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    const u = 1 - this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Fills an array with normal samples times `std`. */
+  fillNormal(out: Float32Array, std = 1): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = this.normal() * std;
+    return out;
+  }
+}
