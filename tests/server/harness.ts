@@ -1,0 +1,160 @@
+/**
+ * Test harness: a real `loraflow serve` process on an ephemeral loopback port with the test node types,
+ * a WebSocket client that records every message, and small workflow builders.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../protocol/messages';
+import type { WorkflowFile, WorkflowNode } from '../../protocol/workflow';
+import type { ParamValue } from '../../protocol/schema';
+
+export const REPO = path.resolve(__dirname, '../..');
+export const BIN = path.join(REPO, 'bin/loraflow.js');
+export const TEST_NODES = path.join(__dirname, 'test-nodes.ts');
+
+export function tempDir(prefix = 'loraflow-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface ServerProcess {
+  url: string;
+  proc: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL (a crash) and wait for exit. */
+  kill(): Promise<void>;
+}
+
+/** Spawns `loraflow serve --port 0` on `dataDir` and resolves once it prints its address. */
+export function startServer(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir, ...extraArgs], {
+    env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /loraflow listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1],
+          proc,
+          output: () => output,
+          async stop() {
+            proc.kill('SIGTERM');
+            await exited;
+          },
+          async kill() {
+            proc.kill('SIGKILL');
+            await exited;
+          },
+        });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${String(code)} before listening:\n${output}`));
+    });
+  });
+}
+
+/** A WebSocket client that keeps every message and can wait for one matching a predicate. */
+export class WsRecorder {
+  readonly messages: ServerMessage[] = [];
+  private waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as ServerMessage;
+      this.messages.push(m);
+      this.waiters = this.waiters.filter((w) => (w.test(m) ? (w.resolve(m), false) : true));
+    });
+  }
+
+  static async connect(url: string, headers: Record<string, string> = {}): Promise<WsRecorder> {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers });
+    const recorder = new WsRecorder(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return recorder;
+  }
+
+  /** Resolves with the first message (already received or future) that matches. */
+  waitFor<T extends ServerMessage['type']>(type: T, test: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true, timeoutMs = 20000): Promise<Extract<ServerMessage, { type: T }>> {
+    type M = Extract<ServerMessage, { type: T }>;
+    const match = (m: ServerMessage): m is M => m.type === type && test(m as M);
+    const seen = this.messages.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(', ')}`)), timeoutMs);
+      this.waiters.push({ test: match, resolve: (m) => (clearTimeout(timer), resolve(m as M)) });
+    });
+  }
+
+  /** The messages about one run, in order. */
+  ofRun(runId: string): ServerMessage[] {
+    return this.messages.filter((m) => ('runId' in m ? m.runId === runId : 'run' in m ? m.run.id === runId : false));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Builds a workflow from `id: type {params}` entries and `from.socket->to.socket` edges. */
+export function workflow(name: string, nodes: [string, string, Record<string, ParamValue>?, string?][], edges: string[] = []): WorkflowFile {
+  return {
+    format: 'loraflow.workflow',
+    formatVersion: 1,
+    appVersion: '0.1.0',
+    name,
+    nodes: nodes.map(([id, type, params = {}, title], i): WorkflowNode => {
+      const node: WorkflowNode = { id, type, params, position: { x: 200 * i, y: 0 } };
+      if (title) node.title = title;
+      return node;
+    }),
+    edges: edges.map((e, i) => {
+      const [from = '', to = ''] = e.split('->');
+      const [fromNode = '', fromSocket = ''] = from.split('.');
+      const [toNode = '', toSocket = ''] = to.split('.');
+      return { id: `e${i}`, from: { node: fromNode, socket: fromSocket }, to: { node: toNode, socket: toSocket } };
+    }),
+    groups: [],
+    notes: [],
+  };
+}
+
+/** POSTs JSON (or raw text) and returns status and parsed body. */
+export async function post(url: string, body: unknown, init: { raw?: boolean; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: init.raw ? (body as string) : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body };
+}
