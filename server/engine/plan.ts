@@ -30,7 +30,7 @@ export interface Plan {
   targets: Set<number>;
 }
 
-/** Plans the subgraph needed for `targets` (default: every node of a known type), in topological order. */
+/** Plans the subgraph needed for `targets` (default: the whole graph of known types), in topological order. */
 export function planRun(wf: WorkflowFile, registry: NodeRegistry, targets?: readonly string[]): Plan {
   const byId = new Map(wf.nodes.map((n) => [n.id, n]));
   const incoming = new Map<string, WorkflowFile['edges']>();
@@ -39,7 +39,7 @@ export function planRun(wf: WorkflowFile, registry: NodeRegistry, targets?: read
     if (list) list.push(e);
     else incoming.set(e.to.node, [e]);
   }
-  const wanted = targets ? [...targets] : wf.nodes.filter((n) => registry.get(n.type)).map((n) => n.id);
+  const wanted = targets ? [...targets] : defaultTargets(wf, registry);
   for (const id of wanted) if (!byId.has(id)) throw new Error(`target node "${id}" is not in the workflow`);
 
   // Needed = targets and everything they read from, transitively.
@@ -69,6 +69,18 @@ export function planRun(wf: WorkflowFile, registry: NodeRegistry, targets?: read
   });
   nodes.forEach((n, i) => n.deps.forEach((d) => nodes[d]!.dependents.push(i)));
   return { nodes, targets: new Set(wanted.map((id) => index.get(id)!)) };
+}
+
+/**
+ * Every node of a known type is planned, as a target or as what a target reads from. Only the sinks (and nodes
+ * whose schema says `output`) are targets, so a node whose every dependent is cached need not run again.
+ */
+function defaultTargets(wf: WorkflowFile, registry: NodeRegistry): string[] {
+  const hasDependents = new Set(wf.edges.map((e) => e.from.node));
+  return wf.nodes.filter((n) => {
+    const def = registry.get(n.type);
+    return def && (!hasDependents.has(n.id) || def.schema.output === true);
+  }).map((n) => n.id);
 }
 
 /** Kahn's algorithm over the needed nodes, stable with respect to the file's node order. */
