@@ -5,7 +5,9 @@
  * and advice/ (the training guide's tables). The DATASET and REPORT value types are in types.ts.
  */
 import type { NodeDefinition } from '../api';
+import { caption } from './caption';
 import { loadImages } from './load-images';
+import { resize } from './resize';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const datasetNodes: NodeDefinition<any>[] = [loadImages];
+export const datasetNodes: NodeDefinition<any>[] = [loadImages, caption, resize];
