@@ -1,0 +1,55 @@
+/** The editor's layout: tabs, toolbar, canvas and side panel; loads schemas, connects live, installs shortcuts. */
+import { useEffect } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { api } from './api/http';
+import { connectLive } from './api/ws';
+import { Canvas } from './canvas/Canvas';
+import { Palette } from './canvas/Palette';
+import { SidePanel } from './panels/SidePanel';
+import { useStore } from './store/createStore';
+import { editorStore } from './store/editor';
+import { persistTabs, restoreTabs } from './store/persist';
+import { schemasStore, setSchemas } from './store/schemas';
+import { toast } from './store/toasts';
+import { ImageViewer } from './ui/ImageViewer';
+import { PathPicker } from './ui/PathPicker';
+import { installShortcuts } from './ui/shortcuts';
+import { TabBar } from './ui/TabBar';
+import { Toasts } from './ui/Toasts';
+import { Toolbar } from './ui/Toolbar';
+
+let started = false;
+/** One-time start-up outside React (StrictMode runs effects twice in development). */
+function start(): void {
+  if (started) return;
+  started = true;
+  restoreTabs();
+  persistTabs();
+  installShortcuts();
+  connectLive();
+  api.nodes().then(setSchemas, (e: Error) => {
+    schemasStore.update((s) => void (s.error = e.message));
+    toast(`Cannot load node types: ${e.message}`, 'error', 10000);
+  });
+}
+
+export function App() {
+  useEffect(start, []);
+  const activeId = useStore(editorStore, (s) => s.activeId);
+  return (
+    <ReactFlowProvider>
+      <div className="app">
+        <TabBar />
+        <Toolbar />
+        <main>
+          <Canvas key={activeId} tabId={activeId} />
+          <SidePanel />
+        </main>
+        <Palette />
+        <PathPicker />
+        <ImageViewer />
+        <Toasts />
+      </div>
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,67 @@
+/** Typed calls of the server's REST API (protocol/api.ts). Errors carry the server's message. */
+import type { FileListing, LogEntry, MetricPoint, SubmitRunResponse, ValidationFailure, WorkflowListing } from '../../../protocol/api';
+import type { RunDetail, RunSummary } from '../../../protocol/messages';
+import type { NodeSchema } from '../../../protocol/schema';
+import type { WorkflowFile } from '../../../protocol/workflow';
+
+/** An API error; `validation` is set when the server refused a workflow with its errors. */
+export class ApiCallError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly validation?: ValidationFailure,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, url: string, body?: unknown, raw?: Blob): Promise<T> {
+  const init: RequestInit = { method, headers: {} };
+  if (raw) init.body = raw;
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { 'content-type': 'application/json' };
+  }
+  const res = await fetch(url, init);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    const err = data as { error?: string; message?: string } | undefined;
+    const validation = err?.error === 'validation' ? (data as ValidationFailure) : undefined;
+    const message = validation ? validation.errors.map((e) => e.message).join('\n') : (err?.message ?? err?.error ?? `${method} ${url}: HTTP ${res.status}`);
+    throw new ApiCallError(message, res.status, validation);
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  nodes: () => call<NodeSchema[]>('GET', '/api/nodes'),
+  submitRun: (workflow: WorkflowFile) => call<SubmitRunResponse>('POST', '/api/runs', { workflow }),
+  runs: (limit = 50) => call<RunSummary[]>('GET', `/api/runs?limit=${limit}`),
+  run: (id: string) => call<RunDetail>('GET', `/api/runs/${enc(id)}`),
+  cancelRun: (id: string) => call<RunSummary>('POST', `/api/runs/${enc(id)}/cancel`),
+  resumeRun: (id: string) => call<RunSummary>('POST', `/api/runs/${enc(id)}/resume`),
+  deleteRun: (id: string) => call<void>('DELETE', `/api/runs/${enc(id)}`),
+  logs: (id: string) => call<LogEntry[]>('GET', `/api/runs/${enc(id)}/logs`),
+  metrics: (id: string) => call<MetricPoint[]>('GET', `/api/runs/${enc(id)}/metrics`),
+  queue: () => call<RunSummary[]>('GET', '/api/queue'),
+  reorderQueue: (order: string[]) => call<RunSummary[]>('PUT', '/api/queue', { order }),
+  removeQueued: (id: string) => call<void>('DELETE', `/api/queue/${enc(id)}`),
+  workflows: () => call<WorkflowListing[]>('GET', '/api/workflows'),
+  workflow: (name: string) => call<unknown>('GET', `/api/workflows/${enc(name)}`),
+  saveWorkflow: (name: string, wf: WorkflowFile) => call<WorkflowListing>('PUT', `/api/workflows/${enc(name)}`, wf),
+  files: (path: string) => call<FileListing>('GET', `/api/files?path=${enc(path)}`),
+  roots: () => call<{ roots: string[] }>('GET', '/api/roots'),
+  upload: (name: string, data: Blob) => call<{ path: string }>('POST', `/api/uploads?name=${enc(name)}`, undefined, data),
+};
+
+/** The URL of an artifact's bytes. */
+export const artifactUrl = (id: string): string => `/api/artifacts/${enc(id)}`;

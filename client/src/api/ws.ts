@@ -1,0 +1,44 @@
+/** The WebSocket client: parses server messages into the runs store and reconnects with backoff. */
+import type { ServerMessage } from '../../../protocol/messages';
+import { receive, runsStore, loadMetrics } from '../store/runs';
+import { api } from './http';
+
+/** Connects to `/ws` and keeps connecting until `stop` is called. */
+export function connectLive(url = wsUrl()): { stop(): void } {
+  let socket: WebSocket | undefined;
+  let stopped = false;
+  let delay = 500;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const open = (): void => {
+    socket = new WebSocket(url);
+    socket.onopen = () => {
+      delay = 500;
+      runsStore.update((s) => void (s.connected = true));
+    };
+    socket.onmessage = (ev) => {
+      const msg = JSON.parse(String(ev.data)) as ServerMessage;
+      receive(msg);
+      // The snapshot has each running node's latest state; the metric history comes from the REST API.
+      if (msg.type === 'snapshot') for (const run of msg.running) void api.metrics(run.id).then((p) => loadMetrics(run.id, p), () => undefined);
+    };
+    socket.onclose = () => {
+      runsStore.update((s) => void (s.connected = false));
+      if (stopped) return;
+      timer = setTimeout(open, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  };
+  open();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      socket?.close();
+    },
+  };
+}
+
+function wsUrl(): string {
+  const { protocol, host } = window.location;
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/ws`;
+}

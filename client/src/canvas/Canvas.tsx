@@ -1,0 +1,110 @@
+/** The React Flow canvas of one tab: derived nodes/edges, edits through the editor store, wire checks and drops. */
+import { memo, useCallback, type DragEvent, type MouseEvent } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, type Connection, type Edge, type FinalConnectionState, type IsValidConnection, type OnDelete } from '@xyflow/react';
+import { emptyWorkflow } from '../../../protocol/workflow-io';
+import { checkConnection } from '../graph/compat';
+import { connect, deleteItems } from '../graph/edits';
+import { socketOfHandle } from '../graph/ids';
+import type { FlowEdge, FlowNode } from '../graph/mapping';
+import { useStore } from '../store/createStore';
+import { edit, editorStore } from '../store/editor';
+import { schemasStore } from '../store/schemas';
+import { toast } from '../store/toasts';
+import { openPalette, uiStore } from '../store/ui';
+import { openWorkflowFile } from '../actions';
+import { applyEdgeChanges, applyNodeChanges } from './changes';
+import { nodeTypes } from './nodeTypes';
+import { useFlowEdges, useFlowNodes } from './useFlowView';
+
+const DELETE_KEYS = ['Delete', 'Backspace'];
+
+/** Checks a wire against the current doc (read at call time so the callback never changes). */
+const isValidConnection: IsValidConnection<FlowEdge> = (c) => checkConnection(editorStore.get().tabs[editorStore.get().activeId]!.doc, schemasStore.get().byType, c).ok;
+
+function onConnect(c: Connection): void {
+  const doc = editorStore.get().tabs[editorStore.get().activeId]?.doc;
+  const target = doc?.nodes.find((n) => n.id === c.target);
+  const socket = schemasStore.get().byType.get(target?.type ?? '')?.inputs.find((s) => s.name === socketOfHandle(c.targetHandle));
+  edit(connect({ from: { node: c.source, socket: socketOfHandle(c.sourceHandle) }, to: { node: c.target, socket: socketOfHandle(c.targetHandle) } }, socket?.list === true));
+}
+
+/** A refused wire says why; a wire dropped on empty canvas opens the node search filtered to what fits. */
+function onConnectEnd(event: globalThis.MouseEvent | TouchEvent, state: FinalConnectionState): void {
+  if (state.isValid || !state.fromNode || !state.fromHandle) return;
+  const fromSource = state.fromHandle.type === 'source';
+  if (state.toNode && state.toHandle) {
+    const attempt = fromSource
+      ? { source: state.fromNode.id, sourceHandle: state.fromHandle.id, target: state.toNode.id, targetHandle: state.toHandle.id }
+      : { source: state.toNode.id, sourceHandle: state.toHandle.id, target: state.fromNode.id, targetHandle: state.fromHandle.id };
+    const verdict = checkConnection(editorStore.get().tabs[editorStore.get().activeId]!.doc, schemasStore.get().byType, attempt);
+    if (!verdict.ok) toast(`Wire refused: ${verdict.reason}`, 'error');
+    return;
+  }
+  const doc = editorStore.get().tabs[editorStore.get().activeId]?.doc;
+  const node = doc?.nodes.find((n) => n.id === state.fromNode?.id);
+  const schema = schemasStore.get().byType.get(node?.type ?? '');
+  const socketName = socketOfHandle(state.fromHandle.id);
+  const socket = (fromSource ? schema?.outputs : schema?.inputs)?.find((s) => s.name === socketName);
+  if (!node || !socket) return;
+  const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+  openPalette({ screen: { x: point?.clientX ?? 0, y: point?.clientY ?? 0 }, wire: { node: node.id, socket: socket.name, type: socket.type, from: fromSource ? 'source' : 'target' } });
+}
+
+const onDelete: OnDelete<FlowNode, FlowEdge> = ({ nodes, edges }) => edit(deleteItems(nodes.map((n) => n.id), edges.map((e: Edge) => e.id)));
+
+function onDragOver(e: DragEvent): void {
+  if (e.dataTransfer.types.includes('Files')) e.preventDefault();
+}
+
+function onDrop(e: DragEvent): void {
+  const file = [...e.dataTransfer.files].find((f) => f.name.endsWith('.json') || f.type === 'application/json');
+  if (!file) return;
+  e.preventDefault();
+  void openWorkflowFile(file);
+}
+
+function onDoubleClick(e: MouseEvent): void {
+  if ((e.target as HTMLElement).classList.contains('react-flow__pane')) openPalette({ screen: { x: e.clientX, y: e.clientY } });
+}
+
+export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
+  const doc = useStore(editorStore, (s) => s.tabs[tabId]?.doc);
+  const selectedNodes = useStore(editorStore, (s) => s.tabs[tabId]?.selectedNodes ?? []);
+  const selectedEdges = useStore(editorStore, (s) => s.tabs[tabId]?.selectedEdges ?? []);
+  const measured = useStore(uiStore, (s) => s.measured[tabId]);
+  const schemas = useStore(schemasStore, (s) => s.byType);
+  const nodes = useFlowNodes(doc ?? EMPTY, selectedNodes, measured);
+  const edges = useFlowEdges(doc ?? EMPTY, selectedEdges, schemas);
+  const onNodesChange = useCallback((c: Parameters<typeof applyNodeChanges>[1]) => applyNodeChanges(tabId, c), [tabId]);
+  const onEdgesChange = useCallback((c: Parameters<typeof applyEdgeChanges>[1]) => applyEdgeChanges(tabId, c), [tabId]);
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick} data-testid="canvas">
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onDelete={onDelete}
+        deleteKeyCode={DELETE_KEYS}
+        multiSelectionKeyCode={MULTI_KEYS}
+        zoomOnDoubleClick={false}
+        colorMode="dark"
+        minZoom={0.05}
+        fitView
+        proOptions={PRO}
+      >
+        <Background gap={24} />
+        <MiniMap pannable zoomable />
+        <Controls />
+      </ReactFlow>
+    </div>
+  );
+});
+
+const MULTI_KEYS = ['Shift', 'Control', 'Meta'];
+const PRO = { hideAttribution: true };
+const EMPTY = emptyWorkflow('');

@@ -1,0 +1,31 @@
+/** The parameter fields of a node (those whose `visibleWhen` holds), plus values the schema does not know. */
+import { memo } from 'react';
+import type { NodeSchema, ParamValue } from '../../../protocol/schema';
+import type { ValidationError } from '../../../protocol/validation-types';
+import { ParamField } from '../widgets/ParamField';
+
+interface Props {
+  nodeId: string;
+  schema: NodeSchema;
+  params: Record<string, ParamValue>;
+  errors: readonly ValidationError[];
+}
+
+const NONE: ValidationError[] = [];
+
+export const NodeParams = memo(function NodeParams({ nodeId, schema, params, errors }: Props) {
+  const byParam = new Map<string, ValidationError[]>();
+  for (const e of errors) if (e.param) byParam.set(e.param, [...(byParam.get(e.param) ?? []), e]);
+  const visible = schema.params.filter((p) => {
+    if (!p.visibleWhen) return true;
+    const v = params[p.visibleWhen.param];
+    return p.visibleWhen.equals.some((x) => x === v);
+  });
+  return (
+    <div className="params">
+      {visible.map((spec) => (
+        <ParamField key={spec.name} nodeId={nodeId} spec={spec} value={params[spec.name]} errors={byParam.get(spec.name) ?? NONE} />
+      ))}
+    </div>
+  );
+});

@@ -1,0 +1,31 @@
+/** Hooks that read one node's run state and validation errors for the active tab. */
+import type { NodeState } from '../../../protocol/messages';
+import type { ValidationError } from '../../../protocol/validation-types';
+import { useStore } from '../store/createStore';
+import { activeTab, editorStore } from '../store/editor';
+import { runsStore, type RunView } from '../store/runs';
+import { schemasStore } from '../store/schemas';
+import { noErrors, sameErrors, validate } from '../graph/validation';
+
+/** The id of the run the active tab shows. */
+export function useActiveRunId(): string | undefined {
+  return useStore(editorStore, (s) => activeTab(s).runId);
+}
+
+/** The active run's state of one node. */
+export function useNodeState(nodeId: string): NodeState | undefined {
+  const runId = useActiveRunId();
+  return useStore(runsStore, (s) => (runId ? s.runs[runId]?.nodes[nodeId] : undefined));
+}
+
+/** The active run. */
+export function useActiveRun(): RunView | undefined {
+  const runId = useActiveRunId();
+  return useStore(runsStore, (s) => (runId ? s.runs[runId] : undefined));
+}
+
+/** The validation errors of one node of the active tab (re-renders only when they change). */
+export function useNodeErrors(nodeId: string): readonly ValidationError[] {
+  const schemas = useStore(schemasStore, (s) => s.byType);
+  return useStore(editorStore, (s) => validate(activeTab(s).doc, schemas).byNode[nodeId] ?? noErrors, sameErrors);
+}

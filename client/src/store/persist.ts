@@ -1,0 +1,58 @@
+/** Keeps the open tabs in localStorage so that a reload brings back the workflows and the runs they show. */
+import type { WorkflowFile } from '../../../protocol/workflow';
+import { editorStore, openTab, closeTab, markSaved } from './editor';
+
+const KEY = 'loraflow.tabs.v1';
+
+interface SavedTab {
+  doc: WorkflowFile;
+  savedJson: string;
+  libraryName?: string;
+  runId?: string;
+}
+
+/** Restores saved tabs (replacing the initial empty one); returns whether any were restored. */
+export function restoreTabs(storage: Storage = localStorage): boolean {
+  let saved: { tabs: SavedTab[]; active: number } | undefined;
+  try {
+    saved = JSON.parse(storage.getItem(KEY) ?? 'null') as typeof saved;
+  } catch {
+    saved = undefined;
+  }
+  if (!saved?.tabs.length) return false;
+  const initial = editorStore.get().order.slice();
+  const ids = saved.tabs.map((t) => {
+    const id = openTab(t.doc, { libraryName: t.libraryName, runId: t.runId });
+    markSaved(id);
+    editorStore.update((s) => void (s.tabs[id]!.savedJson = t.savedJson));
+    return id;
+  });
+  for (const id of initial) closeTab(id);
+  editorStore.update((s) => void (s.activeId = ids[saved.active] ?? ids[0] ?? s.activeId));
+  return true;
+}
+
+/** Saves the tabs whenever they change (debounced); returns the unsubscribe. */
+export function persistTabs(storage: Storage = localStorage): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const save = (): void => {
+    const s = editorStore.get();
+    const tabs: SavedTab[] = s.order.map((id) => {
+      const t = s.tabs[id]!;
+      return { doc: t.doc, savedJson: t.savedJson, libraryName: t.libraryName, runId: t.runId };
+    });
+    try {
+      storage.setItem(KEY, JSON.stringify({ tabs, active: s.order.indexOf(s.activeId) }));
+    } catch {
+      // Storage full or disabled: tabs just will not survive a reload.
+    }
+  };
+  const unsubscribe = editorStore.subscribe(() => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, 300);
+  });
+  return () => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Live state of runs as the server streams it: per-node status, progress, outputs, previews, metric series and
+ * logs. A snapshot (sent first on every (re)connect) replaces the live part so that a reload shows runs as they are.
+ */
+import type { Draft } from 'immer';
+import type { MetricPoint, LogEntry } from '../../../protocol/api';
+import { assertNever, type NodeState, type RunDetail, type RunSummary, type ServerMessage } from '../../../protocol/messages';
+import type { ArtifactRef } from '../../../protocol/values';
+import type { WorkflowFile } from '../../../protocol/workflow';
+import { createStore } from './createStore';
+
+export interface SeriesPoint {
+  step: number;
+  metrics: Record<string, number>;
+}
+
+export interface RunView {
+  summary: RunSummary;
+  workflow?: WorkflowFile;
+  nodes: Record<string, NodeState>;
+  /** Metric points per node in step order (loss, val_loss, checkpoint...). */
+  metrics: Record<string, SeriesPoint[]>;
+  previews: Record<string, { image: ArtifactRef; label?: string }[]>;
+  logs: Record<string, LogEntry[]>;
+}
+
+export interface RunsState {
+  runs: Record<string, RunView>;
+  queue: RunSummary[];
+  history: RunSummary[];
+  connected: boolean;
+}
+
+export const runsStore = createStore<RunsState>({ runs: {}, queue: [], history: [], connected: false });
+
+const MAX_PREVIEWS = 24;
+const MAX_LOGS = 500;
+
+function ensureRun(s: Draft<RunsState>, runId: string): Draft<RunView> {
+  let run = s.runs[runId];
+  if (!run) {
+    run = { summary: { id: runId, status: 'running', name: '', createdAt: Date.now() }, nodes: {}, metrics: {}, previews: {}, logs: {} };
+    s.runs[runId] = run;
+  }
+  return run;
+}
+
+function ensureNode(run: Draft<RunView>, nodeId: string): Draft<NodeState> {
+  let node = run.nodes[nodeId];
+  if (!node) {
+    node = { nodeId, status: 'pending' };
+    run.nodes[nodeId] = node;
+  }
+  return node;
+}
+
+function upsertSummary(s: Draft<RunsState>, run: RunSummary): void {
+  ensureRun(s, run.id).summary = run;
+  const at = s.history.findIndex((r) => r.id === run.id);
+  if (at >= 0) s.history[at] = run;
+  else s.history.unshift(run);
+  if (run.status !== 'queued') s.queue = s.queue.filter((q) => q.id !== run.id);
+}
+
+/** Adds a metric point, keeping the series ordered by step (a point for an existing step merges into it). */
+export function addMetricPoint(series: SeriesPoint[], step: number, metrics: Record<string, number>): void {
+  const last = series[series.length - 1];
+  if (last && last.step === step) Object.assign(last.metrics, metrics);
+  else series.push({ step, metrics: { ...metrics } });
+}
+
+/** Loads a run's detail (from GET /api/runs/:id or a snapshot) into the store. */
+export function loadRunDetail(s: Draft<RunsState>, detail: RunDetail): void {
+  const run = ensureRun(s, detail.id);
+  const { workflow, nodes, ...summary } = detail;
+  run.summary = summary;
+  run.workflow = workflow as Draft<WorkflowFile>;
+  run.nodes = nodes as Draft<Record<string, NodeState>>;
+  for (const n of Object.values(nodes)) {
+    if (n.lastPreview && !run.previews[n.nodeId]?.length) run.previews[n.nodeId] = [{ image: n.lastPreview as Draft<ArtifactRef> }];
+  }
+}
+
+/** Replaces a node's metric series with stored points (fetched after a reload). */
+export function loadMetrics(runId: string, points: MetricPoint[]): void {
+  runsStore.update((s) => {
+    const run = ensureRun(s, runId);
+    const byNode: Record<string, SeriesPoint[]> = {};
+    for (const p of [...points].sort((a, b) => a.step - b.step)) addMetricPoint((byNode[p.nodeId] ??= []), p.step, p.metrics);
+    for (const [nodeId, series] of Object.entries(byNode)) {
+      // Keep live points that arrived after the stored ones.
+      const live = run.metrics[nodeId] ?? [];
+      const lastStored = series[series.length - 1]?.step ?? -Infinity;
+      run.metrics[nodeId] = [...series, ...live.filter((p) => p.step > lastStored)] as Draft<SeriesPoint[]>;
+    }
+  });
+}
+
+/** Applies one server message. */
+export function applyServerMessage(s: Draft<RunsState>, m: ServerMessage): void {
+  switch (m.type) {
+    case 'snapshot':
+      s.queue = m.queue;
+      for (const detail of m.running) loadRunDetail(s, detail);
+      for (const q of m.queue) ensureRun(s, q.id).summary = q;
+      return;
+    case 'run.queued':
+    case 'run.started':
+    case 'run.finished':
+    case 'run.cancelled':
+      upsertSummary(s, m.run);
+      if (m.type === 'run.queued' && !s.queue.some((q) => q.id === m.run.id)) s.queue.push(m.run);
+      return;
+    case 'run.failed':
+      upsertSummary(s, { ...m.run, error: m.run.error ?? m.error });
+      return;
+    case 'queue.changed':
+      s.queue = m.queue;
+      return;
+    case 'node.started': {
+      const node = ensureNode(ensureRun(s, m.runId), m.nodeId);
+      node.status = 'running';
+      node.startedAt = m.at;
+      delete node.error;
+      return;
+    }
+    case 'node.progress': {
+      const run = ensureRun(s, m.runId);
+      const node = ensureNode(run, m.nodeId);
+      node.status = 'running';
+      node.progress = m.progress;
+      if (m.progress.metrics && Object.keys(m.progress.metrics).length) addMetricPoint((run.metrics[m.nodeId] ??= []), m.progress.value, m.progress.metrics);
+      return;
+    }
+    case 'node.preview': {
+      const run = ensureRun(s, m.runId);
+      ensureNode(run, m.nodeId).lastPreview = m.image;
+      const list = (run.previews[m.nodeId] ??= []);
+      list.push({ image: m.image, label: m.label });
+      if (list.length > MAX_PREVIEWS) list.splice(0, list.length - MAX_PREVIEWS);
+      return;
+    }
+    case 'node.log': {
+      const run = ensureRun(s, m.runId);
+      const logs = (run.logs[m.nodeId] ??= []);
+      logs.push({ nodeId: m.nodeId, level: m.level, message: m.message, at: m.at });
+      if (logs.length > MAX_LOGS) logs.splice(0, logs.length - MAX_LOGS);
+      // A log that announces a checkpoint becomes a marker on the chart at the current step.
+      const step = run.nodes[m.nodeId]?.progress?.value;
+      if (/checkpoint/i.test(m.message) && /sav|writ/i.test(m.message) && step !== undefined) addMetricPoint((run.metrics[m.nodeId] ??= []), step, { checkpoint: 1 });
+      return;
+    }
+    case 'node.cached':
+    case 'node.finished': {
+      const node = ensureNode(ensureRun(s, m.runId), m.nodeId);
+      node.status = m.type === 'node.cached' ? 'cached' : 'succeeded';
+      node.outputs = m.outputs;
+      if (m.type === 'node.finished') node.finishedAt = m.at;
+      return;
+    }
+    case 'node.failed': {
+      const node = ensureNode(ensureRun(s, m.runId), m.nodeId);
+      node.status = 'failed';
+      node.error = m.error;
+      node.finishedAt = m.at;
+      return;
+    }
+    case 'node.cancelled':
+      ensureNode(ensureRun(s, m.runId), m.nodeId).status = 'cancelled';
+      return;
+    case 'node.skipped': {
+      const node = ensureNode(ensureRun(s, m.runId), m.nodeId);
+      node.status = 'skipped';
+      node.error = { message: m.reason };
+      return;
+    }
+    default:
+      assertNever(m);
+  }
+}
+
+/** Applies a message to the shared runs store. */
+export function receive(m: ServerMessage): void {
+  runsStore.update((s) => applyServerMessage(s, m));
+}

@@ -1,0 +1,62 @@
+/** Transient UI state: the node search, the image viewer, the path picker, the side panel's tab, measured sizes. */
+import type { SocketType } from '../../../protocol/schema';
+import { createStore } from './createStore';
+
+/** A wire dropped on empty canvas: the new node gets connected to this socket. */
+export interface PendingWire {
+  node: string;
+  socket: string;
+  type: SocketType;
+  /** 'source' when the wire starts at an output (the new node needs a matching input). */
+  from: 'source' | 'target';
+}
+
+export interface PaletteState {
+  screen: { x: number; y: number };
+  wire?: PendingWire;
+}
+
+export interface PathPickerState {
+  nodeId: string;
+  param: string;
+  pathKind: 'folder' | 'file';
+  start: string;
+}
+
+export type SideTab = 'node' | 'runs' | 'compare' | 'library';
+
+export interface UiState {
+  palette?: PaletteState;
+  enlarged?: { url: string; label: string };
+  picker?: PathPickerState;
+  sideTab: SideTab;
+  compare: string[];
+  /** Sizes React Flow measured, per tab and flow id (controlled nodes must carry them back). */
+  measured: Record<string, Record<string, { width: number; height: number }>>;
+}
+
+export const uiStore = createStore<UiState>({ sideTab: 'node', compare: [], measured: {} });
+
+export function openPalette(palette: PaletteState | undefined): void {
+  uiStore.update((s) => void (s.palette = palette));
+}
+
+export function setSideTab(tab: SideTab): void {
+  uiStore.update((s) => void (s.sideTab = tab));
+}
+
+export function enlarge(url: string | undefined, label = ''): void {
+  uiStore.update((s) => void (s.enlarged = url ? { url, label } : undefined));
+}
+
+export function openPicker(picker: PathPickerState | undefined): void {
+  uiStore.update((s) => void (s.picker = picker));
+}
+
+/** Marks a run for comparison (at most two; the oldest choice drops out). */
+export function toggleCompare(runId: string): void {
+  uiStore.update((s) => {
+    if (s.compare.includes(runId)) s.compare = s.compare.filter((r) => r !== runId);
+    else s.compare = [...s.compare, runId].slice(-2);
+  });
+}
