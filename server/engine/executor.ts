@@ -84,7 +84,7 @@ export async function executeWorkflow(env: EngineEnv, opts: ExecuteOptions, pool
   for (let i = 0; i < n; i++) {
     if (status[i] === 'waiting' && !toRun[i]) {
       status[i] = 'skipped';
-      emit({ type: 'node.skipped', nodeId: plan.nodes[i]!.id, reason: 'not needed: every node that uses it is cached' });
+      emit({ type: 'node.skipped', nodeId: plan.nodes[i]!.id, reason: 'not needed: the nodes that use it are cached or cannot run' });
     }
   }
   const outcome = await runMisses(env, opts, pool, plan, keys, status, outputs, skipDependents);
