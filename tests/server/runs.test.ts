@@ -13,7 +13,7 @@ const chain = (name: string, a: number, opts: { ms?: number; steps?: number; lab
     name,
     [
       ['a', 'TestNumber', { value: a }],
-      ['b', 'TestNumber', { value: 3 }],
+      ['b', 'TestNumber', { value: a + 1 }],
       ['sum', 'TestSlowAdd', { ms: opts.ms ?? 200, steps: opts.steps ?? 4, mode: 'add' }, 'Add them'],
       ['rep', 'TestReport', { label: opts.label ?? 'total' }],
     ],
@@ -83,7 +83,7 @@ test('a rerun with one parameter changed executes only that node; the others rep
   expect(cached(ws.ofRun(second))).toEqual(['a', 'b', 'sum']);
   const detail = (await get(`${server.url}/api/runs/${second}`)).body;
   expect(detail.nodes.sum.status).toBe('cached');
-  expect(detail.nodes.sum.outputs).toEqual({ sum: 13 });
+  expect(detail.nodes.sum.outputs).toEqual({ sum: 21 });
 });
 
 test('cancelling a running run stops its node; a reconnecting client sees the running node in its snapshot', async () => {
