@@ -114,7 +114,11 @@ export class GraphBuilder extends GraphCore {
   reduceMax(x: Tensor, axes?: readonly number[], keepdims = false): Tensor { return this.red('ReduceMax', x, axes, keepdims); }
   reduceSumSquare(x: Tensor, axes?: readonly number[], keepdims = false): Tensor { return this.red('ReduceSumSquare', x, axes, keepdims); }
 
-  reshape(x: Tensor, shape: readonly number[]): Tensor { return this.op1('Reshape', [x, this.ints(shape)]); }
+  /** Reshape (0 copies a dim, -1 infers one); returns `x` itself when the shape is unchanged. */
+  reshape(x: Tensor, shape: readonly number[]): Tensor {
+    if (shape.length === x.rank && shape.every((d, i) => d === x.shape[i])) return x;
+    return this.op1('Reshape', [x, this.ints(shape)]);
+  }
   flatten(x: Tensor, axis = 1): Tensor { return this.op1('Flatten', [x], { axis }); }
   transpose(x: Tensor, perm: readonly number[]): Tensor { return this.op1('Transpose', [x], { perm: [...perm] }); }
   unsqueeze(x: Tensor, axes: readonly number[]): Tensor { return this.op1('Unsqueeze', [x, this.ints(axes)]); }

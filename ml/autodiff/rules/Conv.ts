@@ -1,0 +1,47 @@
+/**
+ * Conv. dX = ConvTranspose(dY, W) with output_padding chosen to give X's size back.
+ * dW = a Conv of X (channels and batch swapped) by dY (likewise), with strides and dilations exchanged, cropped to
+ * the kernel size; one such product per group. dB = dY summed over batch and space.
+ */
+import type { GraphBuilder } from '../../graph/builder';
+import type { Tensor } from '../../graph/tensor';
+import { dy0, intAttr, intsAttr, type GradRule } from '../rule';
+
+export const Conv: GradRule = (ctx) => {
+  const { g, node, x: [x, w, b], needs } = ctx;
+  const dy = dy0(ctx);
+  const sp = x!.rank - 2;
+  const k = w!.shape.slice(2);
+  const group = intAttr(node, 'group', 1);
+  const strides = intsAttr(node, 'strides') ?? Array<number>(sp).fill(1);
+  const dil = intsAttr(node, 'dilations') ?? Array<number>(sp).fill(1);
+  const pads = intsAttr(node, 'pads') ?? Array<number>(sp * 2).fill(0);
+  let dx;
+  if (needs[0]) {
+    const outputPadding = k.map((kk, i) => {
+      const full = strides[i]! * (dy.shape[i + 2]! - 1) + (kk - 1) * dil[i]! + 1 - pads[i]! - pads[i + sp]!;
+      return x!.shape[i + 2]! - full;
+    });
+    dx = g.convTranspose(dy, w!, undefined, { strides, pads, dilations: dil, group, outputPadding });
+  }
+  let dw;
+  if (needs[1]) {
+    const cg = x!.shape[1]! / group, og = dy.shape[1]! / group;
+    const parts: Tensor[] = [];
+    for (let gi = 0; gi < group; gi++) {
+      const xg = group === 1 ? x! : g.slice(x!, [gi * cg], [(gi + 1) * cg], [1]);
+      const dyg = group === 1 ? dy : g.slice(dy, [gi * og], [(gi + 1) * og], [1]);
+      parts.push(weightGrad(g, xg, dyg, k, strides, dil, pads));
+    }
+    dw = g.concat(parts, 0);
+  }
+  const db = b && needs[2] ? g.reduceSum(dy, [0, ...k.map((_, i) => i + 2)]) : undefined;
+  return [dx, dw, db];
+};
+
+function weightGrad(g: GraphBuilder, x: Tensor, dy: Tensor, k: number[], strides: number[], dil: number[], pads: number[]): Tensor {
+  const swap = x.shape.map((_, i) => (i === 0 ? 1 : i === 1 ? 0 : i));
+  const r = g.conv(g.transpose(x, swap), g.transpose(dy, swap), undefined, { strides: dil, dilations: strides, pads });
+  const cropped = r.shape.slice(2).some((d, i) => d !== k[i]) ? g.slice(r, k.map(() => 0), k, k.map((_, i) => i + 2)) : r;
+  return g.transpose(cropped, swap);
+}

@@ -1,0 +1,4 @@
+/** d(x) = dy. */
+import { dy0, type GradRule } from '../rule';
+
+export const Identity: GradRule = (ctx) => [dy0(ctx)];
