@@ -1,0 +1,88 @@
+/**
+ * The command line as a user types it: `loraflow run` prints progress and the outputs and exits 0, a rerun
+ * with --set reuses the cache, `validate` lists every error of a broken file, and `run --server` follows a server.
+ *
+ *   a ──┐
+ *       ├─> sum ──> rep
+ *   b ──┘
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BIN, startServer, tempDir, TEST_NODES, workflow } from './harness';
+
+function loraflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' } });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const dir = tempDir();
+const file = path.join(dir, 'small.json');
+fs.writeFileSync(
+  file,
+  JSON.stringify(
+    workflow(
+      'small',
+      [
+        ['a', 'TestNumber', { value: 2 }],
+        ['b', 'TestNumber', { value: 3 }],
+        ['sum', 'TestSlowAdd', { ms: 200, steps: 10, mode: 'add' }, 'Add'],
+        ['rep', 'TestReport', { label: 'total' }, 'Report'],
+      ],
+      ['a.value->sum.a', 'b.value->sum.b', 'sum.sum->rep.value'],
+    ),
+  ),
+);
+
+test('loraflow run shows progress, prints where the outputs are and exits 0; --set reruns only what changed', async () => {
+  const data = path.join(dir, 'data');
+  const first = await loraflow(['run', file, '--data', data]);
+  expect(first.code).toBe(0);
+  expect(first.stdout).toMatch(/succeeded/);
+  const reportPath = /report: report\.txt -> (\S+)/.exec(first.stdout)?.[1];
+  expect(reportPath && fs.readFileSync(reportPath, 'utf8')).toBe('total: 5\n');
+  expect(first.stderr).toMatch(/Add \(sum\)\s+\[#+-*\]\s+\d+\/10/);
+
+  const second = await loraflow(['run', file, '--data', data, '--set', 'Report.label=sum']);
+  expect(second.code).toBe(0);
+  expect(second.stderr).toMatch(/Add \(sum\) cached/);
+  expect(second.stderr).toMatch(/Report \(rep\) started/);
+  const secondReport = /report: report\.txt -> (\S+)/.exec(second.stdout)?.[1];
+  expect(secondReport && fs.readFileSync(secondReport, 'utf8')).toBe('sum: 5\n');
+
+  const badSet = await loraflow(['run', file, '--data', data, '--set', 'nobody.label=x']);
+  expect(badSet.code).toBe(1);
+  expect(badSet.stderr).toMatch(/no node has the id or title "nobody"/);
+});
+
+test('loraflow validate lists every error of a broken file and exits 1', async () => {
+  const broken = path.join(dir, 'broken.json');
+  const wf = workflow('broken', [['s', 'TestSlowAdd', { steps: -5 }], ['u', 'Mystery']], ['u.out->s.a']);
+  fs.writeFileSync(broken, JSON.stringify(wf));
+  const res = await loraflow(['validate', broken]);
+  expect(res.code).toBe(1);
+  expect(res.stdout).toMatch(/validation errors:/);
+  expect(res.stdout).toMatch(/s: .*steps.*\[param-range\]/);
+  expect(res.stdout).toMatch(/u: .*Mystery.*\[unknown-node-type\]/);
+  expect((await loraflow(['validate', file])).code).toBe(0);
+  expect((await loraflow(['validate', path.join(dir, 'missing.json')])).code).toBe(1);
+});
+
+test('loraflow run --server submits to a running server and follows the run to its end', async () => {
+  const server = await startServer(tempDir());
+  try {
+    const res = await loraflow(['run', file, '--server', server.url]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/succeeded/);
+    expect(res.stdout).toContain(`${server.url}/api/artifacts/`);
+    expect(res.stderr).toMatch(/Add \(sum\)/);
+  } finally {
+    await server.stop();
+  }
+});
