@@ -60,7 +60,7 @@ export const pasteClip = (clip: Clip, offset: { x: number; y: number }, onPasted
   for (const n of clip.nodes) {
     const id = fresh(n.id);
     const group = n.group !== undefined ? rename.get(n.group) : undefined;
-    const copy: WorkflowNode = { ...structuredClone(n), id, position: shift(n.position) };
+    const copy: WorkflowNode = { ...(JSON.parse(JSON.stringify(n)) as WorkflowNode), id, position: shift(n.position) };
     if (group) copy.group = group;
     else delete copy.group;
     doc.nodes.push(copy as Draft<WorkflowNode>);
