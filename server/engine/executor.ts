@@ -5,6 +5,7 @@
  */
 import { isArtifactRef, type JsonValue, type NodeOutputs } from '../../protocol/values';
 import type { Inputs, ArtifactStore } from '../../nodes/api';
+import { inputsKeyOf } from './cache-key';
 import { describeNodeError } from './hints';
 import { computeKeys, type NodeKey } from './keys';
 import { createLocalPool } from './local-pool';
@@ -151,7 +152,7 @@ function runMisses(
       preview: (image, label) => emit({ type: 'node.preview', nodeId: p.id, image, label }),
       log: (level, message) => emit({ type: 'node.log', nodeId: p.id, level, message, at: Date.now() }),
     };
-    const task = { runId, nodeId: p.id, type: p.node.type, params: key.params, inputs: gatherInputs(p, outputs), cacheKey: key.key, inputsKey: key.inputsKey, device };
+    const task = { runId, nodeId: p.id, type: p.node.type, params: key.params, inputs: gatherInputs(p, outputs), cacheKey: key.key, inputsKey: inputsKeyOf(key.inputs), device };
     let result: Promise<NodeOutputs>;
     try {
       result = pool.run(task, hooks, signal);

@@ -5,13 +5,14 @@
  */
 import type { Params } from '../../nodes/api';
 import type { NodeError } from '../../protocol/messages';
-import { cacheKeyOf, inputsKeyOf, normalizeParams } from './cache-key';
+import { cacheKeyOf, inputsText, normalizeParams } from './cache-key';
 import { describeNodeError } from './hints';
 import type { Plan } from './plan';
 import type { PathPolicy } from '../../nodes/api';
 
 export type NodeKey =
-  | { ok: true; key: string; inputsKey: string; params: Params }
+  /** `inputs` is the text the inputs key hashes; only nodes that run need that hash, so the executor computes it when one starts. */
+  | { ok: true; key: string; inputs: string; params: Params }
   /** The key cannot be computed: the node's type is unknown, its fingerprint failed, or an input's key is missing. */
   | { ok: false; error: NodeError; upstream?: string };
 
@@ -64,9 +65,9 @@ export async function computeKeys(plan: Plan, paths: PathPolicy, runId: string):
       parts.push([input.socket, sources]);
     }
     const params = normalizeParams(p.def.schema, p.node.params);
-    const inputsKey = inputsKeyOf(parts);
+    const inputs = inputsText(parts);
     const salt = p.def.schema.cacheable ? '' : runId;
-    keys.push({ ok: true, key: cacheKeyOf(p.def.schema, params, print, inputsKey, salt), inputsKey, params });
+    keys.push({ ok: true, key: cacheKeyOf(p.def.schema, params, print, inputs, salt), inputs, params });
   });
   return keys;
 }
