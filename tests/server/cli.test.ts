@@ -61,6 +61,28 @@ test('loraflow run shows progress, prints where the outputs are and exits 0; --s
   expect(badSet.stderr).toMatch(/no node has the id or title "nobody"/);
 });
 
+test('Ctrl+C during loraflow run cancels the run cleanly and exits 130', async () => {
+  const long = path.join(dir, 'long.json');
+  fs.writeFileSync(long, JSON.stringify(workflow('long', [['n', 'TestNumber', { value: 1 }], ['s', 'TestSlowAdd', { ms: 60000, steps: 600 }]], ['n.value->s.a'])));
+  const proc = spawn(process.execPath, [BIN, 'run', long, '--data', path.join(dir, 'data')], {
+    env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  await new Promise<void>((resolve) =>
+    proc.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (/Slow add \(s\)\s+\[/.test(stderr)) resolve();
+    }),
+  );
+  proc.kill('SIGINT');
+  expect(await exited).toBe(130);
+  expect(stderr).toMatch(/cancelling/);
+  expect(stdout).toMatch(/cancelled/);
+});
+
 test('loraflow validate lists every error of a broken file and exits 1', async () => {
   const broken = path.join(dir, 'broken.json');
   const wf = workflow('broken', [['s', 'TestSlowAdd', { steps: -5 }], ['u', 'Mystery']], ['u.out->s.a']);
