@@ -8,6 +8,8 @@ import type { NodeDefinition } from '../api';
 import { caption } from './caption';
 import { loadImages } from './load-images';
 import { resize } from './resize';
+import { datasetReport } from './dataset-report';
+import { saveDataset } from './save-dataset';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const datasetNodes: NodeDefinition<any>[] = [loadImages, caption, resize];
+export const datasetNodes: NodeDefinition<any>[] = [loadImages, caption, resize, datasetReport, saveDataset];

@@ -62,3 +62,18 @@ export async function writeBrokenFiles(dir: string): Promise<void> {
   write(join(dir, 'latin1.png'), await marked(16, 16, RED).png().toBuffer());
   write(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x63, 0x72, 0xe8, 0x6d, 0x65])); // "café crème" in Latin-1
 }
+
+/** A photo-like image: smooth shapes (stable under recompression, so near-duplicates are found) plus fine grain. */
+export function pattern(width: number, height: number, seed = 1): Sharp {
+  const data = Buffer.alloc(width * height * 3);
+  let s = seed >>> 0 || 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      const grain = ((s >>> 24) - 128) / 4;
+      const base = 128 + 90 * Math.sin((x + seed * 37) / (width / 7)) * Math.cos((y - seed * 11) / (height / 5));
+      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(base + grain + c * 10)));
+    }
+  }
+  return sharp(data, { raw: { width, height, channels: 3 } });
+}
