@@ -25,7 +25,8 @@ export function probeProvider(provider: ProviderName): Promise<void> {
       const g = new GraphBuilder({ name: `probe_${provider}` });
       g.output(g.add(g.input('x', 'float32', [4]), 1), 'y');
       try {
-        const s = await g.createSession({ executionProviders: [provider] });
+        // Severity 4 (fatal only): the failure is reported once, by the error below, not also as a native log line.
+        const s = await g.createSession({ executionProviders: [provider], logSeverityLevel: 4 });
         await s.release();
       } catch (e) {
         probed.delete(provider);

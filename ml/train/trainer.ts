@@ -1,7 +1,7 @@
 // The in-thread trainer: owns parameters, optimizer state, PRNG streams and one session per steps-per-run count.
 // Use it directly inside a worker; trainInWorker (remote.ts) runs it off the main thread.
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
-import { lrRange, makeOptimizer, validateSchedule, type Optimizer, type StateSpec } from '../optim';
+import { lrAt, lrRange, makeOptimizer, validateSchedule, type Optimizer, type StateSpec } from '../optim';
 import { probeProvider, providerOptions } from '../runtime/providers';
 import { checkCheckpointFits, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { layoutOf, pack, unpack, type ParamLayout } from './layout';
@@ -104,7 +104,7 @@ export class Trainer {
     return {
       step: this.stepCount,
       losses: Array.from(out.losses!.data as Float32Array),
-      lrs: Array.from(lrs),
+      lrs: Array.from({ length: k }, (_, i) => lrAt(this.config.schedule, this.stepCount - k + i)),
       gradNorms: Array.from(out.grad_norms!.data as Float32Array),
       stepsPerSecond: k / seconds,
     };

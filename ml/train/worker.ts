@@ -1,0 +1,46 @@
+// Entry of a training worker thread: builds the task, trains, posts progress, honours the shared cancel flag.
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadCheckpoint } from './checkpoint';
+import { Trainer } from './trainer';
+import type { TrainJob, TrainWorkerMessage } from './messages';
+import type { TrainTaskModule } from './types';
+
+const data = workerData as { job: TrainJob; cancelFlag: SharedArrayBuffer };
+const cancelFlag = new Int32Array(data.cancelFlag);
+const post = (m: TrainWorkerMessage): void => parentPort!.postMessage(m);
+
+async function main(job: TrainJob): Promise<void> {
+  // require, not import(): workers load TypeScript through tsx's require hook (see ml/runtime/worker-boot.js).
+  const mod = require(job.taskModule) as Partial<TrainTaskModule> & { default?: Partial<TrainTaskModule> };
+  const createTask = mod.createTask ?? mod.default?.createTask;
+  if (typeof createTask !== 'function') throw new Error(`${job.taskModule} does not export createTask(options)`);
+  const task = await createTask(job.taskOptions);
+  const resume = job.resumeFrom ? { path: job.resumeFrom, data: await loadCheckpoint(job.resumeFrom) } : undefined;
+  const trainer = await Trainer.create(task, job.config, resume);
+  post({ type: 'started', step: trainer.step, parameterCount: trainer.parameterCount });
+  const K = job.config.stepsPerRun ?? 1;
+  const every = job.checkpoint?.everySteps ?? 0;
+  let cancelled = false;
+  try {
+    while (trainer.step < job.steps) {
+      if (Atomics.load(cancelFlag, 0) !== 0) { cancelled = true; break; }
+      // Runs end on checkpoint boundaries so that checkpoints land on exact multiples of everySteps.
+      const toBoundary = every > 0 ? every - (trainer.step % every) : Infinity;
+      const report = await trainer.runOnce(Math.min(K, job.steps - trainer.step, toBoundary));
+      post({ type: 'progress', report });
+      if (job.checkpoint && every > 0 && trainer.step % every === 0 && trainer.step < job.steps) {
+        await trainer.saveCheckpoint(job.checkpoint.path);
+        post({ type: 'checkpoint', path: job.checkpoint.path, step: trainer.step });
+      }
+    }
+    if (job.checkpoint) {
+      await trainer.saveCheckpoint(job.checkpoint.path);
+      post({ type: 'checkpoint', path: job.checkpoint.path, step: trainer.step });
+    }
+    post({ type: 'done', step: trainer.step, cancelled, params: trainer.exportParams() });
+  } finally {
+    await trainer.release();
+  }
+}
+
+main(data.job).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
