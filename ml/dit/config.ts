@@ -24,14 +24,14 @@ export interface DiTConfig {
 export const BASE_CONFIG: DiTConfig = {
   imageSize: 32,
   patch: 4,
-  width: 192,
+  width: 128,
   depth: 6,
-  heads: 6,
+  heads: 4,
   mlpRatio: 4,
   textLength: 64,
-  textWidth: 128,
+  textWidth: 96,
   textDepth: 2,
-  textHeads: 4,
+  textHeads: 3,
   timeFeatures: 128,
 };
 

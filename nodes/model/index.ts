@@ -3,9 +3,18 @@
  * (BuildEmojiCorpus -> TrainBaseModel -> SaveModel). The model itself lives in ml/dit/, its data in ml/corpus/.
  */
 import type { NodeDefinition } from '../api';
+import { buildEmojiCorpusNode } from './build-emoji-corpus';
 import { loadModelNode } from './load-model';
 import { sampleNode } from './sample';
+import { saveModelNode } from './save-model';
+import { trainBaseModelNode } from './train-base-model';
 
 /** The model node types, one file each. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const modelNodes: NodeDefinition<any>[] = [loadModelNode, sampleNode];
+export const modelNodes: NodeDefinition<any>[] = [
+  loadModelNode,
+  sampleNode,
+  buildEmojiCorpusNode,
+  trainBaseModelNode,
+  saveModelNode,
+];
