@@ -100,14 +100,25 @@ test('the folder browser stays inside the allowed folders, through .. and throug
   }
 });
 
+test('a folder inside the allowed folders is listed by ListFiles', async () => {
+  const ws = await WsRecorder.connect(server.url);
+  const res = await post(`${server.url}/api/runs`, { workflow: workflow('inside', [['list', 'ListFiles', { folder: 'images' }]]) });
+  expect(res.status).toBe(201);
+  await ws.waitFor('run.finished', (m) => m.run.id === res.body.id);
+  const detail = (await get(`${server.url}/api/runs/${res.body.id}`)).body;
+  expect(detail.nodes.list.outputs.count).toBe(1);
+  ws.close();
+});
+
 test('a path parameter that leaves the allowed folders fails its node with a message naming the parameter', async () => {
   const ws = await WsRecorder.connect(server.url);
-  for (const folder of ['../..', 'escape']) {
-    const wf = workflow('escape', [['count', 'TestCountFiles', { folder }]]);
+  const attempts: [string, string][] = [['TestCountFiles', '../..'], ['TestCountFiles', 'escape'], ['ListFiles', '../..'], ['ListFiles', 'escape/']];
+  for (const [type, folder] of attempts) {
+    const wf = workflow('escape', [['count', type, { folder }]]);
     const res = await post(`${server.url}/api/runs`, { workflow: wf });
     expect(res.status).toBe(201);
     const failed = await ws.waitFor('run.failed', (m) => m.run.id === res.body.id);
-    expect(failed.error).toMatch(/folder.*outside the allowed folders/);
+    expect([type, failed.error]).toEqual([type, expect.stringMatching(/folder.*outside the allowed folders/)]);
   }
   ws.close();
 });
