@@ -48,6 +48,9 @@ async function reference(): Promise<number> {
   return ms;
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** One round on a fresh cache: validate, plan, a first run that executes every node, then cached reruns. */
 async function bench(env: EngineEnv, shape: 'chain' | 'fan-out', round: number) {
   const wf = build(shape);
   const signal = new AbortController().signal;
@@ -55,14 +58,18 @@ async function bench(env: EngineEnv, shape: 'chain' | 'fan-out', round: number) 
   const [errors, validateMs] = await time(() => validateWorkflow(wf, schemas));
   if (errors.length > 0) throw new Error(`bench workflow invalid: ${errors[0]!.message}`);
   const [, planMs] = await time(async () => computeKeys(planRun(wf, env.registry), env.paths, 'plan-only'));
-  let executed = 0;
-  let cached = 0;
-  const onEvent = (e: { type: string }) => void (e.type === 'node.finished' ? executed++ : e.type === 'node.cached' ? cached++ : 0);
-  const [first, firstMs] = await time(() => executeWorkflow(env, { runId: `${shape}-${round}-a`, workflow: wf, signal, onEvent }));
-  const executedFirst = executed;
-  const [rerun, rerunMs] = await time(() => executeWorkflow(env, { runId: `${shape}-${round}-b`, workflow: wf, signal, onEvent }));
-  if (first !== 'succeeded' || rerun !== 'succeeded' || executedFirst !== N || cached !== N) throw new Error(`unexpected: ${first} ${rerun} ${executedFirst} ${cached}`);
-  return { validateMs, planMs, firstMs, firstTotalMs: validateMs + firstMs, rerunMs: validateMs + rerunMs };
+  const counts = { executed: 0, cached: 0 };
+  const onEvent = (e: { type: string }) => void (e.type === 'node.finished' ? counts.executed++ : e.type === 'node.cached' ? counts.cached++ : 0);
+  const run = (suffix: string) => time(() => executeWorkflow(env, { runId: `${shape}-${round}-${suffix}`, workflow: wf, signal, onEvent }));
+  const [first, firstMs] = await run('first');
+  if (first !== 'succeeded' || counts.executed !== N) throw new Error(`first run: ${first}, ${counts.executed} executed`);
+  const rerunMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [rerun, ms] = await run(`rerun${i}`);
+    if (rerun !== 'succeeded' || counts.executed !== N) throw new Error(`rerun: ${rerun}, ${counts.executed} executed`);
+    rerunMs.push(validateMs + ms);
+  }
+  return { validateMs, planMs, firstMs, firstTotalMs: validateMs + firstMs, rerunMs: median(rerunMs) };
 }
 
 async function main() {
@@ -78,8 +85,8 @@ async function main() {
   });
   const refMs = await reference();
   console.log(`reference: 1,000 sha256 + 1,000 awaited promises: ${refMs.toFixed(2)} ms (cold)`);
-  console.log('shape     round  validate  plan+keys  execute  validate+execute  cached rerun (validate+execute)');
-  const rounds = 5;
+  console.log('shape     round  validate  plan+keys  execute  validate+execute  cached rerun (validate+execute, median of 5)');
+  const rounds = 7;
   const results: Record<string, Awaited<ReturnType<typeof bench>>[]> = { chain: [], 'fan-out': [] };
   for (let round = 0; round < rounds; round++) {
     for (const shape of ['chain', 'fan-out'] as const) {
@@ -90,12 +97,12 @@ async function main() {
     }
   }
   console.log(`reference: ${(await reference()).toFixed(2)} ms (warm)`);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   for (const shape of ['chain', 'fan-out'] as const) {
     const rs = results[shape]!;
     const first = rs[0]!.firstTotalMs;
     const warm = median(rs.slice(1).map((r) => r.firstTotalMs));
     const rerun = median(rs.slice(1).map((r) => r.rerunMs));
+    // Round 0 is the first in a fresh process (JIT cold); the aims are judged on the warm median.
     console.log(`${shape}: first run ${first.toFixed(1)} ms cold, ${warm.toFixed(1)} ms warm (aim < 100: ${warm < 100 ? 'met' : 'MISSED'}); cached rerun ${rerun.toFixed(1)} ms (aim < 10: ${rerun < 10 ? 'met' : 'MISSED'})`);
   }
   rmSync(dir, { recursive: true, force: true });
