@@ -39,7 +39,8 @@ export const Conv: GradRule = (ctx) => {
   return [dx, dw, db];
 };
 
-function weightGrad(g: GraphBuilder, x: Tensor, dy: Tensor, k: number[], strides: number[], dil: number[], pads: number[]): Tensor {
+/** Gradient of a Conv's weight given its input `x` and output gradient `dy` (per group). */
+export function weightGrad(g: GraphBuilder, x: Tensor, dy: Tensor, k: number[], strides: number[], dil: number[], pads: number[]): Tensor {
   const swap = x.shape.map((_, i) => (i === 0 ? 1 : i === 1 ? 0 : i));
   const r = g.conv(g.transpose(x, swap), g.transpose(dy, swap), undefined, { strides: dil, dilations: strides, pads });
   const cropped = r.shape.slice(2).some((d, i) => d !== k[i]) ? g.slice(r, k.map(() => 0), k, k.map((_, i) => i + 2)) : r;

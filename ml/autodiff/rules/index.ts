@@ -1,11 +1,13 @@
 /** The gradient rule registry: one rule per ONNX op type, each in its own file named after the op. */
 import type { GradRule } from '../rule';
 import { Abs } from './Abs';
+import { AveragePool } from './AveragePool';
 import { Add } from './Add';
 import { Cast } from './Cast';
 import { Clip } from './Clip';
 import { Concat } from './Concat';
 import { Conv } from './Conv';
+import { ConvTranspose } from './ConvTranspose';
 import { Cos } from './Cos';
 import { Div } from './Div';
 import { Erf } from './Erf';
@@ -22,8 +24,10 @@ import { LeakyRelu } from './LeakyRelu';
 import { Log } from './Log';
 import { LogSoftmax } from './LogSoftmax';
 import { MatMul } from './MatMul';
+import { Max, Min } from './Max';
 import { Mul } from './Mul';
 import { Neg } from './Neg';
+import { Pad } from './Pad';
 import { Pow } from './Pow';
 import { Reciprocal } from './Reciprocal';
 import { ReduceMean } from './ReduceMean';
@@ -46,8 +50,8 @@ import { Where } from './Where';
 
 /** Rules keyed by op type. */
 export const RULES: Readonly<Record<string, GradRule>> = {
-  Abs, Add, Cast, Clip, Concat, Conv, Cos, Div, Erf, Exp, Expand, Flatten, FusedMatMul, Gather, Gelu, Gemm,
-  GlobalAveragePool, Identity, LayerNormalization, LeakyRelu, Log, LogSoftmax, MatMul, Mul, Neg, Pow, Reciprocal,
+  Abs, Add, AveragePool, Cast, Clip, Concat, Conv, ConvTranspose, Cos, Div, Erf, Exp, Expand, Flatten, FusedMatMul, Gather, Gelu, Gemm,
+  GlobalAveragePool, Identity, LayerNormalization, LeakyRelu, Log, LogSoftmax, MatMul, Max, Min, Mul, Neg, Pad, Pow, Reciprocal,
   ReduceMean, ReduceSum, ReduceSumSquare, Relu, Reshape, Sigmoid, Sin, Slice, Softmax, Softplus, Split, Sqrt,
   Squeeze, Sub, Sum, Tanh, Transpose, Unsqueeze, Where,
 };

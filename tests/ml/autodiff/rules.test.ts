@@ -69,3 +69,13 @@ describe('gradient rules match finite differences', () => {
   test('Conv (stride 2, dilation, asymmetric pads)', () => checkGrad('Conv', { x: [1, 2, 7, 6], w: [3, 2, 2, 3] }, { strides: [2, 2], dilations: [2, 1], pads: [0, 1, 1, 0] }, f32));
   test('Conv (groups)', () => checkGrad('Conv', { x: [1, 4, 4, 4], w: [6, 2, 3, 3] }, { group: 2, pads: [1, 1, 1, 1] }, f32));
 });
+
+describe('gradient rules for convolutional and piecewise ops', () => {
+  test('ConvTranspose', () => checkGrad('ConvTranspose', { x: [1, 3, 3, 3], w: [3, 2, 3, 3], b: [2] }, { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, f32));
+  test('ConvTranspose (groups)', () => checkGrad('ConvTranspose', { x: [1, 4, 3, 3], w: [4, 1, 2, 2] }, { group: 2 }, f32));
+  test('Pad', () => checkGrad('Pad', { x: [2, 3], p: ints([1, 0, 0, 2]) }));
+  test('AveragePool', () => checkGrad('AveragePool', { x: [1, 2, 5, 5] }, { kernel_shape: [2, 2], strides: [2, 2] }, f32));
+  test('AveragePool (padded, count_include_pad 0)', () => checkGrad('AveragePool', { x: [1, 2, 4, 4] }, { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, f32));
+  test('Max', () => checkGrad('Max', { a: [2, 3], b: [3] }));
+  test('Min', () => checkGrad('Min', { a: [2, 3], b: [2, 1] }));
+});

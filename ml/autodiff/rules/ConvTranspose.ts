@@ -1,0 +1,33 @@
+/**
+ * ConvTranspose is the adjoint of Conv with the same weight: dX = Conv(dY, W) with the same attributes, and
+ * dW is the Conv weight gradient with the roles of input and output gradient exchanged.
+ */
+import type { Tensor } from '../../graph/tensor';
+import { dy0, intAttr, intsAttr, type GradRule } from '../rule';
+import { weightGrad } from './Conv';
+
+export const ConvTranspose: GradRule = (ctx) => {
+  const { g, node, x: [x, w, b], needs } = ctx;
+  const dy = dy0(ctx);
+  const sp = x!.rank - 2;
+  const k = w!.shape.slice(2);
+  const group = intAttr(node, 'group', 1);
+  const strides = intsAttr(node, 'strides') ?? Array<number>(sp).fill(1);
+  const dil = intsAttr(node, 'dilations') ?? Array<number>(sp).fill(1);
+  const pads = intsAttr(node, 'pads') ?? Array<number>(sp * 2).fill(0);
+  if (intsAttr(node, 'output_shape')) throw new Error(`ConvTranspose '${node.name}': give pads and output_padding, not output_shape, to differentiate`);
+  const dx = needs[0] ? g.conv(dy, w!, undefined, { strides, pads, dilations: dil, group }) : undefined;
+  let dw;
+  if (needs[1]) {
+    const cg = x!.shape[1]! / group, og = dy.shape[1]! / group;
+    const parts: Tensor[] = [];
+    for (let gi = 0; gi < group; gi++) {
+      const xg = group === 1 ? x! : g.slice(x!, [gi * cg], [(gi + 1) * cg], [1]);
+      const dyg = group === 1 ? dy : g.slice(dy, [gi * og], [(gi + 1) * og], [1]);
+      parts.push(weightGrad(g, dyg, xg, k, strides, dil, pads));
+    }
+    dw = g.concat(parts, 0);
+  }
+  const db = b && needs[2] ? g.reduceSum(dy, [0, ...k.map((_, i) => i + 2)]) : undefined;
+  return [dx, dw, db];
+};
