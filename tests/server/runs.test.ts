@@ -147,3 +147,18 @@ test('a failing node fails the run with its error and hint, over the WebSocket a
   const detail = (await get(`${server.url}/api/runs/${id}`)).body;
   expect(detail.nodes.rep?.status).toBe('skipped');
 });
+
+test('a client that does not read its socket misses log lines but never the final states, and does not slow the run', async () => {
+  const slow = await WsRecorder.connect(server.url);
+  await slow.waitFor('snapshot');
+  slow.ws.pause();
+  const lines = 4000;
+  const id = (await post(`${server.url}/api/runs`, { workflow: workflow('chatty', [['talk', 'TestChatty', { lines, bytes: 4000 }]]) })).body.id as string;
+  await ws.waitFor('run.finished', (m) => m.run.id === id, 30000);
+  slow.ws.resume();
+  await slow.waitFor('run.finished', (m) => m.run.id === id, 30000);
+  const logsToSlow = slow.ofRun(id).filter((m) => m.type === 'node.log').length;
+  expect(logsToSlow).toBeLessThan(lines);
+  expect(slow.ofRun(id).map((m) => m.type)).toEqual(expect.arrayContaining(['run.started', 'node.started', 'node.finished', 'run.finished']));
+  slow.close();
+});

@@ -81,4 +81,25 @@ const testCountFiles = defineNode({
   },
 });
 
-export const nodes: NodeDefinition[] = [testNumber, testSlowAdd, testReport, testCountFiles] as unknown as NodeDefinition[];
+/** Logs `lines` lines of `bytes` characters as fast as it can (to flood slow WebSocket clients). */
+const testChatty = defineNode({
+  schema: {
+    type: 'TestChatty', version: 1, category: 'test', title: 'Chatty', description: 'Logs a lot.',
+    inputs: [], outputs: [{ name: 'lines', type: 'NUMBER' }],
+    params: [
+      { name: 'lines', kind: 'int', default: 1000, min: 1, max: 1000000 },
+      { name: 'bytes', kind: 'int', default: 100, min: 1, max: 100000 },
+    ],
+    resource: 'cpu', cacheable: false,
+  },
+  async execute(_inputs, params, ctx) {
+    const line = 'x'.repeat(Number(params.bytes));
+    for (let i = 0; i < Number(params.lines); i++) {
+      ctx.log('debug', line);
+      if (i % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { lines: Number(params.lines) };
+  },
+});
+
+export const nodes: NodeDefinition[] = [testNumber, testSlowAdd, testReport, testCountFiles, testChatty] as unknown as NodeDefinition[];
