@@ -40,7 +40,9 @@ export class Recomputer {
     const zero = g.mul(g.reshape(first, []), 0);
     const gated = new Map<Tensor, Tensor>();
     const gate = (t: Tensor): Tensor => {
-      if (t.origin !== 'node' || !isFloat(t.dtype)) return t;
+      // Graph inputs are gated too: otherwise onnxruntime's own CSE could merge a copy fed only by inputs with the
+      // original and keep the activation alive. Initializers and constants hold no activations.
+      if (t.origin === 'initializer' || t.origin === 'constant' || !isFloat(t.dtype)) return t;
       let r = gated.get(t);
       if (!r) gated.set(t, (r = g.add(t, g.cast(zero, t.dtype))));
       return r;

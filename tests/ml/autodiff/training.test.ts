@@ -1,7 +1,7 @@
 import './ort-realm';
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
-import { gradients } from '../../../ml/autodiff';
-import { GraphBuilder, liveness, type Tensor } from '../../../ml/graph';
+import { differentiableOps, gradients } from '../../../ml/autodiff';
+import { GraphBuilder, liveness, OPS, type Tensor } from '../../../ml/graph';
 
 // Toy task: y = sin(3 x0) * x1 on 64 points of [-1,1]^2, fitted by a 2-16-16-1 tanh MLP.
 const N = 64, H = 16;
@@ -125,4 +125,8 @@ describe('training with autodiff gradients', () => {
     expect(Array.from(out.da!.data as Float32Array)).toEqual([2, 4, 6]);
     expect(Array.from(out.db!.data as Float32Array)).toEqual([0, 0]);
   });
+});
+
+test('every op with a gradient rule is in the op table, so its shapes are inferred', () => {
+  expect(differentiableOps().filter((op) => !OPS[op])).toEqual([]);
 });
