@@ -162,27 +162,39 @@ function runMisses(
     result.then(
       (out) => {
         throttle.flush();
+        if (typeof out !== 'object' || out === null || Array.isArray(out)) {
+          return failNode(i, new Error(`node type "${p.node.type}" returned ${Array.isArray(out) ? 'an array' : String(out)} instead of its outputs (an object)`), resource, device);
+        }
         outputs[i] = out;
         status[i] = 'done';
-        env.cache.put(key.key, p.node.type, out);
+        try {
+          env.cache.put(key.key, p.node.type, out);
+        } catch (e) {
+          // The result is still good for this run; only the next run will have to compute it again.
+          emit({ type: 'node.log', nodeId: p.id, level: 'warn', message: `could not store the result in the cache: ${(e as Error).message}`, at: Date.now() });
+        }
         emit({ type: 'node.finished', nodeId: p.id, outputs: out, at: Date.now(), cacheKey: key.key });
         for (const d of p.dependents) if (status[d] === 'waiting' && --missingDeps[d]! === 0) enqueue(d);
         ended(resource, device);
       },
       (e: unknown) => {
         throttle.flush();
-        if (signal.aborted && isAbort(e)) {
-          status[i] = 'cancelled';
-          emit({ type: 'node.cancelled', nodeId: p.id, at: Date.now() });
-        } else {
-          status[i] = 'failed';
-          failed = true;
-          emit({ type: 'node.failed', nodeId: p.id, error: describeNodeError(e), at: Date.now() });
-          skipDependents(i, `"${p.id}" failed`);
-        }
-        ended(resource, device);
+        failNode(i, e, resource, device);
       },
     );
+  };
+  const failNode = (i: number, e: unknown, resource: Resource, device: string) => {
+    const id = plan.nodes[i]!.id;
+    if (signal.aborted && isAbort(e)) {
+      status[i] = 'cancelled';
+      emit({ type: 'node.cancelled', nodeId: id, at: Date.now() });
+    } else {
+      status[i] = 'failed';
+      failed = true;
+      emit({ type: 'node.failed', nodeId: id, error: describeNodeError(e), at: Date.now() });
+      skipDependents(i, `"${id}" failed`);
+    }
+    ended(resource, device);
   };
   const ended = (resource: Resource, device: string) => {
     running--;

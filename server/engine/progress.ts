@@ -15,7 +15,7 @@ const WINDOW_MS = 30_000;
 
 export interface ProgressThrottle {
   report(value: number, max: number, metrics?: Metrics): void;
-  /** Sends the pending report, if any, and stops the timer; call when the node ends. */
+  /** Sends the pending report, if any, and stops the timer; call when the node ends (later reports are dropped). */
   flush(): void;
 }
 
@@ -25,6 +25,7 @@ export function createProgressThrottle(sink: ProgressSink, intervalMs = 100, now
   let lastSent = -Infinity;
   let pending: NodeProgress | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
 
   const send = () => {
     if (timer) clearTimeout(timer);
@@ -50,12 +51,16 @@ export function createProgressThrottle(sink: ProgressSink, intervalMs = 100, now
 
   return {
     report(value, max, metrics) {
+      if (closed) return; // a report after the node ended would arrive after its final state
       const t = now();
       pending = { value, max, ...(metrics ? { metrics } : {}), ...estimate(t, value, max) };
       if (metrics) sink.metrics(value, metrics, t);
       if (t - lastSent >= intervalMs || value >= max) send();
       else timer ??= setTimeout(send, intervalMs - (t - lastSent));
     },
-    flush: send,
+    flush() {
+      send();
+      closed = true;
+    },
   };
 }

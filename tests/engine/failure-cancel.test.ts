@@ -54,6 +54,18 @@ test('errors without a hint get one for common causes (missing file)', async () 
   expect(events.find((e) => e.type === 'node.failed')).toMatchObject({ error: { hint: expect.stringContaining('does not exist') } });
 });
 
+test('a node that returns something other than an outputs object fails with a clear message', async () => {
+  const { defineNode } = await import('../../nodes/api');
+  const broken = defineNode({
+    schema: { type: 'Broken', version: 1, category: 'test', title: 'Broken', description: '', inputs: [], outputs: [], params: [], resource: 'cpu', cacheable: true },
+    execute: async () => undefined as never,
+  });
+  engine.dispose();
+  engine = testEngine([broken]);
+  const { events } = await engine.run(graph(['b:Broken']));
+  expect(events.find((e) => e.type === 'node.failed')).toMatchObject({ error: { message: 'node type "Broken" returned undefined instead of its outputs (an object)' } });
+});
+
 /*
  *   slow(Work, 2 s) ──> after(Add)        quick(Const)
  *   cancel after 100 ms
