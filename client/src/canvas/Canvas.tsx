@@ -95,6 +95,7 @@ export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
         colorMode="dark"
         minZoom={0.05}
         fitView
+        fitViewOptions={FIT}
         proOptions={PRO}
       >
         <Background gap={24} />
@@ -107,4 +108,5 @@ export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
 
 const MULTI_KEYS = ['Shift', 'Control', 'Meta'];
 const PRO = { hideAttribution: true };
+const FIT = { maxZoom: 1 };
 const EMPTY = emptyWorkflow('');

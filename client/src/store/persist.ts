@@ -51,8 +51,15 @@ export function persistTabs(storage: Storage = localStorage): () => void {
     if (timer) clearTimeout(timer);
     timer = setTimeout(save, 300);
   });
+  // A reload right after an edit must not lose it: write at once when the page goes away.
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    save();
+  };
+  window.addEventListener('pagehide', flush);
   return () => {
     unsubscribe();
+    window.removeEventListener('pagehide', flush);
     if (timer) clearTimeout(timer);
   };
 }

@@ -35,7 +35,7 @@ export const TabBar = memo(function TabBar() {
       <span className="brand">loraflow</span>
       {order.map((id) => <TabButton key={id} id={id} />)}
       <button className="icon" title="New workflow" onClick={() => openTab(emptyWorkflow('Untitled'))} data-testid="new-tab">
-        ＋
+        +
       </button>
     </div>
   );

@@ -28,7 +28,7 @@ export const Toolbar = memo(function Toolbar() {
       <button onClick={() => undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
       <button onClick={() => redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷</button>
       <span className="sep" />
-      <button onClick={() => openPalette({ screen: center() })} title="Add a node (Ctrl+K)" data-testid="add-node">＋ Node</button>
+      <button onClick={() => openPalette({ screen: center() })} title="Add a node (Ctrl+K)" data-testid="add-node">+ Node</button>
       <button onClick={groupSelection} title="Group the selection (Ctrl+G)" data-testid="group">▭ Group</button>
       <button onClick={() => addNoteAt(flow.screenToFlowPosition(center()))} title="Add a note" data-testid="add-note">✎ Note</button>
       <button onClick={() => void flow.fitView({ duration: 200 })} title="Fit view" data-testid="fit">⤢</button>

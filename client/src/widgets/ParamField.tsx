@@ -19,7 +19,7 @@ export const ParamField = memo(function ParamField({ nodeId, spec, value, errors
     <div className={`param ${errors.length ? 'has-error' : ''}`} data-testid={`field-${nodeId}-${spec.name}`}>
       <label title={spec.tooltip}>
         {spec.label ?? spec.name}
-        {spec.tooltip && <span className="tip"> ⓘ</span>}
+        {spec.tooltip && <span className="tip"> ?</span>}
       </label>
       <ParamWidget spec={spec} value={value} onChange={onChange} nodeId={nodeId} invalid={errors.length > 0} />
       {spec.hint && (

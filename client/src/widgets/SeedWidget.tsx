@@ -21,7 +21,7 @@ export const SeedWidget = memo(function SeedWidget({ spec, value, onChange, node
         aria-label={spec.label ?? spec.name}
       />
       <button type="button" className="nodrag icon" title="Randomize" onClick={() => onChange(randomSeed())} data-testid={`${paramTestId(nodeId, spec.name)}-randomize`}>
-        🎲
+        rnd
       </button>
     </div>
   );

@@ -1,0 +1,94 @@
+/** Browser-test plumbing: build the editor when stale, start a real server, launch Debian's Chromium, keep failure screenshots. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO = path.resolve(__dirname, '../..');
+const DIST_INDEX = path.join(REPO, 'client/dist/index.html');
+export const ARTIFACTS = path.join(REPO, 'test-artifacts');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds client/dist unless it is newer than every source of the editor and the protocol. */
+export function buildClientIfStale(): void {
+  const built = fs.existsSync(DIST_INDEX) ? fs.statSync(DIST_INDEX).mtimeMs : 0;
+  const sources = Math.max(newestMtime(path.join(REPO, 'client/src')), newestMtime(path.join(REPO, 'protocol')), fs.statSync(path.join(REPO, 'client/index.html')).mtimeMs);
+  if (built > sources) return;
+  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `loraflow serve --port 0` on a fresh data folder with the browser-test nodes registered. */
+export async function startServer(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-browser-'))): Promise<RunningServer> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(REPO, 'bin/loraflow.js'), 'serve', '--port', '0', '--data', dataDir], {
+    cwd: REPO,
+    env: { ...process.env, LORAFLOW_EXTRA_NODES: path.join(__dirname, 'test-nodes.ts'), LORAFLOW_CPU_SLOTS: '2' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30000);
+    const onData = (d: Buffer): void => {
+      log += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(log);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  return {
+    url,
+    dataDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+/** Launches headless Debian Chromium with a fresh profile. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
+  // Playwright gives every launch() a fresh temporary profile (it refuses a --user-data-dir argument).
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Runs a browser step; on failure saves a screenshot under test-artifacts/ and prints its path. */
+export async function withScreenshot<T>(page: Page, name: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, `${name.replace(/[^a-z0-9-]+/gi, '_')}-${Date.now()}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    process.stderr.write(`browser test failure screenshot: ${file}\n`);
+    throw e;
+  }
+}
