@@ -76,6 +76,14 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
   }
 }
 
+/** Whether a parameter applies given the others (`visibleWhen`); hidden ones are neither shown nor checked. */
+export function isParamVisible(schema: NodeSchema, spec: ParamSpec, params: Readonly<Record<string, unknown>>): boolean {
+  if (!spec.visibleWhen) return true;
+  const controller = schema.params.find((p) => p.name === spec.visibleWhen!.param);
+  const value = params[spec.visibleWhen.param] ?? controller?.default;
+  return spec.visibleWhen.equals.some((v) => v === value);
+}
+
 /** Groups errors by node id ('' for errors about no node in particular). */
 export function errorsByNode(errors: readonly ValidationError[]): Record<string, ValidationError[]> {
   const out: Record<string, ValidationError[]> = {};
@@ -109,6 +117,7 @@ export function validateWorkflow(wf: WorkflowFile, schemas: SchemaSource): Valid
       continue;
     }
     for (const spec of schema.params) {
+      if (!isParamVisible(schema, spec, node.params)) continue; // a hidden parameter is not used, so not checked
       const problem = validateParamValue(spec, node.params[spec.name]);
       if (problem) {
         errors.push({ ...problem, nodeId: node.id, nodeType: node.type, param: spec.name, message: `${nodeLabel(node)}, parameter "${spec.name}": expected ${problem.expected}, received ${problem.received}.` });

@@ -129,6 +129,18 @@ test('all errors are reported at once, and grouped by node', () => {
   expect(byNode.t).toHaveLength(4);
 });
 
+test('a parameter hidden by visibleWhen is not checked', () => {
+  const schema: NodeSchema = {
+    type: 'Resize', version: 1, category: 'test', title: 'Resize', description: '', resource: 'cpu', cacheable: true, inputs: [], outputs: [],
+    params: [
+      { name: 'mode', kind: 'enum', default: 'crop', options: ['crop', 'pad'] },
+      { name: 'padColor', kind: 'string', default: '', visibleWhen: { param: 'mode', equals: ['pad'] } },
+    ],
+  };
+  expect(validateWorkflow(graph(['r:Resize']), [schema])).toEqual([]);
+  expect(validateWorkflow(graph(['r:Resize{"mode":"pad"}']), [schema]).map((e) => [e.kind, e.param])).toEqual([['param-missing', 'padColor']]);
+});
+
 test('validateParamValue treats undefined as the default', () => {
   expect(validateParamValue({ name: 'n', kind: 'int', default: 3, min: 1 }, undefined)).toBeNull();
   expect(validateParamValue({ name: 'n', kind: 'int', default: 3, min: 5 }, undefined)).toMatchObject({ kind: 'param-range' });
