@@ -73,4 +73,13 @@ describe('GraphBuilder', () => {
     g.output(g.reshape(a, [2, 8]), 'y');
     expect(liveness(g).nodes.map((n) => n.op)).toEqual(['Tanh', 'Reshape']);
   });
+
+  test('ops outside the table run when their output types are given', async () => {
+    const g = new GraphBuilder();
+    const a = g.input('a', 'float32', [2, 3]), b = g.input('b', 'float32', [3, 1]);
+    const y = g.op('Einsum', [a, b], { equation: 'ij,jk->ik' }, { outputInfos: [{ dtype: 'float32', shape: [2, 1] }] })[0]!;
+    g.output(y, 'y');
+    const out = await (await g.createSession()).run({ a: f32([1, 2, 3, 4, 5, 6], [2, 3]), b: f32([1, 1, 1], [3, 1]) });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([6, 15]);
+  });
 });
