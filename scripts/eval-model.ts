@@ -1,0 +1,132 @@
+/**
+ * Evaluates the base model: prompt fidelity by retrieval and sampling speed (figures quoted in ml/dit/MODEL_CARD.md).
+ *
+ *   npm run eval:model -- [--model file.safetensors] [--train 200] [--steps 20] [--guidance 4] [--out data/eval]
+ *
+ * For each prompt "<concept>, <style> style" it generates an image and ranks the real renders of every concept in
+ * that style by pixel distance (at 16x16, so that small shifts matter less); top-1 / top-10 say how often the
+ * prompt's own concept comes first / within the ten nearest, against chance (1/N and 10/N). Prompts are a fixed
+ * sample of training captions and every held-out concept (never seen in pretraining).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildCorpus, defaultDataDir, tilesToPng, type Corpus } from '../ml/corpus';
+import { forwardFlopsPerImage, paramCount } from '../ml/dit';
+import { DiTSampler } from '../ml/dit/sampler';
+import { Rng } from '../ml/dit/rng';
+import { loadModel } from '../ml/dit/weights';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+/** Box-downsamples RGB tiles (size x size) by `f` into float vectors. */
+function features(tiles: Uint8Array, size: number, f: number): Float32Array[] {
+  const px = size * size * 3;
+  const s = size / f;
+  const out: Float32Array[] = [];
+  for (let n = 0; n < tiles.length / px; n++) {
+    const v = new Float32Array(s * s * 3);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++)
+        for (let c = 0; c < 3; c++) v[(Math.floor(y / f) * s + Math.floor(x / f)) * 3 + c]! += tiles[n * px + (y * size + x) * 3 + c]! / (f * f * 255);
+    out.push(v);
+  }
+  return out;
+}
+
+function dist(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2;
+  return d;
+}
+
+/** The rank (0 = nearest) of `target` among `gallery` by distance to `q`. */
+function rankOf(q: Float32Array, gallery: Float32Array[], target: number): number {
+  const dt = dist(q, gallery[target]!);
+  let rank = 0;
+  for (let i = 0; i < gallery.length; i++) if (i !== target && dist(q, gallery[i]!) < dt) rank++;
+  return rank;
+}
+
+interface EvalSet {
+  name: string;
+  items: number[];
+}
+
+async function main(): Promise<void> {
+  const dataDir = defaultDataDir();
+  const shipped = path.resolve(__dirname, '..', 'ml', 'dit', 'weights', 'emoji-base.safetensors');
+  const modelPath = arg('model', fs.existsSync(shipped) ? shipped : path.join(dataDir, 'models', 'emoji-base.safetensors'));
+  const steps = Number(arg('steps', '20'));
+  const guidance = Number(arg('guidance', '4'));
+  const nTrain = Number(arg('train', '200'));
+  const outDir = path.resolve(arg('out', path.join(dataDir, 'eval')));
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const model = await loadModel(modelPath);
+  const corpus: Corpus = await buildCorpus({ dataDir, size: model.config.imageSize });
+  const sampler = new DiTSampler(model.config, model.weights);
+  const size = corpus.size;
+  const px = size * size * 3;
+  const perStyle = new Map<string, number[]>(); // style -> item indices in concept order
+  corpus.items.forEach((it, i) => perStyle.set(it.style, [...(perStyle.get(it.style) ?? []), i]));
+  const gallery = new Map([...perStyle].map(([style, idx]) => [style, features(concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))), size, 2)]));
+
+  const held = corpus.items.flatMap((it, i) => (corpus.concepts[it.concept]?.heldOut ? [i] : []));
+  const trainAll = corpus.items.flatMap((it, i) => (corpus.concepts[it.concept]?.heldOut ? [] : [i]));
+  const rng = new Rng(1234);
+  const train = Array.from({ length: Math.min(nTrain, trainAll.length) }, () => trainAll[rng.int(trainAll.length)]!);
+  const sets: EvalSet[] = [{ name: 'training captions', items: train }, { name: 'held-out concepts', items: held }];
+
+  console.log(`model ${modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`);
+  console.log(`sampling: euler, ${steps} steps, guidance ${guidance}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
+  for (const set of sets) {
+    const prompts = set.items.map((i) => corpus.items[i]!.caption);
+    const t0 = performance.now();
+    const images = await sampler.sample({ prompts, seed: 0, steps, guidance, batch: 16 });
+    const seconds = (performance.now() - t0) / 1000;
+    const feats = features(images, size, 2);
+    let top1 = 0;
+    let top10 = 0;
+    set.items.forEach((item, k) => {
+      const it = corpus.items[item]!;
+      const r = rankOf(feats[k]!, gallery.get(it.style)!, it.concept);
+      if (r < 1) top1++;
+      if (r < 10) top10++;
+    });
+    const n = set.items.length;
+    const N = corpus.concepts.length;
+    console.log(
+      `${set.name.padEnd(18)} n=${String(n).padStart(4)}  top-1 ${((100 * top1) / n).toFixed(1)}% (chance ${(100 / N).toFixed(2)}%)  ` +
+        `top-10 ${((100 * top10) / n).toFixed(1)}% (chance ${(1000 / N).toFixed(2)}%)  ${(n / seconds).toFixed(2)} images/s`,
+    );
+    if (set.name.startsWith('held')) {
+      // Pairs: generated above, real render below, 16 per row.
+      const rows: Uint8Array[] = [];
+      for (let s = 0; s < Math.min(n, 64); s += 16) {
+        const idx = set.items.slice(s, s + 16);
+        rows.push(images.subarray(s * px, (s + idx.length) * px), concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))));
+      }
+      fs.writeFileSync(path.join(outDir, 'heldout-grid.png'), await tilesToPng(concat(rows), size, 16, 2));
+    }
+  }
+  console.log(`held-out grid (generated row above its real renders): ${path.join(outDir, 'heldout-grid.png')}`);
+  await sampler.release();
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+main().catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exit(1);
+});
