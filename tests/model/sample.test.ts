@@ -4,6 +4,7 @@
  *   [LoadModel file=tiny.safetensors] --model--> [Sample prompts, seed] --images--> grid.png
  */
 import './ort-realm';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { TINY_CONFIG } from '../../ml/dit/config';
@@ -12,7 +13,7 @@ import { DiTSampler } from '../../ml/dit/sampler';
 import { loadModel, roundToF16, saveModel } from '../../ml/dit/weights';
 import { loadModelNode } from '../../nodes/model/load-model';
 import { sampleNode } from '../../nodes/model/sample';
-import type { ImagesValue } from '../../nodes/model/model-value';
+import { SHIPPED_WEIGHTS, type ImagesValue } from '../../nodes/model/model-value';
 import { makeContext, runNode, type ModelTestContext } from './context';
 
 /** Random weights with the zero-initialised layers filled, so outputs depend on prompt and noise. */
@@ -75,8 +76,19 @@ describe('sampling', () => {
 
   it('refuses a file that is not a model, naming it', async () => {
     const bad = path.join(ctx.root, 'bad.safetensors');
-    require('node:fs').writeFileSync(bad, 'not a safetensors file at all');
+    fs.writeFileSync(bad, 'not a safetensors file at all');
     await expect(runNode(loadModelNode, { file: 'bad.safetensors' }, {}, ctx)).rejects.toThrow(/bad\.safetensors/);
     await expect(runNode(sampleNode, {}, { model: { kind: 'other' } }, ctx)).rejects.toThrow(/not a MODEL value/);
+  });
+
+  it('LoadModel without a file gives the shipped emoji model, or says how to train it when it is not there yet', async () => {
+    if (!fs.existsSync(SHIPPED_WEIGHTS)) {
+      await expect(runNode(loadModelNode, {}, {}, ctx)).rejects.toThrow(/not been trained in this checkout yet/);
+      return;
+    }
+    const { model } = await runNode(loadModelNode, {}, {}, ctx);
+    const out = (await runNode(sampleNode, { prompts: ['red apple, noto style'], steps: 2 }, { model }, ctx)).images as unknown as ImagesValue;
+    const meta = await sharp(ctx.artifacts.pathOf(out.items[0]!.image)).metadata();
+    expect([meta.width, meta.height]).toEqual([32, 32]);
   });
 });
