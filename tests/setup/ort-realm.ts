@@ -1,7 +1,7 @@
 /**
  * Jest runs tests in a separate JS realm, but onnxruntime-node's native code returns typed arrays of the main realm,
- * which onnxruntime-common's `instanceof` checks then reject. Import this FIRST in tests that run sessions: it makes
- * the test realm use the main realm's typed-array constructors (a jest testEnvironment would be the cleaner fix).
+ * which onnxruntime-common's `instanceof` checks then reject. jest.config.js loads this before every node test file: it makes
+ * the test realm use the main realm's typed-array constructors.
  */
 import * as vm from 'node:vm';
 

@@ -1,4 +1,4 @@
-import './ort-realm';
+import '../../setup/ort-realm';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { GraphBuilder, liveness } from '../../../ml/graph';
 
