@@ -85,15 +85,16 @@ async function main() {
   });
   const refMs = await reference();
   console.log(`reference: 1,000 sha256 + 1,000 awaited promises: ${refMs.toFixed(2)} ms (cold)`);
-  console.log('shape     round  validate  plan+keys  execute  validate+execute  cached rerun (validate+execute, median of 5)');
+  console.log('shape     round  validate  plan+keys  execute  validate+execute  cached rerun (median of 5)  reference');
   const rounds = 7;
   const results: Record<string, Awaited<ReturnType<typeof bench>>[]> = { chain: [], 'fan-out': [] };
   for (let round = 0; round < rounds; round++) {
     for (const shape of ['chain', 'fan-out'] as const) {
+      const refMs = await reference(); // beside each round: shows how busy the machine is right now
       const r = await bench(env(), shape, round); // a fresh cache each round: the first run really executes
       results[shape]!.push(r);
       const f = (ms: number) => ms.toFixed(2).padStart(8);
-      console.log(`${shape.padEnd(9)} ${String(round).padStart(5)} ${f(r.validateMs)} ${f(r.planMs)}   ${f(r.firstMs)} ${f(r.firstTotalMs)}          ${f(r.rerunMs)}`);
+      console.log(`${shape.padEnd(9)} ${String(round).padStart(5)} ${f(r.validateMs)} ${f(r.planMs)}   ${f(r.firstMs)} ${f(r.firstTotalMs)}          ${f(r.rerunMs)}   ${f(refMs)}`);
     }
   }
   console.log(`reference: ${(await reference()).toFixed(2)} ms (warm)`);
