@@ -53,12 +53,15 @@ export async function executeWorkflow(env: EngineEnv, opts: ExecuteOptions, pool
   const outputs: (NodeOutputs | undefined)[] = new Array<NodeOutputs | undefined>(n);
   let failed = false;
 
+  /** Skips everything downstream of node i (iteratively: a failure at the top of a long chain). */
   const skipDependents = (i: number, reason: string) => {
-    for (const d of plan.nodes[i]!.dependents) {
+    const stack = [...plan.nodes[i]!.dependents];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
       if (status[d] !== 'waiting') continue;
       status[d] = 'skipped';
       emit({ type: 'node.skipped', nodeId: plan.nodes[d]!.id, reason });
-      skipDependents(d, reason);
+      stack.push(...plan.nodes[d]!.dependents);
     }
   };
 

@@ -48,7 +48,7 @@ test('an explicit default and a missing parameter give the same key (defaults ar
 });
 
 /*
- *   watch(Watch, fingerprint = outside.version) ──> use(TextTemplate-like Add? no: Work) ──> after(Work)
+ *   watch(Watch, fingerprint = outside.version) ──> use(Work) ──> after(Work)        other(Const)
  */
 test('a changed fingerprint of outside state reruns the node and its dependents', async () => {
   const wf = graph(['watch:Watch', 'use:Work{"ms":1}', 'after:Work{"ms":1}', 'other:Const'], ['watch.out -> use.after', 'use.out -> after.after']);
