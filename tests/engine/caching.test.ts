@@ -1,4 +1,5 @@
 /** Incremental reruns: only nodes whose cache key changed execute; the others report "cached". */
+import type { ArtifactRef } from '../../protocol/values';
 import { graph, nodesWith, outside, testEngine, type TestEngine } from './helpers';
 
 let engine: TestEngine;
@@ -99,7 +100,7 @@ test('targets run only what they need', async () => {
 test('a node whose dependents are all cached is not run even when its own entry is gone', async () => {
   const wf = graph(['a:Const', 'b:Add'], ['a.out -> b.a']);
   const first = await engine.run(wf);
-  const cache = engine.env.cache as ReturnType<typeof import('../../server/engine').createMemoryCache>;
+  const cache = engine.cache;
   const kept = first.events.find((e) => e.type === 'node.finished' && e.nodeId === 'b');
   cache.clear();
   if (kept?.type === 'node.finished') cache.put(kept.cacheKey, 'Add', kept.outputs);
@@ -125,6 +126,6 @@ test('a cached result whose artifact file was deleted runs again', async () => {
   const out = first.events.find((e) => e.type === 'node.finished');
   expect((await engine.run(wf)).events[0]?.type).toBe('node.cached');
   if (out?.type !== 'node.finished') throw new Error('no output');
-  rmSync(engine.env.artifacts.pathOf(out.outputs.image as string & { $artifact: string }));
+  rmSync(engine.env.artifacts.pathOf(out.outputs.image as ArtifactRef));
   expect((await engine.run(wf)).events.map((e) => e.type)).toContain('node.finished');
 });

@@ -100,6 +100,7 @@ export function graph(nodes: string[], edges: string[] = []): WorkflowFile {
 
 export interface TestEngine {
   env: EngineEnv;
+  cache: ReturnType<typeof createMemoryCache>;
   dir: string;
   run(wf: WorkflowFile, opts?: { signal?: AbortSignal; targets?: string[]; runId?: string }): Promise<{ outcome: RunOutcome; events: ExecutorEvent[]; ran: string[] }>;
   dispose(): void;
@@ -110,9 +111,10 @@ let runCounter = 0;
 /** An engine over the test nodes (plus `extra`), with a memory cache and a temporary data folder. */
 export function testEngine(extra: NodeDefinition[] = [], slots: { cpuSlots?: number; gpuDevices?: string[] } = {}): TestEngine {
   const dir = mkdtempSync(join(tmpdir(), 'loraflow-engine-'));
+  const cache = createMemoryCache();
   const env: EngineEnv = {
     registry: createRegistry([...testNodes, ...extra]),
-    cache: createMemoryCache(),
+    cache,
     artifacts: createArtifactStore(join(dir, 'artifacts')),
     paths: createPathPolicy([dir]),
     workRoot: join(dir, 'work'),
@@ -121,6 +123,7 @@ export function testEngine(extra: NodeDefinition[] = [], slots: { cpuSlots?: num
   };
   return {
     env,
+    cache,
     dir,
     async run(wf, opts = {}) {
       const events: ExecutorEvent[] = [];
