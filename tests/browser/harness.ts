@@ -18,12 +18,12 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds client/dist unless it is newer than every source of the editor and the protocol. */
+/** Builds client/dist (a production build even under jest, which sets NODE_ENV=test) unless it is newer than every source of the editor and the protocol. */
 export function buildClientIfStale(): void {
   const built = fs.existsSync(DIST_INDEX) ? fs.statSync(DIST_INDEX).mtimeMs : 0;
   const sources = Math.max(newestMtime(path.join(REPO, 'client/src')), newestMtime(path.join(REPO, 'protocol')), fs.statSync(path.join(REPO, 'client/index.html')).mtimeMs);
   if (built > sources) return;
-  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
