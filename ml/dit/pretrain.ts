@@ -77,8 +77,12 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     {
       onProgress: (r) => {
         const loss = r.losses.reduce((a, b) => a + b, 0) / Math.max(1, r.losses.length);
-        fs.appendFileSync(lossLog, `${JSON.stringify({ step: r.step, loss, lr: r.lrs[0], sps: r.stepsPerSecond })}\n`);
-        o.onProgress?.(r);
+        try {
+          fs.appendFileSync(lossLog, `${JSON.stringify({ step: r.step, loss, lr: r.lrs[0], sps: r.stepsPerSecond })}\n`);
+          o.onProgress?.(r);
+        } catch {
+          // Runs inside a worker-message listener: an exception here would escape to the event loop.
+        }
       },
       onCheckpoint: ({ step }) => {
         if (!o.onSamples || o.sampleEvery <= 0 || step % o.sampleEvery !== 0 || sampling) return;

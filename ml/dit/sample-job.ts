@@ -30,7 +30,14 @@ export function sampleInWorker(
     const onAbort = () => finish(() => reject(signal?.reason ?? new Error('sampling cancelled')));
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: SampleWorkerMessage) => {
-      if (m.type === 'step') onStep?.(m.done, m.total, m.preview);
+      if (m.type === 'step') {
+        try {
+          onStep?.(m.done, m.total, m.preview);
+        } catch (e) {
+          // A throwing callback (e.g. a cancelled run's progress) ends the job instead of escaping the event loop.
+          finish(() => reject(e));
+        }
+      }
       else if (m.type === 'done') finish(() => resolve({ images: m.images, imageSize: m.imageSize, seconds: m.seconds }));
       else finish(() => reject(new Error(m.message)));
     });

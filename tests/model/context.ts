@@ -12,6 +12,8 @@ export type ModelTestContext = NodeContext & {
   progressCalls: number;
   previews: { ref: ArtifactRef; label?: string }[];
   warnings: string[];
+  /** Cancels the run: the signal aborts and the next progress call throws. */
+  cancel(): void;
   cleanup(): void;
 };
 
@@ -42,6 +44,7 @@ export function makeContext(): ModelTestContext {
     progressCalls: 0,
     previews: [],
     warnings: [],
+    cancel: () => controller.abort(new Error('cancelled by the test')),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
   return ctx;

@@ -91,4 +91,19 @@ describe('sampling', () => {
     const meta = await sharp(ctx.artifacts.pathOf(out.items[0]!.image)).metadata();
     expect([meta.width, meta.height]).toEqual([32, 32]);
   });
+
+  it('stops sampling when the run is cancelled', async () => {
+    const { model } = await runNode(loadModelNode, { file: 'tiny.safetensors' }, {}, ctx);
+    const c2 = makeContext();
+    const progress = c2.progress;
+    c2.progress = (v, m, x) => {
+      c2.cancel();
+      progress(v, m, x);
+    };
+    try {
+      await expect(runNode(sampleNode, { prompts, steps: 200, batch: 1 }, { model }, c2)).rejects.toThrow(/cancelled/);
+    } finally {
+      c2.cleanup();
+    }
+  });
 });
