@@ -116,6 +116,25 @@ test('an incompatible wire is refused with the reason', async () => {
   });
 });
 
+test('a wire dropped on empty canvas opens the search with the nodes that fit, and connects the pick', async () => {
+  await withScreenshot(page, 'drop-wire', async () => {
+    await openFromLibrary('quick');
+    const from = await page.locator('[data-testid=node-ft] [data-testid=handle-output-images]').boundingBox();
+    if (!from) throw new Error('handle not found');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 150, from.y + 330, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForSelector('[data-testid=palette]');
+    expect(await page.isVisible('[data-testid=palette-item-ShowImages]')).toBe(true);
+    expect(await page.locator('[data-testid=palette-item-FakeTrain]').count()).toBe(0);
+    await page.fill('[data-testid=palette-search]', 'show');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=node-showimages1]');
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+  });
+});
+
 test('save a workflow and it is unchanged on disk, unknown node and fields included', async () => {
   await withScreenshot(page, 'save', async () => {
     const before = await getWorkflowText('quick');

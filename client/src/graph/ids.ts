@@ -26,7 +26,7 @@ export function parseFlowId(flowId: string): FlowItemRef {
 
 /** A fresh id with `prefix` that is not in `taken`. */
 export function freshId(prefix: string, taken: ReadonlySet<string>): string {
-  for (let n = taken.size + 1; ; n++) {
+  for (let n = 1; ; n++) {
     const id = `${prefix}${n}`;
     if (!taken.has(id)) return id;
   }
