@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from './api/http';
 import { connectLive } from './api/ws';
+import { showRunningRuns } from './actions';
 import { Canvas } from './canvas/Canvas';
 import { Palette } from './canvas/Palette';
 import { SidePanel } from './panels/SidePanel';
@@ -26,7 +27,12 @@ function start(): void {
   restoreTabs();
   persistTabs();
   installShortcuts();
-  connectLive();
+  let first = true;
+  // Only the first snapshot opens tabs: later reconnects must not reopen tabs the user closed.
+  connectLive((running) => {
+    if (first) showRunningRuns(running);
+    first = false;
+  });
   api.nodes().then(setSchemas, (e: Error) => {
     schemasStore.update((s) => void (s.error = e.message));
     toast(`Cannot load node types: ${e.message}`, 'error', 10000);

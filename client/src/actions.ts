@@ -1,6 +1,6 @@
 /** What the toolbar, the shortcuts and the panels do: run, cancel, save, open, rerun, group, copy and paste. */
 import type { Draft } from 'immer';
-import type { RunSummary } from '../../protocol/messages';
+import type { RunDetail, RunSummary } from '../../protocol/messages';
 import type { WorkflowFile } from '../../protocol/workflow';
 import { parseWorkflow, serializeWorkflow } from '../../protocol/workflow-io';
 import { api, ApiCallError } from './api/http';
@@ -168,4 +168,14 @@ export function pasteText(text: string): boolean {
   const offset = 40 * (1 + (pasteCount++ % 5));
   edit(pasteClip(clip, { x: offset, y: offset }, (ids) => setTimeout(() => setSelection(tab.id, ids, []))));
   return true;
+}
+
+/**
+ * After a (re)connect: a running run that no open tab shows (the browser was closed, or this is another browser)
+ * opens in a tab of its own, so that reopening the editor shows it live.
+ */
+export function showRunningRuns(running: readonly RunDetail[]): void {
+  const s = editorStore.get();
+  const shown = new Set(s.order.map((id) => s.tabs[id]?.runId));
+  for (const run of running) if (!shown.has(run.id)) openTab(run.workflow, { runId: run.id });
 }

@@ -1,6 +1,7 @@
 import { render } from '@testing-library/react';
 import { groupSeries, smooth, splitSeries } from '../../client/src/panels/chartMath';
 import { MetricsPanel } from '../../client/src/panels/MetricsPanel';
+import type { SeriesPoint } from '../../client/src/store/runs';
 
 describe('metric charts', () => {
   it('smooths with bias correction: a constant stays constant', () => {
@@ -9,7 +10,7 @@ describe('metric charts', () => {
   });
 
   it('plots every metric; losses share a chart, checkpoints become markers', () => {
-    const points = [
+    const points: SeriesPoint[] = [
       { step: 1, metrics: { loss: 1, lr: 0.1 } },
       { step: 2, metrics: { loss: 0.5, val_loss: 0.7, checkpoint: 1 } },
     ];

@@ -1,10 +1,10 @@
 /** The WebSocket client: parses server messages into the runs store and reconnects with backoff. */
-import type { ServerMessage } from '../../../protocol/messages';
+import type { RunDetail, ServerMessage } from '../../../protocol/messages';
 import { receive, runsStore, loadMetrics } from '../store/runs';
 import { api } from './http';
 
-/** Connects to `/ws` and keeps connecting until `stop` is called. */
-export function connectLive(url = wsUrl()): { stop(): void } {
+/** Connects to `/ws` and keeps connecting until `stop` is called; `onSnapshot` sees the running runs on each (re)connect. */
+export function connectLive(onSnapshot?: (running: RunDetail[]) => void, url = wsUrl()): { stop(): void } {
   let socket: WebSocket | undefined;
   let stopped = false;
   let delay = 500;
@@ -19,7 +19,9 @@ export function connectLive(url = wsUrl()): { stop(): void } {
       const msg = JSON.parse(String(ev.data)) as ServerMessage;
       receive(msg);
       // The snapshot has each running node's latest state; the metric history comes from the REST API.
-      if (msg.type === 'snapshot') for (const run of msg.running) void api.metrics(run.id).then((p) => loadMetrics(run.id, p), () => undefined);
+      if (msg.type !== 'snapshot') return;
+      for (const run of msg.running) void api.metrics(run.id).then((p) => loadMetrics(run.id, p), () => undefined);
+      onSnapshot?.(msg.running);
     };
     socket.onclose = () => {
       runsStore.update((s) => void (s.connected = false));
