@@ -178,3 +178,29 @@ test('reloading the page during a run shows it continue live', async () => {
     expect(await status('show')).toBe('succeeded');
   });
 });
+
+test('images dropped on LoadImages are uploaded into its list; the folder picker sets its path', async () => {
+  await withScreenshot(page, 'upload', async () => {
+    await page.goto(server.url);
+    await page.click('[data-testid=add-node]');
+    await page.fill('[data-testid=palette-search]', 'load images');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=node-loadimages1]');
+    const png = (await import('sharp')).default({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).png().toBuffer();
+    const base64 = (await png).toString('base64');
+    const dataTransfer = await page.evaluateHandle(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'red.png', { type: 'image/png' }));
+      return dt;
+    }, base64);
+    await page.dispatchEvent('[data-testid=node-loadimages1]', 'dragover', { dataTransfer });
+    await page.dispatchEvent('[data-testid=node-loadimages1]', 'drop', { dataTransfer });
+    await page.waitForFunction(() => ((document.querySelector('[data-testid=param-loadimages1-uploads]') as HTMLTextAreaElement | null)?.value ?? '').includes('red'));
+    await page.click('[data-testid=param-loadimages1-folder-browse]');
+    await page.waitForSelector('[data-testid=picker-entry-uploads]');
+    await page.click('[data-testid=picker-entry-uploads]');
+    await page.click('[data-testid=picker-choose]');
+    expect(await page.inputValue('[data-testid=param-loadimages1-folder]')).toMatch(/uploads$/);
+  });
+});
