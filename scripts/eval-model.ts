@@ -2,6 +2,7 @@
  * Evaluates the base model: prompt fidelity by retrieval and sampling speed (figures quoted in ml/dit/MODEL_CARD.md).
  *
  *   npm run eval:model -- [--model file.safetensors] [--train 200] [--steps 20] [--guidance 4] [--out data/eval]
+ *   npm run eval:model -- --checkpoint <data>/work/state/TrainBaseModel/pretrain-<key>/checkpoint.safetensors
  *
  * For each prompt "<concept>, <style> style" it generates an image and ranks the real renders of every concept in
  * that style by pixel distance (at 16x16, so that small shifts matter less); top-1 / top-10 say how often the
@@ -11,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCorpus, defaultDataDir, tilesToPng, type Corpus } from '../ml/corpus';
-import { forwardFlopsPerImage, paramCount } from '../ml/dit';
+import { BASE_CONFIG, forwardFlopsPerImage, paramCount, paramSpecs, type DiTModel } from '../ml/dit';
+import { loadCheckpoint } from '../ml/train/checkpoint';
 import { DiTSampler } from '../ml/dit/sampler';
 import { Rng } from '../ml/dit/rng';
 import { loadModel } from '../ml/dit/weights';
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
   const outDir = path.resolve(arg('out', path.join(dataDir, 'eval')));
   fs.mkdirSync(outDir, { recursive: true });
 
-  const model = await loadModel(modelPath);
+  const checkpoint = arg('checkpoint', '');
+  const model = checkpoint ? await fromCheckpoint(checkpoint) : await loadModel(modelPath);
   const corpus: Corpus = await buildCorpus({ dataDir, size: model.config.imageSize });
   const sampler = new DiTSampler(model.config, model.weights);
   const size = corpus.size;
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
   const train = Array.from({ length: Math.min(nTrain, trainAll.length) }, () => trainAll[rng.int(trainAll.length)]!);
   const sets: EvalSet[] = [{ name: 'training captions', items: train }, { name: 'held-out concepts', items: held }];
 
-  console.log(`model ${modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`);
+  console.log(`model ${checkpoint || modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`);
   console.log(`sampling: euler, ${steps} steps, guidance ${guidance}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
   for (const set of sets) {
     const prompts = set.items.map((i) => corpus.items[i]!.caption);
@@ -114,6 +117,14 @@ async function main(): Promise<void> {
   }
   console.log(`held-out grid (generated row above its real renders): ${path.join(outDir, 'heldout-grid.png')}`);
   await sampler.release();
+}
+
+/** A pretraining checkpoint of the base model (mid-run evaluation). */
+async function fromCheckpoint(file: string): Promise<DiTModel> {
+  const data = await loadCheckpoint(file);
+  const weights = new Map(paramSpecs(BASE_CONFIG).map((s) => [s.name, data.params[s.name]?.data ?? new Float32Array(0)]));
+  console.log(`checkpoint at step ${data.step}`);
+  return { config: BASE_CONFIG, weights, metadata: {} };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
