@@ -8,7 +8,8 @@
  * - tokenizer.ts: byte-level captions (BOS + UTF-8 bytes), so trigger words need no vocabulary.
  * - sampler.ts (+ sample-worker.ts, sample-job.ts): Euler/Heun with classifier-free guidance, in a worker thread.
  * - train-task.ts, batches.ts, pretrain.ts: pretraining as an ml/train TrainTask, resumable.
- * - weights.ts: safetensors with the config in the metadata; kohya.ts: LoRA key names.
+ * - weights.ts: safetensors with the config in the metadata; kohya.ts: LoRA key names; lora.ts: the LoRA hook
+ *   (sampling and training), merging, and frozen base weights for LoRA training.
  *
  * Module names a LoRA attaches to, and their kohya keys (dots become underscores):
  *   blocks.N.attn.{q,k,v,o}      self-attention          lora_unet_blocks_N_attn_q ...
@@ -28,3 +29,5 @@ export { loadModel, saveModel, roundToF16, ARCHITECTURE, type DiTModel, type Wei
 export { kohyaKey, moduleForKohyaKey, defaultLoraTargets } from './kohya';
 export { pretrain, readLosses, trainConfigOf, type PretrainOptions, type PretrainResult } from './pretrain';
 export { Rng } from './rng';
+export { checkLora, frozenParams, loraHook, loraHookFactory, mergeLoras, type LoraAdapterData, type LoraAdapterTensors, type LoraUse } from './lora';
+export type { SampleJob } from './sample-worker';

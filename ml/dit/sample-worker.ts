@@ -1,5 +1,6 @@
 /** Worker-thread entry for sampling: session.run blocks its thread, so the server's thread never runs it. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loraHookFactory, type LoraUse } from './lora';
 import { DiTSampler, type SampleOptions } from './sampler';
 import { loadModel } from './weights';
 
@@ -9,6 +10,8 @@ export interface SampleJob {
   /** Send a preview every N steps (0: never). */
   previewEvery: number;
   threads?: number;
+  /** LoRAs applied on top of the model, stacked, each at its strength. */
+  loras?: LoraUse[];
 }
 
 export type SampleWorkerMessage =
@@ -20,7 +23,8 @@ async function main(job: SampleJob): Promise<void> {
   const post = (m: SampleWorkerMessage) => parentPort?.postMessage(m);
   try {
     const model = await loadModel(job.modelPath);
-    const sampler = new DiTSampler(model.config, model.weights, undefined, job.threads ?? 2);
+    const hook = job.loras?.length ? loraHookFactory(model.config, job.loras) : undefined;
+    const sampler = new DiTSampler(model.config, model.weights, hook, job.threads ?? 2);
     const started = Date.now();
     const images = await sampler.sample({
       ...job.options,

@@ -53,7 +53,8 @@ export const sampleNode = defineNode<SampleParams>({
     }
     for (const p of prompts) if (captionTooLong(p, 64)) ctx.warn(`prompt "${p.slice(0, 40)}…" is longer than the model reads (63 bytes); its end is ignored`);
     const columns = params.columns > 0 ? params.columns : Math.ceil(Math.sqrt(prompts.length));
-    // Issue 6: LoRAs with strengths join the job here (a LORA list input), applied by the worker's graph hook.
+    // Issue 6: LoRAs with strengths join the job here (a LORA list input read into `loras: LoraUse[]`),
+    // applied by the worker's graph hook (ml/dit/lora.ts).
     const result = await sampleInWorker(
       {
         modelPath: modelFile(model, ctx),
