@@ -5,6 +5,7 @@
 import type { NodeSchema, ParamValue } from '../protocol/schema';
 import type { ArtifactRef, JsonValue, Metrics, NodeOutputs } from '../protocol/values';
 import type { LogLevel } from '../protocol/messages';
+import type { WorkflowFile } from '../protocol/workflow';
 
 export type Params = Record<string, ParamValue>;
 export type Inputs = Record<string, JsonValue | undefined>;
@@ -57,6 +58,8 @@ export interface NodeContext {
   log(level: LogLevel, message: string): void;
   /** A warning the user should see on the node (e.g. "only 8 images: a style LoRA needs at least 10"). */
   warn(message: string): void;
+  /** The workflow being run, when the engine knows it (SaveCheckpoint embeds it in the files it writes). */
+  readonly workflow?: WorkflowFile;
 }
 
 export interface FingerprintContext {

@@ -45,6 +45,7 @@ export function createNodeContext(env: EngineEnv, task: NodeTask, hooks: NodeTas
     preview: (image, label) => hooks.preview(image, label),
     log: (level, message) => hooks.log(level, message),
     warn: (message) => hooks.log('warn', message),
+    workflow: task.workflow,
   };
 }
 

@@ -45,6 +45,8 @@ export interface NodeTask {
   cacheKey: string;
   inputsKey: string;
   device: string;
+  /** The workflow the node belongs to (given to nodes as ctx.workflow). */
+  workflow?: WorkflowFile;
 }
 
 export interface NodeTaskHooks {
