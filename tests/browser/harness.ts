@@ -55,11 +55,17 @@ export async function startServer(dataDir = fs.mkdtempSync(path.join(os.tmpdir()
     child.stderr?.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
   });
+  // A server that dies mid-test explains itself in the test log.
+  let stopping = false;
+  child.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`loraflow server exited (${code ?? signal}) during the browser tests:\n${log.slice(-4000)}\n`);
+  });
   return {
     url,
     dataDir,
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
