@@ -7,6 +7,7 @@ import { schemasStore } from '../store/schemas';
 import { NodeParams } from './NodeParams';
 import { NodeStatusBar } from './NodeStatusBar';
 import { NodeOutputsPreview } from './NodeOutputsPreview';
+import { NodeTitle } from './NodeTitle';
 import { PresetMenu } from './PresetMenu';
 import { SocketRow } from './SocketRow';
 import { useNodeErrors, useNodeState } from './useNodeRun';
@@ -40,7 +41,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
       onDrop={onDrop}
     >
       <div className="wf-node-header" title={schema?.description}>
-        <span className="title">{node.title ?? schema?.title ?? node.type}</span>
+        <NodeTitle nodeId={id} title={node.title} fallback={schema?.title ?? node.type} />
         <span className="node-id">{id}</span>
         {schema?.presets && <PresetMenu nodeId={id} presets={schema.presets} />}
       </div>
