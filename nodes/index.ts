@@ -5,6 +5,7 @@ import type { NodeDefinition } from './api';
 import { primitivesNodes } from './primitives';
 import { datasetNodes } from './dataset';
 import { modelNodes } from './model';
+import { loraNodes } from './lora';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const builtinNodes: NodeDefinition<any>[] = [...primitivesNodes, ...datasetNodes, ...modelNodes];
+export const builtinNodes: NodeDefinition<any>[] = [...primitivesNodes, ...datasetNodes, ...modelNodes, ...loraNodes];

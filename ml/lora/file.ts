@@ -1,0 +1,99 @@
+/**
+ * LoRA files: kohya's key format (`lora_unet_<module>.lora_down.weight`, `.lora_up.weight`, `.alpha`; `lora_te_`
+ * for the text encoder) written atomically with `sshs_model_hash`, and kohya or PEFT (`lora_A`/`lora_B`) files read
+ * back. Reading needs the base model's config, because kohya keys only map back to modules through the model.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import type { DiTConfig } from '../dit/config';
+import { kohyaKey, moduleForKohyaKey } from '../dit/kohya';
+import { encodeSafetensors, readSafetensors, type LoadedTensor, type TensorToWrite } from '../safetensors';
+import type { LoraAdapter, LoraSet } from './types';
+
+/** The sha256 A1111 and kohya store as `sshs_model_hash`: of the file's bytes after the header. */
+export function dataHash(bytes: Uint8Array): string {
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  return createHash('sha256').update(bytes.subarray(8 + n)).digest('hex');
+}
+
+/** Encodes a LoRA in kohya's format with `metadata` plus `sshs_model_hash`. */
+export function encodeKohya(adapters: readonly LoraAdapter[], metadata: Record<string, string>, dtype: 'F16' | 'F32'): Uint8Array {
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const a of adapters) {
+    const k = a.module.startsWith('lora_') ? a.module : kohyaKey(a.module); // already a kohya key when re-encoding a file
+    tensors[`${k}.lora_down.weight`] = { shape: [a.rank, a.in], data: a.down, dtype };
+    tensors[`${k}.lora_up.weight`] = { shape: [a.out, a.rank], data: a.up, dtype };
+    tensors[`${k}.alpha`] = { shape: [], data: Float32Array.of(a.alpha), dtype };
+  }
+  const first = encodeSafetensors(tensors, metadata);
+  return encodeSafetensors(tensors, { ...metadata, sshs_model_hash: dataHash(first) });
+}
+
+/** Writes a kohya LoRA file atomically (temp file in the same folder, then rename). */
+export async function writeKohya(path: string, adapters: readonly LoraAdapter[], metadata: Record<string, string>, dtype: 'F16' | 'F32'): Promise<Uint8Array> {
+  const bytes = encodeKohya(adapters, metadata, dtype);
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  return bytes;
+}
+
+type Parts = { down?: LoadedTensor; up?: LoadedTensor; alpha?: number };
+const PEFT_PREFIXES = ['base_model.model.', 'transformer.', 'diffusion_model.', 'unet.', 'model.'];
+
+function peftModule(key: string): string {
+  for (const p of PEFT_PREFIXES) if (key.startsWith(p)) return peftModule(key.slice(p.length));
+  if (key.startsWith('text_encoder.')) return `text.${key.slice('text_encoder.'.length)}`;
+  return key;
+}
+
+/** Splits a tensor name into (module, part), or undefined for keys that are not LoRA weights. */
+function classify(name: string): { format: 'kohya' | 'peft'; key: string; part: keyof Parts } | undefined {
+  const rules: [string, 'kohya' | 'peft', keyof Parts][] = [
+    ['.lora_down.weight', 'kohya', 'down'], ['.lora_up.weight', 'kohya', 'up'],
+    ['.lora_A.weight', 'peft', 'down'], ['.lora_B.weight', 'peft', 'up'], ['.alpha', 'kohya', 'alpha'],
+  ];
+  for (const [suffix, format, part] of rules) if (name.endsWith(suffix)) return { format, key: name.slice(0, -suffix.length), part };
+  return undefined;
+}
+
+/**
+ * Reads a kohya or PEFT LoRA for a model of `config`. Throws an Error naming the file for a malformed or truncated
+ * file, a missing half of an adapter or inconsistent ranks; modules the model lacks are kept by key (see loraMismatch).
+ */
+export async function readLora(path: string, config: DiTConfig): Promise<LoraSet> {
+  const { metadata, tensors } = await readSafetensors(path);
+  const groups = new Map<string, Parts>();
+  const formats = new Set<'kohya' | 'peft'>();
+  for (const [name, t] of tensors) {
+    const c = classify(name);
+    if (!c) continue;
+    if (c.part !== 'alpha') formats.add(c.format);
+    const g = groups.get(c.key) ?? {};
+    if (c.part === 'alpha') g.alpha = Number(t.data[0] ?? NaN);
+    else g[c.part] = t;
+    groups.set(c.key, g);
+  }
+  if (formats.size === 0) throw new Error(`${path}: not a LoRA file (no lora_down/lora_up or lora_A/lora_B tensors)`);
+  const format = formats.has('kohya') ? 'kohya' : 'peft';
+  const adapters: LoraAdapter[] = [];
+  for (const [key, g] of groups) {
+    if (!g.down || !g.up) throw new Error(`${path}: "${key}" has ${g.down ? 'lora_down but no lora_up' : 'lora_up but no lora_down'}`);
+    if (!(g.down.data instanceof Float32Array) || !(g.up.data instanceof Float32Array)) throw new Error(`${path}: "${key}" is not a float tensor`);
+    const [rank = 0, inF = 0] = g.down.shape;
+    const [outF = 0, rankUp = 0] = g.up.shape;
+    if (g.down.shape.length !== 2 || g.up.shape.length !== 2 || rank !== rankUp || rank < 1) {
+      throw new Error(`${path}: "${key}" has down [${g.down.shape.join(', ')}] and up [${g.up.shape.join(', ')}], which are not a rank-r pair`);
+    }
+    const alpha = g.alpha ?? rank; // a missing alpha means alpha = rank (kohya, ComfyUI and A1111 agree)
+    if (!Number.isFinite(alpha)) throw new Error(`${path}: "${key}.alpha" is not a number`);
+    const module = key.startsWith('lora_') ? (moduleForKohyaKey(config, key)?.name ?? key) : peftModule(key);
+    adapters.push({ module, rank, alpha, in: inF, out: outF, down: g.down.data, up: g.up.data });
+  }
+  return { adapters, metadata, format };
+}

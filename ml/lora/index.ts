@@ -1,0 +1,25 @@
+/**
+ * ml/lora: LoRA adapters for the built-in DiT, with kohya's semantics (y = W x + strength * alpha/rank * up(down x),
+ * down random, up zero). Knows nothing of nodes.
+ *
+ * - types.ts: LoraAdapter/LoraSet; file.ts: kohya files (write, atomic, sshs_model_hash) and kohya/PEFT reading.
+ * - merge.ts: fit check against a model and merging into its weights (sampling with stacked LoRAs).
+ * - hook.ts: the adapter in the graph (DiT's LinearHook), with kohya's network dropout.
+ * - task.ts + feed.ts: LoRA training as an ml/train TrainTask (base frozen as initializers; caption dropout, tag
+ *   shuffling). validation.ts: validation loss with fixed noise and timesteps.
+ * - train-worker.ts + train-run.ts + job.ts + checkpoints.ts: a resumable training run in a worker thread
+ *   (checkpoints every N steps, last K + best kept, sample grids).
+ * - sample.ts + sample-worker.ts + sample-job.ts: sampling combinations of LoRAs and strengths.
+ */
+export type { LoraAdapter, LoraSet, WeightedLora } from './types';
+export { loraScale } from './types';
+export { encodeKohya, writeKohya, readLora, dataHash } from './file';
+export { loraMismatch, mergeLoras } from './merge';
+export { loraHook, type AdapterTensors } from './hook';
+export { createLoraTask, adaptersFromParams, type LoraTaskOptions } from './task';
+export { ValidationLoss } from './validation';
+export { trainLoraInWorker, type LoraEvent } from './train-run';
+export type { LoraTrainJob, LoraWorkerMessage } from './job';
+export { listCheckpoints, bestCheckpoint, resumePoint } from './checkpoints';
+export { sampleCombos } from './sample';
+export { sampleCombosInWorker } from './sample-job';

@@ -1,0 +1,127 @@
+/**
+ * LoRA training as an ml/train TrainTask: the base DiT's weights are frozen initializers, the adapters' down/up
+ * matrices are the only trainable parameters (down random, up zero: a fresh LoRA changes nothing).
+ */
+import type { GraphBuilder } from '../graph/builder';
+import type { GraphCore } from '../graph/core';
+import type { Tensor } from '../graph/tensor';
+import type { DiTConfig } from '../dit/config';
+import { imageTokens } from '../dit/config';
+import { buildFlowLoss } from '../dit/model';
+import { linearModules, paramSpecs } from '../dit/params';
+import type { DiTModel } from '../dit/weights';
+import type { CounterRng } from '../train/rng';
+import type { BatchArray, ParamInit, TrainTask } from '../train/types';
+import { drawBatch, type FeedSpec } from './feed';
+import { loraHook, type AdapterTensors } from './hook';
+import type { LoraAdapter } from './types';
+
+export interface LoraTaskOptions {
+  targets: string[];
+  rank: number;
+  alpha: number;
+  /** kohya network_dropout on the rank features (0: none). */
+  dropout: number;
+  images: Uint8Array;
+  captions: string[];
+  /** Training images (with repeats); the rest may serve for validation. */
+  trainIndices: number[];
+  batch: number;
+  captionDropout: number;
+  shuffleTags: boolean;
+  keepTokens: number;
+}
+
+const downName = (m: string) => `${m}.lora_down`;
+const upName = (m: string) => `${m}.lora_up`;
+
+/** A ParamSource of the frozen base weights as initializers, created once per graph. */
+export function frozenBase(model: DiTModel): (g: GraphBuilder) => (name: string) => Tensor {
+  const shapes = new Map(paramSpecs(model.config).map((s) => [s.name, s.shape]));
+  const perRoot = new WeakMap<GraphCore, Map<string, Tensor>>();
+  return (g) => (name) => {
+    const cache = perRoot.get(g.root) ?? new Map<string, Tensor>();
+    perRoot.set(g.root, cache);
+    let t = cache.get(name);
+    if (!t) {
+      const data = model.weights.get(name);
+      const shape = shapes.get(name);
+      if (!data || !shape) throw new Error(`base model lacks "${name}"`);
+      t = g.initializer(`base.${name}`, data, shape);
+      cache.set(name, t);
+    }
+    return t;
+  };
+}
+
+/** Adapter tensors by module from named parameter tensors. */
+export function adapterTensors(o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>, params: Record<string, Tensor>): Map<string, AdapterTensors> {
+  return new Map(o.targets.map((m) => [m, { down: params[downName(m)]!, up: params[upName(m)]!, scale: o.alpha / o.rank }]));
+}
+
+/** The rows of the dropout masks: the longest token sequence any adapted layer sees. */
+export const maskRows = (c: DiTConfig): number => Math.max(imageTokens(c), c.textLength);
+
+/** Builds the task for a base model. */
+export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
+  const c = model.config;
+  const mods = new Map(linearModules(c).map((m) => [m.name, m]));
+  for (const t of o.targets) if (!mods.has(t)) throw new Error(`the base model has no linear layer "${t}"`);
+  if (!Number.isInteger(o.rank) || o.rank < 1) throw new Error(`rank must be an integer >= 1, got ${o.rank}`);
+  const S = c.imageSize;
+  const rows = maskRows(c);
+  const feed: FeedSpec = {
+    images: o.images, size: S, captions: o.captions, indices: o.trainIndices, batch: o.batch, textLength: c.textLength,
+    captionDropout: o.captionDropout, shuffleTags: o.shuffleTags, keepTokens: o.keepTokens, dropout: o.dropout,
+    maskShape: [o.targets.length, rows, o.rank],
+  };
+  const base = frozenBase(model);
+  const maskIndex = new Map(o.targets.map((m, i) => [m, i]));
+  const spec: TrainTask['batchSpec'] = {
+    x0: { dtype: 'float32', shape: [o.batch, S, S, 3] },
+    noise: { dtype: 'float32', shape: [o.batch, S, S, 3] },
+    t: { dtype: 'float32', shape: [o.batch] },
+    ids: { dtype: 'int64', shape: [o.batch, c.textLength] },
+    ...(o.dropout > 0 ? { masks: { dtype: 'float32' as const, shape: [o.targets.length, o.batch, rows, o.rank] } } : {}),
+  };
+  return {
+    initParams(rng: CounterRng): Record<string, ParamInit> {
+      const out: Record<string, ParamInit> = {};
+      for (const name of o.targets) {
+        const m = mods.get(name)!;
+        // kohya: kaiming-uniform down (bound 1/sqrt(in)), zero up.
+        const bound = 1 / Math.sqrt(m.in);
+        out[downName(name)] = { shape: [o.rank, m.in], data: rng.fillUniform(new Float32Array(o.rank * m.in), -bound, bound) };
+        out[upName(name)] = { shape: [m.out, o.rank], data: new Float32Array(m.out * o.rank) };
+      }
+      return out;
+    },
+    batchSpec: spec,
+    buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
+      const b = (n: string): Tensor => batch[n] ?? missing(n);
+      const dropout = batch.masks ? { masks: batch.masks, index: maskIndex } : undefined;
+      const hook = loraHook(g, adapterTensors(o, params), dropout);
+      return buildFlowLoss(g, c, base(g), { x0: b('x0'), noise: b('noise'), t: b('t'), ids: b('ids') }, hook);
+    },
+    nextBatch(rng: CounterRng): Record<string, BatchArray> {
+      const { masks, ...rest } = drawBatch(feed, rng);
+      return masks ? { ...rest, masks } : rest;
+    },
+  };
+}
+
+/** The trained adapters from the trainer's named parameters. */
+export function adaptersFromParams(o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>, config: DiTConfig, params: Record<string, { data: Float32Array }>): LoraAdapter[] {
+  const mods = new Map(linearModules(config).map((m) => [m.name, m]));
+  return o.targets.map((name) => {
+    const m = mods.get(name)!;
+    const down = params[downName(name)]?.data;
+    const up = params[upName(name)]?.data;
+    if (!down || !up) throw new Error(`trained parameters lack the adapter of "${name}"`);
+    return { module: name, rank: o.rank, alpha: o.alpha, in: m.in, out: m.out, down, up };
+  });
+}
+
+function missing(name: string): never {
+  throw new Error(`LoRA training graph asked for unknown batch input "${name}"`);
+}

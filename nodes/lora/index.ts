@@ -1,0 +1,14 @@
+/**
+ * The LoRA nodes: TrainLoRA (presets, warnings, checkpoints, validation, diagnosis, resume; training backends in
+ * backend.ts), SaveCheckpoint (kohya files with metadata and the workflow), LoadLoRA (kohya and PEFT), LoRAGrid.
+ * Sample (nodes/model) takes LoRAs through sample-loras.ts. The adapter math lives in ml/lora/.
+ */
+import type { NodeDefinition } from '../api';
+import { loadLoraNode } from './load-lora';
+import { loraGridNode } from './lora-grid';
+import { saveCheckpointNode } from './save-checkpoint';
+import { trainLoraNode } from './train-lora';
+
+/** The LoRA node types, one file each. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const loraNodes: NodeDefinition<any>[] = [trainLoraNode, saveCheckpointNode, loadLoraNode, loraGridNode];

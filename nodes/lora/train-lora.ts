@@ -1,0 +1,134 @@
+/**
+ * TrainLoRA: trains LoRA adapters on the base model's linear layers from a DATASET, with the guide's presets and
+ * warnings, checkpoints (last K + best by validation loss), fixed-seed sample grids, per-step metrics, a loss
+ * diagnosis, and resume: an interrupted run, or one whose steps were raised, continues from its last checkpoint.
+ */
+import { createHash } from 'node:crypto';
+import { defaultLoraTargets } from '../../ml/dit/kohya';
+import { loadModel } from '../../ml/dit/weights';
+import { bestCheckpoint, listCheckpoints } from '../../ml/lora/checkpoints';
+import type { LoraTrainJob } from '../../ml/lora/job';
+import { defineNode, NodeUserError } from '../api';
+import { readDataset } from '../dataset/dataset-value';
+import type { LoraType } from '../dataset/types';
+import { modelFile, readModel } from '../model/model-value';
+import { BACKENDS } from './backend';
+import { exportCheckpoint } from './export';
+import { loraJson } from './lora-value';
+import type { TrainingInfo } from './metadata';
+import { TRAIN_PRESETS } from './presets';
+import { autoSteps, decodeImages, preflightWarnings, splitValidation } from './train-inputs';
+import { TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
+import { createMonitor } from './train-monitor';
+
+/** Refuses impossible settings with a message naming the parameter. */
+function checkParams(p: TrainLoraParams): void {
+  const bad = (param: string, msg: string, hint?: string): never => {
+    throw new NodeUserError(msg, hint, param);
+  };
+  if (!Number.isInteger(p.steps) || p.steps < 0) bad('steps', `steps must be 0 (about 100 per image) or a positive whole number, got ${p.steps}`);
+  if (!Number.isInteger(p.rank) || p.rank < 1) bad('rank', `rank must be a whole number of at least 1, got ${p.rank}`, 'the guide suggests 16-32 for most LoRAs');
+  if (!(p.alpha > 0)) bad('alpha', `alpha must be greater than 0, got ${p.alpha}`, 'alpha = rank gives scale 1');
+  if (!(p.learningRate > 0) || !Number.isFinite(p.learningRate)) bad('learningRate', `the learning rate must be a positive number, got ${p.learningRate}`, 'start with 0.0001');
+  if (!Number.isInteger(p.batch) || p.batch < 1) bad('batch', `batch size must be at least 1, got ${p.batch}`);
+  if (!(p.dropout >= 0 && p.dropout < 1)) bad('dropout', `dropout must be in [0, 1), got ${p.dropout}`);
+  if (!TARGETS.includes(p.targets as (typeof TARGETS)[number])) bad('targets', `unknown layer set "${p.targets}"`, `use ${TARGETS.join(', ')}`);
+}
+
+export const trainLoraNode = defineNode<TrainLoraParams>({
+  schema: {
+    type: 'TrainLoRA',
+    version: 1,
+    category: 'lora',
+    title: 'Train LoRA',
+    description:
+      'Trains a LoRA (low-rank adapters on the attention and MLP layers; the base stays frozen) on a captioned dataset. Streams the loss, validation loss and sample grids; keeps the last checkpoints and the best; rerun to resume, raise the steps to continue.',
+    inputs: [
+      { name: 'model', type: 'MODEL' },
+      { name: 'dataset', type: 'DATASET' },
+    ],
+    outputs: [
+      { name: 'lora', type: 'LORA', tooltip: 'The LoRA at the last step.' },
+      { name: 'best', type: 'LORA', tooltip: 'The checkpoint with the lowest validation loss.' },
+      { name: 'checkpoints', type: 'LORAS', tooltip: 'Every kept checkpoint, oldest first (for LoRAGrid).' },
+    ],
+    params: TRAIN_PARAMS,
+    presets: TRAIN_PRESETS,
+    resource: 'gpu',
+    cacheable: true,
+  },
+
+  async execute(inputs, params, ctx) {
+    checkParams(params);
+    const model = readModel(inputs.model);
+    const ds = readDataset(inputs.dataset);
+    if (ds.items.length === 0) throw new NodeUserError('the dataset has no images', 'check the LoadImages folder', 'dataset');
+    const backend = BACKENDS[params.backend];
+    if (!backend) throw new NodeUserError(`unknown backend "${params.backend}"`, `use ${Object.keys(BACKENDS).join(', ')}`, 'backend');
+    const file = modelFile(model, ctx);
+    const base = await loadModel(file);
+    const why = backend.unsupported(base.metadata['modelspec.architecture'] ?? 'loraflow-emoji-dit');
+    if (why) throw new NodeUserError(why, undefined, 'backend');
+    const c = base.config;
+    const trigger = (params.trigger || ds.trigger || '').trim();
+    const split = splitValidation(ds, params.validationImages);
+    const trainIndices = split.train.flatMap((i) => Array<number>(Math.max(1, ds.items[i]!.repeats || 1)).fill(i));
+    const imageCount = trainIndices.length;
+    const steps = params.steps > 0 ? params.steps : autoSteps(imageCount);
+    for (const w of preflightWarnings(ds, params.loraType as LoraType, steps, trigger, imageCount)) ctx.warn(w);
+    const fill = (p: string) => p.replace(/\[trigger\]|\{trigger\}/gi, trigger).trim();
+    const prompts = params.samplePrompts.length
+      ? params.samplePrompts.map(fill)
+      : [`${trigger}, ${ds.items[0]!.caption.replace(trigger, '').replace(/^[\s,]+/, '')}`, ds.items[0]!.caption.replace(trigger, '').replace(/^[\s,]+/, ''), `${trigger}, grinning face`, `${trigger}, red heart`].map((p) => p.replace(/^, /, ''));
+    const targets = defaultLoraTargets(c, params.targets === 'attention+mlp+text').filter((m) => params.targets !== 'attention' || !/\.mlp\./.test(m.name)).map((m) => m.name);
+    // Everything but the length of the run identifies it: raising the steps continues from the last checkpoint.
+    const { steps: _s, sampleEvery: _se, samplePrompts: _sp, keepLast: _k, outputName: _o, ...identity } = params;
+    const key = createHash('sha256').update(JSON.stringify([identity, ctx.inputsKey, model.sha256])).digest('hex').slice(0, 16);
+    const stateDir = ctx.stateDir(`lora-${key}`);
+    const checkpointEvery = Math.min(params.checkpointEvery, steps);
+    const job: LoraTrainJob = {
+      modelPath: file,
+      task: {
+        targets, rank: params.rank, alpha: params.alpha, dropout: params.dropout, images: await decodeImages(ds, c.imageSize, ctx),
+        captions: ds.items.map((it) => it.caption), trainIndices, batch: params.batch, captionDropout: params.captionDropout,
+        shuffleTags: params.shuffleTags, keepTokens: params.keepTokens,
+      },
+      validationIndices: split.validation,
+      config: {
+        seed: params.seed,
+        optimizer: params.optimizer === 'prodigy' ? { kind: 'prodigy', weightDecay: 0.01 } : { kind: 'adamw', beta1: 0.9, beta2: 0.999, weightDecay: 0.01 },
+        schedule: { kind: params.schedule as 'constant', lr: params.learningRate, totalSteps: steps, warmupSteps: params.warmupSteps, minLr: params.learningRate * 0.1 },
+        clipNorm: 1,
+        stepsPerRun: params.stepsPerRun,
+      },
+      steps, stateDir, checkpointEvery, keepLast: params.keepLast,
+      sampleEvery: params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / checkpointEvery)) * checkpointEvery : 0,
+      samplePrompts: prompts, sampleSeed: params.seed, sampleSteps: 20,
+    };
+    ctx.log('info', `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${steps} steps; state in ${stateDir}`);
+    const monitor = createMonitor(ctx, steps, prompts.length, c.imageSize, stateDir);
+    const started = Date.now() / 1000;
+    const result = await backend.train(job, monitor.onEvent, ctx.signal);
+    ctx.signal.throwIfAborted();
+    if (result.cancelled) throw new NodeUserError('training stopped before the last step', 'run again to continue from the last checkpoint');
+    monitor.finish();
+    const info: TrainingInfo = {
+      outputName: params.outputName || 'lora', baseModel: { name: model.name, sha256: model.sha256 }, rank: params.rank, alpha: params.alpha,
+      dropout: params.dropout, learningRate: params.learningRate, optimizer: params.optimizer, schedule: params.schedule, steps: result.step,
+      maxSteps: steps, batch: params.batch, seed: params.seed, images: imageCount, resolution: c.imageSize, datasetName: ds.name ?? 'dataset',
+      captions: ds.items.map((it) => it.caption), trigger, startedAt: monitor.startedAt ?? started, finishedAt: Date.now() / 1000,
+      textEncoder: params.targets === 'attention+mlp+text',
+    };
+    const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
+    const last = kept.at(-1);
+    if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);
+    const values = [];
+    for (const e of kept) values.push(await exportCheckpoint(e, ctx, backend, job, c, info));
+    const best = bestCheckpoint(kept) ?? last;
+    return {
+      lora: loraJson(values.at(-1)!),
+      best: loraJson(values[kept.indexOf(best)] ?? values.at(-1)!),
+      checkpoints: loraJson(values),
+    };
+  },
+});

@@ -1,0 +1,97 @@
+/**
+ * What TrainLoRA shows while it trains: per-step metrics (loss, loss_smooth, val_loss, lr, it_s, eta_s), sample
+ * grids as previews, checkpoint logs, and the loss diagnosis (warned when it turns bad, and at the end).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tilesToPng } from '../../ml/corpus/render';
+import type { NodeContext } from '../api';
+import type { LoraEvent } from './backend';
+import { describeDiagnosis, diagnoseLoss, type LossVerdict } from './diagnose';
+
+export interface Monitor {
+  onEvent(e: LoraEvent): void;
+  /** Final diagnosis: a warning when the curve says something needs doing, else a log line. */
+  finish(): void;
+  startedAt?: number;
+  /** Seconds inside session.run and in total (for the training-speed figure). */
+  timing: { runSeconds: number; wallSeconds: number; steps: number };
+}
+
+const BAD: readonly LossVerdict[] = ['flat', 'overfitting', 'erratic', 'spikes'];
+
+/** Creates the monitor of one TrainLoRA execution; the loss log in `stateDir` survives resumes. */
+export function createMonitor(ctx: NodeContext, steps: number, columns: number, imageSize: number, stateDir: string): Monitor {
+  const logFile = path.join(stateDir, 'losses.jsonl');
+  const losses: number[] = [];
+  const validation: { step: number; valLoss: number }[] = [];
+  let smooth: number | undefined;
+  let valLoss: number | undefined;
+  let warned: LossVerdict | undefined;
+  const m: Monitor = {
+    timing: { runSeconds: 0, wallSeconds: 0, steps: 0 },
+    onEvent(e) {
+      switch (e.type) {
+        case 'started': {
+          m.startedAt = Date.now() / 1000;
+          const from = e.resumedFrom ?? 0;
+          for (const line of fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n') : []) {
+            const r = line.trim() ? (JSON.parse(line) as { step: number; loss: number }) : undefined;
+            if (r && r.step <= from) losses[r.step - 1] = r.loss;
+          }
+          if (from === 0) fs.writeFileSync(logFile, '');
+          if (e.resumedFrom !== undefined) ctx.log('info', `resumed from the checkpoint at step ${e.resumedFrom} of ${steps}`);
+          break;
+        }
+        case 'progress': {
+          const r = e.report;
+          m.timing.runSeconds += e.runSeconds;
+          m.timing.wallSeconds += e.wallSeconds;
+          m.timing.steps += r.losses.length;
+          const first = r.step - r.losses.length;
+          const lines: string[] = [];
+          r.losses.forEach((loss, i) => {
+            const step = first + i + 1;
+            losses[step - 1] = loss;
+            smooth = smooth === undefined ? loss : 0.95 * smooth + 0.05 * loss;
+            lines.push(JSON.stringify({ step, loss }));
+            const metrics: Record<string, number> = { loss, loss_smooth: smooth, lr: r.lrs[i] ?? 0, it_s: r.stepsPerSecond, eta_s: (steps - step) / Math.max(1e-9, r.stepsPerSecond) };
+            if (valLoss !== undefined) metrics.val_loss = valLoss;
+            ctx.progress(step, steps, metrics);
+          });
+          fs.appendFileSync(logFile, `${lines.join('\n')}\n`);
+          break;
+        }
+        case 'validation':
+        case 'checkpoint': {
+          valLoss = e.valLoss;
+          validation.push({ step: e.step, valLoss: e.valLoss });
+          if (e.type === 'checkpoint') {
+            ctx.log('info', `checkpoint at step ${e.step}: validation loss ${e.valLoss.toFixed(4)}`);
+            const d = diagnoseLoss(losses.filter(Number.isFinite), validation);
+            if (BAD.includes(d.verdict) && warned !== d.verdict) {
+              warned = d.verdict;
+              ctx.warn(`step ${e.step}: ${describeDiagnosis(d)}`);
+            }
+          }
+          break;
+        }
+        case 'samples':
+          void tilesToPng(e.images, e.imageSize, columns, 2)
+            .then((png) => ctx.artifacts.put(png, 'image/png', `lora-step-${e.step}.png`))
+            .then((ref) => ctx.preview(ref, `step ${e.step}`))
+            .catch(() => undefined); // a lost preview is harmless
+          break;
+      }
+    },
+    finish() {
+      const d = diagnoseLoss(losses.filter(Number.isFinite), validation);
+      const text = describeDiagnosis(d);
+      if (BAD.includes(d.verdict)) ctx.warn(text);
+      else ctx.log('info', text);
+      const t = m.timing;
+      if (t.steps > 0) ctx.log('info', `${(t.steps / t.wallSeconds).toFixed(2)} steps/s; ${(100 * (1 - t.runSeconds / t.wallSeconds)).toFixed(0)}% of the time outside session.run`);
+    },
+  };
+  return m;
+}

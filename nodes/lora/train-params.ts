@@ -1,0 +1,59 @@
+/** TrainLoRA's parameters: names, defaults, ranges and the guide's advice as hints. */
+import type { ParamSpec } from '../../protocol/schema';
+import { BACKENDS } from './backend';
+
+export type TrainLoraParams = {
+  loraType: string;
+  steps: number;
+  learningRate: number;
+  optimizer: string;
+  schedule: string;
+  warmupSteps: number;
+  batch: number;
+  rank: number;
+  alpha: number;
+  dropout: number;
+  targets: string;
+  seed: number;
+  captionDropout: number;
+  shuffleTags: boolean;
+  keepTokens: number;
+  trigger: string;
+  checkpointEvery: number;
+  keepLast: number;
+  sampleEvery: number;
+  samplePrompts: string[];
+  validationImages: number;
+  stepsPerRun: number;
+  outputName: string;
+  backend: string;
+};
+
+export const TARGETS = ['attention+mlp', 'attention', 'attention+mlp+text'] as const;
+
+export const TRAIN_PARAMS: ParamSpec[] = [
+  { name: 'loraType', kind: 'enum', options: ['style', 'character', 'object', 'likeness'], default: 'style', label: 'LoRA type', tooltip: 'Used for the dataset-size and steps warnings.', hint: 'Style 10 min (20-50), character 15 (30-100), object 10 (20-40), likeness 20 (40-100) images.' },
+  { name: 'steps', kind: 'int', default: 0, min: 0, label: 'Steps', tooltip: '0: about 100 per image (with repeats), within the guide\'s table. Raising it later continues from the last checkpoint.', hint: '10 images: 1000-1500; 20: 2000-2500; 50: 4000-5000; 100+: 5000-8000 (diminishing returns above ~8000).' },
+  { name: 'learningRate', kind: 'number', default: 0.0001, min: 0, step: 0.00001, label: 'Learning rate', hint: 'First attempt 0.0001; not learning fast enough 0.0002-0.0003; overfitting quickly 0.00005-0.0001; Prodigy 1.0.' },
+  { name: 'optimizer', kind: 'enum', options: ['adamw', 'prodigy'], default: 'adamw', label: 'Optimizer', tooltip: 'Prodigy adapts its own rate: set the learning rate to 1.0.' },
+  { name: 'schedule', kind: 'enum', options: ['constant', 'cosine', 'linear'], default: 'constant', label: 'LR schedule', tooltip: 'After warmup. Constant keeps "raise the steps and continue" exact; cosine decays to a tenth by the last step.' },
+  { name: 'warmupSteps', kind: 'int', default: 0, min: 0, label: 'Warmup steps' },
+  { name: 'batch', kind: 'int', default: 1, min: 1, max: 64, label: 'Batch size' },
+  { name: 'rank', kind: 'int', default: 16, min: 1, max: 256, label: 'Rank', hint: '8-16: simple styles, small adjustments; 32: most character and style LoRAs; 64-128: complex subjects. Start with 32; lower it if it overfits.' },
+  { name: 'alpha', kind: 'number', default: 16, min: 0.0001, label: 'Alpha', tooltip: 'The adapter is scaled by alpha/rank (kohya). alpha = rank: scale 1; kohya\'s default alpha 1 makes the effective rate smaller.' },
+  { name: 'dropout', kind: 'number', default: 0, min: 0, max: 0.9, step: 0.05, label: 'LoRA dropout', tooltip: 'kohya network_dropout on the rank features; 0.1 can reduce overfitting.' },
+  { name: 'targets', kind: 'enum', options: [...TARGETS], default: 'attention+mlp', label: 'Adapted layers', tooltip: 'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_).' },
+  { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed' },
+  { name: 'captionDropout', kind: 'number', default: 0.05, min: 0, max: 1, step: 0.01, label: 'Caption dropout', tooltip: 'Share of steps trained with an empty caption (keeps guidance working).' },
+  { name: 'shuffleTags', kind: 'boolean', default: false, label: 'Shuffle tags', tooltip: 'Shuffle comma-separated tags each step, keeping the first ones in place.' },
+  { name: 'keepTokens', kind: 'int', default: 1, min: 0, label: 'Keep first tags', tooltip: 'Tags kept in front when shuffling (the trigger word first).', visibleWhen: { param: 'shuffleTags', equals: [true] } },
+  { name: 'trigger', kind: 'string', default: '', optional: true, label: 'Trigger word', tooltip: 'Empty: the dataset\'s (set by Caption). Used in the sample prompts and the metadata.' },
+  { name: 'checkpointEvery', kind: 'int', default: 100, min: 1, label: 'Checkpoint every N steps', tooltip: 'Each checkpoint gets a validation loss; rerunning after an interruption resumes from the last one.' },
+  { name: 'keepLast', kind: 'int', default: 3, min: 1, label: 'Keep last K checkpoints', tooltip: 'Plus the best by validation loss.' },
+  { name: 'sampleEvery', kind: 'int', default: 200, min: 0, label: 'Samples every N steps', tooltip: '0: only at the end. Fixed seed and prompts, so the grids are comparable.' },
+  { name: 'samplePrompts', kind: 'list', default: [], label: 'Sample prompts', tooltip: 'Empty: one prompt with the trigger word, one without, and held-out subjects. "[trigger]" is replaced by the trigger word.' },
+  { name: 'validationImages', kind: 'int', default: 0, min: 0, label: 'Validation images', tooltip: '0: a tenth held out from 20 images up, else the training set is scored (fixed noise and timesteps).' },
+  { name: 'stepsPerRun', kind: 'int', default: 5, min: 1, max: 100, label: 'Steps per session.run' },
+  { name: 'outputName', kind: 'string', default: 'lora', label: 'Output name', tooltip: 'ss_output_name and the checkpoint file names.' },
+  { name: 'backend', kind: 'enum', options: Object.keys(BACKENDS), default: 'builtin', label: 'Backend', tooltip: 'Who trains: the built-in runtime (the built-in model).' },
+];
