@@ -1,7 +1,7 @@
 /** The WebSocket client: parses server messages into the runs store and reconnects with backoff. */
 import type { RunDetail, ServerMessage } from '../../../protocol/messages';
-import { receive, runsStore, loadMetrics } from '../store/runs';
-import { api } from './http';
+import { receive, runsStore } from '../store/runs';
+import { syncMetrics, syncOnMessage } from './metricsSync';
 
 /** Connects to `/ws` and keeps connecting until `stop` is called; `onSnapshot` sees the running runs on each (re)connect. */
 export function connectLive(onSnapshot?: (running: RunDetail[]) => void, url = wsUrl()): { stop(): void } {
@@ -18,9 +18,10 @@ export function connectLive(onSnapshot?: (running: RunDetail[]) => void, url = w
     socket.onmessage = (ev) => {
       const msg = JSON.parse(String(ev.data)) as ServerMessage;
       receive(msg);
+      syncOnMessage(msg);
       // The snapshot has each running node's latest state; the metric history comes from the REST API.
       if (msg.type !== 'snapshot') return;
-      for (const run of msg.running) void api.metrics(run.id).then((p) => loadMetrics(run.id, p), () => undefined);
+      for (const run of msg.running) syncMetrics(run.id);
       onSnapshot?.(msg.running);
     };
     socket.onclose = () => {
