@@ -5,7 +5,7 @@
 import { type DiTConfig, imageTokens, patchDim, validateConfig } from './config';
 import { Rng } from './rng';
 
-export type Init = 'xavier' | 'normal02' | 'zeros' | 'ones';
+export type Init = 'xavier' | 'normal02' | 'zeros' | 'ones' | 'sincos2d';
 
 export interface ParamSpec {
   name: string;
@@ -62,7 +62,9 @@ export function paramSpecs(c: DiTConfig): ParamSpec[] {
   const specs: ParamSpec[] = [
     { name: 'text.embed.weight', shape: [256, c.textWidth], init: 'normal02' },
     { name: 'text.pos', shape: [c.textLength, c.textWidth], init: 'normal02' },
-    { name: 'pos_embed', shape: [imageTokens(c), c.width], init: 'normal02' },
+    // Fixed-scale 2-D sin/cos start (as in DiT): with a 0.02 init the positions drown under the patch features and
+    // the model first learns patches without knowing where they go.
+    { name: 'pos_embed', shape: [imageTokens(c), c.width], init: 'sincos2d' },
   ];
   const norm = (name: string, n: number) =>
     specs.push({ name: `${name}.weight`, shape: [n], init: 'ones' }, { name: `${name}.bias`, shape: [n], init: 'zeros' });
@@ -92,6 +94,7 @@ export function initParams(c: DiTConfig, seed: number): Map<string, Float32Array
   for (const s of paramSpecs(c)) {
     const data = new Float32Array(s.shape.reduce((a, b) => a * b, 1));
     if (s.init === 'ones') data.fill(1);
+    else if (s.init === 'sincos2d') data.set(sincos2d(Math.round(Math.sqrt(s.shape[0] ?? 1)), s.shape[1] ?? 4));
     else if (s.init === 'normal02') rng.fillNormal(data, 0.02);
     else if (s.init === 'xavier') {
       const [fanOut = 1, fanIn = 1] = s.shape;
@@ -100,5 +103,23 @@ export function initParams(c: DiTConfig, seed: number): Map<string, Float32Array
     }
     out.set(s.name, data);
   }
+  return out;
+}
+
+/** 2-D sine/cosine position features of a side x side grid (MAE/DiT layout: half the width for y, half for x). */
+export function sincos2d(side: number, width: number): Float32Array {
+  const out = new Float32Array(side * side * width);
+  const quarter = Math.floor(width / 4);
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) {
+      const row = (y * side + x) * width;
+      for (let i = 0; i < quarter; i++) {
+        const freq = 1 / 10000 ** (i / quarter);
+        out[row + i] = Math.sin(y * freq);
+        out[row + quarter + i] = Math.cos(y * freq);
+        out[row + 2 * quarter + i] = Math.sin(x * freq);
+        out[row + 3 * quarter + i] = Math.cos(x * freq);
+      }
+    }
   return out;
 }
