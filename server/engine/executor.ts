@@ -3,14 +3,14 @@
  * (keys.ts), step 3 serves hits from the cache and hands the misses to the worker pool as soon as their inputs
  * are ready and a resource slot is free. It validates nothing: the caller did (protocol/validate.ts).
  */
-import { isArtifactRef, type JsonValue, type NodeOutputs } from '../../protocol/values';
+import { isArtifactRef, type JsonValue, type Metrics, type NodeOutputs } from '../../protocol/values';
 import type { Inputs, ArtifactStore } from '../../nodes/api';
 import { inputsKeyOf } from './cache-key';
 import { describeNodeError } from './hints';
 import { computeKeys, type NodeKey } from './keys';
 import { createLocalPool } from './local-pool';
 import { planRun, type Plan, type PlannedNode } from './plan';
-import { createProgressThrottle } from './progress';
+import { createProgressThrottle, type ProgressThrottle } from './progress';
 import { createSlots, type Resource } from './slots';
 import type { EngineEnv, ExecuteOptions, NodeTaskHooks, NodeWorkerPool, RunOutcome } from './types';
 
@@ -146,10 +146,23 @@ function runMisses(
     status[i] = 'running';
     running++;
     emit({ type: 'node.started', nodeId: p.id, at: Date.now(), cacheKey: key.key });
-    const throttle = createProgressThrottle({
-      progress: (progress) => emit({ type: 'node.progress', nodeId: p.id, progress }),
-      metrics: (step, metrics, at) => emit({ type: 'node.metrics', nodeId: p.id, step, metrics, at }),
-    });
+    // Created on the first report: most quick nodes report no progress at all.
+    let progress: ProgressThrottle | undefined;
+    let reportsClosed = false;
+    const throttle = {
+      report(value: number, max: number, metrics?: Metrics) {
+        if (reportsClosed) return;
+        progress ??= createProgressThrottle({
+          progress: (update) => emit({ type: 'node.progress', nodeId: p.id, progress: update }),
+          metrics: (step, values, at) => emit({ type: 'node.metrics', nodeId: p.id, step, metrics: values, at }),
+        });
+        progress.report(value, max, metrics);
+      },
+      flush() {
+        reportsClosed = true;
+        progress?.flush();
+      },
+    };
     const hooks: NodeTaskHooks = {
       progress: throttle.report,
       preview: (image, label) => emit({ type: 'node.preview', nodeId: p.id, image, label }),
