@@ -21,8 +21,12 @@ function overlaid(a: RunView, b: RunView): Series[][] {
   return out;
 }
 
+/** The run's image outputs, each once (a node passing images on would show them twice). */
 function images(run: RunView): ArtifactRef[] {
-  return Object.values(run.nodes).flatMap((n) => Object.values(n.outputs ?? {}).flatMap((v) => (Array.isArray(v) ? v : [v]))).filter((v): v is ArtifactRef => isArtifactRef(v) && v.mime.startsWith('image/'));
+  const all = Object.values(run.nodes).flatMap((n) => Object.values(n.outputs ?? {}).flatMap((v) => (Array.isArray(v) ? v : [v])));
+  const unique = new Map<string, ArtifactRef>();
+  for (const v of all) if (isArtifactRef(v) && v.mime.startsWith('image/')) unique.set(v.$artifact, v);
+  return [...unique.values()];
 }
 
 const Images = ({ run }: { run: RunView }) => (

@@ -42,7 +42,7 @@ export const MetricChart = memo(function MetricChart({ series, checkpoints, smoo
             <polyline points={polyline(s.steps, s.values, sx, sy)} fill="none" stroke={color} strokeOpacity={smoothing > 0 ? 0.3 : 1} strokeWidth={1} />
             {smoothing > 0 && <polyline points={polyline(s.steps, smooth(s.values, smoothing), sx, sy)} fill="none" stroke={color} strokeWidth={2} />}
             {sparse && s.steps.map((x, j) => <circle key={x} cx={sx(x)} cy={sy(s.values[j] as number)} r={2} fill={color} />)}
-            <text x={PAD.l + 4 + i * 80} y={PAD.t + 10} fill={color} className="legend">{s.name}</text>
+            <text x={PAD.l + 4 + (i % 3) * 90} y={PAD.t + 10 + Math.floor(i / 3) * 11} fill={color} className="legend">{s.name}</text>
           </g>
         );
       })}
