@@ -104,7 +104,10 @@ async function main() {
     const warm = median(rs.slice(1).map((r) => r.firstTotalMs));
     const rerun = median(rs.slice(1).map((r) => r.rerunMs));
     // Round 0 is the first in a fresh process (JIT cold); the aims are judged on the warm median.
-    console.log(`${shape}: first run ${first.toFixed(1)} ms cold, ${warm.toFixed(1)} ms warm (aim < 100: ${warm < 100 ? 'met' : 'MISSED'}); cached rerun ${rerun.toFixed(1)} ms (aim < 10: ${rerun < 10 ? 'met' : 'MISSED'})`);
+    // The best round shows the engine's own cost when other processes leave the CPU alone.
+    const best = Math.min(...rs.map((r) => r.firstTotalMs));
+    const bestRerun = Math.min(...rs.map((r) => r.rerunMs));
+    console.log(`${shape}: first run ${first.toFixed(1)} ms cold, ${warm.toFixed(1)} ms warm median, ${best.toFixed(1)} ms best (aim < 100: ${warm < 100 ? 'met' : 'MISSED'}); cached rerun ${rerun.toFixed(1)} ms median, ${bestRerun.toFixed(1)} ms best (aim < 10: ${rerun < 10 ? 'met' : 'MISSED'})`);
   }
   rmSync(dir, { recursive: true, force: true });
 }
