@@ -4,6 +4,9 @@ import { sampleInWorker } from '../../ml/dit/sample-job';
 import { SAMPLERS, type SamplerKind } from '../../ml/dit/sampler';
 import { captionTooLong } from '../../ml/dit/tokenizer';
 import { defineNode, NodeUserError } from '../api';
+import { sampleRows } from '../lora/lora-sampling';
+import { loraRows } from '../lora/sample-loras';
+import { STACKING_HINT, STRENGTH_HINT } from '../lora/strength';
 import { modelFile, readModel, toJson, type ImagesValue } from './model-value';
 
 type SampleParams = {
@@ -16,6 +19,7 @@ type SampleParams = {
   negative: string;
   columns: number;
   previewEvery: number;
+  loraStrengths: string[];
 };
 
 export const sampleNode = defineNode<SampleParams>({
@@ -26,7 +30,10 @@ export const sampleNode = defineNode<SampleParams>({
     title: 'Sample',
     description:
       'Generates one image per prompt with the model (rectified-flow sampling with classifier-free guidance), deterministic for a seed, and shows them as a grid.',
-    inputs: [{ name: 'model', type: 'MODEL' }],
+    inputs: [
+      { name: 'model', type: 'MODEL' },
+      { name: 'loras', type: 'LORA', list: true, optional: true, tooltip: 'LoRAs applied on top of the model, stacked. Prompts may also say <lora:name:0.7> (A1111).' },
+    ],
     outputs: [{ name: 'images', type: 'IMAGES' }],
     params: [
       { name: 'prompts', kind: 'list', default: ['red apple, noto style', 'grinning face, fluent style'], label: 'Prompts', tooltip: 'One image per prompt.' },
@@ -38,6 +45,7 @@ export const sampleNode = defineNode<SampleParams>({
       { name: 'negative', kind: 'string', default: '', optional: true, label: 'Negative prompt', tooltip: 'The caption guidance pushes away from (empty: the unconditional model).' },
       { name: 'columns', kind: 'int', default: 0, min: 0, max: 64, label: 'Grid columns', tooltip: '0: about square.' },
       { name: 'previewEvery', kind: 'int', default: 5, min: 0, label: 'Preview every N steps', tooltip: '0: no previews while sampling.' },
+      { name: 'loraStrengths', kind: 'list', default: [], label: 'LoRA strengths', tooltip: 'One grid row per entry: "0.7" for every LoRA, or "0.7, 0.4" one per LoRA. Empty: each LoRA at its own strength (default 0.7; stacked 0.7, 0.5, 0.35).', hint: `${STRENGTH_HINT} ${STACKING_HINT}` },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -53,6 +61,11 @@ export const sampleNode = defineNode<SampleParams>({
     }
     for (const p of prompts) if (captionTooLong(p, 64)) ctx.warn(`prompt "${p.slice(0, 40)}…" is longer than the model reads (63 bytes); its end is ignored`);
     const columns = params.columns > 0 ? params.columns : Math.ceil(Math.sqrt(prompts.length));
+    const withLoras = loraRows(inputs.loras, params.loraStrengths ?? [], prompts, ctx);
+    if (withLoras) {
+      const options = { seed: params.seed, steps: params.steps, guidance: params.guidance, sampler: params.sampler as SamplerKind, batch: params.batch, negative: params.negative };
+      return sampleRows(ctx, modelFile(model, ctx), withLoras.rows, withLoras.prompts, options, params.columns);
+    }
     // Issue 6: LoRAs with strengths join the job here (a LORA list input read into `loras: LoraUse[]`),
     // applied by the worker's graph hook (ml/dit/lora.ts).
     const result = await sampleInWorker(
