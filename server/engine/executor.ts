@@ -168,7 +168,7 @@ function runMisses(
       preview: (image, label) => emit({ type: 'node.preview', nodeId: p.id, image, label }),
       log: (level, message) => emit({ type: 'node.log', nodeId: p.id, level, message, at: Date.now() }),
     };
-    const task = { runId, nodeId: p.id, type: p.node.type, params: key.params, inputs: gatherInputs(p, outputs), cacheKey: key.key, inputsKey: inputsKeyOf(key.inputs), device };
+    const task = { runId, nodeId: p.id, type: p.node.type, params: key.params, inputs: gatherInputs(p, outputs), cacheKey: key.key, inputsKey: inputsKeyOf(key.inputs), device, workflow: opts.workflow };
     let result: Promise<NodeOutputs>;
     try {
       result = pool.run(task, hooks, signal);
