@@ -3,6 +3,7 @@
  * gates get small values so that text and LoRAs can change the output), and a small twemoji style dataset.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { TINY_CONFIG, type DiTConfig } from '../../ml/dit/config';
 import { initParams } from '../../ml/dit/params';
@@ -11,6 +12,7 @@ import { EXAMPLE_CODEPOINTS, renderExample } from '../../scripts/examples/emoji-
 
 /** Writes a tiny model whose every weight is non-zero (a fresh DiT outputs zeros: nothing to adapt). */
 export async function writeTinyModel(file: string, config: DiTConfig = TINY_CONFIG, seed = 2): Promise<string> {
+  mkdirSync(dirname(file), { recursive: true });
   const w = initParams(config, seed);
   for (const data of w.values()) for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0.05 * Math.cos(i * 1.7 + seed);
   await saveModel(file, { config, weights: w }, {}, 'F32');
