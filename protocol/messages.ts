@@ -66,6 +66,8 @@ export type ServerMessage =
   | { type: 'node.started'; runId: string; nodeId: string; at: number }
   | { type: 'node.progress'; runId: string; nodeId: string; progress: NodeProgress }
   | { type: 'node.preview'; runId: string; nodeId: string; image: ArtifactRef; label?: string }
+  /** One step's metrics (loss, val_loss, lr...): sent for every step, unlike the throttled progress. */
+  | { type: 'node.metrics'; runId: string; nodeId: string; step: number; metrics: Metrics }
   | { type: 'node.log'; runId: string; nodeId: string; level: LogLevel; message: string; at: number }
   | { type: 'node.cached'; runId: string; nodeId: string; outputs: NodeOutputs }
   | { type: 'node.finished'; runId: string; nodeId: string; outputs: NodeOutputs; at: number }
@@ -78,7 +80,7 @@ export type ServerMessage =
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Messages whose loss is acceptable when a client is slow (the latest state is always kept). */
-export const DROPPABLE_MESSAGES: ReadonlySet<ServerMessage['type']> = new Set(['node.preview', 'node.progress', 'node.log']);
+export const DROPPABLE_MESSAGES: ReadonlySet<ServerMessage['type']> = new Set(['node.preview', 'node.progress', 'node.log', 'node.metrics']);
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);

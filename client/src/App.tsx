@@ -3,7 +3,6 @@ import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from './api/http';
 import { connectLive } from './api/ws';
-import { startMetricsSync } from './api/metricsSync';
 import { showRunningRuns } from './actions';
 import { Canvas } from './canvas/Canvas';
 import { Palette } from './canvas/Palette';
@@ -28,7 +27,6 @@ function start(): void {
   restoreTabs();
   persistTabs();
   installShortcuts();
-  startMetricsSync();
   let first = true;
   // Only the first snapshot opens tabs: later reconnects must not reopen tabs the user closed.
   connectLive((running) => {

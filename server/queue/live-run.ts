@@ -62,7 +62,10 @@ export class LiveRun {
         return { log: entry, message: { type: 'node.log', runId, ...entry } };
       }
       case 'node.metrics':
-        return { metric: { nodeId, step: event.step, at: event.at, metrics: event.metrics } };
+        return {
+          metric: { nodeId, step: event.step, at: event.at, metrics: event.metrics },
+          message: { type: 'node.metrics', runId, nodeId, step: event.step, metrics: event.metrics },
+        };
       case 'node.cached': {
         const state: StoredNodeState = { nodeId, status: 'cached', outputs: event.outputs, cacheKey: event.cacheKey, finishedAt: now };
         this.nodes.set(nodeId, state);

@@ -13,6 +13,10 @@ describe('live run state from server messages', () => {
       { type: 'run.started', run },
       { type: 'node.started', runId: 'r1', nodeId: 'train', at: 2 },
       { type: 'node.progress', runId: 'r1', nodeId: 'train', progress: { value: 1, max: 10, metrics: { loss: 0.9 }, rate: 2, etaSeconds: 4.5 } },
+      { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 1, metrics: { loss: 0.9 } },
+      // Progress is throttled: step 3's metrics arrive only as a metrics message.
+      { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 3, metrics: { loss: 0.7 } },
+      { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 5, metrics: { loss: 0.5, val_loss: 0.6 } },
       { type: 'node.progress', runId: 'r1', nodeId: 'train', progress: { value: 5, max: 10, metrics: { loss: 0.5, val_loss: 0.6 } } },
       { type: 'node.log', runId: 'r1', nodeId: 'train', level: 'info', message: 'saved checkpoint step 5', at: 3 },
       { type: 'node.preview', runId: 'r1', nodeId: 'train', image: img, label: 'step 5' },
@@ -23,6 +27,7 @@ describe('live run state from server messages', () => {
     expect(r.nodes.train).toMatchObject({ status: 'succeeded', progress: { value: 5, max: 10 }, outputs: { lora: img }, lastPreview: img });
     expect(r.metrics.train).toEqual([
       { step: 1, metrics: { loss: 0.9 } },
+      { step: 3, metrics: { loss: 0.7 } },
       { step: 5, metrics: { loss: 0.5, val_loss: 0.6, checkpoint: 1 } },
     ]);
     expect(r.previews.train).toEqual([{ image: img, label: 'step 5' }]);

@@ -55,6 +55,9 @@ test('a client first receives a snapshot, then every message of a run in order, 
   expect(at('node.finished:rep')).toBeGreaterThan(at('node.finished:sum'));
   const progress = ws.ofRun(id).filter((m) => m.type === 'node.progress');
   expect(progress.at(-1)).toMatchObject({ progress: { value: 4, max: 4, metrics: { loss: 0.25 } } });
+  // Progress is throttled, but a live loss chart gets every step's metrics.
+  const metricSteps = ws.ofRun(id).filter((m) => m.type === 'node.metrics' && m.nodeId === 'sum').map((m) => (m as { step: number }).step);
+  expect(metricSteps).toEqual([1, 2, 3, 4]);
 
   const detail = (await get(`${server.url}/api/runs/${id}`)).body;
   expect(detail.status).toBe('succeeded');

@@ -129,7 +129,11 @@ export function applyServerMessage(s: Draft<RunsState>, m: ServerMessage): void 
       const node = ensureNode(run, m.nodeId);
       node.status = 'running';
       node.progress = m.progress;
-      if (m.progress.metrics && Object.keys(m.progress.metrics).length) addMetricPoint((run.metrics[m.nodeId] ??= []), m.progress.value, m.progress.metrics);
+      return;
+    }
+    case 'node.metrics': {
+      const run = ensureRun(s, m.runId);
+      addMetricPoint((run.metrics[m.nodeId] ??= []), m.step, m.metrics);
       return;
     }
     case 'node.preview': {
