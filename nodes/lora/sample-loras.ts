@@ -25,8 +25,14 @@ export function loraRows(lorasInput: JsonValue | undefined, strengthRows: readon
   const tagUse = (t: { name: string; strength: number }): LoraUse => {
     const v = byName.get(t.name);
     if (v) return { file: loraFile(v, ctx), strength: t.strength, name: t.name };
-    const file = ctx.paths.resolve(`loras/${t.name}.safetensors`, 'read', 'prompts');
-    if (!fs.existsSync(file)) throw new NodeUserError(`<lora:${t.name}> in a prompt: no connected LoRA is named "${t.name}" and loras/${t.name}.safetensors does not exist`, 'connect the LoRA or save it under loras/', 'prompts');
+    const missing = new NodeUserError(`<lora:${t.name}> in a prompt: no connected LoRA is named "${t.name}" and loras/${t.name}.safetensors does not exist`, 'connect the LoRA or save it under loras/', 'prompts');
+    let file: string;
+    try {
+      file = ctx.paths.resolve(`loras/${t.name}.safetensors`, 'read', 'prompts');
+    } catch {
+      throw missing;
+    }
+    if (!fs.existsSync(file)) throw missing;
     return { file, strength: t.strength, name: t.name };
   };
   const rowStrengths = strengthRows.length ? strengthRows.map((r) => parseRow(r, loras.length)) : [loras.map((l, i) => l.strength ?? stackedStrength(i, loras.length))];

@@ -1,0 +1,51 @@
+/**
+ * LoRAs in Sample: strength rows, strength 0 is the base model exactly, A1111's <lora:name:w> prompt tags work like
+ * the connected LoRA at that strength, and two LoRAs stack.
+ */
+import { rmSync } from 'node:fs';
+import type { LoraValue } from '../../nodes/lora/lora-value';
+import { trainLoraNode } from '../../nodes/lora/train-lora';
+import { sampleNode } from '../../nodes/model/sample';
+import { loraContext } from './context';
+import { prepare, runNode, TINY_TRAIN, type Prepared } from './setup';
+
+jest.setTimeout(120_000);
+
+let p: Prepared;
+let lora: LoraValue;
+beforeAll(async () => {
+  p = await prepare(10);
+  lora = (await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 10, sampleEvery: 0, outputName: 'xyz' }, { model: p.model, dataset: p.dataset }, loraContext(p.dataDir))).lora as LoraValue;
+});
+afterAll(() => rmSync(p.dataDir, { recursive: true, force: true }));
+
+type Images = { items: { image: { $artifact: string }; caption: string }[] };
+const ids = (out: Record<string, unknown>) => (out.images as Images).items.map((i) => i.image.$artifact);
+const base = { prompts: ['xyz_style, cat', 'cat'], steps: 3, guidance: 3 };
+
+describe('Sample with LoRAs', () => {
+  it('samples one row per strength; strength 0 gives exactly the base model', async () => {
+    const ctx = loraContext(p.dataDir);
+    const plain = ids(await runNode(sampleNode, base, { model: p.model }, ctx));
+    const out = await runNode(sampleNode, { ...base, loraStrengths: ['0', '0.7', '1.0'] }, { model: p.model, loras: [lora] }, ctx);
+    const rows = ids(out);
+    expect(rows).toHaveLength(6);
+    expect(rows.slice(0, 2)).toEqual(plain);
+    expect(rows.slice(4, 6)).not.toEqual(plain);
+    expect((out.images as Images).items[2]!.caption).toBe(`xyz_style, cat [${lora.name}@0.7]`);
+  });
+
+  it('<lora:name:w> in a prompt applies that LoRA like the input at strength w', async () => {
+    const ctx = loraContext(p.dataDir);
+    const viaInput = ids(await runNode(sampleNode, { ...base, loraStrengths: ['0.7'] }, { model: p.model, loras: [lora] }, ctx));
+    const viaTag = ids(await runNode(sampleNode, { ...base, prompts: [`xyz_style, cat <lora:${lora.name}:0.7>`, `cat <lora:${lora.name}:0.7>`], loraStrengths: ['0'] }, { model: p.model, loras: [lora] }, ctx));
+    expect(viaTag).toEqual(viaInput);
+  });
+
+  it('stacks two LoRAs with the guide\'s decreasing default strengths, and refuses a tag naming no LoRA', async () => {
+    const ctx = loraContext(p.dataDir);
+    const out = await runNode(sampleNode, base, { model: p.model, loras: [lora, { ...lora, name: 'second' }] }, ctx);
+    expect((out.images as Images).items[0]!.caption).toBe(`xyz_style, cat [${lora.name}@0.7 + second@0.5]`);
+    await expect(runNode(sampleNode, { ...base, prompts: ['cat <lora:missing:1>'] }, { model: p.model }, ctx)).rejects.toThrow(/no connected LoRA is named "missing"/);
+  });
+});
