@@ -1,6 +1,6 @@
 /** A small seeded random generator (deterministic across machines) for init, noise and batches. */
 
-/** SplitMix64-seeded xorshift128+ in 32-bit halves would be overkill here: mulberry32 is enough and fast. */
+/** mulberry32 with Box-Muller normals: enough quality for noise and init, and the same numbers on every machine. */
 export class Rng {
   private state: number;
   private spare: number | null = null;
