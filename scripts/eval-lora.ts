@@ -1,7 +1,7 @@
 /**
  * Evaluates the quick start's style LoRA: style fidelity and training speed (figures for the README).
  *
- *   npx tsx scripts/eval-lora.ts [--model base.safetensors] [--steps 400] [--concepts 24] [--out data/eval-lora]
+ *   npx tsx scripts/eval-lora.ts [--model base.safetensors] [--steps 400] [--lr 0.0005] [--concepts 24] [--out data/eval-lora]
  *
  * Style fidelity: a small style classifier (an MLP on 16x16 pixels, trained with our runtime's Trainer on the four
  * emoji styles rendered by ml/corpus) labels samples of held-out subjects (none of them in the LoRA's dataset).
@@ -144,6 +144,7 @@ async function main(): Promise<void> {
   const node = (id: string) => wf.nodes.find((n) => n.id === id)!;
   node('model').params.file = 'base.safetensors';
   node('train').params.steps = Number(arg('steps', String(node('train').params.steps)));
+  node('train').params.learningRate = Number(arg('lr', String(node('train').params.learningRate)));
   const logs: string[] = [];
   const env = { registry: createRegistry(builtinNodes), cache: createMemoryCache(), artifacts: createArtifactStore(path.join(dataDir, 'artifacts')), paths: createPathPolicy([root]), workRoot: path.join(dataDir, 'work'), cpuSlots: 2, gpuDevices: [] };
   let trained: LoraValue | undefined;
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
   });
   if (outcome !== 'succeeded' || !trained) throw new Error(`the quick start's TrainLoRA ${outcome}`);
   const speed = logs.find((l) => /steps\/s/.test(l)) ?? '';
-  say(`TrainLoRA (${node('train').params.steps} steps, batch ${node('train').params.batch}, rank ${node('train').params.rank}): ${((Date.now() - t0) / 1000).toFixed(0)} s in all; ${speed}`);
+  say(`TrainLoRA (${node('train').params.steps} steps, lr ${node('train').params.learningRate}, batch ${node('train').params.batch}, rank ${node('train').params.rank}): ${((Date.now() - t0) / 1000).toFixed(0)} s in all; ${speed}`);
   for (const l of logs.filter((l) => /loss curve|checkpoint at/.test(l))) say(`  ${l}`);
 
   // 3. Samples of held-out subjects: base vs LoRA at 0.7 / 1.0, with and without the trigger.
