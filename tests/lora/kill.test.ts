@@ -14,7 +14,8 @@ jest.setTimeout(120_000);
 
 function checkpointsUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).filter((f) => f.startsWith('step-')));
+  // Complete checkpoints only, not a temp file being written.
+  return readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).filter((f) => /^step-\d+\.safetensors$/.test(f)));
 }
 
 it('a killed run resumes from its last checkpoint and continues the step count', async () => {
