@@ -34,7 +34,10 @@ export const sampleNode = defineNode<SampleParams>({
       { name: 'model', type: 'MODEL' },
       { name: 'loras', type: 'LORA', list: true, optional: true, tooltip: 'LoRAs applied on top of the model, stacked. Prompts may also say <lora:name:0.7> (A1111).' },
     ],
-    outputs: [{ name: 'images', type: 'IMAGES' }],
+    outputs: [
+      { name: 'images', type: 'IMAGES' },
+      { name: 'grid', type: 'FILE', tooltip: 'The grid image (the CLI prints where it is).' },
+    ],
     params: [
       { name: 'prompts', kind: 'list', default: ['red apple, noto style', 'grinning face, fluent style'], label: 'Prompts', tooltip: 'One image per prompt.' },
       { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed', tooltip: 'Image i uses the noise of (seed, i): the same prompts and seed give the same images.' },
@@ -104,6 +107,6 @@ export const sampleNode = defineNode<SampleParams>({
     const grid = await ctx.artifacts.put(gridPng, 'image/png', 'samples.png', { prompts: prompts.join('\n') });
     ctx.preview(grid, 'samples');
     ctx.log('info', `${prompts.length} image(s) in ${result.seconds.toFixed(1)} s (${(prompts.length / result.seconds).toFixed(2)} images/s)`);
-    return { images: toJson({ kind: 'images', items, grid }) };
+    return { images: toJson({ kind: 'images', items, grid }), grid };
   },
 });
