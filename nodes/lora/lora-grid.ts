@@ -23,7 +23,10 @@ export const loraGridNode = defineNode<GridParams>({
       { name: 'checkpoints', type: 'LORAS', optional: true, tooltip: 'TrainLoRA\'s checkpoints output.' },
       { name: 'loras', type: 'LORA', list: true, optional: true, tooltip: 'More LoRAs to compare (each one its own rows).' },
     ],
-    outputs: [{ name: 'images', type: 'IMAGES' }],
+    outputs: [
+      { name: 'images', type: 'IMAGES' },
+      { name: 'grid', type: 'FILE', tooltip: 'The grid image (the CLI prints where it is).' },
+    ],
     params: [
       { name: 'strengths', kind: 'list', default: ['0', '0.7', '1.0'], label: 'Strengths', hint: STRENGTH_HINT },
       { name: 'prompts', kind: 'list', default: ['xyz_style, grinning face', 'grinning face'], label: 'Prompts', tooltip: 'Held-out subjects, with and without the trigger word, show both the style and its bleeding.' },

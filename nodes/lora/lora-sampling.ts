@@ -25,7 +25,7 @@ export async function sampleRows(
   prompts: readonly string[],
   options: Omit<SampleOptions, 'prompts' | 'onStep' | 'signal'>,
   columns: number,
-): Promise<{ images: JsonValue }> {
+): Promise<{ images: JsonValue; grid: JsonValue }> {
   const combos = new Map<string, LoraUse[]>();
   for (const r of rows) for (const c of r.cells) combos.set(comboKey(c), c);
   const keys = [...combos.keys()];
@@ -55,7 +55,7 @@ export async function sampleRows(
   const n = rows.length * prompts.length;
   ctx.log('info', `${n} image(s) (${combos.size} LoRA combination(s)) in ${result.seconds.toFixed(1)} s`);
   const value: ImagesValue = { kind: 'images', items, grid };
-  return { images: JSON.parse(JSON.stringify(value)) as JsonValue };
+  return { images: JSON.parse(JSON.stringify(value)) as JsonValue, grid: JSON.parse(JSON.stringify(grid)) as JsonValue };
 }
 
 /** A1111's `<lora:name:0.7>` tags: the prompt without them, and the LoRAs they ask for (strength 1 when omitted, as A1111). */

@@ -106,7 +106,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       samplePrompts: prompts, sampleSeed: params.seed, sampleSteps: 20,
     };
     ctx.log('info', `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${steps} steps; state in ${stateDir}`);
-    const monitor = createMonitor(ctx, steps, prompts.length, c.imageSize, stateDir);
+    const monitor = createMonitor(ctx, steps, prompts.length, stateDir);
     const started = Date.now() / 1000;
     const result = await backend.train(job, monitor.onEvent, ctx.signal);
     ctx.signal.throwIfAborted();

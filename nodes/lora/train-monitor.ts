@@ -21,7 +21,7 @@ export interface Monitor {
 const BAD: readonly LossVerdict[] = ['flat', 'overfitting', 'erratic', 'spikes'];
 
 /** Creates the monitor of one TrainLoRA execution; the loss log in `stateDir` survives resumes. */
-export function createMonitor(ctx: NodeContext, steps: number, columns: number, imageSize: number, stateDir: string): Monitor {
+export function createMonitor(ctx: NodeContext, steps: number, columns: number, stateDir: string): Monitor {
   const logFile = path.join(stateDir, 'losses.jsonl');
   const losses: number[] = [];
   const validation: { step: number; valLoss: number }[] = [];
