@@ -25,7 +25,7 @@ type SampleParams = {
 export const sampleNode = defineNode<SampleParams>({
   schema: {
     type: 'Sample',
-    version: 1,
+    version: 2,
     category: 'model',
     title: 'Sample',
     description:
