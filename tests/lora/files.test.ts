@@ -78,6 +78,19 @@ describe('SaveCheckpoint', () => {
   });
 });
 
+describe('text encoder and optimizer choices', () => {
+  it('adapts the text encoder too (lora_te_ keys) and trains with the Prodigy preset', async () => {
+    const ctx = loraContext(p.dataDir);
+    const out = await runNode(trainLoraNode, { ...TINY_TRAIN, ...trainLoraNode.schema.presets!.prodigy, steps: 5, sampleEvery: 0, targets: 'attention+mlp+text', dropout: 0.1 }, { model: p.model, dataset: p.dataset }, ctx);
+    const te = out.lora as LoraValue;
+    expect(te.modules).toBe(20 + 6); // + one text layer's q, k, v, o, fc1, fc2
+    const { header } = readHeader(ctx.artifacts.pathOf(te.artifact));
+    expect(header['lora_te_layers_0_attn_q.lora_down.weight']!.shape).toEqual([4, TINY_CONFIG.textWidth]);
+    expect(header.__metadata__!.ss_optimizer).toBe('prodigy');
+    expect(header.__metadata__!.ss_text_encoder_lr).toBe('1');
+  });
+});
+
 describe('LoadLoRA', () => {
   it('reads PEFT files (lora_A/lora_B, no alpha: alpha = rank)', async () => {
     const ctx = loraContext(p.dataDir);
