@@ -8,6 +8,7 @@ import { defaultLoraTargets } from '../../ml/dit/kohya';
 import { loadModel } from '../../ml/dit/weights';
 import { bestCheckpoint, listCheckpoints } from '../../ml/lora/checkpoints';
 import type { LoraTrainJob } from '../../ml/lora/job';
+import type { ProviderName } from '../../ml/runtime/providers';
 import { defineNode, NodeUserError } from '../api';
 import { readDataset } from '../dataset/dataset-value';
 import type { LoraType } from '../dataset/types';
@@ -20,6 +21,12 @@ import { TRAIN_PRESETS } from './presets';
 import { autoSteps, decodeImages, preflightWarnings, splitValidation } from './train-inputs';
 import { TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
 import { createMonitor } from './train-monitor';
+
+/** The execution provider of an engine device name. */
+function providerOf(device: string): ProviderName {
+  const kind = device.split(':')[0];
+  return kind === 'cuda' || kind === 'webgpu' ? kind : 'cpu';
+}
 
 /** Refuses impossible settings with a message naming the parameter. */
 function checkParams(p: TrainLoraParams): void {
@@ -100,6 +107,8 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         schedule: { kind: params.schedule as 'constant', lr: params.learningRate, totalSteps: steps, warmupSteps: params.warmupSteps, minLr: params.learningRate * 0.1 },
         clipNorm: 1,
         stepsPerRun: params.stepsPerRun,
+        // The device slot the engine gave this node ('cpu', 'cuda:0', 'webgpu:0'): its provider trains the step.
+        provider: providerOf(ctx.device),
       },
       steps, stateDir, checkpointEvery, keepLast: params.keepLast,
       sampleEvery: params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / checkpointEvery)) * checkpointEvery : 0,
