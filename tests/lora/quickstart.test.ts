@@ -21,7 +21,7 @@ jest.setTimeout(180_000);
 
 type Images = { items: { image: { $artifact: string }; caption: string }[] };
 
-it('the quick start trains a LoRA that changes samples with the trigger word and saves it with its workflow', async () => {
+it('the quick start trains a LoRA that changes samples with the trigger word, saves it with its workflow, and is cached or continued on rerun', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'loraflow-quickstart-'));
   try {
     const root = join(dataDir, 'root');
@@ -61,6 +61,16 @@ it('the quick start trains a LoRA that changes samples with the trigger word and
     const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as { __metadata__: Record<string, string> };
     const embedded = JSON.parse(header.__metadata__['loraflow.workflow'] ?? 'null') as WorkflowFile | null;
     expect(embedded?.nodes.map((n) => n.type)).toEqual(wf.nodes.map((n) => n.type));
+
+    // Rerun unchanged: TrainLoRA is served from the cache. Raise only its steps: it continues from step 20.
+    const again: ExecutorEvent[] = [];
+    const run = (w: WorkflowFile, id: string) => executeWorkflow(env, { runId: id, workflow: w, targets: ['train'], signal: new AbortController().signal, onEvent: (e) => void again.push(e) });
+    expect(await run(wf, 'rerun')).toBe('succeeded');
+    expect(again.some((e) => e.type === 'node.cached' && e.nodeId === 'train')).toBe(true);
+    node('train').params.steps = 30;
+    expect(await run(wf, 'more-steps')).toBe('succeeded');
+    const logs = again.filter((e) => e.type === 'node.log' && e.nodeId === 'train').map((e) => (e as { message: string }).message);
+    expect(logs.join('\n')).toMatch(/resumed from the checkpoint at step 20 of 30/);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
