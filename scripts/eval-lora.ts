@@ -15,7 +15,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { listConcepts, renderEmojis, tilesToPng, ALL_STYLES, type StyleId } from '../ml/corpus';
 import { GraphBuilder } from '../ml/graph/builder';
-import { loadModel } from '../ml/dit/weights';
+import { loadModel, saveModel } from '../ml/dit/weights';
+import { TINY_CONFIG } from '../ml/dit/config';
+import { initParams } from '../ml/dit/params';
 import { readLora } from '../ml/lora/file';
 import { sampleCombos } from '../ml/lora/sample';
 import { Trainer } from '../ml/train/trainer';
@@ -27,7 +29,6 @@ import type { LoraValue } from '../nodes/lora/lora-value';
 import type { WorkflowFile } from '../protocol/workflow';
 import { createArtifactStore, createMemoryCache, createPathPolicy, createRegistry, executeWorkflow } from '../server/engine';
 import { EXAMPLE_CODEPOINTS, renderExample } from './examples/emoji-examples';
-import { writeTinyModel } from '../tests/lora/fixtures';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -108,6 +109,14 @@ async function styleClassifier(trainCps: string[], testCps: string[]): Promise<{
     for (const c of predict(tiles)) (right += c === s ? 1 : 0), total++;
   }
   return { predict, accuracy: right / total };
+}
+
+/** A tiny random model with every weight non-zero (a fresh DiT's zero gates would make any LoRA a no-op). */
+async function writeTinyModel(file: string): Promise<string> {
+  const w = initParams(TINY_CONFIG, 2);
+  for (const data of w.values()) for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0.05 * Math.cos(i * 1.7);
+  await saveModel(file, { config: TINY_CONFIG, weights: w }, {}, 'F32');
+  return file;
 }
 
 async function main(): Promise<void> {

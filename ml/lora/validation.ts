@@ -17,6 +17,7 @@ import { loraHook } from './hook';
 /** The timesteps every validation image is scored at. */
 export const VALIDATION_TIMESTEPS = [0.15, 0.35, 0.55, 0.75, 0.95];
 
+/** The validation loss of a LoRA run: one forward-only session built once, fed the current adapters. */
 export class ValidationLoss {
   private readonly session: Promise<InferenceSession>;
   private readonly names: string[];
@@ -68,6 +69,7 @@ export class ValidationLoss {
     return (out.loss?.data as Float32Array)[0] ?? NaN;
   }
 
+  /** Frees the session. */
   async release(): Promise<void> {
     await (await this.session).release();
   }
