@@ -27,6 +27,6 @@ export type LoraWorkerMessage =
   | { type: 'progress'; report: StepReport; runSeconds: number; wallSeconds: number }
   | { type: 'validation'; step: number; valLoss: number }
   | { type: 'checkpoint'; step: number; path: string; valLoss: number }
-  | { type: 'samples'; step: number; images: Uint8Array; imageSize: number }
+  | { type: 'samples'; step: number; images: Uint8Array; imageSize: number; seconds: number }
   | { type: 'done'; step: number; cancelled: boolean }
   | { type: 'error'; message: string };

@@ -19,10 +19,11 @@ const post = (m: LoraWorkerMessage, transfer?: ArrayBuffer[]): void => parentPor
 
 async function samples(job: LoraTrainJob, model: DiTModel, trainer: Trainer): Promise<void> {
   if (job.samplePrompts.length === 0) return;
+  const started = performance.now();
   const adapters = adaptersFromParams(job.task, model.config, trainer.exportParams());
   const set = { adapters, metadata: {}, format: 'kohya' as const };
   const [images] = await sampleCombos(model, [[{ set, strength: 1 }]], { prompts: job.samplePrompts, seed: job.sampleSeed, steps: job.sampleSteps, guidance: 4 }, job.threads ?? 2);
-  if (images) post({ type: 'samples', step: trainer.step, images, imageSize: model.config.imageSize });
+  if (images) post({ type: 'samples', step: trainer.step, images, imageSize: model.config.imageSize, seconds: (performance.now() - started) / 1000 });
 }
 
 async function main(job: LoraTrainJob): Promise<void> {

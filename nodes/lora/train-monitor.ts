@@ -15,7 +15,7 @@ export interface Monitor {
   finish(): void;
   startedAt?: number;
   /** Seconds inside session.run and in total (for the training-speed figure). */
-  timing: { runSeconds: number; wallSeconds: number; steps: number };
+  timing: { runSeconds: number; wallSeconds: number; steps: number; sampleSeconds: number };
 }
 
 const BAD: readonly LossVerdict[] = ['flat', 'overfitting', 'erratic', 'spikes'];
@@ -29,7 +29,7 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
   let valLoss: number | undefined;
   let warned: LossVerdict | undefined;
   const m: Monitor = {
-    timing: { runSeconds: 0, wallSeconds: 0, steps: 0 },
+    timing: { runSeconds: 0, wallSeconds: 0, steps: 0, sampleSeconds: 0 },
     onEvent(e) {
       switch (e.type) {
         case 'started': {
@@ -46,7 +46,6 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
         case 'progress': {
           const r = e.report;
           m.timing.runSeconds += e.runSeconds;
-          m.timing.wallSeconds += e.wallSeconds;
           m.timing.steps += r.losses.length;
           const first = r.step - r.losses.length;
           const lines: string[] = [];
@@ -77,6 +76,7 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
           break;
         }
         case 'samples':
+          m.timing.sampleSeconds += e.seconds;
           void tilesToPng(e.images, e.imageSize, columns, 2)
             .then((png) => ctx.artifacts.put(png, 'image/png', `lora-step-${e.step}.png`))
             .then((ref) => ctx.preview(ref, `step ${e.step}`))
@@ -90,7 +90,12 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
       if (BAD.includes(d.verdict)) ctx.warn(text);
       else ctx.log('info', text);
       const t = m.timing;
-      if (t.steps > 0) ctx.log('info', `${(t.steps / t.wallSeconds).toFixed(2)} steps/s; ${(100 * (1 - t.runSeconds / t.wallSeconds)).toFixed(0)}% of the time outside session.run`);
+      // Wall time from the worker's start to now: validation, checkpoints, batches, messages and samples included.
+      t.wallSeconds = m.startedAt !== undefined ? Date.now() / 1000 - m.startedAt : t.runSeconds;
+      if (t.steps > 0) {
+        const outside = 100 * (1 - t.runSeconds / t.wallSeconds);
+        ctx.log('info', `${(t.steps / t.wallSeconds).toFixed(2)} steps/s; ${outside.toFixed(0)}% of the time outside session.run (${((100 * t.sampleSeconds) / t.wallSeconds).toFixed(0)}% sampling previews)`);
+      }
     },
   };
   return m;
