@@ -59,3 +59,14 @@ export function preflightWarnings(ds: Dataset, type: LoraType, steps: number, tr
 
 /** Steps when the user left them at 0: about 100 per image, within the guide's table. */
 export const autoSteps = (imageCount: number): number => suggestSteps(imageCount);
+
+/**
+ * The prompts sampled while training: the user's ("[trigger]" filled in), or by default a training subject with and
+ * without the trigger word and two subjects the dataset does not have (held out), all with fixed seeds.
+ */
+export function samplePrompts(given: readonly string[], ds: Dataset, trigger: string): string[] {
+  if (given.length) return given.map((p) => p.replace(/\[trigger\]|\{trigger\}/gi, trigger).trim());
+  const subject = (ds.items[0]?.caption ?? '').replace(trigger, '').replace(/^[\s,]+/, '').trim() || 'red apple';
+  const withTrigger = (s: string) => (trigger ? `${trigger}, ${s}` : s);
+  return [withTrigger(subject), subject, withTrigger('grinning face'), withTrigger('red heart')];
+}

@@ -18,7 +18,7 @@ import { exportCheckpoint } from './export';
 import { loraJson } from './lora-value';
 import type { TrainingInfo } from './metadata';
 import { TRAIN_PRESETS } from './presets';
-import { autoSteps, decodeImages, preflightWarnings, splitValidation } from './train-inputs';
+import { autoSteps, decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
 import { createMonitor } from './train-monitor';
 
@@ -83,10 +83,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     const imageCount = trainIndices.length;
     const steps = params.steps > 0 ? params.steps : autoSteps(imageCount);
     for (const w of preflightWarnings(ds, params.loraType as LoraType, steps, trigger, imageCount)) ctx.warn(w);
-    const fill = (p: string) => p.replace(/\[trigger\]|\{trigger\}/gi, trigger).trim();
-    const prompts = params.samplePrompts.length
-      ? params.samplePrompts.map(fill)
-      : [`${trigger}, ${ds.items[0]!.caption.replace(trigger, '').replace(/^[\s,]+/, '')}`, ds.items[0]!.caption.replace(trigger, '').replace(/^[\s,]+/, ''), `${trigger}, grinning face`, `${trigger}, red heart`].map((p) => p.replace(/^, /, ''));
+    const prompts = samplePrompts(params.samplePrompts, ds, trigger);
     const targets = defaultLoraTargets(c, params.targets === 'attention+mlp+text').filter((m) => params.targets !== 'attention' || !/\.mlp\./.test(m.name)).map((m) => m.name);
     // Everything but the length of the run identifies it: raising the steps continues from the last checkpoint.
     const { steps: _s, sampleEvery: _se, samplePrompts: _sp, keepLast: _k, outputName: _o, ...identity } = params;
