@@ -3,6 +3,7 @@
  *
  *   npm run eval:model -- [--model file.safetensors] [--train 200] [--steps 20] [--guidance 4] [--out data/eval]
  *   npm run eval:model -- --checkpoint <data>/work/state/TrainBaseModel/pretrain-<key>/checkpoint.safetensors
+ *   npm run eval:model -- --loss <state>/losses.jsonl     (also draws the loss curve into <out>/loss-curve.png)
  *
  * For each prompt "<concept>, <style> style" it generates an image and ranks the real renders of every concept in
  * that style by pixel distance (at 16x16, so that small shifts matter less); top-1 / top-10 say how often the
@@ -18,6 +19,8 @@ import { DiTSampler } from '../ml/dit/sampler';
 import { Rng } from '../ml/dit/rng';
 import { encodeCaptions } from '../ml/dit/tokenizer';
 import { loadModel } from '../ml/dit/weights';
+import { readLosses } from '../ml/dit/pretrain';
+import sharp from 'sharp';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -69,6 +72,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
 
   const checkpoint = arg('checkpoint', '');
+  const lossLog = arg('loss', '');
+  if (lossLog) console.log(`loss curve: ${await drawLossCurve(lossLog, path.join(outDir, 'loss-curve.png'))}`);
   const model = checkpoint ? await fromCheckpoint(checkpoint) : await loadModel(modelPath);
   const corpus: Corpus = await buildCorpus({ dataDir, size: model.config.imageSize });
   const sampler = new DiTSampler(model.config, model.weights);
@@ -119,6 +124,31 @@ async function main(): Promise<void> {
   console.log(`held-out grid (generated row above its real renders): ${path.join(outDir, 'heldout-grid.png')}`);
   console.log(`caption influence |v(caption) - v(empty)| / |v| at t = 0.9, 0.5, 0.1: ${(await captionInfluence(sampler, corpus)).join(', ')}`);
   await sampler.release();
+}
+
+/** Draws the pretraining loss (log scale, a point per run of K steps, smoothed line on top) as a PNG. */
+async function drawLossCurve(file: string, out: string): Promise<string> {
+  const pts = readLosses(file);
+  if (pts.length < 2) return `${file}: not enough points`;
+  const W = 640;
+  const H = 320;
+  const pad = 40;
+  const maxStep = pts[pts.length - 1]!.step;
+  const logs = pts.map((p) => Math.log10(p.loss));
+  const lo = Math.min(...logs);
+  const hi = Math.max(...logs);
+  const X = (step: number) => pad + ((W - 2 * pad) * step) / maxStep;
+  const Y = (l: number) => H - pad - ((H - 2 * pad) * (l - lo)) / Math.max(1e-6, hi - lo);
+  let ema = logs[0]!;
+  const smooth = logs.map((l) => (ema = 0.95 * ema + 0.05 * l));
+  const line = (ys: number[]) => pts.map((p, i) => `${X(p.step).toFixed(1)},${Y(ys[i]!).toFixed(1)}`).join(' ');
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="white"/>` +
+    `<polyline fill="none" stroke="#9ecae1" stroke-width="1" points="${line(logs)}"/>` +
+    `<polyline fill="none" stroke="#08519c" stroke-width="2" points="${line(smooth)}"/>` +
+    `<text x="${pad}" y="20" font-size="14" font-family="sans-serif">pretraining loss (log scale): ${Math.pow(10, hi).toFixed(3)} to ${Math.pow(10, lo).toFixed(3)} over ${maxStep} steps</text></svg>`;
+  await sharp(Buffer.from(svg)).png().toFile(out);
+  return out;
 }
 
 /** How much the caption moves the predicted velocity (0: the model ignores text, and guidance does nothing). */
