@@ -80,6 +80,8 @@ function torchStep(): TorchResult | string {
   // OpenBLAS picks a slow kernel with the machine's OPENBLAS_CORETYPE/L2 settings: unset them for this command only.
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
+  // Our sessions do not spin idle threads (ml/graph's default); give PyTorch's OpenMP threads the same treatment.
+  env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const script = path.join(__dirname, 'torch_step.py');
   const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--steps', String(steps)], { env, encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) {

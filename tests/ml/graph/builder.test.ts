@@ -82,4 +82,14 @@ describe('GraphBuilder', () => {
     const out = await (await g.createSession()).run({ a: f32([1, 2, 3, 4, 5, 6], [2, 3]), b: f32([1, 1, 1], [3, 1]) });
     expect(Array.from(out.y!.data as Float32Array)).toEqual([6, 15]);
   });
+
+  test('sessions open with threads that do not spin (the default), that spin, or with the caller\'s own setting', async () => {
+    const g = new GraphBuilder({ name: 'spin' });
+    g.output(g.mul(g.input('x', 'float32', [2]), 3), 'y');
+    const extra = { session: { intra_op: { allow_spinning: '1' } } };
+    for (const opts of [{}, { spinning: true }, { intraOpNumThreads: 2, extra }]) {
+      const out = await (await g.createSession(opts)).run({ x: f32([1, 2], [2]) });
+      expect(Array.from(out.y!.data as Float32Array)).toEqual([3, 6]);
+    }
+  });
 });
