@@ -6,10 +6,11 @@
  * - model.ts + layers.ts: the ONNX graph (GraphBuilder). `buildDiT(g, config, params, {x, t, ids}, hook)` gives the
  *   velocity; `buildFlowLoss` the training loss. `hook(module, x, y)` runs after every linear layer: LoRA goes there.
  * - tokenizer.ts: byte-level captions (BOS + UTF-8 bytes), so trigger words need no vocabulary.
- * - sampler.ts (+ sample-worker.ts, sample-job.ts): Euler/Heun with classifier-free guidance, in a worker thread.
+ * - sampler.ts (+ sample-worker.ts, sample-job.ts): Euler/Heun with classifier-free guidance, in a worker thread;
+ *   a job may name combinations of LoRA files, which the worker merges into the weights through ml/lora.
  * - train-task.ts, batches.ts, pretrain.ts: pretraining as an ml/train TrainTask, resumable.
- * - weights.ts: safetensors with the config in the metadata; kohya.ts: LoRA key names; lora.ts: the LoRA hook
- *   (sampling and training), merging, and frozen base weights for LoRA training.
+ * - weights.ts: safetensors with the config in the metadata; kohya.ts: LoRA key names. The LoRA adapters themselves
+ *   (hook, merging, fit check, training) are ml/lora's.
  *
  * Module names a LoRA attaches to, and their kohya keys (dots become underscores):
  *   blocks.N.attn.{q,k,v,o}      self-attention          lora_unet_blocks_N_attn_q ...
@@ -29,5 +30,4 @@ export { loadModel, saveModel, roundToF16, ARCHITECTURE, type DiTModel, type Wei
 export { kohyaKey, moduleForKohyaKey, defaultLoraTargets } from './kohya';
 export { pretrain, readLosses, trainConfigOf, type PretrainOptions, type PretrainResult } from './pretrain';
 export { Rng } from './rng';
-export { checkLora, frozenParams, loraHook, loraHookFactory, mergeLoras, type LoraAdapterData, type LoraAdapterTensors, type LoraUse } from './lora';
 export type { SampleJob } from './sample-worker';

@@ -125,5 +125,5 @@ async function previewFromCheckpoint(o: PretrainOptions, checkpoint: string, ste
     undefined,
     o.signal,
   );
-  return r.images;
+  return r.images[0];
 }

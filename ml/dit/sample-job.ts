@@ -4,8 +4,8 @@ import { spawnTsWorker } from '../runtime/spawn-worker';
 import type { SampleJob, SampleWorkerMessage } from './sample-worker';
 
 export interface SampleResult {
-  /** [n, size, size, 3] RGB bytes, one image per prompt. */
-  images: Uint8Array;
+  /** One [prompts, size, size, 3] RGB array per LoRA combination of the job (one for the base model alone). */
+  images: Uint8Array[];
   imageSize: number;
   seconds: number;
 }
@@ -17,6 +17,7 @@ export function sampleInWorker(
   signal?: AbortSignal,
 ): Promise<SampleResult> {
   signal?.throwIfAborted();
+  const combos = Math.max(1, job.loras?.length ?? 0);
   const worker = spawnTsWorker(path.join(__dirname, 'sample-worker.ts'), { job });
   return new Promise<SampleResult>((resolve, reject) => {
     let settled = false;
@@ -38,10 +39,16 @@ export function sampleInWorker(
           finish(() => reject(e));
         }
       }
-      else if (m.type === 'done') finish(() => resolve({ images: m.images, imageSize: m.imageSize, seconds: m.seconds }));
+      else if (m.type === 'done') finish(() => resolve({ images: split(m.images, combos), imageSize: m.imageSize, seconds: m.seconds }));
       else finish(() => reject(new Error(m.message)));
     });
     worker.on('error', (e) => finish(() => reject(e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`sampling worker exited with code ${code}`))));
   });
+}
+
+/** `n` equal consecutive views of `all`. */
+function split(all: Uint8Array, n: number): Uint8Array[] {
+  const size = all.length / n;
+  return Array.from({ length: n }, (_, i) => all.subarray(i * size, (i + 1) * size));
 }

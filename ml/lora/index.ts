@@ -9,7 +9,7 @@
  *   shuffling). validation.ts: validation loss with fixed noise and timesteps.
  * - train-worker.ts + train-run.ts + job.ts + checkpoints.ts: a resumable training run in a worker thread
  *   (checkpoints every N steps, last K + best kept, sample grids).
- * - sample.ts + sample-worker.ts + sample-job.ts: sampling combinations of LoRAs and strengths.
+ * - sample.ts: sampling combinations of LoRAs and strengths (merged); ml/dit's sampling worker runs it in a thread.
  */
 export type { LoraAdapter, LoraSet, WeightedLora } from './types';
 export { loraScale } from './types';
@@ -21,5 +21,4 @@ export { ValidationLoss } from './validation';
 export { trainLoraInWorker, type LoraEvent } from './train-run';
 export type { LoraTrainJob, LoraWorkerMessage } from './job';
 export { listCheckpoints, bestCheckpoint, resumePoint } from './checkpoints';
-export { sampleCombos } from './sample';
-export { sampleCombosInWorker } from './sample-job';
+export { readCombos, sampleCombos, type LoraFileUse } from './sample';

@@ -13,9 +13,12 @@ export function loraMismatch(config: DiTConfig, set: LoraSet): string | undefine
   if (set.adapters.length === 0) return 'it holds no LoRA adapters';
   for (const a of set.adapters) {
     const m = mods.get(a.module);
-    if (!m) return `it adapts module "${a.module}", which the base model does not have`;
+    if (!m) return `the base model has no linear layer "${a.module}"`;
     if (m.in !== a.in || m.out !== a.out) {
       return `module "${a.module}" is ${m.out}x${m.in} in the base model but the LoRA expects ${a.out}x${a.in} (made for another model size?)`;
+    }
+    if (a.rank < 1 || a.down.length !== a.rank * a.in || a.up.length !== a.out * a.rank) {
+      return `module "${a.module}": the adapter's matrices do not have rank ${a.rank}`;
     }
   }
   return undefined;

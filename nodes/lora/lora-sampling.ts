@@ -3,7 +3,7 @@
  * prompts, every cell with the same noise per prompt, so that a row differs from another only by its LoRAs.
  */
 import { tilesToPng } from '../../ml/corpus/render';
-import { sampleCombosInWorker } from '../../ml/lora/sample-job';
+import { sampleInWorker } from '../../ml/dit/sample-job';
 import type { SampleOptions } from '../../ml/dit/sampler';
 import type { JsonValue } from '../../protocol/values';
 import type { NodeContext } from '../api';
@@ -29,8 +29,8 @@ export async function sampleRows(
   const combos = new Map<string, LoraUse[]>();
   for (const r of rows) for (const c of r.cells) combos.set(comboKey(c), c);
   const keys = [...combos.keys()];
-  const result = await sampleCombosInWorker(
-    { modelPath, combos: [...combos.values()].map((c) => c.map((l) => ({ path: l.file, strength: l.strength }))), options: { ...options, prompts: [...prompts] } },
+  const result = await sampleInWorker(
+    { modelPath, loras: [...combos.values()].map((c) => c.map((l) => ({ path: l.file, strength: l.strength }))), options: { ...options, prompts: [...prompts] }, previewEvery: 0 },
     (done, total) => ctx.progress(done, total),
     ctx.signal,
   );

@@ -69,8 +69,6 @@ export const sampleNode = defineNode<SampleParams>({
       const options = { seed: params.seed, steps: params.steps, guidance: params.guidance, sampler: params.sampler as SamplerKind, batch: params.batch, negative: params.negative };
       return sampleRows(ctx, modelFile(model, ctx), withLoras.rows, withLoras.prompts, options, params.columns);
     }
-    // Issue 6: LoRAs with strengths join the job here (a LORA list input read into `loras: LoraUse[]`),
-    // applied by the worker's graph hook (ml/dit/lora.ts).
     const result = await sampleInWorker(
       {
         modelPath: modelFile(model, ctx),
@@ -98,12 +96,13 @@ export const sampleNode = defineNode<SampleParams>({
     );
     const size = result.imageSize;
     const px = size * size * 3;
+    const images = result.images[0]!;
     const items: ImagesValue['items'] = [];
     for (const [i, caption] of prompts.entries()) {
-      const png = await tilesToPng(result.images.subarray(i * px, (i + 1) * px), size, 1);
+      const png = await tilesToPng(images.subarray(i * px, (i + 1) * px), size, 1);
       items.push({ image: await ctx.artifacts.put(png, 'image/png', `sample-${i}.png`, { caption }), caption, seed: params.seed });
     }
-    const gridPng = await tilesToPng(result.images, size, columns, Math.max(1, Math.floor(256 / (size * columns)) || 1));
+    const gridPng = await tilesToPng(images, size, columns, Math.max(1, Math.floor(256 / (size * columns)) || 1));
     const grid = await ctx.artifacts.put(gridPng, 'image/png', 'samples.png', { prompts: prompts.join('\n') });
     ctx.preview(grid, 'samples');
     ctx.log('info', `${prompts.length} image(s) in ${result.seconds.toFixed(1)} s (${(prompts.length / result.seconds).toFixed(2)} images/s)`);
