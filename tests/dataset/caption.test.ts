@@ -1,5 +1,4 @@
 /** Caption: modes, trigger templates and warnings, model-family styles, WD14 tagging, edits that win. */
-import './ort-realm';
 import { join } from 'node:path';
 import { caption } from '../../nodes/dataset/caption';
 import { parseEdits, formatEdits } from '../../nodes/dataset/captions/edits';
@@ -9,12 +8,12 @@ import { loadImages } from '../../nodes/dataset/load-images';
 import { loadTagger, selectTags, tagProbabilities } from '../../nodes/dataset/tagger/wd14';
 import type { Dataset } from '../../nodes/dataset/types';
 import type { JsonValue } from '../../protocol/values';
-import { makeContext, rootOf, runNode, type TestContext } from './context';
+import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { marked, write } from './fixtures';
 import { writeTestTagger } from './tagger-model';
 
-let ctx: TestContext;
-beforeEach(() => (ctx = makeContext()));
+let ctx: TestNodeContext;
+beforeEach(() => (ctx = tempContext('dataset')));
 afterEach(() => ctx.cleanup());
 
 const RED = { r: 230, g: 20, b: 20 };
@@ -22,7 +21,7 @@ const BLUE = { r: 20, g: 20, b: 230 };
 
 /** red.png has a caption file, blue.png has none. */
 async function twoImages(): Promise<JsonValue> {
-  const dir = join(rootOf(ctx), 'set');
+  const dir = join(ctx.root, 'set');
   write(join(dir, 'red.png'), await marked(40, 40, RED).png().toBuffer());
   write(join(dir, 'red.txt'), 'a red square, plain background');
   write(join(dir, 'blue.png'), await marked(40, 40, BLUE).png().toBuffer());
@@ -32,7 +31,7 @@ const run = async (dataset: JsonValue, params: Record<string, unknown>) => (awai
 const captions = (ds: Dataset) => ds.items.map((i) => [i.id, i.caption, i.captionSource]);
 
 test('the WD14 tagger loads, reads BGR input, and applies general and character thresholds', async () => {
-  const folder = writeTestTagger(join(rootOf(ctx), 'tagger'));
+  const folder = writeTestTagger(join(ctx.root, 'tagger'));
   const tagger = await loadTagger(folder);
   expect(tagger.size).toBe(448);
   const ds = (await twoImages()) as unknown as Dataset;
@@ -47,7 +46,7 @@ test('the WD14 tagger loads, reads BGR input, and applies general and character 
 });
 
 test('fill-missing tags only images without a caption; overwrite tags all; keep tags none', async () => {
-  const tagger = writeTestTagger(join(rootOf(ctx), 'tagger'));
+  const tagger = writeTestTagger(join(ctx.root, 'tagger'));
   const ds = await twoImages();
   const base = { tagger: 'tagger', generalThreshold: 0.6, trigger: 'zq_style' };
   expect(captions(await run(ds, { ...base, mode: 'fill-missing' }))).toEqual([
@@ -99,7 +98,7 @@ test('captions are formatted in the style each model family expects (the guideâ€
 });
 
 test('edits override automatic and file captions, match by file name, and unmatched edits are reported', async () => {
-  writeTestTagger(join(rootOf(ctx), 'tagger'));
+  writeTestTagger(join(ctx.root, 'tagger'));
   const ds = await twoImages();
   const edits = 'blue.png: [trigger] a hand-written caption\nred: mine too\nmissing.png: nobody';
   const out = await run(ds, { tagger: 'tagger', mode: 'overwrite', trigger: 'zq_style', edits });
@@ -114,7 +113,7 @@ test('edits override automatic and file captions, match by file name, and unmatc
 });
 
 test('a tagger folder without its files is a clear error on the parameter', async () => {
-  write(join(rootOf(ctx), 'notagger', 'model.onnx'), 'x');
+  write(join(ctx.root, 'notagger', 'model.onnx'), 'x');
   const ds = await twoImages();
   await expect(run(ds, { tagger: 'notagger', mode: 'overwrite' })).rejects.toMatchObject({ param: 'tagger', message: expect.stringContaining('selected_tags.csv') });
 });

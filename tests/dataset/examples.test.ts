@@ -5,13 +5,13 @@ import { loadImages } from '../../nodes/dataset/load-images';
 import type { Dataset, DatasetReport } from '../../nodes/dataset/types';
 import type { JsonValue } from '../../protocol/values';
 import { brokenDatasetFiles } from '../../scripts/examples/emoji-examples';
-import { makeContext, rootOf, runNode } from './context';
+import { runNode, tempContext } from '../support/node-context';
 import { write } from './fixtures';
 
 test('the broken example dataset: each bad file skipped with its reason, the report flags the duplicate and the tiny image', async () => {
-  const ctx = makeContext();
+  const ctx = tempContext('dataset');
   try {
-    for (const [name, data] of await brokenDatasetFiles('twemoji')) write(join(rootOf(ctx), 'broken-dataset', name), data);
+    for (const [name, data] of await brokenDatasetFiles('twemoji')) write(join(ctx.root, 'broken-dataset', name), data);
     const dataset = (await runNode(loadImages, { folder: 'broken-dataset' }, {}, ctx)).dataset as JsonValue;
     const ds = dataset as unknown as Dataset;
     expect(ds.warnings.map((w) => [w.file, w.code])).toEqual([

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadImages } from '../../nodes/dataset/load-images';
 import type { Dataset } from '../../nodes/dataset/types';
-import { makeContext, rootOf, runNode, type TestContext } from './context';
+import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { marked, write, writeBrokenFiles, writeFormatZoo } from './fixtures';
 
-let ctx: TestContext;
+let ctx: TestNodeContext;
 beforeEach(() => {
-  ctx = makeContext();
+  ctx = tempContext('dataset');
 });
 afterEach(() => ctx.cleanup());
 
@@ -17,7 +17,7 @@ const load = async (params: Parameters<typeof runNode<Parameters<typeof loadImag
   (await runNode(loadImages, params, {}, ctx)).dataset as unknown as Dataset;
 
 test('every supported format loads as 8-bit sRGB RGB, EXIF rotation applied, alpha flattened on the chosen colour', async () => {
-  await writeFormatZoo(join(rootOf(ctx), 'zoo'));
+  await writeFormatZoo(join(ctx.root, 'zoo'));
   const ds = await load({ folder: 'zoo', background: '#00ff00' });
   expect(ds.items.map((i) => i.id)).toEqual([
     'a_jpg.jpg', 'b_jpeg.jpeg', 'c_png.png', 'd_webp.webp', 'e_gif.gif', 'f_tiff.tiff', 'g_avif.avif',
@@ -40,7 +40,7 @@ test('every supported format loads as 8-bit sRGB RGB, EXIF rotation applied, alp
 });
 
 test('captions pair by name, kohya <repeats>_<name> folders set repeats and the trigger word', async () => {
-  const dir = join(rootOf(ctx), 'kohya');
+  const dir = join(ctx.root, 'kohya');
   write(join(dir, '10_xyz_style', 'one.png'), await marked(16, 16, { r: 1, g: 2, b: 3 }).png().toBuffer());
   write(join(dir, '10_xyz_style', 'one.txt'), '\uFEFFxyz_style, a red apple\n');
   write(join(dir, '10_xyz_style', 'two.png'), await marked(16, 16, { r: 9, g: 2, b: 3 }).png().toBuffer());
@@ -56,7 +56,7 @@ test('captions pair by name, kohya <repeats>_<name> folders set repeats and the 
 });
 
 test('plain subfolders are read only when asked to', async () => {
-  const dir = join(rootOf(ctx), 'nested');
+  const dir = join(ctx.root, 'nested');
   write(join(dir, 'top.png'), await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer());
   write(join(dir, 'sub', 'deep.png'), await marked(8, 8, { r: 4, g: 2, b: 3 }).png().toBuffer());
   expect((await load({ folder: 'nested' })).items.map((i) => i.id)).toEqual(['top.png']);
@@ -64,7 +64,7 @@ test('plain subfolders are read only when asked to', async () => {
 });
 
 test('each broken file is listed by name with its reason and skipped; the good ones still load', async () => {
-  const dir = join(rootOf(ctx), 'broken');
+  const dir = join(ctx.root, 'broken');
   await writeBrokenFiles(dir);
   write(join(dir, 'good.png'), await marked(16, 16, { r: 1, g: 2, b: 3 }).png().toBuffer());
   const ds = await load({ folder: 'broken' });
@@ -84,7 +84,7 @@ test('each broken file is listed by name with its reason and skipped; the good o
 });
 
 test('onBadFile=fail stops with one error naming every bad file', async () => {
-  const dir = join(rootOf(ctx), 'broken');
+  const dir = join(ctx.root, 'broken');
   await writeBrokenFiles(dir);
   await expect(load({ folder: 'broken', onBadFile: 'fail' })).rejects.toMatchObject({
     name: 'NodeUserError',
@@ -94,21 +94,21 @@ test('onBadFile=fail stops with one error naming every bad file', async () => {
 });
 
 test('an image over the pixel limit is refused as a possible decompression bomb', async () => {
-  write(join(rootOf(ctx), 'big', 'huge.png'), await marked(400, 300, { r: 1, g: 2, b: 3 }).png().toBuffer());
-  write(join(rootOf(ctx), 'big', 'ok.png'), await marked(10, 10, { r: 1, g: 2, b: 3 }).png().toBuffer());
+  write(join(ctx.root, 'big', 'huge.png'), await marked(400, 300, { r: 1, g: 2, b: 3 }).png().toBuffer());
+  write(join(ctx.root, 'big', 'ok.png'), await marked(10, 10, { r: 1, g: 2, b: 3 }).png().toBuffer());
   const ds = await load({ folder: 'big', maxMegapixels: 0.1 });
   expect(ds.items.map((i) => i.id)).toEqual(['ok.png']);
   expect(ds.warnings[0]).toMatchObject({ file: 'huge.png', code: 'too-many-pixels', message: expect.stringContaining('400x300 is 120,000 pixels') });
 });
 
 test('a folder or file linking outside the allowed root is refused, naming the parameter', async () => {
-  const outside = makeContext();
+  const outside = tempContext('dataset');
   try {
-    const secretDir = join(rootOf(outside), 'secret');
+    const secretDir = join(outside.root, 'secret');
     write(join(secretDir, 'private.png'), await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer());
-    symlinkSync(secretDir, join(rootOf(ctx), 'linked-folder'));
+    symlinkSync(secretDir, join(ctx.root, 'linked-folder'));
     await expect(load({ folder: 'linked-folder' })).rejects.toMatchObject({ param: 'folder', message: expect.stringMatching(/folder.*outside the allowed folders/) });
-    const dir = join(rootOf(ctx), 'mixed');
+    const dir = join(ctx.root, 'mixed');
     write(join(dir, 'mine.png'), await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer());
     symlinkSync(join(secretDir, 'private.png'), join(dir, 'sneaky.png'));
     const ds = await load({ folder: 'mixed' });
@@ -121,14 +121,14 @@ test('a folder or file linking outside the allowed root is refused, naming the p
 });
 
 test('uploaded images load beside a folder, with their captions', async () => {
-  write(join(rootOf(ctx), 'uploads', 'up.webp'), await marked(12, 12, { r: 1, g: 2, b: 3 }).webp().toBuffer());
-  write(join(rootOf(ctx), 'uploads', 'up.txt'), 'an uploaded image');
+  write(join(ctx.root, 'uploads', 'up.webp'), await marked(12, 12, { r: 1, g: 2, b: 3 }).webp().toBuffer());
+  write(join(ctx.root, 'uploads', 'up.txt'), 'an uploaded image');
   const ds = await load({ uploads: ['uploads/up.webp'] });
   expect(ds.items.map((i) => [i.id, i.caption])).toEqual([['uploads/up.webp', 'an uploaded image']]);
 });
 
 test('the fingerprint changes when a file is added or edited and not otherwise; pixels are stored once', async () => {
-  const dir = join(rootOf(ctx), 'fp');
+  const dir = join(ctx.root, 'fp');
   const png = await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer();
   write(join(dir, 'a.png'), png);
   const fp = () => loadImages.fingerprint!({ folder: 'fp', uploads: [], recursive: false, captionExtension: '.txt', background: '#fff', maxMegapixels: 100, onBadFile: 'skip' }, ctx);
@@ -146,6 +146,6 @@ test('the fingerprint changes when a file is added or edited and not otherwise; 
 });
 
 test('an empty folder is an error that explains the expected layout', async () => {
-  write(join(rootOf(ctx), 'empty', 'readme.md'), 'nothing here');
+  write(join(ctx.root, 'empty', 'readme.md'), 'nothing here');
   await expect(load({ folder: 'empty' })).rejects.toMatchObject({ param: 'folder', message: expect.stringContaining('no usable images') });
 });

@@ -14,16 +14,16 @@ import { loadImages } from '../../nodes/dataset/load-images';
 import { saveDataset } from '../../nodes/dataset/save-dataset';
 import type { DatasetReport } from '../../nodes/dataset/types';
 import type { JsonValue } from '../../protocol/values';
-import { makeContext, rootOf, runNode, type TestContext } from './context';
+import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { marked, pattern, write } from './fixtures';
 
-let ctx: TestContext;
-beforeEach(() => (ctx = makeContext()));
+let ctx: TestNodeContext;
+beforeEach(() => (ctx = tempContext('dataset')));
 afterEach(() => ctx.cleanup());
 
 /** sharp.png, its copy dup.png, blurry.png, dark.png, small.png (64 px), nocap.png without a caption. */
 async function qualityDataset(): Promise<JsonValue> {
-  const dir = join(rootOf(ctx), 'q');
+  const dir = join(ctx.root, 'q');
   const sharpImg = await pattern(520, 520, 7).png().toBuffer();
   write(join(dir, 'sharp.png'), sharpImg);
   write(join(dir, 'dup.png'), await sharp(sharpImg).resize(512).jpeg({ quality: 80 }).toBuffer().then((b) => sharp(b).png().toBuffer()));
@@ -74,13 +74,13 @@ test('advice follows the guide: counts per LoRA type, ~100 steps per image withi
 });
 
 test('SaveDataset writes the kohya / ai-toolkit layout that LoadImages reads back identically', async () => {
-  write(join(rootOf(ctx), 'src', 'a.png'), await marked(40, 40, { r: 200, g: 0, b: 0 }).png().toBuffer());
-  write(join(rootOf(ctx), 'src', 'sub', 'a.jpg'), await marked(40, 40, { r: 0, g: 200, b: 0 }).jpeg().toBuffer());
+  write(join(ctx.root, 'src', 'a.png'), await marked(40, 40, { r: 200, g: 0, b: 0 }).png().toBuffer());
+  write(join(ctx.root, 'src', 'sub', 'a.jpg'), await marked(40, 40, { r: 0, g: 200, b: 0 }).jpeg().toBuffer());
   const loaded = (await runNode(loadImages, { folder: 'src', recursive: true }, {}, ctx)).dataset as JsonValue;
   const captioned = (await runNode(caption, { trigger: 'zq_style', mode: 'keep' }, { dataset: loaded }, ctx)).dataset as JsonValue;
   const out = await runNode(saveDataset, { folder: 'out', repeats: 5 }, { dataset: captioned }, ctx);
-  const dir = join(rootOf(ctx), 'out', '5_zq_style');
-  expect(out.folder).toBe(join(rootOf(ctx), 'out'));
+  const dir = join(ctx.root, 'out', '5_zq_style');
+  expect(out.folder).toBe(join(ctx.root, 'out'));
   expect(readdirSync(dir).sort()).toEqual(['a-2.png', 'a-2.txt', 'a.png', 'a.txt']);
   expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('zq_style\n');
   const back = (await runNode(loadImages, { folder: 'out' }, {}, ctx)).dataset as unknown as { items: { repeats: number; caption: string }[]; trigger: string };
@@ -90,7 +90,7 @@ test('SaveDataset writes the kohya / ai-toolkit layout that LoadImages reads bac
 });
 
 test('SaveDataset refuses a folder outside the allowed roots', async () => {
-  write(join(rootOf(ctx), 'src', 'a.png'), await marked(8, 8, { r: 200, g: 0, b: 0 }).png().toBuffer());
+  write(join(ctx.root, 'src', 'a.png'), await marked(8, 8, { r: 200, g: 0, b: 0 }).png().toBuffer());
   const loaded = (await runNode(loadImages, { folder: 'src' }, {}, ctx)).dataset as JsonValue;
   await expect(runNode(saveDataset, { folder: '/tmp/../etc/loraflow-nope' }, { dataset: loaded }, ctx)).rejects.toMatchObject({ param: 'folder', message: expect.stringContaining('outside the allowed folders') });
   expect(existsSync('/etc/loraflow-nope')).toBe(false);

@@ -6,15 +6,15 @@ import { BUILTIN_RESOLUTION, resize } from '../../nodes/dataset/resize';
 import { bucketStep, closestBucket, makeBuckets } from '../../nodes/dataset/imaging/buckets';
 import type { Dataset } from '../../nodes/dataset/types';
 import type { JsonValue } from '../../protocol/values';
-import { makeContext, rootOf, runNode, type TestContext } from './context';
+import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { marked, write } from './fixtures';
 
-let ctx: TestContext;
-beforeEach(() => (ctx = makeContext()));
+let ctx: TestNodeContext;
+beforeEach(() => (ctx = tempContext('dataset')));
 afterEach(() => ctx.cleanup());
 
 async function folderOf(sizes: [number, number][]): Promise<JsonValue> {
-  for (const [i, [w, h]] of sizes.entries()) write(join(rootOf(ctx), 'set', `img${i}.png`), await marked(w, h, { r: 200, g: 100, b: 50 }).png().toBuffer());
+  for (const [i, [w, h]] of sizes.entries()) write(join(ctx.root, 'set', `img${i}.png`), await marked(w, h, { r: 200, g: 100, b: 50 }).png().toBuffer());
   return (await runNode(loadImages, { folder: 'set' }, {}, ctx)).dataset as JsonValue;
 }
 const run = async (dataset: JsonValue, params: Record<string, unknown>, model?: JsonValue) =>

@@ -15,7 +15,7 @@ import { saveCheckpointNode } from '../../nodes/lora/save-checkpoint';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
 import { loadModelNode } from '../../nodes/model/load-model';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { loraContext } from './context';
+import { nodeContext } from '../support/node-context';
 import { writeTinyModel } from './fixtures';
 import { prepare, runNode, TINY_TRAIN, type Prepared } from './setup';
 
@@ -36,14 +36,14 @@ const workflow = { format: 'loraflow.workflow', formatVersion: 1, appVersion: 't
 
 beforeAll(async () => {
   p = await prepare(10);
-  const out = await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 10, sampleEvery: 0, outputName: 'xyz_style' }, { model: p.model, dataset: p.dataset }, loraContext(p.dataDir));
+  const out = await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 10, sampleEvery: 0, outputName: 'xyz_style' }, { model: p.model, dataset: p.dataset }, nodeContext(p.dataDir));
   lora = out.lora as LoraValue;
 });
 afterAll(() => rmSync(p.dataDir, { recursive: true, force: true }));
 
 describe('SaveCheckpoint', () => {
   it('writes kohya keys and shapes, fp16, the ss_* metadata, sshs_model_hash and the workflow', async () => {
-    const ctx = { ...loraContext(p.dataDir), workflow };
+    const ctx = { ...nodeContext(p.dataDir), workflow };
     const out = await runNode(saveCheckpointNode, { folder: 'loras', name: '{name}-r{rank}', dtype: 'fp16' }, { lora }, ctx);
     const file = (out.file as { path: string }).path;
     expect(file).toBe(join(p.dataDir, 'root', 'loras', 'xyz_style-step000010-r4.safetensors'));
@@ -66,7 +66,7 @@ describe('SaveCheckpoint', () => {
   });
 
   it('a LoRA saved and loaded back gives identical samples', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     await runNode(saveCheckpointNode, { folder: 'loras', name: 'roundtrip', dtype: 'fp32' }, { lora }, ctx);
     const loaded = (await runNode(loadLoraNode, { file: 'loras/roundtrip.safetensors' }, { model: p.model }, ctx)).lora as LoraValue;
     expect(loaded).toMatchObject({ rank: 4, alpha: 4, modules: 20, strength: 0.7, trigger: 'xyz_style' });
@@ -80,7 +80,7 @@ describe('SaveCheckpoint', () => {
 
 describe('text encoder and optimizer choices', () => {
   it('adapts the text encoder too (lora_te_ keys) and trains with the Prodigy preset', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const out = await runNode(trainLoraNode, { ...TINY_TRAIN, ...trainLoraNode.schema.presets!.prodigy, steps: 5, sampleEvery: 0, targets: 'attention+mlp+text', dropout: 0.1 }, { model: p.model, dataset: p.dataset }, ctx);
     const te = out.lora as LoraValue;
     expect(te.modules).toBe(20 + 6); // + one text layer's q, k, v, o, fc1, fc2
@@ -93,7 +93,7 @@ describe('text encoder and optimizer choices', () => {
 
 describe('LoadLoRA', () => {
   it('reads PEFT files (lora_A/lora_B, no alpha: alpha = rank)', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const r = 2, D = TINY_CONFIG.width;
     const tensors = {
       'transformer.blocks.0.attn.q.lora_A.weight': { shape: [r, D], data: new Float32Array(r * D).fill(0.1) },
@@ -106,7 +106,7 @@ describe('LoadLoRA', () => {
   });
 
   it('refuses a LoRA made for another model size, naming the module and the shapes', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     await writeTinyModel(join(p.dataDir, 'root', 'wide.safetensors'), { ...TINY_CONFIG, width: 48, heads: 2 });
     const { model: wide } = await runNode(loadModelNode, { file: 'wide.safetensors' }, {}, ctx);
     await runNode(saveCheckpointNode, { folder: 'loras', name: 'tiny-lora', dtype: 'fp16' }, { lora }, ctx);
@@ -117,7 +117,7 @@ describe('LoadLoRA', () => {
   });
 
   it('refuses a LoRA for another architecture (an SDXL LoRA) and a truncated file', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const sdxl = encodeSafetensors(
       { 'lora_unet_input_blocks_4_1_proj_in.lora_down.weight': { shape: [4, 640], data: new Float32Array(2560) }, 'lora_unet_input_blocks_4_1_proj_in.lora_up.weight': { shape: [640, 4], data: new Float32Array(2560) } },
       { ss_base_model_version: 'sdxl_base_v1-0' },

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
 import type { LoraValue } from '../../nodes/lora/lora-value';
-import { loraContext } from './context';
+import { nodeContext } from '../support/node-context';
 import { prepare, runNode, TINY_TRAIN } from './setup';
 
 jest.setTimeout(120_000);
@@ -34,7 +34,7 @@ it('a killed run resumes from its last checkpoint and continues the step count',
     child.kill('SIGKILL');
     await exited;
 
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const out = await runNode(trainLoraNode, params, { model: p.model, dataset: p.dataset }, ctx);
     const resumed = Number(/resumed from the checkpoint at step (\d+) of 200/.exec(ctx.logs.join('\n'))?.[1]);
     expect(resumed).toBeGreaterThanOrEqual(10);

@@ -7,7 +7,7 @@ import type { LoraValue } from '../../nodes/lora/lora-value';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
 import { sampleNode } from '../../nodes/model/sample';
 import { loraGridNode } from '../../nodes/lora/lora-grid';
-import { loraContext } from './context';
+import { nodeContext } from '../support/node-context';
 import { prepare, runNode, TINY_TRAIN, type Prepared } from './setup';
 
 jest.setTimeout(120_000);
@@ -17,7 +17,7 @@ let lora: LoraValue;
 let checkpoints: LoraValue[];
 beforeAll(async () => {
   p = await prepare(10);
-  const out = await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 10, sampleEvery: 0, outputName: 'xyz' }, { model: p.model, dataset: p.dataset }, loraContext(p.dataDir));
+  const out = await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 10, sampleEvery: 0, outputName: 'xyz' }, { model: p.model, dataset: p.dataset }, nodeContext(p.dataDir));
   lora = out.lora as LoraValue;
   checkpoints = out.checkpoints as LoraValue[];
 });
@@ -29,7 +29,7 @@ const base = { prompts: ['xyz_style, cat', 'cat'], steps: 3, guidance: 3 };
 
 describe('Sample with LoRAs', () => {
   it('samples one row per strength; strength 0 gives exactly the base model', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const plain = ids(await runNode(sampleNode, base, { model: p.model }, ctx));
     const out = await runNode(sampleNode, { ...base, loraStrengths: ['0', '0.7', '1.0'] }, { model: p.model, loras: [lora] }, ctx);
     const rows = ids(out);
@@ -40,21 +40,21 @@ describe('Sample with LoRAs', () => {
   });
 
   it('<lora:name:w> in a prompt applies that LoRA like the input at strength w', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const viaInput = ids(await runNode(sampleNode, { ...base, loraStrengths: ['0.7'] }, { model: p.model, loras: [lora] }, ctx));
     const viaTag = ids(await runNode(sampleNode, { ...base, prompts: [`xyz_style, cat <lora:${lora.name}:0.7>`, `cat <lora:${lora.name}:0.7>`], loraStrengths: ['0'] }, { model: p.model, loras: [lora] }, ctx));
     expect(viaTag).toEqual(viaInput);
   });
 
   it('stacks two LoRAs with the guide\'s decreasing default strengths, and refuses a tag naming no LoRA', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const out = await runNode(sampleNode, base, { model: p.model, loras: [lora, { ...lora, name: 'second' }] }, ctx);
     expect((out.images as Images).items[0]!.caption).toBe(`xyz_style, cat [${lora.name}@0.7 + second@0.5]`);
     await expect(runNode(sampleNode, { ...base, prompts: ['cat <lora:missing:1>'] }, { model: p.model }, ctx)).rejects.toThrow(/no connected LoRA is named "missing"/);
   });
 
   it('LoRAGrid: checkpoints x strengths as rows, prompts as columns, strength 0 rows equal to the base model', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     expect(checkpoints.map((c) => c.step)).toEqual([5, 10]);
     const out = await runNode(loraGridNode, { strengths: ['0', '1'], prompts: base.prompts, steps: 3, guidance: 3 }, { model: p.model, checkpoints }, ctx);
     const items = (out.images as Images).items;

@@ -1,21 +1,14 @@
 /** Shared setup of the node-level LoRA tests: a tiny model, a captioned 32 px dataset, and a run helper. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Inputs, NodeContext, NodeDefinition, Params } from '../../nodes/api';
 import { caption } from '../../nodes/dataset/caption';
 import { loadImages } from '../../nodes/dataset/load-images';
 import { resize } from '../../nodes/dataset/resize';
 import { loadModelNode } from '../../nodes/model/load-model';
-import type { JsonValue, NodeOutputs } from '../../protocol/values';
-import { loraContext } from './context';
+import type { JsonValue } from '../../protocol/values';
+import { nodeContext, runNode, tempDataDir } from '../support/node-context';
 import { writeStyleDataset, writeTinyModel } from './fixtures';
 
-/** Runs a node with partial params over its schema defaults. */
-export async function runNode<P extends Params>(def: NodeDefinition<P>, params: Partial<P>, inputs: Inputs, ctx: NodeContext): Promise<NodeOutputs> {
-  const defaults = Object.fromEntries(def.schema.params.map((p) => [p.name, p.default])) as P;
-  return def.execute(inputs, { ...defaults, ...params } as P, ctx);
-}
+export { runNode };
 
 export interface Prepared {
   dataDir: string;
@@ -25,8 +18,8 @@ export interface Prepared {
 
 /** A data folder with a tiny model (root/models/tiny.safetensors) and `count` captioned images at 32 px. */
 export async function prepare(count = 10, trigger = 'xyz_style'): Promise<Prepared> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loraflow-lora-'));
-  const ctx = loraContext(dataDir);
+  const dataDir = tempDataDir('lora');
+  const ctx = nodeContext(dataDir);
   await writeTinyModel(join(dataDir, 'root', 'tiny.safetensors'));
   await writeStyleDataset(join(dataDir, 'root', 'style'), count);
   const { model } = await runNode(loadModelNode, { file: 'tiny.safetensors' }, {}, ctx);

@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
 import type { LoraValue } from '../../nodes/lora/lora-value';
-import { loraContext } from './context';
+import { nodeContext } from '../support/node-context';
 import { prepare, runNode, TINY_TRAIN, type Prepared } from './setup';
 
 jest.setTimeout(120_000);
@@ -25,14 +25,14 @@ const inputs = () => ({ model: p.model, dataset: p.dataset });
 
 describe('TrainLoRA', () => {
   it('streams per-step metrics, warns before starting, keeps the last checkpoints plus the best, resumes after a cancel', async () => {
-    const first = loraContext(p.dataDir);
+    const first = nodeContext(p.dataDir);
     let cancelledAt = 0;
     const progress = first.progress.bind(first);
     first.progress = (value, max, metrics) => {
       progress(value, max, metrics);
       if (value >= 10 && cancelledAt === 0) {
         cancelledAt = value;
-        first.abort(); // the worker checkpoints and stops after its current run
+        first.cancel(); // the worker checkpoints and stops after its current run
       }
     };
     await expect(runNode(trainLoraNode, TINY_TRAIN, inputs(), first)).rejects.toThrow();
@@ -41,7 +41,7 @@ describe('TrainLoRA', () => {
     // 10 images is the style minimum; the trigger is in every caption: no warning about either.
     expect(first.warnings.join('\n')).not.toMatch(/at least|trigger/);
 
-    const second = loraContext(p.dataDir);
+    const second = nodeContext(p.dataDir);
     const out = await runNode(trainLoraNode, TINY_TRAIN, inputs(), second);
     expect(second.logs.join('\n')).toMatch(/resumed from the checkpoint at step (10|15) of 20/);
     expect(second.metrics[0]!.step).toBeGreaterThan(10); // the step count continues, it does not restart at 1
@@ -52,12 +52,12 @@ describe('TrainLoRA', () => {
     expect(steps.slice(-2)).toEqual([15, 20]); // the last two, plus the best when it is older
     expect(steps.length).toBeLessThanOrEqual(3);
     expect((out.best as LoraValue).valLoss).toBe(Math.min(...(out.checkpoints as LoraValue[]).map((c) => c.valLoss!)));
-    expect(second.previews.some((l) => l === 'step 20')).toBe(true);
+    expect(second.previews.some((p) => p.label === 'step 20')).toBe(true);
     expect([...second.logs, ...second.warnings].join('\n')).toMatch(/loss curve: .*Suggested action: /);
   });
 
   it('raising only the steps continues from the last checkpoint', async () => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     const out = await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 30 }, inputs(), ctx);
     expect(ctx.logs.join('\n')).toMatch(/resumed from the checkpoint at step 20 of 30/);
     expect(ctx.metrics[0]!.step).toBe(21);
@@ -66,9 +66,9 @@ describe('TrainLoRA', () => {
 
   it('warns when the dataset is too small, the trigger is missing, or the steps are far beyond the guide', async () => {
     const small = await prepare(4, '');
-    const ctx = loraContext(small.dataDir);
+    const ctx = nodeContext(small.dataDir);
     try {
-      const stopAtOnce = { ...ctx, progress: () => ctx.abort() };
+      const stopAtOnce = { ...ctx, progress: () => ctx.cancel() };
       await expect(runNode(trainLoraNode, { ...TINY_TRAIN, steps: 5000 }, { model: small.model, dataset: small.dataset }, stopAtOnce)).rejects.toThrow();
     } finally {
       rmSync(small.dataDir, { recursive: true, force: true });
@@ -85,7 +85,7 @@ describe('TrainLoRA', () => {
     [{ alpha: 0 }, 'alpha', /alpha must be greater than 0/],
     [{ learningRate: -1 }, 'learningRate', /learning rate must be a positive number/],
   ])('refuses %j naming the parameter', async (params, param, message) => {
-    const ctx = loraContext(p.dataDir);
+    const ctx = nodeContext(p.dataDir);
     await expect(runNode(trainLoraNode, { ...TINY_TRAIN, ...params }, inputs(), ctx)).rejects.toMatchObject({ param, message: expect.stringMatching(message) });
   });
 });

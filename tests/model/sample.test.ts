@@ -3,7 +3,6 @@
  *
  *   [LoadModel file=tiny.safetensors] --model--> [Sample prompts, seed] --images--> grid.png
  */
-import './ort-realm';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -14,7 +13,7 @@ import { loadModel, roundToF16, saveModel } from '../../ml/dit/weights';
 import { loadModelNode } from '../../nodes/model/load-model';
 import { sampleNode } from '../../nodes/model/sample';
 import { SHIPPED_WEIGHTS, type ImagesValue } from '../../nodes/model/model-value';
-import { makeContext, runNode, type ModelTestContext } from './context';
+import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 
 /** Random weights with the zero-initialised layers filled, so outputs depend on prompt and noise. */
 function randomWeights(seed: number) {
@@ -26,10 +25,10 @@ function randomWeights(seed: number) {
 const prompts = ['red apple, noto style', 'grinning face, fluent style', 'cat'];
 
 describe('sampling', () => {
-  let ctx: ModelTestContext;
+  let ctx: TestNodeContext;
   let file: string;
   beforeAll(async () => {
-    ctx = makeContext();
+    ctx = tempContext('model');
     file = path.join(ctx.root, 'tiny.safetensors');
     await saveModel(file, { config: TINY_CONFIG, weights: randomWeights(1) }, { 'modelspec.title': 'tiny test model' });
   });
@@ -94,7 +93,7 @@ describe('sampling', () => {
 
   it('stops sampling when the run is cancelled', async () => {
     const { model } = await runNode(loadModelNode, { file: 'tiny.safetensors' }, {}, ctx);
-    const c2 = makeContext();
+    const c2 = tempContext('model');
     const progress = c2.progress;
     c2.progress = (v, m, x) => {
       c2.cancel();

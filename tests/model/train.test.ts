@@ -3,7 +3,6 @@
  *
  *   [BuildEmojiCorpus limit=12] --corpus--> [TrainBaseModel size=tiny] --model--> [SaveModel] / [Sample]
  */
-import './ort-realm';
 import * as fs from 'node:fs';
 import { buildCorpus } from '../../ml/corpus';
 import { TINY_CONFIG } from '../../ml/dit/config';
@@ -14,14 +13,14 @@ import { buildEmojiCorpusNode } from '../../nodes/model/build-emoji-corpus';
 import type { ModelValue } from '../../nodes/model/model-value';
 import { saveModelNode } from '../../nodes/model/save-model';
 import { trainBaseModelNode } from '../../nodes/model/train-base-model';
-import { makeContext, runNode, type ModelTestContext } from './context';
+import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('pretraining the base model', () => {
-  let ctx: ModelTestContext;
+  let ctx: TestNodeContext;
   beforeAll(() => {
-    ctx = makeContext();
+    ctx = tempContext('model');
   });
   afterAll(() => ctx.cleanup());
 
