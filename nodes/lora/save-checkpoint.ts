@@ -2,11 +2,11 @@
  * SaveCheckpoint: writes a LORA as a kohya safetensors file (fp16 or fp32, atomically) into an allowed folder,
  * with the ss_* metadata, modelspec.*, sshs_model_hash and the workflow that produced it (loraflow.workflow).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSafetensors } from '../../ml/safetensors';
 import { writeKohya } from '../../ml/lora/file';
-import { defineNode, NodeUserError } from '../api';
+import { defineNode } from '../api';
+import { prepareOutput } from '../output-file';
 import { loraFile, readLoraValue, type LoraValue } from './lora-value';
 import { readKohyaAdapters } from './stored';
 
@@ -49,14 +49,13 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     const folder = ctx.paths.resolve(params.folder, 'write', 'folder');
     const fileName = fillName(params.name || '{name}', lora);
     const target = ctx.paths.resolve(path.join(folder, fileName), 'write', 'name');
-    if (!params.overwrite && fs.existsSync(target)) throw new NodeUserError(`${target} already exists`, 'turn on "Overwrite" or change the name', 'name');
+    prepareOutput(target, params.overwrite, target, 'name');
     const source = loraFile(lora, ctx);
     const { metadata } = await readSafetensors(source);
     const adapters = await readKohyaAdapters(source);
     const meta: Record<string, string> = { ...metadata, ss_output_name: path.basename(fileName, '.safetensors'), 'modelspec.title': path.basename(fileName, '.safetensors'), 'loraflow.saved_at': new Date().toISOString() };
     delete meta.sshs_model_hash;
     if (ctx.workflow) meta['loraflow.workflow'] = JSON.stringify(ctx.workflow);
-    fs.mkdirSync(folder, { recursive: true });
     const bytes = await writeKohya(target, adapters, meta, params.dtype === 'fp32' ? 'F32' : 'F16');
     ctx.log('info', `wrote ${target} (${(bytes.length / 1e6).toFixed(2)} MB, ${adapters.length} adapted layers)`);
     return { file: { path: target, bytes: bytes.length } };

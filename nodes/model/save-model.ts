@@ -1,8 +1,8 @@
 /** SaveModel: writes a MODEL's weights as a safetensors file (fp16 by default, atomically) with metadata. */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { loadModel, saveModel } from '../../ml/dit/weights';
 import { defineNode, NodeUserError } from '../api';
+import { prepareOutput } from '../output-file';
 import { modelFile, readModel } from './model-value';
 
 type SaveModelParams = { file: string; dtype: string; title: string; overwrite: boolean };
@@ -31,11 +31,8 @@ export const saveModelNode = defineNode<SaveModelParams>({
     const model = readModel(inputs.model);
     const target = ctx.paths.resolve(params.file, 'write', 'file');
     if (!target.endsWith('.safetensors')) throw new NodeUserError(`${params.file}: the file name must end in .safetensors`, undefined, 'file');
-    if (!params.overwrite && fs.existsSync(target)) {
-      throw new NodeUserError(`${params.file} already exists`, 'turn on "Overwrite" or choose another name', 'file');
-    }
+    prepareOutput(target, params.overwrite, params.file, 'file');
     const loaded = await loadModel(modelFile(model, ctx));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
     const metadata = { ...loaded.metadata, 'modelspec.title': params.title, 'loraflow.saved_at': new Date().toISOString() };
     await saveModel(target, loaded, metadata, params.dtype === 'fp32' ? 'F32' : 'F16');
     const bytes = fs.statSync(target).size;
