@@ -1,6 +1,6 @@
-/** Runs a sampling job in a worker thread, with per-step progress and cancellation (the worker is terminated). */
+/** Runs a sampling job in a worker thread, with per-step progress and cooperative cancellation. */
 import * as path from 'node:path';
-import { spawnTsWorker } from '../runtime/spawn-worker';
+import { runWorkerJob } from '../runtime/worker-job';
 import type { SampleJob, SampleWorkerMessage } from './sample-worker';
 
 export interface SampleResult {
@@ -18,33 +18,19 @@ export function sampleInWorker(
 ): Promise<SampleResult> {
   signal?.throwIfAborted();
   const combos = Math.max(1, job.loras?.length ?? 0);
-  const worker = spawnTsWorker(path.join(__dirname, 'sample-worker.ts'), { job });
-  return new Promise<SampleResult>((resolve, reject) => {
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      fn();
-    };
-    const onAbort = () => finish(() => reject(signal?.reason ?? new Error('sampling cancelled')));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: SampleWorkerMessage) => {
-      if (m.type === 'step') {
-        try {
-          onStep?.(m.done, m.total, m.preview);
-        } catch (e) {
-          // A throwing callback (e.g. a cancelled run's progress) ends the job instead of escaping the event loop.
-          finish(() => reject(e));
-        }
-      }
-      else if (m.type === 'done') finish(() => resolve({ images: split(m.images, combos), imageSize: m.imageSize, seconds: m.seconds }));
-      else finish(() => reject(new Error(m.message)));
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`sampling worker exited with code ${code}`))));
-  });
+  const entry = path.join(__dirname, 'sample-worker.ts');
+  return runWorkerJob<SampleWorkerMessage, SampleResult>(
+    entry,
+    { job },
+    (m) => {
+      // A throwing onStep (e.g. a cancelled run's progress) fails the job and stops the worker at its next step.
+      if (m.type === 'step') return void onStep?.(m.done, m.total, m.preview);
+      if (m.type === 'done') return { result: { images: split(m.images, combos), imageSize: m.imageSize, seconds: m.seconds } };
+      if (m.type === 'cancelled') return undefined;
+      return { error: new Error(m.message) };
+    },
+    signal,
+  ).result;
 }
 
 /** `n` equal consecutive views of `all`. */

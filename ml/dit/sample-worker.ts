@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readCombos, sampleCombos, type LoraFileUse } from '../lora/sample';
 import type { SampleOptions } from './sampler';
 import { loadModel } from './weights';
+import { throwIfCancelRequested, WorkerCancelled } from '../runtime/worker-cancel';
 
 export interface SampleJob {
   modelPath: string;
@@ -21,6 +22,7 @@ export type SampleWorkerMessage =
   | { type: 'step'; done: number; total: number; preview?: Uint8Array }
   /** `images`: every combination's [prompts, S, S, 3] RGB bytes, one after the other. */
   | { type: 'done'; images: Uint8Array; imageSize: number; seconds: number }
+  | { type: 'cancelled' }
   | { type: 'error'; message: string };
 
 async function main(job: SampleJob): Promise<void> {
@@ -30,12 +32,14 @@ async function main(job: SampleJob): Promise<void> {
     const combos = await readCombos(job.loras?.length ? job.loras : [[]], model.config);
     const started = Date.now();
     const images = await sampleCombos(model, combos, job.options, job.threads ?? 2, (done, total, preview) => {
+      throwIfCancelRequested();
       const wantPreview = job.previewEvery > 0 && (done % job.previewEvery === 0 || done === total);
       post({ type: 'step', done, total, preview: wantPreview ? preview() : undefined });
     });
     post({ type: 'done', images: concat(images), imageSize: model.config.imageSize, seconds: (Date.now() - started) / 1000 });
   } catch (e) {
-    post({ type: 'error', message: (e as Error).message });
+    if (e instanceof WorkerCancelled) post({ type: 'cancelled' });
+    else post({ type: 'error', message: (e as Error).message });
   }
 }
 

@@ -4,6 +4,7 @@
  * writes a checkpoint, so a rerun continues the same step count.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { cancelRequested } from '../runtime/worker-cancel';
 import { loadModel, type DiTModel } from '../dit/weights';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Trainer } from '../train/trainer';
@@ -13,8 +14,7 @@ import { sampleCombos } from './sample';
 import { adaptersFromParams, createLoraTask } from './task';
 import { ValidationLoss } from './validation';
 
-const data = workerData as { job: LoraTrainJob; cancelFlag: SharedArrayBuffer };
-const cancelFlag = new Int32Array(data.cancelFlag);
+const data = workerData as { job: LoraTrainJob };
 const post = (m: LoraWorkerMessage, transfer?: ArrayBuffer[]): void => parentPort!.postMessage(m, transfer);
 
 async function samples(job: LoraTrainJob, model: DiTModel, trainer: Trainer): Promise<void> {
@@ -49,7 +49,7 @@ async function main(job: LoraTrainJob): Promise<void> {
     if (!from) post({ type: 'validation', step: 0, valLoss: await validation.compute(trainer.exportParams()) });
     let last = performance.now();
     while (trainer.step < job.steps) {
-      if (Atomics.load(cancelFlag, 0) !== 0) { cancelled = true; break; }
+      if (cancelRequested()) { cancelled = true; break; }
       const report = await trainer.runOnce(Math.min(K, job.steps - trainer.step, every - (trainer.step % every)));
       const now = performance.now();
       post({ type: 'progress', report, runSeconds: report.losses.length / report.stepsPerSecond, wallSeconds: (now - last) / 1000 });

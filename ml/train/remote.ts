@@ -1,6 +1,6 @@
 // Training off the main thread: session.run blocks its thread, so the server and editor stay responsive.
 import * as path from 'node:path';
-import { spawnTsWorker } from '../runtime/spawn-worker';
+import { runWorkerJob } from '../runtime/worker-job';
 import type { TrainJob, TrainWorkerMessage } from './messages';
 import type { StepReport } from './types';
 
@@ -24,30 +24,17 @@ export interface TrainHandle {
 
 /** Starts training `job` in a worker thread; progress arrives through the callbacks. */
 export function trainInWorker(job: TrainJob, cb: TrainCallbacks = {}): TrainHandle {
-  const cancelFlag = new SharedArrayBuffer(4);
-  const worker = spawnTsWorker(path.join(__dirname, 'worker.ts'), { job, cancelFlag });
-  const done = new Promise<TrainResult>((resolve, reject) => {
-    let settled = false;
-    const finish = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      f();
-      void worker.terminate();
-    };
-    worker.on('message', (m: TrainWorkerMessage) => {
-      switch (m.type) {
-        case 'started': cb.onStarted?.({ step: m.step, parameterCount: m.parameterCount }); break;
-        case 'progress': cb.onProgress?.(m.report); break;
-        case 'checkpoint': cb.onCheckpoint?.({ path: m.path, step: m.step }); break;
-        case 'done': finish(() => resolve({ step: m.step, cancelled: m.cancelled, params: m.params })); break;
-        case 'error': finish(() => reject(new Error(`training failed: ${m.message}`))); break;
-        default: assertNever(m);
-      }
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`training worker exited (code ${code}) before finishing`))));
+  const { result, cancel } = runWorkerJob<TrainWorkerMessage, TrainResult>(path.join(__dirname, 'worker.ts'), { job }, (m) => {
+    switch (m.type) {
+      case 'started': return void cb.onStarted?.({ step: m.step, parameterCount: m.parameterCount });
+      case 'progress': return void cb.onProgress?.(m.report);
+      case 'checkpoint': return void cb.onCheckpoint?.({ path: m.path, step: m.step });
+      case 'done': return { result: { step: m.step, cancelled: m.cancelled, params: m.params } };
+      case 'error': return { error: new Error(`training failed: ${m.message}`) };
+      default: return assertNever(m);
+    }
   });
-  return { cancel: () => Atomics.store(new Int32Array(cancelFlag), 0, 1), done };
+  return { cancel, done: result };
 }
 
 function assertNever(x: never): never {

@@ -1,12 +1,12 @@
 // Entry of a training worker thread: builds the task, trains, posts progress, honours the shared cancel flag.
 import { parentPort, workerData } from 'node:worker_threads';
+import { cancelRequested } from '../runtime/worker-cancel';
 import { loadCheckpoint } from './checkpoint';
 import { Trainer } from './trainer';
 import type { TrainJob, TrainWorkerMessage } from './messages';
 import type { TrainTaskModule } from './types';
 
-const data = workerData as { job: TrainJob; cancelFlag: SharedArrayBuffer };
-const cancelFlag = new Int32Array(data.cancelFlag);
+const data = workerData as { job: TrainJob };
 const post = (m: TrainWorkerMessage): void => parentPort!.postMessage(m);
 
 async function main(job: TrainJob): Promise<void> {
@@ -23,7 +23,7 @@ async function main(job: TrainJob): Promise<void> {
   let cancelled = false;
   try {
     while (trainer.step < job.steps) {
-      if (Atomics.load(cancelFlag, 0) !== 0) { cancelled = true; break; }
+      if (cancelRequested()) { cancelled = true; break; }
       // Runs end on checkpoint boundaries so that checkpoints land on exact multiples of everySteps.
       const toBoundary = every > 0 ? every - (trainer.step % every) : Infinity;
       const report = await trainer.runOnce(Math.min(K, job.steps - trainer.step, toBoundary));
