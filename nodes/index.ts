@@ -7,5 +7,4 @@ import { datasetNodes } from './dataset';
 import { modelNodes } from './model';
 import { loraNodes } from './lora';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const builtinNodes: NodeDefinition<any>[] = [...primitivesNodes, ...datasetNodes, ...modelNodes, ...loraNodes];
+export const builtinNodes: NodeDefinition[] = [...primitivesNodes, ...datasetNodes, ...modelNodes, ...loraNodes];

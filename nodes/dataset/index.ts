@@ -11,5 +11,4 @@ import { resize } from './resize';
 import { datasetReport } from './dataset-report';
 import { saveDataset } from './save-dataset';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const datasetNodes: NodeDefinition<any>[] = [loadImages, caption, resize, datasetReport, saveDataset];
+export const datasetNodes: NodeDefinition[] = [loadImages, caption, resize, datasetReport, saveDataset];

@@ -10,5 +10,4 @@ import { saveCheckpointNode } from './save-checkpoint';
 import { trainLoraNode } from './train-lora';
 
 /** The LoRA node types, one file each. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const loraNodes: NodeDefinition<any>[] = [trainLoraNode, saveCheckpointNode, loadLoraNode, loraGridNode];
+export const loraNodes: NodeDefinition[] = [trainLoraNode, saveCheckpointNode, loadLoraNode, loraGridNode];

@@ -10,8 +10,7 @@ import { saveModelNode } from './save-model';
 import { trainBaseModelNode } from './train-base-model';
 
 /** The model node types, one file each. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const modelNodes: NodeDefinition<any>[] = [
+export const modelNodes: NodeDefinition[] = [
   loadModelNode,
   sampleNode,
   buildEmojiCorpusNode,

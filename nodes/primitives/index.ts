@@ -10,5 +10,4 @@ import { randomNumberNode } from './random-number';
 import { delayNode } from './delay';
 
 /** The primitives node types, one file each. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const primitivesNodes: NodeDefinition<any>[] = [numberNode, textNode, textTemplateNode, listFilesNode, randomNumberNode, delayNode];
+export const primitivesNodes: NodeDefinition[] = [numberNode, textNode, textTemplateNode, listFilesNode, randomNumberNode, delayNode];
