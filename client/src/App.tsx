@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from './api/http';
 import { connectLive } from './api/ws';
-import { showRunningRuns } from './actions';
+import { openWelcome, showRunningRuns } from './actions';
 import { Canvas } from './canvas/Canvas';
 import { Palette } from './canvas/Palette';
 import { SidePanel } from './panels/SidePanel';
@@ -24,7 +24,7 @@ let started = false;
 function start(): void {
   if (started) return;
   started = true;
-  restoreTabs();
+  if (!restoreTabs()) void openWelcome();
   persistTabs();
   installShortcuts();
   let first = true;

@@ -7,7 +7,7 @@ import { api, ApiCallError } from './api/http';
 import { addGroup, addNote } from './graph/edits';
 import { copySelection, parseClip, pasteClip, type Clip } from './graph/clipboard';
 import { validate } from './graph/validation';
-import { activeTab, edit, editorStore, markSaved, openTab, setSelection, setTabRun } from './store/editor';
+import { activeTab, closeTab, edit, editorStore, markSaved, openTab, setSelection, setTabRun } from './store/editor';
 import { loadMetrics, loadRunDetail, runsStore } from './store/runs';
 import { schemasStore } from './store/schemas';
 import { toast } from './store/toasts';
@@ -106,6 +106,24 @@ export async function openFromLibrary(name: string): Promise<void> {
   } catch (e) {
     toast(`Cannot open ${name}: ${(e as Error).message}`, 'error');
   }
+}
+
+/** The example a first visit opens: a new user sees a whole training graph ready to run, not an empty canvas. */
+export const WELCOME_WORKFLOW = 'quickstart-style-lora';
+
+/** Opens the welcome example in place of the empty tab a first visit starts with, unless the user was quicker. */
+export async function openWelcome(): Promise<void> {
+  const before = editorStore.get().order.slice();
+  let text: string;
+  try {
+    text = JSON.stringify(await api.workflow(WELCOME_WORKFLOW));
+  } catch {
+    return; // a server without the examples: the empty tab stays
+  }
+  const s = editorStore.get();
+  const untouched = s.order.length === before.length && before.every((id) => s.tabs[id]?.doc.nodes.length === 0);
+  if (!untouched || !openWorkflowText(text, { libraryName: WELCOME_WORKFLOW })) return;
+  for (const id of before) closeTab(id);
 }
 
 /** Fetches a run (detail + metrics) into the runs store. */

@@ -204,3 +204,12 @@ test('images dropped on LoadImages are uploaded into its list; the folder picker
     expect(await page.inputValue('[data-testid=param-loadimages1-folder]')).toMatch(/uploads$/);
   });
 });
+
+test('a first visit opens the quick start example, ready to run, instead of an empty canvas', async () => {
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.waitForSelector('[data-testid=node-train]');
+  for (const id of ['images', 'caption', 'resize', 'report', 'sample', 'save']) expect(await page.$(`[data-testid=node-${id}]`)).not.toBeNull();
+  expect(await page.textContent('[data-testid=tabbar]')).not.toContain('Untitled');
+});
