@@ -63,7 +63,7 @@ export class ProgressRenderer {
         this.permanent(`• ${this.titleOf(message.nodeId)} cached`);
         break;
       case 'node.finished':
-        this.finish(message.nodeId, (bar) => `✓ ${bar} ${formatDuration((now - (this.bars.get(message.nodeId)?.startedAt ?? now)) / 1000)}`);
+        this.finish(message.nodeId, (title, startedAt) => `✓ ${title} ${formatDuration((now - startedAt) / 1000)}`);
         break;
       case 'node.failed':
         this.finish(message.nodeId, (bar) => `✗ ${bar} failed: ${message.error.message}${message.error.hint ? `\n  hint: ${message.error.hint}` : ''}`);
@@ -102,10 +102,10 @@ export class ProgressRenderer {
     }
   }
 
-  private finish(nodeId: string, line: (title: string) => string): void {
-    const title = this.bars.get(nodeId)?.title ?? this.titleOf(nodeId);
+  private finish(nodeId: string, line: (title: string, startedAt: number) => string): void {
+    const bar = this.bars.get(nodeId);
     this.bars.delete(nodeId);
-    this.permanent(line(title));
+    this.permanent(line(bar?.title ?? this.titleOf(nodeId), bar?.startedAt ?? Date.now()));
   }
 
   /** A line that stays above the bars. */
