@@ -57,6 +57,8 @@ const MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // The process that queued or runs a run: a server starting beside a live `loraflow run` must leave its runs alone.
+  `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
 ];
 
 /** Brings the database schema up to date; safe to call on every start. */

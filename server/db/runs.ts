@@ -6,6 +6,8 @@ import type { WorkflowFile } from '../../protocol/workflow';
 export interface StoredRun extends RunSummary {
   workflow: WorkflowFile;
   targets?: string[];
+  /** The process that queued or runs it. */
+  ownerPid?: number;
 }
 
 export interface StoredNodeState extends NodeState {
@@ -19,7 +21,7 @@ export interface RunStore {
   /** History, newest first. */
   list(limit: number, offset: number): RunSummary[];
   withStatus(status: RunStatus): StoredRun[];
-  update(id: string, fields: Partial<Pick<StoredRun, 'status' | 'startedAt' | 'finishedAt' | 'error' | 'queuePosition'>>): void;
+  update(id: string, fields: Partial<Pick<StoredRun, 'status' | 'startedAt' | 'finishedAt' | 'error' | 'queuePosition' | 'ownerPid'>>): void;
   setQueuePositions(ids: string[]): void;
   delete(id: string): void;
   saveNode(runId: string, state: StoredNodeState): void;
@@ -38,6 +40,7 @@ interface RunRow {
   finished_at: number | null;
   error: string | null;
   queue_position: number | null;
+  owner_pid: number | null;
 }
 
 interface NodeRow {
@@ -57,7 +60,7 @@ function parseJson<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
 
-function toSummary(row: Omit<RunRow, 'workflow' | 'targets'>): RunSummary {
+function toSummary(row: Omit<RunRow, 'workflow' | 'targets' | 'owner_pid'>): RunSummary {
   const summary: RunSummary = { id: row.id, status: row.status, name: row.name, createdAt: row.created_at };
   if (row.started_at !== null) summary.startedAt = row.started_at;
   if (row.finished_at !== null) summary.finishedAt = row.finished_at;
@@ -68,6 +71,7 @@ function toSummary(row: Omit<RunRow, 'workflow' | 'targets'>): RunSummary {
 
 function toRun(row: RunRow): StoredRun {
   const run: StoredRun = { ...toSummary(row), workflow: JSON.parse(row.workflow) as WorkflowFile };
+  if (row.owner_pid !== null) run.ownerPid = row.owner_pid;
   const targets = parseJson<string[]>(row.targets);
   if (targets) run.targets = targets;
   return run;
@@ -94,7 +98,7 @@ function toNodeState(row: NodeRow): StoredNodeState {
 /** Creates the run store over `db` (prepared statements, prepared once). */
 export function createRunStore(db: Database.Database): RunStore {
   const insertRun = db.prepare(
-    'INSERT INTO runs (id, name, status, workflow, targets, created_at, queue_position) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO runs (id, name, status, workflow, targets, created_at, queue_position, owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const selectRun = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?');
   const selectPage = db.prepare<[number, number], RunRow>(
@@ -118,13 +122,14 @@ export function createRunStore(db: Database.Database): RunStore {
     finishedAt: 'finished_at',
     error: 'error',
     queuePosition: 'queue_position',
+    ownerPid: 'owner_pid',
   };
   const updates = new Map<string, Database.Statement>();
 
   return {
     insert(run) {
       insertRun.run(run.id, run.name, run.status, JSON.stringify(run.workflow), run.targets ? JSON.stringify(run.targets) : null,
-        run.createdAt, run.queuePosition ?? null);
+        run.createdAt, run.queuePosition ?? null, run.ownerPid ?? null);
     },
     get(id) {
       const row = selectRun.get(id);

@@ -66,6 +66,7 @@ export class RunQueue {
       createdAt: Date.now(),
       workflow: checked.workflow,
       queuePosition: this.queued.length,
+      ownerPid: process.pid,
     };
     if (targets && targets.length > 0) run.targets = targets;
     this.opts.db.runs.insert(run);
@@ -83,7 +84,7 @@ export class RunQueue {
     const checked = checkSubmission(run.workflow, run.targets, this.opts.env.registry.schemas());
     if (!checked.ok) return checked;
     this.opts.db.runs.clearNodes(id);
-    this.opts.db.runs.update(id, { status: 'queued', startedAt: undefined, finishedAt: undefined, error: undefined });
+    this.opts.db.runs.update(id, { status: 'queued', startedAt: undefined, finishedAt: undefined, error: undefined, ownerPid: process.pid });
     this.enqueue(id);
     return { ok: true, id, warnings: checked.warnings };
   }
@@ -190,9 +191,11 @@ export class RunQueue {
     this.opts.db.telemetry.flush();
   }
 
+  /** Takes over the runs that a stopped loraflow left behind; runs of another live process (a CLI run) stay its own. */
   private adopt(): void {
     const { runs } = this.opts.db;
     for (const run of runs.withStatus('running')) {
+      if (ownedByAnotherLiveProcess(run)) continue;
       for (const state of Object.values(runs.nodes(run.id))) {
         if (state.status === 'running') {
           runs.saveNode(run.id, { ...state, status: 'cancelled', error: { message: 'interrupted: loraflow stopped while this node ran' } });
@@ -200,7 +203,11 @@ export class RunQueue {
       }
       runs.update(run.id, { status: 'interrupted', finishedAt: Date.now(), error: 'interrupted: loraflow stopped during this run' });
     }
-    for (const run of runs.withStatus('queued')) this.queued.push(run.id);
+    for (const run of runs.withStatus('queued')) {
+      if (ownedByAnotherLiveProcess(run)) continue;
+      runs.update(run.id, { ownerPid: process.pid });
+      this.queued.push(run.id);
+    }
     runs.setQueuePositions(this.queued);
     setImmediate(() => this.pump());
   }
@@ -279,8 +286,8 @@ export class RunQueue {
   }
 
   private finish(id: string, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', error?: string): void {
-    const fields: Parameters<LoraflowDb['runs']['update']>[1] = { status, finishedAt: Date.now(), queuePosition: undefined };
-    if (error !== undefined) fields.error = error;
+    // A run that succeeds after a resume must not keep the error of its earlier attempt.
+    const fields: Parameters<LoraflowDb['runs']['update']>[1] = { status, finishedAt: Date.now(), queuePosition: undefined, error };
     this.opts.db.runs.update(id, fields);
     const run = this.summary(id);
     if (!run) return;
@@ -299,5 +306,16 @@ export class RunQueue {
         // A broken subscriber must never stop the run or the other subscribers.
       }
     }
+  }
+}
+
+/** Whether `run` belongs to another process that is still alive (signal 0 only checks that it exists). */
+function ownedByAnotherLiveProcess(run: StoredRun): boolean {
+  if (run.ownerPid === undefined || run.ownerPid === process.pid) return false;
+  try {
+    process.kill(run.ownerPid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -108,3 +108,35 @@ test('loraflow run --server submits to a running server and follows the run to i
     await server.stop();
   }
 });
+
+test('a server started beside a running `loraflow run` on the same data folder leaves that run alone', async () => {
+  const data = path.join(dir, 'shared-data');
+  const slow = path.join(dir, 'slow.json');
+  fs.writeFileSync(slow, JSON.stringify(workflow('beside', [['a', 'TestNumber', { value: 1 }], ['sum', 'TestSlowAdd', { ms: 3000, steps: 30, mode: 'add' }]], ['a.value->sum.a', 'a.value->sum.b'])));
+  const cli = loraflow(['run', slow, '--data', data]);
+  // Wait until the CLI's run is recorded as running in the shared database.
+  const db = path.join(data, 'loraflow.db');
+  const Database = (await import('better-sqlite3')).default;
+  const runningRuns = (): number => {
+    if (!fs.existsSync(db)) return 0;
+    const conn = new Database(db, { readonly: true });
+    try {
+      return (conn.prepare("SELECT count(*) AS n FROM runs WHERE status = 'running'").get() as { n: number }).n;
+    } finally {
+      conn.close();
+    }
+  };
+  for (let i = 0; i < 200 && runningRuns() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  const server = await startServer(data);
+  try {
+    const history = (await (await fetch(`${server.url}/api/runs`)).json()) as { id: string; status: string }[];
+    expect(history.map((r) => r.status)).toEqual(['running']);
+    const result = await cli;
+    expect(result.code).toBe(0);
+    const run = (await (await fetch(`${server.url}/api/runs/${history[0]!.id}`)).json()) as { status: string; error?: string };
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect(run.error).toBeUndefined();
+  } finally {
+    await server.stop();
+  }
+});
