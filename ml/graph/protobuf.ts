@@ -78,13 +78,7 @@ export class PbMessage {
   packedInts(field: number, vs: readonly number[]): this {
     const m = new PbMessage();
     for (const v of vs) m.varint(v);
-    m.flush();
-    this.tag(field, 2);
-    this.varint(m.size);
-    this.flush();
-    for (const p of m.parts) this.parts.push(p);
-    this.size += m.size;
-    return this;
+    return this.message(field, m);
   }
   /** Packed repeated floats. */
   packedFloats(field: number, vs: readonly number[]): this {

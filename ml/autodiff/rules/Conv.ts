@@ -26,18 +26,22 @@ export const Conv: GradRule = (ctx) => {
   }
   let dw;
   if (needs[1]) {
-    const cg = x!.shape[1]! / group, og = dy.shape[1]! / group;
-    const parts: Tensor[] = [];
-    for (let gi = 0; gi < group; gi++) {
-      const xg = group === 1 ? x! : g.slice(x!, [gi * cg], [(gi + 1) * cg], [1]);
-      const dyg = group === 1 ? dy : g.slice(dy, [gi * og], [(gi + 1) * og], [1]);
-      parts.push(weightGrad(g, xg, dyg, k, strides, dil, pads));
-    }
-    dw = g.concat(parts, 0);
+    dw = perGroup(g, group, x!, dy, (xg, dyg) => weightGrad(g, xg, dyg, k, strides, dil, pads));
   }
   const db = b && needs[2] ? g.reduceSum(dy, [0, ...k.map((_, i) => i + 2)]) : undefined;
   return [dx, dw, db];
 };
+
+/** Splits `x` and `dy` into `group` channel groups, applies `f` to each pair and stacks the results (axis 0). */
+export function perGroup(g: GraphBuilder, group: number, x: Tensor, dy: Tensor, f: (xg: Tensor, dyg: Tensor) => Tensor): Tensor {
+  if (group === 1) return f(x, dy);
+  const cg = x.shape[1]! / group, og = dy.shape[1]! / group;
+  const parts: Tensor[] = [];
+  for (let gi = 0; gi < group; gi++) {
+    parts.push(f(g.slice(x, [gi * cg], [(gi + 1) * cg], [1]), g.slice(dy, [gi * og], [(gi + 1) * og], [1])));
+  }
+  return g.concat(parts, 0);
+}
 
 /** Gradient of a Conv's weight given its input `x` and output gradient `dy` (per group). */
 export function weightGrad(g: GraphBuilder, x: Tensor, dy: Tensor, k: number[], strides: number[], dil: number[], pads: number[]): Tensor {

@@ -2,9 +2,8 @@
  * ConvTranspose is the adjoint of Conv with the same weight: dX = Conv(dY, W) with the same attributes, and
  * dW is the Conv weight gradient with the roles of input and output gradient exchanged.
  */
-import type { Tensor } from '../../graph/tensor';
 import { dy0, intAttr, intsAttr, type GradRule } from '../rule';
-import { weightGrad } from './Conv';
+import { perGroup, weightGrad } from './Conv';
 
 export const ConvTranspose: GradRule = (ctx) => {
   const { g, node, x: [x, w, b], needs } = ctx;
@@ -19,14 +18,7 @@ export const ConvTranspose: GradRule = (ctx) => {
   const dx = needs[0] ? g.conv(dy, w!, undefined, { strides, pads, dilations: dil, group }) : undefined;
   let dw;
   if (needs[1]) {
-    const cg = x!.shape[1]! / group, og = dy.shape[1]! / group;
-    const parts: Tensor[] = [];
-    for (let gi = 0; gi < group; gi++) {
-      const xg = group === 1 ? x! : g.slice(x!, [gi * cg], [(gi + 1) * cg], [1]);
-      const dyg = group === 1 ? dy : g.slice(dy, [gi * og], [(gi + 1) * og], [1]);
-      parts.push(weightGrad(g, dyg, xg, k, strides, dil, pads));
-    }
-    dw = g.concat(parts, 0);
+    dw = perGroup(g, group, x!, dy, (xg, dyg) => weightGrad(g, dyg, xg, k, strides, dil, pads));
   }
   const db = b && needs[2] ? g.reduceSum(dy, [0, ...k.map((_, i) => i + 2)]) : undefined;
   return [dx, dw, db];
