@@ -5,17 +5,12 @@
  */
 import type { GraphBuilder } from '../../graph/builder';
 import type { Tensor } from '../../graph/tensor';
-import { dy0, intAttr, intsAttr, type GradRule } from '../rule';
+import { dy0, intAttr, intsAttr, type GradCtx, type GradRule } from '../rule';
 
 export const Conv: GradRule = (ctx) => {
   const { g, node, x: [x, w, b], needs } = ctx;
   const dy = dy0(ctx);
-  const sp = x!.rank - 2;
-  const k = w!.shape.slice(2);
-  const group = intAttr(node, 'group', 1);
-  const strides = intsAttr(node, 'strides') ?? Array<number>(sp).fill(1);
-  const dil = intsAttr(node, 'dilations') ?? Array<number>(sp).fill(1);
-  const pads = intsAttr(node, 'pads') ?? Array<number>(sp * 2).fill(0);
+  const { sp, k, group, strides, dil, pads } = convAttrs(ctx);
   let dx;
   if (needs[0]) {
     const outputPadding = k.map((kk, i) => {
@@ -31,6 +26,19 @@ export const Conv: GradRule = (ctx) => {
   const db = b && needs[2] ? g.reduceSum(dy, [0, ...k.map((_, i) => i + 2)]) : undefined;
   return [dx, dw, db];
 };
+
+/** The spatial rank, kernel shape and attributes (with ONNX defaults) shared by Conv and ConvTranspose. */
+export function convAttrs({ node, x: [x, w] }: GradCtx) {
+  const sp = x!.rank - 2;
+  return {
+    sp,
+    k: w!.shape.slice(2),
+    group: intAttr(node, 'group', 1),
+    strides: intsAttr(node, 'strides') ?? Array<number>(sp).fill(1),
+    dil: intsAttr(node, 'dilations') ?? Array<number>(sp).fill(1),
+    pads: intsAttr(node, 'pads') ?? Array<number>(sp * 2).fill(0),
+  };
+}
 
 /** Splits `x` and `dy` into `group` channel groups, applies `f` to each pair and stacks the results (axis 0). */
 export function perGroup(g: GraphBuilder, group: number, x: Tensor, dy: Tensor, f: (xg: Tensor, dyg: Tensor) => Tensor): Tensor {

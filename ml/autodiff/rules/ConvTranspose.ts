@@ -2,18 +2,13 @@
  * ConvTranspose is the adjoint of Conv with the same weight: dX = Conv(dY, W) with the same attributes, and
  * dW is the Conv weight gradient with the roles of input and output gradient exchanged.
  */
-import { dy0, intAttr, intsAttr, type GradRule } from '../rule';
-import { perGroup, weightGrad } from './Conv';
+import { dy0, intsAttr, type GradRule } from '../rule';
+import { convAttrs, perGroup, weightGrad } from './Conv';
 
 export const ConvTranspose: GradRule = (ctx) => {
   const { g, node, x: [x, w, b], needs } = ctx;
   const dy = dy0(ctx);
-  const sp = x!.rank - 2;
-  const k = w!.shape.slice(2);
-  const group = intAttr(node, 'group', 1);
-  const strides = intsAttr(node, 'strides') ?? Array<number>(sp).fill(1);
-  const dil = intsAttr(node, 'dilations') ?? Array<number>(sp).fill(1);
-  const pads = intsAttr(node, 'pads') ?? Array<number>(sp * 2).fill(0);
+  const { sp, k, group, strides, dil, pads } = convAttrs(ctx);
   if (intsAttr(node, 'output_shape')) throw new Error(`ConvTranspose '${node.name}': give pads and output_padding, not output_shape, to differentiate`);
   const dx = needs[0] ? g.conv(dy, w!, undefined, { strides, pads, dilations: dil, group }) : undefined;
   let dw;
