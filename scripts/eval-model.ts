@@ -157,12 +157,11 @@ async function captionInfluence(sampler: DiTSampler, corpus: Corpus): Promise<st
   const size = corpus.size;
   const x = new Rng(5).fillNormal(new Float32Array(n * size * size * 3));
   const captions = Array.from({ length: n }, (_, i) => corpus.items[(i * 397) % corpus.items.length]!.caption);
-  const L = sampler.config.textLength;
   const out: string[] = [];
   for (const tv of [0.9, 0.5, 0.1]) {
     const t = new Float32Array(n).fill(tv);
-    const a = await sampler.velocity(x, t, encodeCaptions(captions, L));
-    const b = await sampler.velocity(x, t, encodeCaptions(captions.map(() => ''), L));
+    const a = await sampler.velocity(x, t, encodeCaptions(captions, sampler.config));
+    const b = await sampler.velocity(x, t, encodeCaptions(captions.map(() => ''), sampler.config));
     let num = 0;
     let den = 0;
     for (let i = 0; i < a.length; i++) {

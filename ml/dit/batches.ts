@@ -17,6 +17,7 @@ export interface ImageSet {
 export interface FeedOptions {
   batch: number;
   textLength: number;
+  wordBuckets?: number;
   /** Share of captions replaced by the empty caption (0.1 as in most text-to-image training). */
   captionDropout: number;
   /** Timesteps from a logit-normal distribution (SD3): more training where the velocity is hardest to predict. */
@@ -47,5 +48,5 @@ export function makeBatch(set: ImageSet, o: FeedOptions, seed: number, step: num
     const u = o.timeSampling === 'uniform' ? rng.next() : 1 / (1 + Math.exp(-rng.normal()));
     t[b] = Math.min(0.999, Math.max(0.001, u));
   }
-  return { x0, noise: rng.fillNormal(new Float32Array(o.batch * px)), t, ids: encodeCaptions(captions, o.textLength) };
+  return { x0, noise: rng.fillNormal(new Float32Array(o.batch * px)), t, ids: encodeCaptions(captions, o) };
 }

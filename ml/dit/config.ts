@@ -16,6 +16,11 @@ export interface DiTConfig {
   textWidth: number;
   textDepth: number;
   textHeads: number;
+  /**
+   * Word hash buckets of the text encoder's word embedding (see tokenizer.ts); 0 or absent: bytes only (the first
+   * shipped model had none).
+   */
+  wordBuckets?: number;
   /** Sinusoidal features of the timestep before its MLP. */
   timeFeatures: number;
 }
@@ -32,6 +37,7 @@ export const BASE_CONFIG: DiTConfig = {
   textWidth: 96,
   textDepth: 2,
   textHeads: 3,
+  wordBuckets: 4096,
   timeFeatures: 128,
 };
 
@@ -47,6 +53,7 @@ export const TINY_CONFIG: DiTConfig = {
   textWidth: 16,
   textDepth: 1,
   textHeads: 2,
+  wordBuckets: 64,
   timeFeatures: 16,
 };
 
@@ -64,7 +71,9 @@ export function validateConfig(c: DiTConfig): void {
   if (c.width % c.heads !== 0) bad(`width ${c.width} is not a multiple of heads ${c.heads}`);
   if (c.textWidth % c.textHeads !== 0) bad(`textWidth ${c.textWidth} is not a multiple of textHeads ${c.textHeads}`);
   if (c.timeFeatures % 2 !== 0) bad(`timeFeatures ${c.timeFeatures} must be even`);
-  for (const [k, v] of Object.entries(c)) if (!Number.isInteger(v) || v <= 0) bad(`${k} must be a positive integer`);
+  const { wordBuckets = 0, ...sizes } = c;
+  for (const [k, v] of Object.entries(sizes)) if (!Number.isInteger(v) || v <= 0) bad(`${k} must be a positive integer`);
+  if (!Number.isInteger(wordBuckets) || wordBuckets === 1 || wordBuckets < 0) bad('wordBuckets must be 0 or an integer >= 2');
 }
 
 /**

@@ -14,18 +14,24 @@ export interface DiTInputs {
   x: Tensor;
   /** Time in [0, 1] per image [B]: 0 is the clean image, 1 pure noise. */
   t: Tensor;
-  /** Caption tokens [B, L] int64 (see tokenizer.ts). */
+  /** Caption tokens [B, 2, L] int64: bytes, then word buckets (see tokenizer.ts). */
   ids: Tensor;
 }
 
 /** Encodes captions: returns text tokens [B,L,Dt], the additive key mask [B,1,1,L] and the pooled caption [B,Dt]. */
-export function encodeText(ctx: Ctx, c: DiTConfig, ids: Tensor): { tokens: Tensor; mask: Tensor; pooled: Tensor } {
+export function encodeText(ctx: Ctx, c: DiTConfig, captions: Tensor): { tokens: Tensor; mask: Tensor; pooled: Tensor } {
   const { g, p } = ctx;
-  const [b = 0, l = 0] = ids.shape;
-  // Embedding as one-hot x table: a plain MatMul whose gradient needs no scatter.
+  const [b = 0, , l = 0] = captions.shape;
+  const ids = g.reshape(g.slice(captions, [0], [1], [1]), [b, l]);
+  // Byte embedding as one-hot x table: a plain MatMul whose gradient needs no scatter.
   const vocab = g.constant(Array.from({ length: 256 }, (_, i) => i), [256], 'int64');
   const oneHot = g.cast(g.equal(g.unsqueeze(ids, [2]), vocab), 'float32');
   let h = g.add(g.matmul(oneHot, p('text.embed.weight')), p('text.pos'));
+  if (c.wordBuckets) {
+    // Each byte of a word also carries the word's own embedding (a gather: the table is too tall for one-hot).
+    const words = g.reshape(g.slice(captions, [1], [2], [1]), [b, l]);
+    h = g.add(h, g.gather(p('text.word.weight'), words));
+  }
   const isPad = g.cast(g.equal(ids, g.scalar(PAD, 'int64')), 'float32');
   const mask = g.reshape(g.mul(isPad, -1e9), [b, 1, 1, l]);
   for (let i = 0; i < c.textDepth; i++) {

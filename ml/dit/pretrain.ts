@@ -24,6 +24,8 @@ export interface PretrainOptions {
   warmupSteps: number;
   seed: number;
   captionDropout: number;
+  /** Per-step decay of the weight average that becomes the model (0 or absent: the last weights). */
+  ema?: number;
   stepsPerRun: number;
   checkpointEvery: number;
   /** Checkpoint, loss log and preview model live here; a rerun with the same folder resumes. */
@@ -54,6 +56,7 @@ export function trainConfigOf(o: PretrainOptions): TrainConfig {
     clipNorm: 1,
     stepsPerRun: o.stepsPerRun,
     threads: o.threads,
+    ...(o.ema ? { ema: o.ema } : {}),
   };
 }
 
@@ -98,7 +101,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const result = await handle.done;
-    const weights: Weights = new Map(Object.entries(result.params).map(([k, v]) => [k, v.data]));
+    const weights: Weights = new Map(Object.entries(result.ema ?? result.params).map(([k, v]) => [k, v.data]));
     return { step: result.step, cancelled: result.cancelled, weights, losses: readLosses(lossLog) };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
@@ -117,7 +120,8 @@ export function readLosses(file: string): { step: number; loss: number }[] {
 
 async function previewFromCheckpoint(o: PretrainOptions, checkpoint: string, step: number): Promise<Uint8Array | undefined> {
   const data = await loadCheckpoint(checkpoint);
-  const weights: Weights = new Map(paramSpecs(o.config).map((s) => [s.name, data.params[s.name]?.data ?? new Float32Array(0)]));
+  const source = data.ema ?? data.params;
+  const weights: Weights = new Map(paramSpecs(o.config).map((s) => [s.name, source[s.name]?.data ?? new Float32Array(0)]));
   const modelPath = path.join(o.stateDir, 'preview-model.safetensors');
   await saveModel(modelPath, { config: o.config, weights }, { 'loraflow.step': String(step) }, 'F32');
   const r = await sampleInWorker(

@@ -10,7 +10,7 @@ import type { LinearHook } from './layers';
 import { buildDiT } from './model';
 import { paramSpecs } from './params';
 import { Rng } from './rng';
-import { encodeCaptions } from './tokenizer';
+import { captionIdsShape, encodeCaptions } from './tokenizer';
 import type { Weights } from './weights';
 
 export type SamplerKind = 'euler' | 'heun';
@@ -67,7 +67,7 @@ export class DiTSampler {
     );
     const x = g.input('x', 'float32', [batch, c.imageSize, c.imageSize, 3]);
     const t = g.input('t', 'float32', [batch]);
-    const ids = g.input('ids', 'int64', [batch, c.textLength]);
+    const ids = g.input('ids', 'int64', captionIdsShape(batch, c));
     const hook = this.hookFactory?.(g);
     const v = buildDiT(g, c, (n) => params.get(n) ?? missing(n), { x, t, ids }, hook);
     g.output(v, 'v');
@@ -82,7 +82,7 @@ export class DiTSampler {
     const out = await s.run({
       x: new OrtTensor('float32', x, [b, c.imageSize, c.imageSize, 3]),
       t: new OrtTensor('float32', t, [b]),
-      ids: new OrtTensor('int64', ids, [b, c.textLength]),
+      ids: new OrtTensor('int64', ids, captionIdsShape(b, c)),
     });
     return out.v?.data as Float32Array;
   }
@@ -118,7 +118,7 @@ export class DiTSampler {
   ): Promise<Float32Array> {
     const guided = o.guidance !== 1;
     const captions = guided ? [...prompts, ...prompts.map(() => o.negative ?? '')] : prompts;
-    const ids = encodeCaptions(captions, this.config.textLength);
+    const ids = encodeCaptions(captions, this.config);
     const v = async (xt: Float32Array, t: number): Promise<Float32Array> => {
       const xin = guided ? concat(xt, xt) : xt;
       const raw = await this.velocity(xin, new Float32Array(captions.length).fill(t), ids);

@@ -11,6 +11,7 @@ import { makeBatch, type FeedOptions, type ImageSet } from './batches';
 import type { DiTConfig } from './config';
 import { buildFlowLoss } from './model';
 import { initParams, paramSpecs } from './params';
+import { captionIdsShape } from './tokenizer';
 import { loadModel } from './weights';
 
 export interface PretrainTaskOptions {
@@ -35,6 +36,7 @@ export async function createTask(options: unknown): Promise<TrainTask> {
   const feed: FeedOptions = {
     batch: o.batch,
     textLength: c.textLength,
+    wordBuckets: c.wordBuckets,
     captionDropout: o.captionDropout ?? 0.1,
     timeSampling: o.timeSampling ?? 'logit-normal',
   };
@@ -49,7 +51,7 @@ export async function createTask(options: unknown): Promise<TrainTask> {
       x0: { dtype: 'float32', shape: [o.batch, S, S, 3] },
       noise: { dtype: 'float32', shape: [o.batch, S, S, 3] },
       t: { dtype: 'float32', shape: [o.batch] },
-      ids: { dtype: 'int64', shape: [o.batch, c.textLength] },
+      ids: { dtype: 'int64', shape: captionIdsShape(o.batch, c) },
     },
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
       const p = (name: string): Tensor => params[name] ?? missing(name);

@@ -15,6 +15,7 @@ export interface FeedSpec {
   indices: readonly number[];
   batch: number;
   textLength: number;
+  wordBuckets?: number;
   captionDropout: number;
   shuffleTags: boolean;
   keepTokens: number;
@@ -59,7 +60,7 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
   const t = new Float32Array(f.batch);
   for (let b = 0; b < f.batch; b++) t[b] = Math.min(0.999, Math.max(0.001, 1 / (1 + Math.exp(-rng.normal()))));
   const noise = rng.fillNormal(new Float32Array(f.batch * px));
-  const batch: LoraBatch = { x0, noise, t, ids: encodeCaptions(captions, f.textLength) };
+  const batch: LoraBatch = { x0, noise, t, ids: encodeCaptions(captions, f) };
   if (f.dropout > 0 && f.maskShape) {
     const [m, rows, r] = f.maskShape;
     const masks = new Float32Array(m * f.batch * rows * r);

@@ -7,6 +7,7 @@ import type { GraphCore } from '../graph/core';
 import type { Tensor } from '../graph/tensor';
 import type { DiTConfig } from '../dit/config';
 import { imageTokens } from '../dit/config';
+import { captionIdsShape } from '../dit/tokenizer';
 import { buildFlowLoss } from '../dit/model';
 import { linearModules, paramSpecs } from '../dit/params';
 import type { DiTModel } from '../dit/weights';
@@ -71,7 +72,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
   const S = c.imageSize;
   const rows = maskRows(c);
   const feed: FeedSpec = {
-    images: o.images, size: S, captions: o.captions, indices: o.trainIndices, batch: o.batch, textLength: c.textLength,
+    images: o.images, size: S, captions: o.captions, indices: o.trainIndices, batch: o.batch, textLength: c.textLength, wordBuckets: c.wordBuckets,
     captionDropout: o.captionDropout, shuffleTags: o.shuffleTags, keepTokens: o.keepTokens, dropout: o.dropout,
     maskShape: [o.targets.length, rows, o.rank],
   };
@@ -81,7 +82,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
     x0: { dtype: 'float32', shape: [o.batch, S, S, 3] },
     noise: { dtype: 'float32', shape: [o.batch, S, S, 3] },
     t: { dtype: 'float32', shape: [o.batch] },
-    ids: { dtype: 'int64', shape: [o.batch, c.textLength] },
+    ids: { dtype: 'int64', shape: captionIdsShape(o.batch, c) },
     ...(o.dropout > 0 ? { masks: { dtype: 'float32' as const, shape: [o.targets.length, o.batch, rows, o.rank] } } : {}),
   };
   return {

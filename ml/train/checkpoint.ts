@@ -14,6 +14,8 @@ export interface CheckpointData {
   readonly params: Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
   /** Optimizer state tensors by state name. */
   readonly optimizerState: Record<string, Float32Array>;
+  /** The parameters' moving average by name (when training keeps one). */
+  readonly ema?: Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
   /** The data stream's PRNG state after the last completed step. */
   readonly dataRng: RngState;
   readonly config: TrainConfig;
@@ -24,6 +26,7 @@ export async function saveCheckpoint(path: string, c: CheckpointData): Promise<v
   const tensors: Record<string, TensorToWrite> = {};
   for (const [name, p] of Object.entries(c.params)) tensors[`param/${name}`] = { shape: p.shape, data: p.data };
   for (const [name, s] of Object.entries(c.optimizerState)) tensors[`optim/${name}`] = { shape: [s.length], data: s };
+  for (const [name, p] of Object.entries(c.ema ?? {})) tensors[`ema/${name}`] = { shape: p.shape, data: p.data };
   await writeSafetensors(path, tensors, {
     format: FORMAT,
     step: String(c.step),
@@ -47,12 +50,14 @@ export async function loadCheckpoint(path: string): Promise<CheckpointData> {
   }
   const params: CheckpointData['params'] = {};
   const optimizerState: Record<string, Float32Array> = {};
+  const ema: NonNullable<CheckpointData['ema']> = {};
   for (const [key, t] of tensors) {
     if (!(t.data instanceof Float32Array)) throw new SafetensorsError(path, `tensor "${key}" is not float`);
     if (key.startsWith('param/')) params[key.slice(6)] = { shape: t.shape, data: t.data };
     else if (key.startsWith('optim/')) optimizerState[key.slice(6)] = t.data;
+    else if (key.startsWith('ema/')) ema[key.slice(4)] = { shape: t.shape, data: t.data };
   }
-  return { step, params, optimizerState, dataRng, config };
+  return { step, params, optimizerState, dataRng, config, ...(Object.keys(ema).length ? { ema } : {}) };
 }
 
 /** Checks that a checkpoint's parameters match the task's layout, naming the first mismatch. */

@@ -15,9 +15,11 @@ export interface TrainJob {
   readonly checkpoint?: { readonly path: string; readonly everySteps?: number };
 }
 
+type Named = Record<string, { shape: readonly number[]; data: Float32Array }>;
+
 export type TrainWorkerMessage =
   | { readonly type: 'started'; readonly step: number; readonly parameterCount: number }
   | { readonly type: 'progress'; readonly report: StepReport }
   | { readonly type: 'checkpoint'; readonly path: string; readonly step: number }
-  | { readonly type: 'done'; readonly step: number; readonly cancelled: boolean; readonly params: Record<string, { shape: readonly number[]; data: Float32Array }> }
+  | { readonly type: 'done'; readonly step: number; readonly cancelled: boolean; readonly params: Named; readonly ema?: Named }
   | { readonly type: 'error'; readonly message: string };

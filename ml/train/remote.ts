@@ -8,6 +8,8 @@ export interface TrainResult {
   readonly step: number;
   readonly cancelled: boolean;
   readonly params: Record<string, { shape: readonly number[]; data: Float32Array }>;
+  /** The moving average of the parameters, when the config asked for one. */
+  readonly ema?: Record<string, { shape: readonly number[]; data: Float32Array }>;
 }
 
 export interface TrainCallbacks {
@@ -29,7 +31,7 @@ export function trainInWorker(job: TrainJob, cb: TrainCallbacks = {}): TrainHand
       case 'started': return void cb.onStarted?.({ step: m.step, parameterCount: m.parameterCount });
       case 'progress': return void cb.onProgress?.(m.report);
       case 'checkpoint': return void cb.onCheckpoint?.({ path: m.path, step: m.step });
-      case 'done': return { result: { step: m.step, cancelled: m.cancelled, params: m.params } };
+      case 'done': return { result: { step: m.step, cancelled: m.cancelled, params: m.params, ema: m.ema } };
       case 'error': return { error: new Error(`training failed: ${m.message}`) };
       default: return assertNever(m);
     }

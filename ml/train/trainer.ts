@@ -23,6 +23,8 @@ export class Trainer {
   private readonly sessions = new Map<number, Promise<Compiled>>();
   private params: Float32Array;
   private state: Float32Array[];
+  /** Moving average of `params` (config.ema), in the same packed layout. */
+  private ema?: Float32Array;
   private dataRng: CounterRng;
   private stepCount: number;
 
@@ -45,11 +47,14 @@ export class Trainer {
       });
       this.dataRng = new CounterRng(resume.data.dataRng);
       this.stepCount = resume.data.step;
+      // A checkpoint written before the average was turned on starts it from the current weights.
+      if (config.ema) this.ema = resume.data.ema ? pack(this.layout, resume.data.ema, `${resume.path}: averaged parameter`) : Float32Array.from(this.params);
     } else {
       this.params = pack(this.layout, init);
       this.state = this.stateSpecs.map((s) => s.init([this.params]));
       this.dataRng = root.fork(DATA_STREAM);
       this.stepCount = 0;
+      if (config.ema) this.ema = Float32Array.from(this.params);
     }
   }
 
@@ -101,6 +106,7 @@ export class Trainer {
     this.params = out['params.next']!.data as Float32Array;
     this.state = graph.stateOutputs.map((n) => out[n]!.data as Float32Array);
     this.stepCount += k;
+    this.updateEma(k);
     return {
       step: this.stepCount,
       losses: Array.from(out.losses!.data as Float32Array),
@@ -115,6 +121,11 @@ export class Trainer {
     return unpack(this.layout, this.params);
   }
 
+  /** The parameters' moving average by name (copies), when the config keeps one. */
+  exportEma(): Record<string, { shape: readonly number[]; data: Float32Array }> | undefined {
+    return this.ema && unpack(this.layout, this.ema);
+  }
+
   /** Everything a resume needs. */
   checkpointData(): CheckpointData {
     return {
@@ -123,6 +134,7 @@ export class Trainer {
       optimizerState: Object.fromEntries(this.stateSpecs.map((s, i) => [s.name, Float32Array.from(this.state[i]!)])),
       dataRng: this.dataRng.state(),
       config: this.config,
+      ...(this.ema ? { ema: unpack(this.layout, this.ema) } : {}),
     };
   }
 
@@ -140,6 +152,20 @@ export class Trainer {
   async release(): Promise<void> {
     for (const c of this.sessions.values()) await (await c).session.release();
     this.sessions.clear();
+  }
+
+  /**
+   * Folds the weights after a run of k steps into the average. The weights are only seen once per run, so the run
+   * counts as k steps of decay; the decay ramps up over the first steps ((1 + n) / (10 + n)) so that the average
+   * forgets the random initialisation quickly.
+   */
+  private updateEma(k: number): void {
+    if (!this.ema || !this.config.ema) return;
+    const n = this.stepCount;
+    const d = Math.min(this.config.ema, (1 + n) / (10 + n)) ** k;
+    const ema = this.ema;
+    const p = this.params;
+    for (let i = 0; i < ema.length; i++) ema[i] = d * ema[i]! + (1 - d) * p[i]!;
   }
 
   private compiled(k: number): Promise<Compiled> {

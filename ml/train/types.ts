@@ -46,6 +46,11 @@ export interface TrainConfig {
   readonly provider?: ProviderName;
   /** Intra-op threads (default: onnxruntime's choice, all cores). */
   readonly threads?: number;
+  /**
+   * Keep an exponential moving average of the parameters with this per-step decay (e.g. 0.999): a diffusion
+   * model's averaged weights sample much cleaner than its last ones. Absent: no average.
+   */
+  readonly ema?: number;
 }
 
 /** What one session.run reports: losses, learning rates and gradient norms of each step it ran. */

@@ -37,7 +37,7 @@ async function main(job: TrainJob): Promise<void> {
       await trainer.saveCheckpoint(job.checkpoint.path);
       post({ type: 'checkpoint', path: job.checkpoint.path, step: trainer.step });
     }
-    post({ type: 'done', step: trainer.step, cancelled, params: trainer.exportParams() });
+    post({ type: 'done', step: trainer.step, cancelled, params: trainer.exportParams(), ema: trainer.exportEma() });
   } finally {
     await trainer.release();
   }

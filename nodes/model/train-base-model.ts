@@ -19,6 +19,7 @@ type TrainBaseParams = {
   warmupSteps: number;
   seed: number;
   captionDropout: number;
+  emaDecay: number;
   stepsPerRun: number;
   checkpointEvery: number;
   sampleEvery: number;
@@ -45,6 +46,7 @@ export const trainBaseModelNode = defineNode<TrainBaseParams>({
       { name: 'warmupSteps', kind: 'int', default: 200, min: 0, label: 'Warmup steps' },
       { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed' },
       { name: 'captionDropout', kind: 'number', default: 0.1, min: 0, max: 1, label: 'Caption dropout', tooltip: 'Share of captions left empty, which teaches the unconditional model that guidance needs.' },
+      { name: 'emaDecay', kind: 'number', default: 0.999, min: 0, max: 0.99999, label: 'Weight averaging (EMA decay)', tooltip: 'The saved model is the moving average of the weights over roughly the last 1 / (1 - decay) steps: cleaner samples than the last step\'s weights. 0: save the last weights.' },
       { name: 'stepsPerRun', kind: 'int', default: 5, min: 1, max: 100, label: 'Steps per session.run' },
       { name: 'checkpointEvery', kind: 'int', default: 100, min: 1, label: 'Checkpoint every N steps' },
       { name: 'sampleEvery', kind: 'int', default: 500, min: 0, label: 'Samples every N steps', tooltip: '0: no samples while training. Rounded to a multiple of the checkpoint interval.' },
@@ -61,7 +63,7 @@ export const trainBaseModelNode = defineNode<TrainBaseParams>({
     if (corpus.size !== config.imageSize) throw new NodeUserError(`the corpus is ${corpus.size}px but the model is ${config.imageSize}px`, 'set the corpus size to match', 'size');
     // Everything but the step count identifies the run: raising the steps resumes the same run.
     const { steps: _steps, sampleEvery: _se, samplePrompts: _sp, ...identity } = params;
-    const key = createHash('sha256').update(JSON.stringify([identity, corpus.dir])).digest('hex').slice(0, 16);
+    const key = createHash('sha256').update(JSON.stringify([identity, config, corpus.dir])).digest('hex').slice(0, 16);
     const stateDir = ctx.stateDir(`pretrain-${key}`);
     const sampleEvery = params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / params.checkpointEvery)) * params.checkpointEvery : 0;
     ctx.log('info', `${(paramCount(config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(config) / 1e9).toFixed(3)} GFLOP per image forward; state in ${stateDir}`);
@@ -74,6 +76,7 @@ export const trainBaseModelNode = defineNode<TrainBaseParams>({
       warmupSteps: params.warmupSteps,
       seed: params.seed,
       captionDropout: params.captionDropout,
+      ema: params.emaDecay,
       stepsPerRun: params.stepsPerRun,
       checkpointEvery: params.checkpointEvery,
       stateDir,

@@ -62,6 +62,25 @@ describe('training in a worker thread', () => {
     expect(resumed.losses).toEqual(straight.losses.slice(12));
   });
 
+  it('keeps a moving average of the weights that follows the trained weights, lags them, and survives a resume', async () => {
+    const config = adamw(0.01, 40, { stepsPerRun: 5, ema: 0.9 });
+    const straight = await trainInWorker({ taskModule: MLP, config, steps: 40 }).done;
+    const ema = straight.ema!;
+    expect(Object.keys(ema).sort()).toEqual(Object.keys(straight.params).sort());
+    const start = await trainInWorker({ taskModule: MLP, config, steps: 0 }).done;
+    const dist = (a: typeof ema, b: typeof ema) => Math.sqrt(Object.keys(a).reduce((s, k) => s + a[k]!.data.reduce((t, v, i) => t + (v - b[k]!.data[i]!) ** 2, 0), 0));
+    // Between the start and the end, much nearer the end: the average moved with training but smooths the last steps.
+    expect(dist(ema, straight.params)).toBeGreaterThan(0);
+    expect(dist(ema, straight.params)).toBeLessThan(0.5 * dist(start.params, straight.params));
+    const ckpt = join(dir, 'ema.safetensors');
+    await trainInWorker({ taskModule: MLP, config, steps: 20, checkpoint: { path: ckpt } }).done;
+    expect(Object.keys((await loadCheckpoint(ckpt)).ema ?? {})).toHaveLength(4);
+    const resumed = await trainInWorker({ taskModule: MLP, config, steps: 40, resumeFrom: ckpt }).done;
+    for (const k of Object.keys(ema)) expect(Array.from(resumed.ema![k]!.data)).toEqual(Array.from(ema[k]!.data));
+    const plain = await trainInWorker({ taskModule: MLP, config: adamw(0.01, 40, { stepsPerRun: 5 }), steps: 40 }).done;
+    expect(plain.ema).toBeUndefined();
+  });
+
   it('cancels between runs and leaves a checkpoint to resume from', async () => {
     const ckpt = join(dir, 'cancel.safetensors');
     let seen = 0;
