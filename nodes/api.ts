@@ -74,6 +74,11 @@ export interface NodeDefinition<P extends Params = Params> {
    * invalidates the cache. Called before each run; must be cheap compared to execute.
    */
   fingerprint?(params: P, ctx: FingerprintContext): Promise<string> | string;
+  /**
+   * Whether a cached result still holds. A node whose result lives outside the cache (the file a save node wrote)
+   * says no once that is gone, and runs again instead of reporting a file that is not there. Must be cheap.
+   */
+  cacheStillValid?(outputs: NodeOutputs): boolean;
   execute(inputs: Inputs, params: P, ctx: NodeContext): Promise<NodeOutputs>;
 }
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { readSafetensors } from '../../ml/safetensors';
 import { writeKohya } from '../../ml/lora/file';
 import { defineNode } from '../api';
-import { prepareOutput } from '../output-file';
+import { prepareOutput, writtenFileStillThere } from '../output-file';
 import { loraFile, readLoraValue, type LoraValue } from './lora-value';
 import { readKohyaAdapters } from './stored';
 
@@ -43,6 +43,8 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     cacheable: true,
     output: true,
   },
+
+  cacheStillValid: writtenFileStillThere,
 
   async execute(inputs, params, ctx) {
     const lora = readLoraValue(inputs.lora);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { loadModel, saveModel } from '../../ml/dit/weights';
 import { defineNode, NodeUserError } from '../api';
-import { prepareOutput } from '../output-file';
+import { prepareOutput, writtenFileStillThere } from '../output-file';
 import { modelFile, readModel } from './model-value';
 
 type SaveModelParams = { file: string; dtype: string; title: string; overwrite: boolean };
@@ -26,6 +26,8 @@ export const saveModelNode = defineNode<SaveModelParams>({
     cacheable: true,
     output: true,
   },
+
+  cacheStillValid: writtenFileStillThere,
 
   async execute(inputs, params, ctx) {
     const model = readModel(inputs.model);

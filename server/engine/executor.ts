@@ -24,10 +24,11 @@ function artifactsPresent(value: JsonValue, store: ArtifactStore): boolean {
   return items.every((v) => artifactsPresent(v, store));
 }
 
-function cachedOutputs(env: EngineEnv, key: NodeKey): NodeOutputs | undefined {
+function cachedOutputs(env: EngineEnv, key: NodeKey, p: PlannedNode): NodeOutputs | undefined {
   if (!key.ok) return undefined;
   const outputs = env.cache.get(key.key);
-  return outputs && artifactsPresent(outputs, env.artifacts) ? outputs : undefined;
+  if (!outputs || !artifactsPresent(outputs, env.artifacts)) return undefined;
+  return p.def?.cacheStillValid?.(outputs) === false ? undefined : outputs;
 }
 
 function gatherInputs(p: PlannedNode, outputs: (NodeOutputs | undefined)[]): Inputs {
@@ -77,7 +78,7 @@ export async function executeWorkflow(env: EngineEnv, opts: ExecuteOptions, pool
       skipDependents(i, `"${p.id}" failed`);
       continue;
     }
-    const hit = cachedOutputs(env, key);
+    const hit = cachedOutputs(env, key, p);
     if (hit) {
       status[i] = 'done';
       outputs[i] = hit;

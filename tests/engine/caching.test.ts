@@ -1,5 +1,9 @@
 /** Incremental reruns: only nodes whose cache key changed execute; the others report "cached". */
 import type { ArtifactRef } from '../../protocol/values';
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineNode } from '../../nodes/api';
+import { writtenFileStillThere } from '../../nodes/output-file';
 import { graph, nodesWith, outside, testEngine, type TestEngine } from './helpers';
 
 let engine: TestEngine;
@@ -128,4 +132,28 @@ test('a cached result whose artifact file was deleted runs again', async () => {
   if (out?.type !== 'node.finished') throw new Error('no output');
   rmSync(engine.env.artifacts.pathOf(out.outputs.image as ArtifactRef));
   expect((await engine.run(wf)).events.map((e) => e.type)).toContain('node.finished');
+});
+
+test('a save node whose file was deleted by hand runs again instead of reporting the missing file as cached', async () => {
+  const save = defineNode({
+    schema: { type: 'SaveText', version: 1, category: 'test', title: 'Save text', description: 'writes a file', resource: 'cpu', cacheable: true, output: true, inputs: [{ name: 'value', type: 'NUMBER' }], outputs: [{ name: 'file', type: 'FILE' }], params: [] },
+    cacheStillValid: writtenFileStillThere,
+    execute: async (i) => {
+      const path = join(engine.dir, 'out.txt'); // the engine made below
+      writeFileSync(path, String(i.value));
+      return { file: { path, bytes: String(i.value).length } };
+    },
+  });
+  engine.dispose();
+  engine = testEngine([save]);
+  const wf = graph(['one:Const{"value":42}', 'save:SaveText'], ['one.out -> save.value']);
+  const path = join(engine.dir, 'out.txt');
+  await engine.run(wf);
+  expect(existsSync(path)).toBe(true);
+  const again = await engine.run(wf);
+  expect(nodesWith(again.events, 'node.cached')).toEqual(['one', 'save']);
+  unlinkSync(path);
+  const rerun = await engine.run(wf);
+  expect(nodesWith(rerun.events, 'node.cached')).toEqual(['one']);
+  expect(existsSync(path)).toBe(true);
 });

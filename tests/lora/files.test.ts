@@ -4,7 +4,7 @@
  * samples, and refuses files made for another model or cut short.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TINY_CONFIG } from '../../ml/dit/config';
 import { encodeSafetensors } from '../../ml/safetensors';
@@ -63,6 +63,10 @@ describe('SaveCheckpoint', () => {
     expect(Number(meta.ss_training_finished_at)).toBeGreaterThanOrEqual(Number(meta.ss_training_started_at));
     expect(meta.sshs_model_hash).toBe(createHash('sha256').update(bytes.subarray(dataStart)).digest('hex'));
     expect(JSON.parse(meta['loraflow.workflow']!).nodes[0].type).toBe('TrainLoRA');
+    // A rerun serves this result from the cache only while the file is still there.
+    expect(saveCheckpointNode.cacheStillValid!(out)).toBe(true);
+    unlinkSync(file);
+    expect(saveCheckpointNode.cacheStillValid!(out)).toBe(false);
   });
 
   it('a LoRA saved and loaded back gives identical samples', async () => {
