@@ -1,7 +1,8 @@
 /**
  * Evaluates the base model: prompt fidelity by retrieval and sampling speed (figures quoted in ml/dit/MODEL_CARD.md).
  *
- *   npm run eval:model -- [--model file.safetensors] [--train 200] [--steps 20] [--guidance 4] [--out data/eval]
+ *   npm run eval:model -- [--model file.safetensors] [--train 200] [--steps 20] [--guidance 4] [--shift 1]
+ *                          [--sampler euler|heun] [--out data/eval]
  *   npm run eval:model -- --checkpoint <data>/work/state/TrainBaseModel/pretrain-<key>/checkpoint.safetensors
  *   npm run eval:model -- --loss <state>/losses.jsonl     (also draws the loss curve into <out>/loss-curve.png)
  *
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   const modelPath = arg('model', fs.existsSync(shipped) ? shipped : path.join(dataDir, 'models', 'emoji-base.safetensors'));
   const steps = Number(arg('steps', '20'));
   const guidance = Number(arg('guidance', '4'));
+  const timeShift = Number(arg('shift', '1'));
+  const sampler_ = arg('sampler', 'euler') as 'euler' | 'heun';
   const nTrain = Number(arg('train', '200'));
   const outDir = path.resolve(arg('out', path.join(dataDir, 'eval')));
   fs.mkdirSync(outDir, { recursive: true });
@@ -90,11 +93,11 @@ async function main(): Promise<void> {
   const sets: EvalSet[] = [{ name: 'training captions', items: train }, { name: 'held-out concepts', items: held }];
 
   console.log(`model ${checkpoint || modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`);
-  console.log(`sampling: euler, ${steps} steps, guidance ${guidance}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
+  console.log(`sampling: ${sampler_}, ${steps} steps, guidance ${guidance}, time shift ${timeShift}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
   for (const set of sets) {
     const prompts = set.items.map((i) => corpus.items[i]!.caption);
     const t0 = performance.now();
-    const images = await sampler.sample({ prompts, seed: 0, steps, guidance, batch: 16 });
+    const images = await sampler.sample({ prompts, seed: 0, steps, guidance, batch: 16, timeShift, sampler: sampler_ });
     const seconds = (performance.now() - t0) / 1000;
     const feats = features(images, size, 2);
     let top1 = 0;
@@ -176,8 +179,10 @@ async function captionInfluence(sampler: DiTSampler, corpus: Corpus): Promise<st
 /** A pretraining checkpoint of the base model (mid-run evaluation). */
 async function fromCheckpoint(file: string): Promise<DiTModel> {
   const data = await loadCheckpoint(file);
-  const weights = new Map(paramSpecs(BASE_CONFIG).map((s) => [s.name, data.params[s.name]?.data ?? new Float32Array(0)]));
-  console.log(`checkpoint at step ${data.step}`);
+  // The weight average is what pretraining saves as the model; the raw weights only if the run kept none.
+  const source = data.ema ?? data.params;
+  const weights = new Map(paramSpecs(BASE_CONFIG).map((s) => [s.name, source[s.name]?.data ?? new Float32Array(0)]));
+  console.log(`checkpoint at step ${data.step} (${data.ema ? 'averaged' : 'last'} weights)`);
   return { config: BASE_CONFIG, weights, metadata: {} };
 }
 
