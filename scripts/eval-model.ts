@@ -60,6 +60,8 @@ function rankOf(q: Float32Array, gallery: Float32Array[], target: number): numbe
 interface EvalSet {
   name: string;
   items: number[];
+  /** File name of its grid of generated images above their real renders. */
+  grid: string;
 }
 
 async function main(): Promise<void> {
@@ -90,7 +92,10 @@ async function main(): Promise<void> {
   const trainAll = corpus.items.flatMap((it, i) => (corpus.concepts[it.concept]?.heldOut ? [] : [i]));
   const rng = new Rng(1234);
   const train = Array.from({ length: Math.min(nTrain, trainAll.length) }, () => trainAll[rng.int(trainAll.length)]!);
-  const sets: EvalSet[] = [{ name: 'training captions', items: train }, { name: 'held-out concepts', items: held }];
+  const sets: EvalSet[] = [
+    { name: 'training captions', items: train, grid: 'training-grid.png' },
+    { name: 'held-out concepts', items: held, grid: 'heldout-grid.png' },
+  ];
 
   console.log(`model ${checkpoint || modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`);
   console.log(`sampling: ${sampler_}, ${steps} steps, guidance ${guidance}, time shift ${timeShift}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
@@ -114,17 +119,15 @@ async function main(): Promise<void> {
       `${set.name.padEnd(18)} n=${String(n).padStart(4)}  top-1 ${((100 * top1) / n).toFixed(1)}% (chance ${(100 / N).toFixed(2)}%)  ` +
         `top-10 ${((100 * top10) / n).toFixed(1)}% (chance ${(1000 / N).toFixed(2)}%)  ${(n / seconds).toFixed(2)} images/s`,
     );
-    if (set.name.startsWith('held')) {
-      // Pairs: generated above, real render below, 16 per row.
-      const rows: Uint8Array[] = [];
-      for (let s = 0; s < Math.min(n, 64); s += 16) {
-        const idx = set.items.slice(s, s + 16);
-        rows.push(images.subarray(s * px, (s + idx.length) * px), concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))));
-      }
-      fs.writeFileSync(path.join(outDir, 'heldout-grid.png'), await tilesToPng(concat(rows), size, 16, 2));
+    // Pairs: generated above, real render below, 16 per row.
+    const rows: Uint8Array[] = [];
+    for (let s = 0; s < Math.min(n, 64); s += 16) {
+      const idx = set.items.slice(s, s + 16);
+      rows.push(images.subarray(s * px, (s + idx.length) * px), concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))));
     }
+    fs.writeFileSync(path.join(outDir, set.grid), await tilesToPng(concat(rows), size, 16, 2));
   }
-  console.log(`held-out grid (generated row above its real renders): ${path.join(outDir, 'heldout-grid.png')}`);
+  console.log(`grids (generated row above its real renders): ${sets.map((s) => path.join(outDir, s.grid)).join(', ')}`);
   console.log(`caption influence |v(caption) - v(empty)| / |v| at t = 0.9, 0.5, 0.1: ${(await captionInfluence(sampler, corpus)).join(', ')}`);
   await sampler.release();
 }
