@@ -1,7 +1,7 @@
 /**
  * Evaluates the base model: prompt fidelity by retrieval and sampling speed (figures quoted in ml/dit/MODEL_CARD.md).
  *
- *   npm run eval:model -- [--model file.safetensors] [--train 200] [--steps 20] [--guidance 4] [--shift 1]
+ *   npm run eval:model -- [--model file.safetensors] [--train 200] [--steps 20] [--guidance 4]
  *                          [--sampler euler|heun] [--out data/eval]
  *   npm run eval:model -- --checkpoint <data>/work/state/TrainBaseModel/pretrain-<key>/checkpoint.safetensors
  *   npm run eval:model -- --loss <state>/losses.jsonl     (also draws the loss curve into <out>/loss-curve.png)
@@ -70,7 +70,6 @@ async function main(): Promise<void> {
   const modelPath = arg('model', fs.existsSync(shipped) ? shipped : path.join(dataDir, 'models', 'emoji-base.safetensors'));
   const steps = Number(arg('steps', '20'));
   const guidance = Number(arg('guidance', '4'));
-  const timeShift = Number(arg('shift', '1'));
   const sampler_ = arg('sampler', 'euler') as 'euler' | 'heun';
   const nTrain = Number(arg('train', '200'));
   const outDir = path.resolve(arg('out', path.join(dataDir, 'eval')));
@@ -98,11 +97,11 @@ async function main(): Promise<void> {
   ];
 
   console.log(`model ${checkpoint || modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`);
-  console.log(`sampling: ${sampler_}, ${steps} steps, guidance ${guidance}, time shift ${timeShift}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
+  console.log(`sampling: ${sampler_}, ${steps} steps, guidance ${guidance}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
   for (const set of sets) {
     const prompts = set.items.map((i) => corpus.items[i]!.caption);
     const t0 = performance.now();
-    const images = await sampler.sample({ prompts, seed: 0, steps, guidance, batch: 16, timeShift, sampler: sampler_ });
+    const images = await sampler.sample({ prompts, seed: 0, steps, guidance, batch: 16, sampler: sampler_ });
     const seconds = (performance.now() - t0) / 1000;
     const feats = features(images, size, 2);
     let top1 = 0;

@@ -23,11 +23,6 @@ export interface SampleOptions {
   /** Classifier-free guidance scale; 1 turns guidance off (and halves the work). */
   guidance: number;
   sampler?: SamplerKind;
-  /**
-   * Time shift s of the step grid, t -> s t / (1 + (s - 1) t) (SD3): s > 1 spends more steps at high noise, where
-   * the composition is decided. Default 1 (evenly spaced).
-   */
-  timeShift?: number;
   /** The caption of the unconditional branch (the empty caption the model was trained with by default). */
   negative?: string;
   /** Images per session.run (the last batch is padded). */
@@ -135,8 +130,8 @@ export class DiTSampler {
     };
     for (let s = 0; s < o.steps; s++) {
       o.signal?.throwIfAborted();
-      const t0 = shiftTime(1 - s / o.steps, o.timeShift ?? 1);
-      const t1 = shiftTime(1 - (s + 1) / o.steps, o.timeShift ?? 1);
+      const t0 = 1 - s / o.steps;
+      const t1 = 1 - (s + 1) / o.steps;
       const v0 = await v(x, t0);
       if ((o.sampler ?? 'euler') === 'heun' && t1 > 0) {
         const xe = axpy(x, t1 - t0, v0);
@@ -162,11 +157,6 @@ export class DiTSampler {
 /** The starting noise of image `index` for `seed`: independent of the batch it lands in. */
 export function initialNoise(seed: number, index: number, out: Float32Array): Float32Array {
   return new Rng((seed * 1000003 + index * 7919) % 4294967296).fillNormal(out);
-}
-
-/** The SD3 time shift: s t / (1 + (s - 1) t); keeps 0 and 1 fixed. */
-export function shiftTime(t: number, shift: number): number {
-  return (shift * t) / (1 + (shift - 1) * t);
 }
 
 /** Maps model space [-1, 1] to RGB bytes. */
