@@ -208,10 +208,15 @@ test('images dropped on LoadImages are uploaded into its list; the folder picker
 });
 
 test('a first visit opens the quick start example, ready to run, instead of an empty canvas', async () => {
-  await page.goto(server.url);
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-  await page.waitForSelector('[data-testid=node-train]');
-  for (const id of ['images', 'caption', 'resize', 'report', 'sample', 'save']) expect(await page.$(`[data-testid=node-${id}]`)).not.toBeNull();
-  expect(await page.textContent('[data-testid=tabbar]')).not.toContain('Untitled');
+  // A new browser context has empty storage: a true first visit. (Clearing storage and reloading is not one: the
+  // page saves its open tabs again as it unloads, and brings them back.)
+  const first = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    await first.goto(server.url);
+    await first.waitForSelector('[data-testid=node-train]');
+    for (const id of ['images', 'caption', 'resize', 'report', 'sample', 'save']) expect(await first.$(`[data-testid=node-${id}]`)).not.toBeNull();
+    expect(await first.textContent('[data-testid=tabbar]')).not.toContain('Untitled');
+  } finally {
+    await first.close();
+  }
 });
