@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listConcepts, renderEmojis, tilesToPng, ALL_STYLES, type StyleId } from '../ml/corpus';
+import { downsampleTiles, listConcepts, renderEmojis, tilesToPng, ALL_STYLES, type StyleId } from '../ml/corpus';
 import { GraphBuilder } from '../ml/graph/builder';
 import { loadModel, saveModel } from '../ml/dit/weights';
 import { TINY_CONFIG } from '../ml/dit/config';
@@ -40,16 +40,7 @@ const FEAT = (32 / F) * (32 / F) * 3;
 
 /** 32x32 RGB tiles -> box-downsampled features in [-1, 1]. */
 function features(tiles: Uint8Array): Float32Array {
-  const n = tiles.length / (32 * 32 * 3);
-  const out = new Float32Array(n * FEAT);
-  for (let k = 0; k < n; k++)
-    for (let y = 0; y < 32; y++)
-      for (let x = 0; x < 32; x++)
-        for (let c = 0; c < 3; c++) {
-          const o = k * FEAT + ((y >> 1) * 16 + (x >> 1)) * 3 + c;
-          out[o] = out[o]! + tiles[k * 3072 + (y * 32 + x) * 3 + c]! / (F * F * 127.5) - 1 / (F * F);
-        }
-  return out;
+  return downsampleTiles(tiles, 32, F).map((v) => 2 * v - 1);
 }
 
 /** Trains the style classifier (MLP 768 -> 128 -> 4, 2000 steps) with the Trainer; returns a predict function and its accuracy. */

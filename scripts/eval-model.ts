@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildCorpus, defaultDataDir, tilesToPng, type Corpus } from '../ml/corpus';
+import { buildCorpus, defaultDataDir, downsampleTiles, tilesToPng, type Corpus } from '../ml/corpus';
 import { BASE_CONFIG, forwardFlopsPerImage, paramCount, paramSpecs, type DiTModel } from '../ml/dit';
 import { loadCheckpoint } from '../ml/train/checkpoint';
 import { DiTSampler } from '../ml/dit/sampler';
@@ -28,19 +28,11 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
-/** Box-downsamples RGB tiles (size x size) by `f` into float vectors. */
+/** Per-tile pixel features at half resolution (views into one array). */
 function features(tiles: Uint8Array, size: number, f: number): Float32Array[] {
-  const px = size * size * 3;
-  const s = size / f;
-  const out: Float32Array[] = [];
-  for (let n = 0; n < tiles.length / px; n++) {
-    const v = new Float32Array(s * s * 3);
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++)
-        for (let c = 0; c < 3; c++) v[(Math.floor(y / f) * s + Math.floor(x / f)) * 3 + c]! += tiles[n * px + (y * size + x) * 3 + c]! / (f * f * 255);
-    out.push(v);
-  }
-  return out;
+  const all = downsampleTiles(tiles, size, f);
+  const per = (size / f) ** 2 * 3;
+  return Array.from({ length: all.length / per }, (_, k) => all.subarray(k * per, (k + 1) * per));
 }
 
 function dist(a: Float32Array, b: Float32Array): number {

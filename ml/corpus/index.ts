@@ -7,6 +7,6 @@ export { STYLES, BASE_STYLES, ALL_STYLES, parseStyle, type StyleId, type StyleIn
 export { conceptText, styledCaption, captionWords } from './captions';
 export { listConcepts, chooseHeldOut, DEFAULT_HELD_OUT, type Concept } from './concepts';
 export { codepointKey, loadIconSet } from './iconsets';
-export { renderEmoji, renderEmojis, tilesToPng, type RenderOptions } from './render';
+export { downsampleTiles, renderEmoji, renderEmojis, tilesToPng, type RenderOptions } from './render';
 export { buildCorpus, loadCorpus, corpusDir, trainingItems, type Corpus, type CorpusItem, type CorpusOptions } from './build';
 export { defaultDataDir } from './data-dir';

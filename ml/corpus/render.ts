@@ -57,6 +57,25 @@ export async function renderEmojis(
   return out;
 }
 
+/**
+ * Box-downsamples RGB tiles (size x size) by `factor` into one flat array of n x (size/factor)^2 x 3 values in [0, 1]:
+ * the pixel features the evaluations compare and classify (small shifts matter less than at full size).
+ */
+export function downsampleTiles(tiles: Uint8Array, size: number, factor: number): Float32Array {
+  const s = size / factor;
+  const per = s * s * 3;
+  const n = Math.floor(tiles.length / (size * size * 3));
+  const out = new Float32Array(n * per);
+  for (let k = 0; k < n; k++)
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++)
+        for (let c = 0; c < 3; c++) {
+          const o = k * per + (Math.floor(y / factor) * s + Math.floor(x / factor)) * 3 + c;
+          out[o] = out[o]! + tiles[((k * size + y) * size + x) * 3 + c]! / (factor * factor * 255);
+        }
+  return out;
+}
+
 /** Encodes RGB tiles as one PNG grid (`columns` wide), e.g. for previews and model-card figures. */
 export async function tilesToPng(tiles: Uint8Array, size: number, columns: number, scale = 1): Promise<Buffer> {
   const tile = size * size * 3;
