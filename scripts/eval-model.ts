@@ -14,13 +14,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCorpus, defaultDataDir, downsampleTiles, tilesToPng, type Corpus } from '../ml/corpus';
-import { BASE_CONFIG, forwardFlopsPerImage, paramCount, paramSpecs, type DiTModel } from '../ml/dit';
+import { BASE_CONFIG, forwardFlopsPerImage, paramCount, type DiTModel } from '../ml/dit';
 import { loadCheckpoint } from '../ml/train/checkpoint';
 import { DiTSampler } from '../ml/dit/sampler';
 import { Rng } from '../ml/dit/rng';
 import { encodeCaptions } from '../ml/dit/tokenizer';
 import { loadModel } from '../ml/dit/weights';
-import { readLosses } from '../ml/dit/pretrain';
+import { modelWeights, readLosses } from '../ml/dit/pretrain';
 import sharp from 'sharp';
 
 function arg(name: string, fallback: string): string {
@@ -173,9 +173,7 @@ async function captionInfluence(sampler: DiTSampler, corpus: Corpus): Promise<st
 /** A pretraining checkpoint of the base model (mid-run evaluation). */
 async function fromCheckpoint(file: string): Promise<DiTModel> {
   const data = await loadCheckpoint(file);
-  // The weight average is what pretraining saves as the model; the raw weights only if the run kept none.
-  const source = data.ema ?? data.params;
-  const weights = new Map(paramSpecs(BASE_CONFIG).map((s) => [s.name, source[s.name]?.data ?? new Float32Array(0)]));
+  const weights = modelWeights(data, BASE_CONFIG);
   console.log(`checkpoint at step ${data.step} (${data.ema ? 'averaged' : 'last'} weights)`);
   return { config: BASE_CONFIG, weights, metadata: {} };
 }

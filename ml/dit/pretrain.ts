@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCheckpoint } from '../train/checkpoint';
 import { trainInWorker } from '../train/remote';
-import type { StepReport, TrainConfig } from '../train/types';
+import type { NamedParams, StepReport, TrainConfig } from '../train/types';
 import type { DiTConfig } from './config';
 import { paramSpecs } from './params';
 import { sampleInWorker } from './sample-job';
@@ -101,11 +101,16 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const result = await handle.done;
-    const weights: Weights = new Map(Object.entries(result.ema ?? result.params).map(([k, v]) => [k, v.data]));
-    return { step: result.step, cancelled: result.cancelled, weights, losses: readLosses(lossLog) };
+    return { step: result.step, cancelled: result.cancelled, weights: modelWeights(result, o.config), losses: readLosses(lossLog) };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The weights a pretraining run makes its model: the weight average when it kept one, else the last weights. */
+export function modelWeights(state: { params: NamedParams; ema?: NamedParams }, config: DiTConfig): Weights {
+  const source = state.ema ?? state.params;
+  return new Map(paramSpecs(config).map((s) => [s.name, source[s.name]?.data ?? new Float32Array(0)]));
 }
 
 /** The loss log of a state folder (one entry per run of K steps). */
@@ -120,8 +125,7 @@ export function readLosses(file: string): { step: number; loss: number }[] {
 
 async function previewFromCheckpoint(o: PretrainOptions, checkpoint: string, step: number): Promise<Uint8Array | undefined> {
   const data = await loadCheckpoint(checkpoint);
-  const source = data.ema ?? data.params;
-  const weights: Weights = new Map(paramSpecs(o.config).map((s) => [s.name, source[s.name]?.data ?? new Float32Array(0)]));
+  const weights = modelWeights(data, o.config);
   const modelPath = path.join(o.stateDir, 'preview-model.safetensors');
   await saveModel(modelPath, { config: o.config, weights }, { 'loraflow.step': String(step) }, 'F32');
   const r = await sampleInWorker(

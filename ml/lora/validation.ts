@@ -11,6 +11,7 @@ import { linearModules } from '../dit/params';
 import type { DiTModel } from '../dit/weights';
 import { captionIdsShape, encodeCaptions } from '../dit/tokenizer';
 import { CounterRng } from '../train/rng';
+import type { NamedParams } from '../train/types';
 import { adapterTensors, frozenBase, type LoraTaskOptions } from './task';
 import { loraHook } from './hook';
 
@@ -57,7 +58,7 @@ export class ValidationLoss {
   }
 
   /** The loss for the current adapter parameters. */
-  async compute(params: Record<string, { shape: readonly number[]; data: Float32Array }>): Promise<number> {
+  async compute(params: NamedParams): Promise<number> {
     const s = await this.session;
     const feeds: Record<string, OrtTensor> = {};
     for (const name of this.names) {

@@ -3,7 +3,7 @@
 import { readSafetensors, writeSafetensors, SafetensorsError, type TensorToWrite } from '../safetensors';
 import type { ParamLayout } from './layout';
 import type { RngState } from './rng';
-import type { TrainConfig } from './types';
+import type { NamedParams, TrainConfig } from './types';
 
 const FORMAT = 'loraflow.train-checkpoint/1';
 
@@ -11,11 +11,11 @@ export interface CheckpointData {
   /** Optimizer steps completed. */
   readonly step: number;
   /** Parameters by name. */
-  readonly params: Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+  readonly params: NamedParams;
   /** Optimizer state tensors by state name. */
   readonly optimizerState: Record<string, Float32Array>;
   /** The parameters' moving average by name (when training keeps one). */
-  readonly ema?: Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+  readonly ema?: NamedParams;
   /** The data stream's PRNG state after the last completed step. */
   readonly dataRng: RngState;
   readonly config: TrainConfig;

@@ -1,5 +1,7 @@
 // Packing named parameters into one flat float32 vector: few graph inputs/outputs make session.run cheap.
 
+import type { NamedParams } from './types';
+
 export interface PackedParam {
   readonly name: string;
   readonly shape: readonly number[];
@@ -39,8 +41,8 @@ export function pack(layout: ParamLayout, values: Record<string, { readonly data
 }
 
 /** Splits a flat vector back into named arrays (copies). */
-export function unpack(layout: ParamLayout, flat: Float32Array): Record<string, { shape: readonly number[]; data: Float32Array }> {
-  const out: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
+export function unpack(layout: ParamLayout, flat: Float32Array): NamedParams {
+  const out: NamedParams = {};
   for (const p of layout.params) out[p.name] = { shape: p.shape, data: flat.slice(p.offset, p.offset + p.size) };
   return out;
 }

@@ -1,5 +1,5 @@
 // Messages between the main thread and a training worker (a discriminated union on `type`).
-import type { TrainConfig, StepReport } from './types';
+import type { NamedParams, TrainConfig, StepReport } from './types';
 
 /** What the main thread asks a worker to do (passed as workerData). */
 export interface TrainJob {
@@ -15,11 +15,9 @@ export interface TrainJob {
   readonly checkpoint?: { readonly path: string; readonly everySteps?: number };
 }
 
-type Named = Record<string, { shape: readonly number[]; data: Float32Array }>;
-
 export type TrainWorkerMessage =
   | { readonly type: 'started'; readonly step: number; readonly parameterCount: number }
   | { readonly type: 'progress'; readonly report: StepReport }
   | { readonly type: 'checkpoint'; readonly path: string; readonly step: number }
-  | { readonly type: 'done'; readonly step: number; readonly cancelled: boolean; readonly params: Named; readonly ema?: Named }
+  | { readonly type: 'done'; readonly step: number; readonly cancelled: boolean; readonly params: NamedParams; readonly ema?: NamedParams }
   | { readonly type: 'error'; readonly message: string };

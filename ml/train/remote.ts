@@ -2,14 +2,14 @@
 import * as path from 'node:path';
 import { runWorkerJob } from '../runtime/worker-job';
 import type { TrainJob, TrainWorkerMessage } from './messages';
-import type { StepReport } from './types';
+import type { NamedParams, StepReport } from './types';
 
 export interface TrainResult {
   readonly step: number;
   readonly cancelled: boolean;
-  readonly params: Record<string, { shape: readonly number[]; data: Float32Array }>;
+  readonly params: NamedParams;
   /** The moving average of the parameters, when the config asked for one. */
-  readonly ema?: Record<string, { shape: readonly number[]; data: Float32Array }>;
+  readonly ema?: NamedParams;
 }
 
 export interface TrainCallbacks {

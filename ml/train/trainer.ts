@@ -7,7 +7,7 @@ import { checkCheckpointFits, saveCheckpoint, type CheckpointData } from './chec
 import { layoutOf, pack, unpack, type ParamLayout } from './layout';
 import { CounterRng } from './rng';
 import { buildStepGraph, type StepGraph } from './step-graph';
-import type { BatchArray, StepReport, TrainConfig, TrainTask } from './types';
+import type { BatchArray, NamedParams, StepReport, TrainConfig, TrainTask } from './types';
 
 /** PRNG stream ids forked from the seed: parameter init and data (order, noise) are independent. */
 const INIT_STREAM = 1;
@@ -117,12 +117,12 @@ export class Trainer {
   }
 
   /** Current parameters by name (copies). */
-  exportParams(): Record<string, { shape: readonly number[]; data: Float32Array }> {
+  exportParams(): NamedParams {
     return unpack(this.layout, this.params);
   }
 
   /** The parameters' moving average by name (copies), when the config keeps one. */
-  exportEma(): Record<string, { shape: readonly number[]; data: Float32Array }> | undefined {
+  exportEma(): NamedParams | undefined {
     return this.ema && unpack(this.layout, this.ema);
   }
 

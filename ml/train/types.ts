@@ -10,6 +10,9 @@ export interface ParamInit {
   readonly data: Float32Array;
 }
 
+/** Parameters by name (a trainer's export, a checkpoint's content, a worker's result). */
+export type NamedParams = Record<string, ParamInit>;
+
 /** Typed array for one batch input of the given dtype. */
 export type BatchArray = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
