@@ -1,4 +1,7 @@
-/** The rule every save node follows before writing its file (the writers themselves are atomic: temp + rename). */
+/**
+ * The rules every save node follows: before writing its file (the writers themselves are atomic: temp + rename), and
+ * when a rerun would serve its result from the cache (only while the file is still there).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeOutputs } from '../protocol/values';
@@ -11,7 +14,7 @@ export function prepareOutput(target: string, overwrite: boolean, shown: string,
 }
 
 /** What a save node returns on its `file` output. */
-export interface WrittenFile {
+interface WrittenFile {
   path: string;
   bytes: number;
 }

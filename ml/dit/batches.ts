@@ -45,8 +45,17 @@ export function makeBatch(set: ImageSet, o: FeedOptions, seed: number, step: num
   }
   const t = new Float32Array(o.batch);
   for (let b = 0; b < o.batch; b++) {
-    const u = o.timeSampling === 'uniform' ? rng.next() : 1 / (1 + Math.exp(-rng.normal()));
-    t[b] = Math.min(0.999, Math.max(0.001, u));
+    t[b] = o.timeSampling === 'uniform' ? clampTime(rng.next()) : logitNormalTime(rng.normal());
   }
   return { x0, noise: rng.fillNormal(new Float32Array(o.batch * px)), t, ids: encodeCaptions(captions, o) };
+}
+
+/** A training timestep from a standard normal draw `z`: logit-normal (SD3), as pretraining and LoRA training use. */
+export function logitNormalTime(z: number): number {
+  return clampTime(1 / (1 + Math.exp(-z)));
+}
+
+/** Keeps t off 0 and 1, where the velocity target degenerates. */
+function clampTime(t: number): number {
+  return Math.min(0.999, Math.max(0.001, t));
 }

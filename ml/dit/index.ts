@@ -5,7 +5,8 @@
  * - params.ts: parameter names/shapes/init; linear weights are [out, in] as in PyTorch.
  * - model.ts + layers.ts: the ONNX graph (GraphBuilder). `buildDiT(g, config, params, {x, t, ids}, hook)` gives the
  *   velocity; `buildFlowLoss` the training loss. `hook(module, x, y)` runs after every linear layer: LoRA goes there.
- * - tokenizer.ts: byte-level captions (BOS + UTF-8 bytes), so trigger words need no vocabulary.
+ * - tokenizer.ts: captions as [2, L] ids: BOS + UTF-8 bytes, and each byte's word hash bucket; trigger words need no
+ *   vocabulary.
  * - sampler.ts (+ sample-worker.ts, sample-job.ts): Euler/Heun with classifier-free guidance, in a worker thread;
  *   a job may name combinations of LoRA files, which the worker merges into the weights through ml/lora.
  * - train-task.ts, batches.ts, pretrain.ts: pretraining as an ml/train TrainTask, resumable.
@@ -23,7 +24,7 @@ export { BASE_CONFIG, TINY_CONFIG, forwardFlopsPerImage, imageTokens, patchDim, 
 export { initParams, linearModules, paramCount, paramSpecs, type LinearModule, type ParamSpec } from './params';
 export { buildDiT, buildFlowLoss, encodeText, type DiTInputs } from './model';
 export type { LinearHook, ParamSource } from './layers';
-export { encodeCaptions, captionTokens, captionTooLong, BOS, PAD } from './tokenizer';
+export { encodeCaptions, captionIdsShape, captionTokens, captionWords, captionTooLong, BOS, PAD, type CaptionShape } from './tokenizer';
 export { DiTSampler, SAMPLERS, initialNoise, toBytes, type HookFactory, type SampleOptions, type SamplerKind } from './sampler';
 export { sampleInWorker, type SampleResult } from './sample-job';
 export { loadModel, saveModel, roundToF16, ARCHITECTURE, type DiTModel, type Weights } from './weights';

@@ -3,6 +3,7 @@
  * first `keepTokens` comma-separated tags, usually the trigger word, stay in front), logit-normal timesteps, noise
  * and dropout masks. Everything is drawn from the trainer's data stream, so a resumed run draws the same batches.
  */
+import { logitNormalTime } from '../dit/batches';
 import { encodeCaptions } from '../dit/tokenizer';
 import type { CounterRng } from '../train/rng';
 
@@ -58,7 +59,7 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
     captions.push(dropped ? '' : f.shuffleTags ? shuffleCaption(caption, f.keepTokens, rng) : caption);
   }
   const t = new Float32Array(f.batch);
-  for (let b = 0; b < f.batch; b++) t[b] = Math.min(0.999, Math.max(0.001, 1 / (1 + Math.exp(-rng.normal()))));
+  for (let b = 0; b < f.batch; b++) t[b] = logitNormalTime(rng.normal());
   const noise = rng.fillNormal(new Float32Array(f.batch * px));
   const batch: LoraBatch = { x0, noise, t, ids: encodeCaptions(captions, f) };
   if (f.dropout > 0 && f.maskShape) {

@@ -33,8 +33,9 @@ export interface LoraTaskOptions {
   keepTokens: number;
 }
 
-const downName = (m: string) => `${m}.lora_down`;
-const upName = (m: string) => `${m}.lora_up`;
+/** The trainable parameter names of a module's adapter. */
+export const downName = (m: string): string => `${m}.lora_down`;
+export const upName = (m: string): string => `${m}.lora_up`;
 
 /** A ParamSource of the frozen base weights as initializers, created once per graph. */
 export function frozenBase(model: DiTModel): (g: GraphBuilder) => (name: string) => Tensor {

@@ -12,7 +12,7 @@ import type { DiTModel } from '../dit/weights';
 import { captionIdsShape, encodeCaptions } from '../dit/tokenizer';
 import { CounterRng } from '../train/rng';
 import type { NamedParams } from '../train/types';
-import { adapterTensors, frozenBase, type LoraTaskOptions } from './task';
+import { adapterTensors, downName, frozenBase, upName, type LoraTaskOptions } from './task';
 import { loraHook } from './hook';
 
 /** The timesteps every validation image is scored at. */
@@ -42,9 +42,9 @@ export class ValidationLoss {
     for (const m of o.targets) {
       const lin = mods.get(m);
       if (!lin) throw new Error(`the base model has no linear layer "${m}"`);
-      params[`${m}.lora_down`] = g.input(`${m}.lora_down`, 'float32', [o.rank, lin.in]);
-      params[`${m}.lora_up`] = g.input(`${m}.lora_up`, 'float32', [lin.out, o.rank]);
-      this.names.push(`${m}.lora_down`, `${m}.lora_up`);
+      params[downName(m)] = g.input(downName(m), 'float32', [o.rank, lin.in]);
+      params[upName(m)] = g.input(upName(m), 'float32', [lin.out, o.rank]);
+      this.names.push(downName(m), upName(m));
     }
     const batch = {
       x0: g.constant(x0, [n, S, S, 3]),

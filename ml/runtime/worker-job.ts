@@ -3,7 +3,7 @@
  *
  * Never `worker.terminate()` a thread that may be inside onnxruntime: terminating it during a native
  * `session.run` (or a session release) aborts the WHOLE process with "terminate called after throwing an
- * instance of 'Napi::Error'" (reproduced here; tests/ml/runtime/worker-job.test.ts). Cancellation is therefore
+ * instance of 'Napi::Error'" (reproduced here; tests/ml/runtime/worker-cancel.test.ts). Cancellation is therefore
  * cooperative: the host sets a shared flag that the worker reads between runs (`cancelRequested()`), and the
  * worker returns from its main function, which ends the thread.
  */
