@@ -65,8 +65,9 @@ function classify(name: string): { format: 'kohya' | 'peft'; key: string; part: 
 /**
  * Reads a kohya or PEFT LoRA for a model of `config`. Throws an Error naming the file for a malformed or truncated
  * file, a missing half of an adapter or inconsistent ranks; modules the model lacks are kept by key (see loraMismatch).
+ * Without a config, kohya modules stay their keys: enough to re-encode the file (SaveCheckpoint).
  */
-export async function readLora(path: string, config: DiTConfig): Promise<LoraSet> {
+export async function readLora(path: string, config?: DiTConfig): Promise<LoraSet> {
   const { metadata, tensors } = await readSafetensors(path);
   const groups = new Map<string, Parts>();
   const formats = new Set<'kohya' | 'peft'>();
@@ -92,7 +93,7 @@ export async function readLora(path: string, config: DiTConfig): Promise<LoraSet
     }
     const alpha = g.alpha ?? rank; // a missing alpha means alpha = rank (kohya, ComfyUI and A1111 agree)
     if (!Number.isFinite(alpha)) throw new Error(`${path}: "${key}.alpha" is not a number`);
-    const module = key.startsWith('lora_') ? (moduleForKohyaKey(config, key)?.name ?? key) : peftModule(key);
+    const module = key.startsWith('lora_') ? ((config && moduleForKohyaKey(config, key)?.name) ?? key) : peftModule(key);
     adapters.push({ module, rank, alpha, in: inF, out: outF, down: g.down.data, up: g.up.data });
   }
   return { adapters, metadata, format };

@@ -3,12 +3,10 @@
  * with the ss_* metadata, modelspec.*, sshs_model_hash and the workflow that produced it (loraflow.workflow).
  */
 import * as path from 'node:path';
-import { readSafetensors } from '../../ml/safetensors';
-import { writeKohya } from '../../ml/lora/file';
+import { readLora, writeKohya } from '../../ml/lora/file';
 import { defineNode } from '../api';
 import { prepareOutput, writtenFileStillThere } from '../output-file';
 import { loraFile, readLoraValue, type LoraValue } from './lora-value';
-import { readKohyaAdapters } from './stored';
 
 type SaveParams = { folder: string; name: string; dtype: string; overwrite: boolean };
 
@@ -53,8 +51,7 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     const target = ctx.paths.resolve(path.join(folder, fileName), 'write', 'name');
     prepareOutput(target, params.overwrite, target, 'name');
     const source = loraFile(lora, ctx);
-    const { metadata } = await readSafetensors(source);
-    const adapters = await readKohyaAdapters(source);
+    const { adapters, metadata } = await readLora(source);
     const meta: Record<string, string> = { ...metadata, ss_output_name: path.basename(fileName, '.safetensors'), 'modelspec.title': path.basename(fileName, '.safetensors'), 'loraflow.saved_at': new Date().toISOString() };
     delete meta.sshs_model_hash;
     if (ctx.workflow) meta['loraflow.workflow'] = JSON.stringify(ctx.workflow);
