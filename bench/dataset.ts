@@ -45,8 +45,22 @@ async function makeImage(i: number): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}"><rect width="100%" height="100%" fill="hsl(${(i * 37) % 360},40%,60%)"/>
     <circle cx="${300 + (i % 7) * 60}" cy="${400 + (i % 5) * 50}" r="${180 + (i % 9) * 10}" fill="hsl(${(i * 71) % 360},70%,45%)"/>
     <rect x="${500 - (i % 4) * 40}" y="120" width="380" height="260" rx="40" fill="hsl(${(i * 13) % 360},60%,30%)"/></svg>`;
-  const grain = await sharp({ create: { width: SIZE, height: SIZE, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }).png().toBuffer();
-  return sharp(Buffer.from(svg)).composite([{ input: grain, blend: 'overlay' }]).removeAlpha().png(STORE_PNG).toBuffer();
+  const grain = await sharp({
+    create: {
+      width: SIZE,
+      height: SIZE,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 12 },
+    },
+  })
+    .png()
+    .toBuffer();
+  return sharp(Buffer.from(svg))
+    .composite([{ input: grain, blend: 'overlay' }])
+    .removeAlpha()
+    .png(STORE_PNG)
+    .toBuffer();
 }
 
 async function main(): Promise<void> {
@@ -57,15 +71,40 @@ async function main(): Promise<void> {
     const items: DatasetItem[] = [];
     for (let i = 0; i < COUNT; i++) {
       const image = await artifacts.put(await makeImage(i), 'image/png', `img${i}.png`);
-      items.push({ id: `img${i}.png`, source: `img${i}.png`, width: SIZE, height: SIZE, caption: '', captionSource: 'none', hash: image.$artifact, repeats: 1, image });
+      items.push({
+        id: `img${i}.png`,
+        source: `img${i}.png`,
+        width: SIZE,
+        height: SIZE,
+        caption: '',
+        captionSource: 'none',
+        hash: image.$artifact,
+        repeats: 1,
+        image,
+      });
     }
     const ctx: NodeContext = {
-      runId: 'bench', nodeId: 'resize', signal: new AbortController().signal, workDir: join(dir, 'work'), stateDir: (k) => join(dir, 'state', k),
-      inputsKey: '', artifacts, paths: createPathPolicy([dir]), device: 'cpu', progress: () => undefined, preview: () => undefined, log: () => undefined, warn: () => undefined,
+      runId: 'bench',
+      nodeId: 'resize',
+      signal: new AbortController().signal,
+      workDir: join(dir, 'work'),
+      stateDir: (k) => join(dir, 'state', k),
+      inputsKey: '',
+      artifacts,
+      paths: createPathPolicy([dir]),
+      device: 'cpu',
+      progress: () => undefined,
+      preview: () => undefined,
+      log: () => undefined,
+      warn: () => undefined,
     };
     const dataset = { items, warnings: [] } as unknown as JsonValue;
     const t0 = performance.now();
-    await resize.execute({ dataset }, { resolution: TARGET, mode: 'center-crop', smaller: 'warn', padColor: '#ffffff' }, ctx);
+    await resize.execute(
+      { dataset },
+      { resolution: TARGET, mode: 'center-crop', smaller: 'warn', padColor: '#ffffff' },
+      ctx,
+    );
     const ours = (performance.now() - t0) / 1000;
 
     const list = join(dir, 'list.json');
@@ -74,16 +113,28 @@ async function main(): Promise<void> {
     mkdirSync(outDir);
     let pillow: { single: number; multi: number; version: string };
     try {
-      pillow = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PILLOW, list, outDir], { encoding: 'utf8' })) as typeof pillow;
+      pillow = JSON.parse(
+        execFileSync('/usr/bin/python3', ['-c', PILLOW, list, outDir], { encoding: 'utf8' }),
+      ) as typeof pillow;
     } catch (err) {
-      process.stdout.write(`loraflow Resize: ${(COUNT / ours).toFixed(1)} images/s; Pillow could not run (apt-get install -y python3-pil): ${String(err).split('\n')[0]}\n`);
+      process.stdout.write(
+        `loraflow Resize: ${(COUNT / ours).toFixed(1)} images/s; Pillow could not run (apt-get install -y python3-pil): ${String(err).split('\n')[0]}\n`,
+      );
       return;
     }
     const rate = (s: number) => COUNT / s;
-    process.stdout.write(`${COUNT} images ${SIZE}px -> ${TARGET}px (lanczos3, PNG zlib level ${STORE_PNG.compressionLevel}), ${availableParallelism()} cores\n`);
-    process.stdout.write(`  loraflow Resize node (sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}):  ${rate(ours).toFixed(1)} images/s\n`);
-    process.stdout.write(`  Pillow ${pillow.version}, one process:  ${rate(pillow.single).toFixed(1)} images/s  -> ratio ${(pillow.single / ours).toFixed(2)}x\n`);
-    process.stdout.write(`  Pillow ${pillow.version}, ${availableParallelism()} processes:  ${rate(pillow.multi).toFixed(1)} images/s  -> ratio ${(pillow.multi / ours).toFixed(2)}x\n`);
+    process.stdout.write(
+      `${COUNT} images ${SIZE}px -> ${TARGET}px (lanczos3, PNG zlib level ${STORE_PNG.compressionLevel}), ${availableParallelism()} cores\n`,
+    );
+    process.stdout.write(
+      `  loraflow Resize node (sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}):  ${rate(ours).toFixed(1)} images/s\n`,
+    );
+    process.stdout.write(
+      `  Pillow ${pillow.version}, one process:  ${rate(pillow.single).toFixed(1)} images/s  -> ratio ${(pillow.single / ours).toFixed(2)}x\n`,
+    );
+    process.stdout.write(
+      `  Pillow ${pillow.version}, ${availableParallelism()} processes:  ${rate(pillow.multi).toFixed(1)} images/s  -> ratio ${(pillow.multi / ours).toFixed(2)}x\n`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

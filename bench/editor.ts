@@ -12,9 +12,25 @@ const COLUMNS = 20;
 
 /** A chain of Delay nodes laid out on a grid: 200 nodes, 199 wires. */
 function bigWorkflow(): WorkflowFile {
-  const nodes = Array.from({ length: NODES }, (_, i) => ({ id: `d${i}`, type: 'Delay', params: { ms: 0, steps: 1 }, position: { x: (i % COLUMNS) * 280, y: Math.floor(i / COLUMNS) * 220 } }));
-  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, from: { node: `d${i}`, socket: 'value' }, to: { node: n.id, socket: 'value' } }));
-  return { format: 'loraflow.workflow', formatVersion: 1, appVersion: '0.1.0', name: 'bench-200', nodes, edges, groups: [], notes: [] };
+  const nodes = Array.from({ length: NODES }, (_, i) => ({
+    id: `d${i}`,
+    type: 'Delay',
+    params: { ms: 0, steps: 1 },
+    position: { x: (i % COLUMNS) * 280, y: Math.floor(i / COLUMNS) * 220 },
+  }));
+  const edges = nodes
+    .slice(1)
+    .map((n, i) => ({ id: `e${i}`, from: { node: `d${i}`, socket: 'value' }, to: { node: n.id, socket: 'value' } }));
+  return {
+    format: 'loraflow.workflow',
+    formatVersion: 1,
+    appVersion: '0.1.0',
+    name: 'bench-200',
+    nodes,
+    edges,
+    groups: [],
+    notes: [],
+  };
 }
 
 /** Drags the pane for `ms` and returns the frame deltas seen meanwhile. */
@@ -34,7 +50,8 @@ async function panFrames(page: Page, ms: number): Promise<number[]> {
   await page.mouse.move(cx, cy);
   await page.mouse.down();
   const start = Date.now();
-  for (let i = 0; Date.now() - start < ms; i++) await page.mouse.move(cx + 200 * Math.sin(i / 10), cy + 120 * Math.cos(i / 13));
+  for (let i = 0; Date.now() - start < ms; i++)
+    await page.mouse.move(cx + 200 * Math.sin(i / 10), cy + 120 * Math.cos(i / 13));
   await page.mouse.up();
   return page.evaluate<number[]>('(window.__stop = true, window.__frames.slice(2))');
 }
@@ -51,7 +68,11 @@ async function main(): Promise<void> {
   const server = await startServer();
   const browser = await launchBrowser();
   try {
-    const res = await fetch(`${server.url}/api/workflows/bench-200`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigWorkflow()) });
+    const res = await fetch(`${server.url}/api/workflows/bench-200`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(bigWorkflow()),
+    });
     if (!res.ok) throw new Error(`cannot store the workflow: ${await res.text()}`);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.url);
@@ -60,7 +81,12 @@ async function main(): Promise<void> {
     await page.click('[data-testid=side-library]');
     const t0 = Date.now();
     await page.click('[data-testid=library-bench-200]');
-    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length >= n && document.querySelectorAll('.react-flow__edge').length >= n - 1, NODES);
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('.react-flow__node').length >= n &&
+        document.querySelectorAll('.react-flow__edge').length >= n - 1,
+      NODES,
+    );
     const loadMs = Date.now() - t0;
     await page.waitForTimeout(500);
     const full = await panFrames(page, 3000);

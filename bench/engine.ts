@@ -12,14 +12,32 @@ import { defineNode } from '../nodes/api';
 import { validateWorkflow } from '../protocol/validate';
 import { emptyWorkflow } from '../protocol/workflow-io';
 import type { WorkflowFile } from '../protocol/workflow';
-import { createArtifactStore, createMemoryCache, createPathPolicy, createRegistry, executeWorkflow, schemaMap } from '../server/engine';
+import {
+  createArtifactStore,
+  createMemoryCache,
+  createPathPolicy,
+  createRegistry,
+  executeWorkflow,
+  schemaMap,
+} from '../server/engine';
 import { computeKeys } from '../server/engine/keys';
 import { planRun } from '../server/engine/plan';
 import type { EngineEnv } from '../server/engine/types';
 
 const N = 1000;
 const noop = defineNode({
-  schema: { type: 'Noop', version: 1, category: 'bench', title: 'Noop', description: '', resource: 'cpu', cacheable: true, inputs: [{ name: 'in', type: '*', optional: true }], outputs: [{ name: 'out', type: '*' }], params: [{ name: 'i', kind: 'int', default: 0 }] },
+  schema: {
+    type: 'Noop',
+    version: 1,
+    category: 'bench',
+    title: 'Noop',
+    description: '',
+    resource: 'cpu',
+    cacheable: true,
+    inputs: [{ name: 'in', type: '*', optional: true }],
+    outputs: [{ name: 'out', type: '*' }],
+    params: [{ name: 'i', kind: 'int', default: 0 }],
+  },
   execute: async (_inputs, params) => ({ out: params.i ?? 0 }),
 });
 
@@ -27,7 +45,12 @@ function build(shape: 'chain' | 'fan-out'): WorkflowFile {
   const wf = emptyWorkflow(shape);
   for (let i = 0; i < N; i++) {
     wf.nodes.push({ id: `n${i}`, type: 'Noop', params: { i }, position: { x: i, y: 0 } });
-    if (i > 0) wf.edges.push({ id: `e${i}`, from: { node: shape === 'chain' ? `n${i - 1}` : 'n0', socket: 'out' }, to: { node: `n${i}`, socket: 'in' } });
+    if (i > 0)
+      wf.edges.push({
+        id: `e${i}`,
+        from: { node: shape === 'chain' ? `n${i - 1}` : 'n0', socket: 'out' },
+        to: { node: `n${i}`, socket: 'in' },
+      });
   }
   return wf;
 }
@@ -59,10 +82,13 @@ async function bench(env: EngineEnv, shape: 'chain' | 'fan-out', round: number) 
   if (errors.length > 0) throw new Error(`bench workflow invalid: ${errors[0]!.message}`);
   const [, planMs] = await time(async () => computeKeys(planRun(wf, env.registry), env.paths, 'plan-only'));
   const counts = { executed: 0, cached: 0 };
-  const onEvent = (e: { type: string }) => void (e.type === 'node.finished' ? counts.executed++ : e.type === 'node.cached' ? counts.cached++ : 0);
-  const run = (suffix: string) => time(() => executeWorkflow(env, { runId: `${shape}-${round}-${suffix}`, workflow: wf, signal, onEvent }));
+  const onEvent = (e: { type: string }) =>
+    void (e.type === 'node.finished' ? counts.executed++ : e.type === 'node.cached' ? counts.cached++ : 0);
+  const run = (suffix: string) =>
+    time(() => executeWorkflow(env, { runId: `${shape}-${round}-${suffix}`, workflow: wf, signal, onEvent }));
   const [first, firstMs] = await run('first');
-  if (first !== 'succeeded' || counts.executed !== N) throw new Error(`first run: ${first}, ${counts.executed} executed`);
+  if (first !== 'succeeded' || counts.executed !== N)
+    throw new Error(`first run: ${first}, ${counts.executed} executed`);
   const rerunMs: number[] = [];
   for (let i = 0; i < 5; i++) {
     const [rerun, ms] = await run(`rerun${i}`);
@@ -94,7 +120,9 @@ async function main() {
       const r = await bench(env(), shape, round); // a fresh cache each round: the first run really executes
       results[shape]!.push(r);
       const f = (ms: number) => ms.toFixed(2).padStart(8);
-      console.log(`${shape.padEnd(9)} ${String(round).padStart(5)} ${f(r.validateMs)} ${f(r.planMs)}   ${f(r.firstMs)} ${f(r.firstTotalMs)}          ${f(r.rerunMs)}   ${f(refMs)}`);
+      console.log(
+        `${shape.padEnd(9)} ${String(round).padStart(5)} ${f(r.validateMs)} ${f(r.planMs)}   ${f(r.firstMs)} ${f(r.firstTotalMs)}          ${f(r.rerunMs)}   ${f(refMs)}`,
+      );
     }
   }
   console.log(`reference: ${(await reference()).toFixed(2)} ms (warm)`);
@@ -107,7 +135,9 @@ async function main() {
     // The best round shows the engine's own cost when other processes leave the CPU alone.
     const best = Math.min(...rs.map((r) => r.firstTotalMs));
     const bestRerun = Math.min(...rs.map((r) => r.rerunMs));
-    console.log(`${shape}: first run ${first.toFixed(1)} ms cold, ${warm.toFixed(1)} ms warm median, ${best.toFixed(1)} ms best (aim < 100: ${warm < 100 ? 'met' : 'MISSED'}); cached rerun ${rerun.toFixed(1)} ms median, ${bestRerun.toFixed(1)} ms best (aim < 10: ${rerun < 10 ? 'met' : 'MISSED'})`);
+    console.log(
+      `${shape}: first run ${first.toFixed(1)} ms cold, ${warm.toFixed(1)} ms warm median, ${best.toFixed(1)} ms best (aim < 100: ${warm < 100 ? 'met' : 'MISSED'}); cached rerun ${rerun.toFixed(1)} ms median, ${bestRerun.toFixed(1)} ms best (aim < 10: ${rerun < 10 ? 'met' : 'MISSED'})`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -9,7 +9,8 @@ import { NodeUserError } from './api';
 
 /** Refuses to replace an existing `target` unless `overwrite` (naming it `shown` and `param`), then creates its folder. */
 export function prepareOutput(target: string, overwrite: boolean, shown: string, param: string): void {
-  if (!overwrite && fs.existsSync(target)) throw new NodeUserError(`${shown} already exists`, 'turn on "Overwrite" or change the name', param);
+  if (!overwrite && fs.existsSync(target))
+    throw new NodeUserError(`${shown} already exists`, 'turn on "Overwrite" or change the name', param);
   fs.mkdirSync(path.dirname(target), { recursive: true });
 }
 

@@ -80,7 +80,12 @@ export type ServerMessage =
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Messages whose loss is acceptable when a client is slow (the latest state is always kept). */
-export const DROPPABLE_MESSAGES: ReadonlySet<ServerMessage['type']> = new Set(['node.preview', 'node.progress', 'node.log', 'node.metrics']);
+export const DROPPABLE_MESSAGES: ReadonlySet<ServerMessage['type']> = new Set([
+  'node.preview',
+  'node.progress',
+  'node.log',
+  'node.metrics',
+]);
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);

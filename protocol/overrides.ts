@@ -35,10 +35,13 @@ function findNode(wf: WorkflowFile, target: string): WorkflowNode {
   const byId = wf.nodes.find((n) => n.id === target);
   if (byId) return byId;
   const byTitle = wf.nodes.filter((n) => n.title === target);
-  const matches = byTitle.length > 0 ? byTitle : wf.nodes.filter((n) => n.title?.toLowerCase() === target.toLowerCase());
+  const matches =
+    byTitle.length > 0 ? byTitle : wf.nodes.filter((n) => n.title?.toLowerCase() === target.toLowerCase());
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new OverrideError(`--set: "${target}" is the title of ${matches.length} nodes (${matches.map((n) => n.id).join(', ')}); use the node id instead`);
+    throw new OverrideError(
+      `--set: "${target}" is the title of ${matches.length} nodes (${matches.map((n) => n.id).join(', ')}); use the node id instead`,
+    );
   }
   const known = wf.nodes.map((n) => (n.title ? `${n.id} (${n.title})` : n.id)).join(', ');
   throw new OverrideError(`--set: no node has the id or title "${target}"; nodes: ${known || 'none'}`);
@@ -88,7 +91,9 @@ export function coerceParamValue(spec: ParamSpec | undefined, raw: string): Para
 
 /** Returns a copy of the workflow with every `--set` override applied; throws OverrideError on the first bad one. */
 export function applyOverrides(wf: WorkflowFile, schemas: SchemaSource, sets: readonly string[]): WorkflowFile {
-  const map: ReadonlyMap<string, NodeSchema> = Array.isArray(schemas) ? new Map((schemas as readonly NodeSchema[]).map((s) => [s.type, s])) : (schemas as ReadonlyMap<string, NodeSchema>);
+  const map: ReadonlyMap<string, NodeSchema> = Array.isArray(schemas)
+    ? new Map((schemas as readonly NodeSchema[]).map((s) => [s.type, s]))
+    : (schemas as ReadonlyMap<string, NodeSchema>);
   const nodes = wf.nodes.map((n) => ({ ...n, params: { ...n.params } }));
   const copy: WorkflowFile = { ...wf, nodes };
   for (const set of sets) {
@@ -98,7 +103,9 @@ export function applyOverrides(wf: WorkflowFile, schemas: SchemaSource, sets: re
     const spec = schema?.params.find((p) => p.name === param);
     if (schema && !spec) {
       const names = schema.params.map((p) => p.name).join(', ') || 'none';
-      throw new OverrideError(`--set: node "${node.id}" (${node.type}) has no parameter "${param}"; its parameters: ${names}`);
+      throw new OverrideError(
+        `--set: node "${node.id}" (${node.type}) has no parameter "${param}"; its parameters: ${names}`,
+      );
     }
     const value = coerceParamValue(spec, raw);
     const problem = spec && validateParamValue(spec, value);

@@ -5,17 +5,7 @@
 
 /** Socket types are open strings; these are the ones the built-in nodes use. `*` accepts anything. */
 export type SocketType =
-  | 'DATASET'
-  | 'MODEL'
-  | 'LORA'
-  | 'IMAGES'
-  | 'REPORT'
-  | 'FILE'
-  | 'FILES'
-  | 'STRING'
-  | 'NUMBER'
-  | '*'
-  | (string & {});
+  'DATASET' | 'MODEL' | 'LORA' | 'IMAGES' | 'REPORT' | 'FILE' | 'FILES' | 'STRING' | 'NUMBER' | '*' | (string & {});
 
 export interface SocketSpec {
   name: string;

@@ -49,7 +49,9 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
   const v = value === undefined ? spec.default : value;
   const emptyAllowed = spec.optional === true;
   if (v === null || v === undefined) {
-    return emptyAllowed ? null : { kind: 'param-missing', expected: `a value (${spec.kind})`, received: describeValue(v) };
+    return emptyAllowed
+      ? null
+      : { kind: 'param-missing', expected: `a value (${spec.kind})`, received: describeValue(v) };
   }
   switch (spec.kind) {
     case 'number':
@@ -57,27 +59,44 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
     case 'seed':
       return checkNumber(spec, v);
     case 'boolean':
-      return typeof v === 'boolean' ? null : { kind: 'param-kind', expected: 'true or false', received: describeValue(v) };
+      return typeof v === 'boolean'
+        ? null
+        : { kind: 'param-kind', expected: 'true or false', received: describeValue(v) };
     case 'list':
       return Array.isArray(v) && v.every((x) => typeof x === 'string')
         ? null
         : { kind: 'param-kind', expected: 'a list of strings', received: describeValue(v) };
     case 'enum':
-      if (typeof v !== 'string') return { kind: 'param-kind', expected: 'one of the options (a string)', received: describeValue(v) };
-      return spec.options?.includes(v) ? null : { kind: 'param-option', expected: `one of ${(spec.options ?? []).map((o) => `"${o}"`).join(', ')}`, received: describeValue(v) };
+      if (typeof v !== 'string')
+        return { kind: 'param-kind', expected: 'one of the options (a string)', received: describeValue(v) };
+      return spec.options?.includes(v)
+        ? null
+        : {
+            kind: 'param-option',
+            expected: `one of ${(spec.options ?? []).map((o) => `"${o}"`).join(', ')}`,
+            received: describeValue(v),
+          };
     case 'string':
     case 'text':
     case 'path':
       if (typeof v !== 'string') return { kind: 'param-kind', expected: 'a string', received: describeValue(v) };
       if (v.trim() === '' && spec.kind !== 'text' && !emptyAllowed) {
-        return { kind: 'param-missing', expected: spec.kind === 'path' ? `a ${spec.pathKind ?? 'path'}` : 'a non-empty string', received: 'an empty string' };
+        return {
+          kind: 'param-missing',
+          expected: spec.kind === 'path' ? `a ${spec.pathKind ?? 'path'}` : 'a non-empty string',
+          received: 'an empty string',
+        };
       }
       return null;
   }
 }
 
 /** Whether a parameter applies given the others (`visibleWhen`); hidden ones are neither shown nor checked. */
-export function isParamVisible(schema: NodeSchema, spec: ParamSpec, params: Readonly<Record<string, unknown>>): boolean {
+export function isParamVisible(
+  schema: NodeSchema,
+  spec: ParamSpec,
+  params: Readonly<Record<string, unknown>>,
+): boolean {
   if (!spec.visibleWhen) return true;
   const controller = schema.params.find((p) => p.name === spec.visibleWhen!.param);
   const value = params[spec.visibleWhen.param] ?? controller?.default;
@@ -97,7 +116,9 @@ function toSchemaMap(schemas: SchemaSource): ReadonlyMap<string, NodeSchema> {
 }
 
 function nodeLabel(node: WorkflowNode): string {
-  return node.title && node.title !== node.id ? `node "${node.id}" (${node.title}, ${node.type})` : `node "${node.id}" (${node.type})`;
+  return node.title && node.title !== node.id
+    ? `node "${node.id}" (${node.title}, ${node.type})`
+    : `node "${node.id}" (${node.type})`;
 }
 
 /** Validates a whole workflow against the node schemas and returns every error found (empty when valid). */
@@ -107,20 +128,40 @@ export function validateWorkflow(wf: WorkflowFile, schemas: SchemaSource): Valid
   const nodes = new Map<string, WorkflowNode>();
   for (const node of wf.nodes) {
     if (nodes.has(node.id)) {
-      errors.push({ kind: 'duplicate-node-id', nodeId: node.id, nodeType: node.type, expected: 'a unique node id', received: `"${node.id}" used again`, message: `Node id "${node.id}" is used by more than one node (${nodes.get(node.id)?.type} and ${node.type}); ids must be unique.` });
+      errors.push({
+        kind: 'duplicate-node-id',
+        nodeId: node.id,
+        nodeType: node.type,
+        expected: 'a unique node id',
+        received: `"${node.id}" used again`,
+        message: `Node id "${node.id}" is used by more than one node (${nodes.get(node.id)?.type} and ${node.type}); ids must be unique.`,
+      });
       continue;
     }
     nodes.set(node.id, node);
     const schema = map.get(node.type);
     if (!schema) {
-      errors.push({ kind: 'unknown-node-type', nodeId: node.id, nodeType: node.type, expected: 'a known node type', received: node.type, message: `Node "${node.id}" has unknown type "${node.type}": no installed node type has that name.` });
+      errors.push({
+        kind: 'unknown-node-type',
+        nodeId: node.id,
+        nodeType: node.type,
+        expected: 'a known node type',
+        received: node.type,
+        message: `Node "${node.id}" has unknown type "${node.type}": no installed node type has that name.`,
+      });
       continue;
     }
     for (const spec of schema.params) {
       if (!isParamVisible(schema, spec, node.params)) continue; // a hidden parameter is not used, so not checked
       const problem = validateParamValue(spec, node.params[spec.name]);
       if (problem) {
-        errors.push({ ...problem, nodeId: node.id, nodeType: node.type, param: spec.name, message: `${nodeLabel(node)}, parameter "${spec.name}": expected ${problem.expected}, received ${problem.received}.` });
+        errors.push({
+          ...problem,
+          nodeId: node.id,
+          nodeType: node.type,
+          param: spec.name,
+          message: `${nodeLabel(node)}, parameter "${spec.name}": expected ${problem.expected}, received ${problem.received}.`,
+        });
       }
     }
   }
@@ -130,14 +171,29 @@ export function validateWorkflow(wf: WorkflowFile, schemas: SchemaSource): Valid
   return errors;
 }
 
-function checkEdges(edges: readonly WorkflowEdge[], nodes: Map<string, WorkflowNode>, map: ReadonlyMap<string, NodeSchema>, errors: ValidationError[]): Map<string, WorkflowEdge[]> {
+function checkEdges(
+  edges: readonly WorkflowEdge[],
+  nodes: Map<string, WorkflowNode>,
+  map: ReadonlyMap<string, NodeSchema>,
+  errors: ValidationError[],
+): Map<string, WorkflowEdge[]> {
   const byInput = new Map<string, WorkflowEdge[]>();
   for (const edge of edges) {
     const src = nodes.get(edge.from.node);
     const dst = nodes.get(edge.to.node);
-    for (const [end, node] of [[edge.from, src], [edge.to, dst]] as const) {
+    for (const [end, node] of [
+      [edge.from, src],
+      [edge.to, dst],
+    ] as const) {
       if (!node) {
-        errors.push({ kind: 'edge-missing-node', nodeId: end.node, edgeId: edge.id, expected: 'an existing node', received: `"${end.node}"`, message: `Edge "${edge.id}" (${edge.from.node}.${edge.from.socket} -> ${edge.to.node}.${edge.to.socket}) refers to node "${end.node}", which does not exist.` });
+        errors.push({
+          kind: 'edge-missing-node',
+          nodeId: end.node,
+          edgeId: edge.id,
+          expected: 'an existing node',
+          received: `"${end.node}"`,
+          message: `Edge "${edge.id}" (${edge.from.node}.${edge.from.socket} -> ${edge.to.node}.${edge.to.socket}) refers to node "${end.node}", which does not exist.`,
+        });
       }
     }
     const srcSchema = src && map.get(src.type);
@@ -150,38 +206,88 @@ function checkEdges(edges: readonly WorkflowEdge[], nodes: Map<string, WorkflowN
     list.push(edge);
     byInput.set(key, list);
     if (out && !socketsCompatible(out.type, inp.type)) {
-      errors.push({ kind: 'socket-type-mismatch', nodeId: dst.id, nodeType: dst.type, edgeId: edge.id, input: inp.name, expected: inp.type, received: out.type, message: `${nodeLabel(dst)}, input "${inp.name}": expected ${inp.type}, received ${out.type} from ${edge.from.node}.${out.name}.` });
+      errors.push({
+        kind: 'socket-type-mismatch',
+        nodeId: dst.id,
+        nodeType: dst.type,
+        edgeId: edge.id,
+        input: inp.name,
+        expected: inp.type,
+        received: out.type,
+        message: `${nodeLabel(dst)}, input "${inp.name}": expected ${inp.type}, received ${out.type} from ${edge.from.node}.${out.name}.`,
+      });
     }
   }
   return byInput;
 }
 
-function findSocket(sockets: SocketSpec[], name: string, node: WorkflowNode, side: 'input' | 'output', edge: WorkflowEdge, errors: ValidationError[]): SocketSpec | undefined {
+function findSocket(
+  sockets: SocketSpec[],
+  name: string,
+  node: WorkflowNode,
+  side: 'input' | 'output',
+  edge: WorkflowEdge,
+  errors: ValidationError[],
+): SocketSpec | undefined {
   const socket = sockets.find((s) => s.name === name);
   if (!socket) {
     const names = sockets.map((s) => s.name).join(', ') || 'none';
-    errors.push({ kind: 'edge-missing-socket', nodeId: node.id, nodeType: node.type, edgeId: edge.id, input: side === 'input' ? name : undefined, expected: `an ${side} among: ${names}`, received: `"${name}"`, message: `Edge "${edge.id}" uses ${side} "${name}" of ${nodeLabel(node)}, which has no such ${side} (it has: ${names}).` });
+    errors.push({
+      kind: 'edge-missing-socket',
+      nodeId: node.id,
+      nodeType: node.type,
+      edgeId: edge.id,
+      input: side === 'input' ? name : undefined,
+      expected: `an ${side} among: ${names}`,
+      received: `"${name}"`,
+      message: `Edge "${edge.id}" uses ${side} "${name}" of ${nodeLabel(node)}, which has no such ${side} (it has: ${names}).`,
+    });
   }
   return socket;
 }
 
-function checkInputs(nodes: Map<string, WorkflowNode>, map: ReadonlyMap<string, NodeSchema>, byInput: Map<string, WorkflowEdge[]>, errors: ValidationError[]): void {
+function checkInputs(
+  nodes: Map<string, WorkflowNode>,
+  map: ReadonlyMap<string, NodeSchema>,
+  byInput: Map<string, WorkflowEdge[]>,
+  errors: ValidationError[],
+): void {
   for (const node of nodes.values()) {
     const schema = map.get(node.type);
     if (!schema) continue;
     for (const input of schema.inputs) {
       const count = byInput.get(`${node.id}\u0000${input.name}`)?.length ?? 0;
       if (count === 0 && !input.optional) {
-        errors.push({ kind: 'missing-input', nodeId: node.id, nodeType: node.type, input: input.name, expected: `a connection of type ${input.type}`, received: 'nothing connected', message: `${nodeLabel(node)}, input "${input.name}": expected a connection of type ${input.type}, received nothing connected.` });
+        errors.push({
+          kind: 'missing-input',
+          nodeId: node.id,
+          nodeType: node.type,
+          input: input.name,
+          expected: `a connection of type ${input.type}`,
+          received: 'nothing connected',
+          message: `${nodeLabel(node)}, input "${input.name}": expected a connection of type ${input.type}, received nothing connected.`,
+        });
       } else if (count > 1 && !input.list) {
-        errors.push({ kind: 'input-multiple-edges', nodeId: node.id, nodeType: node.type, input: input.name, expected: 'one connection', received: `${count} connections`, message: `${nodeLabel(node)}, input "${input.name}": expected one connection, received ${count}.` });
+        errors.push({
+          kind: 'input-multiple-edges',
+          nodeId: node.id,
+          nodeType: node.type,
+          input: input.name,
+          expected: 'one connection',
+          received: `${count} connections`,
+          message: `${nodeLabel(node)}, input "${input.name}": expected one connection, received ${count}.`,
+        });
       }
     }
   }
 }
 
 /** Finds cycles with Tarjan's algorithm (iterative: a 10,000-node chain must not overflow the stack). */
-function checkCycles(edges: readonly WorkflowEdge[], nodes: Map<string, WorkflowNode>, errors: ValidationError[]): void {
+function checkCycles(
+  edges: readonly WorkflowEdge[],
+  nodes: Map<string, WorkflowNode>,
+  errors: ValidationError[],
+): void {
   const succ = new Map<string, string[]>();
   for (const e of edges) {
     if (!nodes.has(e.from.node) || !nodes.has(e.to.node)) continue;
@@ -195,7 +301,14 @@ function checkCycles(edges: readonly WorkflowEdge[], nodes: Map<string, Workflow
     const path = [...component, component[0]].join(' -> ');
     for (const id of component) {
       const node = nodes.get(id)!;
-      errors.push({ kind: 'cycle', nodeId: id, nodeType: node.type, expected: 'no cycles', received: path, message: `${nodeLabel(node)} is part of a cycle: ${path}.` });
+      errors.push({
+        kind: 'cycle',
+        nodeId: id,
+        nodeType: node.type,
+        expected: 'no cycles',
+        received: path,
+        message: `${nodeLabel(node)} is part of a cycle: ${path}.`,
+      });
     }
   }
 }
@@ -210,14 +323,14 @@ function stronglyConnected(ids: string[], succ: Map<string, string[]>): string[]
   for (const root of ids) {
     if (index.has(root)) continue;
     const work: { id: string; next: number }[] = [{ id: root, next: 0 }];
-    index.set(root, counter), low.set(root, counter++), stack.push(root), onStack.add(root);
+    (index.set(root, counter), low.set(root, counter++), stack.push(root), onStack.add(root));
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
       const children = succ.get(frame.id) ?? [];
       if (frame.next < children.length) {
         const child = children[frame.next++]!;
         if (!index.has(child)) {
-          index.set(child, counter), low.set(child, counter++), stack.push(child), onStack.add(child);
+          (index.set(child, counter), low.set(child, counter++), stack.push(child), onStack.add(child));
           work.push({ id: child, next: 0 });
         } else if (onStack.has(child)) {
           low.set(frame.id, Math.min(low.get(frame.id)!, index.get(child)!));

@@ -30,7 +30,8 @@ function describe(v: unknown): string {
 
 function requireString(obj: Record<string, unknown>, key: string, path: string): string {
   const v = obj[key];
-  if (typeof v !== 'string' || v === '') throw new WorkflowParseError(`expected a non-empty string, got ${describe(v)}`, `${path}.${key}`);
+  if (typeof v !== 'string' || v === '')
+    throw new WorkflowParseError(`expected a non-empty string, got ${describe(v)}`, `${path}.${key}`);
   return v;
 }
 
@@ -49,7 +50,8 @@ function checkNode(raw: unknown, i: number, seen: Set<string>, warnings: string[
   if (seen.has(id)) warnings.push(`${path}.id: duplicate node id "${id}"`);
   seen.add(id);
   const params = raw.params ?? {};
-  if (!isRecord(params)) throw new WorkflowParseError(`expected parameters by name (an object), got ${describe(params)}`, `${path}.params`);
+  if (!isRecord(params))
+    throw new WorkflowParseError(`expected parameters by name (an object), got ${describe(params)}`, `${path}.params`);
   return { ...raw, params, position: checkPoint(raw.position, `${path}.position`, warnings) } as WorkflowNode;
 }
 
@@ -84,7 +86,10 @@ function checkList(raw: Record<string, unknown>, key: string): unknown[] {
 
 function checkShape(raw: Record<string, unknown>, warnings: string[]): WorkflowFile {
   if (raw.format !== 'loraflow.workflow') {
-    throw new WorkflowParseError(`expected "loraflow.workflow", got ${describe(raw.format)}: is this a loraflow workflow file?`, 'format');
+    throw new WorkflowParseError(
+      `expected "loraflow.workflow", got ${describe(raw.format)}: is this a loraflow workflow file?`,
+      'format',
+    );
   }
   const seen = new Set<string>();
   const nodes = checkList(raw, 'nodes').map((n, i) => checkNode(n, i, seen, warnings));
@@ -120,10 +125,13 @@ export function parseWorkflow(input: string | unknown): { workflow: WorkflowFile
   if (!isRecord(value)) throw new WorkflowParseError(`expected a workflow object, got ${describe(value)}`);
   const warnings: string[] = [];
   const version = detectFormatVersion(value);
-  if (version === undefined) throw new WorkflowParseError('no formatVersion: is this a loraflow workflow file?', 'formatVersion');
+  if (version === undefined)
+    throw new WorkflowParseError('no formatVersion: is this a loraflow workflow file?', 'formatVersion');
   let raw = value;
   if (version > WORKFLOW_FORMAT_VERSION) {
-    warnings.push(`written by a newer loraflow (format ${version}, this one reads ${WORKFLOW_FORMAT_VERSION}); some parts may not work`);
+    warnings.push(
+      `written by a newer loraflow (format ${version}, this one reads ${WORKFLOW_FORMAT_VERSION}); some parts may not work`,
+    );
   } else if (version < WORKFLOW_FORMAT_VERSION) {
     const migrated = migrateToCurrent(value, version);
     raw = migrated.raw;

@@ -59,7 +59,10 @@ interface EvalSet {
 async function main(): Promise<void> {
   const dataDir = defaultDataDir();
   const shipped = path.resolve(__dirname, '..', 'ml', 'dit', 'weights', 'emoji-base.safetensors');
-  const modelPath = arg('model', fs.existsSync(shipped) ? shipped : path.join(dataDir, 'models', 'emoji-base.safetensors'));
+  const modelPath = arg(
+    'model',
+    fs.existsSync(shipped) ? shipped : path.join(dataDir, 'models', 'emoji-base.safetensors'),
+  );
   const steps = Number(arg('steps', '20'));
   const guidance = Number(arg('guidance', '4'));
   const sampler_ = arg('sampler', 'euler') as 'euler' | 'heun';
@@ -77,7 +80,12 @@ async function main(): Promise<void> {
   const px = size * size * 3;
   const perStyle = new Map<string, number[]>(); // style -> item indices in concept order
   corpus.items.forEach((it, i) => perStyle.set(it.style, [...(perStyle.get(it.style) ?? []), i]));
-  const gallery = new Map([...perStyle].map(([style, idx]) => [style, features(concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))), size, 2)]));
+  const gallery = new Map(
+    [...perStyle].map(([style, idx]) => [
+      style,
+      features(concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))), size, 2),
+    ]),
+  );
 
   const held = corpus.items.flatMap((it, i) => (corpus.concepts[it.concept]?.heldOut ? [i] : []));
   const trainAll = corpus.items.flatMap((it, i) => (corpus.concepts[it.concept]?.heldOut ? [] : [i]));
@@ -88,8 +96,12 @@ async function main(): Promise<void> {
     { name: 'held-out concepts', items: held, grid: 'heldout-grid.png' },
   ];
 
-  console.log(`model ${checkpoint || modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`);
-  console.log(`sampling: ${sampler_}, ${steps} steps, guidance ${guidance}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`);
+  console.log(
+    `model ${checkpoint || modelPath}: ${(paramCount(model.config) / 1e6).toFixed(2)}M parameters, ${(forwardFlopsPerImage(model.config) / 1e9).toFixed(3)} GFLOP/image forward`,
+  );
+  console.log(
+    `sampling: ${sampler_}, ${steps} steps, guidance ${guidance}, seed 0; retrieval among ${corpus.concepts.length} concepts per style (pixel L2 at ${size / 2}x${size / 2})`,
+  );
   for (const set of sets) {
     const prompts = set.items.map((i) => corpus.items[i]!.caption);
     const t0 = performance.now();
@@ -114,12 +126,17 @@ async function main(): Promise<void> {
     const rows: Uint8Array[] = [];
     for (let s = 0; s < Math.min(n, 64); s += 16) {
       const idx = set.items.slice(s, s + 16);
-      rows.push(images.subarray(s * px, (s + idx.length) * px), concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))));
+      rows.push(
+        images.subarray(s * px, (s + idx.length) * px),
+        concat(idx.map((i) => corpus.images.subarray(i * px, (i + 1) * px))),
+      );
     }
     fs.writeFileSync(path.join(outDir, set.grid), await tilesToPng(concat(rows), size, 16, 2));
   }
   console.log(`grids (generated row above its real renders): ${sets.map((s) => path.join(outDir, s.grid)).join(', ')}`);
-  console.log(`caption influence |v(caption) - v(empty)| / |v| at t = 0.9, 0.5, 0.1: ${(await captionInfluence(sampler, corpus)).join(', ')}`);
+  console.log(
+    `caption influence |v(caption) - v(empty)| / |v| at t = 0.9, 0.5, 0.1: ${(await captionInfluence(sampler, corpus)).join(', ')}`,
+  );
   await sampler.release();
 }
 
@@ -158,7 +175,14 @@ async function captionInfluence(sampler: DiTSampler, corpus: Corpus): Promise<st
   for (const tv of [0.9, 0.5, 0.1]) {
     const t = new Float32Array(n).fill(tv);
     const a = await sampler.velocity(x, t, encodeCaptions(captions, sampler.config));
-    const b = await sampler.velocity(x, t, encodeCaptions(captions.map(() => ''), sampler.config));
+    const b = await sampler.velocity(
+      x,
+      t,
+      encodeCaptions(
+        captions.map(() => ''),
+        sampler.config,
+      ),
+    );
     let num = 0;
     let den = 0;
     for (let i = 0; i < a.length; i++) {

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   writeFolder(join(root, 'broken-dataset'), await brokenDatasetFiles('twemoji'));
   writeIfChanged(
     join(root, 'CREDITS.txt'),
-    Buffer.from('twemoji-style, broken-dataset: Twemoji by Twitter, Inc and other contributors, CC-BY-4.0.\nopenmoji-style: OpenMoji, CC-BY-SA-4.0.\n'),
+    Buffer.from(
+      'twemoji-style, broken-dataset: Twemoji by Twitter, Inc and other contributors, CC-BY-4.0.\nopenmoji-style: OpenMoji, CC-BY-SA-4.0.\n',
+    ),
   );
 }
 

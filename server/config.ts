@@ -55,7 +55,10 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(path.delimiter).map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(path.delimiter)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Builds the configuration from options and the environment, creating the data folders it names. */
@@ -65,7 +68,8 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
   const roots = (givenRoots.length > 0 ? givenRoots : [dataDir]).map((r) => path.resolve(r));
   const host = opts.host ?? env.LORAFLOW_HOST ?? DEFAULT_HOST;
   const port = opts.port ?? (env.LORAFLOW_PORT ? Number(env.LORAFLOW_PORT) : DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port ${String(port)}: expected 0-65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`invalid port ${String(port)}: expected 0-65535`);
   const token = opts.token ?? (env.LORAFLOW_TOKEN || undefined);
   if (!isLoopbackHost(host) && !token) {
     throw new ConfigError(
@@ -73,9 +77,12 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
         'Pass --token <secret> (or set LORAFLOW_TOKEN), or listen on 127.0.0.1.',
     );
   }
-  const gpuDevices = opts.gpu && opts.gpu.length > 0 ? opts.gpu : splitList(env.LORAFLOW_GPUS?.replace(/,/g, path.delimiter));
-  const cpuSlots = opts.cpuSlots ?? (env.LORAFLOW_CPU_SLOTS ? Number(env.LORAFLOW_CPU_SLOTS) : Math.max(1, os.cpus().length));
-  if (!Number.isInteger(cpuSlots) || cpuSlots < 1) throw new ConfigError(`invalid cpu slots ${String(cpuSlots)}: expected a whole number >= 1`);
+  const gpuDevices =
+    opts.gpu && opts.gpu.length > 0 ? opts.gpu : splitList(env.LORAFLOW_GPUS?.replace(/,/g, path.delimiter));
+  const cpuSlots =
+    opts.cpuSlots ?? (env.LORAFLOW_CPU_SLOTS ? Number(env.LORAFLOW_CPU_SLOTS) : Math.max(1, os.cpus().length));
+  if (!Number.isInteger(cpuSlots) || cpuSlots < 1)
+    throw new ConfigError(`invalid cpu slots ${String(cpuSlots)}: expected a whole number >= 1`);
 
   const config: ServerConfig = {
     repoRoot: REPO_ROOT,
@@ -94,7 +101,14 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
     gpuDevices,
     extraNodesModule: env.LORAFLOW_EXTRA_NODES ? path.resolve(env.LORAFLOW_EXTRA_NODES) : undefined,
   };
-  for (const dir of [dataDir, ...roots, config.userWorkflowsDir, config.uploadsDir, config.artifactsDir, config.workRoot]) {
+  for (const dir of [
+    dataDir,
+    ...roots,
+    config.userWorkflowsDir,
+    config.uploadsDir,
+    config.artifactsDir,
+    config.workRoot,
+  ]) {
     fs.mkdirSync(dir, { recursive: true });
   }
   return config;

@@ -18,7 +18,11 @@ export async function runActive(): Promise<void> {
   const tab = activeTab();
   const { errors } = validate(tab.doc, schemasStore.get().byType);
   if (errors.length) {
-    toast(`Cannot run: ${errors.length} problem${errors.length > 1 ? 's' : ''}. ${errors[0]?.message ?? ''}`, 'error', 6000);
+    toast(
+      `Cannot run: ${errors.length} problem${errors.length > 1 ? 's' : ''}. ${errors[0]?.message ?? ''}`,
+      'error',
+      6000,
+    );
     return;
   }
   try {
@@ -27,13 +31,26 @@ export async function runActive(): Promise<void> {
     runsStore.update((s) => {
       // Show every node as queued until the server says otherwise (its messages may already have arrived).
       const known = s.runs[id];
-      const nodes = Object.fromEntries(tab.doc.nodes.map((n) => [n.id, known?.nodes[n.id] ?? { nodeId: n.id, status: 'queued' as const }]));
-      s.runs[id] = { summary: known?.summary ?? summary, workflow: tab.doc as Draft<WorkflowFile>, nodes, metrics: known?.metrics ?? {}, previews: known?.previews ?? {}, logs: known?.logs ?? {} };
+      const nodes = Object.fromEntries(
+        tab.doc.nodes.map((n) => [n.id, known?.nodes[n.id] ?? { nodeId: n.id, status: 'queued' as const }]),
+      );
+      s.runs[id] = {
+        summary: known?.summary ?? summary,
+        workflow: tab.doc as Draft<WorkflowFile>,
+        nodes,
+        metrics: known?.metrics ?? {},
+        previews: known?.previews ?? {},
+        logs: known?.logs ?? {},
+      };
       if (!s.history.some((r) => r.id === id)) s.history.unshift(summary);
     });
     setTabRun(tab.id, id);
   } catch (e) {
-    toast(e instanceof ApiCallError ? `Run refused: ${e.message}` : `Run failed: ${(e as Error).message}`, 'error', 6000);
+    toast(
+      e instanceof ApiCallError ? `Run refused: ${e.message}` : `Run failed: ${(e as Error).message}`,
+      'error',
+      6000,
+    );
   }
 }
 
@@ -51,7 +68,12 @@ export async function cancelActive(): Promise<void> {
 }
 
 /** A file name for the library: the workflow's name in lower case with dashes. */
-export const libraryNameOf = (wf: WorkflowFile): string => wf.name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'untitled';
+export const libraryNameOf = (wf: WorkflowFile): string =>
+  wf.name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'untitled';
 
 /** Saves the active tab into the server's workflow library. */
 export async function saveActive(): Promise<void> {

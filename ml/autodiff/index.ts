@@ -58,20 +58,23 @@ export function gradients(g: GraphBuilder, loss: Tensor, wrt: readonly Tensor[],
     return s;
   };
   return g.scope('grad', () => {
-    if (opts.seed && fmtShape(opts.seed.shape) !== fmtShape(loss.shape)) throw new Error(`gradients: seed shape ${fmtShape(opts.seed.shape)} differs from loss ${fmtShape(loss.shape)}`);
+    if (opts.seed && fmtShape(opts.seed.shape) !== fmtShape(loss.shape))
+      throw new Error(`gradients: seed shape ${fmtShape(opts.seed.shape)} differs from loss ${fmtShape(loss.shape)}`);
     add(loss, opts.seed ?? g.fill(1, loss.shape, loss.dtype));
     const recomputer = opts.recompute?.length ? new Recomputer(g, forward, opts.recompute) : undefined;
     for (const node of path.nodes) {
       const dy = node.outputs.map(total);
       if (dy.every((d) => d === undefined)) continue;
-      const rule = rules.get(node.op) ?? fail(node, `no gradient rule for ${node.op}; add ml/autodiff/rules/${node.op}.ts`);
+      const rule =
+        rules.get(node.op) ?? fail(node, `no gradient rule for ${node.op}; add ml/autodiff/rules/${node.op}.ts`);
       const needs = node.inputs.map((t) => !!t && path.needed.has(t) && isFloat(t.dtype));
       const view = recomputer ? recomputer.view(node, dy) : { x: [...node.inputs], y: [...node.outputs] };
       const dx = rule({ g, node, x: view.x, y: view.y, dy, needs });
       node.inputs.forEach((t, i) => {
         const d = dx[i];
         if (!t || !needs[i] || !d) return;
-        if (fmtShape(d.shape) !== fmtShape(t.shape)) fail(node, `rule gave a gradient of shape ${fmtShape(d.shape)} for input ${i} of shape ${fmtShape(t.shape)}`);
+        if (fmtShape(d.shape) !== fmtShape(t.shape))
+          fail(node, `rule gave a gradient of shape ${fmtShape(d.shape)} for input ${i} of shape ${fmtShape(t.shape)}`);
         add(t, d);
       });
     }
@@ -80,7 +83,11 @@ export function gradients(g: GraphBuilder, loss: Tensor, wrt: readonly Tensor[],
 }
 
 /** Nodes between `wrt` and `loss` (reverse build order) and the values on those paths. */
-function backwardPath(forward: readonly GraphNode[], loss: Tensor, wrt: readonly Tensor[]): { nodes: GraphNode[]; needed: Set<Tensor> } {
+function backwardPath(
+  forward: readonly GraphNode[],
+  loss: Tensor,
+  wrt: readonly Tensor[],
+): { nodes: GraphNode[]; needed: Set<Tensor> } {
   const reached = new Set<Tensor>(wrt);
   const onward: GraphNode[] = [];
   for (const n of forward) {

@@ -26,11 +26,14 @@ export class Recomputer {
     if (!block || subgraphsOf(node).length) return { x: [...node.inputs], y: [...node.outputs] };
     let map = this.copies.get(block);
     if (!map) {
-      map = this.recompute(block, dy.find((d) => d !== undefined)!);
+      map = this.recompute(
+        block,
+        dy.find((d) => d !== undefined)!,
+      );
       this.copies.set(block, map);
     }
     const m = map;
-    return { x: node.inputs.map((t) => (t ? m.get(t) ?? t : t)), y: node.outputs.map((t) => m.get(t) ?? t) };
+    return { x: node.inputs.map((t) => (t ? (m.get(t) ?? t) : t)), y: node.outputs.map((t) => m.get(t) ?? t) };
   }
 
   private recompute(block: string, after: Tensor): Map<Tensor, Tensor> {
@@ -50,8 +53,13 @@ export class Recomputer {
     g.withoutCSE(() => {
       for (const n of this.forward) {
         if (!inBlock(n.scope, block) || subgraphsOf(n).length) continue;
-        const ins = n.inputs.map((t) => (t ? map.get(t) ?? gate(t) : t));
-        const outs = g.op(n.op, ins, n.attrs, { domain: n.domain, outputs: n.outputs.length, outputInfos: n.outputs, name: 'recompute' });
+        const ins = n.inputs.map((t) => (t ? (map.get(t) ?? gate(t)) : t));
+        const outs = g.op(n.op, ins, n.attrs, {
+          domain: n.domain,
+          outputs: n.outputs.length,
+          outputInfos: n.outputs,
+          name: 'recompute',
+        });
         n.outputs.forEach((t, i) => map.set(t, outs[i]!));
       }
     });

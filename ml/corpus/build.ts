@@ -53,7 +53,14 @@ interface CorpusJson {
 export function corpusDir(opts: CorpusOptions): string {
   const styles = [...(opts.styles ?? BASE_STYLES)];
   const packages = Object.fromEntries(styles.map((s) => [s, loadIconSet(s).version]));
-  const key = JSON.stringify([CORPUS_FORMAT, opts.size ?? 32, styles, opts.heldOut ?? DEFAULT_HELD_OUT, opts.limit ?? 0, packages]);
+  const key = JSON.stringify([
+    CORPUS_FORMAT,
+    opts.size ?? 32,
+    styles,
+    opts.heldOut ?? DEFAULT_HELD_OUT,
+    opts.limit ?? 0,
+    packages,
+  ]);
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
   return path.join(opts.dataDir, 'corpus', `emoji-${opts.size ?? 32}px-${hash}`);
 }
@@ -71,7 +78,9 @@ export async function buildCorpus(opts: CorpusOptions): Promise<Corpus> {
   const parts: Uint8Array[] = [];
   const total = styles.length * concepts.length;
   for (const [si, style] of styles.entries()) {
-    parts.push(await renderEmojis(style, codepoints, { size }, (d) => opts.onProgress?.(si * concepts.length + d, total)));
+    parts.push(
+      await renderEmojis(style, codepoints, { size }, (d) => opts.onProgress?.(si * concepts.length + d, total)),
+    );
     concepts.forEach((c, concept) => items.push({ caption: styledCaption(c.text, style), concept, style }));
   }
   const json: CorpusJson = {

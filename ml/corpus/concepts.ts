@@ -29,7 +29,10 @@ export function listConcepts(heldOutCount = DEFAULT_HELD_OUT): Concept[] {
     text: conceptText(noto.byCodepoint.get(codepoint) ?? ''),
     heldOut: false,
   }));
-  for (const i of chooseHeldOut(concepts.map((c) => c.text), heldOutCount)) {
+  for (const i of chooseHeldOut(
+    concepts.map((c) => c.text),
+    heldOutCount,
+  )) {
     const c = concepts[i];
     if (c) c.heldOut = true;
   }

@@ -56,7 +56,8 @@ export function loadIconSet(style: StyleId): IconSet {
   const pkgDir = path.dirname(requireFromHere.resolve(`${STYLES[style].pkg}/package.json`));
   const json = JSON.parse(fs.readFileSync(path.join(pkgDir, 'icons.json'), 'utf8')) as IconSetJson;
   const chars = JSON.parse(fs.readFileSync(path.join(pkgDir, 'chars.json'), 'utf8')) as Record<string, string>;
-  const version = (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const byCodepoint = new Map<string, string>();
   for (const [raw, name] of Object.entries(chars)) {
     const key = codepointKey(raw);

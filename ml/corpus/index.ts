@@ -8,5 +8,13 @@ export { conceptText, styledCaption, captionWords } from './captions';
 export { listConcepts, chooseHeldOut, DEFAULT_HELD_OUT, type Concept } from './concepts';
 export { codepointKey, loadIconSet } from './iconsets';
 export { downsampleTiles, renderEmoji, renderEmojis, tilesToPng, type RenderOptions } from './render';
-export { buildCorpus, loadCorpus, corpusDir, trainingItems, type Corpus, type CorpusItem, type CorpusOptions } from './build';
+export {
+  buildCorpus,
+  loadCorpus,
+  corpusDir,
+  trainingItems,
+  type Corpus,
+  type CorpusItem,
+  type CorpusOptions,
+} from './build';
 export { defaultDataDir } from './data-dir';

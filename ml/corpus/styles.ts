@@ -22,7 +22,13 @@ export const STYLES: Record<StyleId, StyleInfo> = {
     licence: 'MIT',
     shippable: true,
   },
-  twemoji: { id: 'twemoji', pkg: '@iconify-json/twemoji', captionSuffix: 'twemoji style', licence: 'CC-BY-4.0', shippable: false },
+  twemoji: {
+    id: 'twemoji',
+    pkg: '@iconify-json/twemoji',
+    captionSuffix: 'twemoji style',
+    licence: 'CC-BY-4.0',
+    shippable: false,
+  },
   openmoji: {
     id: 'openmoji',
     pkg: '@iconify-json/openmoji',

@@ -72,8 +72,10 @@ export function validateConfig(c: DiTConfig): void {
   if (c.textWidth % c.textHeads !== 0) bad(`textWidth ${c.textWidth} is not a multiple of textHeads ${c.textHeads}`);
   if (c.timeFeatures % 2 !== 0) bad(`timeFeatures ${c.timeFeatures} must be even`);
   const { wordBuckets = 0, ...sizes } = c;
-  for (const [k, v] of Object.entries(sizes)) if (!Number.isInteger(v) || v <= 0) bad(`${k} must be a positive integer`);
-  if (!Number.isInteger(wordBuckets) || wordBuckets === 1 || wordBuckets < 0) bad('wordBuckets must be 0 or an integer >= 2');
+  for (const [k, v] of Object.entries(sizes))
+    if (!Number.isInteger(v) || v <= 0) bad(`${k} must be a positive integer`);
+  if (!Number.isInteger(wordBuckets) || wordBuckets === 1 || wordBuckets < 0)
+    bad('wordBuckets must be 0 or an integer >= 2');
 }
 
 /**
@@ -88,8 +90,11 @@ export function forwardFlopsPerImage(c: DiTConfig): number {
   const H = c.mlpRatio * D;
   const text = c.textDepth * (L * (4 * Dt * Dt + 2 * Dt * 4 * Dt) + 2 * L * L * Dt) + L * 256 * Dt;
   const block =
-    T * 4 * D * D + 2 * T * T * D + // self-attention
-    T * 2 * D * D + L * 2 * Dt * D + 2 * T * L * D + // cross-attention
+    T * 4 * D * D +
+    2 * T * T * D + // self-attention
+    T * 2 * D * D +
+    L * 2 * Dt * D +
+    2 * T * L * D + // cross-attention
     T * 2 * D * H + // MLP
     6 * D * D; // adaLN modulation
   const outer = T * patchDim(c) * D * 2 + c.timeFeatures * D + D * D + Dt * D + 2 * D * D;

@@ -20,12 +20,37 @@
  *   blocks.N.adaln, patch_embed, time.fc1/fc2, text_pool, final.adaln, final.proj (also linear, rarely adapted)
  *   text.layers.N.attn.{q,k,v,o}, text.layers.N.mlp.{fc1,fc2}   text encoder   lora_te_layers_N_attn_q ...
  */
-export { BASE_CONFIG, TINY_CONFIG, forwardFlopsPerImage, imageTokens, patchDim, validateConfig, type DiTConfig } from './config';
+export {
+  BASE_CONFIG,
+  TINY_CONFIG,
+  forwardFlopsPerImage,
+  imageTokens,
+  patchDim,
+  validateConfig,
+  type DiTConfig,
+} from './config';
 export { initParams, linearModules, paramCount, paramSpecs, type LinearModule, type ParamSpec } from './params';
 export { buildDiT, buildFlowLoss, encodeText, type DiTInputs } from './model';
 export type { LinearHook, ParamSource } from './layers';
-export { encodeCaptions, captionIdsShape, captionTokens, captionWords, captionTooLong, BOS, PAD, type CaptionShape } from './tokenizer';
-export { DiTSampler, SAMPLERS, initialNoise, toBytes, type HookFactory, type SampleOptions, type SamplerKind } from './sampler';
+export {
+  encodeCaptions,
+  captionIdsShape,
+  captionTokens,
+  captionWords,
+  captionTooLong,
+  BOS,
+  PAD,
+  type CaptionShape,
+} from './tokenizer';
+export {
+  DiTSampler,
+  SAMPLERS,
+  initialNoise,
+  toBytes,
+  type HookFactory,
+  type SampleOptions,
+  type SamplerKind,
+} from './sampler';
 export { sampleInWorker, type SampleResult } from './sample-job';
 export { loadModel, saveModel, roundToF16, ARCHITECTURE, type DiTModel, type Weights } from './weights';
 export { kohyaKey, moduleForKohyaKey, defaultLoraTargets } from './kohya';

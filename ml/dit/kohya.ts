@@ -19,6 +19,8 @@ export function moduleForKohyaKey(c: DiTConfig, key: string): LinearModule | und
 
 /** The modules a LoRA adapts by default: attention projections and MLPs of the transformer blocks. */
 export function defaultLoraTargets(c: DiTConfig, withTextEncoder = false): LinearModule[] {
-  const re = withTextEncoder ? /\.(attn|cross|mlp)\.(q|k|v|o|fc1|fc2)$/ : /^blocks\.\d+\.(attn|cross|mlp)\.(q|k|v|o|fc1|fc2)$/;
+  const re = withTextEncoder
+    ? /\.(attn|cross|mlp)\.(q|k|v|o|fc1|fc2)$/
+    : /^blocks\.\d+\.(attn|cross|mlp)\.(q|k|v|o|fc1|fc2)$/;
   return linearModules(c).filter((m) => re.test(m.name));
 }

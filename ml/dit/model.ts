@@ -6,7 +6,17 @@
 import type { GraphBuilder } from '../graph/builder';
 import type { Tensor } from '../graph/tensor';
 import { type DiTConfig, imageTokens, patchDim } from './config';
-import { attention, type Ctx, gelu, layerNorm, linear, type LinearHook, modulate, type ParamSource, silu } from './layers';
+import {
+  attention,
+  type Ctx,
+  gelu,
+  layerNorm,
+  linear,
+  type LinearHook,
+  modulate,
+  type ParamSource,
+  silu,
+} from './layers';
 import { PAD } from './tokenizer';
 
 export interface DiTInputs {
@@ -24,7 +34,11 @@ export function encodeText(ctx: Ctx, c: DiTConfig, captions: Tensor): { tokens: 
   const [b = 0, , l = 0] = captions.shape;
   const ids = g.reshape(g.slice(captions, [0], [1], [1]), [b, l]);
   // Byte embedding as one-hot x table: a plain MatMul whose gradient needs no scatter.
-  const vocab = g.constant(Array.from({ length: 256 }, (_, i) => i), [256], 'int64');
+  const vocab = g.constant(
+    Array.from({ length: 256 }, (_, i) => i),
+    [256],
+    'int64',
+  );
   const oneHot = g.cast(g.equal(g.unsqueeze(ids, [2]), vocab), 'float32');
   let h = g.add(g.matmul(oneHot, p('text.embed.weight')), p('text.pos'));
   if (c.wordBuckets) {
@@ -84,7 +98,14 @@ export function buildDiT(g: GraphBuilder, c: DiTConfig, p: ParamSource, inp: DiT
   for (let i = 0; i < c.depth; i++) {
     h = g.scope(`block${i}`, () => {
       const m = `blocks.${i}`;
-      const [sh1, sc1, g1, sh2, sc2, g2] = g.split(linear(ctx, `${m}.adaln`, cond), Array(6).fill(D), 1) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+      const [sh1, sc1, g1, sh2, sc2, g2] = g.split(linear(ctx, `${m}.adaln`, cond), Array(6).fill(D), 1) as [
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+        Tensor,
+      ];
       const gate = (x: Tensor, gt: Tensor) => g.mul(x, g.reshape(gt, [b, 1, D]));
       const a = modulate(g, layerNorm(ctx, h), sh1, sc1);
       let y = g.add(h, gate(attention(ctx, `${m}.attn`, a, a, c.heads), g1));

@@ -62,13 +62,18 @@ export function paramSpecs(c: DiTConfig): ParamSpec[] {
   const specs: ParamSpec[] = [
     { name: 'text.embed.weight', shape: [256, c.textWidth], init: 'normal02' },
     { name: 'text.pos', shape: [c.textLength, c.textWidth], init: 'normal02' },
-    ...(c.wordBuckets ? [{ name: 'text.word.weight', shape: [c.wordBuckets, c.textWidth], init: 'normal02' as const }] : []),
+    ...(c.wordBuckets
+      ? [{ name: 'text.word.weight', shape: [c.wordBuckets, c.textWidth], init: 'normal02' as const }]
+      : []),
     // Fixed-scale 2-D sin/cos start (as in DiT): with a 0.02 init the positions drown under the patch features and
     // the model first learns patches without knowing where they go.
     { name: 'pos_embed', shape: [imageTokens(c), c.width], init: 'sincos2d' },
   ];
   const norm = (name: string, n: number) =>
-    specs.push({ name: `${name}.weight`, shape: [n], init: 'ones' }, { name: `${name}.bias`, shape: [n], init: 'zeros' });
+    specs.push(
+      { name: `${name}.weight`, shape: [n], init: 'ones' },
+      { name: `${name}.bias`, shape: [n], init: 'zeros' },
+    );
   for (let l = 0; l < c.textDepth; l++) {
     norm(`text.layers.${l}.norm1`, c.textWidth);
     norm(`text.layers.${l}.norm2`, c.textWidth);

@@ -66,7 +66,12 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const checkpoint = path.join(o.stateDir, 'checkpoint.safetensors');
   const lossLog = path.join(o.stateDir, 'losses.jsonl');
   const resumeFrom = fs.existsSync(checkpoint) ? checkpoint : undefined;
-  const taskOptions: PretrainTaskOptions = { config: o.config, corpusDir: o.corpusDir, batch: o.batch, captionDropout: o.captionDropout };
+  const taskOptions: PretrainTaskOptions = {
+    config: o.config,
+    corpusDir: o.corpusDir,
+    batch: o.batch,
+    captionDropout: o.captionDropout,
+  };
   let sampling = false;
   const handle = trainInWorker(
     {
@@ -81,7 +86,10 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       onProgress: (r) => {
         const loss = r.losses.reduce((a, b) => a + b, 0) / Math.max(1, r.losses.length);
         try {
-          fs.appendFileSync(lossLog, `${JSON.stringify({ step: r.step, loss, lr: r.lrs[0], sps: r.stepsPerSecond })}\n`);
+          fs.appendFileSync(
+            lossLog,
+            `${JSON.stringify({ step: r.step, loss, lr: r.lrs[0], sps: r.stepsPerSecond })}\n`,
+          );
           o.onProgress?.(r);
         } catch {
           // Runs inside a worker-message listener: an exception here would escape to the event loop.
@@ -101,7 +109,12 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const result = await handle.done;
-    return { step: result.step, cancelled: result.cancelled, weights: modelWeights(result, o.config), losses: readLosses(lossLog) };
+    return {
+      step: result.step,
+      cancelled: result.cancelled,
+      weights: modelWeights(result, o.config),
+      losses: readLosses(lossLog),
+    };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
   }
@@ -123,13 +136,22 @@ export function readLosses(file: string): { step: number; loss: number }[] {
     .map((l) => JSON.parse(l) as { step: number; loss: number });
 }
 
-async function previewFromCheckpoint(o: PretrainOptions, checkpoint: string, step: number): Promise<Uint8Array | undefined> {
+async function previewFromCheckpoint(
+  o: PretrainOptions,
+  checkpoint: string,
+  step: number,
+): Promise<Uint8Array | undefined> {
   const data = await loadCheckpoint(checkpoint);
   const weights = modelWeights(data, o.config);
   const modelPath = path.join(o.stateDir, 'preview-model.safetensors');
   await saveModel(modelPath, { config: o.config, weights }, { 'loraflow.step': String(step) }, 'F32');
   const r = await sampleInWorker(
-    { modelPath, options: { prompts: o.samplePrompts, seed: 0, steps: 20, guidance: 4, batch: o.samplePrompts.length }, previewEvery: 0, threads: 1 },
+    {
+      modelPath,
+      options: { prompts: o.samplePrompts, seed: 0, steps: 20, guidance: 4, batch: o.samplePrompts.length },
+      previewEvery: 0,
+      threads: 1,
+    },
     undefined,
     o.signal,
   );

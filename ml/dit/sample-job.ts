@@ -25,7 +25,8 @@ export function sampleInWorker(
     (m) => {
       // A throwing onStep (e.g. a cancelled run's progress) fails the job and stops the worker at its next step.
       if (m.type === 'step') return void onStep?.(m.done, m.total, m.preview);
-      if (m.type === 'done') return { result: { images: split(m.images, combos), imageSize: m.imageSize, seconds: m.seconds } };
+      if (m.type === 'done')
+        return { result: { images: split(m.images, combos), imageSize: m.imageSize, seconds: m.seconds } };
       if (m.type === 'cancelled') return undefined;
       return { error: new Error(m.message) };
     },

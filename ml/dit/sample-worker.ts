@@ -36,7 +36,12 @@ async function main(job: SampleJob): Promise<void> {
       const wantPreview = job.previewEvery > 0 && (done % job.previewEvery === 0 || done === total);
       post({ type: 'step', done, total, preview: wantPreview ? preview() : undefined });
     });
-    post({ type: 'done', images: concat(images), imageSize: model.config.imageSize, seconds: (Date.now() - started) / 1000 });
+    post({
+      type: 'done',
+      images: concat(images),
+      imageSize: model.config.imageSize,
+      seconds: (Date.now() - started) / 1000,
+    });
   } catch (e) {
     if (e instanceof WorkerCancelled) post({ type: 'cancelled' });
     else post({ type: 'error', message: (e as Error).message });

@@ -52,7 +52,10 @@ export function captionWords(caption: string, length: number, buckets: number): 
   if (buckets < 2) return out;
   const bytes = captionBytes(caption);
   for (let start = 0; start < bytes.length;) {
-    if (!isWordByte(bytes[start]!)) { start++; continue; }
+    if (!isWordByte(bytes[start]!)) {
+      start++;
+      continue;
+    }
     let end = start;
     while (end < bytes.length && isWordByte(bytes[end]!)) end++;
     const bucket = BigInt(1 + (fnv1a(bytes.subarray(start, end)) % (buckets - 1)));

@@ -30,8 +30,14 @@ export async function createTask(options: unknown): Promise<TrainTask> {
   const o = options as PretrainTaskOptions;
   const c = o.config;
   const corpus = loadCorpus(o.corpusDir);
-  if (corpus.size !== c.imageSize) throw new Error(`corpus ${o.corpusDir} is ${corpus.size}px, the model wants ${c.imageSize}px`);
-  const set: ImageSet = { images: corpus.images, size: corpus.size, captions: corpus.items.map((it) => it.caption), indices: trainingItems(corpus) };
+  if (corpus.size !== c.imageSize)
+    throw new Error(`corpus ${o.corpusDir} is ${corpus.size}px, the model wants ${c.imageSize}px`);
+  const set: ImageSet = {
+    images: corpus.images,
+    size: corpus.size,
+    captions: corpus.items.map((it) => it.caption),
+    indices: trainingItems(corpus),
+  };
   if (set.indices.length === 0) throw new Error(`corpus ${o.corpusDir} has no training images`);
   const feed: FeedOptions = {
     batch: o.batch,
@@ -45,7 +51,9 @@ export async function createTask(options: unknown): Promise<TrainTask> {
   return {
     initParams(rng: CounterRng): Record<string, ParamInit> {
       const weights = start ?? initParams(c, rng.nextU32());
-      return Object.fromEntries(paramSpecs(c).map((s) => [s.name, { shape: s.shape, data: weights.get(s.name) ?? new Float32Array(0) }]));
+      return Object.fromEntries(
+        paramSpecs(c).map((s) => [s.name, { shape: s.shape, data: weights.get(s.name) ?? new Float32Array(0) }]),
+      );
     },
     batchSpec: {
       x0: { dtype: 'float32', shape: [o.batch, S, S, 3] },

@@ -54,7 +54,9 @@ export async function loadModel(path: string): Promise<DiTModel> {
     const t = tensors.get(s.name);
     if (!t) throw new Error(`${path}: tensor "${s.name}" is missing`);
     if (t.shape.join(',') !== s.shape.join(',') || !(t.data instanceof Float32Array)) {
-      throw new Error(`${path}: tensor "${s.name}" has shape [${t.shape.join(', ')}], expected [${s.shape.join(', ')}] floats`);
+      throw new Error(
+        `${path}: tensor "${s.name}" has shape [${t.shape.join(', ')}], expected [${s.shape.join(', ')}] floats`,
+      );
     }
     weights.set(s.name, t.data);
   }
@@ -64,6 +66,10 @@ export async function loadModel(path: string): Promise<DiTModel> {
 /** Rounds weights through fp16, so that a model sampled before saving matches the one loaded back exactly. */
 export function roundToF16(weights: Weights): Weights {
   const out: Weights = new Map();
-  for (const [name, data] of weights) out.set(name, data.map((v) => f16BitsToF32(f32ToF16Bits(v))));
+  for (const [name, data] of weights)
+    out.set(
+      name,
+      data.map((v) => f16BitsToF32(f32ToF16Bits(v))),
+    );
   return out;
 }

@@ -29,13 +29,21 @@ const CONST_CACHE_MAX = 4096;
 /** Typed array for a dtype filled from JS numbers. */
 export function typedArrayFor(dtype: DType, values: ArrayLike<number>): TensorData {
   switch (dtype) {
-    case 'float32': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'int64': return BigInt64Array.from(Array.from(values, (v) => BigInt(Math.trunc(v))));
-    case 'int32': return Int32Array.from(values);
-    case 'int8': return Int8Array.from(values);
-    case 'uint8': case 'bool': return Uint8Array.from(values);
-    case 'float16': throw new Error('float16 constants from numbers are not supported; pass a Uint16Array of half bits');
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int64':
+      return BigInt64Array.from(Array.from(values, (v) => BigInt(Math.trunc(v))));
+    case 'int32':
+      return Int32Array.from(values);
+    case 'int8':
+      return Int8Array.from(values);
+    case 'uint8':
+    case 'bool':
+      return Uint8Array.from(values);
+    case 'float16':
+      throw new Error('float16 constants from numbers are not supported; pass a Uint16Array of half bits');
   }
 }
 
@@ -60,7 +68,11 @@ export class GraphCore implements GraphRef {
   protected readonly state: RootState;
   private readonly cseTable = new Map<string, GraphNode>();
 
-  constructor(readonly graphName: string, opset: number, readonly parent: GraphCore | undefined) {
+  constructor(
+    readonly graphName: string,
+    opset: number,
+    readonly parent: GraphCore | undefined,
+  ) {
     this.opset = opset;
     this.state = parent ? parent.state : { names: new Set(), nextId: 1, scope: [], cse: true, constCache: new Map() };
   }
@@ -79,7 +91,8 @@ export class GraphCore implements GraphRef {
 
   /** A named frozen weight stored in the model (large ones go to in-memory external data). */
   initializer(name: string, data: TensorData, shape: Shape, dtype: DType = dtypeOfData(data)): Tensor {
-    if (numel(shape) !== data.length) throw new Error(`initializer '${name}': ${data.length} values do not fill shape ${fmtShape(shape)}`);
+    if (numel(shape) !== data.length)
+      throw new Error(`initializer '${name}': ${data.length} values do not fill shape ${fmtShape(shape)}`);
     const root = this.root;
     const t = root.newTensor(root.claimExact(name, 'initializer'), dtype, shape, 'initializer');
     root.initializers.set(t, data);
@@ -93,7 +106,10 @@ export class GraphCore implements GraphRef {
     const shp = shape ?? [arr.length];
     if (numel(shp) !== arr.length) throw new Error(`constant: ${arr.length} values do not fill shape ${fmtShape(shp)}`);
     const root = this.root;
-    const key = arr.length <= CONST_CACHE_MAX ? `${dt}|${shp.join(',')}|${Array.from(arr as ArrayLike<number | bigint>).join(',')}` : undefined;
+    const key =
+      arr.length <= CONST_CACHE_MAX
+        ? `${dt}|${shp.join(',')}|${Array.from(arr as ArrayLike<number | bigint>).join(',')}`
+        : undefined;
     const hit = key ? this.state.constCache.get(key) : undefined;
     if (hit) return hit;
     const t = root.newTensor(root.claim(`const_${this.state.nextId}`), dt, shp, 'constant', undefined, arr);
@@ -119,25 +135,43 @@ export class GraphCore implements GraphRef {
     const stem = opts.name ?? type;
     const scope = this.state.scope.join('/');
     const nodeName = this.claim(`${scope ? scope + '/' : ''}${stem}_${this.state.nextId}`);
-    for (const t of inputs) if (t && !this.canSee(t)) throw new Error(`${type} '${nodeName}': input ${t.name} belongs to graph '${t.graph.graphName}', not visible from '${this.graphName}'`);
+    for (const t of inputs)
+      if (t && !this.canSee(t))
+        throw new Error(
+          `${type} '${nodeName}': input ${t.name} belongs to graph '${t.graph.graphName}', not visible from '${this.graphName}'`,
+        );
     let infos: readonly ValueInfo[];
     if (opts.outputInfos) infos = opts.outputInfos;
     else if (spec) infos = spec.infer(new InferCtx(type, nodeName, inputs, attrs));
     else throw new Error(`${type} '${nodeName}': op is not in ml/graph/ops-table.ts; pass outputInfos`);
     const count = opts.outputs ?? infos.length;
-    const key = this.state.cse && !spec?.random && !Object.values(attrs).some((a) => a && typeof a === 'object' && 'subgraph' in a)
-      ? `${domain}|${type}|${inputs.map((t) => t?.id ?? '-').join(',')}|${count}|${JSON.stringify(attrs)}`
-      : undefined;
+    const key =
+      this.state.cse &&
+      !spec?.random &&
+      !Object.values(attrs).some((a) => a && typeof a === 'object' && 'subgraph' in a)
+        ? `${domain}|${type}|${inputs.map((t) => t?.id ?? '-').join(',')}|${count}|${JSON.stringify(attrs)}`
+        : undefined;
     const prior = key ? this.cseTable.get(key) : undefined;
     if (prior) {
       this.state.names.delete(nodeName);
       return [...prior.outputs];
     }
     const outputs: Tensor[] = [];
-    const node: GraphNode = { id: this.state.nextId++, op: type, domain, name: nodeName, inputs: [...inputs], outputs, attrs, scope };
+    const node: GraphNode = {
+      id: this.state.nextId++,
+      op: type,
+      domain,
+      name: nodeName,
+      inputs: [...inputs],
+      outputs,
+      attrs,
+      scope,
+    };
     for (let i = 0; i < count; i++) {
       const info = infos[i] ?? { dtype: 'float32', shape: [] };
-      outputs.push(this.newTensor(count === 1 ? nodeName : this.claim(`${nodeName}:${i}`), info.dtype, info.shape, 'node', node));
+      outputs.push(
+        this.newTensor(count === 1 ? nodeName : this.claim(`${nodeName}:${i}`), info.dtype, info.shape, 'node', node),
+      );
     }
     this.nodes.push(node);
     if (key) this.cseTable.set(key, node);
@@ -152,14 +186,21 @@ export class GraphCore implements GraphRef {
   /** Marks `t` as a graph output called `name` (renames its value when possible, else adds an Identity). */
   output(t: Tensor, name: string): Tensor {
     if (t.name === name && this.outputs.includes(t)) return t;
-    if (t.origin === 'node' && t.graph === this && !this.outputs.includes(t) && !this.inputs.includes(t) && !this.state.names.has(name)) {
+    if (
+      t.origin === 'node' &&
+      t.graph === this &&
+      !this.outputs.includes(t) &&
+      !this.inputs.includes(t) &&
+      !this.state.names.has(name)
+    ) {
       this.state.names.delete(t.name);
       this.state.names.add(name);
       t.name = name;
       this.outputs.push(t);
       return t;
     }
-    if (this.state.names.has(name)) throw new Error(`output '${name}': the name is already used in graph '${this.root.graphName}'`);
+    if (this.state.names.has(name))
+      throw new Error(`output '${name}': the name is already used in graph '${this.root.graphName}'`);
     const id = this.op1('Identity', [t], {}, { name: 'out' });
     return this.output(id, name);
   }
@@ -198,14 +239,23 @@ export class GraphCore implements GraphRef {
     return this.outputs;
   }
 
-  protected newTensor(name: string, dtype: DType, shape: Shape, origin: TensorOrigin, producer?: GraphNode, value?: TensorData): Tensor {
-    if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`${name}: shape ${fmtShape(shape)} must have non-negative integer dims`);
+  protected newTensor(
+    name: string,
+    dtype: DType,
+    shape: Shape,
+    origin: TensorOrigin,
+    producer?: GraphNode,
+    value?: TensorData,
+  ): Tensor {
+    if (shape.some((d) => !Number.isInteger(d) || d < 0))
+      throw new Error(`${name}: shape ${fmtShape(shape)} must have non-negative integer dims`);
     return new Tensor(this, this.state.nextId++, name, dtype, [...shape], origin, producer, value);
   }
 
   /** Reserves a caller-chosen name, which must be free. */
   protected claimExact(name: string, what: string): string {
-    if (this.state.names.has(name)) throw new Error(`${what} '${name}': the name is already used in graph '${this.root.graphName}'`);
+    if (this.state.names.has(name))
+      throw new Error(`${what} '${name}': the name is already used in graph '${this.root.graphName}'`);
     this.state.names.add(name);
     return name;
   }

@@ -33,4 +33,15 @@ export { InferCtx, broadcastShapes } from './infer';
 export { serializeModel, type SerializeOptions, type SerializedModel } from './serialize';
 export { createSession, type SessionOptions } from './session';
 export { liveness, subgraphsOf } from './hygiene';
-export { attr, numel, fmtShape, isFloat, ONNX_DTYPE, type DType, type Shape, type TensorData, type Attrs, type AttrValue } from './types';
+export {
+  attr,
+  numel,
+  fmtShape,
+  isFloat,
+  ONNX_DTYPE,
+  type DType,
+  type Shape,
+  type TensorData,
+  type Attrs,
+  type AttrValue,
+} from './types';

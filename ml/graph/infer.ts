@@ -124,7 +124,8 @@ export function reshapeTarget(ctx: InferCtx, inShape: Shape, target: number[]): 
   if (neg === 1) {
     if (known === 0 || total % known !== 0) ctx.fail(`cannot reshape ${fmtShape(inShape)} to ${fmtShape(target)}`);
     out[out.indexOf(-1)] = total / known;
-  } else if (known !== total) ctx.fail(`cannot reshape ${fmtShape(inShape)} (${total} elements) to ${fmtShape(target)}`);
+  } else if (known !== total)
+    ctx.fail(`cannot reshape ${fmtShape(inShape)} (${total} elements) to ${fmtShape(target)}`);
   return out;
 }
 

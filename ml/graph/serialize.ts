@@ -18,7 +18,16 @@ export interface SerializedModel {
   readonly externalData: { path: string; data: Uint8Array }[];
 }
 
-const ATTR_TYPE: Record<AttrKind, number> = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7, strings: 8 };
+const ATTR_TYPE: Record<AttrKind, number> = {
+  float: 1,
+  int: 2,
+  string: 3,
+  tensor: 4,
+  graph: 5,
+  floats: 6,
+  ints: 7,
+  strings: 8,
+};
 
 /** Serializes the graph rooted at `g` (dead nodes and unused initializers are left out). */
 export function serializeModel(g: GraphCore, opts: SerializeOptions = {}): SerializedModel {
@@ -38,14 +47,19 @@ export function serializeModel(g: GraphCore, opts: SerializeOptions = {}): Seria
       const path = `ext_${externalData.length}.bin`;
       externalData.push({ path, data: bytes });
       const entry = (k: string, v: string): PbMessage => new PbMessage().string(1, k).string(2, v);
-      tp.message(13, entry('location', path)).message(13, entry('offset', '0')).message(13, entry('length', String(bytes.byteLength)));
+      tp.message(13, entry('location', path))
+        .message(13, entry('offset', '0'))
+        .message(13, entry('length', String(bytes.byteLength)));
       tp.int(14, 1);
     } else {
       tp.bytes(9, bytes);
     }
     graph.message(5, tp);
   }
-  const model = new PbMessage().int(1, g.opset >= 23 ? 11 : 10).string(2, 'loraflow').string(3, '0.1');
+  const model = new PbMessage()
+    .int(1, g.opset >= 23 ? 11 : 10)
+    .string(2, 'loraflow')
+    .string(3, '0.1');
   model.message(8, new PbMessage().string(1, '').int(2, g.opset));
   for (const d of domains) if (d !== '') model.message(8, new PbMessage().string(1, d).int(2, 1));
   model.message(7, graph);
@@ -94,19 +108,34 @@ function attrKind(node: GraphNode, name: string, v: AttrValue): AttrKind {
   return (v as readonly number[]).every(Number.isInteger) ? 'ints' : 'floats';
 }
 
-function attrProto(node: GraphNode, name: string, v: AttrValue, cache: Map<GraphCore, Liveness>, domains: Set<string>): PbMessage {
+function attrProto(
+  node: GraphNode,
+  name: string,
+  v: AttrValue,
+  cache: Map<GraphCore, Liveness>,
+  domains: Set<string>,
+): PbMessage {
   const kind = attrKind(node, name, v);
   const raw = isTypedAttr(v) ? v.value : v;
   const m = new PbMessage().string(1, name).int(20, ATTR_TYPE[kind]);
   switch (kind) {
-    case 'int': return m.int(3, raw as number);
-    case 'float': return m.float(2, raw as number);
-    case 'string': return m.string(4, raw as string);
-    case 'ints': return m.packedInts(8, raw as number[]);
-    case 'floats': return m.packedFloats(7, raw as number[]);
-    case 'strings': for (const s of raw as string[]) m.string(9, s); return m;
-    case 'graph': return m.message(6, graphProto((raw as { subgraph: GraphCore }).subgraph, cache, domains));
-    case 'tensor': return m.message(5, tensorProto(raw as { data: TensorData; dims: number[]; dtype: keyof typeof ONNX_DTYPE }));
+    case 'int':
+      return m.int(3, raw as number);
+    case 'float':
+      return m.float(2, raw as number);
+    case 'string':
+      return m.string(4, raw as string);
+    case 'ints':
+      return m.packedInts(8, raw as number[]);
+    case 'floats':
+      return m.packedFloats(7, raw as number[]);
+    case 'strings':
+      for (const s of raw as string[]) m.string(9, s);
+      return m;
+    case 'graph':
+      return m.message(6, graphProto((raw as { subgraph: GraphCore }).subgraph, cache, domains));
+    case 'tensor':
+      return m.message(5, tensorProto(raw as { data: TensorData; dims: number[]; dtype: keyof typeof ONNX_DTYPE }));
   }
 }
 

@@ -3,15 +3,16 @@ import { InferenceSession } from 'onnxruntime-node';
 import type { GraphCore } from './core';
 import { serializeModel, type SerializeOptions } from './serialize';
 
-export type SessionOptions = InferenceSession.SessionOptions & SerializeOptions & {
-  /**
-   * Let idle intra-op threads spin between ops (onnxruntime's default). Off by default here: training and sampling
-   * share the CPU with the server, the editor and other workers, and on a busy machine spinning threads burn the time
-   * slices the working thread needs. Measured on the 2-core machine under load: a transformer training step took
-   * 466 ms without spinning against 940 ms with it, and a 1024^3 MatMul ran at 81 against 51 GFLOP/s.
-   */
-  spinning?: boolean;
-};
+export type SessionOptions = InferenceSession.SessionOptions &
+  SerializeOptions & {
+    /**
+     * Let idle intra-op threads spin between ops (onnxruntime's default). Off by default here: training and sampling
+     * share the CPU with the server, the editor and other workers, and on a busy machine spinning threads burn the time
+     * slices the working thread needs. Measured on the 2-core machine under load: a transformer training step took
+     * 466 ms without spinning against 940 ms with it, and a 1024^3 MatMul ran at 81 against 51 GFLOP/s.
+     */
+    spinning?: boolean;
+  };
 
 /** Serializes `g` and creates a session; options such as `executionProviders` pass through. */
 export async function createSession(g: GraphCore, opts: SessionOptions = {}): Promise<InferenceSession> {

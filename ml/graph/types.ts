@@ -8,16 +8,31 @@ export type Shape = readonly number[];
 
 /** ONNX TensorProto.DataType codes. */
 export const ONNX_DTYPE: Record<DType, number> = {
-  float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11,
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
 };
 
 /** Bytes per element of each dtype. */
 export const DTYPE_BYTES: Record<DType, number> = {
-  float32: 4, float64: 8, float16: 2, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1,
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  int64: 8,
+  int32: 4,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 
 /** Typed array data accepted for initializers and constants. */
-export type TensorData = Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
+export type TensorData =
+  Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64' || d === 'float16';
 
@@ -34,7 +49,8 @@ export interface TypedAttr {
 }
 
 /** Attribute values as written by callers. Graph attributes hold a sub-GraphBuilder (typed as unknown here to avoid a cycle). */
-export type AttrValue = number | string | readonly number[] | readonly string[] | TypedAttr | { readonly subgraph: unknown };
+export type AttrValue =
+  number | string | readonly number[] | readonly string[] | TypedAttr | { readonly subgraph: unknown };
 export type Attrs = Record<string, AttrValue | undefined>;
 
 /** Explicit attribute typing for ops missing from the table: `attr.float(0.5)`. */

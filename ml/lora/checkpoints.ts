@@ -14,7 +14,8 @@ export interface CheckpointEntry {
 const NAME = /^step-(\d+)\.safetensors$/;
 
 /** The checkpoint file of a step. */
-export const checkpointPath = (dir: string, step: number): string => path.join(dir, `step-${String(step).padStart(6, '0')}.safetensors`);
+export const checkpointPath = (dir: string, step: number): string =>
+  path.join(dir, `step-${String(step).padStart(6, '0')}.safetensors`);
 
 /** Validation losses recorded in the folder, by step. */
 export function readValidation(dir: string): Map<number, number> {
@@ -68,5 +69,7 @@ export function pruneCheckpoints(dir: string, keepLast: number): void {
 
 /** The checkpoint to resume from: the newest one at or below `steps`. */
 export function resumePoint(dir: string, steps: number): CheckpointEntry | undefined {
-  return listCheckpoints(dir).filter((e) => e.step <= steps).at(-1);
+  return listCheckpoints(dir)
+    .filter((e) => e.step <= steps)
+    .at(-1);
 }

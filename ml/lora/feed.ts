@@ -35,7 +35,10 @@ export interface LoraBatch {
 
 /** Shuffles the tags of a caption after the first `keep`, with `rng`. */
 export function shuffleCaption(caption: string, keep: number, rng: CounterRng): string {
-  const tags = caption.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const tags = caption
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const head = tags.slice(0, keep);
   const tail = tags.slice(keep);
   for (let i = tail.length - 1; i > 0; i--) {

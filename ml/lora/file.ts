@@ -13,11 +13,17 @@ import type { LoraAdapter, LoraSet } from './types';
 /** The sha256 A1111 and kohya store as `sshs_model_hash`: of the file's bytes after the header. */
 export function dataHash(bytes: Uint8Array): string {
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  return createHash('sha256').update(bytes.subarray(8 + n)).digest('hex');
+  return createHash('sha256')
+    .update(bytes.subarray(8 + n))
+    .digest('hex');
 }
 
 /** Encodes a LoRA in kohya's format with `metadata` plus `sshs_model_hash`. */
-export function encodeKohya(adapters: readonly LoraAdapter[], metadata: Record<string, string>, dtype: 'F16' | 'F32'): Uint8Array {
+export function encodeKohya(
+  adapters: readonly LoraAdapter[],
+  metadata: Record<string, string>,
+  dtype: 'F16' | 'F32',
+): Uint8Array {
   const tensors: Record<string, TensorToWrite> = {};
   for (const a of adapters) {
     const k = a.module.startsWith('lora_') ? a.module : kohyaKey(a.module); // already a kohya key when re-encoding a file
@@ -30,7 +36,12 @@ export function encodeKohya(adapters: readonly LoraAdapter[], metadata: Record<s
 }
 
 /** Writes a kohya LoRA file atomically (temp file in the same folder, then rename). */
-export async function writeKohya(path: string, adapters: readonly LoraAdapter[], metadata: Record<string, string>, dtype: 'F16' | 'F32'): Promise<Uint8Array> {
+export async function writeKohya(
+  path: string,
+  adapters: readonly LoraAdapter[],
+  metadata: Record<string, string>,
+  dtype: 'F16' | 'F32',
+): Promise<Uint8Array> {
   const bytes = encodeKohya(adapters, metadata, dtype);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
@@ -55,10 +66,14 @@ function peftModule(key: string): string {
 /** Splits a tensor name into (module, part), or undefined for keys that are not LoRA weights. */
 function classify(name: string): { format: 'kohya' | 'peft'; key: string; part: keyof Parts } | undefined {
   const rules: [string, 'kohya' | 'peft', keyof Parts][] = [
-    ['.lora_down.weight', 'kohya', 'down'], ['.lora_up.weight', 'kohya', 'up'],
-    ['.lora_A.weight', 'peft', 'down'], ['.lora_B.weight', 'peft', 'up'], ['.alpha', 'kohya', 'alpha'],
+    ['.lora_down.weight', 'kohya', 'down'],
+    ['.lora_up.weight', 'kohya', 'up'],
+    ['.lora_A.weight', 'peft', 'down'],
+    ['.lora_B.weight', 'peft', 'up'],
+    ['.alpha', 'kohya', 'alpha'],
   ];
-  for (const [suffix, format, part] of rules) if (name.endsWith(suffix)) return { format, key: name.slice(0, -suffix.length), part };
+  for (const [suffix, format, part] of rules)
+    if (name.endsWith(suffix)) return { format, key: name.slice(0, -suffix.length), part };
   return undefined;
 }
 
@@ -84,16 +99,22 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
   const format = formats.has('kohya') ? 'kohya' : 'peft';
   const adapters: LoraAdapter[] = [];
   for (const [key, g] of groups) {
-    if (!g.down || !g.up) throw new Error(`${path}: "${key}" has ${g.down ? 'lora_down but no lora_up' : 'lora_up but no lora_down'}`);
-    if (!(g.down.data instanceof Float32Array) || !(g.up.data instanceof Float32Array)) throw new Error(`${path}: "${key}" is not a float tensor`);
+    if (!g.down || !g.up)
+      throw new Error(`${path}: "${key}" has ${g.down ? 'lora_down but no lora_up' : 'lora_up but no lora_down'}`);
+    if (!(g.down.data instanceof Float32Array) || !(g.up.data instanceof Float32Array))
+      throw new Error(`${path}: "${key}" is not a float tensor`);
     const [rank = 0, inF = 0] = g.down.shape;
     const [outF = 0, rankUp = 0] = g.up.shape;
     if (g.down.shape.length !== 2 || g.up.shape.length !== 2 || rank !== rankUp || rank < 1) {
-      throw new Error(`${path}: "${key}" has down [${g.down.shape.join(', ')}] and up [${g.up.shape.join(', ')}], which are not a rank-r pair`);
+      throw new Error(
+        `${path}: "${key}" has down [${g.down.shape.join(', ')}] and up [${g.up.shape.join(', ')}], which are not a rank-r pair`,
+      );
     }
     const alpha = g.alpha ?? rank; // a missing alpha means alpha = rank (kohya, ComfyUI and A1111 agree)
     if (!Number.isFinite(alpha)) throw new Error(`${path}: "${key}.alpha" is not a number`);
-    const module = key.startsWith('lora_') ? ((config && moduleForKohyaKey(config, key)?.name) ?? key) : peftModule(key);
+    const module = key.startsWith('lora_')
+      ? ((config && moduleForKohyaKey(config, key)?.name) ?? key)
+      : peftModule(key);
     adapters.push({ module, rank, alpha, in: inF, out: outF, down: g.down.data, up: g.up.data });
   }
   return { adapters, metadata, format };

@@ -23,7 +23,11 @@ export interface DropoutMasks {
 }
 
 /** A LinearHook adding every adapter in `adapters` (by module name) to its layer's output. */
-export function loraHook(g: GraphBuilder, adapters: ReadonlyMap<string, AdapterTensors>, dropout?: DropoutMasks): LinearHook {
+export function loraHook(
+  g: GraphBuilder,
+  adapters: ReadonlyMap<string, AdapterTensors>,
+  dropout?: DropoutMasks,
+): LinearHook {
   return (module, x, y) => {
     const a = adapters.get(module);
     if (!a) return y;

@@ -13,7 +13,10 @@ export interface LoraFileUse {
 }
 
 /** Reads the LoRA files of every combination, each file once. */
-export async function readCombos(combos: readonly (readonly LoraFileUse[])[], config: DiTConfig): Promise<WeightedLora[][]> {
+export async function readCombos(
+  combos: readonly (readonly LoraFileUse[])[],
+  config: DiTConfig,
+): Promise<WeightedLora[][]> {
   const files = new Map<string, LoraSet>();
   const out: WeightedLora[][] = [];
   for (const combo of combos) {
@@ -45,7 +48,8 @@ export async function sampleCombos(
     const weights = loras.length ? mergeLoras(model.config, model.weights, loras) : model.weights;
     const sampler = new DiTSampler(model.config, weights, undefined, threads);
     try {
-      const onComboStep = (d: number, t: number, preview: () => Uint8Array): void => onStep?.(i * t + d, combos.length * t, preview);
+      const onComboStep = (d: number, t: number, preview: () => Uint8Array): void =>
+        onStep?.(i * t + d, combos.length * t, preview);
       out.push(await sampler.sample({ ...options, onStep: onComboStep }));
     } finally {
       await sampler.release();

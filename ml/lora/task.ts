@@ -57,8 +57,13 @@ export function frozenBase(model: DiTModel): (g: GraphBuilder) => (name: string)
 }
 
 /** Adapter tensors by module from named parameter tensors. */
-export function adapterTensors(o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>, params: Record<string, Tensor>): Map<string, AdapterTensors> {
-  return new Map(o.targets.map((m) => [m, { down: params[downName(m)]!, up: params[upName(m)]!, scale: o.alpha / o.rank }]));
+export function adapterTensors(
+  o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>,
+  params: Record<string, Tensor>,
+): Map<string, AdapterTensors> {
+  return new Map(
+    o.targets.map((m) => [m, { down: params[downName(m)]!, up: params[upName(m)]!, scale: o.alpha / o.rank }]),
+  );
 }
 
 /** The rows of the dropout masks: the longest token sequence any adapted layer sees. */
@@ -73,8 +78,17 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
   const S = c.imageSize;
   const rows = maskRows(c);
   const feed: FeedSpec = {
-    images: o.images, size: S, captions: o.captions, indices: o.trainIndices, batch: o.batch, textLength: c.textLength, wordBuckets: c.wordBuckets,
-    captionDropout: o.captionDropout, shuffleTags: o.shuffleTags, keepTokens: o.keepTokens, dropout: o.dropout,
+    images: o.images,
+    size: S,
+    captions: o.captions,
+    indices: o.trainIndices,
+    batch: o.batch,
+    textLength: c.textLength,
+    wordBuckets: c.wordBuckets,
+    captionDropout: o.captionDropout,
+    shuffleTags: o.shuffleTags,
+    keepTokens: o.keepTokens,
+    dropout: o.dropout,
     maskShape: [o.targets.length, rows, o.rank],
   };
   const base = frozenBase(model);
@@ -84,7 +98,9 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
     noise: { dtype: 'float32', shape: [o.batch, S, S, 3] },
     t: { dtype: 'float32', shape: [o.batch] },
     ids: { dtype: 'int64', shape: captionIdsShape(o.batch, c) },
-    ...(o.dropout > 0 ? { masks: { dtype: 'float32' as const, shape: [o.targets.length, o.batch, rows, o.rank] } } : {}),
+    ...(o.dropout > 0
+      ? { masks: { dtype: 'float32' as const, shape: [o.targets.length, o.batch, rows, o.rank] } }
+      : {}),
   };
   return {
     initParams(rng: CounterRng): Record<string, ParamInit> {
@@ -93,7 +109,10 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
         const m = mods.get(name)!;
         // kohya: kaiming-uniform down (bound 1/sqrt(in)), zero up.
         const bound = 1 / Math.sqrt(m.in);
-        out[downName(name)] = { shape: [o.rank, m.in], data: rng.fillUniform(new Float32Array(o.rank * m.in), -bound, bound) };
+        out[downName(name)] = {
+          shape: [o.rank, m.in],
+          data: rng.fillUniform(new Float32Array(o.rank * m.in), -bound, bound),
+        };
         out[upName(name)] = { shape: [m.out, o.rank], data: new Float32Array(m.out * o.rank) };
       }
       return out;
@@ -113,7 +132,11 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
 }
 
 /** The trained adapters from the trainer's named parameters. */
-export function adaptersFromParams(o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>, config: DiTConfig, params: Record<string, { data: Float32Array }>): LoraAdapter[] {
+export function adaptersFromParams(
+  o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>,
+  config: DiTConfig,
+  params: Record<string, { data: Float32Array }>,
+): LoraAdapter[] {
   const mods = new Map(linearModules(config).map((m) => [m.name, m]));
   return o.targets.map((name) => {
     const m = mods.get(name)!;

@@ -22,8 +22,20 @@ async function samples(job: LoraTrainJob, model: DiTModel, trainer: Trainer): Pr
   const started = performance.now();
   const adapters = adaptersFromParams(job.task, model.config, trainer.exportParams());
   const set = { adapters, metadata: {}, format: 'kohya' as const };
-  const [images] = await sampleCombos(model, [[{ set, strength: 1 }]], { prompts: job.samplePrompts, seed: job.sampleSeed, steps: job.sampleSteps, guidance: 4 }, job.threads ?? 2);
-  if (images) post({ type: 'samples', step: trainer.step, images, imageSize: model.config.imageSize, seconds: (performance.now() - started) / 1000 });
+  const [images] = await sampleCombos(
+    model,
+    [[{ set, strength: 1 }]],
+    { prompts: job.samplePrompts, seed: job.sampleSeed, steps: job.sampleSteps, guidance: 4 },
+    job.threads ?? 2,
+  );
+  if (images)
+    post({
+      type: 'samples',
+      step: trainer.step,
+      images,
+      imageSize: model.config.imageSize,
+      seconds: (performance.now() - started) / 1000,
+    });
 }
 
 async function main(job: LoraTrainJob): Promise<void> {
@@ -49,10 +61,18 @@ async function main(job: LoraTrainJob): Promise<void> {
     if (!from) post({ type: 'validation', step: 0, valLoss: await validation.compute(trainer.exportParams()) });
     let last = performance.now();
     while (trainer.step < job.steps) {
-      if (cancelRequested()) { cancelled = true; break; }
+      if (cancelRequested()) {
+        cancelled = true;
+        break;
+      }
       const report = await trainer.runOnce(Math.min(K, job.steps - trainer.step, every - (trainer.step % every)));
       const now = performance.now();
-      post({ type: 'progress', report, runSeconds: report.losses.length / report.stepsPerSecond, wallSeconds: (now - last) / 1000 });
+      post({
+        type: 'progress',
+        report,
+        runSeconds: report.losses.length / report.stepsPerSecond,
+        wallSeconds: (now - last) / 1000,
+      });
       last = now; // checkpointing and sampling below count in the next run's wall time: outside session.run
       const atEnd = trainer.step >= job.steps;
       if (trainer.step % every === 0 || atEnd) await checkpoint();

@@ -50,7 +50,14 @@ export class ValidationLoss {
       x0: g.constant(x0, [n, S, S, 3]),
       noise: g.constant(rng.fillNormal(new Float32Array(n * px)), [n, S, S, 3]),
       t: g.constant(Float32Array.from(pairs.map((p) => p.t)), [n]),
-      ids: g.constant(encodeCaptions(pairs.map((p) => o.captions[p.i] ?? ''), c), captionIdsShape(n, c), 'int64'),
+      ids: g.constant(
+        encodeCaptions(
+          pairs.map((p) => o.captions[p.i] ?? ''),
+          c,
+        ),
+        captionIdsShape(n, c),
+        'int64',
+      ),
     };
     const loss = buildFlowLoss(g, c, frozenBase(model)(g), batch, loraHook(g, adapterTensors(o, params)));
     g.output(loss, 'loss');

@@ -1,11 +1,22 @@
 // AdamW as in Loshchilov & Hutter (and torch.optim.AdamW): bias-corrected moments, decoupled weight decay.
 import { mathOn } from './ops';
-import { zerosFor, type AdamWConfig, type Optimizer, type PackSpec, type StateSpec, type UpdateInputs, type UpdateOutputs } from './types';
+import {
+  zerosFor,
+  type AdamWConfig,
+  type Optimizer,
+  type PackSpec,
+  type StateSpec,
+  type UpdateInputs,
+  type UpdateOutputs,
+} from './types';
 import type { G } from './ops';
 
 /** AdamW over packed tensors; state per pack: first moment m, second moment v. */
 export function adamw(cfg: Omit<AdamWConfig, 'kind'> = {}): Optimizer {
-  const b1 = cfg.beta1 ?? 0.9, b2 = cfg.beta2 ?? 0.999, eps = cfg.eps ?? 1e-8, wd = cfg.weightDecay ?? 0.01;
+  const b1 = cfg.beta1 ?? 0.9,
+    b2 = cfg.beta2 ?? 0.999,
+    eps = cfg.eps ?? 1e-8,
+    wd = cfg.weightDecay ?? 0.01;
   return {
     kind: 'adamw',
     stateSpecs: (packs: readonly PackSpec[]): StateSpec[] =>

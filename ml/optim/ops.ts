@@ -8,7 +8,10 @@ export type Operand = Tensor | number;
 /** Elementwise math helpers bound to one graph; numbers become float32 scalar constants. */
 export function mathOn(g: G) {
   const t = (x: Operand): Tensor => (typeof x === 'number' ? g.scalar(x) : x);
-  const bin = (op: string) => (a: Operand, b: Operand): Tensor => g.op1(op, [t(a), t(b)]);
+  const bin =
+    (op: string) =>
+    (a: Operand, b: Operand): Tensor =>
+      g.op1(op, [t(a), t(b)]);
   return {
     t,
     add: bin('Add'),

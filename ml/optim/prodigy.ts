@@ -2,19 +2,36 @@
 // reference implementation (prodigyopt ProdigyReference): Adam whose step size d is estimated on the fly from
 // the running sums d_numerator (gradients against the distance travelled from p0) and s. Use lr = 1.0.
 import { mathOn, type G } from './ops';
-import { zerosFor, type Optimizer, type PackSpec, type ProdigyConfig, type StateSpec, type UpdateInputs, type UpdateOutputs } from './types';
+import {
+  zerosFor,
+  type Optimizer,
+  type PackSpec,
+  type ProdigyConfig,
+  type StateSpec,
+  type UpdateInputs,
+  type UpdateOutputs,
+} from './types';
 import type { Tensor } from '../graph/tensor';
 
 /** Prodigy over packed tensors. State per pack: p0, s, exp_avg, exp_avg_sq; global: [d, d_max, d_numerator]. */
 export function prodigy(cfg: Omit<ProdigyConfig, 'kind'> = {}): Optimizer {
-  const b1 = cfg.beta1 ?? 0.9, b2 = cfg.beta2 ?? 0.999, b3 = cfg.beta3 ?? Math.sqrt(b2);
-  const eps = cfg.eps ?? 1e-8, wd = cfg.weightDecay ?? 0, d0 = cfg.d0 ?? 1e-6, dCoef = cfg.dCoef ?? 1;
+  const b1 = cfg.beta1 ?? 0.9,
+    b2 = cfg.beta2 ?? 0.999,
+    b3 = cfg.beta3 ?? Math.sqrt(b2);
+  const eps = cfg.eps ?? 1e-8,
+    wd = cfg.weightDecay ?? 0,
+    d0 = cfg.d0 ?? 1e-6,
+    dCoef = cfg.dCoef ?? 1;
   const growth = cfg.growthRate ?? Infinity;
   return {
     kind: 'prodigy',
     stateSpecs(packs: readonly PackSpec[]): StateSpec[] {
       const perPack = packs.flatMap((p, i) => [
-        { name: `${p.name}.prodigy_p0`, shape: [p.size], init: (init: readonly Float32Array[]) => Float32Array.from(init[i]!) },
+        {
+          name: `${p.name}.prodigy_p0`,
+          shape: [p.size],
+          init: (init: readonly Float32Array[]) => Float32Array.from(init[i]!),
+        },
         { name: `${p.name}.prodigy_s`, shape: [p.size], init: zerosFor(p.size) },
         { name: `${p.name}.prodigy_m`, shape: [p.size], init: zerosFor(p.size) },
         { name: `${p.name}.prodigy_v`, shape: [p.size], init: zerosFor(p.size) },
@@ -24,8 +41,14 @@ export function prodigy(cfg: Omit<ProdigyConfig, 'kind'> = {}): Optimizer {
     update(g: G, { params, grads, state, lr, step }: UpdateInputs): UpdateOutputs {
       const m = mathOn(g);
       const scalars = state[state.length - 1]!;
-      const [d, dMax, dNum] = g.op('Split', [scalars, g.ints([1, 1, 1])], { axis: 0 }, { outputs: 3 }) as [Tensor, Tensor, Tensor];
-      const biasCorrection = cfg.useBiasCorrection ? m.div(m.sqrt(m.sub(1, m.pow(b2, step))), m.sub(1, m.pow(b1, step))) : m.t(1);
+      const [d, dMax, dNum] = g.op('Split', [scalars, g.ints([1, 1, 1])], { axis: 0 }, { outputs: 3 }) as [
+        Tensor,
+        Tensor,
+        Tensor,
+      ];
+      const biasCorrection = cfg.useBiasCorrection
+        ? m.div(m.sqrt(m.sub(1, m.pow(b2, step))), m.sub(1, m.pow(b1, step)))
+        : m.t(1);
       const dlr = m.mul(m.mul(d, lr), biasCorrection);
       const dOverD0 = m.div(d, d0);
       const sScale = m.mul(dOverD0, cfg.safeguardWarmup ? d : dlr);

@@ -36,7 +36,8 @@ export function lrRange(s: ScheduleConfig, first: number, count: number): Float3
 /** Checks a schedule, naming the bad field. */
 export function validateSchedule(s: ScheduleConfig): void {
   if (!(s.lr >= 0) || !Number.isFinite(s.lr)) throw new Error(`schedule: lr must be a finite number >= 0, got ${s.lr}`);
-  if (!Number.isInteger(s.totalSteps) || s.totalSteps < 1) throw new Error(`schedule: totalSteps must be an integer >= 1, got ${s.totalSteps}`);
+  if (!Number.isInteger(s.totalSteps) || s.totalSteps < 1)
+    throw new Error(`schedule: totalSteps must be an integer >= 1, got ${s.totalSteps}`);
   const w = s.warmupSteps ?? 0;
   if (!Number.isInteger(w) || w < 0) throw new Error(`schedule: warmupSteps must be an integer >= 0, got ${w}`);
 }

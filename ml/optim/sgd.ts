@@ -1,14 +1,25 @@
 // SGD with momentum, as torch.optim.SGD: coupled weight decay, optional dampening and Nesterov.
 import { mathOn, type G } from './ops';
-import { zerosFor, type Optimizer, type PackSpec, type SgdConfig, type UpdateInputs, type UpdateOutputs } from './types';
+import {
+  zerosFor,
+  type Optimizer,
+  type PackSpec,
+  type SgdConfig,
+  type UpdateInputs,
+  type UpdateOutputs,
+} from './types';
 import type { Tensor } from '../graph/tensor';
 
 /** SGD with momentum over packed tensors; state per pack: the momentum buffer. */
 export function sgd(cfg: Omit<SgdConfig, 'kind'> = {}): Optimizer {
-  const mu = cfg.momentum ?? 0.9, damp = cfg.dampening ?? 0, wd = cfg.weightDecay ?? 0, nesterov = cfg.nesterov ?? false;
+  const mu = cfg.momentum ?? 0.9,
+    damp = cfg.dampening ?? 0,
+    wd = cfg.weightDecay ?? 0,
+    nesterov = cfg.nesterov ?? false;
   return {
     kind: 'sgd',
-    stateSpecs: (packs: readonly PackSpec[]) => packs.map((p) => ({ name: `${p.name}.momentum`, shape: [p.size], init: zerosFor(p.size) })),
+    stateSpecs: (packs: readonly PackSpec[]) =>
+      packs.map((p) => ({ name: `${p.name}.momentum`, shape: [p.size], init: zerosFor(p.size) })),
     update(g: G, { params, grads, state, lr, step }: UpdateInputs): UpdateOutputs {
       const m = mathOn(g);
       // torch starts the buffer as a copy of the first gradient (no dampening on step 1); with a zero buffer that

@@ -36,8 +36,20 @@ export interface Optimizer {
   update(g: G, inputs: UpdateInputs): UpdateOutputs;
 }
 
-export interface AdamWConfig { kind: 'adamw'; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
-export interface SgdConfig { kind: 'sgd'; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean }
+export interface AdamWConfig {
+  kind: 'adamw';
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+export interface SgdConfig {
+  kind: 'sgd';
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
 export interface ProdigyConfig {
   kind: 'prodigy';
   beta1?: number;

@@ -2,7 +2,16 @@
 
 /** Dtypes this reader understands, with their size in bytes. */
 export const DTYPE_SIZES = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 } as const;
 export type StDtype = keyof typeof DTYPE_SIZES;
 
@@ -27,7 +36,10 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 /** A malformed or unreadable safetensors file; the message starts with the file name. */
 export class SafetensorsError extends Error {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file}: ${detail}`);
     this.name = 'SafetensorsError';
   }
@@ -35,12 +47,24 @@ export class SafetensorsError extends Error {
 
 /** Reads the little-endian u64 header length from the first 8 bytes and checks it against the file size. */
 export function checkHeaderLength(file: string, prefix: Uint8Array, fileSize: number): number {
-  if (fileSize < 8 || prefix.byteLength < 8) throw new SafetensorsError(file, `truncated: ${fileSize} bytes, a safetensors file starts with an 8-byte header length`);
+  if (fileSize < 8 || prefix.byteLength < 8)
+    throw new SafetensorsError(
+      file,
+      `truncated: ${fileSize} bytes, a safetensors file starts with an 8-byte header length`,
+    );
   const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const big = view.getBigUint64(0, true);
-  if (big > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, `header length ${big} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file?)`);
+  if (big > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsError(
+      file,
+      `header length ${big} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file?)`,
+    );
   const n = Number(big);
-  if (8 + n > fileSize) throw new SafetensorsError(file, `truncated: header says ${n} bytes but the file has only ${fileSize - 8} after the length`);
+  if (8 + n > fileSize)
+    throw new SafetensorsError(
+      file,
+      `truncated: header says ${n} bytes but the file has only ${fileSize - 8} after the length`,
+    );
   return n;
 }
 
@@ -58,12 +82,14 @@ export function parseHeader(file: string, headerBytes: Uint8Array, fileSize: num
   } catch (e) {
     throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SafetensorsError(file, 'header must be a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new SafetensorsError(file, 'header must be a JSON object');
   const metadata: Record<string, string> = {};
   const tensors = new Map<string, TensorInfo>();
   for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new SafetensorsError(file, '__metadata__ must be an object of strings');
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+        throw new SafetensorsError(file, '__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new SafetensorsError(file, `__metadata__.${k} must be a string`);
         metadata[k] = v;
@@ -77,18 +103,40 @@ export function parseHeader(file: string, headerBytes: Uint8Array, fileSize: num
 }
 
 function parseEntry(file: string, name: string, entry: unknown, dataStart: number, dataSize: number): TensorInfo {
-  if (typeof entry !== 'object' || entry === null) throw new SafetensorsError(file, `tensor "${name}": entry must be an object`);
+  if (typeof entry !== 'object' || entry === null)
+    throw new SafetensorsError(file, `tensor "${name}": entry must be an object`);
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-  if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZES)) throw new SafetensorsError(file, `tensor "${name}": unknown dtype ${JSON.stringify(dtype)} (known: ${Object.keys(DTYPE_SIZES).join(', ')})`);
-  if (!Array.isArray(shape) || !shape.every(isNonNegInt)) throw new SafetensorsError(file, `tensor "${name}": shape must be an array of non-negative integers`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegInt)) throw new SafetensorsError(file, `tensor "${name}": data_offsets must be [begin, end]`);
+  if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZES))
+    throw new SafetensorsError(
+      file,
+      `tensor "${name}": unknown dtype ${JSON.stringify(dtype)} (known: ${Object.keys(DTYPE_SIZES).join(', ')})`,
+    );
+  if (!Array.isArray(shape) || !shape.every(isNonNegInt))
+    throw new SafetensorsError(file, `tensor "${name}": shape must be an array of non-negative integers`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegInt))
+    throw new SafetensorsError(file, `tensor "${name}": data_offsets must be [begin, end]`);
   const [begin, end] = offsets as [number, number];
-  if (end < begin) throw new SafetensorsError(file, `tensor "${name}": data_offsets end ${end} is before begin ${begin}`);
-  if (end > dataSize) throw new SafetensorsError(file, `tensor "${name}": data_offsets [${begin}, ${end}] run past the end of the data (${dataSize} bytes; truncated file?)`);
+  if (end < begin)
+    throw new SafetensorsError(file, `tensor "${name}": data_offsets end ${end} is before begin ${begin}`);
+  if (end > dataSize)
+    throw new SafetensorsError(
+      file,
+      `tensor "${name}": data_offsets [${begin}, ${end}] run past the end of the data (${dataSize} bytes; truncated file?)`,
+    );
   const itemSize = DTYPE_SIZES[dtype as StDtype];
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (count * itemSize !== end - begin) throw new SafetensorsError(file, `tensor "${name}": shape [${shape.join(', ')}] of ${dtype} needs ${count * itemSize} bytes but data_offsets span ${end - begin}`);
-  return { name, dtype: dtype as StDtype, shape: shape as number[], byteOffset: dataStart + begin, byteLength: end - begin };
+  if (count * itemSize !== end - begin)
+    throw new SafetensorsError(
+      file,
+      `tensor "${name}": shape [${shape.join(', ')}] of ${dtype} needs ${count * itemSize} bytes but data_offsets span ${end - begin}`,
+    );
+  return {
+    name,
+    dtype: dtype as StDtype,
+    shape: shape as number[],
+    byteOffset: dataStart + begin,
+    byteLength: end - begin,
+  };
 }
 
 function checkNoOverlap(file: string, infos: TensorInfo[]): void {
@@ -96,6 +144,7 @@ function checkNoOverlap(file: string, infos: TensorInfo[]): void {
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
     const cur = sorted[i]!;
-    if (cur.byteOffset < prev.byteOffset + prev.byteLength) throw new SafetensorsError(file, `tensors "${prev.name}" and "${cur.name}" overlap in the data section`);
+    if (cur.byteOffset < prev.byteOffset + prev.byteLength)
+      throw new SafetensorsError(file, `tensors "${prev.name}" and "${cur.name}" overlap in the data section`);
   }
 }

@@ -71,7 +71,8 @@ export class SafetensorsFile {
   /** Reads one floating-point tensor as float32, or throws if it holds integers. */
   async readF32(name: string): Promise<Float32Array> {
     const { data } = await this.read(name);
-    if (!(data instanceof Float32Array)) throw new SafetensorsError(this.path, `tensor "${name}" is ${this.info(name).dtype}, not a float tensor`);
+    if (!(data instanceof Float32Array))
+      throw new SafetensorsError(this.path, `tensor "${name}" is ${this.info(name).dtype}, not a float tensor`);
     return data;
   }
 
@@ -84,7 +85,8 @@ async function readFully(handle: FileHandle, into: Uint8Array, position: number,
   let done = 0;
   while (done < into.byteLength) {
     const { bytesRead } = await handle.read(into, done, into.byteLength - done, position + done);
-    if (bytesRead === 0) throw new SafetensorsError(path, `truncated: expected ${into.byteLength} bytes at offset ${position}`);
+    if (bytesRead === 0)
+      throw new SafetensorsError(path, `truncated: expected ${into.byteLength} bytes at offset ${position}`);
     done += bytesRead;
   }
 }
@@ -92,20 +94,32 @@ async function readFully(handle: FileHandle, into: Uint8Array, position: number,
 function decodeBytes(info: TensorInfo, bytes: Uint8Array): LoadedTensor['data'] {
   const buf = bytes.buffer; // freshly allocated, offset 0, so every typed view is aligned
   switch (info.dtype) {
-    case 'F32': return new Float32Array(buf, 0, bytes.byteLength / 4);
-    case 'F16': return decodeF16(bytes);
-    case 'BF16': return decodeBf16(bytes);
-    case 'F64': return Float32Array.from(new Float64Array(buf, 0, bytes.byteLength / 8));
-    case 'I64': return new BigInt64Array(buf, 0, bytes.byteLength / 8);
-    case 'I32': return new Int32Array(buf, 0, bytes.byteLength / 4);
-    case 'I16': return new Int16Array(buf, 0, bytes.byteLength / 2);
-    case 'I8': return new Int8Array(buf, 0, bytes.byteLength);
-    case 'U8': case 'BOOL': return bytes;
+    case 'F32':
+      return new Float32Array(buf, 0, bytes.byteLength / 4);
+    case 'F16':
+      return decodeF16(bytes);
+    case 'BF16':
+      return decodeBf16(bytes);
+    case 'F64':
+      return Float32Array.from(new Float64Array(buf, 0, bytes.byteLength / 8));
+    case 'I64':
+      return new BigInt64Array(buf, 0, bytes.byteLength / 8);
+    case 'I32':
+      return new Int32Array(buf, 0, bytes.byteLength / 4);
+    case 'I16':
+      return new Int16Array(buf, 0, bytes.byteLength / 2);
+    case 'I8':
+      return new Int8Array(buf, 0, bytes.byteLength);
+    case 'U8':
+    case 'BOOL':
+      return bytes;
   }
 }
 
 /** Reads a whole file: metadata plus every tensor decoded. */
-export async function readSafetensors(path: string): Promise<{ metadata: Record<string, string>; tensors: Map<string, LoadedTensor> }> {
+export async function readSafetensors(
+  path: string,
+): Promise<{ metadata: Record<string, string>; tensors: Map<string, LoadedTensor> }> {
   const file = await SafetensorsFile.open(path);
   try {
     const tensors = new Map<string, LoadedTensor>();

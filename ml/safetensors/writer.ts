@@ -12,35 +12,50 @@ export interface TensorToWrite {
 
 function encodeTensor(name: string, t: TensorToWrite): { dtype: string; bytes: Uint8Array } {
   const count = t.shape.reduce((a, b) => a * b, 1);
-  if (count !== t.data.length) throw new Error(`safetensors write: tensor "${name}" has shape [${t.shape.join(', ')}] (${count} values) but ${t.data.length} values`);
+  if (count !== t.data.length)
+    throw new Error(
+      `safetensors write: tensor "${name}" has shape [${t.shape.join(', ')}] (${count} values) but ${t.data.length} values`,
+    );
   const dtype = t.dtype ?? (t.data instanceof Int32Array ? 'I32' : t.data instanceof Uint8Array ? 'U8' : 'F32');
   if (dtype === 'F16') {
-    if (!(t.data instanceof Float32Array)) throw new Error(`safetensors write: tensor "${name}": F16 needs Float32Array data`);
+    if (!(t.data instanceof Float32Array))
+      throw new Error(`safetensors write: tensor "${name}": F16 needs Float32Array data`);
     return { dtype, bytes: encodeF16(t.data) };
   }
   const wanted = dtype === 'F32' ? Float32Array : dtype === 'I32' ? Int32Array : Uint8Array;
-  if (!(t.data instanceof wanted)) throw new Error(`safetensors write: tensor "${name}": ${dtype} needs ${wanted.name} data`);
+  if (!(t.data instanceof wanted))
+    throw new Error(`safetensors write: tensor "${name}": ${dtype} needs ${wanted.name} data`);
   return { dtype, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
 }
 
 /** Serializes tensors and metadata into one safetensors byte array (in memory). */
-export function encodeSafetensors(tensors: Record<string, TensorToWrite>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const { prefix, chunks } = layout(tensors, metadata);
   const total = prefix.byteLength + chunks.reduce((a, c) => a + c.byteLength, 0);
   const out = new Uint8Array(total);
   out.set(prefix, 0);
   let at = prefix.byteLength;
-  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
   return out;
 }
 
-function layout(tensors: Record<string, TensorToWrite>, metadata: Record<string, string>): { prefix: Uint8Array; chunks: Uint8Array[] } {
+function layout(
+  tensors: Record<string, TensorToWrite>,
+  metadata: Record<string, string>,
+): { prefix: Uint8Array; chunks: Uint8Array[] } {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (name === '__metadata__') throw new Error('safetensors write: "__metadata__" is reserved and cannot name a tensor');
+    if (name === '__metadata__')
+      throw new Error('safetensors write: "__metadata__" is reserved and cannot name a tensor');
     const { dtype, bytes } = encodeTensor(name, t);
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
     chunks.push(bytes);
@@ -50,7 +65,10 @@ function layout(tensors: Record<string, TensorToWrite>, metadata: Record<string,
   const encoder = new TextEncoder();
   let jsonBytes = encoder.encode(json);
   const pad = (8 - (jsonBytes.byteLength % 8)) % 8; // the format pads the header with spaces so data starts aligned
-  if (pad > 0) { json += ' '.repeat(pad); jsonBytes = encoder.encode(json); }
+  if (pad > 0) {
+    json += ' '.repeat(pad);
+    jsonBytes = encoder.encode(json);
+  }
   const prefix = new Uint8Array(8 + jsonBytes.byteLength);
   new DataView(prefix.buffer).setBigUint64(0, BigInt(jsonBytes.byteLength), true);
   prefix.set(jsonBytes, 8);
@@ -58,7 +76,11 @@ function layout(tensors: Record<string, TensorToWrite>, metadata: Record<string,
 }
 
 /** Writes a safetensors file atomically: a temp file beside `path`, synced, then renamed over it. */
-export async function writeSafetensors(path: string, tensors: Record<string, TensorToWrite>, metadata: Record<string, string> = {}): Promise<void> {
+export async function writeSafetensors(
+  path: string,
+  tensors: Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): Promise<void> {
   const { prefix, chunks } = layout(tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const handle = await open(tmp, 'w');

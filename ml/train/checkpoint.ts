@@ -38,9 +38,14 @@ export async function saveCheckpoint(path: string, c: CheckpointData): Promise<v
 /** Reads a checkpoint, refusing files that are not training checkpoints with an error naming the file. */
 export async function loadCheckpoint(path: string): Promise<CheckpointData> {
   const { metadata, tensors } = await readSafetensors(path);
-  if (metadata.format !== FORMAT) throw new SafetensorsError(path, `not a training checkpoint (format ${JSON.stringify(metadata.format ?? null)}, expected ${FORMAT})`);
+  if (metadata.format !== FORMAT)
+    throw new SafetensorsError(
+      path,
+      `not a training checkpoint (format ${JSON.stringify(metadata.format ?? null)}, expected ${FORMAT})`,
+    );
   const step = Number(metadata.step);
-  if (!Number.isSafeInteger(step) || step < 0) throw new SafetensorsError(path, `bad step ${JSON.stringify(metadata.step)}`);
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new SafetensorsError(path, `bad step ${JSON.stringify(metadata.step)}`);
   let dataRng: RngState, config: TrainConfig;
   try {
     dataRng = JSON.parse(metadata.rng ?? '') as RngState;
@@ -65,8 +70,12 @@ export function checkCheckpointFits(path: string, c: CheckpointData, layout: Par
   for (const p of layout.params) {
     const got = c.params[p.name];
     if (!got) throw new Error(`${path}: checkpoint has no parameter '${p.name}'`);
-    if (got.shape.join(',') !== p.shape.join(',')) throw new Error(`${path}: parameter '${p.name}' has shape [${got.shape.join(', ')}], the model expects [${p.shape.join(', ')}]`);
+    if (got.shape.join(',') !== p.shape.join(','))
+      throw new Error(
+        `${path}: parameter '${p.name}' has shape [${got.shape.join(', ')}], the model expects [${p.shape.join(', ')}]`,
+      );
   }
   const extra = Object.keys(c.params).filter((n) => !layout.params.some((p) => p.name === n));
-  if (extra.length) throw new Error(`${path}: checkpoint has parameters the model lacks: ${extra.slice(0, 5).join(', ')}`);
+  if (extra.length)
+    throw new Error(`${path}: checkpoint has parameters the model lacks: ${extra.slice(0, 5).join(', ')}`);
 }

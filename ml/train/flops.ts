@@ -2,7 +2,9 @@
 import type { GraphCore, GraphNode } from '../graph';
 
 function nodeFlops(n: GraphNode): number {
-  const a = n.inputs[0]?.shape, b = n.inputs[1]?.shape, y = n.outputs[0]?.shape;
+  const a = n.inputs[0]?.shape,
+    b = n.inputs[1]?.shape,
+    y = n.outputs[0]?.shape;
   if (!a || !b || !y) return 0;
   const numel = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
   switch (n.op) {
@@ -11,7 +13,9 @@ function nodeFlops(n: GraphNode): number {
       return 2 * numel(y) * k;
     }
     case 'FusedMatMul': {
-      const transA = n.attrs.transA === 1 || (typeof n.attrs.transA === 'object' && (n.attrs.transA as { value?: unknown }).value === 1);
+      const transA =
+        n.attrs.transA === 1 ||
+        (typeof n.attrs.transA === 'object' && (n.attrs.transA as { value?: unknown }).value === 1);
       const k = transA ? a[a.length - 2]! : a[a.length - 1]!;
       return 2 * numel(y) * k;
     }
@@ -19,9 +23,12 @@ function nodeFlops(n: GraphNode): number {
       const transA = n.attrs.transA === 1;
       return 2 * numel(y) * (transA ? a[0]! : a[1]!);
     }
-    case 'Conv': return 2 * numel(y) * numel(b.slice(1)); // per output: C_in/group * kernel
-    case 'ConvTranspose': return 2 * numel(a) * numel(b.slice(1));
-    default: return 0;
+    case 'Conv':
+      return 2 * numel(y) * numel(b.slice(1)); // per output: C_in/group * kernel
+    case 'ConvTranspose':
+      return 2 * numel(a) * numel(b.slice(1));
+    default:
+      return 0;
   }
 }
 

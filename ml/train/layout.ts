@@ -18,7 +18,8 @@ export interface ParamLayout {
 export function layoutOf(shapes: Record<string, { readonly shape: readonly number[] }>): ParamLayout {
   let offset = 0;
   const params = Object.entries(shapes).map(([name, { shape }]) => {
-    if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`parameter '${name}': shape [${shape.join(', ')}] must have positive integer dimensions`);
+    if (!shape.every((d) => Number.isInteger(d) && d > 0))
+      throw new Error(`parameter '${name}': shape [${shape.join(', ')}] must have positive integer dimensions`);
     const size = shape.reduce((a, b) => a * b, 1);
     const p = { name, shape, offset, size };
     offset += size;
@@ -29,12 +30,19 @@ export function layoutOf(shapes: Record<string, { readonly shape: readonly numbe
 }
 
 /** Copies named values into one flat vector following `layout`, checking each size. */
-export function pack(layout: ParamLayout, values: Record<string, { readonly data: Float32Array }>, what = 'parameter'): Float32Array {
+export function pack(
+  layout: ParamLayout,
+  values: Record<string, { readonly data: Float32Array }>,
+  what = 'parameter',
+): Float32Array {
   const flat = new Float32Array(layout.total);
   for (const p of layout.params) {
     const v = values[p.name];
     if (!v) throw new Error(`${what} '${p.name}' is missing`);
-    if (v.data.length !== p.size) throw new Error(`${what} '${p.name}' has ${v.data.length} values, expected ${p.size} for shape [${p.shape.join(', ')}]`);
+    if (v.data.length !== p.size)
+      throw new Error(
+        `${what} '${p.name}' has ${v.data.length} values, expected ${p.size} for shape [${p.shape.join(', ')}]`,
+      );
     flat.set(v.data, p.offset);
   }
   return flat;

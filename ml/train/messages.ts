@@ -19,5 +19,11 @@ export type TrainWorkerMessage =
   | { readonly type: 'started'; readonly step: number; readonly parameterCount: number }
   | { readonly type: 'progress'; readonly report: StepReport }
   | { readonly type: 'checkpoint'; readonly path: string; readonly step: number }
-  | { readonly type: 'done'; readonly step: number; readonly cancelled: boolean; readonly params: NamedParams; readonly ema?: NamedParams }
+  | {
+      readonly type: 'done';
+      readonly step: number;
+      readonly cancelled: boolean;
+      readonly params: NamedParams;
+      readonly ema?: NamedParams;
+    }
   | { readonly type: 'error'; readonly message: string };

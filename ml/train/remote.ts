@@ -26,16 +26,26 @@ export interface TrainHandle {
 
 /** Starts training `job` in a worker thread; progress arrives through the callbacks. */
 export function trainInWorker(job: TrainJob, cb: TrainCallbacks = {}): TrainHandle {
-  const { result, cancel } = runWorkerJob<TrainWorkerMessage, TrainResult>(path.join(__dirname, 'worker.ts'), { job }, (m) => {
-    switch (m.type) {
-      case 'started': return void cb.onStarted?.({ step: m.step, parameterCount: m.parameterCount });
-      case 'progress': return void cb.onProgress?.(m.report);
-      case 'checkpoint': return void cb.onCheckpoint?.({ path: m.path, step: m.step });
-      case 'done': return { result: { step: m.step, cancelled: m.cancelled, params: m.params, ema: m.ema } };
-      case 'error': return { error: new Error(`training failed: ${m.message}`) };
-      default: return assertNever(m);
-    }
-  });
+  const { result, cancel } = runWorkerJob<TrainWorkerMessage, TrainResult>(
+    path.join(__dirname, 'worker.ts'),
+    { job },
+    (m) => {
+      switch (m.type) {
+        case 'started':
+          return void cb.onStarted?.({ step: m.step, parameterCount: m.parameterCount });
+        case 'progress':
+          return void cb.onProgress?.(m.report);
+        case 'checkpoint':
+          return void cb.onCheckpoint?.({ path: m.path, step: m.step });
+        case 'done':
+          return { result: { step: m.step, cancelled: m.cancelled, params: m.params, ema: m.ema } };
+        case 'error':
+          return { error: new Error(`training failed: ${m.message}`) };
+        default:
+          return assertNever(m);
+      }
+    },
+  );
   return { cancel, done: result };
 }
 

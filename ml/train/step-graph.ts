@@ -46,13 +46,28 @@ export function buildStepGraph(o: StepGraphOptions): StepGraph {
     const batch = Object.fromEntries(batchNames.map((n, i) => [n, b.gather(batches[i]!, iter)]));
     const lr = b.gather(lrs, iter);
     const step = b.add(b.add(step0, b.cast(iter, 'float32')), 1);
-    const pieces = o.layout.params.length > 1 ? b.split(p, o.layout.params.map((q) => q.size), 0) : [p];
-    const named = Object.fromEntries(o.layout.params.map((q, i) => [q.name, sameShape(q.shape, [q.size]) ? pieces[i]! : b.reshape(pieces[i]!, q.shape)]));
+    const pieces =
+      o.layout.params.length > 1
+        ? b.split(
+            p,
+            o.layout.params.map((q) => q.size),
+            0,
+          )
+        : [p];
+    const named = Object.fromEntries(
+      o.layout.params.map((q, i) => [
+        q.name,
+        sameShape(q.shape, [q.size]) ? pieces[i]! : b.reshape(pieces[i]!, q.shape),
+      ]),
+    );
     const loss = o.task.buildLoss(b, named, batch);
-    if (loss.dtype !== 'float32' || loss.shape.length !== 0) throw new Error(`buildLoss must return a float32 scalar, got ${loss.toString()}`);
+    if (loss.dtype !== 'float32' || loss.shape.length !== 0)
+      throw new Error(`buildLoss must return a float32 scalar, got ${loss.toString()}`);
     const [grad] = gradients(b, loss, [p]);
     if (!grad) throw new Error('the loss does not depend on any trainable parameter');
-    const clipped = o.clipNorm ? clipByGlobalNorm(b, [grad], o.clipNorm) : { grads: [grad], norm: globalNorm(b, [grad]) };
+    const clipped = o.clipNorm
+      ? clipByGlobalNorm(b, [grad], o.clipNorm)
+      : { grads: [grad], norm: globalNorm(b, [grad]) };
     const upd = o.optimizer.update(b, { params: [p], grads: clipped.grads, state: st, lr, step });
     return { carried: [upd.params[0]!, ...upd.state], scans: [loss, clipped.norm] };
   };

@@ -13,7 +13,10 @@ import type { BatchArray, NamedParams, StepReport, TrainConfig, TrainTask } from
 const INIT_STREAM = 1;
 const DATA_STREAM = 2;
 
-interface Compiled { graph: StepGraph; session: InferenceSession }
+interface Compiled {
+  graph: StepGraph;
+  session: InferenceSession;
+}
 
 /** Runs training steps for one task; deterministic given the config's seed. */
 export class Trainer {
@@ -28,7 +31,11 @@ export class Trainer {
   private dataRng: CounterRng;
   private stepCount: number;
 
-  private constructor(readonly task: TrainTask, readonly config: TrainConfig, resume?: { path: string; data: CheckpointData }) {
+  private constructor(
+    readonly task: TrainTask,
+    readonly config: TrainConfig,
+    resume?: { path: string; data: CheckpointData },
+  ) {
     validateSchedule(config.schedule);
     const spr = config.stepsPerRun ?? 1;
     if (!Number.isInteger(spr) || spr < 1) throw new Error(`stepsPerRun must be an integer >= 1, got ${spr}`);
@@ -42,13 +49,19 @@ export class Trainer {
       this.params = pack(this.layout, resume.data.params, `${resume.path}: parameter`);
       this.state = this.stateSpecs.map((s) => {
         const v = resume.data.optimizerState[s.name];
-        if (!v || v.length !== s.shape.reduce((a, b) => a * b, 1)) throw new Error(`${resume.path}: optimizer state '${s.name}' is missing or has the wrong size (was the optimizer changed?)`);
+        if (!v || v.length !== s.shape.reduce((a, b) => a * b, 1))
+          throw new Error(
+            `${resume.path}: optimizer state '${s.name}' is missing or has the wrong size (was the optimizer changed?)`,
+          );
         return v;
       });
       this.dataRng = new CounterRng(resume.data.dataRng);
       this.stepCount = resume.data.step;
       // A checkpoint written before the average was turned on starts it from the current weights.
-      if (config.ema) this.ema = resume.data.ema ? pack(this.layout, resume.data.ema, `${resume.path}: averaged parameter`) : Float32Array.from(this.params);
+      if (config.ema)
+        this.ema = resume.data.ema
+          ? pack(this.layout, resume.data.ema, `${resume.path}: averaged parameter`)
+          : Float32Array.from(this.params);
     } else {
       this.params = pack(this.layout, init);
       this.state = this.stateSpecs.map((s) => s.init([this.params]));
@@ -59,7 +72,11 @@ export class Trainer {
   }
 
   /** Creates a trainer (probing the execution provider first), optionally resuming from checkpoint data. */
-  static async create(task: TrainTask, config: TrainConfig, resume?: { path: string; data: CheckpointData }): Promise<Trainer> {
+  static async create(
+    task: TrainTask,
+    config: TrainConfig,
+    resume?: { path: string; data: CheckpointData },
+  ): Promise<Trainer> {
     const provider = config.provider ?? 'cpu';
     if (provider !== 'cpu') await probeProvider(provider);
     return new Trainer(task, config, resume);
@@ -97,9 +114,13 @@ export class Trainer {
       lrs: new OrtTensor('float32', lrs, [k]),
       step0: new OrtTensor('float32', Float32Array.of(this.stepCount), []),
     };
-    graph.stateInputs.forEach((name, i) => { feeds[name] = new OrtTensor('float32', this.state[i]!, [this.state[i]!.length]); });
+    graph.stateInputs.forEach((name, i) => {
+      feeds[name] = new OrtTensor('float32', this.state[i]!, [this.state[i]!.length]);
+    });
     const batches = this.batchesFor(k);
-    graph.batchInputs.forEach((name, i) => { feeds[name] = batches[i]!; });
+    graph.batchInputs.forEach((name, i) => {
+      feeds[name] = batches[i]!;
+    });
     const t0 = performance.now();
     const out = await session.run(feeds);
     const seconds = (performance.now() - t0) / 1000;
@@ -172,8 +193,18 @@ export class Trainer {
     let c = this.sessions.get(k);
     if (!c) {
       c = (async () => {
-        const graph = buildStepGraph({ task: this.task, layout: this.layout, optimizer: this.optimizer, stateSpecs: this.stateSpecs, clipNorm: this.config.clipNorm, steps: k });
-        const session = await graph.g.createSession({ ...providerOptions(this.config.provider ?? 'cpu', this.config.threads), graphOptimizationLevel: 'all' });
+        const graph = buildStepGraph({
+          task: this.task,
+          layout: this.layout,
+          optimizer: this.optimizer,
+          stateSpecs: this.stateSpecs,
+          clipNorm: this.config.clipNorm,
+          steps: k,
+        });
+        const session = await graph.g.createSession({
+          ...providerOptions(this.config.provider ?? 'cpu', this.config.threads),
+          graphOptimizationLevel: 'all',
+        });
         return { graph, session };
       })();
       this.sessions.set(k, c);
@@ -193,7 +224,10 @@ export class Trainer {
       const stacked = new (first.constructor as new (n: number) => BatchArray)(size * k);
       per.forEach((b, i) => {
         const v = b[name];
-        if (!v || v.length !== size) throw new Error(`nextBatch: '${name}' must have ${size} values for shape [${spec.shape.join(', ')}], got ${v?.length ?? 'none'}`);
+        if (!v || v.length !== size)
+          throw new Error(
+            `nextBatch: '${name}' must have ${size} values for shape [${spec.shape.join(', ')}], got ${v?.length ?? 'none'}`,
+          );
         (stacked as Float32Array).set(v as Float32Array, i * size);
       });
       return new OrtTensor(spec.dtype as 'float32', stacked as Float32Array, [k, ...spec.shape]);

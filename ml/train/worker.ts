@@ -23,7 +23,10 @@ async function main(job: TrainJob): Promise<void> {
   let cancelled = false;
   try {
     while (trainer.step < job.steps) {
-      if (cancelRequested()) { cancelled = true; break; }
+      if (cancelRequested()) {
+        cancelled = true;
+        break;
+      }
       // Runs end on checkpoint boundaries so that checkpoints land on exact multiples of everySteps.
       const toBoundary = every > 0 ? every - (trainer.step % every) : Infinity;
       const report = await trainer.runOnce(Math.min(K, job.steps - trainer.step, toBoundary));

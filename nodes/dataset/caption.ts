@@ -35,15 +35,79 @@ export const caption = defineNode<CaptionParams>({
     inputs: [{ name: 'dataset', type: 'DATASET' }],
     outputs: [{ name: 'dataset', type: 'DATASET' }],
     params: [
-      { name: 'mode', kind: 'enum', options: ['keep', 'fill-missing', 'overwrite'], default: 'fill-missing', label: 'Existing captions', tooltip: 'keep: use caption files as they are; fill-missing: tag only images without one; overwrite: tag every image.' },
-      { name: 'trigger', kind: 'string', default: '', optional: true, label: 'Trigger word', tooltip: 'Empty: the dataset’s (from a kohya folder name).', hint: 'Use a unique trigger word, like “xyz_style” or “sks_person”, and keep it in every caption.' },
-      { name: 'template', kind: 'string', default: '', optional: true, label: 'Template', tooltip: '{trigger} / [trigger] and {caption}; empty: “{trigger}, {caption}” for tags, “{trigger} {caption}” otherwise.' },
-      { name: 'style', kind: 'enum', options: [...CAPTION_STYLES], default: 'as-is', label: 'Caption style', hint: 'SD 1.5: tags; SDXL: mixed; FLUX: natural sentences; built-in model: short natural phrases.' },
-      { name: 'tagger', kind: 'path', pathKind: 'folder', access: 'read', default: '', optional: true, label: 'WD14 tagger folder', tooltip: 'A folder with model.onnx and selected_tags.csv; empty: no automatic captions.' },
-      { name: 'generalThreshold', kind: 'number', default: 0.35, min: 0, max: 1, step: 0.01, label: 'General tag threshold', visibleWhen: { param: 'mode', equals: ['fill-missing', 'overwrite'] } },
-      { name: 'characterThreshold', kind: 'number', default: 0.85, min: 0, max: 1, step: 0.01, label: 'Character tag threshold', visibleWhen: { param: 'mode', equals: ['fill-missing', 'overwrite'] } },
+      {
+        name: 'mode',
+        kind: 'enum',
+        options: ['keep', 'fill-missing', 'overwrite'],
+        default: 'fill-missing',
+        label: 'Existing captions',
+        tooltip:
+          'keep: use caption files as they are; fill-missing: tag only images without one; overwrite: tag every image.',
+      },
+      {
+        name: 'trigger',
+        kind: 'string',
+        default: '',
+        optional: true,
+        label: 'Trigger word',
+        tooltip: 'Empty: the dataset’s (from a kohya folder name).',
+        hint: 'Use a unique trigger word, like “xyz_style” or “sks_person”, and keep it in every caption.',
+      },
+      {
+        name: 'template',
+        kind: 'string',
+        default: '',
+        optional: true,
+        label: 'Template',
+        tooltip:
+          '{trigger} / [trigger] and {caption}; empty: “{trigger}, {caption}” for tags, “{trigger} {caption}” otherwise.',
+      },
+      {
+        name: 'style',
+        kind: 'enum',
+        options: [...CAPTION_STYLES],
+        default: 'as-is',
+        label: 'Caption style',
+        hint: 'SD 1.5: tags; SDXL: mixed; FLUX: natural sentences; built-in model: short natural phrases.',
+      },
+      {
+        name: 'tagger',
+        kind: 'path',
+        pathKind: 'folder',
+        access: 'read',
+        default: '',
+        optional: true,
+        label: 'WD14 tagger folder',
+        tooltip: 'A folder with model.onnx and selected_tags.csv; empty: no automatic captions.',
+      },
+      {
+        name: 'generalThreshold',
+        kind: 'number',
+        default: 0.35,
+        min: 0,
+        max: 1,
+        step: 0.01,
+        label: 'General tag threshold',
+        visibleWhen: { param: 'mode', equals: ['fill-missing', 'overwrite'] },
+      },
+      {
+        name: 'characterThreshold',
+        kind: 'number',
+        default: 0.85,
+        min: 0,
+        max: 1,
+        step: 0.01,
+        label: 'Character tag threshold',
+        visibleWhen: { param: 'mode', equals: ['fill-missing', 'overwrite'] },
+      },
       { name: 'includeRating', kind: 'boolean', default: false, label: 'Add the rating tag' },
-      { name: 'edits', kind: 'text', default: '', label: 'Caption edits', tooltip: 'One “file: caption” line per image; these win over every other caption and are kept across reruns.' },
+      {
+        name: 'edits',
+        kind: 'text',
+        default: '',
+        label: 'Caption edits',
+        tooltip: 'One “file: caption” line per image; these win over every other caption and are kept across reruns.',
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -53,8 +117,12 @@ export const caption = defineNode<CaptionParams>({
     if (!params.tagger) return '';
     try {
       const folder = ctx.paths.resolve(params.tagger, 'read', 'tagger');
-      const stats = ['model.onnx', 'selected_tags.csv'].map((f) => statSync(join(folder, f), { throwIfNoEntry: false }));
-      return createHash('sha256').update(JSON.stringify(stats.map((s) => [s?.size, s?.mtimeMs]))).digest('hex');
+      const stats = ['model.onnx', 'selected_tags.csv'].map((f) =>
+        statSync(join(folder, f), { throwIfNoEntry: false }),
+      );
+      return createHash('sha256')
+        .update(JSON.stringify(stats.map((s) => [s?.size, s?.mtimeMs])))
+        .digest('hex');
     } catch (err) {
       return `unresolvable:${errorText(err)}:${Date.now()}`;
     }
@@ -63,7 +131,9 @@ export const caption = defineNode<CaptionParams>({
   async execute(inputs, params, ctx) {
     const dataset = readDataset(inputs.dataset);
     const trigger = (params.trigger || dataset.trigger || '').trim();
-    const style = (CAPTION_STYLES as readonly string[]).includes(params.style) ? (params.style as CaptionStyle) : 'as-is';
+    const style = (CAPTION_STYLES as readonly string[]).includes(params.style)
+      ? (params.style as CaptionStyle)
+      : 'as-is';
     const template = params.template.trim() || defaultTemplate(style);
     let edits: CaptionEdits;
     try {
@@ -71,20 +141,44 @@ export const caption = defineNode<CaptionParams>({
     } catch (err) {
       throw new NodeUserError(errorText(err), 'write one “file: caption” line per image', 'edits');
     }
-    const needsTagger = (item: DatasetItem) => params.mode === 'overwrite' || (params.mode === 'fill-missing' && !item.caption.trim());
-    const tagger = params.tagger && dataset.items.some(needsTagger) ? await openTagger(params.tagger, ctx.paths) : undefined;
+    const needsTagger = (item: DatasetItem) =>
+      params.mode === 'overwrite' || (params.mode === 'fill-missing' && !item.caption.trim());
+    const tagger =
+      params.tagger && dataset.items.some(needsTagger) ? await openTagger(params.tagger, ctx.paths) : undefined;
     const used = new Set<string>();
     const items: DatasetItem[] = [];
     ctx.progress(0, dataset.items.length);
     for (const [i, item] of dataset.items.entries()) {
-      items.push(await captionOne(item, { needsTag: needsTagger(item), tagger, params, trigger, template, style, edits, used, ctx }));
+      items.push(
+        await captionOne(item, {
+          needsTag: needsTagger(item),
+          tagger,
+          params,
+          trigger,
+          template,
+          style,
+          edits,
+          used,
+          ctx,
+        }),
+      );
       ctx.progress(i + 1, dataset.items.length);
     }
     const warnings = [...dataset.warnings, ...triggerWarnings(items, trigger)];
-    for (const key of edits.keys()) if (!used.has(key)) warnings.push({ code: 'edit-unmatched', message: `the caption edit for "${key}" matches no image` });
+    for (const key of edits.keys())
+      if (!used.has(key))
+        warnings.push({ code: 'edit-unmatched', message: `the caption edit for "${key}" matches no image` });
     for (const w of warnings.slice(dataset.warnings.length)) ctx.warn(w.message);
-    const counts = items.reduce<Record<string, number>>((acc, it) => ((acc[it.captionSource] = (acc[it.captionSource] ?? 0) + 1), acc), {});
-    ctx.log('info', `captions: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    const counts = items.reduce<Record<string, number>>(
+      (acc, it) => ((acc[it.captionSource] = (acc[it.captionSource] ?? 0) + 1), acc),
+      {},
+    );
+    ctx.log(
+      'info',
+      `captions: ${Object.entries(counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`,
+    );
     return { dataset: datasetValue({ ...dataset, items, warnings, ...(trigger ? { trigger } : {}) }) };
   },
 });
@@ -99,7 +193,11 @@ async function openTagger(path: string, paths: PathPolicy): Promise<Tagger> {
   try {
     return await loadTagger(folder);
   } catch (err) {
-    throw new NodeUserError(`the tagger in "${path}" cannot be loaded: ${errorText(err)}`, 'use a WD14 tagger folder (model.onnx + selected_tags.csv)', 'tagger');
+    throw new NodeUserError(
+      `the tagger in "${path}" cannot be loaded: ${errorText(err)}`,
+      'use a WD14 tagger folder (model.onnx + selected_tags.csv)',
+      'tagger',
+    );
   }
 }
 
@@ -122,7 +220,11 @@ async function captionOne(item: DatasetItem, job: CaptionJob): Promise<DatasetIt
   let source: CaptionSource = body ? (item.captionSource === 'none' ? 'file' : item.captionSource) : 'none';
   if (job.needsTag && job.tagger) {
     const probs = await tagProbabilities(job.tagger, job.ctx.artifacts.pathOf(item.image));
-    const tags = selectTags(probs, job.tagger.tags, { general: job.params.generalThreshold, character: job.params.characterThreshold, includeRating: job.params.includeRating });
+    const tags = selectTags(probs, job.tagger.tags, {
+      general: job.params.generalThreshold,
+      character: job.params.characterThreshold,
+      includeRating: job.params.includeRating,
+    });
     if (tags.length) {
       body = tags.join(', ');
       source = 'auto';
@@ -135,14 +237,26 @@ async function captionOne(item: DatasetItem, job: CaptionJob): Promise<DatasetIt
 }
 
 function triggerWarnings(items: DatasetItem[], trigger: string): DatasetWarning[] {
-  if (!trigger) return [{ code: 'no-trigger', message: 'no trigger word: the guide advises a unique one (like “xyz_style”) in every caption' }];
+  if (!trigger)
+    return [
+      {
+        code: 'no-trigger',
+        message: 'no trigger word: the guide advises a unique one (like “xyz_style”) in every caption',
+      },
+    ];
   const out: DatasetWarning[] = [];
   const generic = genericTriggerReason(trigger);
   if (generic) out.push({ code: 'generic-trigger', message: generic });
   const missing = items.filter((i) => !containsTrigger(i.caption, trigger));
   if (missing.length) {
-    const names = missing.slice(0, 10).map((i) => i.id).join(', ');
-    out.push({ code: 'trigger-missing', message: `the trigger word "${trigger}" is missing from ${missing.length} caption(s): ${names}${missing.length > 10 ? ', …' : ''}` });
+    const names = missing
+      .slice(0, 10)
+      .map((i) => i.id)
+      .join(', ');
+    out.push({
+      code: 'trigger-missing',
+      message: `the trigger word "${trigger}" is missing from ${missing.length} caption(s): ${names}${missing.length > 10 ? ', …' : ''}`,
+    });
   }
   return out;
 }

@@ -34,12 +34,59 @@ export const datasetReport = defineNode<ReportParams>({
       { name: 'grid', type: 'FILE', tooltip: 'The thumbnail grid (PNG).' },
     ],
     params: [
-      { name: 'loraType', kind: 'enum', options: ['style', 'character', 'object', 'likeness'], default: 'style', label: 'LoRA type', hint: 'Style 10 min / 20-50; character 15 / 30-100; object 10 / 20-40; likeness 20 / 40-100 images.' },
-      { name: 'trigger', kind: 'string', default: '', optional: true, label: 'Trigger word', tooltip: 'Empty: the dataset’s.' },
-      { name: 'minResolution', kind: 'int', default: 0, min: 0, max: 8192, label: 'Minimum resolution', tooltip: '0: the Resize target if the dataset was resized, else 512 (the guide: at least 512x512, 1024 preferred).' },
-      { name: 'blurThreshold', kind: 'number', default: 50, min: 0, label: 'Blur threshold', tooltip: 'Images whose sharpness (variance of the Laplacian) is below this are flagged blurry.' },
-      { name: 'darkThreshold', kind: 'number', default: 0.15, min: 0, max: 1, step: 0.01, label: 'Dark threshold', tooltip: 'Images whose mean luminance (0-1) is below this are flagged dark.' },
-      { name: 'duplicateDistance', kind: 'int', default: 4, min: 0, max: 32, label: 'Near-duplicate distance', tooltip: 'Images whose 64-bit perceptual hashes differ in at most this many bits are near-duplicates.' },
+      {
+        name: 'loraType',
+        kind: 'enum',
+        options: ['style', 'character', 'object', 'likeness'],
+        default: 'style',
+        label: 'LoRA type',
+        hint: 'Style 10 min / 20-50; character 15 / 30-100; object 10 / 20-40; likeness 20 / 40-100 images.',
+      },
+      {
+        name: 'trigger',
+        kind: 'string',
+        default: '',
+        optional: true,
+        label: 'Trigger word',
+        tooltip: 'Empty: the dataset’s.',
+      },
+      {
+        name: 'minResolution',
+        kind: 'int',
+        default: 0,
+        min: 0,
+        max: 8192,
+        label: 'Minimum resolution',
+        tooltip:
+          '0: the Resize target if the dataset was resized, else 512 (the guide: at least 512x512, 1024 preferred).',
+      },
+      {
+        name: 'blurThreshold',
+        kind: 'number',
+        default: 50,
+        min: 0,
+        label: 'Blur threshold',
+        tooltip: 'Images whose sharpness (variance of the Laplacian) is below this are flagged blurry.',
+      },
+      {
+        name: 'darkThreshold',
+        kind: 'number',
+        default: 0.15,
+        min: 0,
+        max: 1,
+        step: 0.01,
+        label: 'Dark threshold',
+        tooltip: 'Images whose mean luminance (0-1) is below this are flagged dark.',
+      },
+      {
+        name: 'duplicateDistance',
+        kind: 'int',
+        default: 4,
+        min: 0,
+        max: 32,
+        label: 'Near-duplicate distance',
+        tooltip: 'Images whose 64-bit perceptual hashes differ in at most this many bits are near-duplicates.',
+      },
       { name: 'thumbnailSize', kind: 'int', default: 96, min: 16, max: 512, label: 'Thumbnail size' },
     ],
     resource: 'cpu',
@@ -50,7 +97,7 @@ export const datasetReport = defineNode<ReportParams>({
   async execute(inputs, params, ctx) {
     const dataset = readDataset(inputs.dataset);
     const trigger = (params.trigger || dataset.trigger || '').trim();
-    const minResolution = params.minResolution > 0 ? params.minResolution : dataset.resolution ?? MIN_RESOLUTION;
+    const minResolution = params.minResolution > 0 ? params.minResolution : (dataset.resolution ?? MIN_RESOLUTION);
     const size = params.thumbnailSize;
     const n = dataset.items.length;
     ctx.progress(0, n + 1);
@@ -60,25 +107,65 @@ export const datasetReport = defineNode<ReportParams>({
       async (item) => {
         const path = ctx.artifacts.pathOf(item.image);
         const [metrics, thumb] = await Promise.all([measureImage(path), thumbnail(path, size)]);
-        return { item, metrics, thumb, thumbRef: await ctx.artifacts.put(thumb, 'image/png', `thumb-${item.image.name}`) };
+        return {
+          item,
+          metrics,
+          thumb,
+          thumbRef: await ctx.artifacts.put(thumb, 'image/png', `thumb-${item.image.name}`),
+        };
       },
       (done) => ctx.progress(done, n + 1),
     );
-    const grid = await ctx.artifacts.put(await contactSheet(measured.map((m) => m.thumb), size), 'image/png', `${dataset.name ?? 'dataset'}-grid.png`);
+    const grid = await ctx.artifacts.put(
+      await contactSheet(
+        measured.map((m) => m.thumb),
+        size,
+      ),
+      'image/png',
+      `${dataset.name ?? 'dataset'}-grid.png`,
+    );
     ctx.preview(grid, 'dataset');
-    const dupes = nearDuplicates(measured.map((m) => m.metrics.dhash), params.duplicateDistance);
+    const dupes = nearDuplicates(
+      measured.map((m) => m.metrics.dhash),
+      params.duplicateDistance,
+    );
     const rows = measured.map(({ item, metrics, thumbRef }, i) =>
-      buildRow(item, metrics, thumbRef, (dupes[i] ?? []).map((j) => dataset.items[j]!.id), { trigger, minResolution, params, firstOfGroup: (dupes[i] ?? []).every((j) => j > i) }),
+      buildRow(
+        item,
+        metrics,
+        thumbRef,
+        (dupes[i] ?? []).map((j) => dataset.items[j]!.id),
+        { trigger, minResolution, params, firstOfGroup: (dupes[i] ?? []).every((j) => j > i) },
+      ),
     );
     const images = dataset.items.length;
-    const advice = adviseDataset((['style', 'character', 'object', 'likeness'].includes(params.loraType) ? params.loraType : 'style') as LoraType, images);
+    const advice = adviseDataset(
+      (['style', 'character', 'object', 'likeness'].includes(params.loraType) ? params.loraType : 'style') as LoraType,
+      images,
+    );
     const failing = rows.filter((r) => r.problems.length).map((r) => ({ id: r.id, reasons: r.problems }));
     const warnings: DatasetWarning[] = [...dataset.warnings];
-    const summary = [advice.countMessage, ...(failing.length ? [`${failing.length} of ${images} image(s) fail the quality checklist`] : []), ...(dataset.warnings.length ? [`${dataset.warnings.length} warning(s) from earlier steps`] : []), `suggested: ${advice.steps} steps, rank ${advice.rank}, learning rate ${advice.learningRate}`];
+    const summary = [
+      advice.countMessage,
+      ...(failing.length ? [`${failing.length} of ${images} image(s) fail the quality checklist`] : []),
+      ...(dataset.warnings.length ? [`${dataset.warnings.length} warning(s) from earlier steps`] : []),
+      `suggested: ${advice.steps} steps, rank ${advice.rank}, learning rate ${advice.learningRate}`,
+    ];
     if (advice.countVerdict === 'too-few') ctx.warn(advice.countMessage);
     if (failing.length) ctx.warn(summary[1] as string);
     ctx.progress(n + 1, n + 1);
-    const report: DatasetReport = { ...(dataset.name ? { name: dataset.name } : {}), ...(trigger ? { trigger } : {}), imageCount: images, minResolution, grid, rows, advice, failing, warnings, summary };
+    const report: DatasetReport = {
+      ...(dataset.name ? { name: dataset.name } : {}),
+      ...(trigger ? { trigger } : {}),
+      imageCount: images,
+      minResolution,
+      grid,
+      rows,
+      advice,
+      failing,
+      warnings,
+      summary,
+    };
     return { report: report as unknown as JsonValue, grid };
   },
 });
@@ -99,15 +186,27 @@ export function nearDuplicates(hashes: string[], maxDistance: number): number[][
 
 type RowOptions = { trigger: string; minResolution: number; params: ReportParams; firstOfGroup: boolean };
 
-function buildRow(item: DatasetItem, m: ImageMetrics, thumb: ArtifactRef, duplicates: string[], o: RowOptions): ReportRow {
+function buildRow(
+  item: DatasetItem,
+  m: ImageMetrics,
+  thumb: ArtifactRef,
+  duplicates: string[],
+  o: RowOptions,
+): ReportRow {
   const sourceWidth = item.sourceWidth ?? item.width;
   const sourceHeight = item.sourceHeight ?? item.height;
   const triggerPresent = o.trigger ? containsTrigger(item.caption, o.trigger) : null;
   const problems: string[] = [];
-  if (Math.min(sourceWidth, sourceHeight) < o.minResolution) problems.push(`low resolution: ${sourceWidth}x${sourceHeight} is under ${o.minResolution}x${o.minResolution}`);
-  if (m.sharpness < o.params.blurThreshold) problems.push(`blurry: sharpness ${m.sharpness.toFixed(1)} is under ${o.params.blurThreshold}`);
-  if (m.meanLuminance < o.params.darkThreshold) problems.push(`dark: mean luminance ${(m.meanLuminance * 100).toFixed(0)}% is under ${(o.params.darkThreshold * 100).toFixed(0)}%`);
-  if (duplicates.length && !o.firstOfGroup) problems.push(`near-duplicate of ${duplicates.join(', ')}: duplicates add no variety`);
+  if (Math.min(sourceWidth, sourceHeight) < o.minResolution)
+    problems.push(`low resolution: ${sourceWidth}x${sourceHeight} is under ${o.minResolution}x${o.minResolution}`);
+  if (m.sharpness < o.params.blurThreshold)
+    problems.push(`blurry: sharpness ${m.sharpness.toFixed(1)} is under ${o.params.blurThreshold}`);
+  if (m.meanLuminance < o.params.darkThreshold)
+    problems.push(
+      `dark: mean luminance ${(m.meanLuminance * 100).toFixed(0)}% is under ${(o.params.darkThreshold * 100).toFixed(0)}%`,
+    );
+  if (duplicates.length && !o.firstOfGroup)
+    problems.push(`near-duplicate of ${duplicates.join(', ')}: duplicates add no variety`);
   if (!item.caption.trim()) problems.push('no caption: every image needs one');
   else if (triggerPresent === false) problems.push(`the trigger word "${o.trigger}" is missing from its caption`);
   const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;

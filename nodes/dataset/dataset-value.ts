@@ -7,7 +7,11 @@ import type { Dataset } from './types';
 /** Checks that an input is a DATASET value and returns it typed; throws a NodeUserError naming the input. */
 export function readDataset(value: JsonValue | undefined, input = 'dataset'): Dataset {
   if (value === undefined || value === null) {
-    throw new NodeUserError(`the "${input}" input is not connected`, 'connect a DATASET output (e.g. LoadImages) to it', input);
+    throw new NodeUserError(
+      `the "${input}" input is not connected`,
+      'connect a DATASET output (e.g. LoadImages) to it',
+      input,
+    );
   }
   const v = value as { items?: unknown; warnings?: unknown };
   if (typeof value !== 'object' || !Array.isArray(v.items)) {

@@ -30,13 +30,60 @@ export const loadImages = defineNode<LoadParams>({
     inputs: [],
     outputs: [{ name: 'dataset', type: 'DATASET' }],
     params: [
-      { name: 'folder', kind: 'path', pathKind: 'folder', access: 'read', default: '', optional: true, label: 'Folder', tooltip: 'A folder inside the allowed folders; relative paths start at the data folder.' },
-      { name: 'uploads', kind: 'list', default: [], label: 'Uploaded images', tooltip: 'Image files uploaded through the editor (paths under <data>/uploads).' },
-      { name: 'recursive', kind: 'boolean', default: false, label: 'Include subfolders', tooltip: 'kohya `<repeats>_<name>` subfolders are always read.' },
-      { name: 'captionExtension', kind: 'string', default: '.txt', label: 'Caption extension', hint: 'kohya’s own default is .caption; the guide and ai-toolkit use .txt.' },
-      { name: 'background', kind: 'string', default: '#ffffff', label: 'Background for transparency', tooltip: 'Transparent pixels are flattened onto this colour.' },
-      { name: 'maxMegapixels', kind: 'number', default: 100, min: 0.001, label: 'Pixel limit (megapixels)', tooltip: 'Larger images are refused (protects against decompression bombs).' },
-      { name: 'onBadFile', kind: 'enum', options: ['skip', 'fail'], default: 'skip', label: 'Unusable files', tooltip: 'skip: leave them out with a warning naming each; fail: stop and list them.' },
+      {
+        name: 'folder',
+        kind: 'path',
+        pathKind: 'folder',
+        access: 'read',
+        default: '',
+        optional: true,
+        label: 'Folder',
+        tooltip: 'A folder inside the allowed folders; relative paths start at the data folder.',
+      },
+      {
+        name: 'uploads',
+        kind: 'list',
+        default: [],
+        label: 'Uploaded images',
+        tooltip: 'Image files uploaded through the editor (paths under <data>/uploads).',
+      },
+      {
+        name: 'recursive',
+        kind: 'boolean',
+        default: false,
+        label: 'Include subfolders',
+        tooltip: 'kohya `<repeats>_<name>` subfolders are always read.',
+      },
+      {
+        name: 'captionExtension',
+        kind: 'string',
+        default: '.txt',
+        label: 'Caption extension',
+        hint: 'kohya’s own default is .caption; the guide and ai-toolkit use .txt.',
+      },
+      {
+        name: 'background',
+        kind: 'string',
+        default: '#ffffff',
+        label: 'Background for transparency',
+        tooltip: 'Transparent pixels are flattened onto this colour.',
+      },
+      {
+        name: 'maxMegapixels',
+        kind: 'number',
+        default: 100,
+        min: 0.001,
+        label: 'Pixel limit (megapixels)',
+        tooltip: 'Larger images are refused (protects against decompression bombs).',
+      },
+      {
+        name: 'onBadFile',
+        kind: 'enum',
+        options: ['skip', 'fail'],
+        default: 'skip',
+        label: 'Unusable files',
+        tooltip: 'skip: leave them out with a warning naming each; fail: stop and list them.',
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -46,7 +93,8 @@ export const loadImages = defineNode<LoadParams>({
     const hash = createHash('sha256');
     try {
       const scan = await listSources(params, ctx.paths);
-      for (const f of scan.images) hash.update(JSON.stringify([f.rel, f.abs, f.size, f.mtimeMs, f.captionSize ?? -1, f.captionMtimeMs ?? -1]));
+      for (const f of scan.images)
+        hash.update(JSON.stringify([f.rel, f.abs, f.size, f.mtimeMs, f.captionSize ?? -1, f.captionMtimeMs ?? -1]));
       for (const p of scan.problems) hash.update(JSON.stringify(p));
     } catch (err) {
       hash.update(`unresolvable:${errorText(err)}:${Date.now()}`); // never cache a failure to read the folder
@@ -57,14 +105,27 @@ export const loadImages = defineNode<LoadParams>({
   async execute(_inputs, params, ctx) {
     const ext = normaliseExt(params.captionExtension);
     const scan = await listSources({ ...params, captionExtension: ext }, ctx.paths);
-    const warnings: DatasetWarning[] = scan.problems.map((p) => ({ file: p.rel, code: p.code, message: `${p.rel}: ${p.message}` }));
-    const decode: DecodeOptions = { maxPixels: Math.round(params.maxMegapixels * 1e6), background: params.background || '#ffffff' };
+    const warnings: DatasetWarning[] = scan.problems.map((p) => ({
+      file: p.rel,
+      code: p.code,
+      message: `${p.rel}: ${p.message}`,
+    }));
+    const decode: DecodeOptions = {
+      maxPixels: Math.round(params.maxMegapixels * 1e6),
+      background: params.background || '#ffffff',
+    };
     ctx.progress(0, scan.images.length);
-    const loaded = await mapPool(scan.images, defaultConcurrency(), (img) => loadOne(img, decode, ctx), (n) => ctx.progress(n, scan.images.length));
+    const loaded = await mapPool(
+      scan.images,
+      defaultConcurrency(),
+      (img) => loadOne(img, decode, ctx),
+      (n) => ctx.progress(n, scan.images.length),
+    );
     const items: DatasetItem[] = [];
     for (const [i, r] of loaded.entries()) {
       const img = scan.images[i] as ScannedImage;
-      if (r instanceof BadFileError) warnings.push({ file: img.rel, code: r.code, message: `${img.rel}: ${r.message}` });
+      if (r instanceof BadFileError)
+        warnings.push({ file: img.rel, code: r.code, message: `${img.rel}: ${r.message}` });
       else items.push(r);
     }
     if (warnings.length > 0 && params.onBadFile === 'fail') {
@@ -86,7 +147,10 @@ export const loadImages = defineNode<LoadParams>({
     const dataset: Dataset = { items, warnings, name: datasetName(params, scan) };
     const uniqueKohya = [...new Set(scan.kohyaNames)];
     if (uniqueKohya.length === 1) dataset.trigger = uniqueKohya[0];
-    ctx.log('info', `loaded ${items.length} image(s), ${items.filter((i) => i.caption).length} with captions, ${warnings.length} skipped`);
+    ctx.log(
+      'info',
+      `loaded ${items.length} image(s), ${items.filter((i) => i.caption).length} with captions, ${warnings.length} skipped`,
+    );
     return { dataset: datasetValue(dataset) };
   },
 });
@@ -96,16 +160,26 @@ async function listSources(params: LoadParams, paths: PathPolicy): Promise<ScanR
   const captionExt = normaliseExt(params.captionExtension);
   const result: ScanResult = { images: [], problems: [], kohyaNames: [] };
   if (!params.folder && (params.uploads ?? []).length === 0) {
-    throw new NodeUserError('no folder chosen and no images uploaded', 'choose a folder of images or upload some', 'folder');
+    throw new NodeUserError(
+      'no folder chosen and no images uploaded',
+      'choose a folder of images or upload some',
+      'folder',
+    );
   }
   if (params.folder) {
     const root = resolveOrThrow(paths, params.folder, 'folder');
     const st = await stat(root).catch(() => undefined);
-    if (!st?.isDirectory()) throw new NodeUserError(`"${params.folder}" is not a folder`, 'choose a folder of images', 'folder');
+    if (!st?.isDirectory())
+      throw new NodeUserError(`"${params.folder}" is not a folder`, 'choose a folder of images', 'folder');
     Object.assign(result, await scanFolder(root, { recursive: params.recursive, captionExt, paths }));
   }
   const uploads = (params.uploads ?? []).filter((u) => u.trim() !== '');
-  result.images.push(...(await statFiles(uploads.map((u) => resolveOrThrow(paths, u, 'uploads')), captionExt)));
+  result.images.push(
+    ...(await statFiles(
+      uploads.map((u) => resolveOrThrow(paths, u, 'uploads')),
+      captionExt,
+    )),
+  );
   return result;
 }
 
@@ -114,12 +188,20 @@ function resolveOrThrow(paths: PathPolicy, userPath: string, param: string): str
     return paths.resolve(userPath, 'read', param);
   } catch (err) {
     const text = errorText(err);
-    throw new NodeUserError(text.includes(param) ? text : `${param}: ${text}`, 'use a path inside the allowed folders (`loraflow serve --allow <folder>`)', param);
+    throw new NodeUserError(
+      text.includes(param) ? text : `${param}: ${text}`,
+      'use a path inside the allowed folders (`loraflow serve --allow <folder>`)',
+      param,
+    );
   }
 }
 
 /** Loads one image and its caption into the artifact store; a BadFileError is returned, not thrown. */
-async function loadOne(img: ScannedImage, decode: DecodeOptions, ctx: NodeContext): Promise<DatasetItem | BadFileError> {
+async function loadOne(
+  img: ScannedImage,
+  decode: DecodeOptions,
+  ctx: NodeContext,
+): Promise<DatasetItem | BadFileError> {
   try {
     const bytes = await readFile(img.abs);
     const caption = img.captionPath ? decodeCaption(await readFile(img.captionPath), basename(img.captionPath)) : '';
@@ -127,7 +209,19 @@ async function loadOne(img: ScannedImage, decode: DecodeOptions, ctx: NodeContex
     const name = `${basename(img.rel, extname(img.rel))}.png`;
     const image = await ctx.artifacts.put(png, 'image/png', name, { width, height });
     const hash = createHash('sha256').update(bytes).digest('hex');
-    return { id: img.rel, source: img.abs, width, height, sourceWidth: width, sourceHeight: height, caption, captionSource: caption ? 'file' : 'none', hash, repeats: img.repeats, image };
+    return {
+      id: img.rel,
+      source: img.abs,
+      width,
+      height,
+      sourceWidth: width,
+      sourceHeight: height,
+      caption,
+      captionSource: caption ? 'file' : 'none',
+      hash,
+      repeats: img.repeats,
+      image,
+    };
   } catch (err) {
     if (err instanceof BadFileError) return err;
     return new BadFileError('unreadable', `it cannot be read (${errorText(err)})`);

@@ -21,14 +21,49 @@ export const resize = defineNode<ResizeParams>({
       'Fits every image to the training resolution with lanczos3: centre crop, pad, or kohya aspect-ratio buckets (max area = resolution², closest aspect ratio, scaled to cover and centre-cropped). Reports each image’s bucket.',
     inputs: [
       { name: 'dataset', type: 'DATASET' },
-      { name: 'model', type: 'MODEL', optional: true, tooltip: 'The base model, to take its resolution when Resolution is 0.' },
+      {
+        name: 'model',
+        type: 'MODEL',
+        optional: true,
+        tooltip: 'The base model, to take its resolution when Resolution is 0.',
+      },
     ],
     outputs: [{ name: 'dataset', type: 'DATASET' }],
     params: [
-      { name: 'resolution', kind: 'int', default: 0, min: 0, max: 4096, step: 8, label: 'Resolution', tooltip: '0 = the base model’s (from the connected model, else 32 for the built-in model).', hint: 'Match your base model: 512 for SD 1.5, 1024 for SDXL/FLUX.' },
-      { name: 'mode', kind: 'enum', options: ['center-crop', 'pad', 'buckets'], default: 'center-crop', label: 'Mode', tooltip: 'buckets keeps each image’s shape (kohya’s aspect-ratio bucketing).' },
-      { name: 'smaller', kind: 'enum', options: ['warn', 'upscale', 'refuse', 'skip'], default: 'warn', label: 'Images smaller than the target', tooltip: 'warn: upscale and warn; upscale: silently; refuse: stop; skip: leave them out.' },
-      { name: 'padColor', kind: 'string', default: '#ffffff', label: 'Pad colour', visibleWhen: { param: 'mode', equals: ['pad'] } },
+      {
+        name: 'resolution',
+        kind: 'int',
+        default: 0,
+        min: 0,
+        max: 4096,
+        step: 8,
+        label: 'Resolution',
+        tooltip: '0 = the base model’s (from the connected model, else 32 for the built-in model).',
+        hint: 'Match your base model: 512 for SD 1.5, 1024 for SDXL/FLUX.',
+      },
+      {
+        name: 'mode',
+        kind: 'enum',
+        options: ['center-crop', 'pad', 'buckets'],
+        default: 'center-crop',
+        label: 'Mode',
+        tooltip: 'buckets keeps each image’s shape (kohya’s aspect-ratio bucketing).',
+      },
+      {
+        name: 'smaller',
+        kind: 'enum',
+        options: ['warn', 'upscale', 'refuse', 'skip'],
+        default: 'warn',
+        label: 'Images smaller than the target',
+        tooltip: 'warn: upscale and warn; upscale: silently; refuse: stop; skip: leave them out.',
+      },
+      {
+        name: 'padColor',
+        kind: 'string',
+        default: '#ffffff',
+        label: 'Pad colour',
+        visibleWhen: { param: 'mode', equals: ['pad'] },
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -36,12 +71,15 @@ export const resize = defineNode<ResizeParams>({
 
   async execute(inputs, params, ctx) {
     const dataset = readDataset(inputs.dataset);
-    const resolution = params.resolution > 0 ? params.resolution : modelResolution(inputs) ?? BUILTIN_RESOLUTION;
+    const resolution = params.resolution > 0 ? params.resolution : (modelResolution(inputs) ?? BUILTIN_RESOLUTION);
     const mode = params.mode as FitMode;
     const buckets = mode === 'buckets' ? makeBuckets(resolution) : [{ width: resolution, height: resolution }];
     const plan = dataset.items.map((item) => {
       const target = closestBucket(buckets, item.width, item.height);
-      const scale = mode === 'pad' ? Math.min(target.width / item.width, target.height / item.height) : Math.max(target.width / item.width, target.height / item.height);
+      const scale =
+        mode === 'pad'
+          ? Math.min(target.width / item.width, target.height / item.height)
+          : Math.max(target.width / item.width, target.height / item.height);
       return { item, target, small: scale > 1 };
     });
     const small = plan.filter((p) => p.small);
@@ -56,20 +94,43 @@ export const resize = defineNode<ResizeParams>({
     const warnings: DatasetWarning[] = [...dataset.warnings];
     if (small.length && (params.smaller === 'warn' || params.smaller === 'skip')) {
       const verb = params.smaller === 'skip' ? 'left out' : 'upscaled';
-      for (const p of small) warnings.push({ file: p.item.id, code: 'small', message: `${describe(p)} is smaller than ${p.target.width}x${p.target.height}: ${verb}` });
-      ctx.warn(`${small.length} image(s) smaller than the target were ${verb}: ${small.slice(0, 5).map(describe).join(', ')}${small.length > 5 ? ', …' : ''}`);
+      for (const p of small)
+        warnings.push({
+          file: p.item.id,
+          code: 'small',
+          message: `${describe(p)} is smaller than ${p.target.width}x${p.target.height}: ${verb}`,
+        });
+      ctx.warn(
+        `${small.length} image(s) smaller than the target were ${verb}: ${small.slice(0, 5).map(describe).join(', ')}${small.length > 5 ? ', …' : ''}`,
+      );
     }
     const todo = params.smaller === 'skip' ? plan.filter((p) => !p.small) : plan;
-    if (todo.length === 0) throw new NodeUserError('every image is smaller than the target resolution', 'lower the resolution or allow upscaling', 'smaller');
+    if (todo.length === 0)
+      throw new NodeUserError(
+        'every image is smaller than the target resolution',
+        'lower the resolution or allow upscaling',
+        'smaller',
+      );
     ctx.progress(0, todo.length);
     const items = await mapPool(
       todo,
       defaultConcurrency(),
       async ({ item, target }): Promise<DatasetItem> => {
         const png = await fitImage(ctx.artifacts.pathOf(item.image), target, mode, params.padColor || '#ffffff');
-        const image = await ctx.artifacts.put(png, 'image/png', item.image.name, { width: target.width, height: target.height });
+        const image = await ctx.artifacts.put(png, 'image/png', item.image.name, {
+          width: target.width,
+          height: target.height,
+        });
         const bucket: Bucket = { width: target.width, height: target.height };
-        return { ...item, image, width: target.width, height: target.height, sourceWidth: item.sourceWidth ?? item.width, sourceHeight: item.sourceHeight ?? item.height, bucket };
+        return {
+          ...item,
+          image,
+          width: target.width,
+          height: target.height,
+          sourceWidth: item.sourceWidth ?? item.width,
+          sourceHeight: item.sourceHeight ?? item.height,
+          bucket,
+        };
       },
       (n) => ctx.progress(n, todo.length),
     );

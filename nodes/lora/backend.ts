@@ -19,7 +19,11 @@ export interface TrainerBackend {
   /** Why this backend cannot train for a model architecture (undefined when it can). */
   unsupported(architecture: string): string | undefined;
   /** Trains (resuming from the newest checkpoint in job.stateDir) until job.steps or until `signal` aborts. */
-  train(job: LoraTrainJob, onEvent: (e: LoraEvent) => void, signal: AbortSignal): Promise<{ step: number; cancelled: boolean }>;
+  train(
+    job: LoraTrainJob,
+    onEvent: (e: LoraEvent) => void,
+    signal: AbortSignal,
+  ): Promise<{ step: number; cancelled: boolean }>;
   /** The adapters saved in one of this backend's checkpoints. */
   readCheckpoint(path: string, job: LoraTrainJob, config: DiTConfig): Promise<LoraAdapter[]>;
 }
@@ -27,7 +31,8 @@ export interface TrainerBackend {
 export const builtinBackend: TrainerBackend = {
   id: 'builtin',
   description: 'loraflow runtime (ONNX Runtime, CPU or GPU), for the built-in emoji DiT',
-  unsupported: (arch) => (arch === 'loraflow-emoji-dit' ? undefined : `the built-in backend trains loraflow-emoji-dit models, not ${arch}`),
+  unsupported: (arch) =>
+    arch === 'loraflow-emoji-dit' ? undefined : `the built-in backend trains loraflow-emoji-dit models, not ${arch}`,
   train: (job, onEvent, signal) => trainLoraInWorker(job, onEvent, signal),
   async readCheckpoint(path, job, config) {
     const data = await loadCheckpoint(path);

@@ -28,7 +28,10 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
  * Diagnoses the per-step training losses and the validation losses (by step). Diffusion losses are noisy by nature
  * (each step draws new timesteps), so trends are judged on window means, and noise relative to the spread at the start.
  */
-export function diagnoseLoss(losses: readonly number[], validation: readonly { step: number; valLoss: number }[]): Diagnosis {
+export function diagnoseLoss(
+  losses: readonly number[],
+  validation: readonly { step: number; valLoss: number }[],
+): Diagnosis {
   const at = (v: LossVerdict, bestStep?: number): Diagnosis => ({ verdict: v, ...TABLE[v], bestStep });
   if (losses.length < 20) return at('too-early');
   const w = Math.max(5, Math.floor(losses.length / 5));
@@ -43,7 +46,12 @@ export function diagnoseLoss(losses: readonly number[], validation: readonly { s
     const best = validation.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
     const end = validation.at(-1)!;
     const start = validation[0]!;
-    if (best !== end && best !== start && end.valLoss > best.valLoss + 0.25 * Math.max(1e-9, start.valLoss - best.valLoss) && end.valLoss > best.valLoss * 1.01) {
+    if (
+      best !== end &&
+      best !== start &&
+      end.valLoss > best.valLoss + 0.25 * Math.max(1e-9, start.valLoss - best.valLoss) &&
+      end.valLoss > best.valLoss * 1.01
+    ) {
       return at('overfitting', best.step);
     }
   }

@@ -21,7 +21,10 @@ export async function exportCheckpoint(
 ): Promise<LoraValue> {
   const adapters = await backend.readCheckpoint(entry.path, job, config);
   const name = `${info.outputName}-step${String(entry.step).padStart(6, '0')}`;
-  const meta: Record<string, string> = { ...trainingMetadata({ ...info, steps: entry.step }), 'loraflow.step': String(entry.step) };
+  const meta: Record<string, string> = {
+    ...trainingMetadata({ ...info, steps: entry.step }),
+    'loraflow.step': String(entry.step),
+  };
   if (entry.valLoss !== undefined) meta['loraflow.val_loss'] = String(entry.valLoss);
   fs.mkdirSync(ctx.workDir, { recursive: true });
   const file = path.join(ctx.workDir, `${name}.safetensors`);

@@ -7,12 +7,21 @@ import type { LoraSet } from '../../ml/lora/types';
 import { NodeUserError } from '../api';
 
 /** Reads `file` and checks it against the model; throws a NodeUserError naming the file, the parameter and why. */
-export async function readFittingLora(file: string, config: DiTConfig, modelName: string, param: string): Promise<LoraSet> {
+export async function readFittingLora(
+  file: string,
+  config: DiTConfig,
+  modelName: string,
+  param: string,
+): Promise<LoraSet> {
   let set: LoraSet;
   try {
     set = await readLora(file, config);
   } catch (e) {
-    throw new NodeUserError(`cannot read the LoRA ${file}: ${(e as Error).message}`, 'is the file complete? Truncated or partly downloaded files cannot be used', param);
+    throw new NodeUserError(
+      `cannot read the LoRA ${file}: ${(e as Error).message}`,
+      'is the file complete? Truncated or partly downloaded files cannot be used',
+      param,
+    );
   }
   const arch = set.metadata['modelspec.architecture'] ?? '';
   const sdVersion = set.metadata.ss_base_model_version ?? '';
@@ -24,6 +33,11 @@ export async function readFittingLora(file: string, config: DiTConfig, modelName
     );
   }
   const bad = loraMismatch(config, set);
-  if (bad) throw new NodeUserError(`the LoRA ${file} does not fit the model ${modelName}: ${bad}`, 'a LoRA only works with the base model it was trained on', param);
+  if (bad)
+    throw new NodeUserError(
+      `the LoRA ${file} does not fit the model ${modelName}: ${bad}`,
+      'a LoRA only works with the base model it was trained on',
+      param,
+    );
   return set;
 }

@@ -17,12 +17,29 @@ export const loadLoraNode = defineNode<LoadLoraParams>({
     version: 1,
     category: 'lora',
     title: 'Load LoRA',
-    description: 'Reads a LoRA .safetensors file (kohya or PEFT keys; a missing alpha means alpha = rank) and checks that every adapted layer exists in the model with the right shape.',
+    description:
+      'Reads a LoRA .safetensors file (kohya or PEFT keys; a missing alpha means alpha = rank) and checks that every adapted layer exists in the model with the right shape.',
     inputs: [{ name: 'model', type: 'MODEL', tooltip: 'The base model the LoRA must fit.' }],
     outputs: [{ name: 'lora', type: 'LORA' }],
     params: [
-      { name: 'file', kind: 'path', pathKind: 'file', access: 'read', default: 'loras/lora.safetensors', label: 'LoRA file' },
-      { name: 'strength', kind: 'number', default: 0.7, min: -2, max: 2, step: 0.05, label: 'Strength', hint: STRENGTH_HINT },
+      {
+        name: 'file',
+        kind: 'path',
+        pathKind: 'file',
+        access: 'read',
+        default: 'loras/lora.safetensors',
+        label: 'LoRA file',
+      },
+      {
+        name: 'strength',
+        kind: 'number',
+        default: 0.7,
+        min: -2,
+        max: 2,
+        step: 0.05,
+        label: 'Strength',
+        hint: STRENGTH_HINT,
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -60,7 +77,10 @@ export const loadLoraNode = defineNode<LoadLoraParams>({
       trigger: set.metadata['modelspec.trigger_phrase'] || undefined,
       ...(set.metadata['loraflow.step'] ? { step: Number(set.metadata['loraflow.step']) } : {}),
     };
-    ctx.log('info', `${set.format} LoRA: ${set.adapters.length} adapted layers, rank ${first.rank}, alpha ${first.alpha}`);
+    ctx.log(
+      'info',
+      `${set.format} LoRA: ${set.adapters.length} adapted layers, rank ${first.rank}, alpha ${first.alpha}`,
+    );
     return { lora: loraJson(value) };
   },
 });

@@ -9,7 +9,14 @@ import { sampleRows, type Row } from './lora-sampling';
 import { loraFile, readLoraList } from './lora-value';
 import { STRENGTH_HINT } from './strength';
 
-type GridParams = { strengths: string[]; prompts: string[]; seed: number; steps: number; guidance: number; sampler: string };
+type GridParams = {
+  strengths: string[];
+  prompts: string[];
+  seed: number;
+  steps: number;
+  guidance: number;
+  sampler: string;
+};
 
 export const loraGridNode = defineNode<GridParams>({
   schema: {
@@ -17,11 +24,18 @@ export const loraGridNode = defineNode<GridParams>({
     version: 1,
     category: 'lora',
     title: 'LoRA grid',
-    description: 'Samples every checkpoint at every strength (rows) for every prompt (columns) into one image, with fixed seeds: pick the checkpoint before overfitting and the strength that looks right.',
+    description:
+      'Samples every checkpoint at every strength (rows) for every prompt (columns) into one image, with fixed seeds: pick the checkpoint before overfitting and the strength that looks right.',
     inputs: [
       { name: 'model', type: 'MODEL' },
-      { name: 'checkpoints', type: 'LORAS', optional: true, tooltip: 'TrainLoRA\'s checkpoints output.' },
-      { name: 'loras', type: 'LORA', list: true, optional: true, tooltip: 'More LoRAs to compare (each one its own rows).' },
+      { name: 'checkpoints', type: 'LORAS', optional: true, tooltip: "TrainLoRA's checkpoints output." },
+      {
+        name: 'loras',
+        type: 'LORA',
+        list: true,
+        optional: true,
+        tooltip: 'More LoRAs to compare (each one its own rows).',
+      },
     ],
     outputs: [
       { name: 'images', type: 'IMAGES' },
@@ -29,7 +43,13 @@ export const loraGridNode = defineNode<GridParams>({
     ],
     params: [
       { name: 'strengths', kind: 'list', default: ['0', '0.7', '1.0'], label: 'Strengths', hint: STRENGTH_HINT },
-      { name: 'prompts', kind: 'list', default: ['xyz_style, grinning face', 'grinning face'], label: 'Prompts', tooltip: 'Held-out subjects, with and without the trigger word, show both the style and its bleeding.' },
+      {
+        name: 'prompts',
+        kind: 'list',
+        default: ['xyz_style, grinning face', 'grinning face'],
+        label: 'Prompts',
+        tooltip: 'Held-out subjects, with and without the trigger word, show both the style and its bleeding.',
+      },
       { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed' },
       { name: 'steps', kind: 'int', default: 20, min: 1, max: 200, label: 'Steps' },
       { name: 'guidance', kind: 'number', default: 4, min: 1, max: 20, step: 0.5, label: 'Guidance scale' },
@@ -43,9 +63,15 @@ export const loraGridNode = defineNode<GridParams>({
   async execute(inputs, params, ctx) {
     const model = readModel(inputs.model);
     const loras = [...readLoraList(inputs.checkpoints, 'checkpoints'), ...readLoraList(inputs.loras, 'loras')];
-    if (loras.length === 0) throw new NodeUserError('no LoRA to compare', 'connect TrainLoRA\'s checkpoints or some LoRAs', 'checkpoints');
+    if (loras.length === 0)
+      throw new NodeUserError('no LoRA to compare', "connect TrainLoRA's checkpoints or some LoRAs", 'checkpoints');
     const strengths = params.strengths.map((s) => Number(s.trim()));
-    if (strengths.length === 0 || strengths.some((s) => !Number.isFinite(s))) throw new NodeUserError(`strengths must be numbers, got ${params.strengths.join(', ')}`, 'e.g. 0, 0.7, 1.0', 'strengths');
+    if (strengths.length === 0 || strengths.some((s) => !Number.isFinite(s)))
+      throw new NodeUserError(
+        `strengths must be numbers, got ${params.strengths.join(', ')}`,
+        'e.g. 0, 0.7, 1.0',
+        'strengths',
+      );
     const prompts = params.prompts.map((p) => p.trim()).filter(Boolean);
     if (prompts.length === 0) throw new NodeUserError('no prompts given', undefined, 'prompts');
     const rows: Row[] = loras.flatMap((l) =>
@@ -54,6 +80,13 @@ export const loraGridNode = defineNode<GridParams>({
         return { label: `${l.step !== undefined ? `step ${l.step}` : l.name} @ ${s}`, cells: prompts.map(() => use) };
       }),
     );
-    return sampleRows(ctx, modelFile(model, ctx), rows, prompts, { seed: params.seed, steps: params.steps, guidance: params.guidance, sampler: params.sampler as SamplerKind }, prompts.length);
+    return sampleRows(
+      ctx,
+      modelFile(model, ctx),
+      rows,
+      prompts,
+      { seed: params.seed, steps: params.steps, guidance: params.guidance, sampler: params.sampler as SamplerKind },
+      prompts.length,
+    );
   },
 });

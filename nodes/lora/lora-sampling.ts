@@ -30,7 +30,12 @@ export async function sampleRows(
   for (const r of rows) for (const c of r.cells) combos.set(comboKey(c), c);
   const keys = [...combos.keys()];
   const result = await sampleInWorker(
-    { modelPath, loras: [...combos.values()].map((c) => c.map((l) => ({ path: l.file, strength: l.strength }))), options: { ...options, prompts: [...prompts] }, previewEvery: 0 },
+    {
+      modelPath,
+      loras: [...combos.values()].map((c) => c.map((l) => ({ path: l.file, strength: l.strength }))),
+      options: { ...options, prompts: [...prompts] },
+      previewEvery: 0,
+    },
     (done, total) => ctx.progress(done, total),
     ctx.signal,
   );
@@ -45,17 +50,27 @@ export async function sampleRows(
       tiles.set(tile, (ri * prompts.length + pi) * px);
       const png = await tilesToPng(tile, size, 1);
       const caption = r.label ? `${prompt} [${r.label}]` : prompt;
-      items.push({ image: await ctx.artifacts.put(png, 'image/png', `sample-${ri}-${pi}.png`, { caption, row: r.label }), caption, seed: options.seed });
+      items.push({
+        image: await ctx.artifacts.put(png, 'image/png', `sample-${ri}-${pi}.png`, { caption, row: r.label }),
+        caption,
+        seed: options.seed,
+      });
     }
   }
   const cols = rows.length > 1 ? prompts.length : columns > 0 ? columns : Math.ceil(Math.sqrt(prompts.length));
   const gridPng = await tilesToPng(tiles, size, cols, Math.max(1, Math.floor(256 / (size * cols)) || 1));
-  const grid = await ctx.artifacts.put(gridPng, 'image/png', 'samples.png', { rows: rows.map((r) => r.label).join('\n'), prompts: prompts.join('\n') });
+  const grid = await ctx.artifacts.put(gridPng, 'image/png', 'samples.png', {
+    rows: rows.map((r) => r.label).join('\n'),
+    prompts: prompts.join('\n'),
+  });
   ctx.preview(grid, rows.length > 1 ? `rows: ${rows.map((r) => r.label).join(' | ')}` : 'samples');
   const n = rows.length * prompts.length;
   ctx.log('info', `${n} image(s) (${combos.size} LoRA combination(s)) in ${result.seconds.toFixed(1)} s`);
   const value: ImagesValue = { kind: 'images', items, grid };
-  return { images: JSON.parse(JSON.stringify(value)) as JsonValue, grid: JSON.parse(JSON.stringify(grid)) as JsonValue };
+  return {
+    images: JSON.parse(JSON.stringify(value)) as JsonValue,
+    grid: JSON.parse(JSON.stringify(grid)) as JsonValue,
+  };
 }
 
 /** A1111's `<lora:name:0.7>` tags: the prompt without them, and the LoRAs they ask for (strength 1 when omitted, as A1111). */
@@ -65,5 +80,11 @@ export function parseLoraTags(prompt: string): { text: string; tags: { name: str
     tags.push({ name: name.trim(), strength: s === undefined ? 1 : Number(s) });
     return ' ';
   });
-  return { text: text.replace(/\s+/g, ' ').replace(/\s+,/g, ',').replace(/^[\s,]+|[\s,]+$/g, ''), tags };
+  return {
+    text: text
+      .replace(/\s+/g, ' ')
+      .replace(/\s+,/g, ',')
+      .replace(/^[\s,]+|[\s,]+$/g, ''),
+    tags,
+  };
 }

@@ -25,8 +25,14 @@ export type LoraValue = {
 /** Checks that an input is a LORA value. */
 export function readLoraValue(value: JsonValue | undefined, input = 'lora'): LoraValue {
   const v = value as Partial<LoraValue> | null | undefined;
-  if (!v || typeof v !== 'object') throw new NodeUserError(`the "${input}" input is not connected`, 'connect a LORA output (TrainLoRA or LoadLoRA) to it', input);
-  if (v.kind !== 'loraflow.lora' || !isArtifactRef(v.artifact)) throw new NodeUserError(`the "${input}" input is not a LORA value`, 'connect a LORA output to it', input);
+  if (!v || typeof v !== 'object')
+    throw new NodeUserError(
+      `the "${input}" input is not connected`,
+      'connect a LORA output (TrainLoRA or LoadLoRA) to it',
+      input,
+    );
+  if (v.kind !== 'loraflow.lora' || !isArtifactRef(v.artifact))
+    throw new NodeUserError(`the "${input}" input is not a LORA value`, 'connect a LORA output to it', input);
   return v as LoraValue;
 }
 

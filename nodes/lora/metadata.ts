@@ -30,7 +30,12 @@ export interface TrainingInfo {
 /** Tag counts over comma-separated captions: kohya's ss_tag_frequency, by dataset name. */
 export function tagFrequency(dataset: string, captions: readonly string[]): Record<string, Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const c of captions) for (const tag of c.split(',').map((s) => s.trim()).filter(Boolean)) counts[tag] = (counts[tag] ?? 0) + 1;
+  for (const c of captions)
+    for (const tag of c
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      counts[tag] = (counts[tag] ?? 0) + 1;
   return { [dataset]: counts };
 }
 

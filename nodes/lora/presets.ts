@@ -9,10 +9,42 @@ const mid = ([lo, hi]: [number, number]): number => Math.round((lo + hi) / 2);
 
 /** Preset values by name. `steps: 0` means "100 per image" (the guide's formula, within its table). */
 export const TRAIN_PRESETS: Record<string, Record<string, ParamValue>> = {
-  style: { loraType: 'style', rank: SCENARIOS.style.rank[0], alpha: SCENARIOS.style.rank[0], learningRate: SCENARIOS.style.learningRate[1], steps: 0, captionDropout: 0.05, shuffleTags: false },
-  character: { loraType: 'character', rank: SCENARIOS.character.rank[0], alpha: SCENARIOS.character.rank[0], learningRate: SCENARIOS.character.learningRate[1], steps: 0, shuffleTags: true, keepTokens: 1 },
-  likeness: { loraType: 'likeness', rank: SCENARIOS.likeness.rank[0], alpha: SCENARIOS.likeness.rank[0], learningRate: SCENARIOS.likeness.learningRate[0], steps: 0, shuffleTags: true, keepTokens: 1 },
-  object: { loraType: 'object', rank: 16, alpha: 16, learningRate: LEARNING_RATES[0]!.learningRate[0], steps: 0, shuffleTags: true, keepTokens: 1 },
+  style: {
+    loraType: 'style',
+    rank: SCENARIOS.style.rank[0],
+    alpha: SCENARIOS.style.rank[0],
+    learningRate: SCENARIOS.style.learningRate[1],
+    steps: 0,
+    captionDropout: 0.05,
+    shuffleTags: false,
+  },
+  character: {
+    loraType: 'character',
+    rank: SCENARIOS.character.rank[0],
+    alpha: SCENARIOS.character.rank[0],
+    learningRate: SCENARIOS.character.learningRate[1],
+    steps: 0,
+    shuffleTags: true,
+    keepTokens: 1,
+  },
+  likeness: {
+    loraType: 'likeness',
+    rank: SCENARIOS.likeness.rank[0],
+    alpha: SCENARIOS.likeness.rank[0],
+    learningRate: SCENARIOS.likeness.learningRate[0],
+    steps: 0,
+    shuffleTags: true,
+    keepTokens: 1,
+  },
+  object: {
+    loraType: 'object',
+    rank: 16,
+    alpha: 16,
+    learningRate: LEARNING_RATES[0]!.learningRate[0],
+    steps: 0,
+    shuffleTags: true,
+    keepTokens: 1,
+  },
   prodigy: { optimizer: 'prodigy', learningRate: LEARNING_RATES[3]!.learningRate[0], schedule: 'constant' },
 };
 

@@ -8,15 +8,28 @@ import { stackedStrength } from './strength';
 
 /** Parses one strength row: "0.7" (every LoRA) or "0.7, 0.4" (one per LoRA, in input order). */
 function parseRow(text: string, count: number): number[] {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (parts.length === 0 || parts.some((x) => !Number.isFinite(x))) {
-    throw new NodeUserError(`strength row "${text}" is not a number or a comma-separated list of numbers`, 'e.g. 0.7, or 0.7, 0.4 for two LoRAs', 'loraStrengths');
+    throw new NodeUserError(
+      `strength row "${text}" is not a number or a comma-separated list of numbers`,
+      'e.g. 0.7, or 0.7, 0.4 for two LoRAs',
+      'loraStrengths',
+    );
   }
   return Array.from({ length: count }, (_, i) => parts[Math.min(i, parts.length - 1)]!);
 }
 
 /** The rows and clean prompts, or undefined when no LoRA is involved (plain sampling). */
-export function loraRows(lorasInput: JsonValue | undefined, strengthRows: readonly string[], prompts: readonly string[], ctx: NodeContext): { rows: Row[]; prompts: string[] } | undefined {
+export function loraRows(
+  lorasInput: JsonValue | undefined,
+  strengthRows: readonly string[],
+  prompts: readonly string[],
+  ctx: NodeContext,
+): { rows: Row[]; prompts: string[] } | undefined {
   const loras = readLoraList(lorasInput, 'loras');
   const parsed = prompts.map(parseLoraTags);
   if (loras.length === 0 && parsed.every((p) => p.tags.length === 0)) return undefined;
@@ -25,7 +38,11 @@ export function loraRows(lorasInput: JsonValue | undefined, strengthRows: readon
   const tagUse = (t: { name: string; strength: number }): LoraUse => {
     const v = byName.get(t.name);
     if (v) return { file: loraFile(v, ctx), strength: t.strength, name: t.name };
-    const missing = new NodeUserError(`<lora:${t.name}> in a prompt: no connected LoRA is named "${t.name}" and loras/${t.name}.safetensors does not exist`, 'connect the LoRA or save it under loras/', 'prompts');
+    const missing = new NodeUserError(
+      `<lora:${t.name}> in a prompt: no connected LoRA is named "${t.name}" and loras/${t.name}.safetensors does not exist`,
+      'connect the LoRA or save it under loras/',
+      'prompts',
+    );
     let file: string;
     try {
       file = ctx.paths.resolve(`loras/${t.name}.safetensors`, 'read', 'prompts');
@@ -35,7 +52,9 @@ export function loraRows(lorasInput: JsonValue | undefined, strengthRows: readon
     if (!fs.existsSync(file)) throw missing;
     return { file, strength: t.strength, name: t.name };
   };
-  const rowStrengths = strengthRows.length ? strengthRows.map((r) => parseRow(r, loras.length)) : [loras.map((l, i) => l.strength ?? stackedStrength(i, loras.length))];
+  const rowStrengths = strengthRows.length
+    ? strengthRows.map((r) => parseRow(r, loras.length))
+    : [loras.map((l, i) => l.strength ?? stackedStrength(i, loras.length))];
   const rows: Row[] = rowStrengths.map((strengths) => {
     const uses = loras.map((l, i) => ({ file: loraFile(l, ctx), strength: strengths[i] ?? 0.7, name: l.name }));
     const label = uses.map((u) => `${u.name}@${u.strength}`).join(' + ');

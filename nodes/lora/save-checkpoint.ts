@@ -18,7 +18,10 @@ export function fillName(template: string, v: LoraValue, now = new Date()): stri
     .replace(/\{trigger\}/g, v.trigger ?? '')
     .replace(/\{rank\}/g, String(v.rank))
     .replace(/\{date\}/g, now.toISOString().slice(0, 10));
-  const safe = filled.replace(/[\\/:*?"<>|\x00-\x1f]/g, '_').replace(/^\.+/, '').trim();
+  const safe = filled
+    .replace(/[\\/:*?"<>|\x00-\x1f]/g, '_')
+    .replace(/^\.+/, '')
+    .trim();
   return safe.endsWith('.safetensors') ? safe : `${safe}.safetensors`;
 }
 
@@ -28,13 +31,27 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     version: 1,
     category: 'lora',
     title: 'Save LoRA',
-    description: 'Writes the LoRA in kohya format (lora_unet_*/lora_te_* keys) for ComfyUI, A1111 and kohya, with the training metadata and this workflow inside, so it can be reproduced by loading it back into the editor.',
+    description:
+      'Writes the LoRA in kohya format (lora_unet_*/lora_te_* keys) for ComfyUI, A1111 and kohya, with the training metadata and this workflow inside, so it can be reproduced by loading it back into the editor.',
     inputs: [{ name: 'lora', type: 'LORA' }],
     outputs: [{ name: 'file', type: 'FILE' }],
     params: [
       { name: 'folder', kind: 'path', pathKind: 'folder', access: 'write', default: 'loras', label: 'Folder' },
-      { name: 'name', kind: 'string', default: '{name}', label: 'File name', tooltip: 'Template: {name}, {step}, {trigger}, {rank}, {date}; .safetensors is added.' },
-      { name: 'dtype', kind: 'enum', options: ['fp16', 'fp32'], default: 'fp16', label: 'Precision', tooltip: 'fp16 halves the file; what kohya writes by default.' },
+      {
+        name: 'name',
+        kind: 'string',
+        default: '{name}',
+        label: 'File name',
+        tooltip: 'Template: {name}, {step}, {trigger}, {rank}, {date}; .safetensors is added.',
+      },
+      {
+        name: 'dtype',
+        kind: 'enum',
+        options: ['fp16', 'fp32'],
+        default: 'fp16',
+        label: 'Precision',
+        tooltip: 'fp16 halves the file; what kohya writes by default.',
+      },
       { name: 'overwrite', kind: 'boolean', default: true, label: 'Overwrite' },
     ],
     resource: 'cpu',
@@ -52,7 +69,12 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     prepareOutput(target, params.overwrite, target, 'name');
     const source = loraFile(lora, ctx);
     const { adapters, metadata } = await readLora(source);
-    const meta: Record<string, string> = { ...metadata, ss_output_name: path.basename(fileName, '.safetensors'), 'modelspec.title': path.basename(fileName, '.safetensors'), 'loraflow.saved_at': new Date().toISOString() };
+    const meta: Record<string, string> = {
+      ...metadata,
+      ss_output_name: path.basename(fileName, '.safetensors'),
+      'modelspec.title': path.basename(fileName, '.safetensors'),
+      'loraflow.saved_at': new Date().toISOString(),
+    };
     delete meta.sshs_model_hash;
     if (ctx.workflow) meta['loraflow.workflow'] = JSON.stringify(ctx.workflow);
     const bytes = await writeKohya(target, adapters, meta, params.dtype === 'fp32' ? 'F32' : 'F16');

@@ -22,14 +22,22 @@ export async function decodeImages(ds: Dataset, size: number, ctx: NodeContext):
   const px = size * size * 3;
   const out = new Uint8Array(ds.items.length * px);
   for (const [i, item] of ds.items.entries()) {
-    const buf = await sharp(ctx.artifacts.pathOf(item.image)).flatten({ background: '#ffffff' }).resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+    const buf = await sharp(ctx.artifacts.pathOf(item.image))
+      .flatten({ background: '#ffffff' })
+      .resize(size, size, { fit: 'fill' })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     out.set(buf.subarray(0, px), i * px);
   }
   return out;
 }
 
 /** Holds out a tenth of the images (at least 20 needed), else validates on the training set. */
-export function splitValidation(ds: Dataset, requested: number): { train: number[]; validation: number[]; heldOut: boolean } {
+export function splitValidation(
+  ds: Dataset,
+  requested: number,
+): { train: number[]; validation: number[]; heldOut: boolean } {
   const n = ds.items.length;
   const hold = requested > 0 ? Math.min(requested, n - 1) : n >= 20 ? Math.floor(n / 10) : 0;
   const all = Array.from({ length: n }, (_, i) => i);
@@ -41,19 +49,35 @@ export function splitValidation(ds: Dataset, requested: number): { train: number
 }
 
 /** The guide's warnings before starting; returns the messages (the node shows each with ctx.warn). */
-export function preflightWarnings(ds: Dataset, type: LoraType, steps: number, trigger: string, imageCount: number): string[] {
+export function preflightWarnings(
+  ds: Dataset,
+  type: LoraType,
+  steps: number,
+  trigger: string,
+  imageCount: number,
+): string[] {
   const w: string[] = [];
   const counts = IMAGE_COUNTS[type];
-  if (imageCount < counts.minimum) w.push(`only ${imageCount} image(s): a ${type} LoRA needs at least ${counts.minimum} (${counts.recommended.join('-')} recommended)`);
-  if (!trigger) w.push('no trigger word: set one in Caption (e.g. "xyz_style") so that the LoRA only acts when you ask for it');
+  if (imageCount < counts.minimum)
+    w.push(
+      `only ${imageCount} image(s): a ${type} LoRA needs at least ${counts.minimum} (${counts.recommended.join('-')} recommended)`,
+    );
+  if (!trigger)
+    w.push('no trigger word: set one in Caption (e.g. "xyz_style") so that the LoRA only acts when you ask for it');
   else {
     const missing = ds.items.filter((it) => !it.caption.toLowerCase().includes(trigger.toLowerCase()));
-    if (missing.length > 0) w.push(`the trigger word "${trigger}" is missing from ${missing.length} caption(s), e.g. ${missing[0]!.id}: keep the trigger consistent in every caption`);
+    if (missing.length > 0)
+      w.push(
+        `the trigger word "${trigger}" is missing from ${missing.length} caption(s), e.g. ${missing[0]!.id}: keep the trigger consistent in every caption`,
+      );
   }
   const [, hi] = stepsRange(imageCount);
   const scenario = scenarioSteps(type);
   const limit = Math.max(hi, scenario?.[1] ?? 0) * 1.5;
-  if (steps > limit) w.push(`${steps} steps is far beyond the guide's ${stepsRange(imageCount).join('-')} for ${imageCount} images: watch for overfitting (drops then rises)`);
+  if (steps > limit)
+    w.push(
+      `${steps} steps is far beyond the guide's ${stepsRange(imageCount).join('-')} for ${imageCount} images: watch for overfitting (drops then rises)`,
+    );
   return w;
 }
 
@@ -66,7 +90,11 @@ export const autoSteps = (imageCount: number): number => suggestSteps(imageCount
  */
 export function samplePrompts(given: readonly string[], ds: Dataset, trigger: string): string[] {
   if (given.length) return given.map((p) => p.replace(/\[trigger\]|\{trigger\}/gi, trigger).trim());
-  const subject = (ds.items[0]?.caption ?? '').replace(trigger, '').replace(/^[\s,]+/, '').trim() || 'red apple';
+  const subject =
+    (ds.items[0]?.caption ?? '')
+      .replace(trigger, '')
+      .replace(/^[\s,]+/, '')
+      .trim() || 'red apple';
   const withTrigger = (s: string) => (trigger ? `${trigger}, ${s}` : s);
   return [withTrigger(subject), subject, withTrigger('grinning face'), withTrigger('red heart')];
 }

@@ -33,13 +33,17 @@ function checkParams(p: TrainLoraParams): void {
   const bad = (param: string, msg: string, hint?: string): never => {
     throw new NodeUserError(msg, hint, param);
   };
-  if (!Number.isInteger(p.steps) || p.steps < 0) bad('steps', `steps must be 0 (about 100 per image) or a positive whole number, got ${p.steps}`);
-  if (!Number.isInteger(p.rank) || p.rank < 1) bad('rank', `rank must be a whole number of at least 1, got ${p.rank}`, 'the guide suggests 16-32 for most LoRAs');
+  if (!Number.isInteger(p.steps) || p.steps < 0)
+    bad('steps', `steps must be 0 (about 100 per image) or a positive whole number, got ${p.steps}`);
+  if (!Number.isInteger(p.rank) || p.rank < 1)
+    bad('rank', `rank must be a whole number of at least 1, got ${p.rank}`, 'the guide suggests 16-32 for most LoRAs');
   if (!(p.alpha > 0)) bad('alpha', `alpha must be greater than 0, got ${p.alpha}`, 'alpha = rank gives scale 1');
-  if (!(p.learningRate > 0) || !Number.isFinite(p.learningRate)) bad('learningRate', `the learning rate must be a positive number, got ${p.learningRate}`, 'start with 0.0001');
+  if (!(p.learningRate > 0) || !Number.isFinite(p.learningRate))
+    bad('learningRate', `the learning rate must be a positive number, got ${p.learningRate}`, 'start with 0.0001');
   if (!Number.isInteger(p.batch) || p.batch < 1) bad('batch', `batch size must be at least 1, got ${p.batch}`);
   if (!(p.dropout >= 0 && p.dropout < 1)) bad('dropout', `dropout must be in [0, 1), got ${p.dropout}`);
-  if (!TARGETS.includes(p.targets as (typeof TARGETS)[number])) bad('targets', `unknown layer set "${p.targets}"`, `use ${TARGETS.join(', ')}`);
+  if (!TARGETS.includes(p.targets as (typeof TARGETS)[number]))
+    bad('targets', `unknown layer set "${p.targets}"`, `use ${TARGETS.join(', ')}`);
 }
 
 export const trainLoraNode = defineNode<TrainLoraParams>({
@@ -69,9 +73,15 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     checkParams(params);
     const model = readModel(inputs.model);
     const ds = readDataset(inputs.dataset);
-    if (ds.items.length === 0) throw new NodeUserError('the dataset has no images', 'check the LoadImages folder', 'dataset');
+    if (ds.items.length === 0)
+      throw new NodeUserError('the dataset has no images', 'check the LoadImages folder', 'dataset');
     const backend = BACKENDS[params.backend];
-    if (!backend) throw new NodeUserError(`unknown backend "${params.backend}"`, `use ${Object.keys(BACKENDS).join(', ')}`, 'backend');
+    if (!backend)
+      throw new NodeUserError(
+        `unknown backend "${params.backend}"`,
+        `use ${Object.keys(BACKENDS).join(', ')}`,
+        'backend',
+      );
     const file = modelFile(model, ctx);
     const base = await loadModel(file);
     const why = backend.unsupported(base.metadata['modelspec.architecture'] ?? 'loraflow-emoji-dit');
@@ -84,45 +94,95 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     const steps = params.steps > 0 ? params.steps : autoSteps(imageCount);
     for (const w of preflightWarnings(ds, params.loraType as LoraType, steps, trigger, imageCount)) ctx.warn(w);
     const prompts = samplePrompts(params.samplePrompts, ds, trigger);
-    const targets = defaultLoraTargets(c, params.targets === 'attention+mlp+text').filter((m) => params.targets !== 'attention' || !/\.mlp\./.test(m.name)).map((m) => m.name);
+    const targets = defaultLoraTargets(c, params.targets === 'attention+mlp+text')
+      .filter((m) => params.targets !== 'attention' || !/\.mlp\./.test(m.name))
+      .map((m) => m.name);
     // Everything but the length of the run identifies it: raising the steps continues from the last checkpoint.
     const { steps: _s, sampleEvery: _se, samplePrompts: _sp, keepLast: _k, outputName: _o, ...identity } = params;
-    const key = createHash('sha256').update(JSON.stringify([identity, ctx.inputsKey, model.sha256])).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update(JSON.stringify([identity, ctx.inputsKey, model.sha256]))
+      .digest('hex')
+      .slice(0, 16);
     const stateDir = ctx.stateDir(`lora-${key}`);
     const checkpointEvery = Math.min(params.checkpointEvery, steps);
     const job: LoraTrainJob = {
       modelPath: file,
       task: {
-        targets, rank: params.rank, alpha: params.alpha, dropout: params.dropout, images: await decodeImages(ds, c.imageSize, ctx),
-        captions: ds.items.map((it) => it.caption), trainIndices, batch: params.batch, captionDropout: params.captionDropout,
-        shuffleTags: params.shuffleTags, keepTokens: params.keepTokens,
+        targets,
+        rank: params.rank,
+        alpha: params.alpha,
+        dropout: params.dropout,
+        images: await decodeImages(ds, c.imageSize, ctx),
+        captions: ds.items.map((it) => it.caption),
+        trainIndices,
+        batch: params.batch,
+        captionDropout: params.captionDropout,
+        shuffleTags: params.shuffleTags,
+        keepTokens: params.keepTokens,
       },
       validationIndices: split.validation,
       config: {
         seed: params.seed,
-        optimizer: params.optimizer === 'prodigy' ? { kind: 'prodigy', weightDecay: 0.01 } : { kind: 'adamw', beta1: 0.9, beta2: 0.999, weightDecay: 0.01 },
-        schedule: { kind: params.schedule as 'constant', lr: params.learningRate, totalSteps: steps, warmupSteps: params.warmupSteps, minLr: params.learningRate * 0.1 },
+        optimizer:
+          params.optimizer === 'prodigy'
+            ? { kind: 'prodigy', weightDecay: 0.01 }
+            : { kind: 'adamw', beta1: 0.9, beta2: 0.999, weightDecay: 0.01 },
+        schedule: {
+          kind: params.schedule as 'constant',
+          lr: params.learningRate,
+          totalSteps: steps,
+          warmupSteps: params.warmupSteps,
+          minLr: params.learningRate * 0.1,
+        },
         clipNorm: 1,
         stepsPerRun: params.stepsPerRun,
         // The device slot the engine gave this node ('cpu', 'cuda:0', 'webgpu:0'): its provider trains the step.
         provider: providerOf(ctx.device),
       },
-      steps, stateDir, checkpointEvery, keepLast: params.keepLast,
-      sampleEvery: params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / checkpointEvery)) * checkpointEvery : 0,
-      samplePrompts: prompts, sampleSeed: params.seed, sampleSteps: 20,
+      steps,
+      stateDir,
+      checkpointEvery,
+      keepLast: params.keepLast,
+      sampleEvery:
+        params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / checkpointEvery)) * checkpointEvery : 0,
+      samplePrompts: prompts,
+      sampleSeed: params.seed,
+      sampleSteps: 20,
     };
-    ctx.log('info', `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${steps} steps; state in ${stateDir}`);
+    ctx.log(
+      'info',
+      `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${steps} steps; state in ${stateDir}`,
+    );
     const monitor = createMonitor(ctx, steps, prompts.length, stateDir);
     const started = Date.now() / 1000;
     const result = await backend.train(job, monitor.onEvent, ctx.signal);
     ctx.signal.throwIfAborted();
-    if (result.cancelled) throw new NodeUserError('training stopped before the last step', 'run again to continue from the last checkpoint');
+    if (result.cancelled)
+      throw new NodeUserError(
+        'training stopped before the last step',
+        'run again to continue from the last checkpoint',
+      );
     monitor.finish();
     const info: TrainingInfo = {
-      outputName: params.outputName || 'lora', baseModel: { name: model.name, sha256: model.sha256 }, rank: params.rank, alpha: params.alpha,
-      dropout: params.dropout, learningRate: params.learningRate, optimizer: params.optimizer, schedule: params.schedule, steps: result.step,
-      maxSteps: steps, batch: params.batch, seed: params.seed, images: imageCount, resolution: c.imageSize, datasetName: ds.name ?? 'dataset',
-      captions: ds.items.map((it) => it.caption), trigger, startedAt: monitor.startedAt ?? started, finishedAt: Date.now() / 1000,
+      outputName: params.outputName || 'lora',
+      baseModel: { name: model.name, sha256: model.sha256 },
+      rank: params.rank,
+      alpha: params.alpha,
+      dropout: params.dropout,
+      learningRate: params.learningRate,
+      optimizer: params.optimizer,
+      schedule: params.schedule,
+      steps: result.step,
+      maxSteps: steps,
+      batch: params.batch,
+      seed: params.seed,
+      images: imageCount,
+      resolution: c.imageSize,
+      datasetName: ds.name ?? 'dataset',
+      captions: ds.items.map((it) => it.caption),
+      trigger,
+      startedAt: monitor.startedAt ?? started,
+      finishedAt: Date.now() / 1000,
       textEncoder: params.targets === 'attention+mlp+text',
     };
     const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);

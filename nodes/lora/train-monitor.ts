@@ -40,7 +40,8 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
             if (r && r.step <= from) losses[r.step - 1] = r.loss;
           }
           if (from === 0) fs.writeFileSync(logFile, '');
-          if (e.resumedFrom !== undefined) ctx.log('info', `resumed from the checkpoint at step ${e.resumedFrom} of ${steps}`);
+          if (e.resumedFrom !== undefined)
+            ctx.log('info', `resumed from the checkpoint at step ${e.resumedFrom} of ${steps}`);
           break;
         }
         case 'progress': {
@@ -54,7 +55,13 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
             losses[step - 1] = loss;
             smooth = smooth === undefined ? loss : 0.95 * smooth + 0.05 * loss;
             lines.push(JSON.stringify({ step, loss }));
-            const metrics: Record<string, number> = { loss, loss_smooth: smooth, lr: r.lrs[i] ?? 0, it_s: r.stepsPerSecond, eta_s: (steps - step) / Math.max(1e-9, r.stepsPerSecond) };
+            const metrics: Record<string, number> = {
+              loss,
+              loss_smooth: smooth,
+              lr: r.lrs[i] ?? 0,
+              it_s: r.stepsPerSecond,
+              eta_s: (steps - step) / Math.max(1e-9, r.stepsPerSecond),
+            };
             if (valLoss !== undefined) metrics.val_loss = valLoss;
             ctx.progress(step, steps, metrics);
           });
@@ -94,7 +101,10 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
       t.wallSeconds = m.startedAt !== undefined ? Date.now() / 1000 - m.startedAt : t.runSeconds;
       if (t.steps > 0) {
         const outside = 100 * (1 - t.runSeconds / t.wallSeconds);
-        ctx.log('info', `${(t.steps / t.wallSeconds).toFixed(2)} steps/s; ${outside.toFixed(0)}% of the time outside session.run (${((100 * t.sampleSeconds) / t.wallSeconds).toFixed(0)}% sampling previews)`);
+        ctx.log(
+          'info',
+          `${(t.steps / t.wallSeconds).toFixed(2)} steps/s; ${outside.toFixed(0)}% of the time outside session.run (${((100 * t.sampleSeconds) / t.wallSeconds).toFixed(0)}% sampling previews)`,
+        );
       }
     },
   };

@@ -7,7 +7,14 @@ import type { JsonValue } from '../../protocol/values';
 type CorpusParams = { styles: string[]; size: number; heldOut: number; limit: number };
 
 /** The EMOJI_CORPUS socket value: the cache folder and a summary. */
-export type CorpusValue = { kind: 'emoji-corpus'; dir: string; images: number; training: number; styles: string[]; size: number };
+export type CorpusValue = {
+  kind: 'emoji-corpus';
+  dir: string;
+  images: number;
+  training: number;
+  styles: string[];
+  size: number;
+};
 
 /** Checks an input is an EMOJI_CORPUS value. */
 export function readCorpus(value: JsonValue | undefined, input = 'corpus'): CorpusValue {
@@ -29,17 +36,39 @@ export const buildEmojiCorpusNode = defineNode<CorpusParams>({
     inputs: [],
     outputs: [{ name: 'corpus', type: 'EMOJI_CORPUS' }],
     params: [
-      { name: 'styles', kind: 'list', default: ['noto', 'fluent'], label: 'Styles', tooltip: `Any of ${ALL_STYLES.join(', ')}. The base model uses noto and fluent (Apache-2.0 and MIT): twemoji and openmoji stay out so style LoRAs have something to learn.` },
+      {
+        name: 'styles',
+        kind: 'list',
+        default: ['noto', 'fluent'],
+        label: 'Styles',
+        tooltip: `Any of ${ALL_STYLES.join(', ')}. The base model uses noto and fluent (Apache-2.0 and MIT): twemoji and openmoji stay out so style LoRAs have something to learn.`,
+      },
       { name: 'size', kind: 'int', default: 32, min: 8, max: 128, label: 'Image size' },
-      { name: 'heldOut', kind: 'int', default: 64, min: 0, max: 700, label: 'Held-out concepts', tooltip: 'Concepts left out of training whose every word appears in other captions.' },
-      { name: 'limit', kind: 'int', default: 0, min: 0, label: 'Concept limit', tooltip: '0: all 1,594 concepts; a small number for quick experiments.' },
+      {
+        name: 'heldOut',
+        kind: 'int',
+        default: 64,
+        min: 0,
+        max: 700,
+        label: 'Held-out concepts',
+        tooltip: 'Concepts left out of training whose every word appears in other captions.',
+      },
+      {
+        name: 'limit',
+        kind: 'int',
+        default: 0,
+        min: 0,
+        label: 'Concept limit',
+        tooltip: '0: all 1,594 concepts; a small number for quick experiments.',
+      },
     ],
     resource: 'cpu',
     cacheable: true,
   },
 
   async execute(_inputs, params, ctx) {
-    if (params.styles.length === 0) throw new NodeUserError('no styles chosen', `use some of ${ALL_STYLES.join(', ')}`, 'styles');
+    if (params.styles.length === 0)
+      throw new NodeUserError('no styles chosen', `use some of ${ALL_STYLES.join(', ')}`, 'styles');
     const styles = params.styles.map((s) => {
       try {
         return parseStyle(s.trim());

@@ -31,7 +31,11 @@ export const SHIPPED_WEIGHTS = path.resolve(__dirname, '..', '..', 'ml', 'dit', 
 export function readModel(value: JsonValue | undefined, input = 'model'): ModelValue {
   const v = value as Partial<ModelValue> | null | undefined;
   if (!v || typeof v !== 'object') {
-    throw new NodeUserError(`the "${input}" input is not connected`, 'connect a MODEL output (e.g. LoadModel) to it', input);
+    throw new NodeUserError(
+      `the "${input}" input is not connected`,
+      'connect a MODEL output (e.g. LoadModel) to it',
+      input,
+    );
   }
   if (v.kind !== 'loraflow.dit' || (!isArtifactRef(v.artifact) && typeof v.path !== 'string')) {
     throw new NodeUserError(`the "${input}" input is not a MODEL value`, 'connect a MODEL output to it', input);
@@ -42,7 +46,8 @@ export function readModel(value: JsonValue | undefined, input = 'model'): ModelV
 /** The weights file of a MODEL value on this machine. */
 export function modelFile(model: ModelValue, ctx: NodeContext): string {
   const file = model.artifact ? ctx.artifacts.pathOf(model.artifact) : (model.path ?? '');
-  if (!fs.existsSync(file)) throw new NodeUserError(`the model file ${file} does not exist any more`, 'run the node that made it again');
+  if (!fs.existsSync(file))
+    throw new NodeUserError(`the model file ${file} does not exist any more`, 'run the node that made it again');
   return file;
 }
 

@@ -32,23 +32,80 @@ export const sampleNode = defineNode<SampleParams>({
       'Generates one image per prompt with the model (rectified-flow sampling with classifier-free guidance), deterministic for a seed, and shows them as a grid.',
     inputs: [
       { name: 'model', type: 'MODEL' },
-      { name: 'loras', type: 'LORA', list: true, optional: true, tooltip: 'LoRAs applied on top of the model, stacked. Prompts may also say <lora:name:0.7> (A1111).' },
+      {
+        name: 'loras',
+        type: 'LORA',
+        list: true,
+        optional: true,
+        tooltip: 'LoRAs applied on top of the model, stacked. Prompts may also say <lora:name:0.7> (A1111).',
+      },
     ],
     outputs: [
       { name: 'images', type: 'IMAGES' },
       { name: 'grid', type: 'FILE', tooltip: 'The grid image (the CLI prints where it is).' },
     ],
     params: [
-      { name: 'prompts', kind: 'list', default: ['red apple, noto style', 'grinning face, fluent style'], label: 'Prompts', tooltip: 'One image per prompt.' },
-      { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed', tooltip: 'Image i uses the noise of (seed, i): the same prompts and seed give the same images.' },
+      {
+        name: 'prompts',
+        kind: 'list',
+        default: ['red apple, noto style', 'grinning face, fluent style'],
+        label: 'Prompts',
+        tooltip: 'One image per prompt.',
+      },
+      {
+        name: 'seed',
+        kind: 'seed',
+        default: 0,
+        min: 0,
+        label: 'Seed',
+        tooltip: 'Image i uses the noise of (seed, i): the same prompts and seed give the same images.',
+      },
       { name: 'steps', kind: 'int', default: 20, min: 1, max: 200, label: 'Steps' },
-      { name: 'guidance', kind: 'number', default: 4, min: 1, max: 20, step: 0.5, label: 'Guidance scale', tooltip: 'Classifier-free guidance; 1 turns it off (twice as fast, weaker prompt following).' },
-      { name: 'sampler', kind: 'enum', options: [...SAMPLERS], default: 'euler', label: 'Sampler', tooltip: 'euler: one model call per step; heun: two, more accurate at few steps.' },
+      {
+        name: 'guidance',
+        kind: 'number',
+        default: 4,
+        min: 1,
+        max: 20,
+        step: 0.5,
+        label: 'Guidance scale',
+        tooltip: 'Classifier-free guidance; 1 turns it off (twice as fast, weaker prompt following).',
+      },
+      {
+        name: 'sampler',
+        kind: 'enum',
+        options: [...SAMPLERS],
+        default: 'euler',
+        label: 'Sampler',
+        tooltip: 'euler: one model call per step; heun: two, more accurate at few steps.',
+      },
       { name: 'batch', kind: 'int', default: 8, min: 1, max: 64, label: 'Batch size' },
-      { name: 'negative', kind: 'string', default: '', optional: true, label: 'Negative prompt', tooltip: 'The caption guidance pushes away from (empty: the unconditional model).' },
+      {
+        name: 'negative',
+        kind: 'string',
+        default: '',
+        optional: true,
+        label: 'Negative prompt',
+        tooltip: 'The caption guidance pushes away from (empty: the unconditional model).',
+      },
       { name: 'columns', kind: 'int', default: 0, min: 0, max: 64, label: 'Grid columns', tooltip: '0: about square.' },
-      { name: 'previewEvery', kind: 'int', default: 5, min: 0, label: 'Preview every N steps', tooltip: '0: no previews while sampling.' },
-      { name: 'loraStrengths', kind: 'list', default: [], label: 'LoRA strengths', tooltip: 'One grid row per entry: "0.7" for every LoRA, or "0.7, 0.4" one per LoRA. Empty: each LoRA at its own strength (default 0.7; stacked 0.7, 0.5, 0.35).', hint: `${STRENGTH_HINT} ${STACKING_HINT}` },
+      {
+        name: 'previewEvery',
+        kind: 'int',
+        default: 5,
+        min: 0,
+        label: 'Preview every N steps',
+        tooltip: '0: no previews while sampling.',
+      },
+      {
+        name: 'loraStrengths',
+        kind: 'list',
+        default: [],
+        label: 'LoRA strengths',
+        tooltip:
+          'One grid row per entry: "0.7" for every LoRA, or "0.7, 0.4" one per LoRA. Empty: each LoRA at its own strength (default 0.7; stacked 0.7, 0.5, 0.35).',
+        hint: `${STRENGTH_HINT} ${STACKING_HINT}`,
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -62,11 +119,20 @@ export const sampleNode = defineNode<SampleParams>({
     if (!SAMPLERS.includes(params.sampler as SamplerKind)) {
       throw new NodeUserError(`unknown sampler "${params.sampler}"`, `use one of ${SAMPLERS.join(', ')}`, 'sampler');
     }
-    for (const p of prompts) if (captionTooLong(p, 64)) ctx.warn(`prompt "${p.slice(0, 40)}…" is longer than the model reads (63 bytes); its end is ignored`);
+    for (const p of prompts)
+      if (captionTooLong(p, 64))
+        ctx.warn(`prompt "${p.slice(0, 40)}…" is longer than the model reads (63 bytes); its end is ignored`);
     const columns = params.columns > 0 ? params.columns : Math.ceil(Math.sqrt(prompts.length));
     const withLoras = loraRows(inputs.loras, params.loraStrengths ?? [], prompts, ctx);
     if (withLoras) {
-      const options = { seed: params.seed, steps: params.steps, guidance: params.guidance, sampler: params.sampler as SamplerKind, batch: params.batch, negative: params.negative };
+      const options = {
+        seed: params.seed,
+        steps: params.steps,
+        guidance: params.guidance,
+        sampler: params.sampler as SamplerKind,
+        batch: params.batch,
+        negative: params.negative,
+      };
       return sampleRows(ctx, modelFile(model, ctx), withLoras.rows, withLoras.prompts, options, params.columns);
     }
     const result = await sampleInWorker(
@@ -100,12 +166,19 @@ export const sampleNode = defineNode<SampleParams>({
     const items: ImagesValue['items'] = [];
     for (const [i, caption] of prompts.entries()) {
       const png = await tilesToPng(images.subarray(i * px, (i + 1) * px), size, 1);
-      items.push({ image: await ctx.artifacts.put(png, 'image/png', `sample-${i}.png`, { caption }), caption, seed: params.seed });
+      items.push({
+        image: await ctx.artifacts.put(png, 'image/png', `sample-${i}.png`, { caption }),
+        caption,
+        seed: params.seed,
+      });
     }
     const gridPng = await tilesToPng(images, size, columns, Math.max(1, Math.floor(256 / (size * columns)) || 1));
     const grid = await ctx.artifacts.put(gridPng, 'image/png', 'samples.png', { prompts: prompts.join('\n') });
     ctx.preview(grid, 'samples');
-    ctx.log('info', `${prompts.length} image(s) in ${result.seconds.toFixed(1)} s (${(prompts.length / result.seconds).toFixed(2)} images/s)`);
+    ctx.log(
+      'info',
+      `${prompts.length} image(s) in ${result.seconds.toFixed(1)} s (${(prompts.length / result.seconds).toFixed(2)} images/s)`,
+    );
     return { images: toJson({ kind: 'images', items, grid }), grid };
   },
 });

@@ -25,7 +25,14 @@ export const delayNode = defineNode<{ ms: number; steps: number }>({
     outputs: [{ name: 'value', type: '*' }],
     params: [
       { name: 'ms', kind: 'int', default: 1000, min: 0, max: 3_600_000, tooltip: 'How long to wait, in milliseconds.' },
-      { name: 'steps', kind: 'int', default: 20, min: 1, max: 10_000, tooltip: 'How many progress reports along the way.' },
+      {
+        name: 'steps',
+        kind: 'int',
+        default: 20,
+        min: 1,
+        max: 10_000,
+        tooltip: 'How many progress reports along the way.',
+      },
     ],
     resource: 'cpu',
     cacheable: true,

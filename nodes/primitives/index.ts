@@ -10,4 +10,11 @@ import { randomNumberNode } from './random-number';
 import { delayNode } from './delay';
 
 /** The primitives node types, one file each. */
-export const primitivesNodes: NodeDefinition[] = [numberNode, textNode, textTemplateNode, listFilesNode, randomNumberNode, delayNode];
+export const primitivesNodes: NodeDefinition[] = [
+  numberNode,
+  textNode,
+  textTemplateNode,
+  listFilesNode,
+  randomNumberNode,
+  delayNode,
+];

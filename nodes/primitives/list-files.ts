@@ -16,7 +16,10 @@ interface Listing {
 }
 
 function extensionFilter(extensions: string): (name: string) => boolean {
-  const wanted = extensions.split(/[\s,]+/).filter(Boolean).map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase());
+  const wanted = extensions
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase());
   return (name) => wanted.length === 0 || wanted.some((e) => name.toLowerCase().endsWith(e));
 }
 
@@ -26,7 +29,9 @@ async function listFolder(root: string, params: ListFilesParams): Promise<Listin
   const files: string[] = [];
   const hash = createHash('sha256');
   const walk = async (dir: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
@@ -57,8 +62,21 @@ export const listFilesNode = defineNode<ListFilesParams>({
       { name: 'count', type: 'NUMBER' },
     ],
     params: [
-      { name: 'folder', kind: 'path', default: '', pathKind: 'folder', access: 'read', tooltip: 'Relative paths start in the data folder.' },
-      { name: 'extensions', kind: 'string', default: '', optional: true, tooltip: 'e.g. "png jpg webp"; empty: every file.' },
+      {
+        name: 'folder',
+        kind: 'path',
+        default: '',
+        pathKind: 'folder',
+        access: 'read',
+        tooltip: 'Relative paths start in the data folder.',
+      },
+      {
+        name: 'extensions',
+        kind: 'string',
+        default: '',
+        optional: true,
+        tooltip: 'e.g. "png jpg webp"; empty: every file.',
+      },
       { name: 'recursive', kind: 'boolean', default: false },
     ],
     resource: 'cpu',
@@ -69,7 +87,8 @@ export const listFilesNode = defineNode<ListFilesParams>({
   },
   async execute(_inputs, params, ctx) {
     const folder = ctx.paths.resolve(params.folder, 'read', 'folder');
-    if (!(await stat(folder)).isDirectory()) throw new NodeUserError(`"${params.folder}" is a file, not a folder`, undefined, 'folder');
+    if (!(await stat(folder)).isDirectory())
+      throw new NodeUserError(`"${params.folder}" is a file, not a folder`, undefined, 'folder');
     const { files } = await listFolder(folder, params);
     if (files.length === 0) ctx.warn(`no matching files in ${folder}`);
     return { files, count: files.length };

@@ -20,14 +20,26 @@ export const randomNumberNode = defineNode<{ min: number; max: number; integer: 
     version: 1,
     category: 'primitives',
     title: 'Random number',
-    description: 'A random number between min and max: the same on every run with a seed, new on every run with seed -1.',
+    description:
+      'A random number between min and max: the same on every run with a seed, new on every run with seed -1.',
     inputs: [],
     outputs: [{ name: 'value', type: 'NUMBER' }],
     params: [
       { name: 'min', kind: 'number', default: 0 },
       { name: 'max', kind: 'number', default: 1 },
-      { name: 'integer', kind: 'boolean', default: false, tooltip: 'A whole number between min and max, both included.' },
-      { name: 'seed', kind: 'int', default: -1, min: -1, tooltip: '-1: a new number on every run (never served from cache).' },
+      {
+        name: 'integer',
+        kind: 'boolean',
+        default: false,
+        tooltip: 'A whole number between min and max, both included.',
+      },
+      {
+        name: 'seed',
+        kind: 'int',
+        default: -1,
+        min: -1,
+        tooltip: '-1: a new number on every run (never served from cache).',
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -37,7 +49,9 @@ export const randomNumberNode = defineNode<{ min: number; max: number; integer: 
     const u = params.seed < 0 ? Math.random() : seeded(params.seed);
     const lo = Math.min(params.min, params.max);
     const hi = Math.max(params.min, params.max);
-    const value = params.integer ? Math.ceil(lo) + Math.floor(u * (Math.floor(hi) - Math.ceil(lo) + 1)) : lo + u * (hi - lo);
+    const value = params.integer
+      ? Math.ceil(lo) + Math.floor(u * (Math.floor(hi) - Math.ceil(lo) + 1))
+      : lo + u * (hi - lo);
     return { value };
   },
 });

@@ -15,7 +15,11 @@ export function fillTemplate(template: string, values: Record<string, string | u
     if (match === '}}') return '}';
     const value = values[name!];
     if (value === undefined) {
-      throw new NodeUserError(`placeholder {${name}} has no value`, `Connect input "${name}" or remove {${name}} from the template.`, 'template');
+      throw new NodeUserError(
+        `placeholder {${name}} has no value`,
+        `Connect input "${name}" or remove {${name}} from the template.`,
+        'template',
+      );
     }
     return value;
   });
@@ -31,13 +35,21 @@ export const textTemplateNode = defineNode<{ template: string }>({
     description: 'Builds text from a template: {a}, {b}, {c} and {d} are replaced by the inputs of those names.',
     inputs: SLOTS.map((name) => ({ name, type: '*', optional: true })),
     outputs: [{ name: 'text', type: 'STRING' }],
-    params: [{ name: 'template', kind: 'text', default: '{a}', tooltip: 'Use {a}..{d} for the inputs, {{ and }} for literal braces.' }],
+    params: [
+      {
+        name: 'template',
+        kind: 'text',
+        default: '{a}',
+        tooltip: 'Use {a}..{d} for the inputs, {{ and }} for literal braces.',
+      },
+    ],
     resource: 'cpu',
     cacheable: true,
   },
   execute: async (inputs, params) => {
     const values: Record<string, string | undefined> = {};
-    for (const name of SLOTS) if (inputs[name] !== undefined && inputs[name] !== null) values[name] = show(inputs[name]);
+    for (const name of SLOTS)
+      if (inputs[name] !== undefined && inputs[name] !== null) values[name] = show(inputs[name]);
     return { text: fillTemplate(params.template, values) };
   },
 });

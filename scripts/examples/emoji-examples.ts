@@ -6,8 +6,26 @@ import type { StyleId } from '../../ml/corpus/styles';
 
 /** 20 varied subjects (fruit, animals, objects, places, weather), so a style LoRA learns the style, not a subject. */
 export const EXAMPLE_CODEPOINTS = [
-  '1f34e', '1f34c', '1f352', '1f349', '1f431', '1f436', '1f98a', '1f43c', '1f680', '1f697',
-  '2693', '1f3b8', '1f4a1', '1f3e0', '1f333', '1f335', '1f308', '1f381', '1f555', '1f455',
+  '1f34e',
+  '1f34c',
+  '1f352',
+  '1f349',
+  '1f431',
+  '1f436',
+  '1f98a',
+  '1f43c',
+  '1f680',
+  '1f697',
+  '2693',
+  '1f3b8',
+  '1f4a1',
+  '1f3e0',
+  '1f333',
+  '1f335',
+  '1f308',
+  '1f381',
+  '1f555',
+  '1f455',
 ];
 
 /** Side of the example images: larger than the built-in model's 32 px so Resize and the report have work to do. */

@@ -23,7 +23,14 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
 }
 
 /** The ConfigOptions part of parsed values. */
-export function configOptions(values: { data?: string; allow?: string[]; host?: string; port?: string; token?: string; gpu?: string[] }): ConfigOptions {
+export function configOptions(values: {
+  data?: string;
+  allow?: string[];
+  host?: string;
+  port?: string;
+  token?: string;
+  gpu?: string[];
+}): ConfigOptions {
   const opts: ConfigOptions = {};
   if (values.data !== undefined) opts.data = values.data;
   if (values.allow !== undefined) opts.allow = values.allow;

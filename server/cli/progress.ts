@@ -53,7 +53,12 @@ export class ProgressRenderer {
     const now = Date.now();
     switch (message.type) {
       case 'node.started':
-        this.bars.set(message.nodeId, { title: this.titleOf(message.nodeId), startedAt: now, lastPlainDecile: -1, lastPlainAt: now });
+        this.bars.set(message.nodeId, {
+          title: this.titleOf(message.nodeId),
+          startedAt: now,
+          lastPlainDecile: -1,
+          lastPlainAt: now,
+        });
         if (!this.tty) this.write(`▶ ${this.titleOf(message.nodeId)} started`);
         break;
       case 'node.progress':
@@ -66,7 +71,11 @@ export class ProgressRenderer {
         this.finish(message.nodeId, (title, startedAt) => `✓ ${title} ${formatDuration((now - startedAt) / 1000)}`);
         break;
       case 'node.failed':
-        this.finish(message.nodeId, (bar) => `✗ ${bar} failed: ${message.error.message}${message.error.hint ? `\n  hint: ${message.error.hint}` : ''}`);
+        this.finish(
+          message.nodeId,
+          (bar) =>
+            `✗ ${bar} failed: ${message.error.message}${message.error.hint ? `\n  hint: ${message.error.hint}` : ''}`,
+        );
         break;
       case 'node.cancelled':
         this.finish(message.nodeId, (bar) => `■ ${bar} cancelled`);
@@ -75,7 +84,8 @@ export class ProgressRenderer {
         this.permanent(`- ${this.titleOf(message.nodeId)} skipped: ${message.reason}`);
         break;
       case 'node.log':
-        if (message.level === 'warn' || message.level === 'error') this.permanent(`  ${message.level}: ${this.titleOf(message.nodeId)}: ${message.message}`);
+        if (message.level === 'warn' || message.level === 'error')
+          this.permanent(`  ${message.level}: ${this.titleOf(message.nodeId)}: ${message.message}`);
         break;
       default:
         break;
@@ -90,7 +100,12 @@ export class ProgressRenderer {
   }
 
   private onProgress(nodeId: string, progress: NodeProgress, now: number): void {
-    const bar = this.bars.get(nodeId) ?? { title: this.titleOf(nodeId), startedAt: now, lastPlainDecile: -1, lastPlainAt: now };
+    const bar = this.bars.get(nodeId) ?? {
+      title: this.titleOf(nodeId),
+      startedAt: now,
+      lastPlainDecile: -1,
+      lastPlainAt: now,
+    };
     bar.progress = progress;
     this.bars.set(nodeId, bar);
     if (this.tty) return this.scheduleRedraw();

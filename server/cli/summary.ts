@@ -29,7 +29,11 @@ function describeValue(value: JsonValue, artifactLocation: (ref: ArtifactRef) =>
  * The outputs a user looks for after a run: those of output nodes and of nodes nothing else consumes,
  * with artifacts shown as where to find them (a file path in-process, a URL from a server).
  */
-export function formatSummary(detail: RunDetail, schemas: NodeSchema[], artifactLocation: (ref: ArtifactRef) => string): string {
+export function formatSummary(
+  detail: RunDetail,
+  schemas: NodeSchema[],
+  artifactLocation: (ref: ArtifactRef) => string,
+): string {
   const wf = detail.workflow;
   const consumed = new Set(wf.edges.map((e) => e.from.node));
   const outputTypes = new Set(schemas.filter((s) => s.output).map((s) => s.type));
@@ -38,11 +42,14 @@ export function formatSummary(detail: RunDetail, schemas: NodeSchema[], artifact
     const state = detail.nodes[node.id];
     if (!state?.outputs || (consumed.has(node.id) && !outputTypes.has(node.type))) continue;
     lines.push(`  ${nodeTitle(wf, schemas, node.id)} [${state.status}]`);
-    for (const [name, value] of Object.entries(state.outputs)) lines.push(`    ${name}: ${describeValue(value, artifactLocation)}`);
+    for (const [name, value] of Object.entries(state.outputs))
+      lines.push(`    ${name}: ${describeValue(value, artifactLocation)}`);
   }
   const failed = Object.values(detail.nodes).filter((n) => n.status === 'failed');
   for (const n of failed) {
-    lines.push(`  ${nodeTitle(wf, schemas, n.nodeId)} failed: ${n.error?.message ?? ''}${n.error?.hint ? ` (hint: ${n.error.hint})` : ''}`);
+    lines.push(
+      `  ${nodeTitle(wf, schemas, n.nodeId)} failed: ${n.error?.message ?? ''}${n.error?.hint ? ` (hint: ${n.error.hint})` : ''}`,
+    );
   }
   return lines.join('\n');
 }

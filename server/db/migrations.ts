@@ -65,7 +65,9 @@ const MIGRATIONS: string[] = [
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this loraflow knows (${MIGRATIONS.length}); upgrade loraflow`);
+    throw new Error(
+      `database schema version ${current} is newer than this loraflow knows (${MIGRATIONS.length}); upgrade loraflow`,
+    );
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {

@@ -21,7 +21,10 @@ export interface RunStore {
   /** History, newest first. */
   list(limit: number, offset: number): RunSummary[];
   withStatus(status: RunStatus): StoredRun[];
-  update(id: string, fields: Partial<Pick<StoredRun, 'status' | 'startedAt' | 'finishedAt' | 'error' | 'queuePosition' | 'ownerPid'>>): void;
+  update(
+    id: string,
+    fields: Partial<Pick<StoredRun, 'status' | 'startedAt' | 'finishedAt' | 'error' | 'queuePosition' | 'ownerPid'>>,
+  ): void;
   setQueuePositions(ids: string[]): void;
   delete(id: string): void;
   saveNode(runId: string, state: StoredNodeState): void;
@@ -104,7 +107,9 @@ export function createRunStore(db: Database.Database): RunStore {
   const selectPage = db.prepare<[number, number], RunRow>(
     `SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
   );
-  const selectByStatus = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY queue_position, created_at');
+  const selectByStatus = db.prepare<[string], RunRow>(
+    'SELECT * FROM runs WHERE status = ? ORDER BY queue_position, created_at',
+  );
   const setPosition = db.prepare<[number, string]>('UPDATE runs SET queue_position = ? WHERE id = ?');
   const deleteRun = db.prepare<[string]>('DELETE FROM runs WHERE id = ?');
   const upsertNode = db.prepare(
@@ -128,8 +133,16 @@ export function createRunStore(db: Database.Database): RunStore {
 
   return {
     insert(run) {
-      insertRun.run(run.id, run.name, run.status, JSON.stringify(run.workflow), run.targets ? JSON.stringify(run.targets) : null,
-        run.createdAt, run.queuePosition ?? null, run.ownerPid ?? null);
+      insertRun.run(
+        run.id,
+        run.name,
+        run.status,
+        JSON.stringify(run.workflow),
+        run.targets ? JSON.stringify(run.targets) : null,
+        run.createdAt,
+        run.queuePosition ?? null,
+        run.ownerPid ?? null,
+      );
     },
     get(id) {
       const row = selectRun.get(id);
@@ -142,7 +155,9 @@ export function createRunStore(db: Database.Database): RunStore {
       return selectByStatus.all(status).map(toRun);
     },
     update(id, fields) {
-      const keys = Object.keys(fields).filter((k) => k in columns).sort();
+      const keys = Object.keys(fields)
+        .filter((k) => k in columns)
+        .sort();
       if (keys.length === 0) return;
       const sqlKey = keys.join(',');
       let stmt = updates.get(sqlKey);
@@ -160,7 +175,8 @@ export function createRunStore(db: Database.Database): RunStore {
       deleteRun.run(id);
     },
     saveNode(runId, s) {
-      const progress = s.progress || s.lastPreview ? JSON.stringify({ ...s.progress, lastPreview: s.lastPreview }) : null;
+      const progress =
+        s.progress || s.lastPreview ? JSON.stringify({ ...s.progress, lastPreview: s.lastPreview }) : null;
       upsertNode.run({
         runId,
         nodeId: s.nodeId,

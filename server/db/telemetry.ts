@@ -19,16 +19,32 @@ export interface TelemetryStore {
 const MAX_BUFFERED = 500;
 const FLUSH_AFTER_MS = 250;
 
-interface LogRow { node_id: string; level: LogLevel; message: string; at: number }
-interface MetricRow { node_id: string; step: number; at: number; metrics: string }
+interface LogRow {
+  node_id: string;
+  level: LogLevel;
+  message: string;
+  at: number;
+}
+interface MetricRow {
+  node_id: string;
+  step: number;
+  at: number;
+  metrics: string;
+}
 
 /** Creates the buffered logs/metrics store over `db`. */
 export function createTelemetryStore(db: Database.Database): TelemetryStore {
   const insertLog = db.prepare('INSERT INTO logs (run_id, node_id, level, message, at) VALUES (?, ?, ?, ?, ?)');
   const insertMetric = db.prepare('INSERT INTO metrics (run_id, node_id, step, at, metrics) VALUES (?, ?, ?, ?, ?)');
-  const logsOfRun = db.prepare<[string], LogRow>('SELECT node_id, level, message, at FROM logs WHERE run_id = ? ORDER BY id');
-  const logsOfNode = db.prepare<[string, string], LogRow>('SELECT node_id, level, message, at FROM logs WHERE run_id = ? AND node_id = ? ORDER BY id');
-  const metricsOfRun = db.prepare<[string], MetricRow>('SELECT node_id, step, at, metrics FROM metrics WHERE run_id = ? ORDER BY id');
+  const logsOfRun = db.prepare<[string], LogRow>(
+    'SELECT node_id, level, message, at FROM logs WHERE run_id = ? ORDER BY id',
+  );
+  const logsOfNode = db.prepare<[string, string], LogRow>(
+    'SELECT node_id, level, message, at FROM logs WHERE run_id = ? AND node_id = ? ORDER BY id',
+  );
+  const metricsOfRun = db.prepare<[string], MetricRow>(
+    'SELECT node_id, step, at, metrics FROM metrics WHERE run_id = ? ORDER BY id',
+  );
   const metricsOfNode = db.prepare<[string, string], MetricRow>(
     'SELECT node_id, step, at, metrics FROM metrics WHERE run_id = ? AND node_id = ? ORDER BY id',
   );
@@ -84,7 +100,12 @@ export function createTelemetryStore(db: Database.Database): TelemetryStore {
     metrics(runId, nodeId) {
       flush();
       const rows = nodeId ? metricsOfNode.all(runId, nodeId) : metricsOfRun.all(runId);
-      return rows.map((r) => ({ nodeId: r.node_id, step: r.step, at: r.at, metrics: JSON.parse(r.metrics) as Metrics }));
+      return rows.map((r) => ({
+        nodeId: r.node_id,
+        step: r.step,
+        at: r.at,
+        metrics: JSON.parse(r.metrics) as Metrics,
+      }));
     },
   };
 }

@@ -45,7 +45,13 @@ export function createArtifactStore(dir: string): ArtifactStore {
     if (!ID_PATTERN.test(id)) throw new Error(`not an artifact id: "${id}"`);
     return join(dir, id.slice(0, 2), id);
   };
-  const refFor = (hash: string, mime: string, name: string, bytes: number, extra?: Record<string, JsonValue>): ArtifactRef => {
+  const refFor = (
+    hash: string,
+    mime: string,
+    name: string,
+    bytes: number,
+    extra?: Record<string, JsonValue>,
+  ): ArtifactRef => {
     const ext = extensionForMime(mime);
     return { ...extra, $artifact: ext ? `${hash}.${ext}` : hash, mime, name, bytes };
   };

@@ -31,7 +31,13 @@ export function inputsKeyOf(inputs: string): string {
  * A node's cache key: sha256 of its type and version, its normalised params, its fingerprint of outside state
  * and its inputs' keys. `salt` is the run id for non-cacheable nodes, so they and their dependents always rerun.
  */
-export function cacheKeyOf(schema: NodeSchema, params: Params, fingerprint: string, inputs: string, salt: string): string {
+export function cacheKeyOf(
+  schema: NodeSchema,
+  params: Params,
+  fingerprint: string,
+  inputs: string,
+  salt: string,
+): string {
   return createHash('sha256')
     .update(`${schema.type}@${schema.version}\n${JSON.stringify(params)}\n${fingerprint}\n${inputs}\n${salt}`)
     .digest('hex');

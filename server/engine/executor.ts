@@ -45,7 +45,11 @@ function isAbort(e: unknown): boolean {
 }
 
 /** Executes the workflow's needed nodes and reports every node's fate through opts.onEvent. */
-export async function executeWorkflow(env: EngineEnv, opts: ExecuteOptions, pool: NodeWorkerPool = createLocalPool(env)): Promise<RunOutcome> {
+export async function executeWorkflow(
+  env: EngineEnv,
+  opts: ExecuteOptions,
+  pool: NodeWorkerPool = createLocalPool(env),
+): Promise<RunOutcome> {
   const { onEvent: emit, signal, runId } = opts;
   const plan = planRun(opts.workflow, env.registry, opts.targets);
   const keys = await computeKeys(plan, env.paths, runId);
@@ -89,7 +93,11 @@ export async function executeWorkflow(env: EngineEnv, opts: ExecuteOptions, pool
   for (let i = 0; i < n; i++) {
     if (status[i] === 'waiting' && !toRun[i]) {
       status[i] = 'skipped';
-      emit({ type: 'node.skipped', nodeId: plan.nodes[i]!.id, reason: 'not needed: the nodes that use it are cached or cannot run' });
+      emit({
+        type: 'node.skipped',
+        nodeId: plan.nodes[i]!.id,
+        reason: 'not needed: the nodes that use it are cached or cannot run',
+      });
     }
   }
   const outcome = await runMisses(env, opts, pool, plan, keys, status, outputs, skipDependents);
@@ -129,7 +137,8 @@ function runMisses(
   const resourceOf = (i: number): Resource => plan.nodes[i]!.def!.schema.resource;
 
   const settleIfIdle = () => {
-    if (running === 0 && (signal.aborted || (head.cpu === ready.cpu.length && head.gpu === ready.gpu.length))) finish(failed ? 'failed' : 'succeeded');
+    if (running === 0 && (signal.aborted || (head.cpu === ready.cpu.length && head.gpu === ready.gpu.length)))
+      finish(failed ? 'failed' : 'succeeded');
   };
   const onAbort = () => {
     for (let i = 0; i < plan.nodes.length; i++) {
@@ -169,7 +178,17 @@ function runMisses(
       preview: (image, label) => emit({ type: 'node.preview', nodeId: p.id, image, label }),
       log: (level, message) => emit({ type: 'node.log', nodeId: p.id, level, message, at: Date.now() }),
     };
-    const task = { runId, nodeId: p.id, type: p.node.type, params: key.params, inputs: gatherInputs(p, outputs), cacheKey: key.key, inputsKey: inputsKeyOf(key.inputs), device, workflow: opts.workflow };
+    const task = {
+      runId,
+      nodeId: p.id,
+      type: p.node.type,
+      params: key.params,
+      inputs: gatherInputs(p, outputs),
+      cacheKey: key.key,
+      inputsKey: inputsKeyOf(key.inputs),
+      device,
+      workflow: opts.workflow,
+    };
     let result: Promise<NodeOutputs>;
     try {
       result = pool.run(task, hooks, signal);
@@ -180,7 +199,14 @@ function runMisses(
       (out) => {
         throttle.flush();
         if (typeof out !== 'object' || out === null || Array.isArray(out)) {
-          return failNode(i, new Error(`node type "${p.node.type}" returned ${Array.isArray(out) ? 'an array' : String(out)} instead of its outputs (an object)`), resource, device);
+          return failNode(
+            i,
+            new Error(
+              `node type "${p.node.type}" returned ${Array.isArray(out) ? 'an array' : String(out)} instead of its outputs (an object)`,
+            ),
+            resource,
+            device,
+          );
         }
         outputs[i] = out;
         status[i] = 'done';
@@ -188,7 +214,13 @@ function runMisses(
           env.cache.put(key.key, p.node.type, out);
         } catch (e) {
           // The result is still good for this run; only the next run will have to compute it again.
-          emit({ type: 'node.log', nodeId: p.id, level: 'warn', message: `could not store the result in the cache: ${(e as Error).message}`, at: Date.now() });
+          emit({
+            type: 'node.log',
+            nodeId: p.id,
+            level: 'warn',
+            message: `could not store the result in the cache: ${(e as Error).message}`,
+            at: Date.now(),
+          });
         }
         emit({ type: 'node.finished', nodeId: p.id, outputs: out, at: Date.now(), cacheKey: key.key });
         for (const d of p.dependents) if (status[d] === 'waiting' && --missingDeps[d]! === 0) enqueue(d);

@@ -17,7 +17,12 @@ const OUT_OF_MEMORY = /out of memory|\boom\b|failed to allocate|allocation faile
 /** The error to show on a failed node: the message, and a hint for the user where one is known. */
 export function describeNodeError(e: unknown): NodeError {
   if (e instanceof NodeUserError) return { message: e.message, hint: e.hint, param: e.param };
-  if (e instanceof PathError) return { message: e.message, hint: 'Paths must lie inside the allowed folders (serve --allow <folder>).', param: e.param };
+  if (e instanceof PathError)
+    return {
+      message: e.message,
+      hint: 'Paths must lie inside the allowed folders (serve --allow <folder>).',
+      param: e.param,
+    };
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code && BY_CODE[code]) return { message, hint: BY_CODE[code] };

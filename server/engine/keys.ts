@@ -42,13 +42,19 @@ export async function computeKeys(plan: Plan, paths: PathPolicy, runId: string):
   const keys: NodeKey[] = [];
   plan.nodes.forEach((p, i) => {
     if (!p.def) {
-      keys.push({ ok: false, error: { message: `Node "${p.id}" has unknown type "${p.node.type}": no installed node type has that name.` } });
+      keys.push({
+        ok: false,
+        error: { message: `Node "${p.id}" has unknown type "${p.node.type}": no installed node type has that name.` },
+      });
       return;
     }
     const print = prints[i]!;
     if (print instanceof Error) {
       const error = describeNodeError(print);
-      keys.push({ ok: false, error: { ...error, message: `Checking the inputs of "${p.id}" failed: ${error.message}` } });
+      keys.push({
+        ok: false,
+        error: { ...error, message: `Checking the inputs of "${p.id}" failed: ${error.message}` },
+      });
       return;
     }
     const parts: [string, string[]][] = [];
@@ -57,7 +63,11 @@ export async function computeKeys(plan: Plan, paths: PathPolicy, runId: string):
       for (const s of input.sources) {
         const k = keys[s.from]!;
         if (!k.ok) {
-          keys.push({ ok: false, error: { message: `not run: "${plan.nodes[s.from]!.id}" could not run` }, upstream: plan.nodes[s.from]!.id });
+          keys.push({
+            ok: false,
+            error: { message: `not run: "${plan.nodes[s.from]!.id}" could not run` },
+            upstream: plan.nodes[s.from]!.id,
+          });
           return;
         }
         sources.push(`${k.key}:${s.socket}`);

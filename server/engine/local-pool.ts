@@ -17,7 +17,12 @@ export function abortError(): Error {
 }
 
 /** Builds the context a node's execute() receives, relaying what it reports to the hooks. */
-export function createNodeContext(env: EngineEnv, task: NodeTask, hooks: NodeTaskHooks, signal: AbortSignal): NodeContext {
+export function createNodeContext(
+  env: EngineEnv,
+  task: NodeTask,
+  hooks: NodeTaskHooks,
+  signal: AbortSignal,
+): NodeContext {
   let workDir: string | undefined;
   return {
     runId: task.runId,

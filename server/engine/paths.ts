@@ -49,7 +49,8 @@ export function createPathPolicy(roots: readonly string[]): PathPolicy {
   return {
     roots: realRoots,
     resolve(userPath: string, access: 'read' | 'write', param?: string): string {
-      if (typeof userPath !== 'string' || userPath.trim() === '') throw new PathError(`${label(param)}no path given`, param);
+      if (typeof userPath !== 'string' || userPath.trim() === '')
+        throw new PathError(`${label(param)}no path given`, param);
       const expanded = userPath === '~' || userPath.startsWith('~/') ? join(homedir(), userPath.slice(1)) : userPath;
       const abs = resolve(realRoots[0]!, expanded);
       let real: string;
@@ -57,11 +58,20 @@ export function createPathPolicy(roots: readonly string[]): PathPolicy {
         real = access === 'read' ? realpathSync(abs) : realPathForWrite(abs);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be resolved (${code ?? (e as Error).message})`;
+        const why =
+          code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+              ? 'cannot be read (permission denied)'
+              : `cannot be resolved (${code ?? (e as Error).message})`;
         throw new PathError(`${label(param)}"${userPath}" ${why}`, param, userPath);
       }
       if (!realRoots.some((root) => isInside(real, root))) {
-        throw new PathError(`${label(param)}"${userPath}" is outside the allowed folders (${realRoots.join(', ')}); allow its folder with --allow`, param, userPath);
+        throw new PathError(
+          `${label(param)}"${userPath}" is outside the allowed folders (${realRoots.join(', ')}); allow its folder with --allow`,
+          param,
+          userPath,
+        );
       }
       return real;
     },

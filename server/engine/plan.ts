@@ -62,7 +62,9 @@ export function planRun(wf: WorkflowFile, registry: NodeRegistry, targets?: read
     const inputs = (def?.schema.inputs ?? []).map((spec) => ({
       socket: spec.name,
       list: spec.list === true,
-      sources: edges.filter((e) => e.to.socket === spec.name && index.has(e.from.node)).map((e) => ({ from: index.get(e.from.node)!, socket: e.from.socket })),
+      sources: edges
+        .filter((e) => e.to.socket === spec.name && index.has(e.from.node))
+        .map((e) => ({ from: index.get(e.from.node)!, socket: e.from.socket })),
     }));
     const deps = [...new Set(edges.filter((e) => index.has(e.from.node)).map((e) => index.get(e.from.node)!))];
     return { id, node, def, inputs, deps, dependents: [] };
@@ -77,14 +79,20 @@ export function planRun(wf: WorkflowFile, registry: NodeRegistry, targets?: read
  */
 function defaultTargets(wf: WorkflowFile, registry: NodeRegistry): string[] {
   const hasDependents = new Set(wf.edges.map((e) => e.from.node));
-  return wf.nodes.filter((n) => {
-    const def = registry.get(n.type);
-    return def && (!hasDependents.has(n.id) || def.schema.output === true);
-  }).map((n) => n.id);
+  return wf.nodes
+    .filter((n) => {
+      const def = registry.get(n.type);
+      return def && (!hasDependents.has(n.id) || def.schema.output === true);
+    })
+    .map((n) => n.id);
 }
 
 /** Kahn's algorithm over the needed nodes, stable with respect to the file's node order. */
-function topologicalOrder(wf: WorkflowFile, needed: Set<string>, incoming: Map<string, WorkflowFile['edges']>): string[] {
+function topologicalOrder(
+  wf: WorkflowFile,
+  needed: Set<string>,
+  incoming: Map<string, WorkflowFile['edges']>,
+): string[] {
   const indegree = new Map<string, number>();
   const outgoing = new Map<string, string[]>();
   for (const id of needed) {

@@ -20,7 +20,11 @@ export interface ProgressThrottle {
 }
 
 /** Creates the throttle of one node's progress. */
-export function createProgressThrottle(sink: ProgressSink, intervalMs = 100, now: () => number = Date.now): ProgressThrottle {
+export function createProgressThrottle(
+  sink: ProgressSink,
+  intervalMs = 100,
+  now: () => number = Date.now,
+): ProgressThrottle {
   const history: { t: number; v: number }[] = [];
   let lastSent = -Infinity;
   let pending: NodeProgress | undefined;

@@ -29,7 +29,12 @@ export function isAuthorized(req: IncomingMessage, token: string | undefined): b
 export function requireToken(token: string | undefined): RequestHandler {
   return (req, res, next) => {
     if (isAuthorized(req, token)) return next();
-    sendError(res, 401, 'unauthorized', 'this server needs a token: send "Authorization: Bearer <token>" or add ?token=<token>');
+    sendError(
+      res,
+      401,
+      'unauthorized',
+      'this server needs a token: send "Authorization: Bearer <token>" or add ?token=<token>',
+    );
   };
 }
 

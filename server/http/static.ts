@@ -16,7 +16,8 @@ export function serveEditor(app: Express, distDir: string): void {
       express.static(distDir, {
         index: 'index.html',
         // Hashed assets never change; index.html must be re-read to pick up a new build.
-        setHeaders: (res, file) => res.setHeader('Cache-Control', file.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000'),
+        setHeaders: (res, file) =>
+          res.setHeader('Cache-Control', file.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000'),
       }),
     );
     app.get(/^\/(?!api\/|ws$).*/, (_req, res) => res.sendFile(index));

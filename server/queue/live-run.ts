@@ -67,14 +67,28 @@ export class LiveRun {
           message: { type: 'node.metrics', runId, nodeId, step: event.step, metrics: event.metrics },
         };
       case 'node.cached': {
-        const state: StoredNodeState = { nodeId, status: 'cached', outputs: event.outputs, cacheKey: event.cacheKey, finishedAt: now };
+        const state: StoredNodeState = {
+          nodeId,
+          status: 'cached',
+          outputs: event.outputs,
+          cacheKey: event.cacheKey,
+          finishedAt: now,
+        };
         this.nodes.set(nodeId, state);
         return { persist: state, message: { type: 'node.cached', runId, nodeId, outputs: event.outputs } };
       }
       case 'node.finished': {
         const state = this.node(nodeId);
-        Object.assign(state, { status: 'succeeded', outputs: event.outputs, cacheKey: event.cacheKey, finishedAt: event.at });
-        return { persist: state, message: { type: 'node.finished', runId, nodeId, outputs: event.outputs, at: event.at } };
+        Object.assign(state, {
+          status: 'succeeded',
+          outputs: event.outputs,
+          cacheKey: event.cacheKey,
+          finishedAt: event.at,
+        });
+        return {
+          persist: state,
+          message: { type: 'node.finished', runId, nodeId, outputs: event.outputs, at: event.at },
+        };
       }
       case 'node.failed': {
         const state = this.node(nodeId);

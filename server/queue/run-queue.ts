@@ -79,12 +79,22 @@ export class RunQueue {
     const run = this.opts.db.runs.get(id);
     if (!run) return undefined;
     if (!FINAL_STATUSES.has(run.status) || run.status === 'succeeded') {
-      return { ok: false, kind: 'bad-request', message: `run ${id} is ${run.status}; only interrupted, failed or cancelled runs can be resumed` };
+      return {
+        ok: false,
+        kind: 'bad-request',
+        message: `run ${id} is ${run.status}; only interrupted, failed or cancelled runs can be resumed`,
+      };
     }
     const checked = checkSubmission(run.workflow, run.targets, this.opts.env.registry.schemas());
     if (!checked.ok) return checked;
     this.opts.db.runs.clearNodes(id);
-    this.opts.db.runs.update(id, { status: 'queued', startedAt: undefined, finishedAt: undefined, error: undefined, ownerPid: process.pid });
+    this.opts.db.runs.update(id, {
+      status: 'queued',
+      startedAt: undefined,
+      finishedAt: undefined,
+      error: undefined,
+      ownerPid: process.pid,
+    });
     this.enqueue(id);
     return { ok: true, id, warnings: checked.warnings };
   }
@@ -155,7 +165,8 @@ export class RunQueue {
     if (!run) return undefined;
     const { targets: _targets, ...rest } = run;
     const nodes: RunDetail['nodes'] = {};
-    for (const [nodeId, { cacheKey: _key, ...state }] of Object.entries(this.opts.db.runs.nodes(id))) nodes[nodeId] = state;
+    for (const [nodeId, { cacheKey: _key, ...state }] of Object.entries(this.opts.db.runs.nodes(id)))
+      nodes[nodeId] = state;
     if (this.active?.run.id === id) {
       for (const [nodeId, { cacheKey: _key, ...state }] of this.active.live.nodes) nodes[nodeId] = { ...state };
     }
@@ -198,10 +209,18 @@ export class RunQueue {
       if (ownedByAnotherLiveProcess(run)) continue;
       for (const state of Object.values(runs.nodes(run.id))) {
         if (state.status === 'running') {
-          runs.saveNode(run.id, { ...state, status: 'cancelled', error: { message: 'interrupted: loraflow stopped while this node ran' } });
+          runs.saveNode(run.id, {
+            ...state,
+            status: 'cancelled',
+            error: { message: 'interrupted: loraflow stopped while this node ran' },
+          });
         }
       }
-      runs.update(run.id, { status: 'interrupted', finishedAt: Date.now(), error: 'interrupted: loraflow stopped during this run' });
+      runs.update(run.id, {
+        status: 'interrupted',
+        finishedAt: Date.now(),
+        error: 'interrupted: loraflow stopped during this run',
+      });
     }
     for (const run of runs.withStatus('queued')) {
       if (ownedByAnotherLiveProcess(run)) continue;
@@ -235,13 +254,19 @@ export class RunQueue {
     const startedAt = Date.now();
     this.opts.db.runs.update(id, { status: 'running', startedAt });
     this.queueChanged();
-    const active: ActiveRun = { run, live: new LiveRun(id), controller: new AbortController(), done: Promise.resolve() };
+    const active: ActiveRun = {
+      run,
+      live: new LiveRun(id),
+      controller: new AbortController(),
+      done: Promise.resolve(),
+    };
     this.active = active;
     const summary = this.summary(id);
     if (summary) this.emit({ type: 'run.started', run: summary });
     active.done = this.execute(active).then(
       (outcome) => this.complete(active, outcome),
-      (err: unknown) => this.complete(active, 'failed', `internal error: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) =>
+        this.complete(active, 'failed', `internal error: ${err instanceof Error ? err.message : String(err)}`),
     );
   }
 
@@ -287,7 +312,12 @@ export class RunQueue {
 
   private finish(id: string, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', error?: string): void {
     // A run that succeeds after a resume must not keep the error of its earlier attempt.
-    const fields: Parameters<LoraflowDb['runs']['update']>[1] = { status, finishedAt: Date.now(), queuePosition: undefined, error };
+    const fields: Parameters<LoraflowDb['runs']['update']>[1] = {
+      status,
+      finishedAt: Date.now(),
+      queuePosition: undefined,
+      error,
+    };
     this.opts.db.runs.update(id, fields);
     const run = this.summary(id);
     if (!run) return;

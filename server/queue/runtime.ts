@@ -26,7 +26,8 @@ export interface Runtime {
 export function loadExtraNodes(modulePath: string | undefined): NodeDefinition[] {
   if (!modulePath) return [];
   const loaded = require(modulePath) as { nodes?: unknown };
-  if (!Array.isArray(loaded.nodes)) throw new Error(`${modulePath} (LORAFLOW_EXTRA_NODES) must export \`nodes\`: NodeDefinition[]`);
+  if (!Array.isArray(loaded.nodes))
+    throw new Error(`${modulePath} (LORAFLOW_EXTRA_NODES) must export \`nodes\`: NodeDefinition[]`);
   return loaded.nodes as NodeDefinition[];
 }
 

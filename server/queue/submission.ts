@@ -24,7 +24,12 @@ export function checkSubmission(input: unknown, targets: unknown, schemas: NodeS
       return { ok: false, kind: 'bad-request', message: 'targets must be a list of node ids' };
     }
     const missing = targets.filter((t) => !workflow.nodes.some((n) => n.id === t));
-    if (missing.length > 0) return { ok: false, kind: 'bad-request', message: `targets name nodes not in the workflow: ${missing.join(', ')}` };
+    if (missing.length > 0)
+      return {
+        ok: false,
+        kind: 'bad-request',
+        message: `targets name nodes not in the workflow: ${missing.join(', ')}`,
+      };
   }
   const errors = validateWorkflow(workflow, schemas);
   if (errors.length > 0) return { ok: false, kind: 'validation', errors };

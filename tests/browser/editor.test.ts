@@ -13,23 +13,39 @@ let page: Page;
 
 function workflow(name: string, steps: number, delayMs: number): WorkflowFile {
   return {
-    format: 'loraflow.workflow', formatVersion: 1, appVersion: '0.1.0', name, description: 'browser test', madeBy: { tool: 'test' },
+    format: 'loraflow.workflow',
+    formatVersion: 1,
+    appVersion: '0.1.0',
+    name,
+    description: 'browser test',
+    madeBy: { tool: 'test' },
     nodes: [
-      { id: 'ft', type: 'FakeTrain', params: { steps, delay_ms: delayMs, lr: 0.0001, seed: 42 }, position: { x: 0, y: 0 } },
+      {
+        id: 'ft',
+        type: 'FakeTrain',
+        params: { steps, delay_ms: delayMs, lr: 0.0001, seed: 42 },
+        position: { x: 0, y: 0 },
+      },
       { id: 'show', type: 'ShowImages', params: {}, position: { x: 420, y: 0 } },
       { id: 'old', type: 'FromTheFuture', params: { x: 1 }, position: { x: 420, y: 300 }, extra: 'kept' },
     ],
     edges: [{ id: 'e1', from: { node: 'ft', socket: 'images' }, to: { node: 'show', socket: 'images' } }],
-    groups: [], notes: [],
+    groups: [],
+    notes: [],
   };
 }
 
 async function putWorkflow(name: string, wf: WorkflowFile): Promise<void> {
-  const res = await fetch(`${server.url}/api/workflows/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(wf) });
+  const res = await fetch(`${server.url}/api/workflows/${name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(wf),
+  });
   expect(res.ok).toBe(true);
 }
 
-const getWorkflowText = async (name: string): Promise<string> => (await fetch(`${server.url}/api/workflows/${name}`)).text();
+const getWorkflowText = async (name: string): Promise<string> =>
+  (await fetch(`${server.url}/api/workflows/${name}`)).text();
 
 /** Opens the editor with a clean slate and loads a library workflow into the active tab. */
 async function openFromLibrary(name: string): Promise<void> {
@@ -78,7 +94,9 @@ test('load a workflow, change a parameter, run: progress, a loss chart, images a
     await page.waitForSelector('[data-testid=progress-ft]');
     await page.waitForSelector('[data-testid=node-ft] [data-testid=chart-loss]');
     await page.waitForSelector('[data-testid=node-ft] [data-series=val_loss]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=status-show]')?.getAttribute('data-status') === 'succeeded');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=status-show]')?.getAttribute('data-status') === 'succeeded',
+    );
     expect(await page.locator('[data-testid=node-show] img').count()).toBe(5);
     await page.click('[data-testid=node-ft] .wf-node-header');
     await page.click('[data-testid=side-node]');
@@ -155,7 +173,9 @@ test('cancel a running run', async () => {
     await page.click('[data-testid=node-old] .wf-node-header');
     await page.keyboard.press('Delete');
     await page.keyboard.press('Control+Enter');
-    await page.waitForFunction(() => document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === 'running');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === 'running',
+    );
     await page.click('[data-testid=cancel]');
     await page.waitForSelector('[data-testid=run-status]:has-text("cancelled")');
   });
@@ -170,13 +190,29 @@ test('reloading the page during a run shows it continue live', async () => {
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=node-ft] [data-testid=chart-loss]');
     await page.reload();
-    await page.waitForFunction(() => document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === 'running');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === 'running',
+    );
     const first = await page.textContent('[data-testid=progress-text-ft]');
-    await page.waitForFunction((t) => document.querySelector('[data-testid=progress-text-ft]')?.textContent !== t, first);
+    await page.waitForFunction(
+      (t) => document.querySelector('[data-testid=progress-text-ft]')?.textContent !== t,
+      first,
+    );
     await page.waitForSelector('[data-testid=node-ft] [data-testid=chart-loss]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === 'succeeded', undefined, { timeout: 30000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === 'succeeded',
+      undefined,
+      { timeout: 30000 },
+    );
     // The downstream node runs after the training node: on a loaded machine it may still be running here.
-    await page.waitForFunction(() => (document.querySelector('[data-testid=status-show]')?.getAttribute('data-status') ?? '').match(/succeeded|failed|cancelled|cached|skipped/), undefined, { timeout: 30000 });
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid=status-show]')?.getAttribute('data-status') ?? '').match(
+          /succeeded|failed|cancelled|cached|skipped/,
+        ),
+      undefined,
+      { timeout: 30000 },
+    );
     expect(await status('show')).toBe('succeeded');
   });
 });
@@ -188,7 +224,10 @@ test('images dropped on LoadImages are uploaded into its list; the folder picker
     await page.fill('[data-testid=palette-search]', 'load images');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid=node-loadimages1]');
-    const png = (await import('sharp')).default({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).png().toBuffer();
+    const png = (await import('sharp'))
+      .default({ create: { width: 8, height: 8, channels: 3, background: '#f00' } })
+      .png()
+      .toBuffer();
     const base64 = (await png).toString('base64');
     const dataTransfer = await page.evaluateHandle(async (b64) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -198,7 +237,11 @@ test('images dropped on LoadImages are uploaded into its list; the folder picker
     }, base64);
     await page.dispatchEvent('[data-testid=node-loadimages1]', 'dragover', { dataTransfer });
     await page.dispatchEvent('[data-testid=node-loadimages1]', 'drop', { dataTransfer });
-    await page.waitForFunction(() => ((document.querySelector('[data-testid=param-loadimages1-uploads]') as HTMLTextAreaElement | null)?.value ?? '').includes('red'));
+    await page.waitForFunction(() =>
+      (
+        (document.querySelector('[data-testid=param-loadimages1-uploads]') as HTMLTextAreaElement | null)?.value ?? ''
+      ).includes('red'),
+    );
     await page.click('[data-testid=param-loadimages1-folder-browse]');
     await page.waitForSelector('[data-testid=picker-entry-uploads]');
     await page.click('[data-testid=picker-entry-uploads]');
@@ -214,7 +257,8 @@ test('a first visit opens the quick start example, ready to run, instead of an e
   try {
     await first.goto(server.url);
     await first.waitForSelector('[data-testid=node-train]');
-    for (const id of ['images', 'caption', 'resize', 'report', 'sample', 'save']) expect(await first.$(`[data-testid=node-${id}]`)).not.toBeNull();
+    for (const id of ['images', 'caption', 'resize', 'report', 'sample', 'save'])
+      expect(await first.$(`[data-testid=node-${id}]`)).not.toBeNull();
     expect(await first.textContent('[data-testid=tabbar]')).not.toContain('Untitled');
   } finally {
     await first.close();

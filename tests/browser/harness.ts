@@ -21,9 +21,24 @@ function newestMtime(dir: string): number {
 /** Builds client/dist (a production build even under jest, which sets NODE_ENV=test) unless it is newer than every source of the editor and the protocol. */
 export function buildClientIfStale(): void {
   const built = fs.existsSync(DIST_INDEX) ? fs.statSync(DIST_INDEX).mtimeMs : 0;
-  const sources = Math.max(newestMtime(path.join(REPO, 'client/src')), newestMtime(path.join(REPO, 'protocol')), fs.statSync(path.join(REPO, 'client/index.html')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(path.join(REPO, 'client/src')),
+    newestMtime(path.join(REPO, 'protocol')),
+    fs.statSync(path.join(REPO, 'client/index.html')).mtimeMs,
+  );
   if (built > sources) return;
-  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'client/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
+  );
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -34,12 +49,18 @@ export interface RunningServer {
 }
 
 /** Starts `loraflow serve --port 0` on a fresh data folder with the browser-test nodes registered. */
-export async function startServer(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-browser-'))): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(REPO, 'bin/loraflow.js'), 'serve', '--port', '0', '--data', dataDir], {
-    cwd: REPO,
-    env: { ...process.env, LORAFLOW_EXTRA_NODES: path.join(__dirname, 'test-nodes.ts'), LORAFLOW_CPU_SLOTS: '2' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startServer(
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-browser-')),
+): Promise<RunningServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(REPO, 'bin/loraflow.js'), 'serve', '--port', '0', '--data', dataDir],
+    {
+      cwd: REPO,
+      env: { ...process.env, LORAFLOW_EXTRA_NODES: path.join(__dirname, 'test-nodes.ts'), LORAFLOW_CPU_SLOTS: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30000);
@@ -58,7 +79,10 @@ export async function startServer(dataDir = fs.mkdtempSync(path.join(os.tmpdir()
   // A server that dies mid-test explains itself in the test log.
   let stopping = false;
   child.on('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`loraflow server exited (${code ?? signal}) during the browser tests:\n${log.slice(-4000)}\n`);
+    if (!stopping)
+      process.stderr.write(
+        `loraflow server exited (${code ?? signal}) during the browser tests:\n${log.slice(-4000)}\n`,
+      );
   });
   return {
     url,
@@ -82,7 +106,16 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -14,7 +14,9 @@ import type { ArtifactRef, JsonValue } from '../../protocol/values';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function png(shade: number): Promise<Buffer> {
-  return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: shade, g: 80, b: 255 - shade } } }).png().toBuffer();
+  return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: shade, g: 80, b: 255 - shade } } })
+    .png()
+    .toBuffer();
 }
 
 const fakeTrain = defineNode<{ steps: number; delay_ms: number; lr: number; seed: number }>({

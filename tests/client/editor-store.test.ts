@@ -1,4 +1,15 @@
-import { activeTab, editorStore, edit, initialEditorState, isDirty, markSaved, openTab, redo, sealEdits, undo } from '../../client/src/store/editor';
+import {
+  activeTab,
+  editorStore,
+  edit,
+  initialEditorState,
+  isDirty,
+  markSaved,
+  openTab,
+  redo,
+  sealEdits,
+  undo,
+} from '../../client/src/store/editor';
 import { connect, deleteItems, moveItems, setParam, setParams } from '../../client/src/graph/edits';
 import { copySelection, parseClip, pasteClip } from '../../client/src/graph/clipboard';
 import { quickStart } from './fixtures';

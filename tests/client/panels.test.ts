@@ -1,7 +1,16 @@
 import { diffParams } from '../../client/src/panels/compareRuns';
 import { shortcutFor } from '../../client/src/ui/shortcuts';
 import { persistTabs, restoreTabs } from '../../client/src/store/persist';
-import { activeTab, edit, editorStore, initialEditorState, isDirty, openTab, redo, undo } from '../../client/src/store/editor';
+import {
+  activeTab,
+  edit,
+  editorStore,
+  initialEditorState,
+  isDirty,
+  openTab,
+  redo,
+  undo,
+} from '../../client/src/store/editor';
 import { setParam } from '../../client/src/graph/edits';
 import { quickStart } from './fixtures';
 
@@ -21,7 +30,13 @@ describe('comparing two runs', () => {
 });
 
 describe('keyboard shortcuts', () => {
-  const key = (k: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean }> = {}) => ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, ...mods });
+  const key = (k: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean }> = {}) => ({
+    key: k,
+    ctrlKey: false,
+    metaKey: false,
+    shiftKey: false,
+    ...mods,
+  });
   it('undo/redo from the canvas, but leave text fields their own undo', () => {
     expect(shortcutFor(key('z', { ctrlKey: true }), false)).toBe(undo);
     expect(shortcutFor(key('Z', { ctrlKey: true, shiftKey: true }), false)).toBe(redo);

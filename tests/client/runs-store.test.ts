@@ -3,7 +3,8 @@ import type { ServerMessage } from '../../protocol/messages';
 import { produce } from 'immer';
 
 const fresh = (): RunsState => ({ runs: {}, queue: [], history: [], connected: true });
-const play = (state: RunsState, msgs: ServerMessage[]) => msgs.reduce((s, m) => produce(s, (d) => applyServerMessage(d, m)), state);
+const play = (state: RunsState, msgs: ServerMessage[]) =>
+  msgs.reduce((s, m) => produce(s, (d) => applyServerMessage(d, m)), state);
 const run = { id: 'r1', status: 'running' as const, name: 'Quick start', createdAt: 1 };
 const img = { $artifact: 'abc.png', mime: 'image/png', name: 'a.png', bytes: 10 };
 
@@ -12,19 +13,34 @@ describe('live run state from server messages', () => {
     const s = play(fresh(), [
       { type: 'run.started', run },
       { type: 'node.started', runId: 'r1', nodeId: 'train', at: 2 },
-      { type: 'node.progress', runId: 'r1', nodeId: 'train', progress: { value: 1, max: 10, metrics: { loss: 0.9 }, rate: 2, etaSeconds: 4.5 } },
+      {
+        type: 'node.progress',
+        runId: 'r1',
+        nodeId: 'train',
+        progress: { value: 1, max: 10, metrics: { loss: 0.9 }, rate: 2, etaSeconds: 4.5 },
+      },
       { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 1, metrics: { loss: 0.9 } },
       // Progress is throttled: step 3's metrics arrive only as a metrics message.
       { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 3, metrics: { loss: 0.7 } },
       { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 5, metrics: { loss: 0.5, val_loss: 0.6 } },
-      { type: 'node.progress', runId: 'r1', nodeId: 'train', progress: { value: 5, max: 10, metrics: { loss: 0.5, val_loss: 0.6 } } },
+      {
+        type: 'node.progress',
+        runId: 'r1',
+        nodeId: 'train',
+        progress: { value: 5, max: 10, metrics: { loss: 0.5, val_loss: 0.6 } },
+      },
       { type: 'node.log', runId: 'r1', nodeId: 'train', level: 'info', message: 'saved checkpoint step 5', at: 3 },
       { type: 'node.preview', runId: 'r1', nodeId: 'train', image: img, label: 'step 5' },
       { type: 'node.finished', runId: 'r1', nodeId: 'train', outputs: { lora: img }, at: 4 },
       { type: 'run.finished', run: { ...run, status: 'succeeded' } },
     ]);
     const r = s.runs.r1!;
-    expect(r.nodes.train).toMatchObject({ status: 'succeeded', progress: { value: 5, max: 10 }, outputs: { lora: img }, lastPreview: img });
+    expect(r.nodes.train).toMatchObject({
+      status: 'succeeded',
+      progress: { value: 5, max: 10 },
+      outputs: { lora: img },
+      lastPreview: img,
+    });
     expect(r.metrics.train).toEqual([
       { step: 1, metrics: { loss: 0.9 } },
       { step: 3, metrics: { loss: 0.7 } },
@@ -39,7 +55,22 @@ describe('live run state from server messages', () => {
       {
         type: 'snapshot',
         queue: [{ id: 'r2', status: 'queued', name: 'next', createdAt: 5, queuePosition: 0 }],
-        running: [{ ...run, workflow: { format: 'loraflow.workflow', formatVersion: 1, appVersion: '', name: 'Quick start', nodes: [], edges: [], groups: [], notes: [] }, nodes: { train: { nodeId: 'train', status: 'running', progress: { value: 3, max: 10 }, lastPreview: img } } }],
+        running: [
+          {
+            ...run,
+            workflow: {
+              format: 'loraflow.workflow',
+              formatVersion: 1,
+              appVersion: '',
+              name: 'Quick start',
+              nodes: [],
+              edges: [],
+              groups: [],
+              notes: [],
+            },
+            nodes: { train: { nodeId: 'train', status: 'running', progress: { value: 3, max: 10 }, lastPreview: img } },
+          },
+        ],
       },
     ]);
     expect(s.queue.map((q) => q.id)).toEqual(['r2']);
@@ -50,7 +81,13 @@ describe('live run state from server messages', () => {
 
   it('shows a failure with its hint, and skipped dependents with the reason', () => {
     const s = play(fresh(), [
-      { type: 'node.failed', runId: 'r1', nodeId: 'train', error: { message: 'out of memory', hint: 'lower the batch size' }, at: 1 },
+      {
+        type: 'node.failed',
+        runId: 'r1',
+        nodeId: 'train',
+        error: { message: 'out of memory', hint: 'lower the batch size' },
+        at: 1,
+      },
       { type: 'node.skipped', runId: 'r1', nodeId: 'sample', reason: 'train failed' },
       { type: 'run.failed', run: { ...run, status: 'failed' }, error: 'train failed' },
     ]);

@@ -49,11 +49,21 @@ describe('parameter widgets', () => {
     fireEvent.change(screen.getByTestId('param-train-prompts'), { target: { value: 'a cat\n\na dog\n' } });
     field('notes');
     fireEvent.change(screen.getByTestId('param-train-notes'), { target: { value: 'line 1\nline 2' } });
-    expect(params()).toMatchObject({ optimizer: 'sgd', ema: true, prompts: ['a cat', 'a dog'], notes: 'line 1\nline 2' });
+    expect(params()).toMatchObject({
+      optimizer: 'sgd',
+      ema: true,
+      prompts: ['a cat', 'a dog'],
+      notes: 'line 1\nline 2',
+    });
   });
 
   it('shows the tooltip, the advice and the validation error on the parameter', () => {
-    const error: ValidationError = { kind: 'param-range', nodeId: 'train', param: 'lr', message: 'train.lr: expected between 0 and 1, got number 3' };
+    const error: ValidationError = {
+      kind: 'param-range',
+      nodeId: 'train',
+      param: 'lr',
+      message: 'train.lr: expected between 0 and 1, got number 3',
+    };
     field('lr', [error]);
     expect(screen.getByText('advice')).toBeTruthy();
     expect(screen.getByText('SD1.5: 1e-4')).toBeTruthy();

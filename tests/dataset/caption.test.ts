@@ -27,7 +27,8 @@ async function twoImages(): Promise<JsonValue> {
   write(join(dir, 'blue.png'), await marked(40, 40, BLUE).png().toBuffer());
   return (await runNode(loadImages, { folder: 'set' }, {}, ctx)).dataset as JsonValue;
 }
-const run = async (dataset: JsonValue, params: Record<string, unknown>) => (await runNode(caption, params, { dataset }, ctx)).dataset as unknown as Dataset;
+const run = async (dataset: JsonValue, params: Record<string, unknown>) =>
+  (await runNode(caption, params, { dataset }, ctx)).dataset as unknown as Dataset;
 const captions = (ds: Dataset) => ds.items.map((i) => [i.id, i.caption, i.captionSource]);
 
 test('the WD14 tagger loads, reads BGR input, and applies general and character thresholds', async () => {
@@ -86,10 +87,12 @@ test('generic trigger words are plain dictionary words; distinctive ones pass', 
 test('captions are formatted in the style each model family expects (the guide’s table)', () => {
   const tags = 'digital art, landscape, mountains, sunset, vibrant colors';
   expect(formatCaption(tags, 'sd15')).toBe('digital art, landscape, mountains, sunset, vibrant colors');
-  expect(formatCaption('A beautiful mountain landscape at sunset, with vibrant orange and purple colors.', 'sd15')).toBe(
-    'beautiful mountain landscape at sunset, vibrant orange, purple colors',
+  expect(
+    formatCaption('A beautiful mountain landscape at sunset, with vibrant orange and purple colors.', 'sd15'),
+  ).toBe('beautiful mountain landscape at sunset, vibrant orange, purple colors');
+  expect(formatCaption('Digital painting of mountains at sunset, Vibrant colors, detailed', 'sdxl')).toBe(
+    'Digital painting of mountains at sunset, vibrant colors, detailed',
   );
-  expect(formatCaption('Digital painting of mountains at sunset, Vibrant colors, detailed', 'sdxl')).toBe('Digital painting of mountains at sunset, vibrant colors, detailed');
   expect(formatCaption(tags, 'flux')).toBe('A digital art, with landscape, mountains, sunset and vibrant colors.');
   expect(formatCaption('mountain landscape, sunset', 'flux')).toBe('A mountain landscape, with sunset.');
   expect(formatCaption('Grinning face with big eyes', 'builtin')).toBe('grinning face with big eyes');
@@ -107,7 +110,10 @@ test('edits override automatic and file captions, match by file name, and unmatc
     ['red.png', 'mine too', 'edit'],
   ]);
   expect(out.warnings.map((w) => w.message)).toContain('the caption edit for "missing.png" matches no image');
-  await expect(run(ds, { edits: 'no colon here' })).rejects.toMatchObject({ param: 'edits', message: expect.stringContaining('line 1') });
+  await expect(run(ds, { edits: 'no colon here' })).rejects.toMatchObject({
+    param: 'edits',
+    message: expect.stringContaining('line 1'),
+  });
   expect(parseEdits('{"a.png": "x"}').get('a.png')).toBe('x');
   expect(formatEdits(parseEdits('b.png: two\na.png: one'))).toBe('a.png: one\nb.png: two');
 });
@@ -115,5 +121,8 @@ test('edits override automatic and file captions, match by file name, and unmatc
 test('a tagger folder without its files is a clear error on the parameter', async () => {
   write(join(ctx.root, 'notagger', 'model.onnx'), 'x');
   const ds = await twoImages();
-  await expect(run(ds, { tagger: 'notagger', mode: 'overwrite' })).rejects.toMatchObject({ param: 'tagger', message: expect.stringContaining('selected_tags.csv') });
+  await expect(run(ds, { tagger: 'notagger', mode: 'overwrite' })).rejects.toMatchObject({
+    param: 'tagger',
+    message: expect.stringContaining('selected_tags.csv'),
+  });
 });

@@ -20,9 +20,14 @@ test('the broken example dataset: each bad file skipped with its reason, the rep
       ['truncated.png', 'truncated'],
       ['zero_byte.png', 'zero-byte'],
     ]);
-    const report = (await runNode(datasetReport, { loraType: 'style', minResolution: 64 }, { dataset }, ctx)).report as unknown as DatasetReport;
+    const report = (await runNode(datasetReport, { loraType: 'style', minResolution: 64 }, { dataset }, ctx))
+      .report as unknown as DatasetReport;
     const reasons = Object.fromEntries(report.failing.map((f) => [f.id, f.reasons.map((r) => r.split(':')[0])]));
-    expect(reasons).toEqual({ 'no_caption.png': ['no caption'], 'red_apple.png': ['near-duplicate of duplicate_of_red_apple.png'], 'tiny.png': ['low resolution'] });
+    expect(reasons).toEqual({
+      'no_caption.png': ['no caption'],
+      'red_apple.png': ['near-duplicate of duplicate_of_red_apple.png'],
+      'tiny.png': ['low resolution'],
+    });
     expect(report.warnings).toHaveLength(4);
   } finally {
     ctx.cleanup();

@@ -47,7 +47,11 @@ export async function writeFormatZoo(dir: string): Promise<void> {
   write(join(dir, 'i_cmyk.jpg'), await base().toColourspace('cmyk').jpeg().toBuffer());
   write(join(dir, 'j_16bit.png'), await base().toColourspace('rgb16').png().toBuffer());
   write(join(dir, 'k_grey.png'), await base().toColourspace('b-w').png().toBuffer());
-  const transparent = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0 } } }).png().toBuffer();
+  const transparent = await sharp({
+    create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0 } },
+  })
+    .png()
+    .toBuffer();
   write(join(dir, 'l_alpha.png'), transparent);
 }
 
@@ -72,7 +76,8 @@ export function pattern(width: number, height: number, seed = 1): Sharp {
       s = (s * 1664525 + 1013904223) >>> 0;
       const grain = ((s >>> 24) - 128) / 4;
       const base = 128 + 90 * Math.sin((x + seed * 37) / (width / 7)) * Math.cos((y - seed * 11) / (height / 5));
-      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(base + grain + c * 10)));
+      for (let c = 0; c < 3; c++)
+        data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(base + grain + c * 10)));
     }
   }
   return sharp(data, { raw: { width, height, channels: 3 } });

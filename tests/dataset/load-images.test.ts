@@ -20,8 +20,18 @@ test('every supported format loads as 8-bit sRGB RGB, EXIF rotation applied, alp
   await writeFormatZoo(join(ctx.root, 'zoo'));
   const ds = await load({ folder: 'zoo', background: '#00ff00' });
   expect(ds.items.map((i) => i.id)).toEqual([
-    'a_jpg.jpg', 'b_jpeg.jpeg', 'c_png.png', 'd_webp.webp', 'e_gif.gif', 'f_tiff.tiff', 'g_avif.avif',
-    'h_exif.jpg', 'i_cmyk.jpg', 'j_16bit.png', 'k_grey.png', 'l_alpha.png',
+    'a_jpg.jpg',
+    'b_jpeg.jpeg',
+    'c_png.png',
+    'd_webp.webp',
+    'e_gif.gif',
+    'f_tiff.tiff',
+    'g_avif.avif',
+    'h_exif.jpg',
+    'i_cmyk.jpg',
+    'j_16bit.png',
+    'k_grey.png',
+    'l_alpha.png',
   ]);
   expect(ds.warnings).toEqual([]);
   for (const item of ds.items) {
@@ -60,7 +70,10 @@ test('plain subfolders are read only when asked to', async () => {
   write(join(dir, 'top.png'), await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer());
   write(join(dir, 'sub', 'deep.png'), await marked(8, 8, { r: 4, g: 2, b: 3 }).png().toBuffer());
   expect((await load({ folder: 'nested' })).items.map((i) => i.id)).toEqual(['top.png']);
-  expect((await load({ folder: 'nested', recursive: true })).items.map((i) => i.id)).toEqual(['sub/deep.png', 'top.png']);
+  expect((await load({ folder: 'nested', recursive: true })).items.map((i) => i.id)).toEqual([
+    'sub/deep.png',
+    'top.png',
+  ]);
 });
 
 test('each broken file is listed by name with its reason and skipped; the good ones still load', async () => {
@@ -98,7 +111,11 @@ test('an image over the pixel limit is refused as a possible decompression bomb'
   write(join(ctx.root, 'big', 'ok.png'), await marked(10, 10, { r: 1, g: 2, b: 3 }).png().toBuffer());
   const ds = await load({ folder: 'big', maxMegapixels: 0.1 });
   expect(ds.items.map((i) => i.id)).toEqual(['ok.png']);
-  expect(ds.warnings[0]).toMatchObject({ file: 'huge.png', code: 'too-many-pixels', message: expect.stringContaining('400x300 is 120,000 pixels') });
+  expect(ds.warnings[0]).toMatchObject({
+    file: 'huge.png',
+    code: 'too-many-pixels',
+    message: expect.stringContaining('400x300 is 120,000 pixels'),
+  });
 });
 
 test('a folder or file linking outside the allowed root is refused, naming the parameter', async () => {
@@ -107,14 +124,23 @@ test('a folder or file linking outside the allowed root is refused, naming the p
     const secretDir = join(outside.root, 'secret');
     write(join(secretDir, 'private.png'), await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer());
     symlinkSync(secretDir, join(ctx.root, 'linked-folder'));
-    await expect(load({ folder: 'linked-folder' })).rejects.toMatchObject({ param: 'folder', message: expect.stringMatching(/folder.*outside the allowed folders/) });
+    await expect(load({ folder: 'linked-folder' })).rejects.toMatchObject({
+      param: 'folder',
+      message: expect.stringMatching(/folder.*outside the allowed folders/),
+    });
     const dir = join(ctx.root, 'mixed');
     write(join(dir, 'mine.png'), await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer());
     symlinkSync(join(secretDir, 'private.png'), join(dir, 'sneaky.png'));
     const ds = await load({ folder: 'mixed' });
     expect(ds.items.map((i) => i.id)).toEqual(['mine.png']);
-    expect(ds.warnings[0]).toMatchObject({ file: 'sneaky.png', code: 'outside-root', message: expect.stringContaining('outside the allowed folders') });
-    await expect(load({ folder: '', uploads: [join(secretDir, 'private.png')] })).rejects.toMatchObject({ param: 'uploads' });
+    expect(ds.warnings[0]).toMatchObject({
+      file: 'sneaky.png',
+      code: 'outside-root',
+      message: expect.stringContaining('outside the allowed folders'),
+    });
+    await expect(load({ folder: '', uploads: [join(secretDir, 'private.png')] })).rejects.toMatchObject({
+      param: 'uploads',
+    });
   } finally {
     outside.cleanup();
   }
@@ -131,7 +157,19 @@ test('the fingerprint changes when a file is added or edited and not otherwise; 
   const dir = join(ctx.root, 'fp');
   const png = await marked(8, 8, { r: 1, g: 2, b: 3 }).png().toBuffer();
   write(join(dir, 'a.png'), png);
-  const fp = () => loadImages.fingerprint!({ folder: 'fp', uploads: [], recursive: false, captionExtension: '.txt', background: '#fff', maxMegapixels: 100, onBadFile: 'skip' }, ctx);
+  const fp = () =>
+    loadImages.fingerprint!(
+      {
+        folder: 'fp',
+        uploads: [],
+        recursive: false,
+        captionExtension: '.txt',
+        background: '#fff',
+        maxMegapixels: 100,
+        onBadFile: 'skip',
+      },
+      ctx,
+    );
   const first = await fp();
   expect(await fp()).toBe(first);
   write(join(dir, 'b.png'), png);
@@ -147,5 +185,8 @@ test('the fingerprint changes when a file is added or edited and not otherwise; 
 
 test('an empty folder is an error that explains the expected layout', async () => {
   write(join(ctx.root, 'empty', 'readme.md'), 'nothing here');
-  await expect(load({ folder: 'empty' })).rejects.toMatchObject({ param: 'folder', message: expect.stringContaining('no usable images') });
+  await expect(load({ folder: 'empty' })).rejects.toMatchObject({
+    param: 'folder',
+    message: expect.stringContaining('no usable images'),
+  });
 });

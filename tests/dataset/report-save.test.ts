@@ -26,7 +26,14 @@ async function qualityDataset(): Promise<JsonValue> {
   const dir = join(ctx.root, 'q');
   const sharpImg = await pattern(520, 520, 7).png().toBuffer();
   write(join(dir, 'sharp.png'), sharpImg);
-  write(join(dir, 'dup.png'), await sharp(sharpImg).resize(512).jpeg({ quality: 80 }).toBuffer().then((b) => sharp(b).png().toBuffer()));
+  write(
+    join(dir, 'dup.png'),
+    await sharp(sharpImg)
+      .resize(512)
+      .jpeg({ quality: 80 })
+      .toBuffer()
+      .then((b) => sharp(b).png().toBuffer()),
+  );
   write(join(dir, 'blurry.png'), await pattern(520, 520, 9).blur(8).png().toBuffer());
   write(join(dir, 'dark.png'), await pattern(520, 520, 11).linear(0.3, -10).png().toBuffer());
   write(join(dir, 'small.png'), await pattern(64, 64, 13).png().toBuffer());
@@ -57,7 +64,9 @@ test('the report flags each image failing the checklist with its reason, and ren
   expect([grid.width, grid.height]).toEqual([6 * 100 + 4, 100 + 4]);
   expect(out.grid).toEqual(report.grid);
   expect(report.advice.countVerdict).toBe('too-few');
-  expect(ctx.warnings[0]).toBe('only 6 image(s): a style LoRA needs at least 10 (20-50 recommended; quality matters more than quantity)');
+  expect(ctx.warnings[0]).toBe(
+    'only 6 image(s): a style LoRA needs at least 10 (20-50 recommended; quality matters more than quantity)',
+  );
 });
 
 test('advice follows the guide: counts per LoRA type, ~100 steps per image within the table, rank', () => {
@@ -77,21 +86,30 @@ test('SaveDataset writes the kohya / ai-toolkit layout that LoadImages reads bac
   write(join(ctx.root, 'src', 'a.png'), await marked(40, 40, { r: 200, g: 0, b: 0 }).png().toBuffer());
   write(join(ctx.root, 'src', 'sub', 'a.jpg'), await marked(40, 40, { r: 0, g: 200, b: 0 }).jpeg().toBuffer());
   const loaded = (await runNode(loadImages, { folder: 'src', recursive: true }, {}, ctx)).dataset as JsonValue;
-  const captioned = (await runNode(caption, { trigger: 'zq_style', mode: 'keep' }, { dataset: loaded }, ctx)).dataset as JsonValue;
+  const captioned = (await runNode(caption, { trigger: 'zq_style', mode: 'keep' }, { dataset: loaded }, ctx))
+    .dataset as JsonValue;
   const out = await runNode(saveDataset, { folder: 'out', repeats: 5 }, { dataset: captioned }, ctx);
   const dir = join(ctx.root, 'out', '5_zq_style');
   expect(out.folder).toBe(join(ctx.root, 'out'));
   expect(readdirSync(dir).sort()).toEqual(['a-2.png', 'a-2.txt', 'a.png', 'a.txt']);
   expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('zq_style\n');
-  const back = (await runNode(loadImages, { folder: 'out' }, {}, ctx)).dataset as unknown as { items: { repeats: number; caption: string }[]; trigger: string };
+  const back = (await runNode(loadImages, { folder: 'out' }, {}, ctx)).dataset as unknown as {
+    items: { repeats: number; caption: string }[];
+    trigger: string;
+  };
   expect(back.trigger).toBe('zq_style');
-  expect(back.items.map((i) => [i.repeats, i.caption])).toEqual([[5, 'zq_style'], [5, 'zq_style']]);
+  expect(back.items.map((i) => [i.repeats, i.caption])).toEqual([
+    [5, 'zq_style'],
+    [5, 'zq_style'],
+  ]);
   expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
 });
 
 test('SaveDataset refuses a folder outside the allowed roots', async () => {
   write(join(ctx.root, 'src', 'a.png'), await marked(8, 8, { r: 200, g: 0, b: 0 }).png().toBuffer());
   const loaded = (await runNode(loadImages, { folder: 'src' }, {}, ctx)).dataset as JsonValue;
-  await expect(runNode(saveDataset, { folder: '/tmp/../etc/loraflow-nope' }, { dataset: loaded }, ctx)).rejects.toMatchObject({ param: 'folder', message: expect.stringContaining('outside the allowed folders') });
+  await expect(
+    runNode(saveDataset, { folder: '/tmp/../etc/loraflow-nope' }, { dataset: loaded }, ctx),
+  ).rejects.toMatchObject({ param: 'folder', message: expect.stringContaining('outside the allowed folders') });
   expect(existsSync('/etc/loraflow-nope')).toBe(false);
 });

@@ -51,9 +51,17 @@ export function writeTestTagger(dir: string): string {
       onnx.NodeProto.create({ opType: 'Sigmoid', input: ['logits'], output: ['predictions_sigmoid'] }),
     ],
   });
-  const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], producerName: 'loraflow-tests', graph });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'loraflow-tests',
+    graph,
+  });
   writeFileSync(join(dir, 'model.onnx'), onnx.ModelProto.encode(model).finish());
-  const csv = ['tag_id,name,category,count', ...TEST_TAGS.map(([name, cat], i) => `${1000 + i},${name},${cat},${100 - i}`)];
+  const csv = [
+    'tag_id,name,category,count',
+    ...TEST_TAGS.map(([name, cat], i) => `${1000 + i},${name},${cat},${100 - i}`),
+  ];
   writeFileSync(join(dir, 'selected_tags.csv'), `${csv.join('\n')}\n`);
   return dir;
 }
@@ -61,6 +69,11 @@ export function writeTestTagger(dir: string): string {
 function valueInfo(name: string, dims: (number | null)[]): onnx.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (d === null ? { dimParam: 'batch' } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: dims.map((d) => (d === null ? { dimParam: 'batch' } : { dimValue: d })) },
+      },
+    },
   };
 }

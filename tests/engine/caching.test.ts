@@ -13,7 +13,11 @@ afterEach(() => engine.dispose());
 /*
  *   one(Const) ──> plus(Add) ──> last(Add)
  */
-const chain = (lastPlus: number) => graph(['one:Const{"value":1}', 'plus:Add{"plus":10}', `last:Add{"plus":${lastPlus}}`], ['one.out -> plus.a', 'plus.out -> last.a']);
+const chain = (lastPlus: number) =>
+  graph(
+    ['one:Const{"value":1}', 'plus:Add{"plus":10}', `last:Add{"plus":${lastPlus}}`],
+    ['one.out -> plus.a', 'plus.out -> last.a'],
+  );
 
 test('a first run executes every node in topological order and passes outputs along', async () => {
   const { outcome, ran, events } = await engine.run(chain(100));
@@ -56,7 +60,10 @@ test('an explicit default and a missing parameter give the same key (defaults ar
  *   watch(Watch, fingerprint = outside.version) ──> use(Work) ──> after(Work)        other(Const)
  */
 test('a changed fingerprint of outside state reruns the node and its dependents', async () => {
-  const wf = graph(['watch:Watch', 'use:Work{"ms":1}', 'after:Work{"ms":1}', 'other:Const'], ['watch.out -> use.after', 'use.out -> after.after']);
+  const wf = graph(
+    ['watch:Watch', 'use:Work{"ms":1}', 'after:Work{"ms":1}', 'other:Const'],
+    ['watch.out -> use.after', 'use.out -> after.after'],
+  );
   outside.version = 'v1';
   await engine.run(wf);
   expect((await engine.run(wf)).ran).toEqual([]);
@@ -81,9 +88,14 @@ test('a non-cacheable node always runs, and so do its dependents; the rest is ca
  *   a(Const) ──> sum(Sum.values) <── b(Const)       (list input, edge order matters)
  */
 test('a list input receives every connected value in edge order, and reordering edges changes the key', async () => {
-  const wf = graph(['a:Const{"value":1}', 'b:Const{"value":2}', 'sum:Sum'], ['a.out -> sum.values', 'b.out -> sum.values']);
+  const wf = graph(
+    ['a:Const{"value":1}', 'b:Const{"value":2}', 'sum:Sum'],
+    ['a.out -> sum.values', 'b.out -> sum.values'],
+  );
   const first = await engine.run(wf);
-  expect(first.events.find((e) => e.nodeId === 'sum' && e.type === 'node.finished')).toMatchObject({ outputs: { out: 3 } });
+  expect(first.events.find((e) => e.nodeId === 'sum' && e.type === 'node.finished')).toMatchObject({
+    outputs: { out: 3 },
+  });
   wf.edges.reverse();
   expect((await engine.run(wf)).ran).toEqual(['sum']);
 });
@@ -120,8 +132,21 @@ test('a cached result whose artifact file was deleted runs again', async () => {
   const { defineNode } = await import('../../nodes/api');
   const { rmSync } = await import('node:fs');
   const artifactNode = defineNode({
-    schema: { type: 'Artifact', version: 1, category: 'test', title: 'Artifact', description: '', inputs: [], outputs: [{ name: 'image', type: 'IMAGES' }], params: [], resource: 'cpu', cacheable: true },
-    execute: async (_i, _p, ctx) => ({ image: await ctx.artifacts.put(new TextEncoder().encode('pixels'), 'image/png', 'x.png') }),
+    schema: {
+      type: 'Artifact',
+      version: 1,
+      category: 'test',
+      title: 'Artifact',
+      description: '',
+      inputs: [],
+      outputs: [{ name: 'image', type: 'IMAGES' }],
+      params: [],
+      resource: 'cpu',
+      cacheable: true,
+    },
+    execute: async (_i, _p, ctx) => ({
+      image: await ctx.artifacts.put(new TextEncoder().encode('pixels'), 'image/png', 'x.png'),
+    }),
   });
   engine.dispose();
   engine = testEngine([artifactNode]);
@@ -136,7 +161,19 @@ test('a cached result whose artifact file was deleted runs again', async () => {
 
 test('a save node whose file was deleted by hand runs again instead of reporting the missing file as cached', async () => {
   const save = defineNode({
-    schema: { type: 'SaveText', version: 1, category: 'test', title: 'Save text', description: 'writes a file', resource: 'cpu', cacheable: true, output: true, inputs: [{ name: 'value', type: 'NUMBER' }], outputs: [{ name: 'file', type: 'FILE' }], params: [] },
+    schema: {
+      type: 'SaveText',
+      version: 1,
+      category: 'test',
+      title: 'Save text',
+      description: 'writes a file',
+      resource: 'cpu',
+      cacheable: true,
+      output: true,
+      inputs: [{ name: 'value', type: 'NUMBER' }],
+      outputs: [{ name: 'file', type: 'FILE' }],
+      params: [],
+    },
     cacheStillValid: writtenFileStillThere,
     execute: async (i) => {
       const path = join(engine.dir, 'out.txt'); // the engine made below

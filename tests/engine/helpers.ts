@@ -6,7 +6,13 @@ import { defineNode, NodeUserError, type NodeDefinition } from '../../nodes/api'
 import type { ParamValue } from '../../protocol/schema';
 import type { WorkflowFile } from '../../protocol/workflow';
 import { emptyWorkflow } from '../../protocol/workflow-io';
-import { createArtifactStore, createMemoryCache, createPathPolicy, createRegistry, executeWorkflow } from '../../server/engine';
+import {
+  createArtifactStore,
+  createMemoryCache,
+  createPathPolicy,
+  createRegistry,
+  executeWorkflow,
+} from '../../server/engine';
 import type { EngineEnv, ExecutorEvent, RunOutcome } from '../../server/engine/types';
 
 const base = { version: 1, category: 'test', description: 'test node', resource: 'cpu' as const, cacheable: true };
@@ -18,36 +24,96 @@ export const outside = { version: 'v1' };
 
 export const testNodes: NodeDefinition[] = [
   defineNode({
-    schema: { ...base, type: 'Const', title: 'Const', inputs: [], outputs: [{ name: 'out', type: 'NUMBER' }], params: [{ name: 'value', kind: 'number', default: 1 }] },
+    schema: {
+      ...base,
+      type: 'Const',
+      title: 'Const',
+      inputs: [],
+      outputs: [{ name: 'out', type: 'NUMBER' }],
+      params: [{ name: 'value', kind: 'number', default: 1 }],
+    },
     execute: async (_i, p, ctx) => (executed.push(ctx.nodeId), { out: p.value as number }),
   }),
   defineNode({
-    schema: { ...base, type: 'Add', title: 'Add', inputs: [{ name: 'a', type: 'NUMBER' }, { name: 'b', type: 'NUMBER', optional: true }], outputs: [{ name: 'out', type: 'NUMBER' }], params: [{ name: 'plus', kind: 'number', default: 0 }] },
-    execute: async (i, p, ctx) => (executed.push(ctx.nodeId), { out: (i.a as number) + ((i.b as number | undefined) ?? 0) + (p.plus as number) }),
+    schema: {
+      ...base,
+      type: 'Add',
+      title: 'Add',
+      inputs: [
+        { name: 'a', type: 'NUMBER' },
+        { name: 'b', type: 'NUMBER', optional: true },
+      ],
+      outputs: [{ name: 'out', type: 'NUMBER' }],
+      params: [{ name: 'plus', kind: 'number', default: 0 }],
+    },
+    execute: async (i, p, ctx) => (
+      executed.push(ctx.nodeId),
+      { out: (i.a as number) + ((i.b as number | undefined) ?? 0) + (p.plus as number) }
+    ),
   }),
   defineNode({
-    schema: { ...base, type: 'Sum', title: 'Sum', inputs: [{ name: 'values', type: 'NUMBER', list: true }], outputs: [{ name: 'out', type: 'NUMBER' }], params: [] },
-    execute: async (i, _p, ctx) => (executed.push(ctx.nodeId), { out: (i.values as number[]).reduce((a, b) => a + b, 0) }),
+    schema: {
+      ...base,
+      type: 'Sum',
+      title: 'Sum',
+      inputs: [{ name: 'values', type: 'NUMBER', list: true }],
+      outputs: [{ name: 'out', type: 'NUMBER' }],
+      params: [],
+    },
+    execute: async (i, _p, ctx) => (
+      executed.push(ctx.nodeId),
+      { out: (i.values as number[]).reduce((a, b) => a + b, 0) }
+    ),
   }),
   defineNode({
-    schema: { ...base, type: 'Fail', title: 'Fail', inputs: [{ name: 'a', type: 'NUMBER', optional: true }], outputs: [{ name: 'out', type: 'NUMBER' }], params: [] },
+    schema: {
+      ...base,
+      type: 'Fail',
+      title: 'Fail',
+      inputs: [{ name: 'a', type: 'NUMBER', optional: true }],
+      outputs: [{ name: 'out', type: 'NUMBER' }],
+      params: [],
+    },
     execute: async (_i, _p, ctx) => {
       executed.push(ctx.nodeId);
       throw new NodeUserError('the test node failed on purpose', 'do not use Fail nodes');
     },
   }),
   defineNode({
-    schema: { ...base, type: 'Noise', title: 'Noise', cacheable: false, inputs: [], outputs: [{ name: 'out', type: 'NUMBER' }], params: [] },
+    schema: {
+      ...base,
+      type: 'Noise',
+      title: 'Noise',
+      cacheable: false,
+      inputs: [],
+      outputs: [{ name: 'out', type: 'NUMBER' }],
+      params: [],
+    },
     execute: async (_i, _p, ctx) => (executed.push(ctx.nodeId), { out: Math.random() }),
   }),
   defineNode({
-    schema: { ...base, type: 'Watch', title: 'Watch', inputs: [], outputs: [{ name: 'out', type: 'STRING' }], params: [] },
+    schema: {
+      ...base,
+      type: 'Watch',
+      title: 'Watch',
+      inputs: [],
+      outputs: [{ name: 'out', type: 'STRING' }],
+      params: [],
+    },
     fingerprint: async () => outside.version,
     execute: async (_i, _p, ctx) => (executed.push(ctx.nodeId), { out: outside.version }),
   }),
   ...(['cpu', 'gpu'] as const).map((resource) =>
     defineNode({
-      schema: { ...base, resource, type: resource === 'cpu' ? 'Work' : 'Train', title: resource, inputs: [{ name: 'after', type: '*', optional: true }], outputs: [{ name: 'out', type: '*' }], params: [{ name: 'ms', kind: 'int', default: 50 }] },
+      schema: {
+        ...base,
+        resource,
+        type: resource === 'cpu' ? 'Work' : 'Train',
+        title: resource,
+        inputs: [{ name: 'after', type: '*', optional: true }],
+        outputs: [{ name: 'out', type: '*' }],
+        params: [{ name: 'ms', kind: 'int', default: 50 }],
+      },
       async execute(_i, p, ctx) {
         executed.push(ctx.nodeId);
         intervals.push({ id: ctx.nodeId, resource, device: ctx.device, start: performance.now(), end: Infinity });
@@ -73,7 +139,9 @@ export function overlap(a: { start: number; end: number }, b: { start: number; e
 
 /** The most intervals running at the same instant. */
 export function maxConcurrent(spans: readonly { start: number; end: number }[]): number {
-  const points = spans.flatMap((s) => [[s.start, 1] as const, [s.end, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points = spans
+    .flatMap((s) => [[s.start, 1] as const, [s.end, -1] as const])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
   let most = 0;
   for (const [, delta] of points) most = Math.max(most, (now += delta));
@@ -88,7 +156,12 @@ export function graph(nodes: string[], edges: string[] = []): WorkflowFile {
   for (const spec of nodes) {
     const m = /^([^:]+):(\w+)(\{.*\})?$/.exec(spec);
     if (!m) throw new Error(`bad node spec ${spec}`);
-    wf.nodes.push({ id: m[1]!, type: m[2]!, params: m[3] ? (JSON.parse(m[3]) as Record<string, ParamValue>) : {}, position: { x: 0, y: 0 } });
+    wf.nodes.push({
+      id: m[1]!,
+      type: m[2]!,
+      params: m[3] ? (JSON.parse(m[3]) as Record<string, ParamValue>) : {},
+      position: { x: 0, y: 0 },
+    });
   }
   edges.forEach((spec, i) => {
     const m = /^(\S+)\.(\w+)\s*->\s*(\S+)\.(\w+)$/.exec(spec);
@@ -102,14 +175,20 @@ export interface TestEngine {
   env: EngineEnv;
   cache: ReturnType<typeof createMemoryCache>;
   dir: string;
-  run(wf: WorkflowFile, opts?: { signal?: AbortSignal; targets?: string[]; runId?: string }): Promise<{ outcome: RunOutcome; events: ExecutorEvent[]; ran: string[] }>;
+  run(
+    wf: WorkflowFile,
+    opts?: { signal?: AbortSignal; targets?: string[]; runId?: string },
+  ): Promise<{ outcome: RunOutcome; events: ExecutorEvent[]; ran: string[] }>;
   dispose(): void;
 }
 
 let runCounter = 0;
 
 /** An engine over the test nodes (plus `extra`), with a memory cache and a temporary data folder. */
-export function testEngine(extra: NodeDefinition[] = [], slots: { cpuSlots?: number; gpuDevices?: string[] } = {}): TestEngine {
+export function testEngine(
+  extra: NodeDefinition[] = [],
+  slots: { cpuSlots?: number; gpuDevices?: string[] } = {},
+): TestEngine {
   const dir = mkdtempSync(join(tmpdir(), 'loraflow-engine-'));
   const cache = createMemoryCache();
   const env: EngineEnv = {

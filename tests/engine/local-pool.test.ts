@@ -8,7 +8,18 @@ const seen: { workDir: string; stateDir: string; inputsKey: string; device: stri
 
 /** A node that counts its executions in a state folder keyed by its inputs, as a resumable trainer would. */
 const counter = defineNode({
-  schema: { type: 'Counter', version: 1, category: 'test', title: 'Counter', description: '', inputs: [{ name: 'a', type: 'NUMBER' }], outputs: [{ name: 'runs', type: 'NUMBER' }], params: [], resource: 'gpu', cacheable: false },
+  schema: {
+    type: 'Counter',
+    version: 1,
+    category: 'test',
+    title: 'Counter',
+    description: '',
+    inputs: [{ name: 'a', type: 'NUMBER' }],
+    outputs: [{ name: 'runs', type: 'NUMBER' }],
+    params: [],
+    resource: 'gpu',
+    cacheable: false,
+  },
   async execute(_inputs, _params, ctx) {
     const stateDir = ctx.stateDir(ctx.inputsKey);
     const file = join(stateDir, 'count.txt');

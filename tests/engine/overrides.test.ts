@@ -5,7 +5,15 @@ import { graph } from './helpers';
 
 const schemas: NodeSchema[] = [
   {
-    type: 'Train', version: 1, category: 't', title: 'Train', description: '', resource: 'gpu', cacheable: true, inputs: [], outputs: [],
+    type: 'Train',
+    version: 1,
+    category: 't',
+    title: 'Train',
+    description: '',
+    resource: 'gpu',
+    cacheable: true,
+    inputs: [],
+    outputs: [],
     params: [
       { name: 'steps', kind: 'int', default: 100, min: 1 },
       { name: 'lr', kind: 'number', default: 0.0001 },
@@ -27,14 +35,23 @@ function workflow() {
 
 test('values are coerced by kind and set by node id or title, without touching the original', () => {
   const original = workflow();
-  const wf = applyOverrides(original, schemas, ['train.steps=200', 'train.lr=3e-4', 'train.captions=no', 'Fine tune.optimizer=prodigy', 'fine tune.prompts=["a cat, sitting","a dog"]', 'train.name=v2.1']);
+  const wf = applyOverrides(original, schemas, [
+    'train.steps=200',
+    'train.lr=3e-4',
+    'train.captions=no',
+    'Fine tune.optimizer=prodigy',
+    'fine tune.prompts=["a cat, sitting","a dog"]',
+    'train.name=v2.1',
+  ]);
   expect(wf.nodes[0]!.params).toEqual({ steps: 200, lr: 0.0003, captions: false, name: 'v2.1' });
   expect(wf.nodes[1]!.params).toEqual({ optimizer: 'prodigy', prompts: ['a cat, sitting', 'a dog'] });
   expect(original.nodes[0]!.params).toEqual({});
 });
 
 test('a list value without brackets is one item (prompts contain commas)', () => {
-  expect(applyOverrides(workflow(), schemas, ['train.prompts=a cat, sitting']).nodes[0]!.params.prompts).toEqual(['a cat, sitting']);
+  expect(applyOverrides(workflow(), schemas, ['train.prompts=a cat, sitting']).nodes[0]!.params.prompts).toEqual([
+    'a cat, sitting',
+  ]);
 });
 
 test('a node of an unknown type takes JSON-looking values as such, the rest as text', () => {

@@ -35,7 +35,9 @@ test('relative paths resolve against the first root; absolute paths inside a roo
 test('`..` leading outside is refused, naming the parameter', () => {
   const policy = createPathPolicy([root]);
   expect(() => policy.resolve('../secret/passwd', 'read', 'folder')).toThrow(PathError);
-  expect(() => policy.resolve('../secret/passwd', 'read', 'folder')).toThrow(/parameter "folder": "..\/secret\/passwd" is outside the allowed folders/);
+  expect(() => policy.resolve('../secret/passwd', 'read', 'folder')).toThrow(
+    /parameter "folder": "..\/secret\/passwd" is outside the allowed folders/,
+  );
   expect(() => policy.resolve('images/../../secret', 'write')).toThrow(/outside the allowed folders/);
   expect(policy.resolve('images/../images/a.png', 'read')).toBe(join(root, 'images', 'a.png'));
 });
@@ -52,7 +54,9 @@ test('a symlink pointing outside is refused; one staying inside is followed', ()
 test('writing to a path that does not exist yet checks its nearest existing ancestor', () => {
   const policy = createPathPolicy([root]);
   expect(policy.resolve('out/run1/lora.safetensors', 'write')).toBe(join(root, 'out', 'run1', 'lora.safetensors'));
-  expect(() => policy.resolve('missing.png', 'read', 'image')).toThrow(/parameter "image": "missing.png" does not exist/);
+  expect(() => policy.resolve('missing.png', 'read', 'image')).toThrow(
+    /parameter "image": "missing.png" does not exist/,
+  );
 });
 
 test('a second allowed root works; an empty path is refused', () => {

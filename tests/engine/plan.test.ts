@@ -46,16 +46,26 @@ test('by default the sinks are the targets and every node is planned', () => {
  *   x(Const) ──> s(Sum.values) <── y(Const)     one key per (node, params, inputs)
  */
 test('keys change with params and with the order of a list input, not with positions or titles', async () => {
-  const keysOf = async (wf: ReturnType<typeof graph>) => (await computeKeys(planRun(wf, registry), paths, 'run')).map((k) => (k.ok ? k.key : 'broken'));
+  const keysOf = async (wf: ReturnType<typeof graph>) =>
+    (await computeKeys(planRun(wf, registry), paths, 'run')).map((k) => (k.ok ? k.key : 'broken'));
   const base = graph(['x:Const{"value":1}', 'y:Const{"value":2}', 's:Sum'], ['x.out -> s.values', 'y.out -> s.values']);
   const [x, y, s] = await keysOf(base);
-  const moved = graph(['x:Const{"value":1}', 'y:Const{"value":2}', 's:Sum'], ['x.out -> s.values', 'y.out -> s.values']);
+  const moved = graph(
+    ['x:Const{"value":1}', 'y:Const{"value":2}', 's:Sum'],
+    ['x.out -> s.values', 'y.out -> s.values'],
+  );
   moved.nodes[2]!.position = { x: 500, y: 500 };
   moved.nodes[2]!.title = 'renamed';
   expect(await keysOf(moved)).toEqual([x, y, s]);
-  const swapped = graph(['x:Const{"value":1}', 'y:Const{"value":2}', 's:Sum'], ['y.out -> s.values', 'x.out -> s.values']);
+  const swapped = graph(
+    ['x:Const{"value":1}', 'y:Const{"value":2}', 's:Sum'],
+    ['y.out -> s.values', 'x.out -> s.values'],
+  );
   expect((await keysOf(swapped))[2]).not.toBe(s);
-  const changed = graph(['x:Const{"value":5}', 'y:Const{"value":2}', 's:Sum'], ['x.out -> s.values', 'y.out -> s.values']);
+  const changed = graph(
+    ['x:Const{"value":5}', 'y:Const{"value":2}', 's:Sum'],
+    ['x.out -> s.values', 'y.out -> s.values'],
+  );
   const [x2, y2, s2] = await keysOf(changed);
   expect([x2 !== x, y2 === y, s2 !== s]).toEqual([true, true, true]);
 });

@@ -19,15 +19,25 @@ const outputOf = (events: ExecutorEvent[], id: string) => {
  *   n(Number 3) ──> tpl(TextTemplate "{a} cats named {b}, {{literal}}") <── t(Text "Tom")
  */
 test('TextTemplate fills {name} placeholders from its inputs', async () => {
-  const wf = graph(['n:Number{"value":3}', 't:Text{"text":"Tom"}', 'tpl:TextTemplate{"template":"{a} cats named {b}, {{literal}}"}'], ['n.value -> tpl.a', 't.text -> tpl.b']);
-  expect(validateWorkflow(wf, primitivesNodes.map((d) => d.schema))).toEqual([]);
+  const wf = graph(
+    ['n:Number{"value":3}', 't:Text{"text":"Tom"}', 'tpl:TextTemplate{"template":"{a} cats named {b}, {{literal}}"}'],
+    ['n.value -> tpl.a', 't.text -> tpl.b'],
+  );
+  expect(
+    validateWorkflow(
+      wf,
+      primitivesNodes.map((d) => d.schema),
+    ),
+  ).toEqual([]);
   const { events } = await engine.run(wf);
   expect(outputOf(events, 'tpl')).toEqual({ text: '3 cats named Tom, {literal}' });
 });
 
 test('TextTemplate names a placeholder that has no input', async () => {
   const { events } = await engine.run(graph(['tpl:TextTemplate{"template":"hi {c}"}']));
-  expect(events.find((e) => e.type === 'node.failed')).toMatchObject({ error: { message: 'placeholder {c} has no value', param: 'template' } });
+  expect(events.find((e) => e.type === 'node.failed')).toMatchObject({
+    error: { message: 'placeholder {c} has no value', param: 'template' },
+  });
 });
 
 /*
@@ -41,7 +51,10 @@ test('ListFiles lists matching files sorted, and reruns when a file is added or 
   writeFileSync(join(folder, 'notes.txt'), 'n');
   const wf = graph(['files:ListFiles{"folder":"photos","extensions":"png"}']);
   const first = await engine.run(wf);
-  expect(outputOf(first.events, 'files')).toEqual({ files: [join(folder, 'a.PNG'), join(folder, 'b.png')].map((p) => p.replace(engine.dir, engine.env.paths.roots[0]!)), count: 2 });
+  expect(outputOf(first.events, 'files')).toEqual({
+    files: [join(folder, 'a.PNG'), join(folder, 'b.png')].map((p) => p.replace(engine.dir, engine.env.paths.roots[0]!)),
+    count: 2,
+  });
   expect((await engine.run(wf)).events[0]?.type).toBe('node.cached');
   writeFileSync(join(folder, 'c.png'), 'c');
   expect((await engine.run(wf)).events.map((e) => e.type)).toContain('node.finished');
@@ -51,7 +64,9 @@ test('ListFiles lists matching files sorted, and reruns when a file is added or 
 
 test('ListFiles refuses a folder outside the allowed roots, naming the parameter', async () => {
   const { events } = await engine.run(graph(['files:ListFiles{"folder":"../../etc"}']));
-  expect(events.find((e) => e.type === 'node.failed')).toMatchObject({ error: { message: expect.stringMatching(/parameter "folder".*outside the allowed folders/), param: 'folder' } });
+  expect(events.find((e) => e.type === 'node.failed')).toMatchObject({
+    error: { message: expect.stringMatching(/parameter "folder".*outside the allowed folders/), param: 'folder' },
+  });
 });
 
 test('RandomNumber with a seed is reproducible and cached; with seed -1 it is new on every run', async () => {
@@ -74,7 +89,9 @@ test('RandomNumber with a seed is reproducible and cached; with seed -1 it is ne
  *   n(Number 5) ──> wait(Delay 100 ms) ──> passes 5 through
  */
 test('Delay reports progress and passes its input through', async () => {
-  const { events } = await engine.run(graph(['n:Number{"value":5}', 'wait:Delay{"ms":100,"steps":4}'], ['n.value -> wait.value']));
+  const { events } = await engine.run(
+    graph(['n:Number{"value":5}', 'wait:Delay{"ms":100,"steps":4}'], ['n.value -> wait.value']),
+  );
   expect(outputOf(events, 'wait')).toEqual({ value: 5 });
   expect(events.filter((e) => e.type === 'node.progress').at(-1)).toMatchObject({ progress: { value: 4, max: 4 } });
 });

@@ -9,7 +9,11 @@ test('a node reporting every 10 ms sends about ten progress events per second, t
   let clock = 0;
   const sent: NodeProgress[] = [];
   const metrics: number[] = [];
-  const throttle = createProgressThrottle({ progress: (p) => sent.push(p), metrics: (step) => metrics.push(step) }, 100, () => clock);
+  const throttle = createProgressThrottle(
+    { progress: (p) => sent.push(p), metrics: (step) => metrics.push(step) },
+    100,
+    () => clock,
+  );
   for (let step = 1; step <= 99; step++) {
     clock = step * 10;
     jest.advanceTimersByTime(10);

@@ -13,7 +13,9 @@ const span = (id: string) => intervals.find((i) => i.id === id)!;
  */
 test('without GPUs two training nodes never overlap, but a CPU node runs beside them', async () => {
   engine = testEngine([], { cpuSlots: 2, gpuDevices: [] });
-  const { outcome } = await engine.run(graph(['train1:Train{"ms":150}', 'train2:Train{"ms":150}', 'prep:Work{"ms":150}']));
+  const { outcome } = await engine.run(
+    graph(['train1:Train{"ms":150}', 'train2:Train{"ms":150}', 'prep:Work{"ms":150}']),
+  );
   expect(outcome).toBe('succeeded');
   expect(overlap(span('train1'), span('train2'))).toBe(false);
   expect(overlap(span('prep'), span('train1'))).toBe(true);
@@ -28,7 +30,8 @@ test('with two GPUs two trainings run at once, each on its own device, never two
   await engine.run(graph(['t1:Train{"ms":150}', 't2:Train{"ms":150}', 't3:Train{"ms":150}']));
   expect(overlap(span('t1'), span('t2'))).toBe(true);
   expect(new Set([span('t1').device, span('t2').device])).toEqual(new Set(['cuda:0', 'cuda:1']));
-  for (const a of intervals) for (const b of intervals) if (a !== b && a.device === b.device) expect(overlap(a, b)).toBe(false);
+  for (const a of intervals)
+    for (const b of intervals) if (a !== b && a.device === b.device) expect(overlap(a, b)).toBe(false);
 });
 
 /*

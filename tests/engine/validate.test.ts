@@ -7,8 +7,17 @@ import { graph, testNodes } from './helpers';
 const schemas: NodeSchema[] = [
   ...testNodes.map((d) => d.schema),
   {
-    type: 'Train', version: 1, category: 'test', title: 'Train', description: '', resource: 'gpu', cacheable: true,
-    inputs: [{ name: 'dataset', type: 'DATASET' }, { name: 'base', type: 'MODEL', optional: true }],
+    type: 'Train',
+    version: 1,
+    category: 'test',
+    title: 'Train',
+    description: '',
+    resource: 'gpu',
+    cacheable: true,
+    inputs: [
+      { name: 'dataset', type: 'DATASET' },
+      { name: 'base', type: 'MODEL', optional: true },
+    ],
     outputs: [{ name: 'lora', type: 'LORA' }],
     params: [
       { name: 'steps', kind: 'int', default: 100, min: 1, max: 10000 },
@@ -21,11 +30,26 @@ const schemas: NodeSchema[] = [
       { name: 'trigger', kind: 'string', default: 'x', optional: true },
     ],
   },
-  { type: 'Data', version: 1, category: 'test', title: 'Data', description: '', resource: 'cpu', cacheable: true, inputs: [], outputs: [{ name: 'dataset', type: 'DATASET' }, { name: 'any', type: '*' }], params: [] },
+  {
+    type: 'Data',
+    version: 1,
+    category: 'test',
+    title: 'Data',
+    description: '',
+    resource: 'cpu',
+    cacheable: true,
+    inputs: [],
+    outputs: [
+      { name: 'dataset', type: 'DATASET' },
+      { name: 'any', type: '*' },
+    ],
+    params: [],
+  },
 ];
 
 const kinds = (wf: Parameters<typeof validateWorkflow>[0]) => validateWorkflow(wf, schemas).map((e) => e.kind);
-const one = (wf: Parameters<typeof validateWorkflow>[0], kind: ValidationErrorKind) => validateWorkflow(wf, schemas).find((e) => e.kind === kind)!;
+const one = (wf: Parameters<typeof validateWorkflow>[0], kind: ValidationErrorKind) =>
+  validateWorkflow(wf, schemas).find((e) => e.kind === kind)!;
 
 /*   d(Data).dataset ──> t(Train)   */
 const trainGraph = (params: string) => graph(['d:Data', `t:Train${params}`], ['d.dataset -> t.dataset']);
@@ -47,7 +71,12 @@ test('unknown node type names the node and its type', () => {
 /*   t(Train) with nothing on "dataset"   */
 test('missing required input names the input and the expected socket type', () => {
   const e = one(graph(['t:Train{"folder":"x"}']), 'missing-input');
-  expect(e).toMatchObject({ nodeId: 't', input: 'dataset', expected: 'a connection of type DATASET', received: 'nothing connected' });
+  expect(e).toMatchObject({
+    nodeId: 't',
+    input: 'dataset',
+    expected: 'a connection of type DATASET',
+    received: 'nothing connected',
+  });
 });
 
 /*   c(Const).out:NUMBER ──> t(Train).dataset:DATASET   */
@@ -86,12 +115,17 @@ test('an optional string may be empty', () => {
 test('edges to missing nodes name the missing node and the edge', () => {
   const wf = graph(['c:Const', 'a:Add'], ['c.out -> gone.a', 'nowhere.out -> a.a']);
   const errors = validateWorkflow(wf, schemas).filter((e) => e.kind === 'edge-missing-node');
-  expect(errors.map((e) => [e.nodeId, e.edgeId])).toEqual([['gone', 'e0'], ['nowhere', 'e1']]);
+  expect(errors.map((e) => [e.nodeId, e.edgeId])).toEqual([
+    ['gone', 'e0'],
+    ['nowhere', 'e1'],
+  ]);
 });
 
 /*   c(Const).nope ──> a(Add).zzz   */
 test('edges to missing sockets name the socket and list the real ones', () => {
-  const errors = validateWorkflow(graph(['c:Const', 'a:Add'], ['c.nope -> a.zzz', 'c.out -> a.a']), schemas).filter((e) => e.kind === 'edge-missing-socket');
+  const errors = validateWorkflow(graph(['c:Const', 'a:Add'], ['c.nope -> a.zzz', 'c.out -> a.a']), schemas).filter(
+    (e) => e.kind === 'edge-missing-socket',
+  );
   expect(errors).toHaveLength(2);
   expect(errors[0]).toMatchObject({ nodeId: 'c', received: '"nope"', expected: 'an output among: out' });
   expect(errors[1]).toMatchObject({ nodeId: 'a', input: 'zzz', expected: 'an input among: a, b' });
@@ -99,7 +133,10 @@ test('edges to missing sockets name the socket and list the real ones', () => {
 
 /*   c1(Const) ──> a(Add).a <── c2(Const)   (not a list input)   c1 ──> s(Sum).values <── c2  (a list input)   */
 test('a non-list input accepts one edge, a list input several', () => {
-  const wf = graph(['c1:Const', 'c2:Const', 'a:Add', 's:Sum'], ['c1.out -> a.a', 'c2.out -> a.a', 'c1.out -> s.values', 'c2.out -> s.values']);
+  const wf = graph(
+    ['c1:Const', 'c2:Const', 'a:Add', 's:Sum'],
+    ['c1.out -> a.a', 'c2.out -> a.a', 'c1.out -> s.values', 'c2.out -> s.values'],
+  );
   const errors = validateWorkflow(wf, schemas);
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatchObject({ kind: 'input-multiple-edges', nodeId: 'a', input: 'a', received: '2 connections' });
@@ -114,7 +151,10 @@ test('duplicate node ids are reported', () => {
  *     ^────────────────────────────┘
  */
 test('every node of a cycle is reported, with the cycle path', () => {
-  const wf = graph(['a:Add', 'b:Add', 'c:Add', 'd:Add', 'x:Const', 'y:Add'], ['a.out -> b.a', 'b.out -> c.a', 'c.out -> a.a', 'd.out -> d.a', 'x.out -> y.a']);
+  const wf = graph(
+    ['a:Add', 'b:Add', 'c:Add', 'd:Add', 'x:Const', 'y:Add'],
+    ['a.out -> b.a', 'b.out -> c.a', 'c.out -> a.a', 'd.out -> d.a', 'x.out -> y.a'],
+  );
   const cycles = validateWorkflow(wf, schemas).filter((e) => e.kind === 'cycle');
   expect(cycles.map((e) => e.nodeId).sort()).toEqual(['a', 'b', 'c', 'd']);
   expect(cycles.find((e) => e.nodeId === 'a')!.message).toContain('a -> b -> c -> a');
@@ -123,7 +163,16 @@ test('every node of a cycle is reported, with the cycle path', () => {
 test('all errors are reported at once, and grouped by node', () => {
   const wf = graph(['t:Train{"steps":0,"optimizer":"sgd"}', 'x:Mystery', 'c:Const', 'a:Add'], ['c.out -> t.dataset']);
   const errors = validateWorkflow(wf, schemas);
-  expect(new Set(errors.map((e) => e.kind))).toEqual(new Set(['param-range', 'param-option', 'param-missing', 'unknown-node-type', 'socket-type-mismatch', 'missing-input']));
+  expect(new Set(errors.map((e) => e.kind))).toEqual(
+    new Set([
+      'param-range',
+      'param-option',
+      'param-missing',
+      'unknown-node-type',
+      'socket-type-mismatch',
+      'missing-input',
+    ]),
+  );
   const byNode = errorsByNode(errors);
   expect(Object.keys(byNode).sort()).toEqual(['a', 't', 'x']);
   expect(byNode.t).toHaveLength(4);
@@ -131,23 +180,38 @@ test('all errors are reported at once, and grouped by node', () => {
 
 test('a parameter hidden by visibleWhen is not checked', () => {
   const schema: NodeSchema = {
-    type: 'Resize', version: 1, category: 'test', title: 'Resize', description: '', resource: 'cpu', cacheable: true, inputs: [], outputs: [],
+    type: 'Resize',
+    version: 1,
+    category: 'test',
+    title: 'Resize',
+    description: '',
+    resource: 'cpu',
+    cacheable: true,
+    inputs: [],
+    outputs: [],
     params: [
       { name: 'mode', kind: 'enum', default: 'crop', options: ['crop', 'pad'] },
       { name: 'padColor', kind: 'string', default: '', visibleWhen: { param: 'mode', equals: ['pad'] } },
     ],
   };
   expect(validateWorkflow(graph(['r:Resize']), [schema])).toEqual([]);
-  expect(validateWorkflow(graph(['r:Resize{"mode":"pad"}']), [schema]).map((e) => [e.kind, e.param])).toEqual([['param-missing', 'padColor']]);
+  expect(validateWorkflow(graph(['r:Resize{"mode":"pad"}']), [schema]).map((e) => [e.kind, e.param])).toEqual([
+    ['param-missing', 'padColor'],
+  ]);
 });
 
 test('validateParamValue treats undefined as the default', () => {
   expect(validateParamValue({ name: 'n', kind: 'int', default: 3, min: 1 }, undefined)).toBeNull();
-  expect(validateParamValue({ name: 'n', kind: 'int', default: 3, min: 5 }, undefined)).toMatchObject({ kind: 'param-range' });
+  expect(validateParamValue({ name: 'n', kind: 'int', default: 3, min: 5 }, undefined)).toMatchObject({
+    kind: 'param-range',
+  });
 });
 
 test('a 10,000-node chain validates without overflowing the stack', () => {
   const ids = Array.from({ length: 10_000 }, (_, i) => `n${i}`);
-  const wf = graph(['n0:Const', ...ids.slice(1).map((id) => `${id}:Add`)], ids.slice(1).map((id, i) => `${ids[i]}.out -> ${id}.a`));
+  const wf = graph(
+    ['n0:Const', ...ids.slice(1).map((id) => `${id}:Add`)],
+    ids.slice(1).map((id, i) => `${ids[i]}.out -> ${id}.a`),
+  );
   expect(validateWorkflow(wf, schemas)).toEqual([]);
 });

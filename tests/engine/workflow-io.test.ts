@@ -1,5 +1,11 @@
 /** Workflow files: parse errors that say where, lossless round trips, migrations from format v0. */
-import { APP_VERSION, emptyWorkflow, parseWorkflow, serializeWorkflow, WorkflowParseError } from '../../protocol/workflow-io';
+import {
+  APP_VERSION,
+  emptyWorkflow,
+  parseWorkflow,
+  serializeWorkflow,
+  WorkflowParseError,
+} from '../../protocol/workflow-io';
 import { WORKFLOW_FORMAT_VERSION } from '../../protocol/workflow';
 
 const file = {
@@ -10,7 +16,13 @@ const file = {
   futureTopLevel: { kept: true },
   nodes: [
     { id: 'a', type: 'Number', params: { value: 3 }, position: { x: 1, y: 2 }, title: 'Steps', futureField: [1, 2] },
-    { id: 'p', type: 'PluginNodeNotInstalled', params: { whatever: 'x', nested: ['y'] }, position: { x: 5, y: 5 }, color: '#f00' },
+    {
+      id: 'p',
+      type: 'PluginNodeNotInstalled',
+      params: { whatever: 'x', nested: ['y'] },
+      position: { x: 5, y: 5 },
+      color: '#f00',
+    },
   ],
   edges: [{ id: 'e1', from: { node: 'a', socket: 'value' }, to: { node: 'p', socket: 'in' }, style: 'dashed' }],
   groups: [{ id: 'g', title: 'Data', bounds: { x: 0, y: 0, width: 10, height: 10 } }],
@@ -43,9 +55,18 @@ test.each([
   ['{"format":"something-else","formatVersion":1}', /format: expected "loraflow.workflow"/],
   ['{"name":"x"}', /formatVersion: no formatVersion/],
   ['{"format":"loraflow.workflow","formatVersion":1,"nodes":{}}', /nodes: expected an array/],
-  ['{"format":"loraflow.workflow","formatVersion":1,"nodes":[{"type":"Number"}]}', /nodes\[0\]\.id: expected a non-empty string, got undefined/],
-  ['{"format":"loraflow.workflow","formatVersion":1,"nodes":[{"id":"a","type":"X","params":[1]}]}', /nodes\[0\]\.params: expected parameters by name/],
-  ['{"format":"loraflow.workflow","formatVersion":1,"nodes":[],"edges":[{"from":{"node":"a"},"to":{"node":"b","socket":"x"}}]}', /edges\[0\]\.from\.socket/],
+  [
+    '{"format":"loraflow.workflow","formatVersion":1,"nodes":[{"type":"Number"}]}',
+    /nodes\[0\]\.id: expected a non-empty string, got undefined/,
+  ],
+  [
+    '{"format":"loraflow.workflow","formatVersion":1,"nodes":[{"id":"a","type":"X","params":[1]}]}',
+    /nodes\[0\]\.params: expected parameters by name/,
+  ],
+  [
+    '{"format":"loraflow.workflow","formatVersion":1,"nodes":[],"edges":[{"from":{"node":"a"},"to":{"node":"b","socket":"x"}}]}',
+    /edges\[0\]\.from\.socket/,
+  ],
 ])('malformed file %s is refused with an error saying where', (text, message) => {
   expect(() => parseWorkflow(text)).toThrow(WorkflowParseError);
   expect(() => parseWorkflow(text)).toThrow(message);
@@ -53,7 +74,12 @@ test.each([
 
 test('repairable problems load with warnings: missing positions, missing edge ids, duplicate ids', () => {
   const { workflow, warnings } = parseWorkflow({
-    format: 'loraflow.workflow', formatVersion: 1, nodes: [{ id: 'a', type: 'X' }, { id: 'a', type: 'Y', position: { x: 1, y: 1 } }],
+    format: 'loraflow.workflow',
+    formatVersion: 1,
+    nodes: [
+      { id: 'a', type: 'X' },
+      { id: 'a', type: 'Y', position: { x: 1, y: 1 } },
+    ],
     edges: [{ from: { node: 'a', socket: 'o' }, to: { node: 'a', socket: 'i' } }],
   });
   expect(workflow.nodes[0]!.position).toEqual({ x: 0, y: 0 });
@@ -76,7 +102,13 @@ test('a v0 file (positional params, tuple positions and links) migrates to param
   const { workflow, warnings } = parseWorkflow(JSON.stringify(v0));
   expect(warnings).toEqual([expect.stringMatching(/^migrated v0 -> v1/)]);
   expect(workflow.formatVersion).toBe(1);
-  expect(workflow.nodes[0]).toEqual({ id: 'n', type: 'Number', params: { value: 7 }, position: { x: 10, y: 20 }, title: 'Seven' });
+  expect(workflow.nodes[0]).toEqual({
+    id: 'n',
+    type: 'Number',
+    params: { value: 7 },
+    position: { x: 10, y: 20 },
+    title: 'Seven',
+  });
   expect(workflow.edges).toEqual([{ id: 'e0', from: { node: 'n', socket: 'value' }, to: { node: 't', socket: 'a' } }]);
   expect(workflow.groups).toEqual([]);
   expect(workflow.notes).toEqual([]);

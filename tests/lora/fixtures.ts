@@ -14,7 +14,8 @@ import { EXAMPLE_CODEPOINTS, renderExample } from '../../scripts/examples/emoji-
 export async function writeTinyModel(file: string, config: DiTConfig = TINY_CONFIG, seed = 2): Promise<string> {
   mkdirSync(dirname(file), { recursive: true });
   const w = initParams(config, seed);
-  for (const data of w.values()) for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0.05 * Math.cos(i * 1.7 + seed);
+  for (const data of w.values())
+    for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0.05 * Math.cos(i * 1.7 + seed);
   await saveModel(file, { config, weights: w }, {}, 'F32');
   return file;
 }

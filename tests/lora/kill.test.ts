@@ -23,8 +23,13 @@ it('a killed run resumes from its last checkpoint and continues the step count',
   try {
     const params = { ...TINY_TRAIN, steps: 200, checkpointEvery: 10, sampleEvery: 0 };
     const jobFile = join(p.dataDir, 'job.json');
-    writeFileSync(jobFile, JSON.stringify({ dataDir: p.dataDir, inputs: { model: p.model, dataset: p.dataset }, params }));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'train-child.ts'), jobFile], { stdio: 'ignore' });
+    writeFileSync(
+      jobFile,
+      JSON.stringify({ dataDir: p.dataDir, inputs: { model: p.model, dataset: p.dataset }, params }),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'train-child.ts'), jobFile], {
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const stateDir = join(p.dataDir, 'state');
     for (let waited = 0; checkpointsUnder(stateDir).length === 0; waited += 50) {

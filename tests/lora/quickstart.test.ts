@@ -2,7 +2,7 @@
  * The quick start, end to end through the real executor, with tiny settings:
  *
  *   LoadModel ──────────────┬──────────────┬───────────────┐
- *   LoadImages -> Caption -> Resize -> TrainLoRA -> Sample (0 / 0.7 / 1.0) 
+ *   LoadImages -> Caption -> Resize -> TrainLoRA -> Sample (0 / 0.7 / 1.0)
  *                            └> DatasetReport  └──> SaveCheckpoint -> data/loras/*.safetensors
  *
  * Its LoRA measurably changes the samples of prompts with the trigger word, and the saved file carries the workflow.
@@ -13,7 +13,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { builtinNodes } from '../../nodes';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { createArtifactStore, createMemoryCache, createPathPolicy, createRegistry, executeWorkflow } from '../../server/engine';
+import {
+  createArtifactStore,
+  createMemoryCache,
+  createPathPolicy,
+  createRegistry,
+  executeWorkflow,
+} from '../../server/engine';
 import type { ExecutorEvent } from '../../server/engine/types';
 import { meanAbsDiff, writeStyleDataset, writeTinyModel } from './fixtures';
 
@@ -27,21 +33,45 @@ it('the quick start trains a LoRA that changes samples with the trigger word, sa
     const root = join(dataDir, 'root');
     await writeTinyModel(join(root, 'base.safetensors'));
     await writeStyleDataset(join(root, 'examples', 'twemoji-style'), 20);
-    const wf = JSON.parse(readFileSync(join(__dirname, '..', '..', 'workflows', 'quickstart-style-lora.json'), 'utf8')) as WorkflowFile;
+    const wf = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', 'workflows', 'quickstart-style-lora.json'), 'utf8'),
+    ) as WorkflowFile;
     const node = (id: string) => wf.nodes.find((n) => n.id === id)!;
     node('model').params.file = 'base.safetensors'; // the shipped weights may not exist yet
-    Object.assign(node('train').params, { steps: 20, batch: 2, rank: 4, alpha: 4, learningRate: 0.01, checkpointEvery: 10, sampleEvery: 0, stepsPerRun: 5 });
+    Object.assign(node('train').params, {
+      steps: 20,
+      batch: 2,
+      rank: 4,
+      alpha: 4,
+      learningRate: 0.01,
+      checkpointEvery: 10,
+      sampleEvery: 0,
+      stepsPerRun: 5,
+    });
     Object.assign(node('sample').params, { steps: 4 });
     const env = {
-      registry: createRegistry(builtinNodes), cache: createMemoryCache(), artifacts: createArtifactStore(join(dataDir, 'artifacts')),
-      paths: createPathPolicy([root]), workRoot: join(dataDir, 'work'), cpuSlots: 2, gpuDevices: [],
+      registry: createRegistry(builtinNodes),
+      cache: createMemoryCache(),
+      artifacts: createArtifactStore(join(dataDir, 'artifacts')),
+      paths: createPathPolicy([root]),
+      workRoot: join(dataDir, 'work'),
+      cpuSlots: 2,
+      gpuDevices: [],
     };
     const events: ExecutorEvent[] = [];
-    const outcome = await executeWorkflow(env, { runId: 'quickstart', workflow: wf, signal: new AbortController().signal, onEvent: (e) => void events.push(e) });
+    const outcome = await executeWorkflow(env, {
+      runId: 'quickstart',
+      workflow: wf,
+      signal: new AbortController().signal,
+      onEvent: (e) => void events.push(e),
+    });
     const failed = events.filter((e) => e.type === 'node.failed');
     expect(failed).toEqual([]);
     expect(outcome).toBe('succeeded');
-    const finished = (id: string) => events.find((e): e is Extract<ExecutorEvent, { type: 'node.finished' }> => e.type === 'node.finished' && e.nodeId === id)!;
+    const finished = (id: string) =>
+      events.find(
+        (e): e is Extract<ExecutorEvent, { type: 'node.finished' }> => e.type === 'node.finished' && e.nodeId === id,
+      )!;
     expect(wf.nodes.map((n) => n.id).filter((id) => !finished(id))).toEqual([]);
     // Per-step metrics of TrainLoRA reached the event stream.
     expect(events.filter((e) => e.type === 'node.metrics' && e.nodeId === 'train').length).toBeGreaterThanOrEqual(20);
@@ -58,18 +88,29 @@ it('the quick start trains a LoRA that changes samples with the trigger word, sa
     expect(file.startsWith(join(root, 'loras'))).toBe(true);
     expect(existsSync(file)).toBe(true);
     const bytes = readFileSync(file);
-    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as { __metadata__: Record<string, string> };
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as {
+      __metadata__: Record<string, string>;
+    };
     const embedded = JSON.parse(header.__metadata__['loraflow.workflow'] ?? 'null') as WorkflowFile | null;
     expect(embedded?.nodes.map((n) => n.type)).toEqual(wf.nodes.map((n) => n.type));
 
     // Rerun unchanged: TrainLoRA is served from the cache. Raise only its steps: it continues from step 20.
     const again: ExecutorEvent[] = [];
-    const run = (w: WorkflowFile, id: string) => executeWorkflow(env, { runId: id, workflow: w, targets: ['train'], signal: new AbortController().signal, onEvent: (e) => void again.push(e) });
+    const run = (w: WorkflowFile, id: string) =>
+      executeWorkflow(env, {
+        runId: id,
+        workflow: w,
+        targets: ['train'],
+        signal: new AbortController().signal,
+        onEvent: (e) => void again.push(e),
+      });
     expect(await run(wf, 'rerun')).toBe('succeeded');
     expect(again.some((e) => e.type === 'node.cached' && e.nodeId === 'train')).toBe(true);
     node('train').params.steps = 30;
     expect(await run(wf, 'more-steps')).toBe('succeeded');
-    const logs = again.filter((e) => e.type === 'node.log' && e.nodeId === 'train').map((e) => (e as { message: string }).message);
+    const logs = again
+      .filter((e) => e.type === 'node.log' && e.nodeId === 'train')
+      .map((e) => (e as { message: string }).message);
     expect(logs.join('\n')).toMatch(/resumed from the checkpoint at step 20 of 30/);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

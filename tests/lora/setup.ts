@@ -30,4 +30,15 @@ export async function prepare(count = 10, trigger = 'xyz_style'): Promise<Prepar
 }
 
 /** Tiny training settings: seconds on a CPU. */
-export const TINY_TRAIN = { steps: 20, batch: 2, rank: 4, alpha: 4, learningRate: 0.003, checkpointEvery: 5, keepLast: 2, sampleEvery: 10, stepsPerRun: 5, samplePrompts: ['xyz_style, cat'] };
+export const TINY_TRAIN = {
+  steps: 20,
+  batch: 2,
+  rank: 4,
+  alpha: 4,
+  learningRate: 0.003,
+  checkpointEvery: 5,
+  keepLast: 2,
+  sampleEvery: 10,
+  stepsPerRun: 5,
+  samplePrompts: ['xyz_style, cat'],
+};

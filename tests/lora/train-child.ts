@@ -4,7 +4,11 @@ import { trainLoraNode } from '../../nodes/lora/train-lora';
 import { nodeContext } from '../support/node-context';
 import { runNode } from './setup';
 
-const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as { dataDir: string; inputs: Record<string, never>; params: Record<string, never> };
+const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as {
+  dataDir: string;
+  inputs: Record<string, never>;
+  params: Record<string, never>;
+};
 runNode(trainLoraNode, job.params, job.inputs, nodeContext(job.dataDir)).then(
   () => process.exit(0),
   (e: unknown) => {

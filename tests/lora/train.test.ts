@@ -37,7 +37,14 @@ describe('TrainLoRA', () => {
     };
     await expect(runNode(trainLoraNode, TINY_TRAIN, inputs(), first)).rejects.toThrow();
     expect(first.metrics[0]!.step).toBe(1);
-    expect(Object.keys(first.metrics[0]!.metrics).sort()).toEqual(['eta_s', 'it_s', 'loss', 'loss_smooth', 'lr', 'val_loss']);
+    expect(Object.keys(first.metrics[0]!.metrics).sort()).toEqual([
+      'eta_s',
+      'it_s',
+      'loss',
+      'loss_smooth',
+      'lr',
+      'val_loss',
+    ]);
     // 10 images is the style minimum; the trigger is in every caption: no warning about either.
     expect(first.warnings.join('\n')).not.toMatch(/at least|trigger/);
 
@@ -69,7 +76,14 @@ describe('TrainLoRA', () => {
     const ctx = nodeContext(small.dataDir);
     try {
       const stopAtOnce = { ...ctx, progress: () => ctx.cancel() };
-      await expect(runNode(trainLoraNode, { ...TINY_TRAIN, steps: 5000 }, { model: small.model, dataset: small.dataset }, stopAtOnce)).rejects.toThrow();
+      await expect(
+        runNode(
+          trainLoraNode,
+          { ...TINY_TRAIN, steps: 5000 },
+          { model: small.model, dataset: small.dataset },
+          stopAtOnce,
+        ),
+      ).rejects.toThrow();
     } finally {
       rmSync(small.dataDir, { recursive: true, force: true });
     }
@@ -86,6 +100,9 @@ describe('TrainLoRA', () => {
     [{ learningRate: -1 }, 'learningRate', /learning rate must be a positive number/],
   ])('refuses %j naming the parameter', async (params, param, message) => {
     const ctx = nodeContext(p.dataDir);
-    await expect(runNode(trainLoraNode, { ...TINY_TRAIN, ...params }, inputs(), ctx)).rejects.toMatchObject({ param, message: expect.stringMatching(message) });
+    await expect(runNode(trainLoraNode, { ...TINY_TRAIN, ...params }, inputs(), ctx)).rejects.toMatchObject({
+      param,
+      message: expect.stringMatching(message),
+    });
   });
 });

@@ -40,7 +40,11 @@ describe('emoji concepts', () => {
     expect(held.length).toBe(64);
     const trainWords = new Set(concepts.filter((c) => !c.heldOut).flatMap((c) => captionWords(c.text)));
     for (const c of held) for (const w of captionWords(c.text)) expect(trainWords.has(w)).toBe(true);
-    expect(listConcepts().filter((c) => c.heldOut).map((c) => c.codepoint)).toEqual(held.map((c) => c.codepoint));
+    expect(
+      listConcepts()
+        .filter((c) => c.heldOut)
+        .map((c) => c.codepoint),
+    ).toEqual(held.map((c) => c.codepoint));
   });
 });
 

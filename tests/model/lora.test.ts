@@ -38,14 +38,21 @@ function viaHook(l: WeightedLora): HookFactory {
       new Map(
         l.set.adapters.map((a) => [
           a.module,
-          { down: g.initializer(`lora.${a.module}.down`, a.down, [a.rank, a.in]), up: g.initializer(`lora.${a.module}.up`, a.up, [a.out, a.rank]), scale: l.strength * loraScale(a) },
+          {
+            down: g.initializer(`lora.${a.module}.down`, a.down, [a.rank, a.in]),
+            up: g.initializer(`lora.${a.module}.up`, a.up, [a.out, a.rank]),
+            scale: l.strength * loraScale(a),
+          },
         ]),
       ),
     );
 }
 
 /** A one-adapter LoRA at strength 1. */
-const single = (a: LoraAdapter): WeightedLora => ({ set: { adapters: [a], metadata: {}, format: 'kohya' }, strength: 1 });
+const single = (a: LoraAdapter): WeightedLora => ({
+  set: { adapters: [a], metadata: {}, format: 'kohya' },
+  strength: 1,
+});
 
 describe('LoRA on the DiT', () => {
   const opts = { prompts: ['red apple, noto style', 'xyz_style cat'], seed: 1, steps: 3, guidance: 3 };
@@ -64,7 +71,11 @@ describe('LoRA on the DiT', () => {
     const x = new Rng(3).fillNormal(new Float32Array(2 * 32 * 32 * 3));
     const t = Float32Array.of(0.7, 0.3);
     const ids = encodeCaptions(opts.prompts, TINY_CONFIG);
-    const [a, b, c] = [await hooked.velocity(x, t, ids), await merged.velocity(x, t, ids), await plain.velocity(x, t, ids)];
+    const [a, b, c] = [
+      await hooked.velocity(x, t, ids),
+      await merged.velocity(x, t, ids),
+      await plain.velocity(x, t, ids),
+    ];
     let diffMerged = 0;
     let diffBase = 0;
     for (let i = 0; i < a.length; i++) {
@@ -76,9 +87,25 @@ describe('LoRA on the DiT', () => {
   });
 
   it('refuses adapters that do not fit the model, naming the module', () => {
-    const bad = single({ module: 'blocks.0.attn.q', rank: 4, alpha: 4, in: 7, out: 32, down: new Float32Array(4 * 7), up: new Float32Array(32 * 4) });
+    const bad = single({
+      module: 'blocks.0.attn.q',
+      rank: 4,
+      alpha: 4,
+      in: 7,
+      out: 32,
+      down: new Float32Array(4 * 7),
+      up: new Float32Array(32 * 4),
+    });
     expect(() => mergeLoras(TINY_CONFIG, weights(), [bad])).toThrow(/blocks\.0\.attn\.q/);
-    const missing = single({ module: 'unet.down.0', rank: 1, alpha: 1, in: 1, out: 1, down: new Float32Array(1), up: new Float32Array(1) });
+    const missing = single({
+      module: 'unet.down.0',
+      rank: 1,
+      alpha: 1,
+      in: 1,
+      out: 1,
+      down: new Float32Array(1),
+      up: new Float32Array(1),
+    });
     expect(() => mergeLoras(TINY_CONFIG, weights(), [missing])).toThrow(/no linear layer "unet\.down\.0"/);
   });
 });

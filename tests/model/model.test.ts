@@ -8,7 +8,12 @@ describe('the base model', () => {
     expect(kohyaKey('blocks.0.attn.q')).toBe('lora_unet_blocks_0_attn_q');
     expect(kohyaKey('blocks.5.mlp.fc2')).toBe('lora_unet_blocks_5_mlp_fc2');
     expect(kohyaKey('text.layers.1.attn.o')).toBe('lora_te_layers_1_attn_o');
-    expect(moduleForKohyaKey(BASE_CONFIG, 'lora_unet_blocks_2_cross_k')).toEqual({ name: 'blocks.2.cross.k', in: 96, out: 128, part: 'unet' });
+    expect(moduleForKohyaKey(BASE_CONFIG, 'lora_unet_blocks_2_cross_k')).toEqual({
+      name: 'blocks.2.cross.k',
+      in: 96,
+      out: 128,
+      part: 'unet',
+    });
     expect(moduleForKohyaKey(BASE_CONFIG, 'lora_unet_blocks_9_attn_q')).toBeUndefined();
     const targets = defaultLoraTargets(BASE_CONFIG);
     expect(targets).toHaveLength(6 * 10);
@@ -28,7 +33,7 @@ describe('the base model', () => {
     expect(captionTooLong('a'.repeat(64), 64)).toBe(true);
   });
 
-  it('gives every byte of a word that word\'s bucket, so the text encoder sees words, trigger words included', () => {
+  it("gives every byte of a word that word's bucket, so the text encoder sees words, trigger words included", () => {
     const words = (caption: string) => Array.from(captionWords(caption, 32, 4096), Number);
     const w = words('XYZ_style, red apple');
     expect(w[0]).toBe(0); // BOS

@@ -18,7 +18,8 @@ import { runNode, tempContext, type TestNodeContext } from '../support/node-cont
 /** Random weights with the zero-initialised layers filled, so outputs depend on prompt and noise. */
 function randomWeights(seed: number) {
   const w = initParams(TINY_CONFIG, seed);
-  for (const data of w.values()) for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0.05 * Math.sin(i + seed);
+  for (const data of w.values())
+    for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0.05 * Math.sin(i + seed);
   return w;
 }
 
@@ -83,7 +84,8 @@ describe('sampling', () => {
   it('LoadModel without a file gives the shipped emoji model, which samples 32x32 images', async () => {
     expect(fs.existsSync(SHIPPED_WEIGHTS)).toBe(true);
     const { model } = await runNode(loadModelNode, {}, {}, ctx);
-    const out = (await runNode(sampleNode, { prompts: ['red apple, noto style'], steps: 2 }, { model }, ctx)).images as unknown as ImagesValue;
+    const out = (await runNode(sampleNode, { prompts: ['red apple, noto style'], steps: 2 }, { model }, ctx))
+      .images as unknown as ImagesValue;
     const meta = await sharp(ctx.artifacts.pathOf(out.items[0]!.image)).metadata();
     expect([meta.width, meta.height]).toEqual([32, 32]);
   });

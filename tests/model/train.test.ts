@@ -44,7 +44,15 @@ describe('pretraining the base model', () => {
 
   it('TrainBaseModel resumes from its checkpoint when the steps are raised, and SaveModel writes fp16 weights', async () => {
     const { corpus } = await runNode(buildEmojiCorpusNode, { limit: 12 }, {}, ctx);
-    const params = { size: 'tiny', batch: 4, steps: 10, checkpointEvery: 5, stepsPerRun: 5, sampleEvery: 0, warmupSteps: 0 };
+    const params = {
+      size: 'tiny',
+      batch: 4,
+      steps: 10,
+      checkpointEvery: 5,
+      stepsPerRun: 5,
+      sampleEvery: 0,
+      warmupSteps: 0,
+    };
     const steps: number[] = [];
     const progress = ctx.progress;
     ctx.progress = (value, max, metrics) => {
@@ -64,9 +72,16 @@ describe('pretraining the base model', () => {
     const { file } = await runNode(saveModelNode, { file: 'models/tiny.safetensors' }, { model }, ctx);
     const saved = file as { path: string; bytes: number };
     expect(fs.existsSync(saved.path)).toBe(true);
-    const header = JSON.parse(fs.readFileSync(saved.path).subarray(8, 8 + Number(fs.readFileSync(saved.path).readBigUInt64LE(0))).toString());
+    const header = JSON.parse(
+      fs
+        .readFileSync(saved.path)
+        .subarray(8, 8 + Number(fs.readFileSync(saved.path).readBigUInt64LE(0)))
+        .toString(),
+    );
     expect(header['blocks.0.attn.q.weight'].dtype).toBe('F16');
     expect(header.__metadata__['modelspec.architecture']).toBe('loraflow-emoji-dit');
-    await expect(runNode(saveModelNode, { file: 'models/tiny.safetensors', overwrite: false }, { model }, ctx)).rejects.toThrow(/already exists/);
+    await expect(
+      runNode(saveModelNode, { file: 'models/tiny.safetensors', overwrite: false }, { model }, ctx),
+    ).rejects.toThrow(/already exists/);
   });
 });

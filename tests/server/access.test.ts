@@ -52,7 +52,11 @@ test('the workflow library saves, lists, reads and deletes user workflows; uploa
   const server = await startServer(data);
   try {
     const wf = workflow('My training', [['n', 'TestNumber', { value: 7 }]]);
-    const put = await fetch(`${server.url}/api/workflows/my-training`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(wf) });
+    const put = await fetch(`${server.url}/api/workflows/my-training`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(wf),
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ name: 'my-training', title: 'My training', example: false });
     expect(fs.existsSync(path.join(data, 'workflows', 'my-training.json'))).toBe(true);
@@ -63,7 +67,10 @@ test('the workflow library saves, lists, reads and deletes user workflows; uploa
     expect((await fetch(`${server.url}/api/workflows/my-training`, { method: 'DELETE' })).status).toBe(204);
     expect((await get(`${server.url}/api/workflows/my-training`)).status).toBe(404);
 
-    const upload = await fetch(`${server.url}/api/uploads?name=${encodeURIComponent('../cat photo.png')}`, { method: 'POST', body: new Uint8Array([1, 2, 3]) });
+    const upload = await fetch(`${server.url}/api/uploads?name=${encodeURIComponent('../cat photo.png')}`, {
+      method: 'POST',
+      body: new Uint8Array([1, 2, 3]),
+    });
     expect(upload.status).toBe(201);
     const { path: saved } = (await upload.json()) as { path: string };
     expect(saved).toBe(path.join(data, 'uploads', 'cat_photo.png'));

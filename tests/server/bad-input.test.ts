@@ -47,7 +47,14 @@ test('a body that is not a workflow is refused with a message saying where', asy
 });
 
 test('a cycle is refused as a validation error on the nodes of the cycle', async () => {
-  const wf = workflow('cycle', [['x', 'TestSlowAdd'], ['y', 'TestSlowAdd']], ['x.sum->y.a', 'y.sum->x.a']);
+  const wf = workflow(
+    'cycle',
+    [
+      ['x', 'TestSlowAdd'],
+      ['y', 'TestSlowAdd'],
+    ],
+    ['x.sum->y.a', 'y.sum->x.a'],
+  );
   const res = await post(`${server.url}/api/runs`, { workflow: wf });
   expect(res.status).toBe(400);
   expect(res.body.error).toBe('validation');
@@ -74,16 +81,38 @@ test('every kind of validation error is reported at once, keyed by node', async 
       ['c2', 'TestSlowAdd'],
       ['n1', 'TestNumber'],
     ],
-    ['n1.value->s1.a', 'n2.value->s1.a', 'r1.report->s2.b', 'ghost.value->s2.b', 'n1.nope->r1.value', 'c1.sum->c2.a', 'c2.sum->c1.a'],
+    [
+      'n1.value->s1.a',
+      'n2.value->s1.a',
+      'r1.report->s2.b',
+      'ghost.value->s2.b',
+      'n1.nope->r1.value',
+      'c1.sum->c2.a',
+      'c2.sum->c1.a',
+    ],
   );
   const res = await post(`${server.url}/api/runs`, { workflow: wf });
   expect(res.status).toBe(400);
   const kinds = new Set(res.body.errors.map((e: { kind: string }) => e.kind));
   expect([...kinds].sort()).toEqual(
-    ['cycle', 'duplicate-node-id', 'edge-missing-node', 'edge-missing-socket', 'input-multiple-edges', 'missing-input', 'param-kind',
-      'param-missing', 'param-option', 'param-range', 'socket-type-mismatch', 'unknown-node-type'].sort(),
+    [
+      'cycle',
+      'duplicate-node-id',
+      'edge-missing-node',
+      'edge-missing-socket',
+      'input-multiple-edges',
+      'missing-input',
+      'param-kind',
+      'param-missing',
+      'param-option',
+      'param-range',
+      'socket-type-mismatch',
+      'unknown-node-type',
+    ].sort(),
   );
-  expect(res.body.byNode.s1.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['param-option', 'input-multiple-edges']));
+  expect(res.body.byNode.s1.map((e: { kind: string }) => e.kind)).toEqual(
+    expect.arrayContaining(['param-option', 'input-multiple-edges']),
+  );
   expect(res.body.byNode.u1[0]).toMatchObject({ kind: 'unknown-node-type', received: 'NoSuchType' });
   for (const e of res.body.errors) expect(e.message.length).toBeGreaterThan(10);
   expect((await get(`${server.url}/api/queue`)).body).toEqual([]);
@@ -102,7 +131,9 @@ test('the folder browser stays inside the allowed folders, through .. and throug
 
 test('a folder inside the allowed folders is listed by ListFiles', async () => {
   const ws = await WsRecorder.connect(server.url);
-  const res = await post(`${server.url}/api/runs`, { workflow: workflow('inside', [['list', 'ListFiles', { folder: 'images' }]]) });
+  const res = await post(`${server.url}/api/runs`, {
+    workflow: workflow('inside', [['list', 'ListFiles', { folder: 'images' }]]),
+  });
   expect(res.status).toBe(201);
   await ws.waitFor('run.finished', (m) => m.run.id === res.body.id);
   const detail = (await get(`${server.url}/api/runs/${res.body.id}`)).body;
@@ -112,7 +143,12 @@ test('a folder inside the allowed folders is listed by ListFiles', async () => {
 
 test('a path parameter that leaves the allowed folders fails its node with a message naming the parameter', async () => {
   const ws = await WsRecorder.connect(server.url);
-  const attempts: [string, string][] = [['TestCountFiles', '../..'], ['TestCountFiles', 'escape'], ['ListFiles', '../..'], ['ListFiles', 'escape/']];
+  const attempts: [string, string][] = [
+    ['TestCountFiles', '../..'],
+    ['TestCountFiles', 'escape'],
+    ['ListFiles', '../..'],
+    ['ListFiles', 'escape/'],
+  ];
   for (const [type, folder] of attempts) {
     const wf = workflow('escape', [['count', type, { folder }]]);
     const res = await post(`${server.url}/api/runs`, { workflow: wf });
@@ -128,7 +164,11 @@ test('workflow names cannot leave the library folder; artifacts ids are checked'
     expect((await get(`${server.url}/api/workflows/${name}`)).status).toBeGreaterThanOrEqual(400);
   }
   const wf = workflow('Saved one', [['n', 'TestNumber']]);
-  const put = await fetch(`${server.url}/api/workflows/..%2Fescape`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(wf) });
+  const put = await fetch(`${server.url}/api/workflows/..%2Fescape`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(wf),
+  });
   expect(put.status).toBe(400);
   expect(fs.existsSync(path.join(data, 'escape.json'))).toBe(false);
   expect((await get(`${server.url}/api/artifacts/..%2F..%2Floraflow.db`)).status).toBe(400);

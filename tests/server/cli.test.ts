@@ -13,7 +13,9 @@ import { BIN, startServer, tempDir, TEST_NODES, workflow } from './harness';
 
 function loraflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' } });
+    const proc = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' },
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -63,7 +65,19 @@ test('loraflow run shows progress, prints where the outputs are and exits 0; --s
 
 test('Ctrl+C during loraflow run cancels the run cleanly and exits 130', async () => {
   const long = path.join(dir, 'long.json');
-  fs.writeFileSync(long, JSON.stringify(workflow('long', [['n', 'TestNumber', { value: 1 }], ['s', 'TestSlowAdd', { ms: 60000, steps: 600 }]], ['n.value->s.a'])));
+  fs.writeFileSync(
+    long,
+    JSON.stringify(
+      workflow(
+        'long',
+        [
+          ['n', 'TestNumber', { value: 1 }],
+          ['s', 'TestSlowAdd', { ms: 60000, steps: 600 }],
+        ],
+        ['n.value->s.a'],
+      ),
+    ),
+  );
   const proc = spawn(process.execPath, [BIN, 'run', long, '--data', path.join(dir, 'data')], {
     env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' },
   });
@@ -85,7 +99,14 @@ test('Ctrl+C during loraflow run cancels the run cleanly and exits 130', async (
 
 test('loraflow validate lists every error of a broken file and exits 1', async () => {
   const broken = path.join(dir, 'broken.json');
-  const wf = workflow('broken', [['s', 'TestSlowAdd', { steps: -5 }], ['u', 'Mystery']], ['u.out->s.a']);
+  const wf = workflow(
+    'broken',
+    [
+      ['s', 'TestSlowAdd', { steps: -5 }],
+      ['u', 'Mystery'],
+    ],
+    ['u.out->s.a'],
+  );
   fs.writeFileSync(broken, JSON.stringify(wf));
   const res = await loraflow(['validate', broken]);
   expect(res.code).toBe(1);
@@ -112,7 +133,19 @@ test('loraflow run --server submits to a running server and follows the run to i
 test('a server started beside a running `loraflow run` on the same data folder leaves that run alone', async () => {
   const data = path.join(dir, 'shared-data');
   const slow = path.join(dir, 'slow.json');
-  fs.writeFileSync(slow, JSON.stringify(workflow('beside', [['a', 'TestNumber', { value: 1 }], ['sum', 'TestSlowAdd', { ms: 3000, steps: 30, mode: 'add' }]], ['a.value->sum.a', 'a.value->sum.b'])));
+  fs.writeFileSync(
+    slow,
+    JSON.stringify(
+      workflow(
+        'beside',
+        [
+          ['a', 'TestNumber', { value: 1 }],
+          ['sum', 'TestSlowAdd', { ms: 3000, steps: 30, mode: 'add' }],
+        ],
+        ['a.value->sum.a', 'a.value->sum.b'],
+      ),
+    ),
+  );
   const cli = loraflow(['run', slow, '--data', data]);
   // Wait until the CLI's run is recorded as running in the shared database.
   const db = path.join(data, 'loraflow.db');
@@ -133,7 +166,10 @@ test('a server started beside a running `loraflow run` on the same data folder l
     expect(history.map((r) => r.status)).toEqual(['running']);
     const result = await cli;
     expect(result.code).toBe(0);
-    const run = (await (await fetch(`${server.url}/api/runs/${history[0]!.id}`)).json()) as { status: string; error?: string };
+    const run = (await (await fetch(`${server.url}/api/runs/${history[0]!.id}`)).json()) as {
+      status: string;
+      error?: string;
+    };
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.error).toBeUndefined();
   } finally {

@@ -30,7 +30,11 @@ export interface ServerProcess {
 }
 
 /** Spawns `loraflow serve --port 0` on `dataDir` and resolves once it prints its address. */
-export function startServer(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+export function startServer(
+  dataDir: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir, ...extraArgs], {
     env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,13 +96,21 @@ export class WsRecorder {
   }
 
   /** Resolves with the first message (already received or future) that matches. */
-  waitFor<T extends ServerMessage['type']>(type: T, test: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true, timeoutMs = 20000): Promise<Extract<ServerMessage, { type: T }>> {
+  waitFor<T extends ServerMessage['type']>(
+    type: T,
+    test: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+    timeoutMs = 20000,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
     type M = Extract<ServerMessage, { type: T }>;
     const match = (m: ServerMessage): m is M => m.type === type && test(m as M);
     const seen = this.messages.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(', ')}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`no ${type} within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(', ')}`)),
+        timeoutMs,
+      );
       this.waiters.push({ test: match, resolve: (m) => (clearTimeout(timer), resolve(m as M)) });
     });
   }
@@ -114,7 +126,11 @@ export class WsRecorder {
 }
 
 /** Builds a workflow from `id: type {params}` entries and `from.socket->to.socket` edges. */
-export function workflow(name: string, nodes: [string, string, Record<string, ParamValue>?, string?][], edges: string[] = []): WorkflowFile {
+export function workflow(
+  name: string,
+  nodes: [string, string, Record<string, ParamValue>?, string?][],
+  edges: string[] = [],
+): WorkflowFile {
   return {
     format: 'loraflow.workflow',
     formatVersion: 1,
@@ -137,7 +153,11 @@ export function workflow(name: string, nodes: [string, string, Record<string, Pa
 }
 
 /** POSTs JSON (or raw text) and returns status and parsed body. */
-export async function post(url: string, body: unknown, init: { raw?: boolean; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+export async function post(
+  url: string,
+  body: unknown,
+  init: { raw?: boolean; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...init.headers },

@@ -48,8 +48,14 @@ test('after a crash the history survives, the running run is interrupted, and re
     expect(['queued', 'running']).toContain(resumed.body.status);
     const finished = await ws2.waitFor('run.finished', (m) => m.run.id === crashed);
     expect(finished.run.status).toBe('succeeded');
-    const started = ws2.ofRun(crashed).filter((m) => m.type === 'node.started').map((m) => (m as { nodeId: string }).nodeId);
-    const cached = ws2.ofRun(crashed).filter((m) => m.type === 'node.cached').map((m) => (m as { nodeId: string }).nodeId);
+    const started = ws2
+      .ofRun(crashed)
+      .filter((m) => m.type === 'node.started')
+      .map((m) => (m as { nodeId: string }).nodeId);
+    const cached = ws2
+      .ofRun(crashed)
+      .filter((m) => m.type === 'node.cached')
+      .map((m) => (m as { nodeId: string }).nodeId);
     expect(cached.sort()).toEqual(['a', 'b']);
     expect(started.sort()).toEqual(['rep', 'sum']);
     ws2.close();

@@ -33,8 +33,16 @@ afterAll(async () => {
   await server.stop();
 });
 
-const executed = (messages: ServerMessage[]) => messages.filter((m) => m.type === 'node.started').map((m) => (m as { nodeId: string }).nodeId).sort();
-const cached = (messages: ServerMessage[]) => messages.filter((m) => m.type === 'node.cached').map((m) => (m as { nodeId: string }).nodeId).sort();
+const executed = (messages: ServerMessage[]) =>
+  messages
+    .filter((m) => m.type === 'node.started')
+    .map((m) => (m as { nodeId: string }).nodeId)
+    .sort();
+const cached = (messages: ServerMessage[]) =>
+  messages
+    .filter((m) => m.type === 'node.cached')
+    .map((m) => (m as { nodeId: string }).nodeId)
+    .sort();
 
 test('a client first receives a snapshot, then every message of a run in order, and can fetch the outputs', async () => {
   await ws.waitFor('snapshot');
@@ -56,12 +64,20 @@ test('a client first receives a snapshot, then every message of a run in order, 
   const progress = ws.ofRun(id).filter((m) => m.type === 'node.progress');
   expect(progress.at(-1)).toMatchObject({ progress: { value: 4, max: 4, metrics: { loss: 0.25 } } });
   // Progress is throttled, but a live loss chart gets every step's metrics.
-  const metricSteps = ws.ofRun(id).filter((m) => m.type === 'node.metrics' && m.nodeId === 'sum').map((m) => (m as { step: number }).step);
+  const metricSteps = ws
+    .ofRun(id)
+    .filter((m) => m.type === 'node.metrics' && m.nodeId === 'sum')
+    .map((m) => (m as { step: number }).step);
   expect(metricSteps).toEqual([1, 2, 3, 4]);
 
   const detail = (await get(`${server.url}/api/runs/${id}`)).body;
   expect(detail.status).toBe('succeeded');
-  expect(Object.values(detail.nodes).map((n: any) => n.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  expect(Object.values(detail.nodes).map((n: any) => n.status)).toEqual([
+    'succeeded',
+    'succeeded',
+    'succeeded',
+    'succeeded',
+  ]);
   expect(detail.nodes.sum.outputs).toEqual({ sum: 5 });
   const report = detail.nodes.rep.outputs.report;
   const artifact = await fetch(`${server.url}/api/artifacts/${report.$artifact}`);
@@ -80,7 +96,8 @@ test('a rerun with one parameter changed executes only that node; the others rep
   await ws.waitFor('run.finished', (m) => m.run.id === first);
   expect(executed(ws.ofRun(first))).toEqual(['a', 'b', 'rep', 'sum']);
 
-  const second = (await post(`${server.url}/api/runs`, { workflow: chain('rerun', 10, { label: 'changed' }) })).body.id as string;
+  const second = (await post(`${server.url}/api/runs`, { workflow: chain('rerun', 10, { label: 'changed' }) })).body
+    .id as string;
   await ws.waitFor('run.finished', (m) => m.run.id === second);
   expect(executed(ws.ofRun(second))).toEqual(['rep']);
   expect(cached(ws.ofRun(second))).toEqual(['a', 'b', 'sum']);
@@ -90,7 +107,8 @@ test('a rerun with one parameter changed executes only that node; the others rep
 });
 
 test('cancelling a running run stops its node; a reconnecting client sees the running node in its snapshot', async () => {
-  const id = (await post(`${server.url}/api/runs`, { workflow: chain('long', 20, { ms: 30000, steps: 300 }) })).body.id as string;
+  const id = (await post(`${server.url}/api/runs`, { workflow: chain('long', 20, { ms: 30000, steps: 300 }) })).body
+    .id as string;
   await ws.waitFor('node.progress', (m) => m.runId === id && m.progress.value >= 2);
 
   const late = await WsRecorder.connect(server.url);
@@ -115,7 +133,8 @@ test('cancelling a running run stops its node; a reconnecting client sees the ru
 });
 
 test('runs wait in a queue that can be reordered and edited; queued runs can be cancelled', async () => {
-  const long = (await post(`${server.url}/api/runs`, { workflow: chain('blocker', 30, { ms: 30000, steps: 300 }) })).body.id as string;
+  const long = (await post(`${server.url}/api/runs`, { workflow: chain('blocker', 30, { ms: 30000, steps: 300 }) }))
+    .body.id as string;
   await ws.waitFor('run.started', (m) => m.run.id === long);
   const x = (await post(`${server.url}/api/runs`, { workflow: chain('x', 31) })).body.id as string;
   const y = (await post(`${server.url}/api/runs`, { workflow: chain('y', 32) })).body.id as string;
@@ -123,8 +142,18 @@ test('runs wait in a queue that can be reordered and edited; queued runs can be 
   const ids = async () => ((await get(`${server.url}/api/queue`)).body as { id: string }[]).map((r) => r.id);
   expect(await ids()).toEqual([x, y, z]);
 
-  const reordered = await fetch(`${server.url}/api/queue`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order: [z, x] }) });
-  expect(((await reordered.json()) as { id: string; queuePosition: number }[]).map((r) => [r.id, r.queuePosition])).toEqual([[z, 0], [x, 1], [y, 2]]);
+  const reordered = await fetch(`${server.url}/api/queue`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ order: [z, x] }),
+  });
+  expect(
+    ((await reordered.json()) as { id: string; queuePosition: number }[]).map((r) => [r.id, r.queuePosition]),
+  ).toEqual([
+    [z, 0],
+    [x, 1],
+    [y, 2],
+  ]);
   expect((await fetch(`${server.url}/api/queue/${y}`, { method: 'DELETE' })).status).toBe(204);
   expect((await post(`${server.url}/api/runs/${x}/cancel`, {})).body.status).toBe('cancelled');
   expect(await ids()).toEqual([z]);
@@ -156,12 +185,18 @@ test('a client that does not read its socket misses log lines but never the fina
   await slow.waitFor('snapshot');
   slow.ws.pause();
   const lines = 4000;
-  const id = (await post(`${server.url}/api/runs`, { workflow: workflow('chatty', [['talk', 'TestChatty', { lines, bytes: 4000 }]]) })).body.id as string;
+  const id = (
+    await post(`${server.url}/api/runs`, {
+      workflow: workflow('chatty', [['talk', 'TestChatty', { lines, bytes: 4000 }]]),
+    })
+  ).body.id as string;
   await ws.waitFor('run.finished', (m) => m.run.id === id, 30000);
   slow.ws.resume();
   await slow.waitFor('run.finished', (m) => m.run.id === id, 30000);
   const logsToSlow = slow.ofRun(id).filter((m) => m.type === 'node.log').length;
   expect(logsToSlow).toBeLessThan(lines);
-  expect(slow.ofRun(id).map((m) => m.type)).toEqual(expect.arrayContaining(['run.started', 'node.started', 'node.finished', 'run.finished']));
+  expect(slow.ofRun(id).map((m) => m.type)).toEqual(
+    expect.arrayContaining(['run.started', 'node.started', 'node.finished', 'run.finished']),
+  );
   slow.close();
 });

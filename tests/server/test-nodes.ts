@@ -8,19 +8,29 @@ import { defineNode, NodeUserError, type NodeDefinition } from '../../nodes/api'
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason ?? new Error('aborted'));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason ?? new Error('aborted'));
+      },
+      { once: true },
+    );
   });
 
 /** A number source. */
 const testNumber = defineNode({
   schema: {
-    type: 'TestNumber', version: 1, category: 'test', title: 'Test number', description: 'Outputs its value.',
-    inputs: [], outputs: [{ name: 'value', type: 'NUMBER' }],
+    type: 'TestNumber',
+    version: 1,
+    category: 'test',
+    title: 'Test number',
+    description: 'Outputs its value.',
+    inputs: [],
+    outputs: [{ name: 'value', type: 'NUMBER' }],
     params: [{ name: 'value', kind: 'number', default: 1, min: -1000, max: 1000 }],
-    resource: 'cpu', cacheable: true,
+    resource: 'cpu',
+    cacheable: true,
   },
   async execute(_inputs, params) {
     return { value: Number(params.value) };
@@ -30,15 +40,23 @@ const testNumber = defineNode({
 /** Adds its inputs after `ms` milliseconds, reporting progress with a fake loss every step. */
 const testSlowAdd = defineNode({
   schema: {
-    type: 'TestSlowAdd', version: 1, category: 'test', title: 'Slow add', description: 'a + b, slowly.',
-    inputs: [{ name: 'a', type: 'NUMBER' }, { name: 'b', type: 'NUMBER', optional: true }],
+    type: 'TestSlowAdd',
+    version: 1,
+    category: 'test',
+    title: 'Slow add',
+    description: 'a + b, slowly.',
+    inputs: [
+      { name: 'a', type: 'NUMBER' },
+      { name: 'b', type: 'NUMBER', optional: true },
+    ],
     outputs: [{ name: 'sum', type: 'NUMBER' }],
     params: [
       { name: 'ms', kind: 'int', default: 50, min: 0, max: 600000 },
       { name: 'steps', kind: 'int', default: 5, min: 1, max: 100000 },
       { name: 'mode', kind: 'enum', default: 'add', options: ['add', 'fail'] },
     ],
-    resource: 'cpu', cacheable: true,
+    resource: 'cpu',
+    cacheable: true,
   },
   async execute(inputs, params, ctx) {
     const steps = Number(params.steps);
@@ -55,13 +73,24 @@ const testSlowAdd = defineNode({
 /** Writes a text report as an artifact (an output node). */
 const testReport = defineNode({
   schema: {
-    type: 'TestReport', version: 1, category: 'test', title: 'Report', description: 'Writes the number into a file.',
-    inputs: [{ name: 'value', type: 'NUMBER' }], outputs: [{ name: 'report', type: 'FILE' }],
+    type: 'TestReport',
+    version: 1,
+    category: 'test',
+    title: 'Report',
+    description: 'Writes the number into a file.',
+    inputs: [{ name: 'value', type: 'NUMBER' }],
+    outputs: [{ name: 'report', type: 'FILE' }],
     params: [{ name: 'label', kind: 'string', default: 'result' }],
-    resource: 'cpu', cacheable: true, output: true,
+    resource: 'cpu',
+    cacheable: true,
+    output: true,
   },
   async execute(inputs, params, ctx) {
-    const ref = await ctx.artifacts.put(Buffer.from(`${String(params.label)}: ${String(inputs.value)}\n`), 'text/plain', 'report.txt');
+    const ref = await ctx.artifacts.put(
+      Buffer.from(`${String(params.label)}: ${String(inputs.value)}\n`),
+      'text/plain',
+      'report.txt',
+    );
     ctx.preview(ref, 'report');
     return { report: ref };
   },
@@ -70,10 +99,16 @@ const testReport = defineNode({
 /** Counts the files of a folder named by a path parameter (resolved through the path policy). */
 const testCountFiles = defineNode({
   schema: {
-    type: 'TestCountFiles', version: 1, category: 'test', title: 'Count files', description: 'Counts files in a folder.',
-    inputs: [], outputs: [{ name: 'count', type: 'NUMBER' }],
+    type: 'TestCountFiles',
+    version: 1,
+    category: 'test',
+    title: 'Count files',
+    description: 'Counts files in a folder.',
+    inputs: [],
+    outputs: [{ name: 'count', type: 'NUMBER' }],
     params: [{ name: 'folder', kind: 'path', default: '.', pathKind: 'folder', access: 'read' }],
-    resource: 'cpu', cacheable: false,
+    resource: 'cpu',
+    cacheable: false,
   },
   async execute(_inputs, params, ctx) {
     const folder = ctx.paths.resolve(String(params.folder), 'read', 'folder');
@@ -84,13 +119,19 @@ const testCountFiles = defineNode({
 /** Logs `lines` lines of `bytes` characters as fast as it can (to flood slow WebSocket clients). */
 const testChatty = defineNode({
   schema: {
-    type: 'TestChatty', version: 1, category: 'test', title: 'Chatty', description: 'Logs a lot.',
-    inputs: [], outputs: [{ name: 'lines', type: 'NUMBER' }],
+    type: 'TestChatty',
+    version: 1,
+    category: 'test',
+    title: 'Chatty',
+    description: 'Logs a lot.',
+    inputs: [],
+    outputs: [{ name: 'lines', type: 'NUMBER' }],
     params: [
       { name: 'lines', kind: 'int', default: 1000, min: 1, max: 1000000 },
       { name: 'bytes', kind: 'int', default: 100, min: 1, max: 100000 },
     ],
-    resource: 'cpu', cacheable: false,
+    resource: 'cpu',
+    cacheable: false,
   },
   async execute(_inputs, params, ctx) {
     const line = 'x'.repeat(Number(params.bytes));
@@ -102,4 +143,10 @@ const testChatty = defineNode({
   },
 });
 
-export const nodes: NodeDefinition[] = [testNumber, testSlowAdd, testReport, testCountFiles, testChatty] as unknown as NodeDefinition[];
+export const nodes: NodeDefinition[] = [
+  testNumber,
+  testSlowAdd,
+  testReport,
+  testCountFiles,
+  testChatty,
+] as unknown as NodeDefinition[];

@@ -83,7 +83,12 @@ export function tempContext(prefix: string, options: TestContextOptions = {}): T
 }
 
 /** Runs a node with partial params over its schema defaults. */
-export async function runNode<P extends Params>(def: NodeDefinition<P>, params: Partial<P>, inputs: Inputs, ctx: NodeContext): Promise<NodeOutputs> {
+export async function runNode<P extends Params>(
+  def: NodeDefinition<P>,
+  params: Partial<P>,
+  inputs: Inputs,
+  ctx: NodeContext,
+): Promise<NodeOutputs> {
   const defaults = Object.fromEntries(def.schema.params.map((p) => [p.name, p.default])) as P;
   return def.execute(inputs, { ...defaults, ...params } as P, ctx);
 }

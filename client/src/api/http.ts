@@ -1,5 +1,12 @@
 /** Typed calls of the server's REST API (protocol/api.ts). Errors carry the server's message. */
-import type { FileListing, LogEntry, MetricPoint, SubmitRunResponse, ValidationFailure, WorkflowListing } from '../../../protocol/api';
+import type {
+  FileListing,
+  LogEntry,
+  MetricPoint,
+  SubmitRunResponse,
+  ValidationFailure,
+  WorkflowListing,
+} from '../../../protocol/api';
 import type { RunDetail, RunSummary } from '../../../protocol/messages';
 import type { NodeSchema } from '../../../protocol/schema';
 import type { WorkflowFile } from '../../../protocol/workflow';
@@ -34,7 +41,9 @@ async function call<T>(method: string, url: string, body?: unknown, raw?: Blob):
   if (!res.ok) {
     const err = data as { error?: string; message?: string } | undefined;
     const validation = err?.error === 'validation' ? (data as ValidationFailure) : undefined;
-    const message = validation ? validation.errors.map((e) => e.message).join('\n') : (err?.message ?? err?.error ?? `${method} ${url}: HTTP ${res.status}`);
+    const message = validation
+      ? validation.errors.map((e) => e.message).join('\n')
+      : (err?.message ?? err?.error ?? `${method} ${url}: HTTP ${res.status}`);
     throw new ApiCallError(message, res.status, validation);
   }
   return data as T;
@@ -60,7 +69,8 @@ export const api = {
   saveWorkflow: (name: string, wf: WorkflowFile) => call<WorkflowListing>('PUT', `/api/workflows/${enc(name)}`, wf),
   files: (path: string) => call<FileListing>('GET', `/api/files?path=${enc(path)}`),
   roots: () => call<{ roots: string[] }>('GET', '/api/roots'),
-  upload: (name: string, data: Blob) => call<{ path: string }>('POST', `/api/uploads?name=${enc(name)}`, undefined, data),
+  upload: (name: string, data: Blob) =>
+    call<{ path: string }>('POST', `/api/uploads?name=${enc(name)}`, undefined, data),
 };
 
 /** The URL of an artifact's bytes. */

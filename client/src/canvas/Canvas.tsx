@@ -1,6 +1,16 @@
 /** The React Flow canvas of one tab: derived nodes/edges, edits through the editor store, wire checks and drops. */
 import { memo, useCallback, type DragEvent, type MouseEvent } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, type Connection, type Edge, type FinalConnectionState, type IsValidConnection, type OnDelete } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type OnDelete,
+} from '@xyflow/react';
 import { emptyWorkflow } from '../../../protocol/workflow-io';
 import { checkConnection } from '../graph/compat';
 import { connect, deleteItems } from '../graph/edits';
@@ -19,13 +29,25 @@ import { useFlowEdges, useFlowNodes } from './useFlowView';
 const DELETE_KEYS = ['Delete', 'Backspace'];
 
 /** Checks a wire against the current doc (read at call time so the callback never changes). */
-const isValidConnection: IsValidConnection<FlowEdge> = (c) => checkConnection(editorStore.get().tabs[editorStore.get().activeId]!.doc, schemasStore.get().byType, c).ok;
+const isValidConnection: IsValidConnection<FlowEdge> = (c) =>
+  checkConnection(editorStore.get().tabs[editorStore.get().activeId]!.doc, schemasStore.get().byType, c).ok;
 
 function onConnect(c: Connection): void {
   const doc = editorStore.get().tabs[editorStore.get().activeId]?.doc;
   const target = doc?.nodes.find((n) => n.id === c.target);
-  const socket = schemasStore.get().byType.get(target?.type ?? '')?.inputs.find((s) => s.name === socketOfHandle(c.targetHandle));
-  edit(connect({ from: { node: c.source, socket: socketOfHandle(c.sourceHandle) }, to: { node: c.target, socket: socketOfHandle(c.targetHandle) } }, socket?.list === true));
+  const socket = schemasStore
+    .get()
+    .byType.get(target?.type ?? '')
+    ?.inputs.find((s) => s.name === socketOfHandle(c.targetHandle));
+  edit(
+    connect(
+      {
+        from: { node: c.source, socket: socketOfHandle(c.sourceHandle) },
+        to: { node: c.target, socket: socketOfHandle(c.targetHandle) },
+      },
+      socket?.list === true,
+    ),
+  );
 }
 
 /** A refused wire says why; a wire dropped on empty canvas opens the node search filtered to what fits. */
@@ -34,9 +56,23 @@ function onConnectEnd(event: globalThis.MouseEvent | TouchEvent, state: FinalCon
   const fromSource = state.fromHandle.type === 'source';
   if (state.toNode && state.toHandle) {
     const attempt = fromSource
-      ? { source: state.fromNode.id, sourceHandle: state.fromHandle.id, target: state.toNode.id, targetHandle: state.toHandle.id }
-      : { source: state.toNode.id, sourceHandle: state.toHandle.id, target: state.fromNode.id, targetHandle: state.fromHandle.id };
-    const verdict = checkConnection(editorStore.get().tabs[editorStore.get().activeId]!.doc, schemasStore.get().byType, attempt);
+      ? {
+          source: state.fromNode.id,
+          sourceHandle: state.fromHandle.id,
+          target: state.toNode.id,
+          targetHandle: state.toHandle.id,
+        }
+      : {
+          source: state.toNode.id,
+          sourceHandle: state.toHandle.id,
+          target: state.fromNode.id,
+          targetHandle: state.fromHandle.id,
+        };
+    const verdict = checkConnection(
+      editorStore.get().tabs[editorStore.get().activeId]!.doc,
+      schemasStore.get().byType,
+      attempt,
+    );
     if (!verdict.ok) toast(`Wire refused: ${verdict.reason}`, 'error');
     return;
   }
@@ -47,10 +83,19 @@ function onConnectEnd(event: globalThis.MouseEvent | TouchEvent, state: FinalCon
   const socket = (fromSource ? schema?.outputs : schema?.inputs)?.find((s) => s.name === socketName);
   if (!node || !socket) return;
   const point = 'changedTouches' in event ? event.changedTouches[0] : event;
-  openPalette({ screen: { x: point?.clientX ?? 0, y: point?.clientY ?? 0 }, wire: { node: node.id, socket: socket.name, type: socket.type, from: fromSource ? 'source' : 'target' } });
+  openPalette({
+    screen: { x: point?.clientX ?? 0, y: point?.clientY ?? 0 },
+    wire: { node: node.id, socket: socket.name, type: socket.type, from: fromSource ? 'source' : 'target' },
+  });
 }
 
-const onDelete: OnDelete<FlowNode, FlowEdge> = ({ nodes, edges }) => edit(deleteItems(nodes.map((n) => n.id), edges.map((e: Edge) => e.id)));
+const onDelete: OnDelete<FlowNode, FlowEdge> = ({ nodes, edges }) =>
+  edit(
+    deleteItems(
+      nodes.map((n) => n.id),
+      edges.map((e: Edge) => e.id),
+    ),
+  );
 
 function onDragOver(e: DragEvent): void {
   if (e.dataTransfer.types.includes('Files')) e.preventDefault();
@@ -64,7 +109,8 @@ function onDrop(e: DragEvent): void {
 }
 
 function onDoubleClick(e: MouseEvent): void {
-  if ((e.target as HTMLElement).classList.contains('react-flow__pane')) openPalette({ screen: { x: e.clientX, y: e.clientY } });
+  if ((e.target as HTMLElement).classList.contains('react-flow__pane'))
+    openPalette({ screen: { x: e.clientX, y: e.clientY } });
 }
 
 export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {

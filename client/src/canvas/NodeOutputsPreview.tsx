@@ -20,7 +20,13 @@ function imagesOf(state: NodeState): ArtifactRef[] {
   return out.slice(0, 8);
 }
 
-export const NodeOutputsPreview = memo(function NodeOutputsPreview({ nodeId, state }: { nodeId: string; state: NodeState }) {
+export const NodeOutputsPreview = memo(function NodeOutputsPreview({
+  nodeId,
+  state,
+}: {
+  nodeId: string;
+  state: NodeState;
+}) {
   const runId = useActiveRunId();
   const points = useStore(runsStore, (s) => (runId ? s.runs[runId]?.metrics[nodeId] : undefined) ?? NO_POINTS);
   const images = imagesOf(state);
@@ -28,11 +34,26 @@ export const NodeOutputsPreview = memo(function NodeOutputsPreview({ nodeId, sta
   return (
     <div className="node-outputs">
       {points.length > 0 && <MetricsPanel points={points} compact />}
-      {preview && <img className="thumb" src={artifactUrl(preview.$artifact)} alt={preview.name} onClick={() => enlarge(artifactUrl(preview.$artifact), preview.name)} data-testid={`preview-${nodeId}`} />}
+      {preview && (
+        <img
+          className="thumb"
+          src={artifactUrl(preview.$artifact)}
+          alt={preview.name}
+          onClick={() => enlarge(artifactUrl(preview.$artifact), preview.name)}
+          data-testid={`preview-${nodeId}`}
+        />
+      )}
       {images.length > 0 && (
         <div className="grid">
           {images.map((a) => (
-            <img key={a.$artifact} className="thumb" src={artifactUrl(a.$artifact)} alt={a.name} onClick={() => enlarge(artifactUrl(a.$artifact), a.name)} data-testid={`output-image-${nodeId}`} />
+            <img
+              key={a.$artifact}
+              className="thumb"
+              src={artifactUrl(a.$artifact)}
+              alt={a.name}
+              onClick={() => enlarge(artifactUrl(a.$artifact), a.name)}
+              data-testid={`output-image-${nodeId}`}
+            />
           ))}
         </div>
       )}

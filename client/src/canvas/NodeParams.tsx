@@ -24,7 +24,13 @@ export const NodeParams = memo(function NodeParams({ nodeId, schema, params, err
   return (
     <div className="params">
       {visible.map((spec) => (
-        <ParamField key={spec.name} nodeId={nodeId} spec={spec} value={params[spec.name]} errors={byParam.get(spec.name) ?? NONE} />
+        <ParamField
+          key={spec.name}
+          nodeId={nodeId}
+          spec={spec}
+          value={params[spec.name]}
+          errors={byParam.get(spec.name) ?? NONE}
+        />
       ))}
     </div>
   );

@@ -3,11 +3,23 @@ import { memo, useState } from 'react';
 import { setNodeTitle } from '../graph/edits';
 import { edit } from '../store/editor';
 
-export const NodeTitle = memo(function NodeTitle({ nodeId, title, fallback }: { nodeId: string; title?: string; fallback: string }) {
+export const NodeTitle = memo(function NodeTitle({
+  nodeId,
+  title,
+  fallback,
+}: {
+  nodeId: string;
+  title?: string;
+  fallback: string;
+}) {
   const [editing, setEditing] = useState(false);
   if (!editing) {
     return (
-      <span className="title" onDoubleClick={(e) => (e.stopPropagation(), setEditing(true))} title="Double-click to rename">
+      <span
+        className="title"
+        onDoubleClick={(e) => (e.stopPropagation(), setEditing(true))}
+        title="Double-click to rename"
+      >
         {title ?? fallback}
       </span>
     );

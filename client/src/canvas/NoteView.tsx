@@ -10,7 +10,13 @@ export const NoteView = memo(function NoteView({ data, selected }: NodeProps<Not
   return (
     <div className="note" style={note.color ? { background: note.color } : undefined} data-testid={`note-${note.id}`}>
       <NodeResizer isVisible={selected} minWidth={120} minHeight={60} />
-      <textarea className="nodrag nowheel" value={note.text} placeholder="note…" onChange={(e) => edit(setNote(note.id, { text: e.target.value }), `note:${note.id}`)} aria-label="note text" />
+      <textarea
+        className="nodrag nowheel"
+        value={note.text}
+        placeholder="note…"
+        onChange={(e) => edit(setNote(note.id, { text: e.target.value }), `note:${note.id}`)}
+        aria-label="note text"
+      />
     </div>
   );
 });

@@ -24,7 +24,11 @@ export function searchSchemas(list: readonly NodeSchema[], text: string): NodeSc
     if (s.category.toLowerCase().includes(q)) return 2;
     return s.description.toLowerCase().includes(q) ? 3 : -1;
   };
-  return list.map((s) => [s, score(s)] as const).filter(([, sc]) => sc >= 0).sort((a, b) => a[1] - b[1]).map(([s]) => s);
+  return list
+    .map((s) => [s, score(s)] as const)
+    .filter(([, sc]) => sc >= 0)
+    .sort((a, b) => a[1] - b[1])
+    .map(([s]) => s);
 }
 
 function addFromPalette(schema: NodeSchema, palette: PaletteState, position: { x: number; y: number }): void {
@@ -36,10 +40,18 @@ function addFromPalette(schema: NodeSchema, palette: PaletteState, position: { x
     if (!wire) return;
     if (wire.from === 'source') {
       const input = schema.inputs.find((s) => socketsCompatible(wire.type, s.type));
-      if (input) connect({ from: { node: wire.node, socket: wire.socket }, to: { node: node.id, socket: input.name } }, input.list === true)(doc);
+      if (input)
+        connect(
+          { from: { node: wire.node, socket: wire.socket }, to: { node: node.id, socket: input.name } },
+          input.list === true,
+        )(doc);
     } else {
       const output = schema.outputs.find((s) => socketsCompatible(s.type, wire.type));
-      if (output) connect({ from: { node: node.id, socket: output.name }, to: { node: wire.node, socket: wire.socket } }, false)(doc);
+      if (output)
+        connect(
+          { from: { node: node.id, socket: output.name }, to: { node: wire.node, socket: wire.socket } },
+          false,
+        )(doc);
     }
   });
   setSelection(tab.id, [node.id], []);
@@ -79,10 +91,24 @@ export const Palette = memo(function Palette() {
   return (
     <div className="palette-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <div className="palette" data-testid="palette">
-        <input autoFocus placeholder={palette.wire ? `nodes taking ${palette.wire.type}…` : 'search nodes…'} value={text} onChange={(e) => (setText(e.target.value), setCursor(0))} onKeyDown={onKey} data-testid="palette-search" />
+        <input
+          autoFocus
+          placeholder={palette.wire ? `nodes taking ${palette.wire.type}…` : 'search nodes…'}
+          value={text}
+          onChange={(e) => (setText(e.target.value), setCursor(0))}
+          onKeyDown={onKey}
+          data-testid="palette-search"
+        />
         <ul>
           {candidates.map((s, i) => (
-            <li key={s.type} className={i === cursor ? 'active' : ''} onMouseEnter={() => setCursor(i)} onClick={() => pick(s)} title={s.description} data-testid={`palette-item-${s.type}`}>
+            <li
+              key={s.type}
+              className={i === cursor ? 'active' : ''}
+              onMouseEnter={() => setCursor(i)}
+              onClick={() => pick(s)}
+              title={s.description}
+              data-testid={`palette-item-${s.type}`}
+            >
               <span className="cat">{s.category}</span> {s.title} <small>{s.type}</small>
             </li>
           ))}

@@ -30,7 +30,14 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
     setDropping(false);
     void uploadImagesInto(id, [...e.dataTransfer.files]);
   };
-  const classes = ['wf-node', selected && 'selected', unknown && 'unknown', errors.length > 0 && 'invalid', state && `run-${state.status}`, dropping && 'dropping'];
+  const classes = [
+    'wf-node',
+    selected && 'selected',
+    unknown && 'unknown',
+    errors.length > 0 && 'invalid',
+    state && `run-${state.status}`,
+    dropping && 'dropping',
+  ];
   return (
     <div
       className={classes.filter(Boolean).join(' ')}
@@ -45,10 +52,22 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
         <span className="node-id">{id}</span>
         {schema?.presets && <PresetMenu nodeId={id} presets={schema.presets} />}
       </div>
-      {unknown && <div className="node-error" data-testid={`unknown-${id}`}>Unknown node type “{node.type}”: kept as is, cannot run.</div>}
+      {unknown && (
+        <div className="node-error" data-testid={`unknown-${id}`}>
+          Unknown node type “{node.type}”: kept as is, cannot run.
+        </div>
+      )}
       <div className="sockets">
-        <div>{schema?.inputs.map((s) => <SocketRow key={s.name} socket={s} side="input" missing={errors.some((e) => e.input === s.name)} />)}</div>
-        <div>{schema?.outputs.map((s) => <SocketRow key={s.name} socket={s} side="output" />)}</div>
+        <div>
+          {schema?.inputs.map((s) => (
+            <SocketRow key={s.name} socket={s} side="input" missing={errors.some((e) => e.input === s.name)} />
+          ))}
+        </div>
+        <div>
+          {schema?.outputs.map((s) => (
+            <SocketRow key={s.name} socket={s} side="output" />
+          ))}
+        </div>
       </div>
       {schema && <NodeParams nodeId={id} schema={schema} params={node.params} errors={errors} />}
       {acceptsUploads && <div className="drop-hint">drop images here</div>}

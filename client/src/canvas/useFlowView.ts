@@ -17,15 +17,30 @@ interface Cached<T> {
   out: T;
 }
 
-function reuse<T>(cache: Map<string, Cached<T>>, next: Map<string, Cached<T>>, id: string, src: unknown, selected: boolean, size: Size | undefined, make: () => T): T {
+function reuse<T>(
+  cache: Map<string, Cached<T>>,
+  next: Map<string, Cached<T>>,
+  id: string,
+  src: unknown,
+  selected: boolean,
+  size: Size | undefined,
+  make: () => T,
+): T {
   const hit = cache.get(id);
-  const entry = hit && hit.src === src && hit.selected === selected && hit.size === size ? hit : { src, selected, size, out: make() };
+  const entry =
+    hit && hit.src === src && hit.selected === selected && hit.size === size
+      ? hit
+      : { src, selected, size, out: make() };
   next.set(id, entry);
   return entry.out;
 }
 
 /** Flow nodes for a doc, with selection and measured sizes applied. */
-export function useFlowNodes(doc: WorkflowFile, selected: readonly string[], measured: Record<string, Size> | undefined): FlowNode[] {
+export function useFlowNodes(
+  doc: WorkflowFile,
+  selected: readonly string[],
+  measured: Record<string, Size> | undefined,
+): FlowNode[] {
   const cache = useRef(new Map<string, Cached<FlowNode>>());
   return useMemo(() => {
     const sel = new Set(selected);
@@ -34,12 +49,25 @@ export function useFlowNodes(doc: WorkflowFile, selected: readonly string[], mea
     const out: FlowNode[] = [];
     for (const g of doc.groups) {
       const id = groupFlowId(g.id);
-      out.push(reuse(cache.current, next, id, g, sel.has(id), measured?.[id], () => withSize(groupToFlow(g, sel.has(id)), measured?.[id])));
+      out.push(
+        reuse(cache.current, next, id, g, sel.has(id), measured?.[id], () =>
+          withSize(groupToFlow(g, sel.has(id)), measured?.[id]),
+        ),
+      );
     }
-    for (const n of doc.nodes) out.push(reuse(cache.current, next, n.id, n, sel.has(n.id), measured?.[n.id], () => withSize(nodeToFlow(n, sel.has(n.id)), measured?.[n.id])));
+    for (const n of doc.nodes)
+      out.push(
+        reuse(cache.current, next, n.id, n, sel.has(n.id), measured?.[n.id], () =>
+          withSize(nodeToFlow(n, sel.has(n.id)), measured?.[n.id]),
+        ),
+      );
     for (const n of doc.notes) {
       const id = noteFlowId(n.id);
-      out.push(reuse(cache.current, next, id, n, sel.has(id), measured?.[id], () => withSize(noteToFlow(n, sel.has(id)), measured?.[id])));
+      out.push(
+        reuse(cache.current, next, id, n, sel.has(id), measured?.[id], () =>
+          withSize(noteToFlow(n, sel.has(id)), measured?.[id]),
+        ),
+      );
     }
     cache.current = next;
     return out;
@@ -47,7 +75,11 @@ export function useFlowNodes(doc: WorkflowFile, selected: readonly string[], mea
 }
 
 /** Flow edges coloured by the type of the output socket they start at. */
-export function useFlowEdges(doc: WorkflowFile, selected: readonly string[], schemas: ReadonlyMap<string, NodeSchema>): FlowEdge[] {
+export function useFlowEdges(
+  doc: WorkflowFile,
+  selected: readonly string[],
+  schemas: ReadonlyMap<string, NodeSchema>,
+): FlowEdge[] {
   const cache = useRef(new Map<string, Cached<FlowEdge>>());
   const cachedFor = useRef(schemas);
   return useMemo(() => {

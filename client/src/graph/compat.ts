@@ -13,7 +13,13 @@ export interface ConnectionAttempt {
 
 export type ConnectionVerdict = { ok: true } | { ok: false; reason: string };
 
-function socketOf(doc: WorkflowFile, schemas: ReadonlyMap<string, NodeSchema>, nodeId: string, handle: string | null | undefined, side: 'inputs' | 'outputs'): { title: string; socket?: SocketSpec } | undefined {
+function socketOf(
+  doc: WorkflowFile,
+  schemas: ReadonlyMap<string, NodeSchema>,
+  nodeId: string,
+  handle: string | null | undefined,
+  side: 'inputs' | 'outputs',
+): { title: string; socket?: SocketSpec } | undefined {
   const node = doc.nodes.find((n) => n.id === nodeId);
   if (!node) return undefined;
   const schema = schemas.get(node.type);
@@ -22,7 +28,11 @@ function socketOf(doc: WorkflowFile, schemas: ReadonlyMap<string, NodeSchema>, n
 }
 
 /** Checks a wire from an output socket to an input socket. */
-export function checkConnection(doc: WorkflowFile, schemas: ReadonlyMap<string, NodeSchema>, c: ConnectionAttempt): ConnectionVerdict {
+export function checkConnection(
+  doc: WorkflowFile,
+  schemas: ReadonlyMap<string, NodeSchema>,
+  c: ConnectionAttempt,
+): ConnectionVerdict {
   if (!c.source || !c.target) return { ok: false, reason: 'A wire needs two ends.' };
   if (c.source === c.target) return { ok: false, reason: 'A node cannot feed itself.' };
   const from = socketOf(doc, schemas, c.source, c.sourceHandle, 'outputs');
@@ -30,7 +40,10 @@ export function checkConnection(doc: WorkflowFile, schemas: ReadonlyMap<string, 
   if (!from?.socket) return { ok: false, reason: `Unknown output socket "${socketOfHandle(c.sourceHandle)}".` };
   if (!to?.socket) return { ok: false, reason: `Unknown input socket "${socketOfHandle(c.targetHandle)}".` };
   if (!socketsCompatible(from.socket.type, to.socket.type)) {
-    return { ok: false, reason: `${from.title}.${from.socket.name} gives ${from.socket.type}, but ${to.title}.${to.socket.name} expects ${to.socket.type}.` };
+    return {
+      ok: false,
+      reason: `${from.title}.${from.socket.name} gives ${from.socket.type}, but ${to.title}.${to.socket.name} expects ${to.socket.type}.`,
+    };
   }
   if (createsCycle(doc, c.source, c.target)) return { ok: false, reason: 'That wire would make a cycle.' };
   return { ok: true };
@@ -53,6 +66,14 @@ export function createsCycle(doc: WorkflowFile, source: string, target: string):
 }
 
 /** Node schemas that have a socket compatible with `type` on the given side (for the drop-a-wire search). */
-export function compatibleSchemas(schemas: readonly NodeSchema[], type: string, side: 'inputs' | 'outputs'): NodeSchema[] {
-  return schemas.filter((s) => s[side].some((sock) => (side === 'inputs' ? socketsCompatible(type, sock.type) : socketsCompatible(sock.type, type))));
+export function compatibleSchemas(
+  schemas: readonly NodeSchema[],
+  type: string,
+  side: 'inputs' | 'outputs',
+): NodeSchema[] {
+  return schemas.filter((s) =>
+    s[side].some((sock) =>
+      side === 'inputs' ? socketsCompatible(type, sock.type) : socketsCompatible(sock.type, type),
+    ),
+  );
 }

@@ -25,12 +25,27 @@ export function nodeToFlow(node: WorkflowNode, selected = false): WorkflowFlowNo
 /** A group as a frame behind the nodes. */
 export function groupToFlow(group: WorkflowGroup, selected = false): FrameFlowNode {
   const { x, y, width, height } = group.bounds;
-  return { id: groupFlowId(group.id), type: 'frame', position: { x, y }, width, height, zIndex: -1, data: { group }, selected };
+  return {
+    id: groupFlowId(group.id),
+    type: 'frame',
+    position: { x, y },
+    width,
+    height,
+    zIndex: -1,
+    data: { group },
+    selected,
+  };
 }
 
 /** A free-text note. */
 export function noteToFlow(note: WorkflowNote, selected = false): NoteFlowNode {
-  const flow: NoteFlowNode = { id: noteFlowId(note.id), type: 'note', position: note.position, data: { note }, selected };
+  const flow: NoteFlowNode = {
+    id: noteFlowId(note.id),
+    type: 'note',
+    position: note.position,
+    data: { note },
+    selected,
+  };
   if (note.size) {
     flow.width = note.size.width;
     flow.height = note.size.height;
@@ -54,7 +69,11 @@ export function edgeToFlow(edge: WorkflowEdge, selected = false): FlowEdge {
 /** The whole file as flow nodes (frames first so they render behind) and edges. */
 export function fileToFlow(file: WorkflowFile): { nodes: FlowNode[]; edges: FlowEdge[] } {
   return {
-    nodes: [...file.groups.map((g) => groupToFlow(g)), ...file.nodes.map((n) => nodeToFlow(n)), ...file.notes.map((n) => noteToFlow(n))],
+    nodes: [
+      ...file.groups.map((g) => groupToFlow(g)),
+      ...file.nodes.map((n) => nodeToFlow(n)),
+      ...file.notes.map((n) => noteToFlow(n)),
+    ],
     edges: file.edges.map((e) => edgeToFlow(e)),
   };
 }

@@ -23,7 +23,9 @@ function overlaid(a: RunView, b: RunView): Series[][] {
 
 /** The run's image outputs, each once (a node passing images on would show them twice). */
 function images(run: RunView): ArtifactRef[] {
-  const all = Object.values(run.nodes).flatMap((n) => Object.values(n.outputs ?? {}).flatMap((v) => (Array.isArray(v) ? v : [v])));
+  const all = Object.values(run.nodes).flatMap((n) =>
+    Object.values(n.outputs ?? {}).flatMap((v) => (Array.isArray(v) ? v : [v])),
+  );
   const unique = new Map<string, ArtifactRef>();
   for (const v of all) if (isArtifactRef(v) && v.mime.startsWith('image/')) unique.set(v.$artifact, v);
   return [...unique.values()];
@@ -31,7 +33,15 @@ function images(run: RunView): ArtifactRef[] {
 
 const Images = ({ run }: { run: RunView }) => (
   <div className="grid">
-    {images(run).map((a) => <img key={a.$artifact} className="thumb" src={artifactUrl(a.$artifact)} alt={a.name} onClick={() => enlarge(artifactUrl(a.$artifact), a.name)} />)}
+    {images(run).map((a) => (
+      <img
+        key={a.$artifact}
+        className="thumb"
+        src={artifactUrl(a.$artifact)}
+        alt={a.name}
+        onClick={() => enlarge(artifactUrl(a.$artifact), a.name)}
+      />
+    ))}
   </div>
 );
 
@@ -51,20 +61,38 @@ export const ComparePanel = memo(function ComparePanel() {
       {diffs.length === 0 && <div className="muted">none</div>}
       <table>
         <thead>
-          <tr><th>node.param</th><th>A</th><th>B</th></tr>
+          <tr>
+            <th>node.param</th>
+            <th>A</th>
+            <th>B</th>
+          </tr>
         </thead>
         <tbody>
           {diffs.map((d) => (
-            <tr key={`${d.nodeId}.${d.param}`}><td>{d.nodeId}.{d.param}</td><td>{JSON.stringify(d.a)}</td><td>{JSON.stringify(d.b)}</td></tr>
+            <tr key={`${d.nodeId}.${d.param}`}>
+              <td>
+                {d.nodeId}.{d.param}
+              </td>
+              <td>{JSON.stringify(d.a)}</td>
+              <td>{JSON.stringify(d.b)}</td>
+            </tr>
           ))}
         </tbody>
       </table>
       <h3>Metrics</h3>
-      {overlaid(a, b).map((g) => <MetricChart key={g.map((s) => s.name).join()} series={g} checkpoints={[]} smoothing={0.6} />)}
+      {overlaid(a, b).map((g) => (
+        <MetricChart key={g.map((s) => s.name).join()} series={g} checkpoints={[]} smoothing={0.6} />
+      ))}
       <h3>Images</h3>
       <div className="side-by-side">
-        <div><h4>A {a.summary.name}</h4><Images run={a} /></div>
-        <div><h4>B {b.summary.name}</h4><Images run={b} /></div>
+        <div>
+          <h4>A {a.summary.name}</h4>
+          <Images run={a} />
+        </div>
+        <div>
+          <h4>B {b.summary.name}</h4>
+          <Images run={b} />
+        </div>
       </div>
     </div>
   );

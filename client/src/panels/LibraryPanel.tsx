@@ -11,11 +11,18 @@ export const LibraryPanel = memo(function LibraryPanel() {
   useEffect(load, []);
   return (
     <div className="library" data-testid="library">
-      <h3>Workflows <button onClick={load}>↻</button></h3>
+      <h3>
+        Workflows <button onClick={load}>↻</button>
+      </h3>
       {error && <div className="error-text">{error}</div>}
       <ul>
         {list.map((w) => (
-          <li key={w.name} onClick={() => void openFromLibrary(w.name)} title={w.description} data-testid={`library-${w.name}`}>
+          <li
+            key={w.name}
+            onClick={() => void openFromLibrary(w.name)}
+            title={w.description}
+            data-testid={`library-${w.name}`}
+          >
             <b>{w.title || w.name}</b> {w.example && <span className="badge">example</span>}
             {w.description && <div className="muted">{w.description}</div>}
           </li>

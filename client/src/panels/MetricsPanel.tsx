@@ -4,7 +4,13 @@ import type { SeriesPoint } from '../store/runs';
 import { groupSeries, splitSeries } from './chartMath';
 import { MetricChart } from './MetricChart';
 
-export const MetricsPanel = memo(function MetricsPanel({ points, compact }: { points: readonly SeriesPoint[]; compact?: boolean }) {
+export const MetricsPanel = memo(function MetricsPanel({
+  points,
+  compact,
+}: {
+  points: readonly SeriesPoint[];
+  compact?: boolean;
+}) {
   const [smoothing, setSmoothing] = useState(0.6);
   const { groups, checkpoints } = useMemo(() => {
     const split = splitSeries(points);
@@ -15,12 +21,26 @@ export const MetricsPanel = memo(function MetricsPanel({ points, compact }: { po
   return (
     <div className="metrics nodrag" data-testid="metrics">
       {shown.map((g) => (
-        <MetricChart key={g.map((s) => s.name).join()} series={g} checkpoints={checkpoints} smoothing={smoothing} testId={`chart-${g[0]?.name ?? ''}`} />
+        <MetricChart
+          key={g.map((s) => s.name).join()}
+          series={g}
+          checkpoints={checkpoints}
+          smoothing={smoothing}
+          testId={`chart-${g[0]?.name ?? ''}`}
+        />
       ))}
       {!compact && (
         <label className="smoothing">
           smoothing {smoothing.toFixed(2)}
-          <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} data-testid="smoothing" />
+          <input
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={smoothing}
+            onChange={(e) => setSmoothing(Number(e.target.value))}
+            data-testid="smoothing"
+          />
         </label>
       )}
     </div>

@@ -9,7 +9,9 @@ import { MetricsPanel } from './MetricsPanel';
 import { OutputValue } from './OutputValue';
 
 export const NodePanel = memo(function NodePanel() {
-  const nodeId = useStore(editorStore, (s) => activeTab(s).selectedNodes.find((id) => activeTab(s).doc.nodes.some((n) => n.id === id)));
+  const nodeId = useStore(editorStore, (s) =>
+    activeTab(s).selectedNodes.find((id) => activeTab(s).doc.nodes.some((n) => n.id === id)),
+  );
   const runId = useStore(editorStore, (s) => activeTab(s).runId);
   const run = useStore(runsStore, (s) => (runId ? s.runs[runId] : undefined));
   if (!nodeId) return <div className="muted pad">Select a node to see its outputs.</div>;
@@ -33,7 +35,14 @@ export const NodePanel = memo(function NodePanel() {
       {previews.length > 0 && (
         <div className="grid">
           {previews.map((p, i) => (
-            <img key={`${p.image.$artifact}${i}`} className="thumb" src={artifactUrl(p.image.$artifact)} alt={p.label ?? p.image.name} title={p.label} onClick={() => enlarge(artifactUrl(p.image.$artifact), p.label ?? p.image.name)} />
+            <img
+              key={`${p.image.$artifact}${i}`}
+              className="thumb"
+              src={artifactUrl(p.image.$artifact)}
+              alt={p.label ?? p.image.name}
+              title={p.label}
+              onClick={() => enlarge(artifactUrl(p.image.$artifact), p.label ?? p.image.name)}
+            />
           ))}
         </div>
       )}

@@ -9,7 +9,8 @@ import { toast } from '../store/toasts';
 import { setSideTab, toggleCompare, uiStore } from '../store/ui';
 
 const time = (ms?: number): string => (ms ? new Date(ms).toLocaleTimeString() : '');
-const duration = (r: RunSummary): string => (r.startedAt ? `${Math.round(((r.finishedAt ?? Date.now()) - r.startedAt) / 1000)}s` : '');
+const duration = (r: RunSummary): string =>
+  r.startedAt ? `${Math.round(((r.finishedAt ?? Date.now()) - r.startedAt) / 1000)}s` : '';
 
 async function refresh(): Promise<void> {
   const [history, queue] = await Promise.all([api.runs(), api.queue()]);
@@ -40,19 +41,46 @@ const RunRow = memo(function RunRow({ run, queued }: { run: RunSummary; queued: 
     <li className={`run-row status-${run.status}`} data-testid={`run-${run.id}`}>
       <div>
         <span className={`badge status-${run.status}`}>{run.status}</span> <b>{run.name}</b>
-        <small> {time(run.createdAt)} {duration(run)}</small>
+        <small>
+          {' '}
+          {time(run.createdAt)} {duration(run)}
+        </small>
       </div>
       {run.error && <div className="error-text">{run.error}</div>}
       <div className="row-actions">
-        <button onClick={() => void openRun(run.id)} title="Open its graph">open</button>
-        <button onClick={() => void rerun(run.id)} title="Run it again">rerun</button>
-        {queued && <button onClick={() => void move(run.id, -1)} title="Earlier">↑</button>}
-        {queued && <button onClick={() => void move(run.id, 1)} title="Later">↓</button>}
-        {queued && <button onClick={() => void api.removeQueued(run.id).then(refresh)} title="Remove from the queue">remove</button>}
-        {(run.status === 'running' || run.status === 'queued') && <button onClick={() => void api.cancelRun(run.id)}>cancel</button>}
+        <button onClick={() => void openRun(run.id)} title="Open its graph">
+          open
+        </button>
+        <button onClick={() => void rerun(run.id)} title="Run it again">
+          rerun
+        </button>
+        {queued && (
+          <button onClick={() => void move(run.id, -1)} title="Earlier">
+            ↑
+          </button>
+        )}
+        {queued && (
+          <button onClick={() => void move(run.id, 1)} title="Later">
+            ↓
+          </button>
+        )}
+        {queued && (
+          <button onClick={() => void api.removeQueued(run.id).then(refresh)} title="Remove from the queue">
+            remove
+          </button>
+        )}
+        {(run.status === 'running' || run.status === 'queued') && (
+          <button onClick={() => void api.cancelRun(run.id)}>cancel</button>
+        )}
         {run.status === 'interrupted' && <button onClick={() => void api.resumeRun(run.id)}>resume</button>}
         <label title="Compare">
-          <input type="checkbox" checked={comparing} onChange={() => toggleCompare(run.id)} data-testid={`compare-${run.id}`} /> cmp
+          <input
+            type="checkbox"
+            checked={comparing}
+            onChange={() => toggleCompare(run.id)}
+            data-testid={`compare-${run.id}`}
+          />{' '}
+          cmp
         </label>
       </div>
     </li>
@@ -68,12 +96,26 @@ export const RunsPanel = memo(function RunsPanel() {
   return (
     <div className="runs-panel" data-testid="runs-panel">
       <h3>Queue ({queue.length})</h3>
-      <ul>{queue.map((r) => <RunRow key={r.id} run={r} queued />)}</ul>
+      <ul>
+        {queue.map((r) => (
+          <RunRow key={r.id} run={r} queued />
+        ))}
+      </ul>
       <h3>
         History <button onClick={() => void refresh()}>↻</button>
-        {compare.length === 2 && <button className="primary" onClick={() => setSideTab('compare')} data-testid="open-compare">compare 2</button>}
+        {compare.length === 2 && (
+          <button className="primary" onClick={() => setSideTab('compare')} data-testid="open-compare">
+            compare 2
+          </button>
+        )}
       </h3>
-      <ul>{history.filter((r) => !queuedIds.has(r.id)).map((r) => <RunRow key={r.id} run={r} queued={false} />)}</ul>
+      <ul>
+        {history
+          .filter((r) => !queuedIds.has(r.id))
+          .map((r) => (
+            <RunRow key={r.id} run={r} queued={false} />
+          ))}
+      </ul>
     </div>
   );
 });

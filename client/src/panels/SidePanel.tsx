@@ -20,7 +20,12 @@ export const SidePanel = memo(function SidePanel() {
     <aside className="side">
       <nav>
         {TABS.map(([id, label]) => (
-          <button key={id} className={tab === id ? 'active' : ''} onClick={() => setSideTab(id)} data-testid={`side-${id}`}>
+          <button
+            key={id}
+            className={tab === id ? 'active' : ''}
+            onClick={() => setSideTab(id)}
+            data-testid={`side-${id}`}
+          >
             {label}
           </button>
         ))}

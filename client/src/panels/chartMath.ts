@@ -52,6 +52,11 @@ export function scale(d0: number, d1: number, r0: number, r1: number): (v: numbe
 }
 
 /** An SVG polyline `points` attribute. */
-export function polyline(xs: readonly number[], ys: readonly number[], sx: (v: number) => number, sy: (v: number) => number): string {
+export function polyline(
+  xs: readonly number[],
+  ys: readonly number[],
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+): string {
   return xs.map((x, i) => `${sx(x).toFixed(1)},${sy(ys[i] as number).toFixed(1)}`).join(' ');
 }

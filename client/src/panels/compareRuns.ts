@@ -25,6 +25,7 @@ export function diffParams(a: WorkflowFile, b: WorkflowFile): ParamDiff[] {
       if (!same(na.params[p], nb.params[p])) out.push({ nodeId: na.id, param: p, a: na.params[p], b: nb.params[p] });
     }
   }
-  for (const nb of b.nodes) if (!a.nodes.some((n) => n.id === nb.id)) out.push({ nodeId: nb.id, param: 'type', a: undefined, b: nb.type });
+  for (const nb of b.nodes)
+    if (!a.nodes.some((n) => n.id === nb.id)) out.push({ nodeId: nb.id, param: 'type', a: undefined, b: nb.type });
   return out;
 }

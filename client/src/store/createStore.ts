@@ -32,7 +32,11 @@ export function createStore<S>(initial: S): Store<S> {
 }
 
 /** Reads a slice of a store; re-renders only when `isEqual` says the slice changed (Object.is by default). */
-export function useStore<S, T>(store: Store<S>, selector: (s: S) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
+export function useStore<S, T>(
+  store: Store<S>,
+  selector: (s: S) => T,
+  isEqual: (a: T, b: T) => boolean = Object.is,
+): T {
   const last = useRef<{ value: T } | null>(null);
   const getSnapshot = useCallback((): T => {
     const next = selector(store.get());

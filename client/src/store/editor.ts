@@ -107,7 +107,11 @@ function updateTab(tabId: string, fn: (tab: Draft<Tab>) => void): void {
  * Applies an edit to the active tab's workflow as one undo step. Edits sharing `coalesceKey` in quick
  * succession (a drag, typing in one field) merge into a single step.
  */
-export function edit(recipe: (doc: Draft<WorkflowFile>) => void, coalesceKey?: string, tabId = editorStore.get().activeId): void {
+export function edit(
+  recipe: (doc: Draft<WorkflowFile>) => void,
+  coalesceKey?: string,
+  tabId = editorStore.get().activeId,
+): void {
   const tab = editorStore.get().tabs[tabId];
   if (!tab) return;
   const [next, patches, inverse] = produceWithPatches(tab.doc, recipe);

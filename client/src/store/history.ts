@@ -22,10 +22,21 @@ const MAX_STEPS = 500;
 export const emptyHistory = (): History => ({ past: [], future: [] });
 
 /** The history after one more edit; clears the redo stack. */
-export function recordEdit(h: History, patches: Patch[], inverse: Patch[], key: string | undefined, now: number): History {
+export function recordEdit(
+  h: History,
+  patches: Patch[],
+  inverse: Patch[],
+  key: string | undefined,
+  now: number,
+): History {
   const last = h.past[h.past.length - 1];
   if (key && last && !last.sealed && last.key === key && now - last.at < COALESCE_MS) {
-    const merged: HistoryEntry = { ...last, patches: [...last.patches, ...patches], inverse: [...inverse, ...last.inverse], at: now };
+    const merged: HistoryEntry = {
+      ...last,
+      patches: [...last.patches, ...patches],
+      inverse: [...inverse, ...last.inverse],
+      at: now,
+    };
     return { past: [...h.past.slice(0, -1), merged], future: [] };
   }
   const entry: HistoryEntry = { patches, inverse, key, at: now, sealed: !key };

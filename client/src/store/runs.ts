@@ -4,7 +4,13 @@
  */
 import type { Draft } from 'immer';
 import type { MetricPoint, LogEntry } from '../../../protocol/api';
-import { assertNever, type NodeState, type RunDetail, type RunSummary, type ServerMessage } from '../../../protocol/messages';
+import {
+  assertNever,
+  type NodeState,
+  type RunDetail,
+  type RunSummary,
+  type ServerMessage,
+} from '../../../protocol/messages';
 import type { ArtifactRef } from '../../../protocol/values';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { createStore } from './createStore';
@@ -39,7 +45,13 @@ const MAX_LOGS = 500;
 function ensureRun(s: Draft<RunsState>, runId: string): Draft<RunView> {
   let run = s.runs[runId];
   if (!run) {
-    run = { summary: { id: runId, status: 'running', name: '', createdAt: Date.now() }, nodes: {}, metrics: {}, previews: {}, logs: {} };
+    run = {
+      summary: { id: runId, status: 'running', name: '', createdAt: Date.now() },
+      nodes: {},
+      metrics: {},
+      previews: {},
+      logs: {},
+    };
     s.runs[runId] = run;
   }
   return run;
@@ -77,7 +89,8 @@ export function loadRunDetail(s: Draft<RunsState>, detail: RunDetail): void {
   run.workflow = workflow as Draft<WorkflowFile>;
   run.nodes = nodes as Draft<Record<string, NodeState>>;
   for (const n of Object.values(nodes)) {
-    if (n.lastPreview && !run.previews[n.nodeId]?.length) run.previews[n.nodeId] = [{ image: n.lastPreview as Draft<ArtifactRef> }];
+    if (n.lastPreview && !run.previews[n.nodeId]?.length)
+      run.previews[n.nodeId] = [{ image: n.lastPreview as Draft<ArtifactRef> }];
   }
 }
 
@@ -86,7 +99,8 @@ export function loadMetrics(runId: string, points: MetricPoint[]): void {
   runsStore.update((s) => {
     const run = ensureRun(s, runId);
     const byNode: Record<string, SeriesPoint[]> = {};
-    for (const p of [...points].sort((a, b) => a.step - b.step)) addMetricPoint((byNode[p.nodeId] ??= []), p.step, p.metrics);
+    for (const p of [...points].sort((a, b) => a.step - b.step))
+      addMetricPoint((byNode[p.nodeId] ??= []), p.step, p.metrics);
     for (const [nodeId, series] of Object.entries(byNode)) {
       // Keep live points that arrived after the stored ones.
       const live = run.metrics[nodeId] ?? [];
@@ -151,7 +165,8 @@ export function applyServerMessage(s: Draft<RunsState>, m: ServerMessage): void 
       if (logs.length > MAX_LOGS) logs.splice(0, logs.length - MAX_LOGS);
       // A log that announces a checkpoint becomes a marker on the chart at the current step.
       const step = run.nodes[m.nodeId]?.progress?.value;
-      if (/checkpoint/i.test(m.message) && /sav|writ/i.test(m.message) && step !== undefined) addMetricPoint((run.metrics[m.nodeId] ??= []), step, { checkpoint: 1 });
+      if (/checkpoint/i.test(m.message) && /sav|writ/i.test(m.message) && step !== undefined)
+        addMetricPoint((run.metrics[m.nodeId] ??= []), step, { checkpoint: 1 });
       return;
     }
     case 'node.cached':

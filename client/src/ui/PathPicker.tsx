@@ -21,10 +21,13 @@ export const PathPicker = memo(function PathPicker() {
   };
   useEffect(() => {
     if (!picker) return;
-    api.roots().then((r) => {
-      setRoots(r.roots);
-      go(picker.start || r.roots[0] || '');
-    }, (e: Error) => setError(e.message));
+    api.roots().then(
+      (r) => {
+        setRoots(r.roots);
+        go(picker.start || r.roots[0] || '');
+      },
+      (e: Error) => setError(e.message),
+    );
   }, [picker]);
   if (!picker) return null;
   const choose = (path: string): void => {
@@ -36,20 +39,36 @@ export const PathPicker = memo(function PathPicker() {
     <div className="palette-backdrop" onMouseDown={(e) => e.target === e.currentTarget && openPicker(undefined)}>
       <div className="picker" data-testid="path-picker">
         <div className="picker-roots">
-          {roots.map((r) => <button key={r} onClick={() => go(r)}>{r}</button>)}
+          {roots.map((r) => (
+            <button key={r} onClick={() => go(r)}>
+              {r}
+            </button>
+          ))}
         </div>
         <div className="picker-path">{listing?.path}</div>
         {error && <div className="error-text">{error}</div>}
         <ul>
           {!atRoot && listing && <li onClick={() => go(parent(listing.path))}>⬑ ..</li>}
           {listing?.entries.map((e) => (
-            <li key={e.name} onClick={() => (e.kind === 'folder' ? go(join(listing.path, e.name)) : picker.pathKind === 'file' && choose(join(listing.path, e.name)))} data-testid={`picker-entry-${e.name}`}>
+            <li
+              key={e.name}
+              onClick={() =>
+                e.kind === 'folder'
+                  ? go(join(listing.path, e.name))
+                  : picker.pathKind === 'file' && choose(join(listing.path, e.name))
+              }
+              data-testid={`picker-entry-${e.name}`}
+            >
               {e.kind === 'folder' ? '📁' : '📄'} {e.name}
             </li>
           ))}
         </ul>
         <div className="picker-actions">
-          {picker.pathKind === 'folder' && listing && <button className="primary" onClick={() => choose(listing.path)} data-testid="picker-choose">Use this folder</button>}
+          {picker.pathKind === 'folder' && listing && (
+            <button className="primary" onClick={() => choose(listing.path)} data-testid="picker-choose">
+              Use this folder
+            </button>
+          )}
           <button onClick={() => openPicker(undefined)}>Cancel</button>
         </div>
       </div>

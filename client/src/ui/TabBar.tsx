@@ -10,10 +10,23 @@ const TabButton = memo(function TabButton({ id }: { id: string }) {
   const active = useStore(editorStore, (s) => s.activeId === id);
   const running = useStore(editorStore, (s) => s.tabs[id]?.runId !== undefined);
   return (
-    <div className={`tab ${active ? 'active' : ''}`} onClick={() => setActiveTab(id)} data-testid={`tab-${id}`} data-dirty={dirty}>
+    <div
+      className={`tab ${active ? 'active' : ''}`}
+      onClick={() => setActiveTab(id)}
+      data-testid={`tab-${id}`}
+      data-dirty={dirty}
+    >
       <span>{name || 'Untitled'}</span>
-      {dirty && <span className="dirty" title="unsaved changes" data-testid="unsaved-marker">●</span>}
-      {running && <span className="run-dot" title="shows a run">▸</span>}
+      {dirty && (
+        <span className="dirty" title="unsaved changes" data-testid="unsaved-marker">
+          ●
+        </span>
+      )}
+      {running && (
+        <span className="run-dot" title="shows a run">
+          ▸
+        </span>
+      )}
       <button
         className="icon close"
         title="Close"
@@ -33,8 +46,15 @@ export const TabBar = memo(function TabBar() {
   return (
     <div className="tabbar" data-testid="tabbar">
       <span className="brand">loraflow</span>
-      {order.map((id) => <TabButton key={id} id={id} />)}
-      <button className="icon" title="New workflow" onClick={() => openTab(emptyWorkflow('Untitled'))} data-testid="new-tab">
+      {order.map((id) => (
+        <TabButton key={id} id={id} />
+      ))}
+      <button
+        className="icon"
+        title="New workflow"
+        onClick={() => openTab(emptyWorkflow('Untitled'))}
+        data-testid="new-tab"
+      >
         +
       </button>
     </div>

@@ -1,7 +1,15 @@
 /** Run/cancel, undo/redo, save/download/upload, add node/group/note, fit view; the workflow's name. */
 import { memo, useRef } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { addNoteAt, cancelActive, downloadActive, groupSelection, openWorkflowFile, runActive, saveActive } from '../actions';
+import {
+  addNoteAt,
+  cancelActive,
+  downloadActive,
+  groupSelection,
+  openWorkflowFile,
+  runActive,
+  saveActive,
+} from '../actions';
 import { useStore } from '../store/createStore';
 import { activeTab, edit, editorStore, redo, undo } from '../store/editor';
 import { runsStore } from '../store/runs';
@@ -20,24 +28,74 @@ export const Toolbar = memo(function Toolbar() {
   const center = (): { x: number; y: number } => ({ x: window.innerWidth / 2 - 200, y: window.innerHeight / 2 });
   return (
     <div className="toolbar">
-      <input className="wf-name" value={name} onChange={(e) => edit((d) => void (d.name = e.target.value), 'rename')} aria-label="workflow name" data-testid="workflow-name" />
-      <button className="primary" onClick={() => void runActive()} title="Run (Ctrl+Enter)" data-testid="run">▶ Run</button>
-      <button onClick={() => void cancelActive()} disabled={!active} title="Cancel (Esc or Ctrl+.)" data-testid="cancel">■ Cancel</button>
-      {status && <span className={`run-status status-${status}`} data-testid="run-status">{status}</span>}
+      <input
+        className="wf-name"
+        value={name}
+        onChange={(e) => edit((d) => void (d.name = e.target.value), 'rename')}
+        aria-label="workflow name"
+        data-testid="workflow-name"
+      />
+      <button className="primary" onClick={() => void runActive()} title="Run (Ctrl+Enter)" data-testid="run">
+        ▶ Run
+      </button>
+      <button
+        onClick={() => void cancelActive()}
+        disabled={!active}
+        title="Cancel (Esc or Ctrl+.)"
+        data-testid="cancel"
+      >
+        ■ Cancel
+      </button>
+      {status && (
+        <span className={`run-status status-${status}`} data-testid="run-status">
+          {status}
+        </span>
+      )}
       <span className="sep" />
-      <button onClick={() => undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
-      <button onClick={() => redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷</button>
+      <button onClick={() => undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">
+        ↶
+      </button>
+      <button onClick={() => redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+        ↷
+      </button>
       <span className="sep" />
-      <button onClick={() => openPalette({ screen: center() })} title="Add a node (Ctrl+K)" data-testid="add-node">+ Node</button>
-      <button onClick={groupSelection} title="Group the selection (Ctrl+G)" data-testid="group">▭ Group</button>
-      <button onClick={() => addNoteAt(flow.screenToFlowPosition(center()))} title="Add a note" data-testid="add-note">✎ Note</button>
-      <button onClick={() => void flow.fitView({ duration: 200 })} title="Fit view" data-testid="fit">⤢</button>
+      <button onClick={() => openPalette({ screen: center() })} title="Add a node (Ctrl+K)" data-testid="add-node">
+        + Node
+      </button>
+      <button onClick={groupSelection} title="Group the selection (Ctrl+G)" data-testid="group">
+        ▭ Group
+      </button>
+      <button onClick={() => addNoteAt(flow.screenToFlowPosition(center()))} title="Add a note" data-testid="add-note">
+        ✎ Note
+      </button>
+      <button onClick={() => void flow.fitView({ duration: 200 })} title="Fit view" data-testid="fit">
+        ⤢
+      </button>
       <span className="sep" />
-      <button onClick={() => void saveActive()} title="Save to the library (Ctrl+S)" data-testid="save">Save</button>
-      <button onClick={downloadActive} title="Download .json" data-testid="download">⬇</button>
-      <button onClick={() => file.current?.click()} title="Open a .json file" data-testid="upload">⬆</button>
-      <input ref={file} type="file" accept=".json,application/json" hidden onChange={(e) => (e.target.files?.[0] && void openWorkflowFile(e.target.files[0]), (e.target.value = ''))} data-testid="upload-input" />
-      <span className={`conn ${connected ? 'on' : 'off'}`} title={connected ? 'live' : 'reconnecting…'} data-testid="connection">●</span>
+      <button onClick={() => void saveActive()} title="Save to the library (Ctrl+S)" data-testid="save">
+        Save
+      </button>
+      <button onClick={downloadActive} title="Download .json" data-testid="download">
+        ⬇
+      </button>
+      <button onClick={() => file.current?.click()} title="Open a .json file" data-testid="upload">
+        ⬆
+      </button>
+      <input
+        ref={file}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        onChange={(e) => (e.target.files?.[0] && void openWorkflowFile(e.target.files[0]), (e.target.value = ''))}
+        data-testid="upload-input"
+      />
+      <span
+        className={`conn ${connected ? 'on' : 'off'}`}
+        title={connected ? 'live' : 'reconnecting…'}
+        data-testid="connection"
+      >
+        ●
+      </span>
     </div>
   );
 });

@@ -5,20 +5,27 @@ import { enlarge, openPalette, openPicker, uiStore } from '../store/ui';
 
 function inEditable(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+  return (
+    !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  );
 }
 
 /** What a key press does, or undefined when the editor leaves it alone. */
-export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey'>, editable: boolean): (() => void) | undefined {
+export function shortcutFor(
+  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey'>,
+  editable: boolean,
+): (() => void) | undefined {
   const mod = e.ctrlKey || e.metaKey;
   const key = e.key.toLowerCase();
   if (mod && key === 'enter') return () => void runActive();
   if (mod && key === '.') return () => void cancelActive();
   if (mod && key === 's') return () => void saveActive();
-  if (mod && key === 'k') return () => openPalette({ screen: { x: window.innerWidth / 2 - 200, y: window.innerHeight / 2 } });
+  if (mod && key === 'k')
+    return () => openPalette({ screen: { x: window.innerWidth / 2 - 200, y: window.innerHeight / 2 } });
   if (key === 'escape') {
     const ui = uiStore.get();
-    if (ui.palette || ui.picker || ui.enlarged) return () => (openPalette(undefined), openPicker(undefined), enlarge(undefined));
+    if (ui.palette || ui.picker || ui.enlarged)
+      return () => (openPalette(undefined), openPicker(undefined), enlarge(undefined));
     return editable ? undefined : () => void cancelActive();
   }
   if (editable) return undefined;

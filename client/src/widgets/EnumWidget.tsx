@@ -7,7 +7,13 @@ export const EnumWidget = memo(function EnumWidget({ spec, value, onChange, node
   const current = typeof value === 'string' ? value : '';
   const unknown = current !== '' && !options.includes(current);
   return (
-    <select className={`nodrag ${invalid || unknown ? 'invalid' : ''}`} value={current} onChange={(e) => onChange(e.target.value)} data-testid={paramTestId(nodeId, spec.name)} aria-label={spec.label ?? spec.name}>
+    <select
+      className={`nodrag ${invalid || unknown ? 'invalid' : ''}`}
+      value={current}
+      onChange={(e) => onChange(e.target.value)}
+      data-testid={paramTestId(nodeId, spec.name)}
+      aria-label={spec.label ?? spec.name}
+    >
       {unknown && <option value={current}>{current} (unknown)</option>}
       {options.map((o) => (
         <option key={o} value={o}>

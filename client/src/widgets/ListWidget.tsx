@@ -3,7 +3,11 @@ import { memo, useEffect, useState } from 'react';
 import { paramTestId, type WidgetProps } from './types';
 
 /** The list a text area holds: one item per non-empty line. */
-export const linesToList = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+export const linesToList = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
 export const ListWidget = memo(function ListWidget({ spec, value, onChange, nodeId, invalid }: WidgetProps) {
   const list = Array.isArray(value) ? value : [];

@@ -14,7 +14,10 @@ interface Props {
 }
 
 export const ParamField = memo(function ParamField({ nodeId, spec, value, errors }: Props) {
-  const onChange = useCallback((v: ParamValue) => edit(setParam(nodeId, spec.name, v), `param:${nodeId}:${spec.name}`), [nodeId, spec.name]);
+  const onChange = useCallback(
+    (v: ParamValue) => edit(setParam(nodeId, spec.name, v), `param:${nodeId}:${spec.name}`),
+    [nodeId, spec.name],
+  );
   return (
     <div className={`param ${errors.length ? 'has-error' : ''}`} data-testid={`field-${nodeId}-${spec.name}`}>
       <label title={spec.tooltip}>

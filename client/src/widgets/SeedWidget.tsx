@@ -20,7 +20,13 @@ export const SeedWidget = memo(function SeedWidget({ spec, value, onChange, node
         data-testid={paramTestId(nodeId, spec.name)}
         aria-label={spec.label ?? spec.name}
       />
-      <button type="button" className="nodrag icon" title="Randomize" onClick={() => onChange(randomSeed())} data-testid={`${paramTestId(nodeId, spec.name)}-randomize`}>
+      <button
+        type="button"
+        className="nodrag icon"
+        title="Randomize"
+        onClick={() => onChange(randomSeed())}
+        data-testid={`${paramTestId(nodeId, spec.name)}-randomize`}
+      >
         rnd
       </button>
     </div>

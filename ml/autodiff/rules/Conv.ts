@@ -8,7 +8,12 @@ import type { Tensor } from '../../graph/tensor';
 import { dy0, intAttr, intsAttr, type GradCtx, type GradRule } from '../rule';
 
 export const Conv: GradRule = (ctx) => {
-  const { g, node, x: [x, w, b], needs } = ctx;
+  const {
+    g,
+    node,
+    x: [x, w, b],
+    needs,
+  } = ctx;
   const dy = dy0(ctx);
   const { sp, k, group, strides, dil, pads } = convAttrs(ctx);
   let dx;
@@ -41,9 +46,16 @@ export function convAttrs({ node, x: [x, w] }: GradCtx) {
 }
 
 /** Splits `x` and `dy` into `group` channel groups, applies `f` to each pair and stacks the results (axis 0). */
-export function perGroup(g: GraphBuilder, group: number, x: Tensor, dy: Tensor, f: (xg: Tensor, dyg: Tensor) => Tensor): Tensor {
+export function perGroup(
+  g: GraphBuilder,
+  group: number,
+  x: Tensor,
+  dy: Tensor,
+  f: (xg: Tensor, dyg: Tensor) => Tensor,
+): Tensor {
   if (group === 1) return f(x, dy);
-  const cg = x.shape[1]! / group, og = dy.shape[1]! / group;
+  const cg = x.shape[1]! / group,
+    og = dy.shape[1]! / group;
   const parts: Tensor[] = [];
   for (let gi = 0; gi < group; gi++) {
     parts.push(f(g.slice(x, [gi * cg], [(gi + 1) * cg], [1]), g.slice(dy, [gi * og], [(gi + 1) * og], [1])));
@@ -52,9 +64,24 @@ export function perGroup(g: GraphBuilder, group: number, x: Tensor, dy: Tensor, 
 }
 
 /** Gradient of a Conv's weight given its input `x` and output gradient `dy` (per group). */
-export function weightGrad(g: GraphBuilder, x: Tensor, dy: Tensor, k: number[], strides: number[], dil: number[], pads: number[]): Tensor {
+export function weightGrad(
+  g: GraphBuilder,
+  x: Tensor,
+  dy: Tensor,
+  k: number[],
+  strides: number[],
+  dil: number[],
+  pads: number[],
+): Tensor {
   const swap = x.shape.map((_, i) => (i === 0 ? 1 : i === 1 ? 0 : i));
   const r = g.conv(g.transpose(x, swap), g.transpose(dy, swap), undefined, { strides: dil, dilations: strides, pads });
-  const cropped = r.shape.slice(2).some((d, i) => d !== k[i]) ? g.slice(r, k.map(() => 0), k, k.map((_, i) => i + 2)) : r;
+  const cropped = r.shape.slice(2).some((d, i) => d !== k[i])
+    ? g.slice(
+        r,
+        k.map(() => 0),
+        k,
+        k.map((_, i) => i + 2),
+      )
+    : r;
   return g.transpose(cropped, swap);
 }

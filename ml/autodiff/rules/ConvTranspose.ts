@@ -6,10 +6,16 @@ import { dy0, intsAttr, type GradRule } from '../rule';
 import { convAttrs, perGroup, weightGrad } from './Conv';
 
 export const ConvTranspose: GradRule = (ctx) => {
-  const { g, node, x: [x, w, b], needs } = ctx;
+  const {
+    g,
+    node,
+    x: [x, w, b],
+    needs,
+  } = ctx;
   const dy = dy0(ctx);
   const { k, group, strides, dil, pads } = convAttrs(ctx);
-  if (intsAttr(node, 'output_shape')) throw new Error(`ConvTranspose '${node.name}': give pads and output_padding, not output_shape, to differentiate`);
+  if (intsAttr(node, 'output_shape'))
+    throw new Error(`ConvTranspose '${node.name}': give pads and output_padding, not output_shape, to differentiate`);
   const dx = needs[0] ? g.conv(dy, w!, undefined, { strides, pads, dilations: dil, group }) : undefined;
   let dw;
   if (needs[1]) {

@@ -3,7 +3,12 @@ import { dy0, type GradRule } from '../rule';
 import { unbroadcast } from '../util';
 
 export const Div: GradRule = (ctx) => {
-  const { g, x: [a, b], y: [y], needs } = ctx;
+  const {
+    g,
+    x: [a, b],
+    y: [y],
+    needs,
+  } = ctx;
   const dy = dy0(ctx);
   const da = g.div(dy, b!);
   return [

@@ -6,7 +6,8 @@ import { dy0, intAttr, type GradRule } from '../rule';
 
 export const Gather: GradRule = (ctx) => {
   const { g } = ctx;
-  const data = ctx.x[0]!, idx = ctx.x[1]!;
+  const data = ctx.x[0]!,
+    idx = ctx.x[1]!;
   if (!ctx.needs[0]) return [undefined, undefined];
   const axis = ((intAttr(ctx.node, 'axis', 0) % data.rank) + data.rank) % data.rank;
   const n = idx.shape.reduce((a, b) => a * b, 1);

@@ -13,7 +13,8 @@ export const Gelu: GradRule = (ctx) => {
   const x = ctx.x[0]!;
   const dy = dy0(ctx);
   if (strAttr(ctx.node, 'approximate', 'none') === 'tanh') {
-    const c = Math.sqrt(2 / Math.PI), k = 0.044715;
+    const c = Math.sqrt(2 / Math.PI),
+      k = 0.044715;
     const x2 = g.mul(x, x);
     const s = g.sigmoid(g.mul(x, g.add(g.mul(x2, 2 * c * k), 2 * c)));
     const p = g.mul(x, g.add(g.mul(x2, 6 * c * k), 2 * c));

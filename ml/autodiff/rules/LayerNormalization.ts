@@ -6,13 +6,21 @@ import { dy0, intAttr, type GradRule } from '../rule';
 import { unbroadcast } from '../util';
 
 export const LayerNormalization: GradRule = (ctx) => {
-  const { g, node, x: [x, scale, bias], y, needs } = ctx;
-  if (ctx.dy[1] || ctx.dy[2]) throw new Error(`LayerNormalization '${node.name}': gradients through Mean/InvStdDev outputs are not supported`);
+  const {
+    g,
+    node,
+    x: [x, scale, bias],
+    y,
+    needs,
+  } = ctx;
+  if (ctx.dy[1] || ctx.dy[2])
+    throw new Error(`LayerNormalization '${node.name}': gradients through Mean/InvStdDev outputs are not supported`);
   const dy = dy0(ctx);
   const rank = x!.rank;
   const axis = ((intAttr(node, 'axis', -1) % rank) + rank) % rank;
   const axes = Array.from({ length: rank - axis }, (_, i) => axis + i);
-  const mean = g.cast(y[1]!, x!.dtype), inv = g.cast(y[2]!, x!.dtype);
+  const mean = g.cast(y[1]!, x!.dtype),
+    inv = g.cast(y[2]!, x!.dtype);
   const xhat = g.mul(g.sub(x!, mean), inv);
   let dx;
   if (needs[0]) {

@@ -8,8 +8,14 @@ import { dy0, type GradRule } from '../rule';
 import { mm, unbroadcast } from '../util';
 
 export const MatMul: GradRule = (ctx) => {
-  const { g, x: [a0, b0], needs } = ctx;
-  let a = a0!, b = b0!, dy = dy0(ctx);
+  const {
+    g,
+    x: [a0, b0],
+    needs,
+  } = ctx;
+  let a = a0!,
+    b = b0!,
+    dy = dy0(ctx);
   // Vectors become matrices so one code path handles every rank.
   if (a.rank === 1) {
     a = g.reshape(a, [1, a.shape[0]!]);
@@ -23,12 +29,16 @@ export const MatMul: GradRule = (ctx) => {
     const r = unbroadcast(g, t, [...Array(Math.max(0, t.rank - mat.rank)).fill(1), ...mat.shape]);
     return g.reshape(r, like.shape);
   };
-  return [needs[0] ? back(mm(g, dy, b, false, true), a, a0!) : undefined, needs[1] ? back(weightGrad(g, a, b, dy), b, b0!) : undefined];
+  return [
+    needs[0] ? back(mm(g, dy, b, false, true), a, a0!) : undefined,
+    needs[1] ? back(weightGrad(g, a, b, dy), b, b0!) : undefined,
+  ];
 };
 
 /** a^T @ dy, flattened over batch axes when the weight is 2-D. */
 function weightGrad(g: GraphBuilder, a: Tensor, b: Tensor, dy: Tensor): Tensor {
-  const k = a.shape[a.rank - 1]!, n = dy.shape[dy.rank - 1]!;
+  const k = a.shape[a.rank - 1]!,
+    n = dy.shape[dy.rank - 1]!;
   if (b.rank === 2 && a.rank > 2 && dy.rank === a.rank && a.shape.slice(0, -2).every((d, i) => d === dy.shape[i])) {
     return mm(g, g.reshape(a, [-1, k]), g.reshape(dy, [-1, n]), true, false);
   }

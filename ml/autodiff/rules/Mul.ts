@@ -3,7 +3,11 @@ import { dy0, type GradRule } from '../rule';
 import { unbroadcast } from '../util';
 
 export const Mul: GradRule = (ctx) => {
-  const { g, x: [a, b], needs } = ctx;
+  const {
+    g,
+    x: [a, b],
+    needs,
+  } = ctx;
   const dy = dy0(ctx);
   return [
     a && b && needs[0] ? unbroadcast(g, g.mul(dy, b), a.shape) : undefined,

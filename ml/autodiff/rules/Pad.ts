@@ -9,5 +9,12 @@ export const Pad: GradRule = (ctx) => {
     throw new Error(`Pad '${node.name}': gradient supports constant mode with non-negative pads only`);
   }
   const starts = x.shape.map((_, i) => pads[i]!);
-  return [ctx.g.slice(dy0(ctx), starts, x.shape.map((d, i) => starts[i]! + d), x.shape.map((_, i) => i))];
+  return [
+    ctx.g.slice(
+      dy0(ctx),
+      starts,
+      x.shape.map((d, i) => starts[i]! + d),
+      x.shape.map((_, i) => i),
+    ),
+  ];
 };

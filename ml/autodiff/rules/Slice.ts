@@ -4,7 +4,8 @@ import { constInts, dy0, type GradRule } from '../rule';
 export const Slice: GradRule = (ctx) => {
   const { node } = ctx;
   const x = ctx.x[0]!;
-  const starts = constInts(node, ctx.x[1], 'starts')!, ends = constInts(node, ctx.x[2], 'ends')!;
+  const starts = constInts(node, ctx.x[1], 'starts')!,
+    ends = constInts(node, ctx.x[2], 'ends')!;
   const axes = constInts(node, ctx.x[3], 'axes') ?? starts.map((_, i) => i);
   const steps = constInts(node, ctx.x[4], 'steps') ?? starts.map(() => 1);
   if (steps.some((s) => s !== 1)) throw new Error(`Slice '${node.name}': gradient supports unit steps only`);

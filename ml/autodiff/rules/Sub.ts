@@ -3,7 +3,11 @@ import { dy0, type GradRule } from '../rule';
 import { unbroadcast } from '../util';
 
 export const Sub: GradRule = (ctx) => {
-  const { g, x: [a, b], needs } = ctx;
+  const {
+    g,
+    x: [a, b],
+    needs,
+  } = ctx;
   const dy = dy0(ctx);
   return [
     a && needs[0] ? unbroadcast(g, dy, a.shape) : undefined,

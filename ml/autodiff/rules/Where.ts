@@ -3,7 +3,11 @@ import { dy0, type GradRule } from '../rule';
 import { unbroadcast } from '../util';
 
 export const Where: GradRule = (ctx) => {
-  const { g, x: [c, a, b], needs } = ctx;
+  const {
+    g,
+    x: [c, a, b],
+    needs,
+  } = ctx;
   const dy = dy0(ctx);
   return [
     undefined,

@@ -14,7 +14,10 @@ export interface MlpTaskOptions {
 
 /** A teacher-student regression task; the loss starts near the target variance and falls as the student learns. */
 export function createTask(o: MlpTaskOptions = {}): TrainTask {
-  const nIn = o.inputs ?? 8, nHid = o.hidden ?? 32, nOut = o.outputs ?? 4, batch = o.batch ?? 32;
+  const nIn = o.inputs ?? 8,
+    nHid = o.hidden ?? 32,
+    nOut = o.outputs ?? 4,
+    batch = o.batch ?? 32;
   const teacher = new CounterRng(o.teacherSeed ?? 99);
   const tA = teacher.fillNormal(new Float32Array(nIn * nHid), 1 / Math.sqrt(nIn));
   const tB = teacher.fillNormal(new Float32Array(nHid * nOut), 1 / Math.sqrt(nHid));

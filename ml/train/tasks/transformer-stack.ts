@@ -26,10 +26,16 @@ const LORA_B = ['q', 'k', 'v', 'o', 'fc1', 'fc2'] as const;
 
 /** The transformer stack task (see the file comment). */
 export function createTask(o: TransformerTaskOptions = {}): TrainTask {
-  const L = o.blocks ?? 2, C = o.width ?? 32, T = o.tokens ?? 8, B = o.batch ?? 8, H = o.heads ?? 2, r = o.rank ?? 0;
+  const L = o.blocks ?? 2,
+    C = o.width ?? 32,
+    T = o.tokens ?? 8,
+    B = o.batch ?? 8,
+    H = o.heads ?? 2,
+    r = o.rank ?? 0;
   const D = C / H;
   if (!Number.isInteger(D)) throw new Error(`transformer task: width ${C} is not divisible by heads ${H}`);
-  const dims = (name: string): [number, number] => (name === 'fc1' ? [C, 4 * C] : name === 'fc2' ? [4 * C, C] : name === 'qkv' ? [C, 3 * C] : [C, C]);
+  const dims = (name: string): [number, number] =>
+    name === 'fc1' ? [C, 4 * C] : name === 'fc2' ? [4 * C, C] : name === 'qkv' ? [C, 3 * C] : [C, C];
   // Base weights: drawn once from baseSeed; trainable when rank is 0, frozen initializers otherwise.
   const baseRng = new CounterRng(o.baseSeed ?? 5);
   const base: Record<string, ParamInit> = {};
@@ -40,8 +46,14 @@ export function createTask(o: TransformerTaskOptions = {}): TrainTask {
     }
     for (const n of LINEARS) {
       const [fi, fo] = dims(n);
-      base[`b${l}.${n}.w`] = { shape: [fi, fo], data: baseRng.fillUniform(new Float32Array(fi * fo), -1 / Math.sqrt(fi), 1 / Math.sqrt(fi)) };
-      base[`b${l}.${n}.b`] = { shape: [fo], data: baseRng.fillUniform(new Float32Array(fo), -1 / Math.sqrt(fi), 1 / Math.sqrt(fi)) };
+      base[`b${l}.${n}.w`] = {
+        shape: [fi, fo],
+        data: baseRng.fillUniform(new Float32Array(fi * fo), -1 / Math.sqrt(fi), 1 / Math.sqrt(fi)),
+      };
+      base[`b${l}.${n}.b`] = {
+        shape: [fo],
+        data: baseRng.fillUniform(new Float32Array(fo), -1 / Math.sqrt(fi), 1 / Math.sqrt(fi)),
+      };
     }
   }
   const dataRngSeed = baseRng.fork(7);
@@ -50,12 +62,19 @@ export function createTask(o: TransformerTaskOptions = {}): TrainTask {
 
   return {
     initParams(rng) {
-      if (r === 0) return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, { shape: v.shape, data: Float32Array.from(v.data) }]));
+      if (r === 0)
+        return Object.fromEntries(
+          Object.entries(base).map(([k, v]) => [k, { shape: v.shape, data: Float32Array.from(v.data) }]),
+        );
       const out: Record<string, ParamInit> = {};
       for (let l = 0; l < L; l++) {
         for (const n of LINEARS) {
-          const fi = dims(n)[0], ra = n === 'qkv' ? 3 * r : r;
-          out[`b${l}.${n}.lora_a`] = { shape: [fi, ra], data: rng.fillNormal(new Float32Array(fi * ra), 1 / Math.sqrt(fi)) };
+          const fi = dims(n)[0],
+            ra = n === 'qkv' ? 3 * r : r;
+          out[`b${l}.${n}.lora_a`] = {
+            shape: [fi, ra],
+            data: rng.fillNormal(new Float32Array(fi * ra), 1 / Math.sqrt(fi)),
+          };
         }
         for (const n of LORA_B) {
           const fo = n === 'fc1' ? 4 * C : C;

@@ -29,7 +29,14 @@ export function suggestSteps(images: number): number {
 export function adviseDataset(type: LoraType, images: number): ReportAdvice {
   const counts = IMAGE_COUNTS[type];
   const [recLo, recHi] = counts.recommended;
-  const countVerdict: Verdict = images < counts.minimum ? 'too-few' : images < recLo ? 'below-recommended' : images <= recHi ? 'good' : 'more-than-needed';
+  const countVerdict: Verdict =
+    images < counts.minimum
+      ? 'too-few'
+      : images < recLo
+        ? 'below-recommended'
+        : images <= recHi
+          ? 'good'
+          : 'more-than-needed';
   const countMessage = {
     'too-few': `only ${images} image(s): a ${type} LoRA needs at least ${counts.minimum} (${recLo}-${recHi} recommended; ${counts.note.toLowerCase()})`,
     'below-recommended': `${images} images: enough for a ${type} LoRA, but ${recLo}-${recHi} are recommended (${counts.note.toLowerCase()})`,
@@ -47,5 +54,19 @@ export function adviseDataset(type: LoraType, images: number): ReportAdvice {
   const rank = type === 'style' && images < 20 ? 16 : DEFAULT_RANK;
   const rankMessage = `rank ${rank} (${rankRange[0]}-${rankRange[1]} for a ${type} LoRA): increase only if results lack detail, decrease if it overfits`;
   const learningRate = scenario ? scenario.learningRate[1] : 0.0001;
-  return { loraType: type, imageCount: images, minimum: counts.minimum, recommended: counts.recommended, countVerdict, countMessage, steps, stepsRange: range, stepsMessage, rank, rankRange, rankMessage, learningRate };
+  return {
+    loraType: type,
+    imageCount: images,
+    minimum: counts.minimum,
+    recommended: counts.recommended,
+    countVerdict,
+    countMessage,
+    steps,
+    stepsRange: range,
+    stepsMessage,
+    rank,
+    rankRange,
+    rankMessage,
+    learningRate,
+  };
 }

@@ -41,7 +41,10 @@ export const LEARNING_RATES: { situation: string; learningRate: [number, number]
 ];
 
 /** "Common Training Scenarios" (object has no scenario in the guide: it uses the general tables). */
-export const SCENARIOS: Record<Exclude<LoraType, 'object'>, { images: [number, number]; rank: [number, number]; steps: [number, number]; learningRate: [number, number] }> = {
+export const SCENARIOS: Record<
+  Exclude<LoraType, 'object'>,
+  { images: [number, number]; rank: [number, number]; steps: [number, number]; learningRate: [number, number] }
+> = {
   style: { images: [15, 30], rank: [16, 32], steps: [1500, 3000], learningRate: [0.0001, 0.0001] },
   character: { images: [20, 50], rank: [32, 64], steps: [2000, 4000], learningRate: [0.0001, 0.0001] },
   likeness: { images: [30, 100], rank: [32, 64], steps: [3000, 5000], learningRate: [0.00005, 0.0001] },
@@ -55,5 +58,8 @@ export const PREFERRED_RESOLUTION = 1024;
 export const CAPTION_STYLE_BY_MODEL: Record<'sd15' | 'sdxl' | 'flux', { style: string; example: string }> = {
   sd15: { style: 'Tag-based', example: 'xyz_style, digital art, landscape, mountains, sunset, vibrant colors' },
   sdxl: { style: 'Mixed', example: 'xyz_style digital painting of mountains at sunset, vibrant colors, detailed' },
-  flux: { style: 'Natural', example: 'A beautiful mountain landscape at sunset in the xyz_style, with vibrant orange and purple colors' },
+  flux: {
+    style: 'Natural',
+    example: 'A beautiful mountain landscape at sunset in the xyz_style, with vibrant orange and purple colors',
+  },
 };

@@ -14,7 +14,8 @@ export function parseEdits(text: string): CaptionEdits {
   if (trimmed === '') return edits;
   if (trimmed.startsWith('{')) {
     const obj = JSON.parse(trimmed) as unknown;
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('edits: expected a JSON object of file: caption');
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+      throw new Error('edits: expected a JSON object of file: caption');
     for (const [k, v] of Object.entries(obj)) {
       if (typeof v !== 'string') throw new Error(`edits: the caption for "${k}" is not a string`);
       edits.set(k.trim(), v.trim());
@@ -32,7 +33,10 @@ export function parseEdits(text: string): CaptionEdits {
 
 /** Serialises edits in the line form, sorted by file, for the editor to store back into the parameter. */
 export function formatEdits(edits: CaptionEdits): string {
-  return [...edits].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${v.replace(/\s*\n\s*/g, ' ')}`).join('\n');
+  return [...edits]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}: ${v.replace(/\s*\n\s*/g, ' ')}`)
+    .join('\n');
 }
 
 /** The edit for an item id, matched by id, file name or file stem; marks the key used. */

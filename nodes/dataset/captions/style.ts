@@ -26,7 +26,8 @@ function joinAnd(parts: string[]): string {
 }
 
 function article(phrase: string): string {
-  if (/^(\d|a |an |the |some |many |two |three )/i.test(phrase) || /s$/i.test(phrase.split(' ')[0] ?? '')) return phrase;
+  if (/^(\d|a |an |the |some |many |two |three )/i.test(phrase) || /s$/i.test(phrase.split(' ')[0] ?? ''))
+    return phrase;
   return `${/^[aeiou]/i.test(phrase) ? 'an' : 'a'} ${phrase}`;
 }
 

@@ -25,7 +25,10 @@ function isCommon(word: string): boolean {
 
 /** Why a trigger word is too generic (every part of it is a plain English word), or undefined when it is distinctive. */
 export function genericTriggerReason(trigger: string): string | undefined {
-  const parts = trigger.trim().split(/[\s_\-]+/).filter(Boolean);
+  const parts = trigger
+    .trim()
+    .split(/[\s_\-]+/)
+    .filter(Boolean);
   if (parts.length === 0 || !parts.every(isCommon)) return undefined;
   const what = parts.length === 1 ? 'a plain English word' : 'made only of plain English words';
   return `the trigger word "${trigger}" is ${what}: it collides with what the base model already knows; use something distinctive like "xyz_${parts[0]?.toLowerCase()}"`;

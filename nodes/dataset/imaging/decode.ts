@@ -10,7 +10,15 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif
 /** PNG settings for images we store: fast to write (they are intermediate), still lossless. */
 export const STORE_PNG: PngOptions = { compressionLevel: 3, adaptiveFiltering: false };
 
-export type BadFileCode = 'zero-byte' | 'not-image' | 'truncated' | 'corrupt' | 'too-many-pixels' | 'caption-encoding' | 'outside-root' | 'unreadable';
+export type BadFileCode =
+  | 'zero-byte'
+  | 'not-image'
+  | 'truncated'
+  | 'corrupt'
+  | 'too-many-pixels'
+  | 'caption-encoding'
+  | 'outside-root'
+  | 'unreadable';
 
 /** A file that cannot be used, with the reason in words a user understands. */
 export class BadFileError extends Error {
@@ -65,7 +73,8 @@ function classify(err: unknown, bytes: Buffer): BadFileError {
     return new BadFileError('not-image', `not an image file${hint}`);
   }
   if (/empty/i.test(msg)) return new BadFileError('zero-byte', 'the file is empty (0 bytes)');
-  if (looksTruncated(bytes)) return new BadFileError('truncated', `the file is truncated (it ends before the image data does)`);
+  if (looksTruncated(bytes))
+    return new BadFileError('truncated', `the file is truncated (it ends before the image data does)`);
   if (/pixel limit/i.test(msg)) return new BadFileError('too-many-pixels', 'too many pixels');
   if (/premature end|truncat|read error|unexpected end|short read|not enough data/i.test(msg)) {
     return new BadFileError('truncated', `the file is truncated or damaged (${first})`);
@@ -78,7 +87,8 @@ function classify(err: unknown, bytes: Buffer): BadFileError {
 /** PNG without its IEND chunk, or JPEG without its end-of-image marker: the file was cut short. */
 function looksTruncated(bytes: Buffer): boolean {
   const tail = bytes.subarray(Math.max(0, bytes.length - 32));
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return !tail.includes('IEND');
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return !tail.includes('IEND');
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return !tail.includes(Buffer.from([0xff, 0xd9]));
   return false;
 }

@@ -6,7 +6,12 @@ import type { Bucket } from '../types';
 export type FitMode = 'center-crop' | 'pad' | 'buckets';
 
 /** Resizes `input` (a file path or bytes) to exactly `target`; `pad` letterboxes on `background`. */
-export async function fitImage(input: string | Buffer, target: Bucket, mode: FitMode, background: string): Promise<Buffer> {
+export async function fitImage(
+  input: string | Buffer,
+  target: Bucket,
+  mode: FitMode,
+  background: string,
+): Promise<Buffer> {
   const fit = mode === 'pad' ? 'contain' : 'cover';
   return sharp(input)
     .resize({ width: target.width, height: target.height, fit, position: 'centre', kernel: 'lanczos3', background })

@@ -4,7 +4,13 @@ import sharp from 'sharp';
 /** Images are measured at this longest side (or their own, if smaller) so sharpness compares across sizes. */
 export const ANALYSIS_SIZE = 256;
 
-export type ImageMetrics = { sharpness: number; meanLuminance: number; clippedDark: number; clippedBright: number; dhash: string };
+export type ImageMetrics = {
+  sharpness: number;
+  meanLuminance: number;
+  clippedDark: number;
+  clippedBright: number;
+  dhash: string;
+};
 
 /** Measures one image file (any format sharp reads). */
 export async function measureImage(path: string): Promise<ImageMetrics> {
@@ -41,7 +47,12 @@ export function laplacianVariance(grey: Uint8Array, width: number, height: numbe
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
       const i = y * width + x;
-      const lap = (grey[i - 1] as number) + (grey[i + 1] as number) + (grey[i - width] as number) + (grey[i + width] as number) - 4 * (grey[i] as number);
+      const lap =
+        (grey[i - 1] as number) +
+        (grey[i + 1] as number) +
+        (grey[i - width] as number) +
+        (grey[i + width] as number) -
+        4 * (grey[i] as number);
       sum += lap;
       sumSq += lap * lap;
       count++;
@@ -57,7 +68,8 @@ export async function dHash(path: string): Promise<string> {
   let hex = '';
   for (let row = 0; row < 8; row++) {
     let byte = 0;
-    for (let col = 0; col < 8; col++) byte = (byte << 1) | ((px[row * 9 + col] as number) > (px[row * 9 + col + 1] as number) ? 1 : 0);
+    for (let col = 0; col < 8; col++)
+      byte = (byte << 1) | ((px[row * 9 + col] as number) > (px[row * 9 + col + 1] as number) ? 1 : 0);
     hex += byte.toString(16).padStart(2, '0');
   }
   return hex;

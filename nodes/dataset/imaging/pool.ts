@@ -14,7 +14,8 @@ export function defaultConcurrency(): number {
   if (!tuned) {
     tuned = true;
     const uvThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-    if (cores > uvThreads && sharp.concurrency() < Math.ceil(cores / uvThreads)) sharp.concurrency(Math.ceil(cores / uvThreads));
+    if (cores > uvThreads && sharp.concurrency() < Math.ceil(cores / uvThreads))
+      sharp.concurrency(Math.ceil(cores / uvThreads));
   }
   return cores;
 }

@@ -35,7 +35,10 @@ export function parseKohyaFolder(name: string): { repeats: number; name: string 
 }
 
 /** Lists images under `root` (a real path inside the allowed roots); kohya subfolders are always read. */
-export async function scanFolder(root: string, opts: { recursive: boolean; captionExt: string; paths: PathPolicy }): Promise<ScanResult> {
+export async function scanFolder(
+  root: string,
+  opts: { recursive: boolean; captionExt: string; paths: PathPolicy },
+): Promise<ScanResult> {
   const result: ScanResult = { images: [], problems: [], kohyaNames: [] };
   const rootKohya = parseKohyaFolder(basename(root));
   const visited = new Set<string>();
@@ -54,7 +57,11 @@ export async function scanFolder(root: string, opts: { recursive: boolean; capti
           real = opts.paths.resolve(abs, 'read', 'folder');
           isDir = (await stat(real)).isDirectory();
         } catch (err) {
-          result.problems.push({ rel, code: 'outside-root', message: `it is a link to a place outside the allowed folders (${errorText(err)})` });
+          result.problems.push({
+            rel,
+            code: 'outside-root',
+            message: `it is a link to a place outside the allowed folders (${errorText(err)})`,
+          });
           continue;
         }
       }
@@ -82,7 +89,13 @@ export async function scanFolder(root: string, opts: { recursive: boolean; capti
   return result;
 }
 
-async function attachCaption(image: ScannedImage, path: string, paths: PathPolicy, result: ScanResult, rel: string): Promise<void> {
+async function attachCaption(
+  image: ScannedImage,
+  path: string,
+  paths: PathPolicy,
+  result: ScanResult,
+  rel: string,
+): Promise<void> {
   try {
     const real = (await lstat(path)).isSymbolicLink() ? paths.resolve(path, 'read', 'folder') : path;
     const st = await stat(real);
@@ -90,7 +103,11 @@ async function attachCaption(image: ScannedImage, path: string, paths: PathPolic
     image.captionSize = st.size;
     image.captionMtimeMs = st.mtimeMs;
   } catch (err) {
-    result.problems.push({ rel, code: 'outside-root', message: `its caption is a link outside the allowed folders (${errorText(err)})` });
+    result.problems.push({
+      rel,
+      code: 'outside-root',
+      message: `its caption is a link outside the allowed folders (${errorText(err)})`,
+    });
   }
 }
 

@@ -10,7 +10,13 @@ import sharp from 'sharp';
 
 export type TagCategory = 'general' | 'character' | 'rating';
 export type TagInfo = { name: string; category: TagCategory };
-export type Tagger = { session: ort.InferenceSession; tags: TagInfo[]; size: number; inputName: string; outputName: string };
+export type Tagger = {
+  session: ort.InferenceSession;
+  tags: TagInfo[];
+  size: number;
+  inputName: string;
+  outputName: string;
+};
 export type TagThresholds = { general: number; character: number; includeRating: boolean };
 
 const CATEGORY: Record<string, TagCategory> = { '0': 'general', '4': 'character', '9': 'rating' };
@@ -24,7 +30,9 @@ export function loadTagger(folder: string): Promise<Tagger> {
     try {
       statSync(p);
     } catch {
-      throw new Error(`the tagger folder has no ${p.endsWith('.csv') ? 'selected_tags.csv' : 'model.onnx'} (a WD14 tagger folder holds both)`);
+      throw new Error(
+        `the tagger folder has no ${p.endsWith('.csv') ? 'selected_tags.csv' : 'model.onnx'} (a WD14 tagger folder holds both)`,
+      );
     }
   }
   const key = `${modelPath}:${statSync(modelPath).mtimeMs}:${statSync(tagsPath).mtimeMs}`;
@@ -67,9 +75,9 @@ function splitCsvLine(line: string): string[] {
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
-    if (quoted && c === '"' && line[i + 1] === '"') (cur += '"'), i++;
+    if (quoted && c === '"' && line[i + 1] === '"') ((cur += '"'), i++);
     else if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) cells.push(cur), (cur = '');
+    else if (c === ',' && !quoted) (cells.push(cur), (cur = ''));
     else cur += c;
   }
   cells.push(cur);
@@ -103,7 +111,8 @@ export async function tagProbabilities(tagger: Tagger, imagePath: string): Promi
 /** Tags over their thresholds: characters first, then general tags, each by falling probability; optionally the top rating. */
 export function selectTags(probs: ArrayLike<number>, tags: readonly TagInfo[], t: TagThresholds): string[] {
   const scored = tags.map((tag, i) => ({ ...tag, p: probs[i] ?? 0 }));
-  const pick = (category: TagCategory, threshold: number) => scored.filter((s) => s.category === category && s.p >= threshold).sort((a, b) => b.p - a.p);
+  const pick = (category: TagCategory, threshold: number) =>
+    scored.filter((s) => s.category === category && s.p >= threshold).sort((a, b) => b.p - a.p);
   const chosen = [...pick('character', t.character), ...pick('general', t.general)];
   if (t.includeRating) {
     const top = scored.filter((s) => s.category === 'rating').sort((a, b) => b.p - a.p)[0];

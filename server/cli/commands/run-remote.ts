@@ -13,7 +13,12 @@ import { formatValidationErrors } from '../validation-report';
 const FINAL_TYPES = new Set<ServerMessage['type']>(['run.finished', 'run.failed', 'run.cancelled']);
 
 /** `loraflow run --server <url>`: submits over REST and follows the run over the WebSocket. */
-export async function runRemote(server: string, loaded: WorkflowFile, sets: string[], token: string | undefined): Promise<number> {
+export async function runRemote(
+  server: string,
+  loaded: WorkflowFile,
+  sets: string[],
+  token: string | undefined,
+): Promise<number> {
   const base = server.replace(/\/+$/, '');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -62,7 +67,13 @@ export async function runRemote(server: string, loaded: WorkflowFile, sets: stri
   if (submitted.status !== 201) {
     ws.close();
     const body = submitted.body;
-    out('errors' in body ? formatValidationErrors(body.errors) : 'message' in body ? body.message : `HTTP ${submitted.status}`);
+    out(
+      'errors' in body
+        ? formatValidationErrors(body.errors)
+        : 'message' in body
+          ? body.message
+          : `HTTP ${submitted.status}`,
+    );
     return 1;
   }
   runId = (submitted.body as SubmitRunResponse).id;

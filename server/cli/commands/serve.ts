@@ -32,11 +32,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const runtime = createRuntime(config, { adoptExisting: true });
   const server = await startServer(runtime, logLine);
   out(`loraflow listening on ${server.url}`);
-  logLine(`data folder ${config.dataDir}; allowed folders ${config.roots.join(', ')}${config.token ? '; token required' : ''}`);
+  logLine(
+    `data folder ${config.dataDir}; allowed folders ${config.roots.join(', ')}${config.token ? '; token required' : ''}`,
+  );
   return new Promise<number>((resolve) => {
     const stop = () => {
       logLine('stopping: the running run (if any) is marked interrupted and can be resumed');
-      server.close().then(() => resolve(0), () => resolve(1));
+      server.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -33,7 +33,10 @@ export function artifactsRouter(artifacts: ArtifactStore): Router {
     // An HTML or SVG report must not run scripts with this origin's rights.
     res.setHeader('Content-Security-Policy', 'sandbox');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.sendFile(artifacts.pathOf(id), { dotfiles: 'allow', headers: { 'Content-Type': MIME_BY_EXTENSION[ext] ?? 'application/octet-stream' } });
+    res.sendFile(artifacts.pathOf(id), {
+      dotfiles: 'allow',
+      headers: { 'Content-Type': MIME_BY_EXTENSION[ext] ?? 'application/octet-stream' },
+    });
   });
   return router;
 }

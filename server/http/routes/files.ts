@@ -10,7 +10,10 @@ const UPLOAD_LIMIT = '50mb';
 
 /** Keeps the letters, digits, dots, dashes and underscores of an uploaded file's name. */
 function safeUploadName(given: string): string {
-  const base = path.basename(given).replace(/[^\w.-]/g, '_').replace(/^\.+/, '');
+  const base = path
+    .basename(given)
+    .replace(/[^\w.-]/g, '_')
+    .replace(/^\.+/, '');
   return base.slice(-100) || 'upload';
 }
 
@@ -33,7 +36,8 @@ export function filesRouter(paths: PathPolicy, uploadsDir: string): Router {
   router.get('/files', (req, res) => {
     const asked = typeof req.query.path === 'string' && req.query.path !== '' ? req.query.path : (paths.roots[0] ?? '');
     const real = paths.resolve(asked, 'read', 'path');
-    if (!fs.statSync(real).isDirectory()) return sendError(res, 400, 'not-a-folder', `"${asked}" is a file, not a folder`);
+    if (!fs.statSync(real).isDirectory())
+      return sendError(res, 400, 'not-a-folder', `"${asked}" is a file, not a folder`);
     const entries: FileListing['entries'] = [];
     for (const dirent of fs.readdirSync(real, { withFileTypes: true })) {
       try {
@@ -51,7 +55,8 @@ export function filesRouter(paths: PathPolicy, uploadsDir: string): Router {
 
   router.post('/uploads', express.raw({ type: () => true, limit: UPLOAD_LIMIT }), (req, res) => {
     const name = typeof req.query.name === 'string' ? safeUploadName(req.query.name) : 'upload';
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return sendError(res, 400, 'empty-upload', 'the upload has no bytes');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+      return sendError(res, 400, 'empty-upload', 'the upload has no bytes');
     fs.mkdirSync(uploadsDir, { recursive: true });
     const file = path.join(uploadsDir, freeName(uploadsDir, name));
     writeFileAtomic(file, req.body);

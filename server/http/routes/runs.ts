@@ -54,14 +54,18 @@ export function runsRouter(queue: RunQueue, telemetry: TelemetryStore): Router {
   router.post('/runs/:id/resume', (req, res) => {
     const result = queue.resume(req.params.id);
     if (!result) return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
-    if (!result.ok) return result.kind === 'bad-request' ? sendError(res, 409, 'not-resumable', result.message) : sendRefusal(res, result);
+    if (!result.ok)
+      return result.kind === 'bad-request'
+        ? sendError(res, 409, 'not-resumable', result.message)
+        : sendRefusal(res, result);
     res.json(queue.summary(result.id));
   });
 
   router.delete('/runs/:id', (req, res) => {
     const outcome = queue.deleteRun(req.params.id);
     if (outcome === 'not-found') return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
-    if (outcome === 'active') return sendError(res, 409, 'run-active', `run ${req.params.id} is queued or running: cancel it first`);
+    if (outcome === 'active')
+      return sendError(res, 409, 'run-active', `run ${req.params.id} is queued or running: cancel it first`);
     res.status(204).end();
   });
 
@@ -90,7 +94,8 @@ export function runsRouter(queue: RunQueue, telemetry: TelemetryStore): Router {
   });
 
   router.delete('/queue/:id', (req, res) => {
-    if (!queue.remove(req.params.id)) return sendError(res, 404, 'not-queued', `run ${req.params.id} is not in the queue`);
+    if (!queue.remove(req.params.id))
+      return sendError(res, 404, 'not-queued', `run ${req.params.id} is not in the queue`);
     res.status(204).end();
   });
 

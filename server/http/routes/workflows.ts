@@ -90,7 +90,8 @@ export function workflowsRouter(folders: Folders): Router {
     if (!isValidWorkflowName(name)) return sendError(res, 400, 'bad-name', `"${name}" is not a valid workflow name`);
     const file = fileOf(folders.user, name);
     if (!fs.existsSync(file)) {
-      if (fs.existsSync(fileOf(folders.examples, name))) return sendError(res, 403, 'read-only', `"${name}" is an example and cannot be deleted`);
+      if (fs.existsSync(fileOf(folders.examples, name)))
+        return sendError(res, 403, 'read-only', `"${name}" is an example and cannot be deleted`);
       return sendError(res, 404, 'not-found', `no workflow "${name}"`);
     }
     fs.unlinkSync(file);

@@ -7,7 +7,11 @@ import { GraphBuilder, typedArrayFor, type Attrs, type DType, type Shape, type T
 /** A differentiable input: its shape, or a shape with the range its random values come from. */
 type FloatSpec = Shape | { shape: Shape; range?: [number, number]; awayFromZero?: boolean };
 /** A fixed (non-differentiable) constant input. */
-interface ConstSpec { readonly constant: readonly number[]; readonly shape?: Shape; readonly dtype?: DType | 'float' }
+interface ConstSpec {
+  readonly constant: readonly number[];
+  readonly shape?: Shape;
+  readonly dtype?: DType | 'float';
+}
 export type InputSpec = FloatSpec | ConstSpec;
 
 /** Integer constant (axes, shapes, indices). */
@@ -42,7 +46,12 @@ function rng(seed: number): () => number {
 const isConst = (s: InputSpec | undefined): s is ConstSpec => !!s && typeof s === 'object' && 'constant' in s;
 
 /** Builds `op` on random inputs, loss = sum(out * R), and checks every float input's gradient numerically. */
-export async function checkGrad(op: string, inputs: Record<string, InputSpec | undefined>, attrs: Attrs = {}, opts: CheckOptions = {}): Promise<void> {
+export async function checkGrad(
+  op: string,
+  inputs: Record<string, InputSpec | undefined>,
+  attrs: Attrs = {},
+  opts: CheckOptions = {},
+): Promise<void> {
   const dtype = opts.dtype ?? 'float64';
   const tol = opts.tol ?? (dtype === 'float64' ? 1e-6 : 1e-2);
   const h = dtype === 'float64' ? 1e-5 : 1e-2;
@@ -52,8 +61,17 @@ export async function checkGrad(op: string, inputs: Record<string, InputSpec | u
   const wrt: Tensor[] = [];
   const ins = Object.entries(inputs).map(([name, spec]) => {
     if (spec === undefined) return undefined;
-    if (isConst(spec)) return g.constant(spec.constant, spec.shape ?? [spec.constant.length], spec.dtype === 'float' || !spec.dtype ? dtype : spec.dtype);
-    const { shape, range = [-1, 1], awayFromZero = false } = Array.isArray(spec) ? { shape: spec as Shape } : (spec as Exclude<FloatSpec, Shape>);
+    if (isConst(spec))
+      return g.constant(
+        spec.constant,
+        spec.shape ?? [spec.constant.length],
+        spec.dtype === 'float' || !spec.dtype ? dtype : spec.dtype,
+      );
+    const {
+      shape,
+      range = [-1, 1],
+      awayFromZero = false,
+    } = Array.isArray(spec) ? { shape: spec as Shape } : (spec as Exclude<FloatSpec, Shape>);
     const n = shape.reduce((a, b) => a * b, 1);
     const vals = Array.from({ length: n }, () => {
       if (!awayFromZero) return range[0] + (range[1] - range[0]) * rand();
@@ -66,13 +84,28 @@ export async function checkGrad(op: string, inputs: Record<string, InputSpec | u
   });
   const outs = g.op(op, ins, attrs, { domain: opts.domain });
   const used = (opts.use ?? outs.map((_, i) => i)).map((i) => outs[i]!).filter((t) => t.dtype === dtype);
-  const terms = used.map((t) => g.reduceSum(g.mul(t, g.constant(typedArrayFor(dtype, Array.from({ length: t.shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1)), t.shape))));
+  const terms = used.map((t) =>
+    g.reduceSum(
+      g.mul(
+        t,
+        g.constant(
+          typedArrayFor(
+            dtype,
+            Array.from({ length: t.shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1),
+          ),
+          t.shape,
+        ),
+      ),
+    ),
+  );
   const loss = g.sum(terms);
   g.output(loss, 'loss');
   gradients(g, loss, wrt).forEach((d, i) => g.output(d, `grad_${i}`));
   const session = await g.createSession();
   const run = async (f: typeof feeds): Promise<Record<string, OrtTensor>> =>
-    session.run(Object.fromEntries(wrt.map((t) => [t.name, new OrtTensor(dtype, f[t.name]!, [...t.shape])]))) as Promise<Record<string, OrtTensor>>;
+    session.run(
+      Object.fromEntries(wrt.map((t) => [t.name, new OrtTensor(dtype, f[t.name]!, [...t.shape])])),
+    ) as Promise<Record<string, OrtTensor>>;
   const base = await run(feeds);
   const errors: string[] = [];
   for (const [wi, t] of wrt.entries()) {
@@ -91,5 +124,6 @@ export async function checkGrad(op: string, inputs: Record<string, InputSpec | u
     }
   }
   await session.release();
-  if (errors.length) throw new Error(`${op} gradient mismatch (${dtype}, tol ${tol}):\n${errors.slice(0, 8).join('\n')}`);
+  if (errors.length)
+    throw new Error(`${op} gradient mismatch (${dtype}, tol ${tol}):\n${errors.slice(0, 8).join('\n')}`);
 }

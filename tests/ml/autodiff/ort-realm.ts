@@ -5,8 +5,19 @@
  */
 import * as vm from 'node:vm';
 
-const NAMES = ['Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
-  'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array'] as const;
+const NAMES = [
+  'Float32Array',
+  'Float64Array',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'BigInt64Array',
+  'BigUint64Array',
+] as const;
 const g = globalThis as unknown as Record<string, unknown>;
 for (const name of NAMES) g[name] = vm.runInThisContext(name);
 export {};

@@ -4,21 +4,24 @@ import { differentiableOps, gradients } from '../../../ml/autodiff';
 import { GraphBuilder, liveness, OPS, type Tensor } from '../../../ml/graph';
 
 // Toy task: y = sin(3 x0) * x1 on 64 points of [-1,1]^2, fitted by a 2-16-16-1 tanh MLP.
-const N = 64, H = 16;
+const N = 64,
+  H = 16;
 function rng(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 const rand = rng(42);
 const X = Float32Array.from({ length: N * 2 }, () => rand() * 2 - 1);
 const Y = Float32Array.from({ length: N }, (_, i) => Math.sin(3 * X[2 * i]!) * X[2 * i + 1]!);
 const SHAPES: Record<string, number[]> = { w1: [2, H], b1: [H], w2: [H, H], b2: [H], w3: [H, 1] };
 const init = (): Record<string, Float32Array> =>
-  Object.fromEntries(Object.entries(SHAPES).map(([k, s]) => {
-    const n = s.reduce((a, b) => a * b, 1);
-    const scale = k.startsWith('w') ? 1 / Math.sqrt(s[0]!) : 0;
-    return [k, Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale * 1.7)];
-  }));
+  Object.fromEntries(
+    Object.entries(SHAPES).map(([k, s]) => {
+      const n = s.reduce((a, b) => a * b, 1);
+      const scale = k.startsWith('w') ? 1 / Math.sqrt(s[0]!) : 0;
+      return [k, Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale * 1.7)];
+    }),
+  );
 
 /**  x --MatMul w1 + b1 --> tanh --MatMul w2 + b2 --> tanh --MatMul w3 --> pred;  loss = mean((pred - y)^2)  */
 function mlpLoss(g: GraphBuilder, p: Record<string, Tensor>, x: Tensor, y: Tensor): Tensor {
@@ -34,7 +37,12 @@ function sgdStep(lr: number, recompute?: string[]): GraphBuilder {
   const p = Object.fromEntries(Object.entries(SHAPES).map(([k, s]) => [k, g.input(k, 'float32', s)]));
   const loss = mlpLoss(g, p, g.input('x', 'float32', [N, 2]), g.input('y', 'float32', [N, 1]));
   const names = Object.keys(SHAPES);
-  const grads = gradients(g, loss, names.map((k) => p[k]!), { recompute });
+  const grads = gradients(
+    g,
+    loss,
+    names.map((k) => p[k]!),
+    { recompute },
+  );
   names.forEach((k, i) => g.output(g.sub(p[k]!, g.mul(grads[i]!, lr)), `${k}_next`));
   g.output(loss, 'loss');
   return g;
@@ -46,7 +54,10 @@ const feed = (params: Record<string, Float32Array>): Record<string, OrtTensor> =
   y: new OrtTensor('float32', Y, [N, 1]),
 });
 
-async function step(s: InferenceSession, params: Record<string, Float32Array>): Promise<[Record<string, Float32Array>, number]> {
+async function step(
+  s: InferenceSession,
+  params: Record<string, Float32Array>,
+): Promise<[Record<string, Float32Array>, number]> {
   const out = await s.run(feed(params));
   const next = Object.fromEntries(Object.keys(SHAPES).map((k) => [k, out[`${k}_next`]!.data as Float32Array]));
   return [next, Number(out.loss!.data[0])];
@@ -66,7 +77,9 @@ describe('training with autodiff gradients', () => {
   test('gradient checkpointing recomputes the chosen blocks and gives the same gradients', async () => {
     const plain = sgdStep(0.1);
     const ckpt = sgdStep(0.1, ['block0', 'block1']);
-    const recomputed = liveness(ckpt).nodes.filter((n) => n.name.includes('recompute')).map((n) => n.op);
+    const recomputed = liveness(ckpt)
+      .nodes.filter((n) => n.name.includes('recompute'))
+      .map((n) => n.op);
     expect(recomputed).toEqual(expect.arrayContaining(['MatMul', 'Add', 'Tanh']));
     const params = init();
     const [a] = await step(await plain.createSession(), params);
@@ -79,7 +92,8 @@ describe('training with autodiff gradients', () => {
     const names = Object.keys(SHAPES);
     const g = new GraphBuilder({ name: 'loop-sgd' });
     const p0 = names.map((k) => g.input(k, 'float32', SHAPES[k]!));
-    const x = g.input('x', 'float32', [N, 2]), y = g.input('y', 'float32', [N, 1]);
+    const x = g.input('x', 'float32', [N, 2]),
+      y = g.input('y', 'float32', [N, 1]);
     const { carried, scans } = g.loop({
       trip: K,
       carried: p0,
@@ -117,11 +131,17 @@ describe('training with autodiff gradients', () => {
 
   test('values not connected to the loss get zero gradients', async () => {
     const g = new GraphBuilder();
-    const a = g.input('a', 'float32', [3]), b = g.input('b', 'float32', [2]);
+    const a = g.input('a', 'float32', [3]),
+      b = g.input('b', 'float32', [2]);
     const [da, db] = gradients(g, g.reduceSum(g.mul(a, a)), [a, b]);
     g.output(da!, 'da');
     g.output(db!, 'db');
-    const out = await (await g.createSession()).run({ a: new OrtTensor('float32', Float32Array.from([1, 2, 3]), [3]), b: new OrtTensor('float32', new Float32Array(2), [2]) });
+    const out = await (
+      await g.createSession()
+    ).run({
+      a: new OrtTensor('float32', Float32Array.from([1, 2, 3]), [3]),
+      b: new OrtTensor('float32', new Float32Array(2), [2]),
+    });
     expect(Array.from(out.da!.data as Float32Array)).toEqual([2, 4, 6]);
     expect(Array.from(out.db!.data as Float32Array)).toEqual([0, 0]);
   });

@@ -21,7 +21,9 @@ describe('GraphBuilder', () => {
   test('shape mistakes throw at build time naming the op and its node (with scope)', () => {
     const g = new GraphBuilder();
     const a = g.input('a', 'float32', [2, 3]);
-    expect(() => g.scope('block3', () => g.matmul(a, a))).toThrow(/^MatMul 'block3\/MatMul_\d+': inner dimensions differ: \[2,3\] x \[2,3\]/);
+    expect(() => g.scope('block3', () => g.matmul(a, a))).toThrow(
+      /^MatMul 'block3\/MatMul_\d+': inner dimensions differ: \[2,3\] x \[2,3\]/,
+    );
     expect(() => g.reshape(a, [4, 2])).toThrow(/^Reshape '.*': cannot reshape \[2,3\]/);
     expect(() => g.add(a, g.input('b', 'float32', [4]))).toThrow(/^Add .*do not broadcast/);
     expect(() => g.concat([a, g.input('c', 'float32', [3, 4])], 0)).toThrow(/^Concat .*shapes differ off axis 0/);
@@ -76,14 +78,20 @@ describe('GraphBuilder', () => {
 
   test('ops outside the table run when their output types are given', async () => {
     const g = new GraphBuilder();
-    const a = g.input('a', 'float32', [2, 3]), b = g.input('b', 'float32', [3, 1]);
-    const y = g.op('Einsum', [a, b], { equation: 'ij,jk->ik' }, { outputInfos: [{ dtype: 'float32', shape: [2, 1] }] })[0]!;
+    const a = g.input('a', 'float32', [2, 3]),
+      b = g.input('b', 'float32', [3, 1]);
+    const y = g.op(
+      'Einsum',
+      [a, b],
+      { equation: 'ij,jk->ik' },
+      { outputInfos: [{ dtype: 'float32', shape: [2, 1] }] },
+    )[0]!;
     g.output(y, 'y');
     const out = await (await g.createSession()).run({ a: f32([1, 2, 3, 4, 5, 6], [2, 3]), b: f32([1, 1, 1], [3, 1]) });
     expect(Array.from(out.y!.data as Float32Array)).toEqual([6, 15]);
   });
 
-  test('sessions open with threads that do not spin (the default), that spin, or with the caller\'s own setting', async () => {
+  test("sessions open with threads that do not spin (the default), that spin, or with the caller's own setting", async () => {
     const g = new GraphBuilder({ name: 'spin' });
     g.output(g.mul(g.input('x', 'float32', [2]), 3), 'y');
     const extra = { session: { intra_op: { allow_spinning: '1' } } };

@@ -1,6 +1,14 @@
 // Plain-JS references of the optimizers, written from the papers / torch docs, one parameter vector at a time.
 
-export function adamwRef(p: Float64Array, gr: Float64Array, m: Float64Array, v: Float64Array, lr: number, t: number, o = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.01 }): void {
+export function adamwRef(
+  p: Float64Array,
+  gr: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  lr: number,
+  t: number,
+  o = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.01 },
+): void {
   for (let i = 0; i < p.length; i++) {
     p[i]! *= 1 - lr * o.wd;
     m[i] = o.b1 * m[i]! + (1 - o.b1) * gr[i]!;
@@ -11,7 +19,14 @@ export function adamwRef(p: Float64Array, gr: Float64Array, m: Float64Array, v: 
   }
 }
 
-export function sgdRef(p: Float64Array, gr: Float64Array, buf: Float64Array, lr: number, t: number, o = { mu: 0.9, wd: 0, nesterov: false, damp: 0 }): void {
+export function sgdRef(
+  p: Float64Array,
+  gr: Float64Array,
+  buf: Float64Array,
+  lr: number,
+  t: number,
+  o = { mu: 0.9, wd: 0, nesterov: false, damp: 0 },
+): void {
   for (let i = 0; i < p.length; i++) {
     const d = gr[i]! + o.wd * p[i]!;
     buf[i] = t === 1 ? d : o.mu * buf[i]! + (1 - o.damp) * d;
@@ -21,15 +36,23 @@ export function sgdRef(p: Float64Array, gr: Float64Array, buf: Float64Array, lr:
 
 /** Prodigy as in the authors' reference implementation (defaults: no bias correction, decoupled decay). */
 export class ProdigyRef {
-  d = 1e-6; dMax = 1e-6; dNum = 0;
+  d = 1e-6;
+  dMax = 1e-6;
+  dNum = 0;
   readonly d0 = 1e-6;
-  constructor(readonly params: Float64Array[], readonly o = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0 }) {
+  constructor(
+    readonly params: Float64Array[],
+    readonly o = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0 },
+  ) {
     this.p0 = params.map((p) => Float64Array.from(p));
     this.s = params.map((p) => new Float64Array(p.length));
     this.m = params.map((p) => new Float64Array(p.length));
     this.v = params.map((p) => new Float64Array(p.length));
   }
-  p0: Float64Array[]; s: Float64Array[]; m: Float64Array[]; v: Float64Array[];
+  p0: Float64Array[];
+  s: Float64Array[];
+  m: Float64Array[];
+  v: Float64Array[];
 
   step(grads: Float64Array[], lr: number): void {
     const { b1, b2, eps, wd } = this.o;

@@ -12,7 +12,11 @@ import { sampleInWorker } from '../../../ml/dit/sample-job';
 async function main(dir: string, rounds: number): Promise<void> {
   const modelPath = path.join(dir, 'tiny.safetensors');
   await saveModel(modelPath, { config: BASE_CONFIG, weights: initParams(BASE_CONFIG, 1) });
-  const job = { modelPath, previewEvery: 0, options: { prompts: Array(16).fill('cat'), seed: 1, steps: 400, guidance: 4, batch: 16 } };
+  const job = {
+    modelPath,
+    previewEvery: 0,
+    options: { prompts: Array(16).fill('cat'), seed: 1, steps: 400, guidance: 4, batch: 16 },
+  };
   let cancelled = 0;
   for (let i = 0; i < rounds; i++) {
     const controller = new AbortController();

@@ -9,7 +9,10 @@ test('cancelling sampling jobs mid-run never takes the process down', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loraflow-cancel-'));
   try {
     const fixture = path.join(__dirname, 'cancel-sampling.fixture.ts');
-    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', fixture, dir, '6'], { encoding: 'utf8', timeout: 120_000 });
+    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', fixture, dir, '6'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(child.stderr).not.toMatch(/Napi::Error|Aborted/);
     expect(child.status).toBe(0);
     expect(child.stdout).toMatch(/cancelled 6 of 6; then sampled 3072 bytes/);

@@ -1,12 +1,24 @@
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensors, writeSafetensors, SafetensorsFile, SafetensorsError, f32ToF16Bits, f16BitsToF32 } from '../../../ml/safetensors';
+import {
+  readSafetensors,
+  writeSafetensors,
+  SafetensorsFile,
+  SafetensorsError,
+  f32ToF16Bits,
+  f16BitsToF32,
+} from '../../../ml/safetensors';
 
 const dir = mkdtempSync(join(tmpdir(), 'st-test-'));
 
 /** Builds a file by hand: 8-byte little-endian length, the header text, then the data bytes. */
-function rawFile(name: string, header: string | object, data: Uint8Array = new Uint8Array(0), lengthOverride?: bigint): string {
+function rawFile(
+  name: string,
+  header: string | object,
+  data: Uint8Array = new Uint8Array(0),
+  lengthOverride?: bigint,
+): string {
   const text = typeof header === 'string' ? header : JSON.stringify(header);
   const h = Buffer.from(text, 'utf8');
   const prefix = Buffer.alloc(8);
@@ -21,11 +33,15 @@ describe('safetensors round trip', () => {
     const path = join(dir, 'round.safetensors');
     const w = new Float32Array([1, -2.5, 3.25, 0, 1e-3, 65504]);
     const ids = new Int32Array([7, -8, 9]);
-    await writeSafetensors(path, {
-      'layer.weight': { shape: [2, 3], data: w },
-      'layer.half': { shape: [6], data: w, dtype: 'F16' },
-      ids: { shape: [3], data: ids },
-    }, { step: '42', note: 'hello' });
+    await writeSafetensors(
+      path,
+      {
+        'layer.weight': { shape: [2, 3], data: w },
+        'layer.half': { shape: [6], data: w, dtype: 'F16' },
+        ids: { shape: [3], data: ids },
+      },
+      { step: '42', note: 'hello' },
+    );
 
     // Independent parse with Buffer only.
     const buf = readFileSync(path);
@@ -46,7 +62,14 @@ describe('safetensors round trip', () => {
     const back = await readSafetensors(path);
     expect(back.metadata).toEqual({ step: '42', note: 'hello' });
     expect([...back.tensors.get('layer.weight')!.data]).toEqual([...w]);
-    expect([...back.tensors.get('layer.half')!.data]).toEqual([1, -2.5, 3.25, 0, f16BitsToF32(f32ToF16Bits(1e-3)), 65504]);
+    expect([...back.tensors.get('layer.half')!.data]).toEqual([
+      1,
+      -2.5,
+      3.25,
+      0,
+      f16BitsToF32(f32ToF16Bits(1e-3)),
+      65504,
+    ]);
     expect([...back.tensors.get('ids')!.data]).toEqual([7, -8, 9]);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
@@ -57,10 +80,14 @@ describe('safetensors round trip', () => {
     data.writeUInt16LE(0xc040, 2); // bf16 -3.0
     data.writeUInt16LE(0x3c00, 4); // f16 1.0
     data.writeUInt16LE(0xb800, 6); // f16 -0.5
-    const path = rawFile('bf16.safetensors', {
-      a: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] },
-      b: { dtype: 'F16', shape: [2], data_offsets: [4, 8] },
-    }, data);
+    const path = rawFile(
+      'bf16.safetensors',
+      {
+        a: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] },
+        b: { dtype: 'F16', shape: [2], data_offsets: [4, 8] },
+      },
+      data,
+    );
     const { tensors } = await readSafetensors(path);
     expect([...tensors.get('a')!.data]).toEqual([1, -3]);
     expect([...tensors.get('b')!.data]).toEqual([1, -0.5]);
@@ -69,7 +96,10 @@ describe('safetensors round trip', () => {
   it('reads tensors lazily: only the header is parsed when the file is opened', async () => {
     const path = join(dir, 'lazy.safetensors');
     const big = new Float32Array(1 << 18).map((_, i) => i);
-    await writeSafetensors(path, { small: { shape: [2], data: new Float32Array([5, 6]) }, big: { shape: [1 << 18], data: big } });
+    await writeSafetensors(path, {
+      small: { shape: [2], data: new Float32Array([5, 6]) },
+      big: { shape: [1 << 18], data: big },
+    });
     const file = await SafetensorsFile.open(path);
     expect(file.names()).toEqual(['small', 'big']);
     expect(file.info('big').shape).toEqual([1 << 18]);
@@ -91,34 +121,89 @@ describe('safetensors round trip', () => {
 
 describe('safetensors refuses bad files with an error naming the file', () => {
   const cases: [string, () => string, RegExp][] = [
-    ['a file shorter than the length prefix', () => { const p = join(dir, 'short.st'); writeFileSync(p, Buffer.from([1, 2, 3])); return p; }, /truncated/],
+    [
+      'a file shorter than the length prefix',
+      () => {
+        const p = join(dir, 'short.st');
+        writeFileSync(p, Buffer.from([1, 2, 3]));
+        return p;
+      },
+      /truncated/,
+    ],
     ['an absurd header length', () => rawFile('absurd.st', '{}', undefined, 1n << 60n), /exceeds the .* limit/],
-    ['a header longer than the file', () => rawFile('longhdr.st', '{}', undefined, 1000n), /truncated: header says 1000/],
+    [
+      'a header longer than the file',
+      () => rawFile('longhdr.st', '{}', undefined, 1000n),
+      /truncated: header says 1000/,
+    ],
     ['a non-JSON header', () => rawFile('nojson.st', '{"a": nope'), /not valid UTF-8 JSON/],
     ['a header that is a JSON array', () => rawFile('array.st', '[1,2]'), /must be a JSON object/],
-    ['an unknown dtype', () => rawFile('dtype.st', { a: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /unknown dtype "F8"/],
-    ['a shape that does not match the byte span', () => rawFile('shape.st', { a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /needs 12 bytes but data_offsets span 8/],
-    ['offsets past the end of the file (truncated data)', () => rawFile('past.st', { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)), /run past the end/],
-    ['overlapping offsets', () => rawFile('overlap.st', { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)), /overlap/],
-    ['offsets in the wrong order', () => rawFile('order.st', { a: { dtype: 'U8', shape: [0], data_offsets: [4, 0] } }, new Uint8Array(4)), /before begin/],
-    ['a negative dimension', () => rawFile('neg.st', { a: { dtype: 'U8', shape: [-1], data_offsets: [0, 0] } }), /non-negative integers/],
-    ['non-string metadata', () => rawFile('meta.st', { __metadata__: { step: 3 } }), /__metadata__.step must be a string/],
+    [
+      'an unknown dtype',
+      () => rawFile('dtype.st', { a: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
+      /unknown dtype "F8"/,
+    ],
+    [
+      'a shape that does not match the byte span',
+      () => rawFile('shape.st', { a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      /needs 12 bytes but data_offsets span 8/,
+    ],
+    [
+      'offsets past the end of the file (truncated data)',
+      () => rawFile('past.st', { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)),
+      /run past the end/,
+    ],
+    [
+      'overlapping offsets',
+      () =>
+        rawFile(
+          'overlap.st',
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+          },
+          new Uint8Array(12),
+        ),
+      /overlap/,
+    ],
+    [
+      'offsets in the wrong order',
+      () => rawFile('order.st', { a: { dtype: 'U8', shape: [0], data_offsets: [4, 0] } }, new Uint8Array(4)),
+      /before begin/,
+    ],
+    [
+      'a negative dimension',
+      () => rawFile('neg.st', { a: { dtype: 'U8', shape: [-1], data_offsets: [0, 0] } }),
+      /non-negative integers/,
+    ],
+    [
+      'non-string metadata',
+      () => rawFile('meta.st', { __metadata__: { step: 3 } }),
+      /__metadata__.step must be a string/,
+    ],
   ];
   it.each(cases)('%s', async (_label, make, pattern) => {
     const path = make();
-    const err = await SafetensorsFile.open(path).then(() => null, (e: unknown) => e);
+    const err = await SafetensorsFile.open(path).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SafetensorsError);
     expect((err as Error).message).toContain(path);
     expect((err as Error).message).toMatch(pattern);
   });
 
   it('a missing file', async () => {
-    await expect(readSafetensors(join(dir, 'nope.safetensors'))).rejects.toThrow(/nope\.safetensors: cannot open \(ENOENT\)/);
+    await expect(readSafetensors(join(dir, 'nope.safetensors'))).rejects.toThrow(
+      /nope\.safetensors: cannot open \(ENOENT\)/,
+    );
   });
 
   it('refuses to write data that does not match its shape, leaving no file', async () => {
     const path = join(dir, 'bad-write.safetensors');
-    await expect(writeSafetensors(path, { a: { shape: [3], data: new Float32Array(2) } })).rejects.toThrow(/"a" has shape \[3\]/);
+    await expect(writeSafetensors(path, { a: { shape: [3], data: new Float32Array(2) } })).rejects.toThrow(
+      /"a" has shape \[3\]/,
+    );
     expect(readdirSync(dir).some((f) => f.startsWith('bad-write'))).toBe(false);
   });
 });

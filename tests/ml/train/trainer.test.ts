@@ -8,14 +8,21 @@ const MLP = join(__dirname, '../../../ml/train/tasks/mlp.ts');
 const TRANSFORMER = join(__dirname, '../../../ml/train/tasks/transformer-stack.ts');
 const dir = mkdtempSync(join(tmpdir(), 'trainer-test-'));
 
-async function train(job: TrainJob): Promise<{ reports: StepReport[]; losses: number[]; step: number; cancelled: boolean }> {
+async function train(
+  job: TrainJob,
+): Promise<{ reports: StepReport[]; losses: number[]; step: number; cancelled: boolean }> {
   const reports: StepReport[] = [];
   const r = await trainInWorker(job, { onProgress: (p) => reports.push(p) }).done;
   return { reports, losses: reports.flatMap((p) => p.losses), step: r.step, cancelled: r.cancelled };
 }
 
 const adamw = (lr: number, steps: number, extra: Partial<TrainConfig> = {}): TrainConfig => ({
-  seed: 1, optimizer: { kind: 'adamw', weightDecay: 0 }, schedule: { kind: 'constant', lr, totalSteps: steps }, stepsPerRun: 10, threads: 1, ...extra,
+  seed: 1,
+  optimizer: { kind: 'adamw', weightDecay: 0 },
+  schedule: { kind: 'constant', lr, totalSteps: steps },
+  stepsPerRun: 10,
+  threads: 1,
+  ...extra,
 });
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -28,16 +35,26 @@ describe('training in a worker thread', () => {
     expect(losses[0]).toBeGreaterThan(0.8);
     expect(mean(losses.slice(-10))).toBeLessThan(0.05);
     expect(reports).toHaveLength(20); // 10 steps per session.run
-    expect(reports.every((r) => r.stepsPerSecond > 0 && r.lrs.every((lr) => lr === 0.01) && r.gradNorms.length === 10)).toBe(true);
+    expect(
+      reports.every((r) => r.stepsPerSecond > 0 && r.lrs.every((lr) => lr === 0.01) && r.gradNorms.length === 10),
+    ).toBe(true);
   });
 
   it('a small transformer (2 blocks, LoRA rank 4) learns the token-mean task: loss below 50% of the start in 60 steps', async () => {
-    const { losses } = await train({ taskModule: TRANSFORMER, taskOptions: { target: 'mean', rank: 4 }, config: adamw(0.02, 60), steps: 60 });
+    const { losses } = await train({
+      taskModule: TRANSFORMER,
+      taskOptions: { target: 'mean', rank: 4 },
+      config: adamw(0.02, 60),
+      steps: 60,
+    });
     expect(mean(losses.slice(-5))).toBeLessThan(0.5 * losses[0]!);
   });
 
   it('is deterministic for a seed and the schedule reaches the graph (warmup + cosine)', async () => {
-    const config = adamw(0.01, 30, { schedule: { kind: 'cosine', lr: 0.01, totalSteps: 30, warmupSteps: 5 }, stepsPerRun: 7 });
+    const config = adamw(0.01, 30, {
+      schedule: { kind: 'cosine', lr: 0.01, totalSteps: 30, warmupSteps: 5 },
+      stepsPerRun: 7,
+    });
     const a = await train({ taskModule: MLP, config, steps: 30 });
     const b = await train({ taskModule: MLP, config, steps: 30 });
     expect(b.losses).toEqual(a.losses);
@@ -50,7 +67,12 @@ describe('training in a worker thread', () => {
   });
 
   it('resuming from a checkpoint gives the same step count and exactly the same next losses', async () => {
-    const config = adamw(0.01, 24, { optimizer: { kind: 'prodigy' }, schedule: { kind: 'linear', lr: 1, totalSteps: 24 }, stepsPerRun: 4, clipNorm: 1 });
+    const config = adamw(0.01, 24, {
+      optimizer: { kind: 'prodigy' },
+      schedule: { kind: 'linear', lr: 1, totalSteps: 24 },
+      stepsPerRun: 4,
+      clipNorm: 1,
+    });
     const straight = await train({ taskModule: MLP, config, steps: 24 });
     const ckpt = join(dir, 'resume.safetensors');
     const first = await train({ taskModule: MLP, config, steps: 12, checkpoint: { path: ckpt } });
@@ -68,7 +90,10 @@ describe('training in a worker thread', () => {
     const ema = straight.ema!;
     expect(Object.keys(ema).sort()).toEqual(Object.keys(straight.params).sort());
     const start = await trainInWorker({ taskModule: MLP, config, steps: 0 }).done;
-    const dist = (a: typeof ema, b: typeof ema) => Math.sqrt(Object.keys(a).reduce((s, k) => s + a[k]!.data.reduce((t, v, i) => t + (v - b[k]!.data[i]!) ** 2, 0), 0));
+    const dist = (a: typeof ema, b: typeof ema) =>
+      Math.sqrt(
+        Object.keys(a).reduce((s, k) => s + a[k]!.data.reduce((t, v, i) => t + (v - b[k]!.data[i]!) ** 2, 0), 0),
+      );
     // Between the start and the end, much nearer the end: the average moved with training but smooths the last steps.
     expect(dist(ema, straight.params)).toBeGreaterThan(0);
     expect(dist(ema, straight.params)).toBeLessThan(0.5 * dist(start.params, straight.params));
@@ -84,9 +109,14 @@ describe('training in a worker thread', () => {
   it('cancels between runs and leaves a checkpoint to resume from', async () => {
     const ckpt = join(dir, 'cancel.safetensors');
     let seen = 0;
-    const handle = trainInWorker({ taskModule: MLP, config: adamw(0.01, 100000, { stepsPerRun: 5 }), steps: 100000, checkpoint: { path: ckpt } }, {
-      onProgress: () => { if (++seen === 3) handle.cancel(); },
-    });
+    const handle = trainInWorker(
+      { taskModule: MLP, config: adamw(0.01, 100000, { stepsPerRun: 5 }), steps: 100000, checkpoint: { path: ckpt } },
+      {
+        onProgress: () => {
+          if (++seen === 3) handle.cancel();
+        },
+      },
+    );
     const r = await handle.done;
     expect(r.cancelled).toBe(true);
     expect(r.step).toBeGreaterThanOrEqual(15);
@@ -98,11 +128,17 @@ describe('training in a worker thread', () => {
   it('names the missing piece when an execution provider is unavailable', async () => {
     // The CUDA provider is an optional install; on a machine that has it this test trains instead.
     const job = { taskModule: MLP, config: adamw(0.01, 10, { provider: 'cuda' as const }), steps: 10 };
-    const outcome = await train(job).then(() => 'trained', (e: Error) => e.message);
-    if (outcome !== 'trained') expect(outcome).toMatch(/execution provider 'cuda' is unavailable: .*--onnxruntime-node-install=cuda12/);
+    const outcome = await train(job).then(
+      () => 'trained',
+      (e: Error) => e.message,
+    );
+    if (outcome !== 'trained')
+      expect(outcome).toMatch(/execution provider 'cuda' is unavailable: .*--onnxruntime-node-install=cuda12/);
   });
 
   it('reports a bad task module clearly', async () => {
-    await expect(train({ taskModule: join(__dirname, 'ort-realm.ts'), config: adamw(0.01, 10), steps: 10 })).rejects.toThrow(/does not export createTask/);
+    await expect(
+      train({ taskModule: join(__dirname, 'ort-realm.ts'), config: adamw(0.01, 10), steps: 10 }),
+    ).rejects.toThrow(/does not export createTask/);
   });
 });
