@@ -7,7 +7,10 @@ import { LEARNING_RATES, SCENARIOS } from '../dataset/advice/seed-tables';
 
 const mid = ([lo, hi]: [number, number]): number => Math.round((lo + hi) / 2);
 
-/** Preset values by name. `steps: 0` means "100 per image" (the guide's formula, within its table). */
+/**
+ * Preset values by name. `steps: 0` means the guide's "100 per image" (within its table) divided by the batch size,
+ * about 100 epochs (steps-plan.ts); the scenarios' step ranges are steps at batch 1 as well.
+ */
 export const TRAIN_PRESETS: Record<string, Record<string, ParamValue>> = {
   style: {
     loraType: 'style',

@@ -3,8 +3,9 @@ import sharp from 'sharp';
 import type { NodeContext } from '../api';
 import type { Dataset, LoraType } from '../dataset/types';
 import { IMAGE_COUNTS } from '../dataset/advice/seed-tables';
-import { stepsRange, suggestSteps } from '../dataset/advice/advice';
+import { stepsRange } from '../dataset/advice/advice';
 import { scenarioSteps } from './presets';
+import { epochsOf, stepsRangeAt } from './steps-plan';
 
 export interface PreparedData {
   images: Uint8Array;
@@ -55,6 +56,7 @@ export function preflightWarnings(
   steps: number,
   trigger: string,
   imageCount: number,
+  batch = 1,
 ): string[] {
   const w: string[] = [];
   const counts = IMAGE_COUNTS[type];
@@ -71,18 +73,18 @@ export function preflightWarnings(
         `the trigger word "${trigger}" is missing from ${missing.length} caption(s), e.g. ${missing[0]!.id}: keep the trigger consistent in every caption`,
       );
   }
+  // The guide's counts are steps at batch 1 (images seen); compare images seen, not steps.
   const [, hi] = stepsRange(imageCount);
   const scenario = scenarioSteps(type);
   const limit = Math.max(hi, scenario?.[1] ?? 0) * 1.5;
-  if (steps > limit)
+  if (steps * batch > limit) {
+    const atBatch = batch > 1 ? ` (${stepsRangeAt(imageCount, batch).join('-')} at batch ${batch})` : '';
     w.push(
-      `${steps} steps is far beyond the guide's ${stepsRange(imageCount).join('-')} for ${imageCount} images: watch for overfitting (drops then rises)`,
+      `${steps} steps is far beyond the guide's ${stepsRange(imageCount).join('-')}${atBatch} for ${imageCount} images: ${epochsOf(steps, batch, imageCount).toFixed(0)} epochs, watch for overfitting (drops then rises)`,
     );
+  }
   return w;
 }
-
-/** Steps when the user left them at 0: about 100 per image, within the guide's table. */
-export const autoSteps = (imageCount: number): number => suggestSteps(imageCount);
 
 /**
  * The prompts sampled while training: the user's ("[trigger]" filled in), or by default a training subject with and

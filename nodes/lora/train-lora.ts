@@ -18,9 +18,10 @@ import { exportCheckpoint } from './export';
 import { loraJson } from './lora-value';
 import type { TrainingInfo } from './metadata';
 import { TRAIN_PRESETS } from './presets';
-import { autoSteps, decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
+import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
 import { createMonitor } from './train-monitor';
+import { describePlan, planSteps } from './steps-plan';
 
 /** The execution provider of an engine device name. */
 function providerOf(device: string): ProviderName {
@@ -49,7 +50,7 @@ function checkParams(p: TrainLoraParams): void {
 export const trainLoraNode = defineNode<TrainLoraParams>({
   schema: {
     type: 'TrainLoRA',
-    version: 1,
+    version: 2,
     category: 'lora',
     title: 'Train LoRA',
     description:
@@ -91,8 +92,10 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     const split = splitValidation(ds, params.validationImages);
     const trainIndices = split.train.flatMap((i) => Array<number>(Math.max(1, ds.items[i]!.repeats || 1)).fill(i));
     const imageCount = trainIndices.length;
-    const steps = params.steps > 0 ? params.steps : autoSteps(imageCount);
-    for (const w of preflightWarnings(ds, params.loraType as LoraType, steps, trigger, imageCount)) ctx.warn(w);
+    const plan = planSteps(params.steps, imageCount, params.batch);
+    const steps = plan.steps;
+    for (const w of preflightWarnings(ds, params.loraType as LoraType, steps, trigger, imageCount, params.batch))
+      ctx.warn(w);
     const prompts = samplePrompts(params.samplePrompts, ds, trigger);
     const targets = defaultLoraTargets(c, params.targets === 'attention+mlp+text')
       .filter((m) => params.targets !== 'attention' || !/\.mlp\./.test(m.name))
@@ -151,7 +154,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     };
     ctx.log(
       'info',
-      `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${steps} steps; state in ${stateDir}`,
+      `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${describePlan(plan)}; state in ${stateDir}`,
     );
     const monitor = createMonitor(ctx, steps, prompts.length, stateDir);
     const started = Date.now() / 1000;

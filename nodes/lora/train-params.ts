@@ -48,8 +48,8 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     min: 0,
     label: 'Steps',
     tooltip:
-      "0: about 100 per image (with repeats), within the guide's table. Raising it later continues from the last checkpoint.",
-    hint: '10 images: 1000-1500; 20: 2000-2500; 50: 4000-5000; 100+: 5000-8000 (diminishing returns above ~8000).',
+      "0: the guide's ~100 per image (with repeats) divided by the batch size: steps = images x repeats x epochs / batch, about 100 epochs. Raising it later continues from the last checkpoint.",
+    hint: 'At batch 1: 10 images 1000-1500; 20: 2000-2500; 50: 4000-5000; 100+: 5000-8000. Divide by the batch size.',
   },
   {
     name: 'learningRate',

@@ -47,6 +47,7 @@ describe('TrainLoRA', () => {
     ]);
     // 10 images is the style minimum; the trigger is in every caption: no warning about either.
     expect(first.warnings.join('\n')).not.toMatch(/at least|trigger/);
+    expect(first.logs.join('\n')).toMatch(/20 steps at batch 2 = 4\.0 epochs of 10 image\(s\)/);
 
     const second = nodeContext(p.dataDir);
     const out = await runNode(trainLoraNode, TINY_TRAIN, inputs(), second);
