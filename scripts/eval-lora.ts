@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { downsampleTiles, listConcepts, renderEmojis, tilesToPng, ALL_STYLES, type StyleId } from '../ml/corpus';
-import { GraphBuilder } from '../ml/graph/builder';
+import { type GraphBuilder } from '../ml/graph/builder';
 import { loadModel, saveModel } from '../ml/dit/weights';
 import { TINY_CONFIG } from '../ml/dit/config';
 import { initParams } from '../ml/dit/params';

@@ -2,7 +2,7 @@
  * The one table of ONNX ops we use: input names (`?` optional, `...` variadic), attribute kinds (for serialization),
  * and static shape/dtype inference. Ops not listed can still be built with `g.op(...)` and explicit `outputs` info.
  */
-import { broadcastShapes, convOut, InferCtx, matmulShape, reducedShape, reshapeTarget, sliceLen } from './infer';
+import { broadcastShapes, convOut, type InferCtx, matmulShape, reducedShape, reshapeTarget, sliceLen } from './infer';
 import type { ValueInfo } from './tensor';
 import { fmtShape, type AttrKind, type DType } from './types';
 

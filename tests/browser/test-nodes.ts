@@ -78,5 +78,4 @@ const showImages = defineNode<Record<string, never>>({
   },
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const nodes: NodeDefinition<any>[] = [fakeTrain, showImages];

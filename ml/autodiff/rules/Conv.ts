@@ -10,7 +10,6 @@ import { dy0, intAttr, intsAttr, type GradCtx, type GradRule } from '../rule';
 export const Conv: GradRule = (ctx) => {
   const {
     g,
-    node,
     x: [x, w, b],
     needs,
   } = ctx;
