@@ -22,6 +22,7 @@
  * GET    /api/files?path                   -> FileListing (folder browser limited to allowed roots)
  * POST   /api/uploads?name                 -> { path } (raw image bytes into the uploads folder)
  * GET    /api/roots                        -> { roots: string[] }
+ * GET    /api/workers                      -> WorkersResponse         (workers of a --redis server)
  */
 import type { WorkflowFile } from './workflow';
 import type { ValidationError } from './validation-types';
@@ -74,4 +75,22 @@ export interface MetricPoint {
 export interface FileListing {
   path: string;
   entries: { name: string; kind: 'file' | 'folder'; bytes?: number }[];
+}
+
+/** A worker process of a `serve --redis` server: its device, the node it runs and when it last said so. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  device: string;
+  pool?: string;
+  startedAt: number;
+  lastHeartbeat: number;
+  job?: { id: string; runId: string; nodeId: string; type: string; startedAt: number };
+}
+
+export interface WorkersResponse {
+  /** False on a server without --redis: its nodes run in the server itself. */
+  cluster: boolean;
+  workers: WorkerInfo[];
 }
