@@ -4,7 +4,8 @@ import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-// `vite dev` forwards the API and the WebSocket to a running `loraflow serve`.
+// `vite dev` forwards the API and the WebSocket to a running `loraflow serve`, naming it as Host (the server
+// answers only to its own Host; it accepts the dev server's loopback Origin).
 const target = process.env.LORAFLOW_SERVER ?? 'http://127.0.0.1:8420';
 
 export default defineConfig({
@@ -14,8 +15,8 @@ export default defineConfig({
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   server: {
     proxy: {
-      '/api': { target, changeOrigin: false },
-      '/ws': { target: target.replace(/^http/, 'ws'), ws: true },
+      '/api': { target, changeOrigin: true },
+      '/ws': { target: target.replace(/^http/, 'ws'), ws: true, changeOrigin: true },
     },
   },
 });

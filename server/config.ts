@@ -54,6 +54,23 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The shortest token accepted: 16 characters of `openssl rand -hex 16` or a passphrase of a few words. */
+export const MIN_TOKEN_LENGTH = 16;
+const MIN_DISTINCT_CHARACTERS = 6;
+
+/** Refuses a token that a script could guess (empty, blank, short or one character repeated). */
+export function checkTokenStrength(token: string): void {
+  const advice = `use at least ${MIN_TOKEN_LENGTH} characters, e.g. the output of \`openssl rand -hex 16\``;
+  if (token.trim() !== token || token.trim() === '')
+    throw new ConfigError(`the token is empty or starts or ends with spaces: ${advice}`);
+  if (token.length < MIN_TOKEN_LENGTH)
+    throw new ConfigError(`the token is too short (${token.length} characters): ${advice}`);
+  if (new Set(token).size < MIN_DISTINCT_CHARACTERS)
+    throw new ConfigError(
+      `the token is too easy to guess (fewer than ${MIN_DISTINCT_CHARACTERS} different characters): ${advice}`,
+    );
+}
+
 function splitList(value: string | undefined): string[] {
   return (value ?? '')
     .split(path.delimiter)
@@ -71,6 +88,7 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`invalid port ${String(port)}: expected 0-65535`);
   const token = opts.token ?? (env.LORAFLOW_TOKEN || undefined);
+  if (token !== undefined) checkTokenStrength(token);
   if (!isLoopbackHost(host) && !token) {
     throw new ConfigError(
       `refusing to listen on ${host} without a token: anyone on the network could run workflows and read files. ` +

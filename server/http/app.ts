@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import type { Runtime } from '../queue';
 import { APP_VERSION } from '../../protocol/workflow-io';
 import { requireToken } from './auth';
+import { OwnHosts, refuseForeignRequests, requireScriptedRequests } from './request-guard';
 import { errorHandler, sendError } from './errors';
 import { runsRouter } from './routes/runs';
 import { workflowsRouter } from './routes/workflows';
@@ -19,12 +20,14 @@ export function createApp(runtime: Runtime, log: (message: string) => void): Exp
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(refuseForeignRequests(new OwnHosts(config.host)));
 
   const api = express.Router();
   api.get('/health', (_req, res) => {
     res.json({ ok: true, version: APP_VERSION });
   });
   api.use(requireToken(config.token));
+  api.use(requireScriptedRequests());
   api.use(express.json({ limit: JSON_LIMIT, strict: false }));
   api.get('/nodes', (_req, res) => {
     res.json(env.registry.schemas());

@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
-import { isLoopbackHost } from '../config';
 import { sendError } from './errors';
 
 function sameSecret(given: string, token: string): boolean {
@@ -36,22 +35,4 @@ export function requireToken(token: string | undefined): RequestHandler {
       'this server needs a token: send "Authorization: Bearer <token>" or add ?token=<token>',
     );
   };
-}
-
-/**
- * Whether a WebSocket handshake comes from a page we serve. Browsers let any web page open a WebSocket to
- * 127.0.0.1, so the Origin must be this server's own host (or, on a loopback server, another loopback
- * origin such as the editor's dev server). Clients that are not browsers send no Origin.
- */
-export function isAllowedOrigin(req: IncomingMessage, serverHost: string): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  let parsed: URL;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (parsed.host === req.headers.host) return true;
-  return isLoopbackHost(serverHost) && isLoopbackHost(parsed.hostname.replace(/^\[|\]$/g, ''));
 }

@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import { DROPPABLE_MESSAGES, type ServerMessage } from '../../protocol/messages';
 import type { RunQueue } from '../queue';
-import { isAllowedOrigin, isAuthorized } from './auth';
+import { isAuthorized } from './auth';
+import { foreignRequestProblem, OwnHosts } from './request-guard';
 
 /** Above this many unsent bytes a client counts as slow: progress, previews and logs to it are dropped. */
 export const SLOW_CLIENT_BYTES = 1 << 20;
@@ -25,12 +26,13 @@ function refuse(socket: Duplex, status: string): void {
  */
 export function attachWsHub(server: Server, queue: RunQueue, opts: { token?: string; host: string }): WsHub {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const hosts = new OwnHosts(opts.host);
   let dropped = 0;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname !== '/ws') return refuse(socket, '404 Not Found');
-    if (!isAllowedOrigin(req, opts.host)) return refuse(socket, '403 Forbidden');
+    if (foreignRequestProblem(req, hosts)) return refuse(socket, '403 Forbidden');
     if (!isAuthorized(req, opts.token)) return refuse(socket, '401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { BIN, get, startServer, tempDir, TEST_NODES, workflow } from './harness';
+import { BIN, del, get, startServer, tempDir, TEST_NODES, workflow } from './harness';
+
+const TOKEN = 'a-long-s3cret-token';
 
 const wsStatus = (url: string, headers: Record<string, string> = {}) =>
   new Promise<number>((resolve) => {
@@ -27,21 +29,21 @@ test('listening on a network interface without a token is refused with a clear m
 });
 
 test('with a token, REST and WebSocket need it, and the WebSocket refuses foreign origins', async () => {
-  const server = await startServer(tempDir(), ['--token', 's3cret']);
+  const server = await startServer(tempDir(), ['--token', TOKEN]);
   try {
     const ws = server.url.replace(/^http/, 'ws') + '/ws';
     expect((await get(`${server.url}/api/health`)).status).toBe(200);
     expect((await get(`${server.url}/api/nodes`)).status).toBe(401);
     expect((await get(`${server.url}/api/nodes`, { authorization: 'Bearer wrong' })).status).toBe(401);
-    const nodes = await get(`${server.url}/api/nodes`, { authorization: 'Bearer s3cret' });
+    const nodes = await get(`${server.url}/api/nodes`, { authorization: `Bearer ${TOKEN}` });
     expect(nodes.status).toBe(200);
     expect(nodes.body.map((s: { type: string }) => s.type)).toContain('TestSlowAdd');
-    expect((await get(`${server.url}/api/runs?token=s3cret`)).status).toBe(200);
+    expect((await get(`${server.url}/api/runs?token=${TOKEN}`)).status).toBe(200);
 
     expect(await wsStatus(ws)).toBe(401);
-    expect(await wsStatus(`${ws}?token=s3cret`)).toBe(101);
-    expect(await wsStatus(`${ws}?token=s3cret`, { origin: 'https://evil.example' })).toBe(403);
-    expect(await wsStatus(`${ws}?token=s3cret`, { origin: server.url })).toBe(101);
+    expect(await wsStatus(`${ws}?token=${TOKEN}`)).toBe(101);
+    expect(await wsStatus(`${ws}?token=${TOKEN}`, { origin: 'https://evil.example' })).toBe(403);
+    expect(await wsStatus(`${ws}?token=${TOKEN}`, { origin: server.url })).toBe(101);
   } finally {
     await server.stop();
   }
@@ -64,11 +66,12 @@ test('the workflow library saves, lists, reads and deletes user workflows; uploa
     expect(list).toContainEqual(expect.objectContaining({ name: 'my-training', example: false }));
     const read = (await get(`${server.url}/api/workflows/my-training`)).body;
     expect(read.nodes[0]).toMatchObject({ id: 'n', params: { value: 7 } });
-    expect((await fetch(`${server.url}/api/workflows/my-training`, { method: 'DELETE' })).status).toBe(204);
+    expect(await del(`${server.url}/api/workflows/my-training`)).toBe(204);
     expect((await get(`${server.url}/api/workflows/my-training`)).status).toBe(404);
 
     const upload = await fetch(`${server.url}/api/uploads?name=${encodeURIComponent('../cat photo.png')}`, {
       method: 'POST',
+      headers: { 'x-loraflow-upload': '1' },
       body: new Uint8Array([1, 2, 3]),
     });
     expect(upload.status).toBe(201);

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -177,4 +178,42 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
     // not JSON
   }
   return { status: res.status, body };
+}
+
+/** DELETEs the way the editor does (the server refuses state-changing requests that are not JSON). */
+export async function del(url: string): Promise<number> {
+  return (await fetch(url, { method: 'DELETE', headers: { 'content-type': 'application/json' } })).status;
+}
+
+/**
+ * A raw HTTP/1.1 request with headers fetch() would not let a test set (Host, Sec-Fetch-Site, a WebSocket
+ * upgrade); resolves with the status and the body text.
+ */
+export function rawRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, body: '' });
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
 }

@@ -5,7 +5,7 @@
  *                    ├─> sum (TestSlowAdd) ──> rep (TestReport, output)
  *   b (TestNumber) ──┘
  */
-import { get, post, startServer, tempDir, workflow, WsRecorder, type ServerProcess } from './harness';
+import { del, get, post, startServer, tempDir, workflow, WsRecorder, type ServerProcess } from './harness';
 import type { ServerMessage } from '../../protocol/messages';
 
 const chain = (name: string, a: number, opts: { ms?: number; steps?: number; label?: string } = {}) =>
@@ -154,16 +154,16 @@ test('runs wait in a queue that can be reordered and edited; queued runs can be 
     [x, 1],
     [y, 2],
   ]);
-  expect((await fetch(`${server.url}/api/queue/${y}`, { method: 'DELETE' })).status).toBe(204);
+  expect(await del(`${server.url}/api/queue/${y}`)).toBe(204);
   expect((await post(`${server.url}/api/runs/${x}/cancel`, {})).body.status).toBe('cancelled');
   expect(await ids()).toEqual([z]);
   expect((await get(`${server.url}/api/runs/${y}`)).status).toBe(404);
-  expect((await fetch(`${server.url}/api/runs/${z}`, { method: 'DELETE' })).status).toBe(409);
+  expect(await del(`${server.url}/api/runs/${z}`)).toBe(409);
 
   await post(`${server.url}/api/runs/${long}/cancel`, {});
   const done = await ws.waitFor('run.finished', (m) => m.run.id === z);
   expect(done.run.status).toBe('succeeded');
-  expect((await fetch(`${server.url}/api/runs/${z}`, { method: 'DELETE' })).status).toBe(204);
+  expect(await del(`${server.url}/api/runs/${z}`)).toBe(204);
   expect((await get(`${server.url}/api/runs/${z}`)).status).toBe(404);
 });
 

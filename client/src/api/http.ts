@@ -22,13 +22,20 @@ export class ApiCallError extends Error {
   }
 }
 
+/**
+ * The server refuses state-changing requests that a cross-site form could send (server/http/request-guard.ts):
+ * every POST, PUT and DELETE says it is JSON, even without a body; uploads carry X-Loraflow-Upload instead.
+ */
+function headersFor(method: string, raw: Blob | undefined): Record<string, string> {
+  if (method === 'GET') return {};
+  if (raw) return { 'x-loraflow-upload': '1', 'content-type': raw.type || 'application/octet-stream' };
+  return { 'content-type': 'application/json' };
+}
+
 async function call<T>(method: string, url: string, body?: unknown, raw?: Blob): Promise<T> {
-  const init: RequestInit = { method, headers: {} };
+  const init: RequestInit = { method, headers: headersFor(method, raw) };
   if (raw) init.body = raw;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
-  }
+  else if (body !== undefined) init.body = JSON.stringify(body);
   const res = await fetch(url, init);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
