@@ -1,0 +1,115 @@
+// parity:sd15 — our CLIP, UNet and VAE graphs against an independent PyTorch reference (bench/sd15_reference.py,
+// float64) on the same tiny random SD 1.5 weights and inputs. Prints max |ours - ref| and the error relative to the
+// largest reference value, per model part; exits 1 when a relative error passes 1e-4.
+// Usage: npm run parity:sd15 [-- --seed N]   (needs Debian's python3-torch at /usr/bin/python3)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
+import { GraphBuilder } from '../ml/graph';
+import { writeSafetensors, type TensorToWrite } from '../ml/safetensors';
+import { frozenCtx } from '../ml/sd/blocks';
+import { buildClipText } from '../ml/sd/clip';
+import { buildUnet } from '../ml/sd/unet';
+import { buildVaeDecoder, buildVaeEncoder } from '../ml/sd/vae';
+import { lookupIn, randomWeights, sd15Shapes, TINY_WIDTHS } from './sd15-weights';
+
+const args = process.argv.slice(2);
+const seedAt = args.indexOf('--seed');
+const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : 1;
+const out = (s: string): boolean => process.stdout.write(s + '\n');
+
+function wave(n: number, f: number, scale = 1): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => scale * Math.sin(i * f + seed));
+}
+
+async function main(): Promise<void> {
+  const weights = randomWeights(sd15Shapes(TINY_WIDTHS), seed);
+  const ids = Int32Array.from({ length: 2 * 77 }, (_, i) => {
+    const p = i % 77;
+    if (p === 0) return 49406;
+    if (p > 6 + (i >= 77 ? 3 : 0)) return 49407;
+    return (i * 7919 + seed) % 49406;
+  });
+  const inputs: Record<string, TensorToWrite> = {
+    ids: { shape: [2, 77], data: ids },
+    t: { shape: [2], data: Float32Array.of(999, 37) },
+    latents: { shape: [2, 4, 16, 16], data: wave(2 * 4 * 256, 0.37) },
+    context: { shape: [2, 77, 64], data: wave(2 * 77 * 64, 0.11) },
+    image: { shape: [1, 3, 64, 64], data: wave(3 * 64 * 64, 0.05, 0.9) },
+    z: { shape: [1, 4, 8, 8], data: wave(4 * 64, 0.3, 0.8) },
+  };
+  const g = new GraphBuilder({ name: 'sd15_parity' });
+  const ctx = frozenCtx(g, lookupIn(weights));
+  const inp = (n: string, dtype: 'float32' | 'int64' = 'float32') => g.input(n, dtype, inputs[n]!.shape);
+  const idsT = inp('ids', 'int64');
+  g.output(buildClipText(ctx, idsT), 'clip');
+  g.output(buildClipText(ctx, idsT, { clipSkip: 2 }), 'clip_skip2');
+  g.output(buildUnet(ctx, { x: inp('latents'), t: inp('t'), context: inp('context') }), 'unet');
+  const post = buildVaeEncoder(ctx, inp('image'));
+  g.output(post.mean, 'vae_mean');
+  g.output(post.logvar, 'vae_logvar');
+  g.output(buildVaeDecoder(ctx, inp('z')), 'vae_decode');
+  const session = await g.createSession();
+  const feeds: Record<string, OrtTensor> = {};
+  for (const [n, t] of Object.entries(inputs))
+    feeds[n] =
+      n === 'ids'
+        ? new OrtTensor(
+            'int64',
+            BigInt64Array.from(t.data as Int32Array, (v) => BigInt(v)),
+            [...t.shape],
+          )
+        : new OrtTensor('float32', t.data as Float32Array, [...t.shape]);
+  const res = await session.run(feeds);
+  const ours: Record<string, TensorToWrite> = {};
+  for (const [n, v] of Object.entries(res)) ours[n] = { shape: [...v.dims], data: v.data as Float32Array };
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'sd15-parity-'));
+  try {
+    const file = (n: string): string => path.join(dir, `${n}.safetensors`);
+    await writeSafetensors(file('weights'), Object.fromEntries([...weights].map(([n, w]) => [n, w])));
+    await writeSafetensors(file('inputs'), inputs);
+    await writeSafetensors(file('ours'), ours);
+    const py = spawnSync(
+      '/usr/bin/python3',
+      [path.join(__dirname, 'sd15_reference.py'), file('weights'), file('inputs'), file('ours')],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: '2' },
+      },
+    );
+    if (py.status !== 0)
+      throw new Error(
+        `the PyTorch reference failed (is python3-torch installed? apt-get install python3-torch):\n${py.stderr}`,
+      );
+    const report = JSON.parse(py.stdout) as {
+      torch: string;
+      parts: Record<string, { max_abs?: number; rel?: number; ref_max?: number; error?: string }>;
+    };
+    out(
+      `SD 1.5 parity, tiny random weights (seed ${seed}), ours (fp32, onnxruntime) vs PyTorch ${report.torch} (fp64)`,
+    );
+    out(`${'part'.padEnd(12)} ${'max |diff|'.padStart(12)} ${'relative'.padStart(10)} ${'max |ref|'.padStart(10)}`);
+    let bad = false;
+    for (const [n, r] of Object.entries(report.parts)) {
+      if (r.error) {
+        bad = true;
+        out(`${n.padEnd(12)} ${r.error}`);
+        continue;
+      }
+      bad ||= !(r.rel! <= 1e-4);
+      out(
+        `${n.padEnd(12)} ${r.max_abs!.toExponential(2).padStart(12)} ${r.rel!.toExponential(2).padStart(10)} ${r.ref_max!.toFixed(3).padStart(10)}`,
+      );
+    }
+    out(bad ? 'FAIL: a part differs by more than 1e-4 of its range' : 'ok: every part within 1e-4 of its range');
+    process.exitCode = bad ? 1 : 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await session.release();
+  }
+}
+
+void main();
