@@ -53,6 +53,22 @@ export function encodeF16(values: Float32Array): Uint8Array {
   return out;
 }
 
+/** Converts one float32 value to bfloat16 bits (its top half) with round-to-nearest-even; NaN stays NaN. */
+export function f32ToBf16Bits(value: number): number {
+  f32Scratch[0] = value;
+  const x = u32Scratch[0]!;
+  if ((x & 0x7fffffff) > 0x7f800000) return ((x >>> 16) | 0x40) & 0xffff;
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** Encodes a Float32Array as little-endian bfloat16 bytes. */
+export function encodeBf16(values: Float32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setUint16(i * 2, f32ToBf16Bits(values[i]!), true);
+  return out;
+}
+
 /** Decodes little-endian binary16 bytes into a Float32Array. */
 export function decodeF16(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

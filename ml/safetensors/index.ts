@@ -11,4 +11,13 @@ export {
 } from './header';
 export { SafetensorsFile, readSafetensors, type LoadedTensor } from './reader';
 export { writeSafetensors, encodeSafetensors, type TensorToWrite } from './writer';
-export { f32ToF16Bits, f16BitsToF32, bf16BitsToF32, encodeF16, decodeF16, decodeBf16 } from './f16';
+export {
+  f32ToF16Bits,
+  f16BitsToF32,
+  f32ToBf16Bits,
+  bf16BitsToF32,
+  encodeF16,
+  encodeBf16,
+  decodeF16,
+  decodeBf16,
+} from './f16';

@@ -1,13 +1,22 @@
 // safetensors writer: header padded to 8 bytes, tensors in the given order, written to a temp file then renamed.
 import { open, rename, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { encodeF16 } from './f16';
+import { tempPathFor } from '../temp-path';
+import { encodeBf16, encodeF16 } from './f16';
 
-/** One tensor to write. Float data is stored as F32 unless dtype says F16; Int32Array is stored as I32. */
+/**
+ * One tensor to write. Float data is stored as F32 unless dtype says F16 or BF16; Int32Array is stored as I32,
+ * BigInt64Array as I64.
+ */
 export interface TensorToWrite {
   readonly shape: readonly number[];
-  readonly data: Float32Array | Int32Array | Uint8Array;
-  readonly dtype?: 'F32' | 'F16' | 'I32' | 'U8';
+  readonly data: Float32Array | Int32Array | Uint8Array | BigInt64Array;
+  readonly dtype?: 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'U8';
+}
+
+function defaultDtype(data: TensorToWrite['data']): NonNullable<TensorToWrite['dtype']> {
+  if (data instanceof Int32Array) return 'I32';
+  if (data instanceof BigInt64Array) return 'I64';
+  return data instanceof Uint8Array ? 'U8' : 'F32';
 }
 
 function encodeTensor(name: string, t: TensorToWrite): { dtype: string; bytes: Uint8Array } {
@@ -16,13 +25,13 @@ function encodeTensor(name: string, t: TensorToWrite): { dtype: string; bytes: U
     throw new Error(
       `safetensors write: tensor "${name}" has shape [${t.shape.join(', ')}] (${count} values) but ${t.data.length} values`,
     );
-  const dtype = t.dtype ?? (t.data instanceof Int32Array ? 'I32' : t.data instanceof Uint8Array ? 'U8' : 'F32');
-  if (dtype === 'F16') {
+  const dtype = t.dtype ?? defaultDtype(t.data);
+  if (dtype === 'F16' || dtype === 'BF16') {
     if (!(t.data instanceof Float32Array))
-      throw new Error(`safetensors write: tensor "${name}": F16 needs Float32Array data`);
-    return { dtype, bytes: encodeF16(t.data) };
+      throw new Error(`safetensors write: tensor "${name}": ${dtype} needs Float32Array data`);
+    return { dtype, bytes: dtype === 'F16' ? encodeF16(t.data) : encodeBf16(t.data) };
   }
-  const wanted = dtype === 'F32' ? Float32Array : dtype === 'I32' ? Int32Array : Uint8Array;
+  const wanted = { F32: Float32Array, I32: Int32Array, I64: BigInt64Array, U8: Uint8Array }[dtype];
   if (!(t.data instanceof wanted))
     throw new Error(`safetensors write: tensor "${name}": ${dtype} needs ${wanted.name} data`);
   return { dtype, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
@@ -82,7 +91,7 @@ export async function writeSafetensors(
   metadata: Record<string, string> = {},
 ): Promise<void> {
   const { prefix, chunks } = layout(tensors, metadata);
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = tempPathFor(path);
   const handle = await open(tmp, 'w');
   try {
     await handle.write(prefix);

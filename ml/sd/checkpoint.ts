@@ -1,0 +1,134 @@
+/**
+ * The SD checkpoint loader's API: what the graphs (ml/sd/unet.ts, clip.ts, vae.ts) and LoadModel call.
+ *
+ *   const ckpt = openSdCheckpoint('/models/v1-5-pruned-emaonly.safetensors'); // or a diffusers folder
+ *   ckpt.family;                        // 'sd15' (others are refused: see detect.ts)
+ *   ckpt.widths.unet.modelChannels;     // 320 (32 in the tiny test model), all read from shapes
+ *   ckpt.tensor('model.diffusion_model.input_blocks.1.1.proj_in.weight'); // { shape: [320, 320, 1, 1], data }
+ *   ckpt.close();
+ *
+ * Names are always the canonical ldm names (spec.ts: UNET_PREFIX, TEXT_PREFIX, VAE_PREFIX; the full list for given
+ * widths is keys.ts's sd15Keys), whatever the file's layout: a diffusers folder or a file whose CLIP lacks the
+ * `text_model.` level is mapped, and diffusers' Linear VAE attention weights are served as 1x1 convs. Reads are lazy
+ * and synchronous (the graph builders are synchronous): only the header is read on open; each tensor() reads that
+ * tensor's bytes and converts F16/BF16 to float32 then, so peak memory is what the caller keeps plus one tensor.
+ */
+import { statSync } from 'node:fs';
+import type { Sd15Widths } from './widths';
+import { openDiffusersFolder, openLdmFile, type TensorSource } from './sources';
+import { checkSd15 } from './detect';
+import { pickleError, SdCheckpointError } from './errors';
+
+export { pickleError, SdCheckpointError } from './errors';
+
+export type SdFamily = 'sd15';
+export type SdLayout = 'ldm' | 'diffusers';
+export type SdDtype = 'F32' | 'F16' | 'BF16';
+
+/** One weight, decoded to float32, in its canonical (ldm) shape. */
+export interface SdTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** An opened SD 1.5 checkpoint. */
+export interface Sd15Checkpoint {
+  /** The file or diffusers folder, as given. */
+  readonly path: string;
+  readonly layout: SdLayout;
+  readonly family: 'sd15';
+  readonly widths: Sd15Widths;
+  /** How most UNet weights are stored ("an fp16 checkpoint"). */
+  readonly dtype: SdDtype;
+  /** Per part, since some files mix (an fp32 VAE in an fp16 file). */
+  readonly dtypes: { readonly unet: SdDtype; readonly textEncoder: SdDtype; readonly vae: SdDtype };
+  /** Every model weight, by canonical name (the keys of sd15Keys(widths)). */
+  readonly names: readonly string[];
+  /** Tensors of the file that are not model weights and are not served: schedule buffers, model_ema.*, ... */
+  readonly ignored: readonly string[];
+  /** Total bytes of the weight files. */
+  readonly bytes: number;
+  has(name: string): boolean;
+  /** The canonical shape of a weight without reading it; throws SdCheckpointError for an unknown name. */
+  shape(name: string): readonly number[];
+  /** Reads one weight (float32); undefined when the model has no such weight. */
+  get(name: string): SdTensor | undefined;
+  /** Reads one weight (float32); throws SdCheckpointError naming the file and the weight when absent. */
+  tensor(name: string): SdTensor;
+  /** Closes the files. */
+  close(): void;
+}
+
+/** Every model family loraflow can open; SDXL and FLUX join here with their own checkpoint types. */
+export type SdCheckpoint = Sd15Checkpoint;
+
+const PICKLE = /\.(ckpt|pt|pth|bin|pkl)$/i;
+
+/**
+ * Opens an SD checkpoint: a single `.safetensors` file (ldm layout) or a diffusers folder. Throws
+ * SdCheckpointError for pickle files, files that are not models, truncated files and other families.
+ */
+export function openSdCheckpoint(path: string): SdCheckpoint {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new SdCheckpointError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!isDir && PICKLE.test(path)) throw pickleError(path);
+  const source = isDir ? openDiffusersFolder(path) : openLdmFile(path);
+  try {
+    return makeCheckpoint(path, source);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
+
+function makeCheckpoint(path: string, source: TensorSource): Sd15Checkpoint {
+  const { widths, names } = checkSd15(path, source);
+  const known = new Set(names);
+  const ignored = [...source.entries.keys()].filter((n) => !known.has(n)).concat(source.unmapped);
+  const dtypeOf = (prefix: string): SdDtype =>
+    majorityDtype(
+      names.filter((n) => n.startsWith(prefix)),
+      source,
+    );
+  const shape = (name: string): readonly number[] => {
+    const e = known.has(name) ? source.entries.get(name) : undefined;
+    if (!e) throw new SdCheckpointError(path, `has no weight "${name}"`);
+    return e.shape;
+  };
+  return {
+    path,
+    layout: source.layout,
+    family: 'sd15',
+    widths,
+    dtype: dtypeOf('model.diffusion_model.'),
+    dtypes: {
+      unet: dtypeOf('model.diffusion_model.'),
+      textEncoder: dtypeOf('cond_stage_model.'),
+      vae: dtypeOf('first_stage_model.'),
+    },
+    names,
+    ignored,
+    bytes: source.bytes,
+    has: (name) => known.has(name),
+    shape,
+    get: (name) => (known.has(name) ? source.read(name) : undefined),
+    tensor(name) {
+      shape(name);
+      return source.read(name);
+    },
+    close: () => source.close(),
+  };
+}
+
+function majorityDtype(names: readonly string[], source: TensorSource): SdDtype {
+  const counts = new Map<SdDtype, number>();
+  for (const n of names) {
+    const d = source.entries.get(n)?.dtype;
+    if (d === 'F32' || d === 'F16' || d === 'BF16') counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'F32';
+}

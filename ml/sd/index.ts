@@ -1,0 +1,34 @@
+/**
+ * Stable Diffusion model families in the ML runtime. Today SD 1.5; SDXL and FLUX join with their own widths and
+ * detection branches (detect.ts is the one place that decides a family).
+ *
+ * Loading (checkpoint.ts): `openSdCheckpoint(path)` opens an ldm `.safetensors` file or a diffusers folder and
+ * serves every weight lazily under its canonical name, float32:
+ *   UNet  `model.diffusion_model.*`                    e.g. `input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight`
+ *   CLIP  `cond_stage_model.transformer.text_model.*`  e.g. `encoder.layers.11.mlp.fc1.weight`
+ *   VAE   `first_stage_model.*`                        e.g. `decoder.up.3.block.0.conv1.weight`
+ * `sd15Keys(widths)` (keys.ts) lists every canonical name with its shape; `SD15_WIDTHS` / `TINY_SD15_WIDTHS`
+ * (widths.ts) are the real and test widths; `writeTinySd15` (tiny.ts) writes random test checkpoints.
+ * The graphs (unet.ts, clip.ts, vae.ts, with blocks.ts and attention.ts), the schedule and training live beside.
+ */
+export {
+  openSdCheckpoint,
+  SdCheckpointError,
+  type SdCheckpoint,
+  type Sd15Checkpoint,
+  type SdTensor,
+  type SdDtype,
+  type SdLayout,
+  type SdFamily,
+} from './checkpoint';
+export { sd15Keys } from './keys';
+export { UNET_PREFIX, TEXT_PREFIX, VAE_PREFIX, elementCount, type TensorSpec } from './spec';
+export {
+  SD15_WIDTHS,
+  TINY_SD15_WIDTHS,
+  type Sd15Widths,
+  type UnetWidths,
+  type ClipWidths,
+  type VaeWidths,
+} from './widths';
+export { writeTinySd15, syntheticTensor, type TinyOptions } from './tiny';

@@ -1,0 +1,79 @@
+/** The SD 1.x UNet's canonical weights (`model.diffusion_model.*`), walked in the order ldm builds its blocks. */
+import { SpecList, UNET_PREFIX, type TensorSpec } from './spec';
+import type { UnetWidths } from './widths';
+
+/** ResBlock: GN, 3x3 conv, time-embedding Linear, GN, 3x3 conv, 1x1 skip conv when the width changes. */
+function resBlock(s: SpecList, p: string, cin: number, cout: number, temb: number): void {
+  s.norm(`${p}.in_layers.0`, cin);
+  s.conv(`${p}.in_layers.2`, cout, cin, 3);
+  s.linear(`${p}.emb_layers.1`, cout, temb);
+  s.norm(`${p}.out_layers.0`, cout);
+  s.conv(`${p}.out_layers.3`, cout, cout, 3);
+  if (cin !== cout) s.conv(`${p}.skip_connection`, cout, cin, 1);
+}
+
+/** SpatialTransformer: GN, 1x1 proj_in, transformer blocks (self-attn, cross-attn, GEGLU), 1x1 proj_out. */
+function spatialTransformer(s: SpecList, p: string, c: number, w: UnetWidths): void {
+  s.norm(`${p}.norm`, c);
+  s.conv(`${p}.proj_in`, c, c, 1);
+  for (let t = 0; t < w.transformerDepth; t++) {
+    const b = `${p}.transformer_blocks.${t}`;
+    for (const [attn, kv] of [
+      ['attn1', c],
+      ['attn2', w.contextDim],
+    ] as const) {
+      s.linear(`${b}.${attn}.to_q`, c, c, false);
+      s.linear(`${b}.${attn}.to_k`, c, kv, false);
+      s.linear(`${b}.${attn}.to_v`, c, kv, false);
+      s.linear(`${b}.${attn}.to_out.0`, c, c);
+    }
+    s.linear(`${b}.ff.net.0.proj`, 8 * c, c); // GEGLU: value and gate halves of the 4C inner width
+    s.linear(`${b}.ff.net.2`, c, 4 * c);
+    for (const n of ['norm1', 'norm2', 'norm3']) s.norm(`${b}.${n}`, c);
+  }
+  s.conv(`${p}.proj_out`, c, c, 1);
+}
+
+/** Every UNet weight of these widths. */
+export function unetKeys(w: UnetWidths): TensorSpec[] {
+  const s = new SpecList(UNET_PREFIX);
+  const mc = w.modelChannels;
+  const T = w.timeEmbedDim;
+  const last = w.channelMult.length - 1;
+  s.linear('time_embed.0', T, mc);
+  s.linear('time_embed.2', T, T);
+  s.conv('input_blocks.0.0', mc, w.inChannels, 3);
+  let ch = mc;
+  const skips = [ch];
+  let n = 1;
+  w.channelMult.forEach((mult, level) => {
+    for (let r = 0; r < w.numResBlocks; r++, n++) {
+      resBlock(s, `input_blocks.${n}.0`, ch, mc * mult, T);
+      ch = mc * mult;
+      if (w.attentionLevels.includes(level)) spatialTransformer(s, `input_blocks.${n}.1`, ch, w);
+      skips.push(ch);
+    }
+    if (level !== last) {
+      s.conv(`input_blocks.${n}.0.op`, ch, ch, 3);
+      skips.push(ch);
+      n++;
+    }
+  });
+  resBlock(s, 'middle_block.0', ch, ch, T);
+  spatialTransformer(s, 'middle_block.1', ch, w);
+  resBlock(s, 'middle_block.2', ch, ch, T);
+  n = 0;
+  for (let level = last; level >= 0; level--) {
+    const cout = mc * (w.channelMult[level] ?? 1);
+    for (let r = 0; r <= w.numResBlocks; r++, n++) {
+      resBlock(s, `output_blocks.${n}.0`, ch + (skips.pop() ?? 0), cout, T);
+      ch = cout;
+      let sub = 1;
+      if (w.attentionLevels.includes(level)) spatialTransformer(s, `output_blocks.${n}.${sub++}`, ch, w);
+      if (level !== 0 && r === w.numResBlocks) s.conv(`output_blocks.${n}.${sub}.conv`, ch, ch, 3);
+    }
+  }
+  s.norm('out.0', ch);
+  s.conv('out.2', w.outChannels, ch, 3);
+  return s.specs;
+}
