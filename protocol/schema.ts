@@ -37,6 +37,8 @@ export interface ParamSpec {
   /** Advice from the training guide shown next to the widget (e.g. the learning-rate table). */
   hint?: string;
   min?: number;
+  /** `min` itself is refused: for values where 0 means nothing (a learning rate of 0 trains nothing). */
+  exclusiveMin?: boolean;
   max?: number;
   step?: number;
   options?: string[];

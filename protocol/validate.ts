@@ -26,8 +26,10 @@ export function describeValue(v: unknown): string {
 }
 
 function rangeText(spec: ParamSpec): string {
-  if (spec.min !== undefined && spec.max !== undefined) return `between ${spec.min} and ${spec.max}`;
-  if (spec.min !== undefined) return `at least ${spec.min}`;
+  const above = spec.exclusiveMin ? `more than ${spec.min}` : `at least ${spec.min}`;
+  if (spec.min !== undefined && spec.max !== undefined)
+    return spec.exclusiveMin ? `${above} and at most ${spec.max}` : `between ${spec.min} and ${spec.max}`;
+  if (spec.min !== undefined) return above;
   return `at most ${spec.max}`;
 }
 
@@ -38,7 +40,8 @@ function checkNumber(spec: ParamSpec, value: unknown): ParamProblem | null {
     return { kind: 'param-kind', expected: what, received: describeValue(value) };
   }
   const min = spec.kind === 'seed' ? Math.max(spec.min ?? 0, 0) : spec.min;
-  if ((min !== undefined && value < min) || (spec.max !== undefined && value > spec.max)) {
+  const belowMin = min !== undefined && (value < min || (spec.exclusiveMin === true && value === min));
+  if (belowMin || (spec.max !== undefined && value > spec.max)) {
     return { kind: 'param-range', expected: rangeText({ ...spec, min }), received: String(value) };
   }
   return null;
@@ -80,6 +83,9 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
     case 'text':
     case 'path':
       if (typeof v !== 'string') return { kind: 'param-kind', expected: 'a string', received: describeValue(v) };
+      // A NUL cannot be part of a file name, and the OS would refuse it with a raw error deep in a node.
+      if (spec.kind !== 'text' && v.includes('\u0000'))
+        return { kind: 'param-kind', expected: 'text without NUL characters', received: 'a NUL character' };
       if (v.trim() === '' && spec.kind !== 'text' && !emptyAllowed) {
         return {
           kind: 'param-missing',
@@ -105,7 +111,8 @@ export function isParamVisible(
 
 /** Groups errors by node id ('' for errors about no node in particular). */
 export function errorsByNode(errors: readonly ValidationError[]): Record<string, ValidationError[]> {
-  const out: Record<string, ValidationError[]> = {};
+  // Keyed by ids from the file: no prototype, so that "toString" or "__proto__" are ids like any other.
+  const out = Object.create(null) as Record<string, ValidationError[]>;
   for (const e of errors) (out[e.nodeId] ??= []).push(e);
   return out;
 }

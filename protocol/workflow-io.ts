@@ -6,6 +6,7 @@
 import { WORKFLOW_FORMAT_VERSION, type WorkflowEdge, type WorkflowFile, type WorkflowNode } from './workflow';
 import { detectFormatVersion, migrateToCurrent } from './migrations';
 import { isRecord } from './migrations/types';
+import { WORKFLOW_LIMITS, type WorkflowLimit } from './limits';
 
 /** The app version written into saved files (protocol/ cannot read package.json: the browser uses it too). */
 export const APP_VERSION = '0.1.0';
@@ -18,6 +19,18 @@ export class WorkflowParseError extends Error {
   ) {
     super(path ? `${path}: ${message}` : message);
     this.name = 'WorkflowParseError';
+  }
+}
+
+/** A workflow over one of WORKFLOW_LIMITS (the server answers 413); `limit` names which. */
+export class WorkflowTooLargeError extends WorkflowParseError {
+  constructor(
+    message: string,
+    readonly limit: WorkflowLimit,
+    path?: string,
+  ) {
+    super(message, path);
+    this.name = 'WorkflowTooLargeError';
   }
 }
 
@@ -41,10 +54,20 @@ function checkPoint(v: unknown, path: string, warnings: string[]): { x: number; 
   return { x: 0, y: 0 };
 }
 
+/** Node ids name work folders, log lines and URLs: short, printable. */
+const MAX_ID_LENGTH = 200;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 function checkNode(raw: unknown, i: number, seen: Set<string>, warnings: string[]): WorkflowNode {
   const path = `nodes[${i}]`;
   if (!isRecord(raw)) throw new WorkflowParseError(`expected a node object, got ${describe(raw)}`, path);
   const id = requireString(raw, 'id', path);
+  if (id.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(id))
+    throw new WorkflowParseError(
+      `expected an id of at most ${MAX_ID_LENGTH} characters without control characters, got ${describe(id)}`,
+      `${path}.id`,
+    );
   requireString(raw, 'type', path);
   // Duplicate ids are a validation error (reported with the others), not a reason to refuse loading.
   if (seen.has(id)) warnings.push(`${path}.id: duplicate node id "${id}"`);
@@ -62,26 +85,90 @@ function checkEndpoint(v: unknown, path: string): { node: string; socket: string
   return v as { node: string; socket: string };
 }
 
-function checkEdge(raw: unknown, i: number, usedIds: Set<string>): WorkflowEdge {
+/**
+ * Gives every edge a unique id. Ids written in the file are kept (the first of duplicates keeps it); an edge
+ * without one, or repeating one, gets the first free `e<n>` with n >= its index. `next` only grows, so naming
+ * every edge is linear however the file's ids collide with the generated ones.
+ */
+function assignEdgeIds(edges: WorkflowEdge[]): void {
+  const used = new Set<string>();
+  const needsId: number[] = [];
+  edges.forEach((edge, i) => {
+    if (edge.id !== '' && !used.has(edge.id)) used.add(edge.id);
+    else needsId.push(i);
+  });
+  let next = 0;
+  for (const i of needsId) {
+    next = Math.max(next, i);
+    while (used.has(`e${next}`)) next++;
+    const id = `e${next}`;
+    used.add(id);
+    edges[i]!.id = id;
+  }
+}
+
+function checkEdge(raw: unknown, i: number): WorkflowEdge {
   const path = `edges[${i}]`;
   if (!isRecord(raw)) throw new WorkflowParseError(`expected an edge object, got ${describe(raw)}`, path);
   const from = checkEndpoint(raw.from, `${path}.from`);
   const to = checkEndpoint(raw.to, `${path}.to`);
-  let id = typeof raw.id === 'string' && raw.id !== '' ? raw.id : '';
-  // Edge ids only need to be unique; give one to edges written by hand without it.
-  if (id === '' || usedIds.has(id)) {
-    let n = i;
-    while (usedIds.has(`e${n}`)) n++;
-    id = `e${n}`;
-  }
-  usedIds.add(id);
+  const id = typeof raw.id === 'string' ? raw.id : '';
   return { ...raw, id, from, to } as WorkflowEdge;
 }
 
-function checkList(raw: Record<string, unknown>, key: string): unknown[] {
+function checkList(raw: Record<string, unknown>, key: string, limit?: 'nodes' | 'edges'): unknown[] {
   const v = raw[key] ?? [];
   if (!Array.isArray(v)) throw new WorkflowParseError(`expected an array, got ${describe(v)}`, key);
+  if (limit && v.length > WORKFLOW_LIMITS[limit]) {
+    throw new WorkflowTooLargeError(
+      `${v.length.toLocaleString('en')} ${key}, over the limit of ${WORKFLOW_LIMITS[limit].toLocaleString('en')} ${key}`,
+      limit,
+      key,
+    );
+  }
   return v;
+}
+
+/**
+ * Refuses values nested deeper than WORKFLOW_LIMITS.depth, walking with an explicit stack: a file nested 5,000
+ * deep in an unknown field would otherwise overflow the stack of every recursive consumer (JSON.stringify first).
+ */
+export function checkDepth(value: unknown, maxDepth: number = WORKFLOW_LIMITS.depth): void {
+  interface Frame {
+    value: unknown;
+    depth: number;
+    key: string;
+    parent: Frame | undefined;
+  }
+  const stack: Frame[] = [{ value, depth: 0, key: '', parent: undefined }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.value === null || typeof frame.value !== 'object') continue;
+    if (frame.depth >= maxDepth) {
+      const keys: string[] = [];
+      for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key);
+      const where = keys.reverse().slice(0, 6).join('') + (keys.length > 6 ? '…' : '');
+      throw new WorkflowParseError(
+        `nested more than ${maxDepth} levels deep (objects and arrays inside each other); the limit is ${maxDepth}`,
+        where.replace(/^\./, '') || undefined,
+      );
+    }
+    const depth = frame.depth + 1;
+    if (Array.isArray(frame.value)) {
+      const list: unknown[] = frame.value;
+      for (let i = 0; i < list.length; i++) {
+        const child = list[i];
+        if (child !== null && typeof child === 'object')
+          stack.push({ value: child, depth, key: `[${i}]`, parent: frame });
+      }
+    } else {
+      for (const key of Object.keys(frame.value)) {
+        const child = (frame.value as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object')
+          stack.push({ value: child, depth, key: `.${key}`, parent: frame });
+      }
+    }
+  }
 }
 
 function checkShape(raw: Record<string, unknown>, warnings: string[]): WorkflowFile {
@@ -92,9 +179,9 @@ function checkShape(raw: Record<string, unknown>, warnings: string[]): WorkflowF
     );
   }
   const seen = new Set<string>();
-  const nodes = checkList(raw, 'nodes').map((n, i) => checkNode(n, i, seen, warnings));
-  const edgeIds = new Set<string>();
-  const edges = checkList(raw, 'edges').map((e, i) => checkEdge(e, i, edgeIds));
+  const nodes = checkList(raw, 'nodes', 'nodes').map((n, i) => checkNode(n, i, seen, warnings));
+  const edges = checkList(raw, 'edges', 'edges').map((e, i) => checkEdge(e, i));
+  assignEdgeIds(edges);
   const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : 'Untitled';
   return {
     ...raw,
@@ -123,10 +210,16 @@ export function parseWorkflow(input: string | unknown): { workflow: WorkflowFile
     }
   }
   if (!isRecord(value)) throw new WorkflowParseError(`expected a workflow object, got ${describe(value)}`);
+  checkDepth(value);
   const warnings: string[] = [];
   const version = detectFormatVersion(value);
-  if (version === undefined)
+  if (version === undefined) {
+    if (value.formatVersion !== undefined)
+      throw new WorkflowParseError(`expected a whole number, got ${describe(value.formatVersion)}`, 'formatVersion');
     throw new WorkflowParseError('no formatVersion: is this a loraflow workflow file?', 'formatVersion');
+  }
+  if (!Number.isSafeInteger(version) || version < 0)
+    throw new WorkflowParseError(`expected a whole number >= 0, got ${describe(version)}`, 'formatVersion');
   let raw = value;
   if (version > WORKFLOW_FORMAT_VERSION) {
     warnings.push(
@@ -148,7 +241,8 @@ const TAIL_KEYS = ['nodes', 'edges', 'groups', 'notes'];
 
 /** Known keys first in a fixed order, then unknown ones in their original order: diffs stay small. */
 function ordered(obj: Record<string, unknown>, first: string[], last: string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype: a key such as "__proto__" in the file is kept as data, not taken as the object's prototype.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const k of first) if (obj[k] !== undefined) out[k] = obj[k];
   for (const k of Object.keys(obj)) if (!first.includes(k) && !last.includes(k)) out[k] = obj[k];
   for (const k of last) if (obj[k] !== undefined) out[k] = obj[k];

@@ -1,10 +1,11 @@
 /** LoadImages: a folder of images (and/or editor uploads) with their captions, as a DATASET. */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { defineNode, NodeUserError, type NodeContext, type PathPolicy } from '../api';
-import { BadFileError, decodeCaption, decodeToPng, type DecodeOptions } from './imaging/decode';
-import { defaultConcurrency, mapPool } from './imaging/pool';
+import { BadFileError, decodeCaption, decodeFileToPng, type DecodeOptions } from './imaging/decode';
+import { abortable, createMutex, defaultConcurrency, mapPool } from './imaging/pool';
 import { errorText, scanFolder, statFiles, type ScannedImage, type ScanResult } from './imaging/scan';
 import { datasetValue } from './dataset-value';
 import type { Dataset, DatasetItem, DatasetWarning } from './types';
@@ -22,7 +23,7 @@ type LoadParams = {
 export const loadImages = defineNode<LoadParams>({
   schema: {
     type: 'LoadImages',
-    version: 1,
+    version: 2,
     category: 'dataset',
     title: 'Load images',
     description:
@@ -43,6 +44,7 @@ export const loadImages = defineNode<LoadParams>({
       {
         name: 'uploads',
         kind: 'list',
+        pathPart: 'path-list',
         default: [],
         label: 'Uploaded images',
         tooltip: 'Image files uploaded through the editor (paths under <data>/uploads).',
@@ -57,6 +59,7 @@ export const loadImages = defineNode<LoadParams>({
       {
         name: 'captionExtension',
         kind: 'string',
+        pathPart: 'extension',
         default: '.txt',
         label: 'Caption extension',
         hint: 'kohya’s own default is .caption; the guide and ai-toolkit use .txt.',
@@ -103,8 +106,7 @@ export const loadImages = defineNode<LoadParams>({
   },
 
   async execute(_inputs, params, ctx) {
-    const ext = normaliseExt(params.captionExtension);
-    const scan = await listSources({ ...params, captionExtension: ext }, ctx.paths);
+    const scan = await abortable(listSources(params, ctx.paths), ctx.signal);
     const warnings: DatasetWarning[] = scan.problems.map((p) => ({
       file: p.rel,
       code: p.code,
@@ -118,7 +120,7 @@ export const loadImages = defineNode<LoadParams>({
     const loaded = await mapPool(
       scan.images,
       defaultConcurrency(),
-      (img) => loadOne(img, decode, ctx),
+      (img) => abortable(loadOne(img, decode, ctx), ctx.signal),
       (n) => ctx.progress(n, scan.images.length),
     );
     const items: DatasetItem[] = [];
@@ -157,7 +159,7 @@ export const loadImages = defineNode<LoadParams>({
 
 /** Lists the folder and the uploads, turning path-policy refusals into errors that name the parameter. */
 async function listSources(params: LoadParams, paths: PathPolicy): Promise<ScanResult> {
-  const captionExt = normaliseExt(params.captionExtension);
+  const captionExt = pathOrThrow(() => paths.extension(params.captionExtension || '.txt', 'captionExtension'));
   const result: ScanResult = { images: [], problems: [], kohyaNames: [] };
   if (!params.folder && (params.uploads ?? []).length === 0) {
     throw new NodeUserError(
@@ -167,34 +169,40 @@ async function listSources(params: LoadParams, paths: PathPolicy): Promise<ScanR
     );
   }
   if (params.folder) {
-    const root = resolveOrThrow(paths, params.folder, 'folder');
+    const root = pathOrThrow(() => paths.resolve(params.folder, 'read', 'folder'));
     const st = await stat(root).catch(() => undefined);
     if (!st?.isDirectory())
       throw new NodeUserError(`"${params.folder}" is not a folder`, 'choose a folder of images', 'folder');
     Object.assign(result, await scanFolder(root, { recursive: params.recursive, captionExt, paths }));
   }
   const uploads = (params.uploads ?? []).filter((u) => u.trim() !== '');
-  result.images.push(
-    ...(await statFiles(
-      uploads.map((u) => resolveOrThrow(paths, u, 'uploads')),
-      captionExt,
-    )),
-  );
+  const files = uploads.map((u) => pathOrThrow(() => paths.resolve(u, 'read', 'uploads')));
+  const uploaded = await statFiles(files, captionExt, paths);
+  result.images.push(...uploaded.images);
+  result.problems.push(...uploaded.problems);
   return result;
 }
 
-function resolveOrThrow(paths: PathPolicy, userPath: string, param: string): string {
+/** Runs a path-policy call; its refusal becomes a NodeUserError naming the parameter, with a hint for its reason. */
+function pathOrThrow(resolve: () => string): string {
   try {
-    return paths.resolve(userPath, 'read', param);
+    return resolve();
   } catch (err) {
-    const text = errorText(err);
-    throw new NodeUserError(
-      text.includes(param) ? text : `${param}: ${text}`,
-      'use a path inside the allowed folders (`loraflow serve --allow <folder>`)',
-      param,
-    );
+    const { param, reason } = err as { param?: string; reason?: string };
+    if (!param) throw err;
+    const hint =
+      reason === 'missing'
+        ? 'check the path (relative paths start at the data folder)'
+        : reason === 'not-a-name'
+          ? 'a caption extension looks like ".txt" or ".caption"'
+          : 'use a path inside the allowed folders (`loraflow serve --allow <folder>`)';
+    throw new NodeUserError(errorText(err), hint, param);
   }
 }
+
+/** Files above this size are read one at a time, not one per core (a folder of 1 GB TIFFs must not need 8 GB). */
+const LARGE_FILE_BYTES = 32_000_000;
+const oneLargeFileAtATime = createMutex();
 
 /** Loads one image and its caption into the artifact store; a BadFileError is returned, not thrown. */
 async function loadOne(
@@ -202,14 +210,13 @@ async function loadOne(
   decode: DecodeOptions,
   ctx: NodeContext,
 ): Promise<DatasetItem | BadFileError> {
-  try {
-    const bytes = await readFile(img.abs);
+  const work = async () => {
     const caption = img.captionPath ? decodeCaption(await readFile(img.captionPath), basename(img.captionPath)) : '';
-    const { png, width, height } = await decodeToPng(bytes, decode);
+    const { png, width, height } = await decodeFileToPng(img.abs, img.size, decode);
     const name = `${basename(img.rel, extname(img.rel))}.png`;
     const image = await ctx.artifacts.put(png, 'image/png', name, { width, height });
-    const hash = createHash('sha256').update(bytes).digest('hex');
-    return {
+    const hash = await hashFile(img.abs);
+    const item: DatasetItem = {
       id: img.rel,
       source: img.abs,
       width,
@@ -222,15 +229,20 @@ async function loadOne(
       repeats: img.repeats,
       image,
     };
+    return item;
+  };
+  try {
+    return await (img.size > LARGE_FILE_BYTES ? oneLargeFileAtATime(work) : work());
   } catch (err) {
     if (err instanceof BadFileError) return err;
     return new BadFileError('unreadable', `it cannot be read (${errorText(err)})`);
   }
 }
 
-function normaliseExt(ext: string): string {
-  const e = (ext || '.txt').trim();
-  return e.startsWith('.') ? e : `.${e}`;
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function datasetName(params: LoadParams, scan: ScanResult): string {

@@ -167,7 +167,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       );
     monitor.finish();
     const info: TrainingInfo = {
-      outputName: params.outputName || 'lora',
+      outputName: ctx.paths.name(params.outputName || 'lora', 'outputName'), // it names files: one safe component
       baseModel: { name: model.name, sha256: model.sha256 },
       rank: params.rank,
       alpha: params.alpha,

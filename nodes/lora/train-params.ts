@@ -195,6 +195,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
   {
     name: 'outputName',
     kind: 'string',
+    pathPart: 'name',
     default: 'lora',
     label: 'Output name',
     tooltip: 'ss_output_name and the checkpoint file names.',

@@ -61,6 +61,7 @@ export const trainBaseModelNode = defineNode<TrainBaseParams>({
         kind: 'number',
         default: 0.0006,
         min: 0,
+        exclusiveMin: true,
         label: 'Learning rate',
         tooltip: 'AdamW peak rate; cosine decay to a tenth.',
       },

@@ -14,7 +14,7 @@ function migrateNode(node: unknown): unknown {
   const out: Record<string, unknown> = { ...rest };
   if (Array.isArray(params)) {
     const names = Array.isArray(paramNames) ? paramNames : [];
-    const byName: Record<string, unknown> = {};
+    const byName = Object.create(null) as Record<string, unknown>; // parameter names come from the file
     params.forEach((value, i) => {
       const name = names[i];
       // A value without a name cannot be placed; keep it visible rather than drop it silently.

@@ -190,7 +190,7 @@ export function createRunStore(db: Database.Database): RunStore {
       });
     },
     nodes(runId) {
-      const out: Record<string, StoredNodeState> = {};
+      const out = Object.create(null) as Record<string, StoredNodeState>; // keyed by the workflow's node ids
       for (const row of selectNodes.all(runId)) out[row.node_id] = toNodeState(row);
       return out;
     },

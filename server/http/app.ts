@@ -10,6 +10,8 @@ import { workflowsRouter } from './routes/workflows';
 import { filesRouter } from './routes/files';
 import { artifactsRouter } from './routes/artifacts';
 import { serveEditor } from './static';
+import { nestsDeeperThan, TooDeepError } from './json-depth';
+import { WORKFLOW_LIMITS } from '../../protocol/limits';
 
 /** Largest JSON body accepted (a workflow with long prompt lists is a few hundred KB). */
 export const JSON_LIMIT = '10mb';
@@ -28,7 +30,16 @@ export function createApp(runtime: Runtime, log: (message: string) => void): Exp
   });
   api.use(requireToken(config.token));
   api.use(requireScriptedRequests());
-  api.use(express.json({ limit: JSON_LIMIT, strict: false }));
+  api.use(
+    express.json({
+      limit: JSON_LIMIT,
+      strict: false,
+      // One level for the request's own object ({ workflow }) above the workflow's limit.
+      verify: (_req, _res, body) => {
+        if (nestsDeeperThan(body, WORKFLOW_LIMITS.depth + 1)) throw new TooDeepError(WORKFLOW_LIMITS.depth + 1);
+      },
+    }),
+  );
   api.get('/nodes', (_req, res) => {
     res.json(env.registry.schemas());
   });

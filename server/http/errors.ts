@@ -21,6 +21,7 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
   return (err: unknown, _req, res, next) => {
     if (res.headersSent) return next(err);
     const e = (err ?? {}) as BodyParserError;
+    if (e.type === 'too-deep') return sendError(res, 400, 'too-deep', e.message ?? 'nested too deep');
     if (e.type === 'entity.parse.failed')
       return sendError(res, 400, 'bad-json', `the request body is not valid JSON: ${e.message ?? ''}`);
     if (e.type === 'entity.too.large') {

@@ -10,7 +10,7 @@ import { LiveRun } from './live-run';
 export type SubmitResult =
   | { ok: true; id: string; warnings: string[] }
   | { ok: false; kind: 'validation'; errors: ValidationError[] }
-  | { ok: false; kind: 'bad-request'; message: string };
+  | { ok: false; kind: 'bad-request' | 'too-large'; message: string };
 
 export type Listener = (message: ServerMessage) => void;
 
@@ -164,7 +164,7 @@ export class RunQueue {
     const run = this.opts.db.runs.get(id);
     if (!run) return undefined;
     const { targets: _targets, ...rest } = run;
-    const nodes: RunDetail['nodes'] = {};
+    const nodes = Object.create(null) as RunDetail['nodes']; // keyed by the workflow's node ids
     for (const [nodeId, { cacheKey: _key, ...state }] of Object.entries(this.opts.db.runs.nodes(id)))
       nodes[nodeId] = state;
     if (this.active?.run.id === id) {

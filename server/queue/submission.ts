@@ -1,4 +1,5 @@
-import { parseWorkflow, WorkflowParseError } from '../../protocol/workflow-io';
+import { parseWorkflow, WorkflowParseError, WorkflowTooLargeError } from '../../protocol/workflow-io';
+import { WORKFLOW_LIMITS } from '../../protocol/limits';
 import { validateWorkflow } from '../../protocol/validate';
 import type { NodeSchema } from '../../protocol/schema';
 import type { ValidationError } from '../../protocol/validation-types';
@@ -7,7 +8,7 @@ import type { WorkflowFile } from '../../protocol/workflow';
 export type CheckedSubmission =
   | { ok: true; workflow: WorkflowFile; warnings: string[] }
   | { ok: false; kind: 'validation'; errors: ValidationError[] }
-  | { ok: false; kind: 'bad-request'; message: string };
+  | { ok: false; kind: 'bad-request' | 'too-large'; message: string };
 
 /** Parses (migrating older formats) and validates a submitted workflow and its targets. */
 export function checkSubmission(input: unknown, targets: unknown, schemas: NodeSchema[]): CheckedSubmission {
@@ -15,6 +16,7 @@ export function checkSubmission(input: unknown, targets: unknown, schemas: NodeS
   try {
     parsed = parseWorkflow(input);
   } catch (err) {
+    if (err instanceof WorkflowTooLargeError) return { ok: false, kind: 'too-large', message: err.message };
     if (err instanceof WorkflowParseError) return { ok: false, kind: 'bad-request', message: err.message };
     throw err;
   }
@@ -23,12 +25,21 @@ export function checkSubmission(input: unknown, targets: unknown, schemas: NodeS
     if (!Array.isArray(targets) || !targets.every((t): t is string => typeof t === 'string')) {
       return { ok: false, kind: 'bad-request', message: 'targets must be a list of node ids' };
     }
-    const missing = targets.filter((t) => !workflow.nodes.some((n) => n.id === t));
+    if (targets.length > WORKFLOW_LIMITS.targets) {
+      const limit = WORKFLOW_LIMITS.targets.toLocaleString('en');
+      return {
+        ok: false,
+        kind: 'too-large',
+        message: `targets: ${targets.length} node ids, over the limit of ${limit}`,
+      };
+    }
+    const ids = new Set(workflow.nodes.map((n) => n.id));
+    const missing = targets.filter((t) => !ids.has(t));
     if (missing.length > 0)
       return {
         ok: false,
         kind: 'bad-request',
-        message: `targets name nodes not in the workflow: ${missing.join(', ')}`,
+        message: `targets name nodes not in the workflow: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ` and ${missing.length - 20} more` : ''}`,
       };
   }
   const errors = validateWorkflow(workflow, schemas);

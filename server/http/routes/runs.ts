@@ -4,12 +4,15 @@ import type { TelemetryStore } from '../../db';
 import type { SubmitRunResponse, ValidationFailure } from '../../../protocol/api';
 import { errorsByNode } from '../../../protocol/validate';
 import { sendError } from '../errors';
+import { parseBody, reorderQueueBody, submitRunBody } from '../bodies';
 
 /** Answers a refused submission: 400 with every validation error keyed by node, or the parse problem. */
 function sendRefusal(res: Response, result: Exclude<SubmitResult, { ok: true }>): void {
   if (result.kind === 'validation') {
     const body: ValidationFailure = { error: 'validation', errors: result.errors, byNode: errorsByNode(result.errors) };
     res.status(400).json(body);
+  } else if (result.kind === 'too-large') {
+    sendError(res, 413, 'too-large', result.message);
   } else {
     sendError(res, 400, 'bad-workflow', result.message);
   }
@@ -25,11 +28,9 @@ export function runsRouter(queue: RunQueue, telemetry: TelemetryStore): Router {
   const router = Router();
 
   router.post('/runs', (req, res) => {
-    const body = req.body as { workflow?: unknown; targets?: unknown } | undefined;
-    if (!body || typeof body !== 'object' || body.workflow === undefined) {
-      return sendError(res, 400, 'bad-request', 'expected a JSON body { workflow, targets? }');
-    }
-    const result = queue.submit(body.workflow, body.targets as string[] | undefined);
+    const body = parseBody(submitRunBody, req.body, res, '{ workflow, targets?: [node ids] }');
+    if (!body) return;
+    const result = queue.submit(body.workflow, body.targets);
     if (!result.ok) return sendRefusal(res, result);
     const answer: SubmitRunResponse = { id: result.id };
     res.status(201).json(answer);
@@ -84,11 +85,9 @@ export function runsRouter(queue: RunQueue, telemetry: TelemetryStore): Router {
   });
 
   router.put('/queue', (req, res) => {
-    const order = (req.body as { order?: unknown } | undefined)?.order;
-    if (!Array.isArray(order) || !order.every((id) => typeof id === 'string')) {
-      return sendError(res, 400, 'bad-request', 'expected { order: [run ids] }');
-    }
-    const result = queue.reorder(order as string[]);
+    const body = parseBody(reorderQueueBody, req.body, res, '{ order: [run ids] }');
+    if (!body) return;
+    const result = queue.reorder(body.order);
     if (!result.ok) return sendError(res, 409, 'not-queued', result.message);
     res.json(queue.queue());
   });

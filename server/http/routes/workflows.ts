@@ -5,6 +5,7 @@ import type { WorkflowListing } from '../../../protocol/api';
 import { parseWorkflow, serializeWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
 import { writeFileAtomic } from '../files-util';
+import { LibraryFileError, libraryFileExists, readLibraryFile } from './library-file';
 
 /** File names of the library: letters, digits, space, dot, dash, underscore; never a path. */
 const NAME_PATTERN = /^[\w][\w .-]{0,99}$/;
@@ -22,7 +23,7 @@ function listing(dir: string, file: string, example: boolean): WorkflowListing |
   const full = path.join(dir, file);
   try {
     const stat = fs.statSync(full);
-    const data = JSON.parse(fs.readFileSync(full, 'utf8')) as { name?: unknown; description?: unknown };
+    const data = JSON.parse(readLibraryFile(dir, file)) as { name?: unknown; description?: unknown };
     const item: WorkflowListing = {
       name: file.slice(0, -'.json'.length),
       title: typeof data.name === 'string' && data.name ? data.name : file.slice(0, -5),
@@ -60,11 +61,12 @@ export function workflowsRouter(folders: Folders): Router {
   router.get('/workflows/:name', (req, res) => {
     const { name } = req.params;
     if (!isValidWorkflowName(name)) return sendError(res, 400, 'bad-name', `"${name}" is not a valid workflow name`);
-    const file = [fileOf(folders.user, name), fileOf(folders.examples, name)].find((f) => fs.existsSync(f));
-    if (!file) return sendError(res, 404, 'not-found', `no workflow "${name}"`);
+    const dir = [folders.user, folders.examples].find((d) => libraryFileExists(d, `${name}.json`));
+    if (!dir) return sendError(res, 404, 'not-found', `no workflow "${name}"`);
     try {
-      res.json(parseWorkflow(fs.readFileSync(file, 'utf8')).workflow);
+      res.json(parseWorkflow(readLibraryFile(dir, `${name}.json`)).workflow);
     } catch (err) {
+      if (err instanceof LibraryFileError) return sendError(res, err.status, 'not-read', err.message);
       if (err instanceof WorkflowParseError) return sendError(res, 422, 'bad-workflow', `${name}.json: ${err.message}`);
       throw err;
     }
