@@ -10,13 +10,26 @@ import type { WorkflowFile } from '../protocol/workflow';
 export type Params = Record<string, ParamValue>;
 export type Inputs = Record<string, JsonValue | undefined>;
 
-/** Resolves user-given paths against the folders the user allowed; refuses anything outside them. */
+/** Why the path policy refused a path or a name (PathError.reason). */
+export type PathRefusal =
+  'empty' | 'nul' | 'too-long' | 'outside' | 'missing' | 'dangling-link' | 'link-loop' | 'not-a-name' | 'unreadable';
+
+/**
+ * Resolves user-given paths against the folders the user allowed; refuses anything outside them. Every parameter
+ * that becomes part of a path goes through it: whole paths through `resolve`, names joined into a path through
+ * `name`, extensions through `extension`. Errors are PathErrors naming the parameter.
+ */
 export interface PathPolicy {
   /**
-   * Returns the real path (symlinks followed) of `userPath`, or throws a PathError naming the parameter.
-   * For `write`, the path may not exist yet: its nearest existing ancestor must be inside an allowed root.
+   * Returns the real path (links followed at every level) of `userPath`, or throws a PathError naming the parameter.
+   * `read`: the path must exist. `write` and `check`: it may not exist yet; what exists of it must stay inside.
+   * A dangling link or a looping link is refused with its own reason, whatever the access.
    */
-  resolve(userPath: string, access: 'read' | 'write', param?: string): string;
+  resolve(userPath: string, access: 'read' | 'write' | 'check', param?: string): string;
+  /** Returns `value` when it is one safe path component (no separator, no `..`, no NUL, not too long); else throws. */
+  name(value: string, param: string, what?: string): string;
+  /** Returns the extension with its leading dot (`txt` → `.txt`) when it is one safe component; else throws. */
+  extension(value: string, param: string): string;
   /** The allowed roots, as real paths. */
   readonly roots: readonly string[];
 }

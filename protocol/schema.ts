@@ -45,10 +45,26 @@ export interface ParamSpec {
   /** For `path`: whether it names a folder or a file, and whether the node reads or writes it. */
   pathKind?: 'folder' | 'file';
   access?: 'read' | 'write';
+  /**
+   * How a parameter that is not a `path` still becomes part of one. The engine checks every such parameter (and
+   * every `path`) through the path policy before the node runs, and a test tries escapes on each of them.
+   */
+  pathPart?: PathPart;
   /** A parameter that may be left empty (string/path kinds). */
   optional?: boolean;
   /** Shown only when another parameter has one of these values, e.g. {param:'mode', equals:['pad']}. */
   visibleWhen?: { param: string; equals: ParamValue[] };
+}
+
+/**
+ * name: one file or folder name joined into a path; extension: a file extension (`.txt`); name-template: a name
+ * with `{placeholders}`; path-list: a list of paths; lora-tags: prompts whose `<lora:name:w>` tags name files.
+ */
+export type PathPart = 'name' | 'extension' | 'name-template' | 'path-list' | 'lora-tags';
+
+/** The parameters of a node type that are, or become part of, a path. */
+export function pathLikeParams(schema: NodeSchema): ParamSpec[] {
+  return schema.params.filter((p) => p.kind === 'path' || p.pathPart !== undefined);
 }
 
 export type ParamValue = number | string | boolean | string[] | null;

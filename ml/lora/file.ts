@@ -3,12 +3,13 @@
  * for the text encoder) written atomically with `sshs_model_hash`, and kohya or PEFT (`lora_A`/`lora_B`) files read
  * back. Reading needs the base model's config, because kohya keys only map back to modules through the model.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import type { DiTConfig } from '../dit/config';
 import { kohyaKey, moduleForKohyaKey } from '../dit/kohya';
 import { encodeSafetensors, readSafetensors, type LoadedTensor, type TensorToWrite } from '../safetensors';
 import type { LoraAdapter, LoraSet } from './types';
+import { tempPathFor } from '../temp-path';
 
 /** The sha256 A1111 and kohya store as `sshs_model_hash`: of the file's bytes after the header. */
 export function dataHash(bytes: Uint8Array): string {
@@ -43,7 +44,7 @@ export async function writeKohya(
   dtype: 'F16' | 'F32',
 ): Promise<Uint8Array> {
   const bytes = encodeKohya(adapters, metadata, dtype);
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, bytes);
     await rename(tmp, path);

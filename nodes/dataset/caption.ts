@@ -117,8 +117,8 @@ export const caption = defineNode<CaptionParams>({
     if (!params.tagger) return '';
     try {
       const folder = ctx.paths.resolve(params.tagger, 'read', 'tagger');
-      const stats = ['model.onnx', 'selected_tags.csv'].map((f) =>
-        statSync(join(folder, f), { throwIfNoEntry: false }),
+      const stats = TAGGER_FILES.map((f) =>
+        statSync(ctx.paths.resolve(join(folder, f), 'check', 'tagger'), { throwIfNoEntry: false }),
       );
       return createHash('sha256')
         .update(JSON.stringify(stats.map((s) => [s?.size, s?.mtimeMs])))
@@ -183,10 +183,15 @@ export const caption = defineNode<CaptionParams>({
   },
 });
 
+/** What a WD14 tagger folder holds. */
+const TAGGER_FILES = ['model.onnx', 'selected_tags.csv'] as const;
+
 async function openTagger(path: string, paths: PathPolicy): Promise<Tagger> {
   let folder: string;
   try {
     folder = paths.resolve(path, 'read', 'tagger');
+    // The files inside go through the policy too: model.onnx may be a link to anywhere.
+    for (const file of TAGGER_FILES) paths.resolve(join(folder, file), 'check', 'tagger');
   } catch (err) {
     throw new NodeUserError(errorText(err), 'choose a tagger folder inside the allowed folders', 'tagger');
   }

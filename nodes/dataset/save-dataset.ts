@@ -1,7 +1,7 @@
 /** SaveDataset: writes images and .txt captions as `<folder>/<repeats>_<name>/` so kohya and ai-toolkit can train on them. */
-import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { tempPathFor } from '../../ml/temp-path';
 import { defineNode, NodeUserError } from '../api';
 import { datasetValue, readDataset } from './dataset-value';
 import { errorText } from './imaging/scan';
@@ -11,7 +11,7 @@ type SaveParams = { folder: string; name: string; repeats: number };
 export const saveDataset = defineNode<SaveParams>({
   schema: {
     type: 'SaveDataset',
-    version: 1,
+    version: 2,
     category: 'dataset',
     title: 'Save dataset',
     description:
@@ -37,6 +37,7 @@ export const saveDataset = defineNode<SaveParams>({
       {
         name: 'name',
         kind: 'string',
+        pathPart: 'name',
         default: '',
         optional: true,
         label: 'Name',
@@ -65,18 +66,21 @@ export const saveDataset = defineNode<SaveParams>({
     } catch (err) {
       throw new NodeUserError(errorText(err), 'choose a folder inside the allowed folders', 'folder');
     }
+    if (params.name) ctx.paths.name(params.name, 'name');
     const name = safeName(params.name || dataset.trigger || dataset.name || 'dataset');
     const taken = new Set<string>();
     const items = [];
     ctx.progress(0, dataset.items.length);
     for (const [i, item] of dataset.items.entries()) {
       const repeats = params.repeats > 0 ? params.repeats : item.repeats || 1;
-      const dir = join(root, `${repeats}_${name}`);
+      // Every level goes through the policy: the `<repeats>_<name>` folder, or a file in it, may be a link outside.
+      const dir = ctx.paths.resolve(join(root, `${repeats}_${name}`), 'write', 'name');
       await mkdir(dir, { recursive: true });
       const stem = uniqueStem(dir, basename(item.id, extname(item.id)), taken);
-      const imagePath = join(dir, `${stem}.png`);
+      const imagePath = ctx.paths.resolve(join(dir, `${stem}.png`), 'write', 'name');
+      const captionPath = ctx.paths.resolve(join(dir, `${stem}.txt`), 'write', 'name');
       await atomic(imagePath, (tmp) => copyFile(ctx.artifacts.pathOf(item.image), tmp));
-      await atomic(join(dir, `${stem}.txt`), (tmp) => writeFile(tmp, `${item.caption}\n`, 'utf8'));
+      await atomic(captionPath, (tmp) => writeFile(tmp, `${item.caption}\n`, 'utf8'));
       items.push({ ...item, source: imagePath });
       ctx.progress(i + 1, dataset.items.length);
     }
@@ -87,7 +91,7 @@ export const saveDataset = defineNode<SaveParams>({
 
 /** Writes through a temp file in the same folder, then renames: a reader never sees half a file. */
 async function atomic(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = tempPathFor(target);
   await write(tmp);
   await rename(tmp, target);
 }

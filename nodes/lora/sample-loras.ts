@@ -1,7 +1,7 @@
 /** How Sample turns its `loras` input, its strength rows and `<lora:name:w>` prompt tags into grid rows. */
 import * as fs from 'node:fs';
 import type { JsonValue } from '../../protocol/values';
-import { NodeUserError, type NodeContext } from '../api';
+import { NodeUserError, type NodeContext, type PathPolicy } from '../api';
 import { parseLoraTags, type LoraUse, type Row } from './lora-sampling';
 import { loraFile, readLoraList, type LoraValue } from './lora-value';
 import { stackedStrength } from './strength';
@@ -21,6 +21,28 @@ function parseRow(text: string, count: number): number[] {
     );
   }
   return Array.from({ length: count }, (_, i) => parts[Math.min(i, parts.length - 1)]!);
+}
+
+/** Where `<lora:name:w>` looks for a LoRA that is not connected: `loras/<name>.safetensors` (name checked first). */
+function loraTagPath(name: string, paths: PathPolicy): string {
+  return `loras/${paths.name(name, 'prompts', 'LoRA name in <lora:…>')}.safetensors`;
+}
+
+/**
+ * The fingerprint of the files that `<lora:name:w>` tags read: size, mtime and inode of each, so that replacing a
+ * LoRA file reruns the sampling. Tags naming a connected LoRA read no file, but cost nothing extra here.
+ */
+export function loraTagFingerprint(prompts: readonly string[], paths: PathPolicy): string {
+  const names = [...new Set(prompts.flatMap((p) => parseLoraTags(p).tags.map((t) => t.name)))].sort();
+  const parts = names.map((name) => {
+    try {
+      const st = fs.statSync(paths.resolve(loraTagPath(name, paths), 'read', 'prompts'));
+      return `${name}:${st.size}:${st.mtimeMs}:${st.ino}`;
+    } catch (e) {
+      return `${name}:${(e as { reason?: string }).reason ?? 'unreadable'}`;
+    }
+  });
+  return parts.join('|');
 }
 
 /** The rows and clean prompts, or undefined when no LoRA is involved (plain sampling). */
@@ -45,9 +67,10 @@ export function loraRows(
     );
     let file: string;
     try {
-      file = ctx.paths.resolve(`loras/${t.name}.safetensors`, 'read', 'prompts');
-    } catch {
-      throw missing;
+      file = ctx.paths.resolve(loraTagPath(t.name, ctx.paths), 'read', 'prompts');
+    } catch (e) {
+      if ((e as { reason?: string }).reason === 'missing') throw missing;
+      throw e;
     }
     if (!fs.existsSync(file)) throw missing;
     return { file, strength: t.strength, name: t.name };

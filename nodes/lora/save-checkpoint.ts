@@ -40,6 +40,7 @@ export const saveCheckpointNode = defineNode<SaveParams>({
       {
         name: 'name',
         kind: 'string',
+        pathPart: 'name-template',
         default: '{name}',
         label: 'File name',
         tooltip: 'Template: {name}, {step}, {trigger}, {rank}, {date}; .safetensors is added.',
@@ -65,6 +66,8 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     const lora = readLoraValue(inputs.lora);
     const folder = ctx.paths.resolve(params.folder, 'write', 'folder');
     const fileName = fillName(params.name || '{name}', lora);
+    // The filled template must still be one real name: `..` fills to ".safetensors", a hidden file with no name.
+    ctx.paths.name(path.basename(fileName, '.safetensors'), 'name', 'file name');
     const target = ctx.paths.resolve(path.join(folder, fileName), 'write', 'name');
     prepareOutput(target, params.overwrite, target, 'name');
     const source = loraFile(lora, ctx);

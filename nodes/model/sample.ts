@@ -5,7 +5,7 @@ import { SAMPLERS, type SamplerKind } from '../../ml/dit/sampler';
 import { captionTooLong } from '../../ml/dit/tokenizer';
 import { defineNode, NodeUserError } from '../api';
 import { sampleRows } from '../lora/lora-sampling';
-import { loraRows } from '../lora/sample-loras';
+import { loraRows, loraTagFingerprint } from '../lora/sample-loras';
 import { STACKING_HINT, STRENGTH_HINT } from '../lora/strength';
 import { modelFile, readModel, toJson, type ImagesValue } from './model-value';
 
@@ -48,6 +48,7 @@ export const sampleNode = defineNode<SampleParams>({
       {
         name: 'prompts',
         kind: 'list',
+        pathPart: 'lora-tags',
         default: ['red apple, noto style', 'grinning face, fluent style'],
         label: 'Prompts',
         tooltip: 'One image per prompt.',
@@ -111,6 +112,9 @@ export const sampleNode = defineNode<SampleParams>({
     cacheable: true,
     output: true,
   },
+
+  // `<lora:name:w>` tags read files the inputs do not carry: replacing one must rerun the sampling.
+  fingerprint: (params, ctx) => loraTagFingerprint(params.prompts ?? [], ctx.paths),
 
   async execute(inputs, params, ctx) {
     const model = readModel(inputs.model);

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempPathFor } from '../../ml/temp-path';
 import type { ArtifactStore } from '../../nodes/api';
 import type { ArtifactRef, JsonValue } from '../../protocol/values';
 
@@ -60,7 +61,7 @@ export function createArtifactStore(dir: string): ArtifactStore {
     if (existsSync(target)) return unlink(tmp);
     await rename(tmp, target);
   };
-  const tempPath = (target: string) => `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  const tempPath = tempPathFor;
 
   return {
     async put(data, mime, name, extra) {

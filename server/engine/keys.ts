@@ -9,6 +9,7 @@ import { cacheKeyOf, inputsText, normalizeParams } from './cache-key';
 import { describeNodeError } from './hints';
 import type { Plan } from './plan';
 import type { PathPolicy } from '../../nodes/api';
+import { checkPathParams } from './path-params';
 
 export type NodeKey =
   /** `inputs` is the text the inputs key hashes; only nodes that run need that hash, so the executor computes it when one starts. */
@@ -16,12 +17,30 @@ export type NodeKey =
   /** The key cannot be computed: the node's type is unknown, its fingerprint failed, or an input's key is missing. */
   | { ok: false; error: NodeError; upstream?: string };
 
-async function fingerprints(plan: Plan, paths: PathPolicy): Promise<(string | Error)[]> {
+/** Each node's refused path parameter, if any (path-params.ts); such a node neither fingerprints nor runs. */
+function pathRefusals(plan: Plan, paths: PathPolicy): (NodeError | undefined)[] {
+  return plan.nodes.map((p) => {
+    if (!p.def) return undefined;
+    try {
+      checkPathParams(p.def.schema, normalizeParams(p.def.schema, p.node.params), paths);
+      return undefined;
+    } catch (e) {
+      const error = describeNodeError(e);
+      return { ...error, message: `Node "${p.id}" (${p.node.type}): ${error.message}` };
+    }
+  });
+}
+
+async function fingerprints(
+  plan: Plan,
+  paths: PathPolicy,
+  refused: readonly (NodeError | undefined)[],
+): Promise<(string | Error)[]> {
   const results: (string | Error)[] = new Array<string>(plan.nodes.length).fill('');
   const pending: Promise<void>[] = [];
   plan.nodes.forEach((p, i) => {
     const fp = p.def?.fingerprint;
-    if (!fp) return;
+    if (!fp || refused[i]) return;
     const params = normalizeParams(p.def!.schema, p.node.params);
     const settle = (v: string | Error) => void (results[i] = v);
     try {
@@ -38,9 +57,15 @@ async function fingerprints(plan: Plan, paths: PathPolicy): Promise<(string | Er
 
 /** Computes every planned node's key; `runId` salts the keys of non-cacheable nodes so that they rerun. */
 export async function computeKeys(plan: Plan, paths: PathPolicy, runId: string): Promise<NodeKey[]> {
-  const prints = await fingerprints(plan, paths);
+  const refused = pathRefusals(plan, paths);
+  const prints = await fingerprints(plan, paths, refused);
   const keys: NodeKey[] = [];
   plan.nodes.forEach((p, i) => {
+    const refusal = refused[i];
+    if (refusal) {
+      keys.push({ ok: false, error: refusal });
+      return;
+    }
     if (!p.def) {
       keys.push({
         ok: false,

@@ -50,3 +50,32 @@ export async function mapPool<T, R>(
   if (failure !== undefined) throw failure;
   return results;
 }
+
+/** Lets one task through at a time: large files are read one by one, however many cores the pool uses. */
+export function createMutex(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/**
+ * Settles with `work`, or rejects with an AbortError as soon as `signal` aborts: a node blocked in I/O (a slow
+ * network share, a device) still stops when its run is cancelled; the abandoned read finishes on its own.
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function abortError(): Error {
+  const err = new Error('cancelled');
+  err.name = 'AbortError';
+  return err;
+}

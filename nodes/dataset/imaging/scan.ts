@@ -1,9 +1,11 @@
 /**
  * Lists a dataset folder the way kohya and ai-toolkit read it: images with same-named caption files,
- * `<repeats>_<name>` subfolders, optional recursion. Symlinks are checked against the allowed roots.
+ * `<repeats>_<name>` subfolders, optional recursion. Links are resolved through the path policy at every level, and
+ * only regular files are ever listed as images or captions: a FIFO named `pipe.png` would block the read forever.
  */
+import type { Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import type { PathPolicy } from '../../api';
 import { IMAGE_EXTENSIONS } from './decode';
 
@@ -20,7 +22,9 @@ export type ScannedImage = {
   captionMtimeMs?: number;
 };
 
-export type ScanProblem = { rel: string; code: 'outside-root' | 'unreadable'; message: string };
+export type ScanProblemCode = 'outside-root' | 'dangling-link' | 'link-loop' | 'not-a-file' | 'unreadable';
+
+export type ScanProblem = { rel: string; code: ScanProblemCode; message: string };
 
 export type ScanResult = { images: ScannedImage[]; problems: ScanProblem[]; kohyaNames: string[] };
 
@@ -32,6 +36,29 @@ export function parseKohyaFolder(name: string): { repeats: number; name: string 
   if (!m) return undefined;
   const repeats = Number(m[1]);
   return repeats > 0 ? { repeats, name: m[2] as string } : undefined;
+}
+
+function isImageName(name: string): boolean {
+  return (IMAGE_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase());
+}
+
+/** What a file system entry that is neither a folder nor a regular file is, in words. */
+export function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isDirectory()) return 'a folder';
+  return 'not a regular file';
+}
+
+/** A link's target through the policy, or the problem that keeps it out (outside, dangling, looping). */
+function linkProblem(err: unknown, rel: string, what: string): ScanProblem {
+  const reason = (err as { reason?: string }).reason;
+  const text = errorText(err);
+  if (reason === 'dangling-link')
+    return { rel, code: 'dangling-link', message: `${what} is a link whose target does not exist (${text})` };
+  if (reason === 'link-loop') return { rel, code: 'link-loop', message: `${what} is a link that loops (${text})` };
+  return { rel, code: 'outside-root', message: `${what} is a link to a place outside the allowed folders (${text})` };
 }
 
 /** Lists images under `root` (a real path inside the allowed roots); kohya subfolders are always read. */
@@ -51,37 +78,41 @@ export async function scanFolder(
       const abs = join(dir, entry.name);
       const rel = relative(root, abs).split(sep).join('/');
       let real = abs;
-      let isDir = entry.isDirectory();
-      if (entry.isSymbolicLink()) {
-        try {
-          real = opts.paths.resolve(abs, 'read', 'folder');
-          isDir = (await stat(real)).isDirectory();
-        } catch (err) {
-          result.problems.push({
-            rel,
-            code: 'outside-root',
-            message: `it is a link to a place outside the allowed folders (${errorText(err)})`,
-          });
-          continue;
-        }
+      let st: Stats;
+      try {
+        if (entry.isSymbolicLink()) real = opts.paths.resolve(abs, 'read', 'folder');
+        st = await stat(real); // stat, never open: opening a FIFO blocks
+      } catch (err) {
+        if (entry.isSymbolicLink()) result.problems.push(linkProblem(err, rel, 'it'));
+        else if (isImageName(entry.name))
+          result.problems.push({ rel, code: 'unreadable', message: `it cannot be read (${errorText(err)})` });
+        continue;
       }
-      if (isDir) {
+      if (st.isDirectory()) {
         const kohya = parseKohyaFolder(entry.name);
         if (kohya && depth === 0) result.kohyaNames.push(kohya.name);
         if (kohya || opts.recursive) await walk(real, kohya?.repeats ?? repeats, depth + 1);
+        else if (isImageName(entry.name))
+          result.problems.push({
+            rel,
+            code: 'not-a-file',
+            message: 'it is a folder, not an image (turn on "Include subfolders" to read the images inside it)',
+          });
         continue;
       }
-      const ext = extname(entry.name).toLowerCase();
-      if (!(IMAGE_EXTENSIONS as readonly string[]).includes(ext)) continue;
-      try {
-        const st = await stat(real);
-        const image: ScannedImage = { rel, abs: real, size: st.size, mtimeMs: st.mtimeMs, repeats };
-        const captionName = entry.name.slice(0, entry.name.length - extname(entry.name).length) + opts.captionExt;
-        if (names.has(captionName)) await attachCaption(image, join(dir, captionName), opts.paths, result, rel);
-        result.images.push(image);
-      } catch (err) {
-        result.problems.push({ rel, code: 'unreadable', message: `it cannot be read (${errorText(err)})` });
+      if (!isImageName(entry.name)) continue;
+      if (!st.isFile()) {
+        result.problems.push({
+          rel,
+          code: 'not-a-file',
+          message: `it is ${kindOf(st)}, not an image file; not opened`,
+        });
+        continue;
       }
+      const image: ScannedImage = { rel, abs: real, size: st.size, mtimeMs: st.mtimeMs, repeats };
+      const captionName = entry.name.slice(0, entry.name.length - extname(entry.name).length) + opts.captionExt;
+      if (names.has(captionName)) await attachCaption(image, join(dir, captionName), opts.paths, result.problems);
+      result.images.push(image);
     }
   };
   await walk(root, rootKohya?.repeats ?? 1, 0);
@@ -89,39 +120,57 @@ export async function scanFolder(
   return result;
 }
 
+/** Attaches the caption file at `path` when it is a regular file inside the allowed folders; else records why not. */
 async function attachCaption(
   image: ScannedImage,
   path: string,
   paths: PathPolicy,
-  result: ScanResult,
-  rel: string,
+  problems: ScanProblem[],
 ): Promise<void> {
+  const what = `its caption ${basename(path)}`;
+  let real: string;
   try {
-    const real = (await lstat(path)).isSymbolicLink() ? paths.resolve(path, 'read', 'folder') : path;
+    real = paths.resolve(path, 'read', 'captionExtension'); // links at every level, like any path
+  } catch (err) {
+    problems.push(linkProblem(err, image.rel, what));
+    return;
+  }
+  try {
     const st = await stat(real);
+    if (!st.isFile()) {
+      problems.push({ rel: image.rel, code: 'not-a-file', message: `${what} is ${kindOf(st)}; not read` });
+      return;
+    }
     image.captionPath = real;
     image.captionSize = st.size;
     image.captionMtimeMs = st.mtimeMs;
   } catch (err) {
-    result.problems.push({
-      rel,
-      code: 'outside-root',
-      message: `its caption is a link outside the allowed folders (${errorText(err)})`,
-    });
+    problems.push({ rel: image.rel, code: 'unreadable', message: `${what} cannot be read (${errorText(err)})` });
   }
 }
 
-/** Stats single files given by path (the editor's uploads) into the same shape as a folder scan. */
-export async function statFiles(files: readonly string[], captionExt: string): Promise<ScannedImage[]> {
-  const out: ScannedImage[] = [];
+/**
+ * Stats single files given by path (the editor's uploads, already resolved by the policy) into the same shape as a
+ * folder scan. The caption is the same-named file beside each one, and goes through the policy like any path.
+ */
+export async function statFiles(
+  files: readonly string[],
+  captionExt: string,
+  paths: PathPolicy,
+): Promise<{ images: ScannedImage[]; problems: ScanProblem[] }> {
+  const out = { images: [] as ScannedImage[], problems: [] as ScanProblem[] };
   for (const abs of files) {
-    const st = await stat(abs);
     const name = basename(abs);
-    const image: ScannedImage = { rel: `uploads/${name}`, abs, size: st.size, mtimeMs: st.mtimeMs, repeats: 1 };
-    const captionPath = abs.slice(0, abs.length - extname(abs).length) + captionExt;
-    const cst = await stat(captionPath).catch(() => undefined);
-    if (cst?.isFile()) Object.assign(image, { captionPath, captionSize: cst.size, captionMtimeMs: cst.mtimeMs });
-    out.push(image);
+    const rel = `uploads/${name}`;
+    const st = await stat(abs);
+    if (!st.isFile()) {
+      out.problems.push({ rel, code: 'not-a-file', message: `it is ${kindOf(st)}, not an image file; not opened` });
+      continue;
+    }
+    const image: ScannedImage = { rel, abs, size: st.size, mtimeMs: st.mtimeMs, repeats: 1 };
+    const captionPath = join(dirname(abs), name.slice(0, name.length - extname(name).length) + captionExt);
+    if (await lstat(captionPath).catch(() => undefined)) await attachCaption(image, captionPath, paths, out.problems);
+    out.images.push(image);
   }
   return out;
 }

@@ -41,11 +41,14 @@ export function filesRouter(paths: PathPolicy, uploadsDir: string): Router {
     const entries: FileListing['entries'] = [];
     for (const dirent of fs.readdirSync(real, { withFileTypes: true })) {
       try {
-        const stat = fs.statSync(path.join(real, dirent.name)); // follows links: show what they point to
+        // A link is shown as what it points to only when that is inside the allowed folders: the listing must not
+        // tell the type or size of a file outside (a link to /etc/shadow). Dangling and looping links list nothing.
+        const target = dirent.isSymbolicLink() ? paths.resolve(path.join(real, dirent.name), 'read') : undefined;
+        const stat = fs.statSync(target ?? path.join(real, dirent.name));
         if (stat.isDirectory()) entries.push({ name: dirent.name, kind: 'folder' });
         else if (stat.isFile()) entries.push({ name: dirent.name, kind: 'file', bytes: stat.size });
       } catch {
-        // A dangling link lists as nothing.
+        // Refused by the policy or gone meanwhile: not listed.
       }
     }
     entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));

@@ -1,0 +1,35 @@
+/**
+ * Planning, step 1½: before a node's key is computed (and so before it runs), every parameter its schema marks as a
+ * path or a part of one goes through the path policy. A node cannot forget a check: marking the parameter is
+ * enough, and tests/engine/path-escapes.test.ts tries the escape tricks on every marked parameter of every node.
+ * Existence is not checked here (an earlier node of the same run may create the file); nodes check it when they run.
+ */
+import { pathLikeParams, type NodeSchema, type ParamSpec } from '../../protocol/schema';
+import { parseLoraTags } from '../../nodes/lora/lora-sampling';
+import type { Params, PathPolicy } from '../../nodes/api';
+
+/** Placeholders of name templates (SaveCheckpoint's `{name}-{step}`) stand for checked names: any will do here. */
+const PLACEHOLDER = /\{[a-z]+\}/g;
+
+function stringsOf(value: Params[string]): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' ? [value] : [];
+}
+
+/** Throws the policy's PathError (naming the parameter) for the first marked parameter that would leave the roots. */
+export function checkPathParam(spec: ParamSpec, value: Params[string], paths: PathPolicy): void {
+  for (const text of stringsOf(value)) {
+    if (text === '') continue; // empty: the node's default or its own "no path given" error
+    if (spec.kind === 'path' || spec.pathPart === 'path-list') paths.resolve(text, 'check', spec.name);
+    else if (spec.pathPart === 'name') paths.name(text, spec.name);
+    else if (spec.pathPart === 'extension') paths.extension(text, spec.name);
+    else if (spec.pathPart === 'name-template') paths.name(text.replace(PLACEHOLDER, 'x'), spec.name, 'name template');
+    else if (spec.pathPart === 'lora-tags')
+      for (const tag of parseLoraTags(text).tags) paths.name(tag.name, spec.name, 'LoRA name in <lora:…>');
+  }
+}
+
+/** Checks every path-like parameter of a node; throws on the first refusal. */
+export function checkPathParams(schema: NodeSchema, params: Params, paths: PathPolicy): void {
+  for (const spec of pathLikeParams(schema)) checkPathParam(spec, params[spec.name] ?? spec.default, paths);
+}
