@@ -16,7 +16,9 @@ export interface RunningServer {
 export async function startServer(runtime: Runtime, log: (message: string) => void): Promise<RunningServer> {
   const { config } = runtime;
   const server = http.createServer(createApp(runtime, log));
-  const hub = attachWsHub(server, runtime.queue, { token: config.token, host: config.host });
+  // LORAFLOW_WS_MAX_BUFFER lowers the per-client cap so that a test can reach it with a few runs.
+  const maxBufferedBytes = Number(process.env.LORAFLOW_WS_MAX_BUFFER) || undefined;
+  const hub = attachWsHub(server, runtime.queue, { token: config.token, host: config.host, maxBufferedBytes, log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -9,9 +9,18 @@ import { foreignRequestProblem, OwnHosts } from './request-guard';
 /** Above this many unsent bytes a client counts as slow: progress, previews and logs to it are dropped. */
 export const SLOW_CLIENT_BYTES = 1 << 20;
 
+/**
+ * Above this many unsent bytes a client that stopped reading is disconnected: final messages are never dropped,
+ * so without a cap they would pile up in memory forever. A disconnected client knows it missed messages (its
+ * socket closed) and gets a fresh snapshot when it reconnects, so no final state is lost silently.
+ */
+export const MAX_CLIENT_BYTES = 8 << 20;
+
 export interface WsHub {
   /** Number of messages dropped for slow clients since start (for tests and diagnostics). */
   readonly dropped: number;
+  /** Number of clients disconnected for not reading (over maxBufferedBytes). */
+  readonly disconnected: number;
   close(): void;
 }
 
@@ -24,10 +33,16 @@ function refuse(socket: Duplex, status: string): void {
  * The WebSocket `/ws`: each client first gets a snapshot (queue + running runs with every node's latest
  * state), then every message. Sending never waits for a client, so a slow one cannot slow the executor.
  */
-export function attachWsHub(server: Server, queue: RunQueue, opts: { token?: string; host: string }): WsHub {
+export function attachWsHub(
+  server: Server,
+  queue: RunQueue,
+  opts: { token?: string; host: string; maxBufferedBytes?: number; log?: (message: string) => void },
+): WsHub {
+  const maxBuffered = opts.maxBufferedBytes ?? MAX_CLIENT_BYTES;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const hosts = new OwnHosts(opts.host);
   let dropped = 0;
+  let disconnected = 0;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -52,6 +67,12 @@ export function attachWsHub(server: Server, queue: RunQueue, opts: { token?: str
         dropped++;
         continue;
       }
+      if (client.bufferedAmount + text.length > maxBuffered) {
+        disconnected++;
+        opts.log?.(`disconnected a WebSocket client that stopped reading (${client.bufferedAmount} bytes unsent)`);
+        client.terminate();
+        continue;
+      }
       client.send(text);
     }
   });
@@ -59,6 +80,9 @@ export function attachWsHub(server: Server, queue: RunQueue, opts: { token?: str
   return {
     get dropped() {
       return dropped;
+    },
+    get disconnected() {
+      return disconnected;
     },
     close() {
       unsubscribe();
