@@ -18,6 +18,8 @@ export interface ConfigOptions {
   token?: string;
   gpu?: string[];
   cpuSlots?: number;
+  redis?: string;
+  pool?: string;
 }
 
 export interface ServerConfig {
@@ -40,6 +42,10 @@ export interface ServerConfig {
   gpuDevices: string[];
   /** A .ts module exporting `nodes: NodeDefinition[]`, chosen by the operator (tests use it). */
   extraNodesModule?: string;
+  /** With workers: the Redis URL of their queues (may hold a password: never print it unredacted). */
+  redisUrl?: string;
+  /** The named worker pool device nodes go to (default: every worker). */
+  workerPool?: string;
 }
 
 /** A configuration the server refuses to start with; the message says what to do. */
@@ -119,6 +125,10 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
     gpuDevices,
     extraNodesModule: env.LORAFLOW_EXTRA_NODES ? path.resolve(env.LORAFLOW_EXTRA_NODES) : undefined,
   };
+  const redisUrl = opts.redis ?? (env.LORAFLOW_REDIS || undefined);
+  if (redisUrl) config.redisUrl = redisUrl;
+  const pool = opts.pool ?? (env.LORAFLOW_POOL || undefined);
+  if (pool) config.workerPool = pool;
   for (const dir of [
     dataDir,
     ...roots,

@@ -1,5 +1,5 @@
 /**
- * The `loraflow` command line: `run`, `serve` and `validate`, each in its own file under commands/.
+ * The `loraflow` command line: `run`, `serve`, `validate` and `worker`, each in its own file under commands/.
  * bin/loraflow.js loads this through tsx; the exit code is the command's.
  */
 import { ConfigError } from '../config';
@@ -8,6 +8,7 @@ import { err, out } from './output';
 import { runCommand, RUN_USAGE } from './commands/run';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { validateCommand, VALIDATE_USAGE } from './commands/validate';
+import { workerCommand, WORKER_USAGE } from './commands/worker';
 
 const USAGE = `usage: loraflow <command> [options]
 
@@ -15,6 +16,7 @@ commands:
   run <workflow.json>       run a workflow with progress bars (in-process, or --server <url>)
   serve                     start the editor and API server
   validate <workflow.json>  print every validation error of a workflow
+  worker                    run training and sampling nodes for a server (--server, --redis)
 
 Run \`loraflow <command> --help\` for a command's options.`;
 
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   run: { run: runCommand, usage: RUN_USAGE },
   serve: { run: serveCommand, usage: SERVE_USAGE },
   validate: { run: validateCommand, usage: VALIDATE_USAGE },
+  worker: { run: workerCommand, usage: WORKER_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

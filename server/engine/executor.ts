@@ -126,7 +126,7 @@ function runMisses(
   skipDependents: (i: number, reason: string) => void,
 ): Promise<'succeeded' | 'failed'> {
   const { onEvent: emit, signal, runId } = opts;
-  const slots = createSlots(env.cpuSlots, env.gpuDevices);
+  const slots = env.slots ?? createSlots(env.cpuSlots, env.gpuDevices);
   const ready: Record<Resource, number[]> = { cpu: [], gpu: [] };
   const head: Record<Resource, number> = { cpu: 0, gpu: 0 };
   const missingDeps = plan.nodes.map((p) => p.deps.filter((d) => status[d] !== 'done').length);
@@ -272,8 +272,13 @@ function runMisses(
 
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
+  // Another run's node freeing a shared slot may let one of ours start.
+  const stopListening = slots.onRelease?.(pump);
   plan.nodes.forEach((_, i) => status[i] === 'waiting' && missingDeps[i] === 0 && enqueue(i));
   pump();
   settleIfIdle();
-  return done.finally(() => signal.removeEventListener('abort', onAbort));
+  return done.finally(() => {
+    signal.removeEventListener('abort', onAbort);
+    stopListening?.();
+  });
 }

@@ -16,12 +16,16 @@ export function abortError(): Error {
   return e;
 }
 
-/** Builds the context a node's execute() receives, relaying what it reports to the hooks. */
+/**
+ * Builds the context a node's execute() receives, relaying what it reports to the hooks. `onStateDir` hears of
+ * every state folder the node uses (a worker uploads them, so that another worker can resume the job).
+ */
 export function createNodeContext(
   env: EngineEnv,
   task: NodeTask,
   hooks: NodeTaskHooks,
   signal: AbortSignal,
+  onStateDir?: (key: string, dir: string) => void,
 ): NodeContext {
   let workDir: string | undefined;
   return {
@@ -37,6 +41,7 @@ export function createNodeContext(
     stateDir(key: string) {
       const dir = join(env.workRoot, 'state', safeName(task.type), safeName(key));
       mkdirSync(dir, { recursive: true });
+      onStateDir?.(key, dir);
       return dir;
     },
     inputsKey: task.inputsKey,

@@ -9,6 +9,11 @@ export interface Slots {
   /** Takes a slot for `resource` and returns the device it is on, or null when all are busy. */
   tryAcquire(resource: Resource): string | null;
   release(resource: Resource, device: string): void;
+  /**
+   * Calls `listener` after every release; returns the function that stops it. Slots shared by several runs use it
+   * to start one run's waiting node when another run frees a slot.
+   */
+  onRelease?(listener: () => void): () => void;
 }
 
 /** Creates the slots of one executor: `cpuSlots` CPU slots and one slot per entry of `gpuDevices`. */

@@ -7,6 +7,7 @@ import type { NodeOutputs, ArtifactRef, Metrics } from '../../protocol/values';
 import type { NodeError, LogLevel, NodeProgress } from '../../protocol/messages';
 import type { ArtifactStore, NodeDefinition, PathPolicy, Params, Inputs } from '../../nodes/api';
 import type { NodeSchema } from '../../protocol/schema';
+import type { Slots } from './slots';
 
 /** Events the executor reports while running one workflow. The queue turns them into ServerMessages. */
 export type ExecutorEvent =
@@ -73,6 +74,8 @@ export interface EngineEnv {
   /** Number of CPU slots (default: cores) and the GPU devices (default: none; gpu nodes then share one 'cpu' training slot). */
   cpuSlots: number;
   gpuDevices: string[];
+  /** Slots shared by every run of this process (a server running several runs at once); default: one set per run. */
+  slots?: Slots;
 }
 
 export interface ExecuteOptions {

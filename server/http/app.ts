@@ -12,6 +12,7 @@ import { artifactsRouter } from './routes/artifacts';
 import { serveEditor } from './static';
 import { nestsDeeperThan, TooDeepError } from './json-depth';
 import { WORKFLOW_LIMITS } from '../../protocol/limits';
+import { clusterRouter } from '../cluster/cluster-routes';
 
 /** Largest JSON body accepted (a workflow with long prompt lists is a few hundred KB). */
 export const JSON_LIMIT = '10mb';
@@ -51,6 +52,7 @@ export function createApp(runtime: Runtime, log: (message: string) => void): Exp
   api.use(errorHandler(log));
 
   app.use('/api', api);
+  api.use(clusterRouter({ artifacts: env.artifacts, workRoot: env.workRoot, workers: runtime.cluster?.workers }));
   serveEditor(app, path.join(config.repoRoot, 'client', 'dist'));
   return app;
 }

@@ -23,6 +23,16 @@ export interface RunQueueOptions {
    * marked interrupted. The in-process CLI runs only what it submits, so it never touches a server's runs.
    */
   adoptExisting: boolean;
+  /**
+   * How many runs may execute at once (asked before each start). Default 1: one run at a time, its branches in
+   * parallel. A server with workers runs as many as it has workers, sharing the slots (env.slots) between them.
+   */
+  concurrency?: () => number;
+  /**
+   * Runs whose nodes execute on workers outlive this server: on shutdown they stay 'running' (the workers go on)
+   * and the next server started on this database takes them over, attaching to the workers' jobs.
+   */
+  runsOutliveServer?: { detach(): void };
 }
 
 interface ActiveRun {
@@ -35,12 +45,13 @@ interface ActiveRun {
 const FINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
 /**
- * The run queue: runs one workflow at a time in queue order (the executor runs branches concurrently inside
- * it), persists every state change and broadcasts it as ServerMessages. Used by `serve` and by `loraflow run`.
+ * The run queue: starts workflows in queue order, one at a time by default (the executor runs branches
+ * concurrently inside it) or several at once when `concurrency` says so, persists every state change and
+ * broadcasts it as ServerMessages. Used by `serve` and by `loraflow run`.
  */
 export class RunQueue {
   private readonly queued: string[] = [];
-  private active: ActiveRun | undefined;
+  private readonly active = new Map<string, ActiveRun>();
   private readonly listeners = new Set<Listener>();
   private readonly finishWaiters = new Map<string, ((run: RunSummary) => void)[]>();
   private shuttingDown = false;
@@ -101,8 +112,9 @@ export class RunQueue {
 
   /** Cancels a queued run (taken out of the queue) or the running one (its nodes get the abort signal). */
   cancel(id: string): RunSummary | undefined {
-    if (this.active?.run.id === id) {
-      this.active.controller.abort();
+    const active = this.active.get(id);
+    if (active) {
+      active.controller.abort();
       return this.summary(id);
     }
     const index = this.queued.indexOf(id);
@@ -138,7 +150,7 @@ export class RunQueue {
   deleteRun(id: string): 'deleted' | 'not-found' | 'active' {
     const run = this.opts.db.runs.get(id);
     if (!run) return 'not-found';
-    if (this.active?.run.id === id || this.queued.includes(id)) return 'active';
+    if (this.active.has(id) || this.queued.includes(id)) return 'active';
     this.opts.db.runs.delete(id);
     return 'deleted';
   }
@@ -167,15 +179,16 @@ export class RunQueue {
     const nodes = Object.create(null) as RunDetail['nodes']; // keyed by the workflow's node ids
     for (const [nodeId, { cacheKey: _key, ...state }] of Object.entries(this.opts.db.runs.nodes(id)))
       nodes[nodeId] = state;
-    if (this.active?.run.id === id) {
-      for (const [nodeId, { cacheKey: _key, ...state }] of this.active.live.nodes) nodes[nodeId] = { ...state };
+    const active = this.active.get(id);
+    if (active) {
+      for (const [nodeId, { cacheKey: _key, ...state }] of active.live.nodes) nodes[nodeId] = { ...state };
     }
     return { ...rest, nodes };
   }
 
   /** What a (re)connecting client needs: the queue and every running run with each node's latest state. */
   snapshot(): Extract<ServerMessage, { type: 'snapshot' }> {
-    const running = this.active ? [this.detail(this.active.run.id)].filter((d): d is RunDetail => d !== undefined) : [];
+    const running = [...this.active.keys()].map((id) => this.detail(id)).filter((d): d is RunDetail => d !== undefined);
     return { type: 'snapshot', queue: this.queue(), running };
   }
 
@@ -192,13 +205,13 @@ export class RunQueue {
     });
   }
 
-  /** Stops taking runs; a running one is aborted and recorded as interrupted so that it can be resumed. */
+  /** Stops taking runs; running ones are aborted and recorded as interrupted (or left to the workers) to resume. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
-    if (this.active) {
-      this.active.controller.abort();
-      await this.active.done;
-    }
+    this.opts.runsOutliveServer?.detach();
+    const active = [...this.active.values()];
+    for (const run of active) run.controller.abort();
+    await Promise.all(active.map((run) => run.done));
     this.opts.db.telemetry.flush();
   }
 
@@ -207,6 +220,13 @@ export class RunQueue {
     const { runs } = this.opts.db;
     for (const run of runs.withStatus('running')) {
       if (ownedByAnotherLiveProcess(run)) continue;
+      if (this.opts.runsOutliveServer) {
+        // Its device nodes may still be running on workers: run it again first; the executor serves the finished
+        // nodes from the cache and attaches to the workers' jobs.
+        runs.update(run.id, { status: 'queued', ownerPid: process.pid });
+        this.queued.push(run.id);
+        continue;
+      }
       for (const state of Object.values(runs.nodes(run.id))) {
         if (state.status === 'running') {
           runs.saveNode(run.id, {
@@ -223,7 +243,7 @@ export class RunQueue {
       });
     }
     for (const run of runs.withStatus('queued')) {
-      if (ownedByAnotherLiveProcess(run)) continue;
+      if (ownedByAnotherLiveProcess(run) || this.queued.includes(run.id)) continue;
       runs.update(run.id, { ownerPid: process.pid });
       this.queued.push(run.id);
     }
@@ -245,12 +265,17 @@ export class RunQueue {
     this.emit({ type: 'queue.changed', queue: this.queue() });
   }
 
-  private pump(): void {
-    if (this.active || this.shuttingDown) return;
+  /** Starts queued runs while the concurrency allows (call it when that may have grown). */
+  pump(): void {
+    const limit = Math.max(1, Math.floor(this.opts.concurrency?.() ?? 1));
+    while (!this.shuttingDown && this.queued.length > 0 && this.active.size < limit) this.startNext();
+  }
+
+  private startNext(): void {
     const id = this.queued.shift();
     if (id === undefined) return;
     const run = this.opts.db.runs.get(id);
-    if (!run) return this.pump();
+    if (!run) return;
     const startedAt = Date.now();
     this.opts.db.runs.update(id, { status: 'running', startedAt });
     this.queueChanged();
@@ -260,7 +285,7 @@ export class RunQueue {
       controller: new AbortController(),
       done: Promise.resolve(),
     };
-    this.active = active;
+    this.active.set(id, active);
     const summary = this.summary(id);
     if (summary) this.emit({ type: 'run.started', run: summary });
     active.done = this.execute(active).then(
@@ -304,8 +329,10 @@ export class RunQueue {
       const failed = [...active.live.nodes.values()].find((n) => n.status === 'failed');
       error = failed ? `node ${failed.nodeId} failed: ${failed.error?.message ?? 'unknown error'}` : 'the run failed';
     }
+    this.active.delete(runId);
+    // The workers go on with it; the next server takes it over (see adopt).
+    if (this.shuttingDown && this.opts.runsOutliveServer) return;
     const status = outcome === 'cancelled' && this.shuttingDown ? 'interrupted' : outcome;
-    this.active = undefined;
     this.finish(runId, status, error);
     this.pump();
   }

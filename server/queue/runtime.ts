@@ -8,6 +8,8 @@ import { createArtifactStore } from '../engine/artifacts';
 import { createLocalPool } from '../engine/local-pool';
 import { openDatabase, type LoraflowDb } from '../db';
 import { RunQueue } from './run-queue';
+import { createClusterPool, type ClusterPool } from '../cluster/cluster-pool';
+import { createClusterSlots } from '../cluster/cluster-slots';
 
 /** Everything a run needs, composed from the configuration; shared by `serve` and the in-process `run`. */
 export interface Runtime {
@@ -15,6 +17,8 @@ export interface Runtime {
   db: LoraflowDb;
   env: EngineEnv;
   queue: RunQueue;
+  /** The workers' pool, on a server started with --redis. */
+  cluster?: ClusterPool;
   /** Stops the queue (a running run becomes interrupted) and closes the database. */
   close(): Promise<void>;
 }
@@ -37,7 +41,10 @@ export function loadNodeDefinitions(extraModule: string | undefined): NodeDefini
 }
 
 /** Opens the database and builds the engine environment and the run queue. */
-export function createRuntime(config: ServerConfig, opts: { adoptExisting: boolean }): Runtime {
+export function createRuntime(
+  config: ServerConfig,
+  opts: { adoptExisting: boolean; log?: (message: string) => void },
+): Runtime {
   const db = openDatabase(config.dbPath);
   const defs = loadNodeDefinitions(config.extraNodesModule);
   const env: EngineEnv = {
@@ -49,14 +56,45 @@ export function createRuntime(config: ServerConfig, opts: { adoptExisting: boole
     cpuSlots: config.cpuSlots,
     gpuDevices: config.gpuDevices,
   };
-  const queue = new RunQueue({ db, env, pool: createLocalPool(env), adoptExisting: opts.adoptExisting });
+  if (!config.redisUrl) {
+    const queue = new RunQueue({ db, env, pool: createLocalPool(env), adoptExisting: opts.adoptExisting });
+    return {
+      config,
+      db,
+      env,
+      queue,
+      async close() {
+        await queue.shutdown();
+        db.close();
+      },
+    };
+  }
+  // With workers: device nodes go to them, runs execute side by side (as many as there are workers) and share slots.
+  env.slots = createClusterSlots(config.cpuSlots);
+  const cluster = createClusterPool({
+    env,
+    redisUrl: config.redisUrl,
+    pool: config.workerPool,
+    log: opts.log ?? (() => undefined),
+  });
+  const queue = new RunQueue({
+    db,
+    env,
+    pool: cluster,
+    adoptExisting: opts.adoptExisting,
+    concurrency: () => cluster.liveWorkers(),
+    runsOutliveServer: cluster,
+  });
+  cluster.onCapacityChange(() => queue.pump());
   return {
     config,
     db,
     env,
     queue,
+    cluster,
     async close() {
       await queue.shutdown();
+      await cluster.close();
       db.close();
     },
   };

@@ -3,9 +3,10 @@ import { resolveConfig, DEFAULT_PORT } from '../../config';
 import { createRuntime } from '../../queue';
 import { startServer } from '../../http';
 import { logLine, out } from '../output';
+import { redactRedisUrl, redisOptions } from '../../cluster/redis-url';
 
 export const SERVE_USAGE = `usage: loraflow serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data <folder>] [--allow <folder>]...
-                      [--token <secret>] [--gpu <device>]...
+                      [--token <secret>] [--gpu <device>]... [--redis <url> [--pool <name>]]
 
 Starts the server: the editor, the REST API under /api and the WebSocket /ws.
   --host    interface to listen on (default 127.0.0.1; any other needs --token)
@@ -13,7 +14,9 @@ Starts the server: the editor, the REST API under /api and the WebSocket /ws.
   --data    data folder (default $LORAFLOW_DATA or <repo>/data)
   --allow   a folder node parameters may read or write (repeatable; default the data folder)
   --token   secret required on every API and WebSocket request (or $LORAFLOW_TOKEN)
-  --gpu     a GPU device for training nodes, e.g. webgpu:0 (repeatable)`;
+  --gpu     a GPU device for training nodes, e.g. webgpu:0 (repeatable)
+  --redis   hand training and sampling to \`loraflow worker\` processes through this Redis (or $LORAFLOW_REDIS)
+  --pool    with --redis: the named worker pool to use (workers started with the same --pool)`;
 
 /** `loraflow serve`: runs until SIGINT/SIGTERM, then interrupts the running run so it can be resumed. */
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -23,18 +26,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
     port: { type: 'string' },
     token: { type: 'string' },
     gpu: { type: 'string', multiple: true },
+    redis: { type: 'string' },
+    pool: { type: 'string' },
   });
   if (values.help) {
     out(SERVE_USAGE);
     return 0;
   }
-  const config = resolveConfig(configOptions(values));
-  const runtime = createRuntime(config, { adoptExisting: true });
+  const config = resolveConfig({ ...configOptions(values), redis: values.redis, pool: values.pool });
+  if (config.redisUrl) redisOptions(config.redisUrl); // a bad URL stops here, with its password hidden
+  const runtime = createRuntime(config, { adoptExisting: true, log: logLine });
   const server = await startServer(runtime, logLine);
   out(`loraflow listening on ${server.url}`);
   logLine(
     `data folder ${config.dataDir}; allowed folders ${config.roots.join(', ')}${config.token ? '; token required' : ''}`,
   );
+  if (config.redisUrl) logLine(`device nodes go to workers through ${redactRedisUrl(config.redisUrl)}`);
   return new Promise<number>((resolve) => {
     const stop = () => {
       logLine('stopping: the running run (if any) is marked interrupted and can be resumed');

@@ -1,0 +1,223 @@
+/**
+ * The distributed worker pool, at the executor's NodeWorkerPool seam: device nodes (see runsOnWorker) become
+ * BullMQ jobs on the device queue; every other node runs in this process through the local pool. The job's
+ * events come back as BullMQ progress updates and its end as the job's return value (or, after BullMQ's own
+ * retries, its failure). Completion is also polled, so that an event missed across a Redis or server restart
+ * cannot leave a node waiting forever.
+ */
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import IORedis from 'ioredis';
+import type { WorkerInfo } from '../../protocol/api';
+import type { NodeOutputs } from '../../protocol/values';
+import { abortError, createLocalPool } from '../engine/local-pool';
+import type { EngineEnv, NodeTask, NodeTaskHooks, NodeWorkerPool } from '../engine/types';
+import {
+  cancelKey,
+  deviceQueueName,
+  jobIdOf,
+  REDIS_PREFIX,
+  relayJobEvent,
+  runsOnWorker,
+  workerKey,
+  type JobEventBatch,
+  type JobResult,
+  type NodeJobData,
+} from './job-protocol';
+import { redisOptions } from './redis-url';
+
+export interface ClusterPool extends NodeWorkerPool {
+  /** Live workers, as last seen (refreshed every second). */
+  liveWorkers(): number;
+  workers(): Promise<WorkerInfo[]>;
+  /** Called when the number of live workers changes. */
+  onCapacityChange(listener: () => void): void;
+  /**
+   * Lets go of the running jobs without cancelling them (the server is stopping; the workers go on and the
+   * next server attaches to their jobs again). Their nodes' promises reject as cancelled.
+   */
+  detach(): void;
+  close(): Promise<void>;
+}
+
+export interface ClusterPoolOptions {
+  env: EngineEnv;
+  redisUrl: string;
+  pool?: string;
+  log(message: string): void;
+}
+
+interface InFlight {
+  task: NodeTask;
+  hooks: NodeTaskHooks;
+  resolve(outputs: NodeOutputs): void;
+  reject(e: Error): void;
+  lastSeq: Map<string, number>;
+}
+
+/** A failure the workers reported after BullMQ's retries: shown on the node as it came. */
+class WorkerJobError extends Error {
+  override name = 'WorkerJobError';
+}
+
+const POLL_MS = 2000;
+const JOB_ATTEMPTS = 3;
+
+/** Creates the pool; Redis is connected lazily and reconnected after a restart. */
+export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
+  const local = createLocalPool(opts.env);
+  const connection = redisOptions(opts.redisUrl);
+  const name = deviceQueueName(opts.pool);
+  const queue = new Queue(name, { connection, prefix: REDIS_PREFIX });
+  const events = new QueueEvents(name, { connection, prefix: REDIS_PREFIX });
+  const redis = new IORedis(connection);
+  const inFlight = new Map<string, InFlight>();
+  const capacityListeners: (() => void)[] = [];
+  let detached = false;
+  let live = 0;
+  let lastError = 0;
+  const onError = (e: Error) => {
+    if (Date.now() - lastError > 5000) opts.log(`redis: ${e.message} (retrying)`);
+    lastError = Date.now();
+  };
+  queue.on('error', onError);
+  events.on('error', onError);
+  redis.on('error', onError);
+
+  const settle = (jobId: string, job: Job | undefined, state: string) => {
+    const f = inFlight.get(jobId);
+    if (!f) return;
+    if (state === 'completed') {
+      inFlight.delete(jobId);
+      const r = job?.returnvalue as JobResult | undefined;
+      if (!r) return f.reject(new Error(`the job of node "${f.task.nodeId}" ended without a result`));
+      if (r.type === 'result') return f.resolve(r.outputs);
+      if (r.type === 'cancelled') return f.reject(abortError());
+      const e = new WorkerJobError(r.error.message);
+      return f.reject(Object.assign(e, { hint: r.error.hint, param: r.error.param }));
+    }
+    if (state === 'failed') {
+      inFlight.delete(jobId);
+      f.reject(new WorkerJobError(`on a worker, after ${JOB_ATTEMPTS} attempts: ${job?.failedReason ?? 'failed'}`));
+    }
+  };
+  const check = async (jobId: string) => {
+    const job = await queue.getJob(jobId);
+    if (!job) {
+      const f = inFlight.get(jobId);
+      inFlight.delete(jobId);
+      return f?.reject(abortError()); // removed: cancelled before a worker took it
+    }
+    settle(jobId, job, await job.getState());
+  };
+  events.on('progress', ({ jobId, data }) => {
+    const f = inFlight.get(jobId);
+    const batch = data as unknown as JobEventBatch;
+    if (!f || !batch || !Array.isArray(batch.events)) return;
+    const stream = `${batch.worker}/${batch.attempt}`;
+    if ((f.lastSeq.get(stream) ?? 0) >= batch.seq) return;
+    f.lastSeq.set(stream, batch.seq);
+    for (const e of batch.events) relayJobEvent(f.hooks, e);
+  });
+  events.on('completed', ({ jobId }) => void check(jobId).catch(onError));
+  events.on('failed', ({ jobId }) => void check(jobId).catch(onError));
+  const poll = setInterval(() => {
+    for (const jobId of inFlight.keys()) void check(jobId).catch(onError);
+    void countWorkers().catch(onError);
+  }, POLL_MS);
+
+  const scanWorkers = async (): Promise<WorkerInfo[]> => {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', workerKey('*'), 'COUNT', 200);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    if (keys.length === 0) return [];
+    const values = await redis.mget(...keys);
+    return values
+      .filter((v): v is string => v !== null)
+      .map((v) => JSON.parse(v) as WorkerInfo)
+      .sort((a, b) => a.startedAt - b.startedAt);
+  };
+  const countWorkers = async () => {
+    const n = (await scanWorkers()).length;
+    if (n !== live) {
+      live = n;
+      for (const l of capacityListeners) l();
+    }
+  };
+  const fastCount = setInterval(() => void countWorkers().catch(onError), 1000);
+  void countWorkers().catch(onError);
+
+  const submit = async (task: NodeTask, jobId: string) => {
+    const existing = await queue.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      // A job still queued or running is this same execution (the server restarted): attach to it.
+      if (state !== 'completed' && state !== 'failed') return check(jobId);
+      if (state === 'completed' && (existing.returnvalue as JobResult | undefined)?.type === 'result')
+        return check(jobId);
+      await existing.remove(); // an earlier attempt failed or was cancelled: run it afresh
+    }
+    await redis.del(cancelKey(jobId));
+    const data: NodeJobData = { task: { ...task, device: 'worker' } };
+    await queue.add(task.type, data, {
+      jobId,
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: 'fixed', delay: 500 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 24 * 3600 },
+    });
+  };
+
+  const cancel = async (jobId: string) => {
+    await redis.set(cancelKey(jobId), '1', 'EX', 3600);
+    const job = await queue.getJob(jobId);
+    // A job no worker has taken yet is simply taken out; a running one stops when its worker sees the key.
+    if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
+      await job.remove().catch(() => undefined);
+      await check(jobId);
+    }
+  };
+
+  return {
+    run(task, hooks, signal) {
+      const def = opts.env.registry.get(task.type);
+      if (!def || !runsOnWorker(task.type, def.schema.resource) || detached) return local.run(task, hooks, signal);
+      if (signal.aborted) return Promise.reject(abortError());
+      const jobId = jobIdOf(task);
+      return new Promise<NodeOutputs>((resolve, reject) => {
+        const onAbort = () => {
+          if (detached) {
+            inFlight.delete(jobId);
+            return reject(abortError());
+          }
+          void cancel(jobId).catch(onError);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const done = () => signal.removeEventListener('abort', onAbort);
+        inFlight.set(jobId, {
+          task,
+          hooks,
+          lastSeq: new Map(),
+          resolve: (out) => (done(), resolve(out)),
+          reject: (e) => (done(), reject(e)),
+        });
+        submit(task, jobId).catch((e: unknown) => inFlight.get(jobId)?.reject(e as Error));
+      });
+    },
+    liveWorkers: () => live,
+    workers: scanWorkers,
+    onCapacityChange: (l) => void capacityListeners.push(l),
+    detach() {
+      detached = true;
+    },
+    async close() {
+      clearInterval(poll);
+      clearInterval(fastCount);
+      await Promise.allSettled([queue.close(), events.close()]);
+      redis.disconnect();
+    },
+  };
+}
