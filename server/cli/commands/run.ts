@@ -9,6 +9,8 @@ import { ProgressRenderer } from '../progress';
 import { formatSummary, nodeTitle } from '../summary';
 import { formatValidationErrors } from '../validation-report';
 import { runRemote } from './run-remote';
+import { interruptRunsOfDeadOwners } from '../../queue/reclaim';
+import { reportInterrupted } from '../interrupted';
 
 export const RUN_USAGE = `usage: loraflow run <workflow.json> [--set <nodeId|title>.<param>=<value>]...
                     [--data <folder>] [--allow <folder>]... [--server <url> [--token <secret>]]
@@ -39,6 +41,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const runtime = createRuntime(resolveConfig(configOptions(values)), { adoptExisting: false });
   try {
+    reportInterrupted(interruptRunsOfDeadOwners(runtime.db.runs));
     const schemas = runtime.env.registry.schemas();
     let workflow = loaded;
     try {

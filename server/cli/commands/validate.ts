@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { validateWorkflow } from '../../../protocol/validate';
+import { interruptDeadRunsIn } from '../interrupted';
 import { createRegistry } from '../../engine/registry';
 import { loadNodeDefinitions } from '../../queue';
 import { parseCommand } from '../args';
@@ -7,19 +8,24 @@ import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
 import { formatValidationErrors } from '../validation-report';
 
-export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json>
+export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json> [--data <folder>]
 
 Checks a workflow against the node types and prints every error (unknown node types, missing inputs,
 socket type mismatches, parameters of the wrong kind or out of range, bad edges, cycles).
+Runs that a killed loraflow left 'running' in the data folder's history are marked interrupted.
 Exit code 0 when the workflow is valid, 1 otherwise.`;
 
 /** `loraflow validate`: prints every validation error; exit 1 if any. */
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parseCommand(argv, {
+    help: { type: 'boolean', short: 'h' },
+    data: { type: 'string' },
+  });
   if (values.help) {
     out(VALIDATE_USAGE);
     return 0;
   }
+  interruptDeadRunsIn(values.data);
   const file = positionals[0];
   const { workflow, warnings } = loadWorkflowFile(file);
   for (const w of warnings) err(`warning: ${w}`);

@@ -1,0 +1,40 @@
+import type { RunStore, StoredRun } from '../db';
+
+/** Whether `run` belongs to another process that is still alive (signal 0 only checks that it exists). */
+export function ownedByAnotherLiveProcess(run: StoredRun): boolean {
+  if (run.ownerPid === undefined || run.ownerPid === process.pid) return false;
+  try {
+    process.kill(run.ownerPid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Marks 'running' runs whose owner process is gone (a `loraflow run` killed with kill -9, a crashed server) as
+ * interrupted, with their running nodes cancelled, so that the history tells the truth and they can be resumed.
+ * `loraflow run` and `validate` call it on start; `serve` does the same as part of adopting the queue.
+ * Returns the ids it marked.
+ */
+export function interruptRunsOfDeadOwners(runs: RunStore): string[] {
+  const marked: string[] = [];
+  for (const run of runs.withStatus('running')) {
+    if (run.ownerPid === process.pid || ownedByAnotherLiveProcess(run)) continue;
+    for (const state of Object.values(runs.nodes(run.id))) {
+      if (state.status !== 'running') continue;
+      runs.saveNode(run.id, {
+        ...state,
+        status: 'cancelled',
+        error: { message: 'interrupted: the loraflow process running it stopped' },
+      });
+    }
+    runs.update(run.id, {
+      status: 'interrupted',
+      finishedAt: Date.now(),
+      error: `interrupted: the loraflow process running it (pid ${String(run.ownerPid ?? '?')}) stopped`,
+    });
+    marked.push(run.id);
+  }
+  return marked;
+}
