@@ -58,7 +58,12 @@ async function main(job: LoraTrainJob): Promise<void> {
   };
   let cancelled = false;
   try {
-    if (!from) post({ type: 'validation', step: 0, valLoss: await validation.compute(trainer.exportParams()) });
+    if (!from) {
+      // Recorded too: the curve's start is what "flat from the start" and "drops then rises" are judged against.
+      const valLoss = await validation.compute(trainer.exportParams());
+      recordValidation(job.stateDir, 0, valLoss);
+      post({ type: 'validation', step: 0, valLoss });
+    }
     let last = performance.now();
     while (trainer.step < job.steps) {
       if (cancelRequested()) {

@@ -1,6 +1,9 @@
 /**
- * The guide's "Diagnosing from Loss Curves" table applied to a run: steadily decreasing, flat from the start,
- * drops then rises (overfitting, from the validation curve), erratic, or sudden spikes; each with its action.
+ * The guide's "Diagnosing from Loss Curves" table applied to the VALIDATION loss (fixed noise and timesteps, so it
+ * moves only when the LoRA does): steadily decreasing, flat from the start, drops then rises (overfitting), erratic,
+ * or sudden spikes (those from the per-step training loss); each with its action. With too few images for a held-out
+ * split the validation images are training images, and such a loss cannot show overfitting: the diagnosis says so
+ * and points to the LoRA check, whose findings (check-findings.ts) join the loss's.
  */
 
 export type LossVerdict = 'too-early' | 'decreasing' | 'flat' | 'overfitting' | 'erratic' | 'spikes';
@@ -11,6 +14,15 @@ export interface Diagnosis {
   action: string;
   /** For overfitting: the step of the validation minimum (the checkpoint to use). */
   bestStep?: number;
+  /** The figures behind the verdict, e.g. "validation loss 0.2724 -> 0.2627 (step 200) -> 0.2810". */
+  figures: string;
+  /** False when the validation images are training images: overfitting cannot be told from the loss. */
+  heldOut: boolean;
+}
+
+export interface DiagnoseOptions {
+  /** Whether the validation loss is on held-out images (default true). */
+  heldOut?: boolean;
 }
 
 const TABLE: Record<LossVerdict, { meaning: string; action: string }> = {
@@ -22,50 +34,105 @@ const TABLE: Record<LossVerdict, { meaning: string; action: string }> = {
   spikes: { meaning: 'sudden spikes: corrupt data or a bug', action: 'check the dataset and review the settings' },
 };
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
 /**
- * Diagnoses the per-step training losses and the validation losses (by step). Diffusion losses are noisy by nature
- * (each step draws new timesteps), so trends are judged on window means, and noise relative to the spread at the start.
+ * A drop of the validation loss below this share of its start is flat: learning too slow (a run at lr 1e-6 on the
+ * quick start dropped 1.0% in 400 steps; at lr 5e-4, 30%). The loss has no sampling noise, only the LoRA's moves.
  */
-export function diagnoseLoss(
-  losses: readonly number[],
-  validation: readonly { step: number; valLoss: number }[],
-): Diagnosis {
-  const at = (v: LossVerdict, bestStep?: number): Diagnosis => ({ verdict: v, ...TABLE[v], bestStep });
-  if (losses.length < 20) return at('too-early');
+const FLAT = 0.03;
+/** A rise after the minimum above this share of it (and a tenth of the drop) is "drops then rises". */
+const RISE = 0.015;
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const f4 = (x: number): string => x.toFixed(4);
+
+/** "validation loss 0.2724 (step 0) -> 0.2627 (step 200, lowest) -> 0.2810 (step 400)". */
+function validationFigures(v: readonly { step: number; valLoss: number }[], heldOut: boolean): string {
+  if (v.length === 0) return 'no validation loss yet';
+  const best = v.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+  const first = v[0]!;
+  const last = v.at(-1)!;
+  const parts = [`${f4(first.valLoss)} (step ${first.step})`];
+  if (best !== first && best !== last) parts.push(`${f4(best.valLoss)} (step ${best.step}, lowest)`);
+  if (last !== first) parts.push(`${f4(last.valLoss)} (step ${last.step}${best === last ? ', lowest' : ''})`);
+  const on = heldOut ? 'held-out' : 'training';
+  return `validation loss on ${on} images ${parts.join(' -> ')}, ${(100 * ((last.valLoss - first.valLoss) / first.valLoss)).toFixed(1)}%`;
+}
+
+/** Spikes and oscillation, from the per-step training loss (the validation curve has too few points for them). */
+function trainingLossVerdict(losses: readonly number[]): LossVerdict | undefined {
   const w = Math.max(5, Math.floor(losses.length / 5));
   const first = losses.slice(0, w);
   const last = losses.slice(-w);
   const m0 = mean(first);
   const sd = Math.sqrt(mean(first.map((x) => (x - m0) ** 2)));
   const median = [...losses].sort((a, b) => a - b)[Math.floor(losses.length / 2)]!;
-  if (losses.some((x) => !Number.isFinite(x) || x > median * 4 + 4 * sd)) return at('spikes');
-  // Overfitting: the validation curve's minimum is well inside the run and the end is clearly above it.
-  if (validation.length >= 3) {
-    const best = validation.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
-    const end = validation.at(-1)!;
-    const start = validation[0]!;
-    if (
-      best !== end &&
-      best !== start &&
-      end.valLoss > best.valLoss + 0.25 * Math.max(1e-9, start.valLoss - best.valLoss) &&
-      end.valLoss > best.valLoss * 1.01
-    ) {
-      return at('overfitting', best.step);
-    }
-  }
+  if (losses.some((x) => !Number.isFinite(x) || x > median * 4 + 4 * sd)) return 'spikes';
   const m1 = mean(last);
   const sdLast = Math.sqrt(mean(last.map((x) => (x - m1) ** 2)));
-  if (sdLast > Math.max(sd * 2.5, m1 * 0.6)) return at('erratic');
-  const valDrop = validation.length >= 2 ? validation[0]!.valLoss - Math.min(...validation.map((v) => v.valLoss)) : 0;
-  const relDrop = (m0 - m1) / Math.max(1e-9, m0);
-  if (relDrop < 0.01 && valDrop <= 0.005 * (validation[0]?.valLoss ?? 1)) return at('flat');
-  return at('decreasing');
+  if (sdLast > Math.max(sd * 2.5, m1 * 0.6)) return 'erratic';
+  return undefined;
 }
 
-/** One line for the node: what the curve means and what to do. */
+/** The validation curve's shape: overfitting (minimum inside, end clearly above), flat, erratic or decreasing. */
+function validationVerdict(v: readonly { step: number; valLoss: number }[]): LossVerdict {
+  const start = v[0]!;
+  const end = v.at(-1)!;
+  const best = v.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+  const drop = (start.valLoss - best.valLoss) / Math.max(1e-9, start.valLoss);
+  if (drop < FLAT) return 'flat';
+  const rise = end.valLoss - best.valLoss;
+  if (best !== end && rise > 0.1 * (start.valLoss - best.valLoss) && rise > RISE * best.valLoss) return 'overfitting';
+  // Oscillating: the path up and down is much longer than the way down.
+  let path = 0;
+  for (let i = 1; i < v.length; i++) path += Math.abs(v[i]!.valLoss - v[i - 1]!.valLoss);
+  if (v.length >= 4 && path > 3 * Math.max(1e-9, start.valLoss - end.valLoss)) return 'erratic';
+  return 'decreasing';
+}
+
+/**
+ * Diagnoses the per-step training losses and the validation losses (by step, the first one before training when
+ * known). The verdict comes from the validation curve where it has three points or more; spikes and oscillation from
+ * the training loss; with only training losses, the trend of their window means.
+ */
+export function diagnoseLoss(
+  losses: readonly number[],
+  validation: readonly { step: number; valLoss: number }[],
+  options: DiagnoseOptions = {},
+): Diagnosis {
+  const heldOut = options.heldOut ?? true;
+  const figures = validationFigures(validation, heldOut);
+  const at = (v: LossVerdict, bestStep?: number): Diagnosis => ({
+    verdict: v,
+    ...TABLE[v],
+    bestStep,
+    figures,
+    heldOut,
+  });
+  if (losses.length < 20) return at('too-early');
+  const fromTraining = trainingLossVerdict(losses);
+  if (fromTraining === 'spikes') return at('spikes');
+  if (validation.length >= 3) {
+    const v = validationVerdict(validation);
+    if (v === 'overfitting') {
+      const best = validation.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+      // On training images a loss that rises again is not overfitting but instability.
+      return heldOut ? at('overfitting', best.step) : at('erratic');
+    }
+    return at(v === 'erratic' || fromTraining === 'erratic' ? 'erratic' : v);
+  }
+  if (fromTraining) return at(fromTraining);
+  const w = Math.max(5, Math.floor(losses.length / 5));
+  const relDrop = (mean(losses.slice(0, w)) - mean(losses.slice(-w))) / Math.max(1e-9, mean(losses.slice(0, w)));
+  return at(relDrop < FLAT ? 'flat' : 'decreasing');
+}
+
+/** One line for the node: what the curve means, the figures behind it, and what to do. */
 export function describeDiagnosis(d: Diagnosis): string {
-  const best = d.bestStep !== undefined ? ` (validation loss was lowest at step ${d.bestStep})` : '';
-  return `loss curve: ${d.meaning}${best}. Suggested action: ${d.action}.`;
+  const best = d.bestStep !== undefined ? `: pick checkpoint ${d.bestStep} (validation loss was lowest there)` : '';
+  if (!d.heldOut && d.verdict === 'decreasing')
+    return `loss curve: the loss on the training images is decreasing: the LoRA is fitting them (${d.figures}). With fewer than 20 images no image is held out, so overfitting cannot be told from this loss: judge by the LoRA check (effect, bleeding, subject survival). Suggested action: continue as planned and read the LoRA check.`;
+  const unheld = d.heldOut
+    ? ''
+    : ' (validation on training images: overfitting cannot be told from it; see the LoRA check)';
+  return `loss curve: ${d.meaning}${best} (${d.figures})${unheld}. Suggested action: ${d.action}.`;
 }

@@ -22,6 +22,8 @@ import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from 
 import { TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
 import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
+import { checkSubjects, describeCheck, runLoraCheck } from './check-run';
+import { parseStrengths } from './lora-check';
 
 /** The execution provider of an engine device name. */
 function providerOf(device: string): ProviderName {
@@ -61,7 +63,12 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     ],
     outputs: [
       { name: 'lora', type: 'LORA', tooltip: 'The LoRA at the last step.' },
-      { name: 'best', type: 'LORA', tooltip: 'The checkpoint with the lowest validation loss.' },
+      {
+        name: 'best',
+        type: 'LORA',
+        tooltip:
+          'The checkpoint the LoRA check chose (effect without bleeding, subject kept), at its strength; without the check, the lowest validation loss.',
+      },
       { name: 'checkpoints', type: 'LORAS', tooltip: 'Every kept checkpoint, oldest first (for LoRAGrid).' },
     ],
     params: TRAIN_PARAMS,
@@ -101,7 +108,18 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       .filter((m) => params.targets !== 'attention' || !/\.mlp\./.test(m.name))
       .map((m) => m.name);
     // Everything but the length of the run identifies it: raising the steps continues from the last checkpoint.
-    const { steps: _s, sampleEvery: _se, samplePrompts: _sp, keepLast: _k, outputName: _o, ...identity } = params;
+    const {
+      steps: _s,
+      sampleEvery: _se,
+      samplePrompts: _sp,
+      keepLast: _k,
+      outputName: _o,
+      loraCheck: _lc,
+      checkPrompts: _cp,
+      checkStrengths: _cs,
+      ...identity
+    } = params;
+    const checkStrengths = params.loraCheck ? parseStrengths(params.checkStrengths, 'checkStrengths') : [];
     const key = createHash('sha256')
       .update(JSON.stringify([identity, ctx.inputsKey, model.sha256]))
       .digest('hex')
@@ -156,7 +174,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       'info',
       `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${describePlan(plan)}; state in ${stateDir}`,
     );
-    const monitor = createMonitor(ctx, steps, prompts.length, stateDir);
+    const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut);
     const started = Date.now() / 1000;
     const result = await backend.train(job, monitor.onEvent, ctx.signal);
     ctx.signal.throwIfAborted();
@@ -193,10 +211,24 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);
     const values = [];
     for (const e of kept) values.push(await exportCheckpoint(e, ctx, backend, job, c, info));
-    const best = bestCheckpoint(kept) ?? last;
+    let best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
+    const subjects = checkSubjects(params.checkPrompts, job.task.captions, trigger);
+    if (params.loraCheck && subjects.length >= 2) {
+      // The best checkpoint is chosen on what the LoRA does (effect without bleeding, subject kept), not the loss.
+      const check = await runLoraCheck(
+        ctx,
+        file,
+        values.map((v, i) => ({ file: ctx.artifacts.pathOf(v.artifact), name: v.name, step: kept[i]!.step })),
+        { subjects, trigger, strengths: checkStrengths, seed: params.seed, steps: 20, guidance: 4 },
+      );
+      for (const l of describeCheck(check, subjects.length)) ctx.log('info', l);
+      for (const f of check.findings.filter((x) => x.bad)) ctx.warn(f.text);
+      ctx.preview(check.grid, 'LoRA check: rows checkpoint @ strength; columns with / without the trigger');
+      best = { ...values[check.best.lora]!, strength: check.best.strength };
+    }
     return {
       lora: loraJson(values.at(-1)!),
-      best: loraJson(values[kept.indexOf(best)] ?? values.at(-1)!),
+      best: loraJson(best),
       checkpoints: loraJson(values),
     };
   },

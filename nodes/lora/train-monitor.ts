@@ -6,13 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tilesToPng } from '../../ml/corpus/render';
 import type { NodeContext } from '../api';
+import { readValidation } from '../../ml/lora/checkpoints';
 import type { LoraEvent } from './backend';
-import { describeDiagnosis, diagnoseLoss, type LossVerdict } from './diagnose';
+import { describeDiagnosis, diagnoseLoss, type Diagnosis, type LossVerdict } from './diagnose';
 
 export interface Monitor {
   onEvent(e: LoraEvent): void;
   /** Final diagnosis: a warning when the curve says something needs doing, else a log line. */
-  finish(): void;
+  finish(): Diagnosis;
   startedAt?: number;
   /** Seconds inside session.run and in total (for the training-speed figure). */
   timing: { runSeconds: number; wallSeconds: number; steps: number; sampleSeconds: number };
@@ -20,8 +21,17 @@ export interface Monitor {
 
 const BAD: readonly LossVerdict[] = ['flat', 'overfitting', 'erratic', 'spikes'];
 
-/** Creates the monitor of one TrainLoRA execution; the loss log in `stateDir` survives resumes. */
-export function createMonitor(ctx: NodeContext, steps: number, columns: number, stateDir: string): Monitor {
+/**
+ * Creates the monitor of one TrainLoRA execution; the loss log in `stateDir` survives resumes. `heldOut` says whether
+ * the validation images are held out (else the diagnosis says that overfitting cannot be told from the loss).
+ */
+export function createMonitor(
+  ctx: NodeContext,
+  steps: number,
+  columns: number,
+  stateDir: string,
+  heldOut: boolean,
+): Monitor {
   const logFile = path.join(stateDir, 'losses.jsonl');
   const losses: number[] = [];
   const validation: { step: number; valLoss: number }[] = [];
@@ -40,6 +50,10 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
             if (r && r.step <= from) losses[r.step - 1] = r.loss;
           }
           if (from === 0) fs.writeFileSync(logFile, '');
+          // A resumed run's curve starts where the first run's did.
+          if (e.resumedFrom !== undefined)
+            for (const [step, valLoss] of [...readValidation(stateDir)].sort((a, b) => a[0] - b[0]))
+              if (step <= from) validation.push({ step, valLoss });
           if (e.resumedFrom !== undefined)
             ctx.log('info', `resumed from the checkpoint at step ${e.resumedFrom} of ${steps}`);
           break;
@@ -74,7 +88,7 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
           validation.push({ step: e.step, valLoss: e.valLoss });
           if (e.type === 'checkpoint') {
             ctx.log('info', `checkpoint at step ${e.step}: validation loss ${e.valLoss.toFixed(4)}`);
-            const d = diagnoseLoss(losses.filter(Number.isFinite), validation);
+            const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
             if (BAD.includes(d.verdict) && warned !== d.verdict) {
               warned = d.verdict;
               ctx.warn(`step ${e.step}: ${describeDiagnosis(d)}`);
@@ -92,7 +106,7 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
       }
     },
     finish() {
-      const d = diagnoseLoss(losses.filter(Number.isFinite), validation);
+      const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
       const text = describeDiagnosis(d);
       if (BAD.includes(d.verdict)) ctx.warn(text);
       else ctx.log('info', text);
@@ -106,6 +120,7 @@ export function createMonitor(ctx: NodeContext, steps: number, columns: number, 
           `${(t.steps / t.wallSeconds).toFixed(2)} steps/s; ${outside.toFixed(0)}% of the time outside session.run (${((100 * t.sampleSeconds) / t.wallSeconds).toFixed(0)}% sampling previews)`,
         );
       }
+      return d;
     },
   };
   return m;

@@ -27,6 +27,9 @@ export type TrainLoraParams = {
   stepsPerRun: number;
   outputName: string;
   backend: string;
+  loraCheck: boolean;
+  checkPrompts: string[];
+  checkStrengths: string[];
 };
 
 export const TARGETS = ['attention+mlp', 'attention', 'attention+mlp+text'] as const;
@@ -56,6 +59,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     kind: 'number',
     default: 0.0001,
     min: 0,
+    exclusiveMin: true,
     step: 0.00001,
     label: 'Learning rate',
     hint: 'First attempt 0.0001; not learning fast enough 0.0002-0.0003; overfitting quickly 0.00005-0.0001; Prodigy 1.0.',
@@ -190,6 +194,29 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     min: 0,
     label: 'Validation images',
     tooltip: '0: a tenth held out from 20 images up, else the training set is scored (fixed noise and timesteps).',
+  },
+  {
+    name: 'loraCheck',
+    kind: 'boolean',
+    default: true,
+    label: 'LoRA check at the end',
+    tooltip:
+      'Samples prompts unlike the captions with and without the trigger for every kept checkpoint: effect, bleeding, subject survival, and the best checkpoint chosen on them (a few seconds per checkpoint here).',
+  },
+  {
+    name: 'checkPrompts',
+    kind: 'list',
+    default: [],
+    label: 'Check prompts',
+    tooltip: 'Subjects without the trigger. Empty: emoji subjects the built-in model draws well, minus the captions.',
+    visibleWhen: { param: 'loraCheck', equals: [true] },
+  },
+  {
+    name: 'checkStrengths',
+    kind: 'list',
+    default: ['0.7', '1.0'],
+    label: 'Check strengths',
+    visibleWhen: { param: 'loraCheck', equals: [true] },
   },
   { name: 'stepsPerRun', kind: 'int', default: 5, min: 1, max: 100, label: 'Steps per session.run' },
   {

@@ -59,17 +59,27 @@ describe('TrainLoRA', () => {
     const steps = (out.checkpoints as LoraValue[]).map((c) => c.step);
     expect(steps.slice(-2)).toEqual([15, 20]); // the last two, plus the best when it is older
     expect(steps.length).toBeLessThanOrEqual(3);
-    expect((out.best as LoraValue).valLoss).toBe(Math.min(...(out.checkpoints as LoraValue[]).map((c) => c.valLoss!)));
+    // The LoRA check ran at the end and chose the best of the kept checkpoints, at a strength it checked.
+    const best = out.best as LoraValue;
+    expect(steps).toContain(best.step);
+    expect([0.7, 1]).toContain(best.strength);
+    expect(second.logs.join('\n')).toMatch(/LoRA check \(\d+ images in \d+ s\) on 8 prompts/);
+    expect(second.logs.join('\n')).toMatch(/step 20 @ 1: effect [\d.]+ .*bleeding [\d.]+ .*subject survival \d+%/);
+    expect(second.previews.some((p) => p.label.startsWith('LoRA check'))).toBe(true);
     expect(second.previews.some((p) => p.label === 'step 20')).toBe(true);
     expect([...second.logs, ...second.warnings].join('\n')).toMatch(/loss curve: .*Suggested action: /);
   });
 
   it('raising only the steps continues from the last checkpoint', async () => {
     const ctx = nodeContext(p.dataDir);
-    const out = await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 30 }, inputs(), ctx);
+    const out = await runNode(trainLoraNode, { ...TINY_TRAIN, steps: 30, loraCheck: false }, inputs(), ctx);
     expect(ctx.logs.join('\n')).toMatch(/resumed from the checkpoint at step 20 of 30/);
     expect(ctx.metrics[0]!.step).toBe(21);
     expect((out.lora as LoraValue).step).toBe(30);
+    // Without the check the best is the lowest validation loss.
+    const losses = (out.checkpoints as LoraValue[]).map((c) => c.valLoss!);
+    expect((out.best as LoraValue).valLoss).toBe(Math.min(...losses));
+    expect(ctx.logs.join('\n')).not.toMatch(/LoRA check/);
   });
 
   it('warns when the dataset is too small, the trigger is missing, or the steps are far beyond the guide', async () => {

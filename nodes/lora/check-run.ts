@@ -1,0 +1,150 @@
+/**
+ * Running the LoRA check (for LoRACheck and the end of TrainLoRA): samples of prompts unlike the training captions,
+ * with and without the trigger, for the base model and every checkpoint x strength, all from the same noise per
+ * prompt; the base model's own images of the prompts from other noise; then the figures, the findings, a table and
+ * a labelled checkpoint x strength grid.
+ */
+import { sampleInWorker } from '../../ml/dit/sample-job';
+import type { ArtifactRef } from '../../protocol/values';
+import type { NodeContext } from '../api';
+import { checkFigures, type CheckFigures } from './check-figures';
+import { checkFindings, describeCell, type Finding } from './check-findings';
+import { labelledGrid } from './labelled-grid';
+
+/** Subjects the built-in model draws well, none of them in the example datasets. */
+export const DEFAULT_CHECK_SUBJECTS = [
+  'grinning face',
+  'red heart',
+  'sun',
+  'alarm clock',
+  'birthday cake',
+  'crown',
+  'snowman',
+  'stop sign',
+];
+
+export interface CheckLora {
+  file: string;
+  name: string;
+  step?: number;
+}
+
+export interface CheckSettings {
+  /** Subjects without the trigger word. */
+  subjects: string[];
+  trigger: string;
+  strengths: number[];
+  seed: number;
+  steps: number;
+  guidance: number;
+}
+
+export interface CheckResult {
+  figures: CheckFigures;
+  findings: Finding[];
+  /** One line per checkpoint x strength, for logs and reports. */
+  table: string[];
+  grid: ArtifactRef;
+  /** The chosen LoRA (index into the checked LoRAs) and strength. */
+  best: { lora: number; strength: number };
+  images: number;
+  seconds: number;
+}
+
+/** The check subjects: the given ones, else the defaults minus any the training captions contain. */
+export function checkSubjects(given: readonly string[], captions: readonly string[], trigger: string): string[] {
+  const strip = (p: string) =>
+    p
+      .replace(/\[trigger\]|\{trigger\}/gi, '')
+      .replace(trigger ? new RegExp(`\\b${trigger.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi') : /$^/, '')
+      .replace(/^[\s,]+|[\s,]+$/g, '')
+      .trim();
+  const own = given.map(strip).filter(Boolean);
+  if (own.length) return own;
+  const text = captions.join('\n').toLowerCase();
+  return DEFAULT_CHECK_SUBJECTS.filter((s) => !text.includes(s));
+}
+
+/** Samples, measures and draws the check of `loras` (oldest first) on the model file `modelPath`. */
+export async function runLoraCheck(
+  ctx: NodeContext,
+  modelPath: string,
+  loras: readonly CheckLora[],
+  s: CheckSettings,
+): Promise<CheckResult> {
+  const started = performance.now();
+  const withTrigger = s.subjects.map((p) => (s.trigger ? `${s.trigger}, ${p}` : p));
+  const prompts = [...withTrigger, ...s.subjects];
+  const cells = loras.flatMap((l, li) => s.strengths.map((strength) => ({ l, li, strength })));
+  const options = { steps: s.steps, guidance: s.guidance, sampler: 'euler' as const };
+  const total = (cells.length + 1) * prompts.length + s.subjects.length;
+  let done = 0;
+  const progress = (d: number, t: number, of: number) => ctx.progress(done + (d / t) * of, total);
+  const main = await sampleInWorker(
+    {
+      modelPath,
+      loras: [[], ...cells.map((c) => [{ path: c.l.file, strength: c.strength }])],
+      options: { ...options, prompts, seed: s.seed },
+      previewEvery: 0,
+    },
+    (d, t) => progress(d, t, (cells.length + 1) * prompts.length),
+    ctx.signal,
+  );
+  done = (cells.length + 1) * prompts.length;
+  const other = await sampleInWorker(
+    { modelPath, options: { ...options, prompts: s.subjects, seed: s.seed + 7919 }, previewEvery: 0 },
+    (d, t) => progress(d, t, s.subjects.length),
+    ctx.signal,
+  );
+  const size = main.imageSize;
+  const half = s.subjects.length * size * size * 3;
+  const split = (all: Uint8Array) => ({ with: all.subarray(0, half), without: all.subarray(half) });
+  const figures = checkFigures({
+    size,
+    base: split(main.images[0]!),
+    reseeded: other.images[0]!,
+    cells: cells.map((c, i) => ({
+      ...split(main.images[i + 1]!),
+      step: c.l.step,
+      name: c.l.name,
+      strength: c.strength,
+    })),
+  });
+  const findings = checkFindings(figures);
+  const label = (l: CheckLora) => (l.step !== undefined ? `step ${l.step}` : l.name);
+  const table = figures.cells.map(
+    (c, i) => `${i === figures.best ? '* ' : '  '}${label(cells[i]!.l)} @ ${c.strength}: ${describeCell(c, figures)}`,
+  );
+  const tiles = new Uint8Array(main.images.reduce((n, t) => n + t.length, 0));
+  let o = 0;
+  for (const t of main.images) (tiles.set(t, o), (o += t.length));
+  const png = await labelledGrid(tiles, size, {
+    rows: ['base model', ...cells.map((c) => `${label(c.l)} @ ${c.strength}`)],
+    columns: [...s.subjects, ...s.subjects],
+    spans: [
+      [s.trigger ? `with ${s.trigger}` : 'prompts', 0, s.subjects.length],
+      ['without the trigger (bleeding)', s.subjects.length, s.subjects.length],
+    ],
+  });
+  const grid = await ctx.artifacts.put(png, 'image/png', 'lora-check.png', { rows: String(cells.length + 1) });
+  const bestCell = cells[figures.best] ?? cells.at(-1)!;
+  return {
+    figures,
+    findings,
+    table,
+    grid,
+    best: { lora: bestCell.li, strength: bestCell.strength },
+    images: total,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The check as log lines: the unit of change, the table (best marked *), then the findings. */
+export function describeCheck(r: CheckResult, subjects: number): string[] {
+  const f = r.figures;
+  return [
+    `LoRA check (${r.images} images in ${r.seconds.toFixed(0)} s) on ${subjects} prompts unlike the training captions, with and without the trigger (pixel changes 0-255 against the base model; a change of seed is ${f.seedChange.toFixed(1)}; the base model recognises its own subjects across seeds ${(100 * f.baseRecognised).toFixed(0)}% of the time):`,
+    ...r.table,
+    ...r.findings.map((x) => `${x.bad ? 'finding' : 'ok'}: ${x.text}`),
+  ];
+}
