@@ -8,6 +8,9 @@ import { UsageError } from '../args';
 import { err, out } from '../output';
 import { ProgressRenderer } from '../progress';
 import { formatSummary, nodeTitle } from '../summary';
+import { formatTrainingSummaries } from '../training-summary';
+import type { ArtifactRef } from '../../../protocol/values';
+import type { LogEntry } from '../../../protocol/api';
 import { formatValidationErrors } from '../validation-report';
 
 const FINAL_TYPES = new Set<ServerMessage['type']>(['run.finished', 'run.failed', 'run.cancelled']);
@@ -90,7 +93,12 @@ export async function runRemote(
   renderer.stop();
   const detail = (await api<RunDetail>(`/runs/${runId}`)).body;
   const tokenQuery = token ? `?token=${encodeURIComponent(token)}` : '';
-  out(formatSummary(detail, schemas, (ref) => `${base}/api/artifacts/${ref.$artifact}${tokenQuery}`));
+  const location = (ref: ArtifactRef) => `${base}/api/artifacts/${ref.$artifact}${tokenQuery}`;
+  out(formatSummary(detail, schemas, location));
+  const logs = (await api<LogEntry[]>(`/runs/${runId}/logs`)).body;
+  const logsOf = (nodeId: string) => (Array.isArray(logs) ? logs.filter((l) => l.nodeId === nodeId) : []);
+  const training = formatTrainingSummaries(detail, logsOf, (id) => nodeTitle(workflow, schemas, id), location);
+  if (training.length > 0) out(['training:', ...training].join('\n'));
   if (detail.status === 'cancelled') return 130;
   return detail.status === 'succeeded' ? 0 : 1;
 }

@@ -7,6 +7,8 @@ import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
 import { ProgressRenderer } from '../progress';
 import { formatSummary, nodeTitle } from '../summary';
+import { formatTrainingSummaries } from '../training-summary';
+import type { ArtifactRef } from '../../../protocol/values';
 import { formatValidationErrors } from '../validation-report';
 import { runRemote } from './run-remote';
 import { interruptRunsOfDeadOwners } from '../../queue/reclaim';
@@ -78,7 +80,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     renderer.stop();
     const detail = runtime.queue.detail(runId);
-    if (detail) out(formatSummary(detail, schemas, (ref) => runtime.env.artifacts.pathOf(ref)));
+    if (detail) {
+      const location = (ref: ArtifactRef) => runtime.env.artifacts.pathOf(ref);
+      out(formatSummary(detail, schemas, location));
+      const logsOf = (nodeId: string) => runtime.db.telemetry.logs(runId, nodeId);
+      const training = formatTrainingSummaries(detail, logsOf, (id) => nodeTitle(workflow, schemas, id), location);
+      if (training.length > 0) out(['training:', ...training].join('\n'));
+    }
     if (interrupted) return EXIT_INTERRUPTED;
     return final.status === 'succeeded' ? 0 : 1;
   } finally {

@@ -1,0 +1,88 @@
+/**
+ * What `loraflow run` prints when a training node has finished: its speed, the validation loss of every kept
+ * checkpoint (which one is best), the loss diagnosis and the files written. Read from the node's structured
+ * outputs (LORA values carry their step, validation loss and artifact) and its log.
+ */
+import type { LogEntry } from '../../protocol/api';
+import type { NodeState, RunDetail } from '../../protocol/messages';
+import { isArtifactRef, type ArtifactRef, type JsonValue } from '../../protocol/values';
+
+interface Checkpoint {
+  name: string;
+  step?: number;
+  valLoss?: number;
+  artifact: ArtifactRef;
+}
+
+function isCheckpoint(v: JsonValue | undefined): v is JsonValue & Checkpoint {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  return v.kind === 'loraflow.lora' && isArtifactRef(v.artifact);
+}
+
+/** The checkpoints a node produced: every LORA value among its outputs (lists included), by step, once each. */
+function checkpointsOf(state: NodeState): Checkpoint[] {
+  const byFile = new Map<string, Checkpoint>();
+  for (const value of Object.values(state.outputs ?? {}))
+    for (const v of Array.isArray(value) ? value : [value])
+      if (isCheckpoint(v)) byFile.set((v.artifact as ArtifactRef).$artifact, v);
+  return [...byFile.values()].sort((a, b) => (a.step ?? 0) - (b.step ?? 0));
+}
+
+const seconds = (ms: number): string =>
+  ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
+
+function speedLine(state: NodeState, last: Checkpoint | undefined): string {
+  if (state.status === 'cached') return 'served from the cache (trained by an earlier run)';
+  const steps = state.progress?.max ?? last?.step;
+  const ms = state.startedAt !== undefined && state.finishedAt !== undefined ? state.finishedAt - state.startedAt : 0;
+  const parts: string[] = [];
+  if (steps !== undefined) parts.push(`${steps} steps`);
+  if (ms > 0) parts.push(`in ${seconds(ms)}`);
+  // The trainer's own figure (steps inside training); else steps over the node's whole time.
+  const rate = state.progress?.metrics?.it_s ?? (steps !== undefined && ms > 0 ? steps / (ms / 1000) : undefined);
+  if (rate !== undefined) parts.push(`(${rate.toFixed(1)} steps/s)`);
+  return parts.join(' ');
+}
+
+/**
+ * The diagnosis line TrainLoRA logs last (nodes/lora/train-monitor.ts writes it as "loss curve: …"). A structured
+ * output would be better than a prefix; the node's output sockets are not this module's to change.
+ */
+const DIAGNOSIS_PREFIX = 'loss curve:';
+
+/** Lines for every node that produced LoRA checkpoints; empty when there is none. */
+export function formatTrainingSummaries(
+  detail: RunDetail,
+  logsOf: (nodeId: string) => LogEntry[],
+  title: (nodeId: string) => string,
+  artifactLocation: (ref: ArtifactRef) => string,
+): string[] {
+  const lines: string[] = [];
+  for (const node of detail.workflow.nodes) {
+    const state = detail.nodes[node.id];
+    if (!state || (state.status !== 'succeeded' && state.status !== 'cached')) continue;
+    const checkpoints = checkpointsOf(state);
+    if (checkpoints.length === 0) continue;
+    const withLoss = checkpoints.filter((c) => c.valLoss !== undefined);
+    const best = withLoss.reduce<Checkpoint | undefined>((b, c) => (!b || c.valLoss! < b.valLoss! ? c : b), undefined);
+    lines.push(`  ${title(node.id)}: ${speedLine(state, checkpoints.at(-1))}`);
+    if (withLoss.length > 0) {
+      const list = withLoss.map(
+        (c) => `step ${c.step ?? '?'} ${c.valLoss!.toFixed(4)}${c === best ? ' (lowest)' : ''}`,
+      );
+      lines.push(`    validation loss: ${list.join(', ')}`);
+    }
+    const logs = state.status === 'cached' ? [] : logsOf(node.id);
+    const diagnosis = logs.filter((l) => l.message.startsWith(DIAGNOSIS_PREFIX)).at(-1);
+    if (diagnosis) lines.push(`    ${diagnosis.message}`);
+    // The diagnosis is also warned when it is bad; print it once.
+    const warnings = logs.filter((l) => l.level === 'warn' && !(diagnosis && l.message.includes(diagnosis.message)));
+    for (const w of warnings.slice(0, 5)) lines.push(`    warning: ${w.message}`);
+    if (warnings.length > 5)
+      lines.push(`    … and ${warnings.length - 5} more warnings (loraflow serve shows the whole log)`);
+    lines.push(`    files written:`);
+    for (const c of checkpoints)
+      lines.push(`      step ${c.step ?? '?'}: ${c.name} -> ${artifactLocation(c.artifact)}`);
+  }
+  return lines;
+}
