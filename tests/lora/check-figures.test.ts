@@ -16,9 +16,8 @@ beforeAll(async () => {
     .filter((_, i) => i % 97 === 0)
     .slice(0, 8)
     .map((c) => c.codepoint);
-  [noto, fluent, twemoji] = await Promise.all(
-    (['noto', 'fluent', 'twemoji'] as const).map((s) => renderEmojis(s, cps, { size: 32 })),
-  );
+  const render = (s: 'noto' | 'fluent' | 'twemoji') => renderEmojis(s, cps, { size: 32 });
+  [noto, fluent, twemoji] = [await render('noto'), await render('fluent'), await render('twemoji')];
   // One picture (the first subject in Twemoji) for every prompt.
   const px = 32 * 32 * 3;
   same = new Uint8Array(twemoji.length);

@@ -65,7 +65,7 @@ describe('TrainLoRA', () => {
     expect([0.7, 1]).toContain(best.strength);
     expect(second.logs.join('\n')).toMatch(/LoRA check \(\d+ images in \d+ s\) on 8 prompts/);
     expect(second.logs.join('\n')).toMatch(/step 20 @ 1: effect [\d.]+ .*bleeding [\d.]+ .*subject survival \d+%/);
-    expect(second.previews.some((p) => p.label.startsWith('LoRA check'))).toBe(true);
+    expect(second.previews.some((p) => p.label?.startsWith('LoRA check'))).toBe(true);
     expect(second.previews.some((p) => p.label === 'step 20')).toBe(true);
     expect([...second.logs, ...second.warnings].join('\n')).toMatch(/loss curve: .*Suggested action: /);
   });
