@@ -63,7 +63,7 @@ export function buildStepGraph(o: StepGraphOptions): StepGraph {
     const loss = o.task.buildLoss(b, named, batch);
     if (loss.dtype !== 'float32' || loss.shape.length !== 0)
       throw new Error(`buildLoss must return a float32 scalar, got ${loss.toString()}`);
-    const [grad] = gradients(b, loss, [p]);
+    const [grad] = gradients(b, loss, [p], { recompute: o.task.recompute?.(b) });
     if (!grad) throw new Error('the loss does not depend on any trainable parameter');
     const clipped = o.clipNorm
       ? clipByGlobalNorm(b, [grad], o.clipNorm)

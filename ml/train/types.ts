@@ -28,6 +28,11 @@ export interface TrainTask {
   readonly batchSpec: Readonly<Record<string, { readonly dtype: DType; readonly shape: Shape }>>;
   /** Builds the scalar float32 loss from parameters and one batch. Frozen weights: `g.initializer(...)`. */
   buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor;
+  /**
+   * Gradient checkpointing: the scopes (see `g.scope`) whose activations the backward pass recomputes, read from
+   * the graph once `buildLoss` has built it. Absent: every activation is kept.
+   */
+  recompute?(g: GraphBuilder): readonly string[];
   /** The batch for 0-based optimizer step `step`; draw data order and noise from `rng` only. */
   nextBatch(rng: CounterRng, step: number): Record<string, BatchArray>;
 }

@@ -7,6 +7,8 @@ import { OwnHosts, refuseForeignRequests, requireScriptedRequests } from './requ
 import { errorHandler, sendError } from './errors';
 import { runsRouter } from './routes/runs';
 import { workflowsRouter } from './routes/workflows';
+import { libraryExamplesRouter } from './routes/library-examples';
+import { fileDownloadRouter } from './routes/file-download';
 import { filesRouter } from './routes/files';
 import { artifactsRouter } from './routes/artifacts';
 import { serveEditor } from './static';
@@ -45,8 +47,10 @@ export function createApp(runtime: Runtime, log: (message: string) => void): Exp
     res.json(env.registry.schemas());
   });
   api.use(runsRouter(queue, db.telemetry));
+  api.use(libraryExamplesRouter({ examples: config.exampleWorkflowsDir, user: config.userWorkflowsDir }));
   api.use(workflowsRouter({ examples: config.exampleWorkflowsDir, user: config.userWorkflowsDir }));
   api.use(filesRouter(env.paths, config.uploadsDir));
+  api.use(fileDownloadRouter(env.paths));
   api.use(artifactsRouter(env.artifacts));
   api.use((req, res) => sendError(res, 404, 'not-found', `no API route ${req.method} ${req.path}`));
   api.use(errorHandler(log));
