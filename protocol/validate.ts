@@ -66,9 +66,12 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
         ? null
         : { kind: 'param-kind', expected: 'true or false', received: describeValue(v) };
     case 'list':
-      return Array.isArray(v) && v.every((x) => typeof x === 'string')
-        ? null
-        : { kind: 'param-kind', expected: 'a list of strings', received: describeValue(v) };
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+        return { kind: 'param-kind', expected: 'a list of strings', received: describeValue(v) };
+      // A list whose default has items needs one (Sample's prompts); one whose default is empty may stay empty.
+      if (!emptyAllowed && v.every((x) => x.trim() === '') && Array.isArray(spec.default) && spec.default.length > 0)
+        return { kind: 'param-missing', expected: 'at least one item', received: 'an empty list' };
+      return null;
     case 'enum':
       if (typeof v !== 'string')
         return { kind: 'param-kind', expected: 'one of the options (a string)', received: describeValue(v) };

@@ -17,8 +17,14 @@ export interface WorkflowNode {
   group?: string;
   /** Set by the editor when a node's size was changed by hand. */
   size?: { width: number; height: number };
+  /** Shown as its title bar only (the editor's choice; no effect on a run). */
+  collapsed?: boolean;
+  /** 'mute': the node does not run (nor what only it needs); 'bypass': its inputs pass through to outputs of the same type. */
+  mode?: NodeMode;
   [extra: string]: unknown;
 }
+
+export type NodeMode = 'bypass' | 'mute';
 
 export interface WorkflowEdge {
   id: string;

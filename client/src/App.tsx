@@ -3,8 +3,9 @@ import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from './api/http';
 import { connectLive } from './api/ws';
-import { openWelcome, showRunningRuns } from './actions';
+import { openWelcome, refreshShownRuns, showRunningRuns } from './actions';
 import { Canvas } from './canvas/Canvas';
+import { ContextMenu } from './canvas/ContextMenu';
 import { Palette } from './canvas/Palette';
 import { SidePanel } from './panels/SidePanel';
 import { useStore } from './store/createStore';
@@ -12,7 +13,9 @@ import { editorStore } from './store/editor';
 import { persistTabs, restoreTabs } from './store/persist';
 import { schemasStore, setSchemas } from './store/schemas';
 import { toast } from './store/toasts';
+import { ConnectionBanner } from './ui/ConnectionBanner';
 import { ImageViewer } from './ui/ImageViewer';
+import { PanelBoundary } from './ui/PanelBoundary';
 import { PathPicker } from './ui/PathPicker';
 import { installShortcuts } from './ui/shortcuts';
 import { TabBar } from './ui/TabBar';
@@ -28,10 +31,12 @@ function start(): void {
   persistTabs();
   installShortcuts();
   let first = true;
-  // Only the first snapshot opens tabs: later reconnects must not reopen tabs the user closed.
+  // Only the first snapshot opens tabs: later reconnects must not reopen tabs the user closed. Every snapshot
+  // brings the runs the tabs show up to date (a reload starts with none; a reconnect may find a run ended).
   connectLive((running) => {
     if (first) showRunningRuns(running);
     first = false;
+    refreshShownRuns(running);
   });
   api.nodes().then(setSchemas, (e: Error) => {
     schemasStore.update((s) => void (s.error = e.message));
@@ -47,11 +52,15 @@ export function App() {
       <div className="app">
         <TabBar />
         <Toolbar />
+        <ConnectionBanner />
         <main>
-          <Canvas key={activeId} tabId={activeId} />
+          <PanelBoundary name="Canvas" resetKey={activeId}>
+            <Canvas key={activeId} tabId={activeId} />
+          </PanelBoundary>
           <SidePanel />
         </main>
         <Palette />
+        <ContextMenu />
         <PathPicker />
         <ImageViewer />
         <Toasts />

@@ -1,38 +1,51 @@
 /** What the toolbar, the shortcuts and the panels do: run, cancel, save, open, rerun, group, copy and paste. */
 import type { Draft } from 'immer';
 import type { RunDetail, RunSummary } from '../../protocol/messages';
-import type { WorkflowFile } from '../../protocol/workflow';
+import type { NodeMode, WorkflowFile } from '../../protocol/workflow';
 import { parseWorkflow, serializeWorkflow } from '../../protocol/workflow-io';
 import { api, ApiCallError } from './api/http';
-import { addGroup, addNote } from './graph/edits';
+import { addGroup, addNote, setNodeFlags } from './graph/edits';
+import { groupFlowId, noteFlowId } from './graph/ids';
 import { copySelection, parseClip, pasteClip, type Clip } from './graph/clipboard';
 import { validate } from './graph/validation';
 import { activeTab, closeTab, edit, editorStore, markSaved, openTab, setSelection, setTabRun } from './store/editor';
-import { loadMetrics, loadRunDetail, runsStore } from './store/runs';
+import { checkWorkflowPaths } from './store/pathChecks';
+import { loadLogs, loadMetrics, loadRunDetail, runsStore } from './store/runs';
 import { schemasStore } from './store/schemas';
 import { toast } from './store/toasts';
 import { uiStore } from './store/ui';
 
-/** Submits the active tab's workflow; refuses locally (same rules as the server) when it has errors. */
-export async function runActive(): Promise<void> {
+const isActive = (status: string | undefined): boolean => status === 'running' || status === 'queued';
+
+/**
+ * Submits the active tab's workflow (only `targets` and what they need, when given); refuses locally (same rules
+ * as the server, plus the paths it reads) when it has errors. While the tab shows a live run, a new run queues
+ * behind it and the tab keeps showing the live one until the new one starts.
+ */
+export async function runActive(targets?: string[]): Promise<void> {
   const tab = activeTab();
-  const { errors } = validate(tab.doc, schemasStore.get().byType);
-  if (errors.length) {
+  const schemas = schemasStore.get().byType;
+  const { errors } = validate(tab.doc, schemas);
+  const problems = errors.length ? errors.map((e) => e.message) : await checkWorkflowPaths(tab.doc, schemas);
+  if (problems.length) {
     toast(
-      `Cannot run: ${errors.length} problem${errors.length > 1 ? 's' : ''}. ${errors[0]?.message ?? ''}`,
+      `Cannot run: ${problems.length} problem${problems.length > 1 ? 's' : ''}. ${problems[0] ?? ''}`,
       'error',
       6000,
     );
     return;
   }
   try {
-    const { id } = await api.submitRun(tab.doc);
+    const { id } = await api.submitRun(tab.doc, targets);
     const summary: RunSummary = { id, status: 'queued', name: tab.doc.name, createdAt: Date.now() };
     runsStore.update((s) => {
       // Show every node as queued until the server says otherwise (its messages may already have arrived).
       const known = s.runs[id];
+      const planned = plannedNodes(tab.doc, targets);
       const nodes = Object.fromEntries(
-        tab.doc.nodes.map((n) => [n.id, known?.nodes[n.id] ?? { nodeId: n.id, status: 'queued' as const }]),
+        tab.doc.nodes
+          .filter((n) => planned.has(n.id))
+          .map((n) => [n.id, known?.nodes[n.id] ?? { nodeId: n.id, status: 'queued' as const }]),
       );
       s.runs[id] = {
         summary: known?.summary ?? summary,
@@ -44,14 +57,63 @@ export async function runActive(): Promise<void> {
       };
       if (!s.history.some((r) => r.id === id)) s.history.unshift(summary);
     });
-    setTabRun(tab.id, id);
+    const shown = tab.runId ? runsStore.get().runs[tab.runId]?.summary.status : undefined;
+    if (tab.runId && tab.runId !== id && isActive(shown)) {
+      followWhenStarted(tab.id, id);
+      toast('Queued behind the run this tab shows; the tab switches to it when it starts.');
+    } else setTabRun(tab.id, id);
   } catch (e) {
     toast(
-      e instanceof ApiCallError ? `Run refused: ${e.message}` : `Run failed: ${(e as Error).message}`,
+      e instanceof ApiCallError
+        ? `Run refused: ${e.message}`
+        : `Cannot reach the loraflow server (${(e as Error).message}): the run was not submitted.`,
       'error',
       6000,
     );
   }
+}
+
+/** The nodes a run will consider: the targets and everything upstream of them (all of them without targets), never muted or bypassed ones. */
+export function plannedNodes(doc: WorkflowFile, targets?: readonly string[]): Set<string> {
+  const active = (id: string) => !doc.nodes.find((n) => n.id === id)?.mode;
+  if (!targets) return new Set(doc.nodes.map((n) => n.id).filter(active));
+  const needed = new Set(targets);
+  const stack = [...targets];
+  while (stack.length) {
+    const id = stack.pop() as string;
+    for (const e of doc.edges)
+      if (e.to.node === id && !needed.has(e.from.node)) {
+        needed.add(e.from.node);
+        stack.push(e.from.node);
+      }
+  }
+  return new Set([...needed].filter(active));
+}
+
+/** Runs only the selected nodes and what they need (the API's `targets`). */
+export async function runSelected(ids = selectedWorkflowNodes()): Promise<void> {
+  if (ids.length === 0) return toast('Select the nodes to run first.');
+  await runActive(ids);
+}
+
+/** Tabs waiting for a queued run to start, by run id. */
+const followers = new Map<string, string>();
+let followerSubscription: (() => void) | undefined;
+
+/** Switches the tab to `runId` once that run leaves the queue (the run it showed has ended by then). */
+function followWhenStarted(tabId: string, runId: string): void {
+  followers.set(runId, tabId);
+  followerSubscription ??= runsStore.subscribe(() => {
+    const runs = runsStore.get().runs;
+    for (const [run, tab] of [...followers]) {
+      const status = runs[run]?.summary.status;
+      if (status === undefined || status === 'queued') continue;
+      const shown = editorStore.get().tabs[tab]?.runId;
+      if (shown && shown !== run && isActive(runs[shown]?.summary.status)) continue; // the live one goes on
+      followers.delete(run);
+      if (editorStore.get().tabs[tab]) setTabRun(tab, run);
+    }
+  });
 }
 
 /** Cancels the run the active tab shows, if it is still queued or running. */
@@ -67,6 +129,48 @@ export async function cancelActive(): Promise<void> {
   }
 }
 
+/** Ctrl+.: cancelling hours of training deserves a question; the Cancel button is the direct way. */
+export async function cancelActiveAfterConfirm(): Promise<void> {
+  const runId = activeTab().runId;
+  const status = runId ? runsStore.get().runs[runId]?.summary.status : undefined;
+  if (status !== 'running' && status !== 'queued') return;
+  if (window.confirm('Cancel the run this tab shows?')) await cancelActive();
+}
+
+/** Deselects everything in the active tab. */
+export function clearSelection(): void {
+  const tab = activeTab();
+  if (tab.selectedNodes.length || tab.selectedEdges.length) setSelection(tab.id, [], []);
+}
+
+/** Selects every node, group and note of the active tab. */
+export function selectAll(): void {
+  const { id, doc } = activeTab();
+  setSelection(
+    id,
+    [
+      ...doc.groups.map((g) => groupFlowId(g.id)),
+      ...doc.nodes.map((n) => n.id),
+      ...doc.notes.map((n) => noteFlowId(n.id)),
+    ],
+    doc.edges.map((e) => e.id),
+  );
+}
+
+/** The workflow nodes among the active tab's selection. */
+export function selectedWorkflowNodes(): string[] {
+  const tab = activeTab();
+  return tab.selectedNodes.filter((id) => tab.doc.nodes.some((n) => n.id === id));
+}
+
+/** Ctrl+B / Ctrl+M: bypasses or mutes the selected nodes; when all of them already are, back to normal. */
+export function toggleSelectedMode(mode: NodeMode, ids = selectedWorkflowNodes()): void {
+  if (ids.length === 0) return;
+  const doc = activeTab().doc;
+  const all = ids.every((id) => doc.nodes.find((n) => n.id === id)?.mode === mode);
+  edit(setNodeFlags(ids, { mode: all ? null : mode }));
+}
+
 /** A file name for the library: the workflow's name in lower case with dashes. */
 export const libraryNameOf = (wf: WorkflowFile): string =>
   wf.name
@@ -75,12 +179,32 @@ export const libraryNameOf = (wf: WorkflowFile): string =>
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^-+|-+$/g, '') || 'untitled';
 
-/** Saves the active tab into the server's workflow library. */
+/** Saves the active tab into the server's workflow library; an example (read-only) is saved as a copy instead. */
 export async function saveActive(): Promise<void> {
   const tab = activeTab();
   const name = tab.libraryName ?? libraryNameOf(tab.doc);
   try {
     await api.saveWorkflow(name, tab.doc);
+    markSaved(tab.id, name);
+    toast(`Saved ${name}.json`);
+  } catch (e) {
+    if (e instanceof ApiCallError && e.status === 409)
+      return saveActiveAs(`${name} is an example and stays as shipped. Save a copy as:`);
+    toast(`Save failed: ${(e as Error).message}`, 'error');
+  }
+}
+
+/** Asks for a name and saves the active tab under it (the workflow takes that name too). */
+export async function saveActiveAs(question = 'Save the workflow as:'): Promise<void> {
+  const tab = activeTab();
+  const answer = window.prompt(question, `${tab.doc.name} (copy)`)?.trim();
+  if (!answer) return;
+  const name = libraryNameOf({ ...tab.doc, name: answer });
+  const listing = await api.workflows().catch(() => []);
+  if (listing.some((w) => w.name === name) && !window.confirm(`"${name}" exists in the library. Replace it?`)) return;
+  if (tab.doc.name !== answer) edit((d) => void (d.name = answer), undefined, tab.id);
+  try {
+    await api.saveWorkflow(name, activeTab().doc);
     markSaved(tab.id, name);
     toast(`Saved ${name}.json`);
   } catch (e) {
@@ -97,7 +221,7 @@ export function downloadActive(): void {
   a.download = `${libraryNameOf(tab.doc)}.json`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  markSaved(tab.id);
+  // A download is a copy, not a save: the library's version is still behind, so the unsaved marker stays.
 }
 
 /** Opens workflow JSON text in a new tab; unknown node types load and are marked on the canvas. */
@@ -138,7 +262,7 @@ export async function openWelcome(): Promise<void> {
   const before = editorStore.get().order.slice();
   let text: string;
   try {
-    text = JSON.stringify(await api.workflow(WELCOME_WORKFLOW));
+    text = JSON.stringify(await api.workflow(WELCOME_WORKFLOW, 'example'));
   } catch {
     return; // a server without the examples: the empty tab stays
   }
@@ -152,11 +276,33 @@ export async function openWelcome(): Promise<void> {
 export async function fetchRun(runId: string): Promise<void> {
   const detail = await api.run(runId);
   runsStore.update((s) => loadRunDetail(s, detail));
-  loadMetrics(runId, await api.metrics(runId).catch(() => []));
+  const [metrics, logs] = await Promise.all([api.metrics(runId).catch(() => []), api.logs(runId).catch(() => [])]);
+  loadMetrics(runId, metrics);
+  loadLogs(runId, logs);
+}
+
+/**
+ * Brings the runs the open tabs show up to date: after a reload (the store starts empty) and after a reconnect
+ * (a run that was live may have ended, or been interrupted, while the server was away). `running` are the runs the
+ * server's snapshot says are live; they need no fetch.
+ */
+export function refreshShownRuns(running: readonly RunDetail[] = []): void {
+  const live = new Set(running.map((r) => r.id));
+  const s = editorStore.get();
+  const runs = runsStore.get().runs;
+  const ids = new Set(s.order.map((id) => s.tabs[id]?.runId).filter((id): id is string => id !== undefined));
+  for (const id of ids) {
+    const known = runs[id];
+    const stale = !known?.workflow || isActive(known.summary.status);
+    if (!live.has(id) && stale) void fetchRun(id).catch(() => undefined);
+  }
 }
 
 /** Opens a past run's graph in a new tab showing that run's node states and outputs. */
 export async function openRun(runId: string): Promise<void> {
+  const s = editorStore.get();
+  const open = s.order.find((id) => s.tabs[id]?.runId === runId);
+  if (open) return void editorStore.update((d) => void (d.activeId = open));
   try {
     await fetchRun(runId);
     const wf = runsStore.get().runs[runId]?.workflow;
@@ -197,6 +343,14 @@ export function copyText(): string | undefined {
   const tab = activeTab();
   if (tab.selectedNodes.length === 0) return undefined;
   return JSON.stringify(copySelection(tab.doc, tab.selectedNodes));
+}
+
+/** Copies the given nodes (default: the selection) with their wires between them, next to the originals. */
+export function duplicateSelection(ids = activeTab().selectedNodes): void {
+  const tab = activeTab();
+  if (ids.length === 0) return;
+  const clip = copySelection(tab.doc, ids);
+  edit(pasteClip(clip, { x: 40, y: 40 }, (pasted) => setTimeout(() => setSelection(tab.id, pasted, []))));
 }
 
 let pasteCount = 0;

@@ -4,6 +4,7 @@
  */
 import type { NodeDefinition } from '../../nodes/api';
 import type { WorkflowFile, WorkflowNode } from '../../protocol/workflow';
+import { applyNodeModes } from './node-modes';
 import type { NodeRegistry } from './types';
 
 export interface InputSource {
@@ -31,7 +32,12 @@ export interface Plan {
 }
 
 /** Plans the subgraph needed for `targets` (default: the whole graph of known types), in topological order. */
-export function planRun(wf: WorkflowFile, registry: NodeRegistry, targets?: readonly string[]): Plan {
+export function planRun(original: WorkflowFile, registry: NodeRegistry, targets?: readonly string[]): Plan {
+  for (const id of targets ?? [])
+    if (!original.nodes.some((n) => n.id === id)) throw new Error(`target node "${id}" is not in the workflow`);
+  // Muted and bypassed nodes (and what only they fed) are not planned; the targets are chosen before they go, so
+  // that muting a sink does not make what fed it a sink of its own.
+  const wf = applyNodeModes(original, registry);
   const byId = new Map(wf.nodes.map((n) => [n.id, n]));
   const incoming = new Map<string, WorkflowFile['edges']>();
   for (const e of wf.edges) {
@@ -39,8 +45,7 @@ export function planRun(wf: WorkflowFile, registry: NodeRegistry, targets?: read
     if (list) list.push(e);
     else incoming.set(e.to.node, [e]);
   }
-  const wanted = targets ? [...targets] : defaultTargets(wf, registry);
-  for (const id of wanted) if (!byId.has(id)) throw new Error(`target node "${id}" is not in the workflow`);
+  const wanted = (targets ? [...targets] : defaultTargets(original, registry)).filter((id) => byId.has(id));
 
   // Needed = targets and everything they read from, transitively.
   const needed = new Set<string>(wanted);

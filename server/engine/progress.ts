@@ -12,6 +12,8 @@ export interface ProgressSink {
 }
 
 const WINDOW_MS = 30_000;
+/** No rate (nor ETA) until this much of the node's work has been seen. */
+const MIN_RATE_WINDOW_S = 0.5;
 
 export interface ProgressThrottle {
   report(value: number, max: number, metrics?: Metrics): void;
@@ -44,11 +46,14 @@ export function createProgressThrottle(
   const estimate = (t: number, value: number, max: number): Pick<NodeProgress, 'rate' | 'etaSeconds'> => {
     const last = history[history.length - 1];
     if (last && value < last.v) history.length = 0; // restarted (e.g. a second phase): old rate is meaningless
-    history.push({ t, v: value });
+    // Steps reported together (a trainer's batch of steps, a resumed node's first report) count as one point:
+    // spread over a millisecond they would read as thousands of steps per second.
+    if (last && history.length > 0 && t === last.t) history[history.length - 1] = { t, v: value };
+    else history.push({ t, v: value });
     while (history.length > 2 && t - history[0]!.t > WINDOW_MS) history.shift();
     const first = history[0]!;
     const dt = (t - first.t) / 1000;
-    if (dt <= 0 || value <= first.v) return {};
+    if (dt < MIN_RATE_WINDOW_S || value <= first.v) return {};
     const rate = (value - first.v) / dt;
     return { rate, etaSeconds: Math.max(0, (max - value) / rate) };
   };

@@ -60,7 +60,8 @@ const enc = encodeURIComponent;
 
 export const api = {
   nodes: () => call<NodeSchema[]>('GET', '/api/nodes'),
-  submitRun: (workflow: WorkflowFile) => call<SubmitRunResponse>('POST', '/api/runs', { workflow }),
+  submitRun: (workflow: WorkflowFile, targets?: string[]) =>
+    call<SubmitRunResponse>('POST', '/api/runs', targets ? { workflow, targets } : { workflow }),
   runs: (limit = 50) => call<RunSummary[]>('GET', `/api/runs?limit=${limit}`),
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${enc(id)}`),
   cancelRun: (id: string) => call<RunSummary>('POST', `/api/runs/${enc(id)}/cancel`),
@@ -72,13 +73,21 @@ export const api = {
   reorderQueue: (order: string[]) => call<RunSummary[]>('PUT', '/api/queue', { order }),
   removeQueued: (id: string) => call<void>('DELETE', `/api/queue/${enc(id)}`),
   workflows: () => call<WorkflowListing[]>('GET', '/api/workflows'),
-  workflow: (name: string) => call<unknown>('GET', `/api/workflows/${enc(name)}`),
+  workflow: (name: string, source?: 'example') =>
+    call<unknown>('GET', `/api/workflows/${enc(name)}${source ? `?source=${source}` : ''}`),
+  renameWorkflow: (name: string, to: string) =>
+    call<{ name: string }>('POST', `/api/workflows/${enc(name)}/rename`, { to }),
+  deleteWorkflow: (name: string) => call<void>('DELETE', `/api/workflows/${enc(name)}`),
+  restoreExamples: () => call<{ restored: string[] }>('POST', '/api/workflow-examples/restore'),
   saveWorkflow: (name: string, wf: WorkflowFile) => call<WorkflowListing>('PUT', `/api/workflows/${enc(name)}`, wf),
   files: (path: string) => call<FileListing>('GET', `/api/files?path=${enc(path)}`),
   roots: () => call<{ roots: string[] }>('GET', '/api/roots'),
   upload: (name: string, data: Blob) =>
     call<{ path: string }>('POST', `/api/uploads?name=${enc(name)}`, undefined, data),
 };
+
+/** The URL that downloads a file a node wrote (by its path on the server). */
+export const downloadUrl = (path: string): string => `/api/download?path=${enc(path)}`;
 
 /** The URL of an artifact's bytes. */
 export const artifactUrl = (id: string): string => `/api/artifacts/${enc(id)}`;

@@ -1,5 +1,5 @@
 /** The React Flow canvas of one tab: derived nodes/edges, edits through the editor store, wire checks and drops. */
-import { memo, useCallback, type DragEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useState, type DragEvent, type MouseEvent } from 'react';
 import {
   Background,
   Controls,
@@ -14,13 +14,13 @@ import {
 import { emptyWorkflow } from '../../../protocol/workflow-io';
 import { checkConnection } from '../graph/compat';
 import { connect, deleteItems } from '../graph/edits';
-import { socketOfHandle } from '../graph/ids';
+import { parseFlowId, socketOfHandle } from '../graph/ids';
 import type { FlowEdge, FlowNode } from '../graph/mapping';
 import { useStore } from '../store/createStore';
-import { edit, editorStore } from '../store/editor';
+import { activeTab, edit, editorStore, setSelection } from '../store/editor';
 import { schemasStore } from '../store/schemas';
 import { toast } from '../store/toasts';
-import { openPalette, uiStore } from '../store/ui';
+import { openMenu, openPalette, uiStore } from '../store/ui';
 import { openWorkflowFile } from '../actions';
 import { applyEdgeChanges, applyNodeChanges } from './changes';
 import { nodeTypes } from './nodeTypes';
@@ -108,6 +108,25 @@ function onDrop(e: DragEvent): void {
   void openWorkflowFile(file);
 }
 
+/** Opens the right-click menu; a node outside the selection becomes the selection (as in ComfyUI). */
+function onNodeContextMenu(e: MouseEvent, node: FlowNode): void {
+  e.preventDefault();
+  const ref = parseFlowId(node.id);
+  const tab = activeTab();
+  if (ref.kind === 'node' && !tab.selectedNodes.includes(node.id)) setSelection(tab.id, [node.id], []);
+  openMenu({ screen: { x: e.clientX, y: e.clientY }, target: { kind: ref.kind, id: ref.id } });
+}
+
+function onEdgeContextMenu(e: MouseEvent, edge: FlowEdge): void {
+  e.preventDefault();
+  openMenu({ screen: { x: e.clientX, y: e.clientY }, target: { kind: 'edge', id: edge.id } });
+}
+
+function onPaneContextMenu(e: MouseEvent | globalThis.MouseEvent): void {
+  e.preventDefault();
+  openMenu({ screen: { x: e.clientX, y: e.clientY }, target: { kind: 'pane' } });
+}
+
 function onDoubleClick(e: MouseEvent): void {
   if ((e.target as HTMLElement).classList.contains('react-flow__pane'))
     openPalette({ screen: { x: e.clientX, y: e.clientY } });
@@ -123,6 +142,9 @@ export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
   const edges = useFlowEdges(doc ?? EMPTY, selectedEdges, schemas);
   const onNodesChange = useCallback((c: Parameters<typeof applyNodeChanges>[1]) => applyNodeChanges(tabId, c), [tabId]);
   const onEdgesChange = useCallback((c: Parameters<typeof applyEdgeChanges>[1]) => applyEdgeChanges(tabId, c), [tabId]);
+  // Fit a graph that opens with nodes; an empty canvas must not refit (and zoom) on the first node added to it,
+  // which would carry that node away from where the user clicked.
+  const [fitOnOpen] = useState(() => (doc?.nodes.length ?? 0) + (doc?.groups.length ?? 0) > 0);
   return (
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<FlowNode, FlowEdge>
@@ -135,12 +157,15 @@ export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onDelete={onDelete}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         deleteKeyCode={DELETE_KEYS}
         multiSelectionKeyCode={MULTI_KEYS}
         zoomOnDoubleClick={false}
         colorMode="dark"
         minZoom={0.05}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={FIT}
         proOptions={PRO}
       >

@@ -1,5 +1,8 @@
-/** A group: a resizable frame with an editable title, drawn behind the nodes; moving it moves its nodes. */
-import { memo } from 'react';
+/**
+ * A group: a resizable frame with a title bar, drawn behind the nodes; dragging the frame (its title bar included)
+ * moves its nodes. Double-click the title to rename it.
+ */
+import { memo, useState } from 'react';
 import { NodeResizer, type NodeProps } from '@xyflow/react';
 import type { FrameFlowNode } from '../graph/mapping';
 import { edit } from '../store/editor';
@@ -7,19 +10,45 @@ import { setGroup } from '../graph/edits';
 
 export const FrameView = memo(function FrameView({ data, selected }: NodeProps<FrameFlowNode>) {
   const { group } = data;
+  const [editing, setEditing] = useState(false);
+  const commit = (title: string): void => {
+    setEditing(false);
+    if (title !== group.title) edit(setGroup(group.id, { title }));
+  };
   return (
     <div
       className="frame"
-      style={group.color ? { borderColor: group.color } : undefined}
+      style={group.color ? { borderColor: group.color, background: `${group.color}1a` } : undefined}
       data-testid={`group-${group.id}`}
     >
       <NodeResizer isVisible={selected} minWidth={120} minHeight={80} />
-      <input
-        className="frame-title nodrag"
-        value={group.title}
-        onChange={(e) => edit(setGroup(group.id, { title: e.target.value }), `group-title:${group.id}`)}
-        aria-label="group title"
-      />
+      <div
+        className="frame-bar"
+        style={group.color ? { background: `${group.color}55` } : undefined}
+        data-testid={`group-title-${group.id}`}
+      >
+        {editing ? (
+          <input
+            className="frame-title nodrag"
+            autoFocus
+            defaultValue={group.title}
+            onBlur={(e) => commit(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') commit(e.currentTarget.value);
+              if (e.key === 'Escape') setEditing(false);
+            }}
+            aria-label="group title"
+          />
+        ) : (
+          <span
+            className="frame-title"
+            onDoubleClick={() => setEditing(true)}
+            title="Drag to move; double-click to rename"
+          >
+            {group.title || 'Group'}
+          </span>
+        )}
+      </div>
     </div>
   );
 });

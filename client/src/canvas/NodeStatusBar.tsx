@@ -11,27 +11,44 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state }: { nodeId: string; state: NodeState }) {
-  const p = state.progress;
+/** A rate worth showing: one measured over a first moment of work (a resumed node jumps to its checkpoint's step). */
+const plausibleRate = (p: NonNullable<NodeState['progress']>): boolean =>
+  p.rate !== undefined && Number.isFinite(p.rate) && p.rate > 0 && p.value < p.max;
+
+interface Props {
+  nodeId: string;
+  state: NodeState | undefined;
+  /** How many warnings the node logged (skipped files...): a succeeded node with warnings says so. */
+  warnings?: number;
+}
+
+export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state, warnings = 0 }: Props) {
+  const p = state?.progress;
+  const status = state?.status ?? 'pending';
   const fraction = p && p.max > 0 ? Math.min(1, p.value / p.max) : undefined;
   return (
-    <div className={`node-status status-${state.status}`} data-testid={`status-${nodeId}`} data-status={state.status}>
+    <div className={`node-status status-${status}`} data-testid={`status-${nodeId}`} data-status={status}>
       <div className="status-line">
-        <span className="badge">{state.status}</span>
-        {p && state.status === 'running' && (
+        <span className="badge">{status}</span>
+        {warnings > 0 && (
+          <span className="badge warn" title="see the node's panel for each warning" data-testid={`warnings-${nodeId}`}>
+            ⚠ {warnings} warning{warnings > 1 ? 's' : ''}
+          </span>
+        )}
+        {p && status === 'running' && (
           <span className="rate" data-testid={`progress-text-${nodeId}`}>
             {p.value}/{p.max}
-            {p.rate !== undefined && ` · ${p.rate.toFixed(p.rate < 10 ? 2 : 0)}/s`}
-            {p.etaSeconds !== undefined && ` · ETA ${formatSeconds(p.etaSeconds)}`}
+            {plausibleRate(p) && ` · ${p.rate!.toFixed(p.rate! < 10 ? 2 : 0)}/s`}
+            {plausibleRate(p) && p.etaSeconds !== undefined && ` · ETA ${formatSeconds(p.etaSeconds)}`}
           </span>
         )}
       </div>
-      {fraction !== undefined && (state.status === 'running' || state.status === 'succeeded') && (
+      {fraction !== undefined && (status === 'running' || status === 'succeeded') && (
         <div className="progress" data-testid={`progress-${nodeId}`}>
           <div style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
         </div>
       )}
-      {state.error && (
+      {state?.error && (
         <div className="node-error" data-testid={`node-error-${nodeId}`}>
           {state.error.message}
           {state.error.hint && <div className="hint-text">{state.error.hint}</div>}

@@ -31,6 +31,13 @@ export function searchSchemas(list: readonly NodeSchema[], text: string): NodeSc
     .map(([s]) => s);
 }
 
+/** The search box's hint: a wire dragged from an output wants nodes taking that type; from an input, nodes making it. */
+export function paletteHint(palette: PaletteState): string {
+  const wire = palette.wire;
+  if (!wire) return 'search nodes…';
+  return wire.from === 'source' ? `nodes taking ${wire.type}…` : `nodes producing ${wire.type}…`;
+}
+
 function addFromPalette(schema: NodeSchema, palette: PaletteState, position: { x: number; y: number }): void {
   const tab = activeTab();
   const node = newNode(schema, position, takenIds(tab.doc));
@@ -93,7 +100,7 @@ export const Palette = memo(function Palette() {
       <div className="palette" data-testid="palette">
         <input
           autoFocus
-          placeholder={palette.wire ? `nodes taking ${palette.wire.type}…` : 'search nodes…'}
+          placeholder={paletteHint(palette)}
           value={text}
           onChange={(e) => (setText(e.target.value), setCursor(0))}
           onKeyDown={onKey}

@@ -1,16 +1,22 @@
-/** A workflow node on the canvas: header, sockets, parameter widgets, validation errors, run state and outputs. */
+/**
+ * A workflow node on the canvas: header, run state (at the top, so a tall node's progress is in sight), sockets,
+ * parameter widgets, validation errors and outputs. A collapsed node shows its header and run state only.
+ */
 import { memo, useState, type DragEvent } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { WorkflowFlowNode } from '../graph/mapping';
+import { setNodeFlags } from '../graph/edits';
 import { useStore } from '../store/createStore';
+import { edit } from '../store/editor';
 import { schemasStore } from '../store/schemas';
+import { PanelBoundary } from '../ui/PanelBoundary';
 import { NodeParams } from './NodeParams';
 import { NodeStatusBar } from './NodeStatusBar';
 import { NodeOutputsPreview } from './NodeOutputsPreview';
 import { NodeTitle } from './NodeTitle';
 import { PresetMenu } from './PresetMenu';
 import { SocketRow } from './SocketRow';
-import { useNodeErrors, useNodeState } from './useNodeRun';
+import { useNodeErrors, useNodeState, useNodeWarnings } from './useNodeRun';
 import { UPLOADS_PARAM, uploadImagesInto } from './uploads';
 
 export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
@@ -19,8 +25,10 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
   const schemasLoaded = useStore(schemasStore, (s) => s.loaded);
   const errors = useNodeErrors(id);
   const state = useNodeState(id);
+  const warnings = useNodeWarnings(id);
   const [dropping, setDropping] = useState(false);
   const unknown = schemasLoaded && !schema;
+  const collapsed = node.collapsed === true;
   const acceptsUploads = schema?.params.some((p) => p.name === UPLOADS_PARAM && p.kind === 'list') ?? false;
   const nodeErrors = errors.filter((e) => !e.param);
   const onDrop = (e: DragEvent): void => {
@@ -37,21 +45,43 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
     errors.length > 0 && 'invalid',
     state && `run-${state.status}`,
     dropping && 'dropping',
+    collapsed && 'collapsed',
+    node.mode && `mode-${node.mode}`,
   ];
   return (
     <div
       className={classes.filter(Boolean).join(' ')}
       data-testid={`node-${id}`}
       data-type={node.type}
+      data-mode={node.mode}
+      data-collapsed={collapsed}
       onDragOver={acceptsUploads ? (e) => (e.preventDefault(), setDropping(true)) : undefined}
       onDragLeave={acceptsUploads ? () => setDropping(false) : undefined}
       onDrop={onDrop}
     >
       <div className="wf-node-header" title={schema?.description}>
+        <button
+          className="icon collapse nodrag"
+          title={collapsed ? 'Expand' : 'Collapse to the title bar'}
+          onClick={() => edit(setNodeFlags([id], { collapsed: !collapsed }))}
+          data-testid={`collapse-${id}`}
+        >
+          {collapsed ? '▸' : '▾'}
+        </button>
         <NodeTitle nodeId={id} title={node.title} fallback={schema?.title ?? node.type} />
+        {node.mode && (
+          <span className="badge mode" data-testid={`mode-${id}`}>
+            {node.mode === 'bypass' ? 'bypassed' : 'muted'}
+          </span>
+        )}
         <span className="node-id">{id}</span>
-        {schema?.presets && <PresetMenu nodeId={id} presets={schema.presets} />}
+        {schema?.presets && !collapsed && <PresetMenu nodeId={id} presets={schema.presets} />}
       </div>
+      {(state || warnings.length > 0) && (
+        <PanelBoundary name={`status-${id}`} resetKey={state}>
+          <NodeStatusBar nodeId={id} state={state} warnings={warnings.length} />
+        </PanelBoundary>
+      )}
       {unknown && (
         <div className="node-error" data-testid={`unknown-${id}`}>
           Unknown node type “{node.type}”: kept as is, cannot run.
@@ -69,15 +99,18 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
           ))}
         </div>
       </div>
-      {schema && <NodeParams nodeId={id} schema={schema} params={node.params} errors={errors} />}
-      {acceptsUploads && <div className="drop-hint">drop images here</div>}
+      {!collapsed && schema && <NodeParams nodeId={id} schema={schema} params={node.params} errors={errors} />}
+      {!collapsed && acceptsUploads && <div className="drop-hint">drop images here</div>}
       {nodeErrors.map((e) => (
         <div key={e.message} className="error-text" data-testid={`node-validation-${id}`}>
           {e.message}
         </div>
       ))}
-      {state && <NodeStatusBar nodeId={id} state={state} />}
-      {state && <NodeOutputsPreview nodeId={id} state={state} />}
+      {!collapsed && state && (
+        <PanelBoundary name={`outputs-${id}`} resetKey={state}>
+          <NodeOutputsPreview nodeId={id} state={state} />
+        </PanelBoundary>
+      )}
     </div>
   );
 });

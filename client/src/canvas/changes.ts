@@ -1,7 +1,7 @@
 /** React Flow's change events turned into edits of the active tab (undoable) or view state (not undoable). */
 import type { EdgeChange, NodeChange } from '@xyflow/react';
 import type { FlowEdge, FlowNode } from '../graph/mapping';
-import { moveItems, regroup, setGroup, setNote } from '../graph/edits';
+import { fitGroupsToMembers, moveItems, regroup, setGroup, setNote } from '../graph/edits';
 import { parseFlowId } from '../graph/ids';
 import { edit, editorStore, sealEdits, setSelection } from '../store/editor';
 import { uiStore } from '../store/ui';
@@ -31,7 +31,10 @@ export function applyNodeChanges(tabId: string, changes: NodeChange<FlowNode>[])
   if (Object.keys(moved).length) edit(moveItems(moved), 'move', tabId);
   if (dragEnded) {
     const nodeIds = Object.keys(moved).filter((id) => parseFlowId(id).kind === 'node');
-    if (nodeIds.length) edit(regroup(nodeIds), 'move', tabId);
+    if (nodeIds.length) {
+      edit(regroup(nodeIds), 'move', tabId);
+      edit(fitGroupsToMembers(nodeIds, uiStore.get().measured[tabId] ?? {}), 'move', tabId);
+    }
     sealEdits(tabId);
   }
   if (selection) setSelection(tabId, [...selection], tab.selectedEdges);

@@ -3,6 +3,7 @@ import type { WorkflowNode } from '../../../protocol/workflow';
 import { api } from '../api/http';
 import { edit, editorStore, activeTab } from '../store/editor';
 import { setParam } from '../graph/edits';
+import { workflowPath } from '../graph/paths';
 import { toast } from '../store/toasts';
 
 export const UPLOADS_PARAM = 'uploads';
@@ -12,9 +13,10 @@ export async function uploadImagesInto(nodeId: string, files: readonly File[]): 
   const images = files.filter((f) => f.type.startsWith('image/'));
   if (images.length === 0) return toast('Only image files can be dropped here.', 'error');
   const paths: string[] = [];
+  const { roots } = await api.roots().catch(() => ({ roots: [] as string[] }));
   for (const f of images) {
     try {
-      paths.push((await api.upload(f.name, f)).path);
+      paths.push(workflowPath((await api.upload(f.name, f)).path, roots));
     } catch (e) {
       toast(`Upload of ${f.name} failed: ${(e as Error).message}`, 'error');
     }

@@ -29,3 +29,21 @@ export function useNodeErrors(nodeId: string): readonly ValidationError[] {
   const schemas = useStore(schemasStore, (s) => s.byType);
   return useStore(editorStore, (s) => validate(activeTab(s).doc, schemas).byNode[nodeId] ?? noErrors, sameErrors);
 }
+
+const NO_WARNINGS: string[] = [];
+const sameLines = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The warnings one node logged in the active run (skipped files with their reasons, too few images...). */
+export function useNodeWarnings(nodeId: string): readonly string[] {
+  const runId = useActiveRunId();
+  return useStore(
+    runsStore,
+    (s) => {
+      const logs = runId ? s.runs[runId]?.logs[nodeId] : undefined;
+      const warnings = logs?.filter((l) => l.level === 'warn').map((l) => l.message);
+      return warnings?.length ? warnings : NO_WARNINGS;
+    },
+    sameLines,
+  );
+}

@@ -1,7 +1,7 @@
 /** Edits of a workflow file as immer recipes: each is one undoable step when applied through the editor store. */
 import type { Draft } from 'immer';
 import type { NodeSchema, ParamValue } from '../../../protocol/schema';
-import type { WorkflowEdge, WorkflowFile, WorkflowNode } from '../../../protocol/workflow';
+import type { NodeMode, WorkflowEdge, WorkflowFile, WorkflowNode } from '../../../protocol/workflow';
 import { freshId, parseFlowId } from './ids';
 
 type Doc = Draft<WorkflowFile>;
@@ -171,4 +171,68 @@ export const setNote =
     if (!note) return;
     if (change.text !== undefined) note.text = change.text;
     if (change.size) note.size = change.size;
+  };
+
+/** Sets or clears (undefined / false) the collapsed flag and the run mode of nodes, as one step. */
+export const setNodeFlags =
+  (nodeIds: readonly string[], flags: { collapsed?: boolean; mode?: NodeMode | null }) =>
+  (doc: Doc): void => {
+    for (const n of doc.nodes) {
+      if (!nodeIds.includes(n.id)) continue;
+      if (flags.collapsed !== undefined) {
+        if (flags.collapsed) n.collapsed = true;
+        else delete n.collapsed;
+      }
+      if (flags.mode !== undefined) {
+        if (flags.mode) n.mode = flags.mode;
+        else delete n.mode;
+      }
+    }
+  };
+
+/** Sets a group's or a node's colour (undefined clears it). */
+export const setColor =
+  (flowIds: readonly string[], color: string | undefined) =>
+  (doc: Doc): void => {
+    for (const ref of flowIds.map(parseFlowId)) {
+      const item =
+        ref.kind === 'node'
+          ? doc.nodes.find((n) => n.id === ref.id)
+          : ref.kind === 'group'
+            ? doc.groups.find((g) => g.id === ref.id)
+            : doc.notes.find((n) => n.id === ref.id);
+      if (!item) continue;
+      if (color) item.color = color;
+      else delete item.color;
+    }
+  };
+
+const GROUP_PAD = 20;
+const GROUP_TITLE = 36;
+
+/**
+ * Grows each group of the given nodes so that the nodes fit inside it with a margin (a member dragged to the
+ * frame's edge, or grown by its outputs, stays visibly inside). Groups never shrink on their own.
+ */
+export const fitGroupsToMembers =
+  (nodeIds: readonly string[], sizes: Readonly<Record<string, { width: number; height: number }>>) =>
+  (doc: Doc): void => {
+    for (const n of doc.nodes) {
+      if (!n.group || !nodeIds.includes(n.id)) continue;
+      const g = doc.groups.find((x) => x.id === n.group);
+      if (!g) continue;
+      const size = sizes[n.id] ?? { width: 240, height: 160 };
+      const b = g.bounds;
+      const left = Math.min(b.x, n.position.x - GROUP_PAD);
+      const top = Math.min(b.y, n.position.y - GROUP_TITLE);
+      const right = Math.max(b.x + b.width, n.position.x + size.width + GROUP_PAD);
+      const bottom = Math.max(b.y + b.height, n.position.y + size.height + GROUP_PAD);
+      if (left === b.x && top === b.y && right === b.x + b.width && bottom === b.y + b.height) continue;
+      g.bounds = {
+        x: Math.round(left),
+        y: Math.round(top),
+        width: Math.round(right - left),
+        height: Math.round(bottom - top),
+      };
+    }
   };

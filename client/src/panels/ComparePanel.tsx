@@ -6,17 +6,41 @@ import { artifactUrl } from '../api/http';
 import { useStore } from '../store/createStore';
 import { runsStore, type RunView } from '../store/runs';
 import { enlarge, uiStore } from '../store/ui';
-import { groupSeries, splitSeries, type Series } from './chartMath';
+import { splitSeries, type Series } from './chartMath';
 import { diffParams } from './compareRuns';
 import { MetricChart } from './MetricChart';
 
-function overlaid(a: RunView, b: RunView): Series[][] {
-  const nodes = new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)]);
-  const out: Series[][] = [];
+const RUN_COLORS = ['#4fc3f7', '#ffb74d'];
+
+/** How a run is named in the comparison: A/B, its name, when it was made and the start of its id. */
+export function runLabel(letter: string, run: RunView): string {
+  const at = new Date(run.summary.createdAt);
+  const time = `${at.toLocaleDateString()} ${at.toLocaleTimeString()}`;
+  return `${letter}: ${run.summary.name || 'untitled'} · ${time} · ${run.summary.id.slice(0, 8)}`;
+}
+
+/** One chart per node and metric, A's curve and B's overlaid (B dashed), so every metric is compared. */
+export function overlaid(a: RunView, b: RunView): { title: string; series: Series[] }[] {
+  const nodes = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])];
+  const out: { title: string; series: Series[] }[] = [];
   for (const nodeId of nodes) {
-    const sa = splitSeries(a.metrics[nodeId] ?? []).series.map((s) => ({ ...s, name: `A ${nodeId}.${s.name}` }));
-    const sb = splitSeries(b.metrics[nodeId] ?? []).series.map((s) => ({ ...s, name: `B ${nodeId}.${s.name}` }));
-    out.push(...groupSeries([...sa, ...sb]));
+    const sa = splitSeries(a.metrics[nodeId] ?? []).series;
+    const sb = splitSeries(b.metrics[nodeId] ?? []).series;
+    for (const metric of [...new Set([...sa, ...sb].map((s) => s.name))]) {
+      const series: Series[] = [];
+      const fromA = sa.find((s) => s.name === metric);
+      const fromB = sb.find((s) => s.name === metric);
+      if (fromA)
+        series.push({ ...fromA, name: `A ${a.summary.name || a.summary.id.slice(0, 8)}`, color: RUN_COLORS[0] });
+      if (fromB)
+        series.push({
+          ...fromB,
+          name: `B ${b.summary.name || b.summary.id.slice(0, 8)}`,
+          color: RUN_COLORS[1],
+          dashed: true,
+        });
+      out.push({ title: `${nodeId} · ${metric}`, series });
+    }
   }
   return out;
 }
@@ -63,8 +87,8 @@ export const ComparePanel = memo(function ComparePanel() {
         <thead>
           <tr>
             <th>node.param</th>
-            <th>A</th>
-            <th>B</th>
+            <th title={runLabel('A', a)}>A</th>
+            <th title={runLabel('B', b)}>B</th>
           </tr>
         </thead>
         <tbody>
@@ -80,17 +104,24 @@ export const ComparePanel = memo(function ComparePanel() {
         </tbody>
       </table>
       <h3>Metrics</h3>
-      {overlaid(a, b).map((g) => (
-        <MetricChart key={g.map((s) => s.name).join()} series={g} checkpoints={[]} smoothing={0.6} />
+      {overlaid(a, b).map((c) => (
+        <div key={c.title} className="compare-chart" data-testid={`compare-chart-${c.title}`}>
+          <h4>{c.title}</h4>
+          <MetricChart series={c.series} checkpoints={[]} smoothing={0.6} />
+        </div>
       ))}
       <h3>Images</h3>
       <div className="side-by-side">
         <div>
-          <h4>A {a.summary.name}</h4>
+          <h4 data-testid="compare-title-a">
+            <span className="key" style={{ background: RUN_COLORS[0] }} /> {runLabel('A', a)}
+          </h4>
           <Images run={a} />
         </div>
         <div>
-          <h4>B {b.summary.name}</h4>
+          <h4 data-testid="compare-title-b">
+            <span className="key dashed" style={{ borderColor: RUN_COLORS[1] }} /> {runLabel('B', b)}
+          </h4>
           <Images run={b} />
         </div>
       </div>

@@ -1,8 +1,53 @@
-/** The server's workflows folder (examples included): click to open in a new tab. */
-import { memo, useEffect, useState } from 'react';
+/**
+ * The server's workflows folder: click to open in a new tab. The user's own workflows can be renamed and deleted;
+ * the shipped examples are read-only (saving one asks for a name), and "Restore examples" removes copies saved
+ * over them by older versions.
+ */
+import { memo, useEffect, useState, type MouseEvent } from 'react';
 import type { WorkflowListing } from '../../../protocol/api';
 import { api } from '../api/http';
-import { openFromLibrary } from '../actions';
+import { libraryNameOf, openFromLibrary } from '../actions';
+import { renameLibraryTabs } from '../store/editor';
+import { toast } from '../store/toasts';
+
+async function rename(w: WorkflowListing, reload: () => void): Promise<void> {
+  const answer = window.prompt(`Rename "${w.name}" to:`, w.name)?.trim();
+  if (!answer || answer === w.name) return;
+  const to = libraryNameOf({ name: answer } as Parameters<typeof libraryNameOf>[0]);
+  try {
+    await api.renameWorkflow(w.name, to);
+    renameLibraryTabs(w.name, to);
+    toast(`Renamed to ${to}.json`);
+  } catch (e) {
+    toast(`Rename failed: ${(e as Error).message}`, 'error');
+  }
+  reload();
+}
+
+async function remove(w: WorkflowListing, reload: () => void): Promise<void> {
+  if (!window.confirm(`Delete "${w.title || w.name}" (${w.name}.json) from the library?`)) return;
+  try {
+    await api.deleteWorkflow(w.name);
+    renameLibraryTabs(w.name, undefined);
+    toast(`Deleted ${w.name}.json`);
+  } catch (e) {
+    toast(`Delete failed: ${(e as Error).message}`, 'error');
+  }
+  reload();
+}
+
+async function restoreExamples(reload: () => void): Promise<void> {
+  try {
+    const { restored } = await api.restoreExamples();
+    toast(restored.length ? `Restored ${restored.join(', ')}` : 'The examples are as shipped.');
+  } catch (e) {
+    toast(`Restore failed: ${(e as Error).message}`, 'error');
+  }
+  reload();
+}
+
+/** A row button that does not also open the workflow. */
+const act = (fn: () => void) => (e: MouseEvent) => (e.stopPropagation(), fn());
 
 export const LibraryPanel = memo(function LibraryPanel() {
   const [list, setList] = useState<WorkflowListing[]>([]);
@@ -13,6 +58,13 @@ export const LibraryPanel = memo(function LibraryPanel() {
     <div className="library" data-testid="library">
       <h3>
         Workflows <button onClick={load}>↻</button>
+        <button
+          onClick={() => void restoreExamples(load)}
+          title="Remove copies saved over the shipped examples"
+          data-testid="restore-examples"
+        >
+          Restore examples
+        </button>
       </h3>
       {error && <div className="error-text">{error}</div>}
       <ul>
@@ -24,6 +76,16 @@ export const LibraryPanel = memo(function LibraryPanel() {
             data-testid={`library-${w.name}`}
           >
             <b>{w.title || w.name}</b> {w.example && <span className="badge">example</span>}
+            {!w.example && (
+              <span className="row-actions">
+                <button onClick={act(() => void rename(w, load))} data-testid={`rename-${w.name}`}>
+                  rename
+                </button>
+                <button onClick={act(() => void remove(w, load))} data-testid={`delete-${w.name}`}>
+                  delete
+                </button>
+              </span>
+            )}
             {w.description && <div className="muted">{w.description}</div>}
           </li>
         ))}

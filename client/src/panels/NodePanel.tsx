@@ -19,6 +19,7 @@ export const NodePanel = memo(function NodePanel() {
   const points = run?.metrics[nodeId] ?? [];
   const previews = run?.previews[nodeId] ?? [];
   const logs = run?.logs[nodeId] ?? [];
+  const warnings = logs.filter((l) => l.level === 'warn');
   return (
     <div className="node-panel" data-testid="node-panel">
       <h3>
@@ -29,6 +30,18 @@ export const NodePanel = memo(function NodePanel() {
         <div className="node-error">
           {state.error.message}
           {state.error.hint && <div className="hint-text">{state.error.hint}</div>}
+        </div>
+      )}
+      {warnings.length > 0 && (
+        <div className="warnings" data-testid="panel-warnings">
+          <h4>
+            ⚠ {warnings.length} warning{warnings.length > 1 ? 's' : ''}
+          </h4>
+          <ul>
+            {warnings.map((w, i) => (
+              <li key={i}>{w.message}</li>
+            ))}
+          </ul>
         </div>
       )}
       {points.length > 0 && <MetricsPanel points={points} />}

@@ -1,7 +1,9 @@
 /** The right-hand panel: the selected node's outputs, runs (queue/history), compare, library. */
 import { memo } from 'react';
 import { useStore } from '../store/createStore';
+import { activeTab, editorStore } from '../store/editor';
 import { setSideTab, uiStore, type SideTab } from '../store/ui';
+import { PanelBoundary } from '../ui/PanelBoundary';
 import { ComparePanel } from './ComparePanel';
 import { LibraryPanel } from './LibraryPanel';
 import { NodePanel } from './NodePanel';
@@ -16,6 +18,7 @@ const TABS: [SideTab, string][] = [
 
 export const SidePanel = memo(function SidePanel() {
   const tab = useStore(uiStore, (s) => s.sideTab);
+  const selected = useStore(editorStore, (s) => activeTab(s).selectedNodes[0]);
   return (
     <aside className="side">
       <nav>
@@ -31,10 +34,13 @@ export const SidePanel = memo(function SidePanel() {
         ))}
       </nav>
       <div className="side-body">
-        {tab === 'node' && <NodePanel />}
-        {tab === 'runs' && <RunsPanel />}
-        {tab === 'compare' && <ComparePanel />}
-        {tab === 'library' && <LibraryPanel />}
+        {/* One boundary per panel: a value one panel cannot show must not take the editor down. */}
+        <PanelBoundary key={tab} name={TABS.find(([id]) => id === tab)?.[1] ?? tab} resetKey={selected}>
+          {tab === 'node' && <NodePanel />}
+          {tab === 'runs' && <RunsPanel />}
+          {tab === 'compare' && <ComparePanel />}
+          {tab === 'library' && <LibraryPanel />}
+        </PanelBoundary>
       </div>
     </aside>
   );

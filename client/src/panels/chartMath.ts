@@ -16,6 +16,9 @@ export interface Series {
   name: string;
   steps: number[];
   values: number[];
+  /** Fixed colour (compare: one per run) and dashes (compare: the second run). */
+  color?: string;
+  dashed?: boolean;
 }
 
 /** Every metric as its own series of (step, value), checkpoint markers aside. */

@@ -177,3 +177,10 @@ export function setTabRun(tabId: string, runId: string | undefined): void {
     t.runId = runId;
   });
 }
+
+/** Tabs opened from a library workflow that was renamed (or deleted: `to` undefined) follow it. */
+export function renameLibraryTabs(from: string, to: string | undefined): void {
+  editorStore.update((s) => {
+    for (const tab of Object.values(s.tabs)) if (tab.libraryName === from) tab.libraryName = to;
+  });
+}

@@ -110,6 +110,20 @@ export function loadMetrics(runId: string, points: MetricPoint[]): void {
   });
 }
 
+/** Replaces a node's logs with the stored ones (fetched after a reload), keeping live lines that came later. */
+export function loadLogs(runId: string, entries: LogEntry[]): void {
+  runsStore.update((s) => {
+    const run = ensureRun(s, runId);
+    const byNode: Record<string, LogEntry[]> = {};
+    for (const e of entries) (byNode[e.nodeId] ??= []).push(e);
+    for (const [nodeId, list] of Object.entries(byNode)) {
+      const lastStored = list[list.length - 1]?.at ?? -Infinity;
+      const live = (run.logs[nodeId] ?? []).filter((l) => l.at > lastStored);
+      run.logs[nodeId] = [...list, ...live].slice(-MAX_LOGS) as Draft<LogEntry[]>;
+    }
+  });
+}
+
 /** Applies one server message. */
 export function applyServerMessage(s: Draft<RunsState>, m: ServerMessage): void {
   switch (m.type) {

@@ -23,12 +23,26 @@ export interface PathPickerState {
   start: string;
 }
 
+/** A right-click menu: where it opens and on what. */
+export interface ContextMenuState {
+  screen: { x: number; y: number };
+  target: { kind: 'pane' } | { kind: 'node' | 'group' | 'note' | 'edge'; id: string };
+}
+
 export type SideTab = 'node' | 'runs' | 'compare' | 'library';
+
+/** One image of the viewer, with the lines that say what it is (prompt, seed, strength). */
+export interface ViewedImage {
+  url: string;
+  label: string;
+}
 
 export interface UiState {
   palette?: PaletteState;
-  enlarged?: { url: string; label: string };
+  /** The image viewer: the images it steps through and the one shown. */
+  enlarged?: { images: ViewedImage[]; index: number };
   picker?: PathPickerState;
+  menu?: ContextMenuState;
   sideTab: SideTab;
   compare: string[];
   /** Sizes React Flow measured, per tab and flow id (controlled nodes must carry them back). */
@@ -46,7 +60,24 @@ export function setSideTab(tab: SideTab): void {
 }
 
 export function enlarge(url: string | undefined, label = ''): void {
-  uiStore.update((s) => void (s.enlarged = url ? { url, label } : undefined));
+  uiStore.update((s) => void (s.enlarged = url ? { images: [{ url, label }], index: 0 } : undefined));
+}
+
+/** Opens the viewer on `images[index]`, with the others a step away (arrow keys or buttons). */
+export function enlargeGallery(images: ViewedImage[], index: number): void {
+  uiStore.update((s) => void (s.enlarged = images.length ? { images, index } : undefined));
+}
+
+/** Steps the viewer by `delta` images, wrapping around. */
+export function stepViewer(delta: number): void {
+  uiStore.update((s) => {
+    const v = s.enlarged;
+    if (v) v.index = (v.index + delta + v.images.length) % v.images.length;
+  });
+}
+
+export function openMenu(menu: ContextMenuState | undefined): void {
+  uiStore.update((s) => void (s.menu = menu));
 }
 
 export function openPicker(picker: PathPickerState | undefined): void {

@@ -3,6 +3,7 @@ import { memo, useEffect, useState } from 'react';
 import type { FileListing } from '../../../protocol/api';
 import { api } from '../api/http';
 import { setParam } from '../graph/edits';
+import { workflowPath } from '../graph/paths';
 import { useStore } from '../store/createStore';
 import { edit } from '../store/editor';
 import { openPicker, uiStore } from '../store/ui';
@@ -31,7 +32,7 @@ export const PathPicker = memo(function PathPicker() {
   }, [picker]);
   if (!picker) return null;
   const choose = (path: string): void => {
-    edit(setParam(picker.nodeId, picker.param, path));
+    edit(setParam(picker.nodeId, picker.param, workflowPath(path, roots)));
     openPicker(undefined);
   };
   const atRoot = listing ? roots.includes(listing.path) : true;

@@ -9,6 +9,7 @@ import {
   openWorkflowFile,
   runActive,
   saveActive,
+  saveActiveAs,
 } from '../actions';
 import { useStore } from '../store/createStore';
 import { activeTab, edit, editorStore, redo, undo } from '../store/editor';
@@ -41,7 +42,7 @@ export const Toolbar = memo(function Toolbar() {
       <button
         onClick={() => void cancelActive()}
         disabled={!active}
-        title="Cancel (Esc or Ctrl+.)"
+        title="Cancel the run (Ctrl+. asks first)"
         data-testid="cancel"
       >
         ■ Cancel
@@ -74,6 +75,9 @@ export const Toolbar = memo(function Toolbar() {
       <span className="sep" />
       <button onClick={() => void saveActive()} title="Save to the library (Ctrl+S)" data-testid="save">
         Save
+      </button>
+      <button onClick={() => void saveActiveAs()} title="Save under another name" data-testid="save-as">
+        Save as…
       </button>
       <button onClick={downloadActive} title="Download .json" data-testid="download">
         ⬇

@@ -1,7 +1,17 @@
 /** Keyboard shortcuts and clipboard events of the whole editor. */
-import { cancelActive, copyText, groupSelection, pasteText, runActive, saveActive } from '../actions';
+import {
+  cancelActiveAfterConfirm,
+  clearSelection,
+  copyText,
+  groupSelection,
+  pasteText,
+  runActive,
+  saveActive,
+  selectAll,
+  toggleSelectedMode,
+} from '../actions';
 import { redo, undo } from '../store/editor';
-import { enlarge, openPalette, openPicker, uiStore } from '../store/ui';
+import { enlarge, openMenu, openPalette, openPicker, uiStore } from '../store/ui';
 
 function inEditable(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -18,17 +28,21 @@ export function shortcutFor(
   const mod = e.ctrlKey || e.metaKey;
   const key = e.key.toLowerCase();
   if (mod && key === 'enter') return () => void runActive();
-  if (mod && key === '.') return () => void cancelActive();
+  if (mod && key === '.') return () => void cancelActiveAfterConfirm();
   if (mod && key === 's') return () => void saveActive();
   if (mod && key === 'k')
     return () => openPalette({ screen: { x: window.innerWidth / 2 - 200, y: window.innerHeight / 2 } });
   if (key === 'escape') {
     const ui = uiStore.get();
-    if (ui.palette || ui.picker || ui.enlarged)
-      return () => (openPalette(undefined), openPicker(undefined), enlarge(undefined));
-    return editable ? undefined : () => void cancelActive();
+    if (ui.palette || ui.picker || ui.enlarged || ui.menu)
+      return () => (openPalette(undefined), openPicker(undefined), enlarge(undefined), openMenu(undefined));
+    // Esc closes and deselects; it never cancels a run (people press it to deselect a node).
+    return editable ? undefined : clearSelection;
   }
   if (editable) return undefined;
+  if (mod && key === 'a') return selectAll;
+  if (mod && key === 'b') return () => toggleSelectedMode('bypass');
+  if (mod && key === 'm') return () => toggleSelectedMode('mute');
   if (mod && key === 'z') return e.shiftKey ? redo : undo;
   if (mod && key === 'y') return redo;
   if (mod && key === 'g') return groupSelection;

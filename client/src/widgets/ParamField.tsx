@@ -13,6 +13,12 @@ interface Props {
   errors: readonly ValidationError[];
 }
 
+/** An error shown under its own field need not name the node and the parameter again (the full text is its tooltip). */
+export function fieldMessage(e: ValidationError): string {
+  if (e.expected && e.received) return `Expected ${e.expected}, received ${e.received}.`;
+  return e.message;
+}
+
 export const ParamField = memo(function ParamField({ nodeId, spec, value, errors }: Props) {
   const onChange = useCallback(
     (v: ParamValue) => edit(setParam(nodeId, spec.name, v), `param:${nodeId}:${spec.name}`),
@@ -32,8 +38,13 @@ export const ParamField = memo(function ParamField({ nodeId, spec, value, errors
         </details>
       )}
       {errors.map((e) => (
-        <div key={e.message} className="error-text" data-testid={`param-error-${nodeId}-${spec.name}`}>
-          {e.message}
+        <div
+          key={e.message}
+          className="error-text"
+          title={e.message}
+          data-testid={`param-error-${nodeId}-${spec.name}`}
+        >
+          {fieldMessage(e)}
         </div>
       ))}
     </div>

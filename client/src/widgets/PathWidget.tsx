@@ -1,30 +1,52 @@
-/** A folder or file path with a browser limited to the server's allowed roots. */
-import { memo } from 'react';
+/**
+ * A folder or file path with a browser limited to the server's allowed roots. A path the node reads is checked
+ * with the server as it is typed, so that a folder that is not there shows on the field before running.
+ */
+import { memo, useEffect } from 'react';
+import { useStore } from '../store/createStore';
+import { checkPath, pathChecksStore, pathProblem } from '../store/pathChecks';
 import { openPicker } from '../store/ui';
 import { paramTestId, type WidgetProps } from './types';
 
+const CHECK_DELAY_MS = 400;
+
 export const PathWidget = memo(function PathWidget({ spec, value, onChange, nodeId, invalid }: WidgetProps) {
   const path = typeof value === 'string' ? value : '';
+  const kind = spec.pathKind ?? 'folder';
+  const checked = spec.access === 'read' && path.trim() !== '';
+  const problem = useStore(pathChecksStore, (s) => (checked ? pathProblem(s, path, kind) : undefined));
+  useEffect(() => {
+    if (!checked) return;
+    const timer = setTimeout(() => void checkPath(path, kind), CHECK_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [checked, path, kind]);
   return (
-    <div className="widget-path">
-      <input
-        type="text"
-        className={`nodrag ${invalid ? 'invalid' : ''}`}
-        value={path}
-        onChange={(e) => onChange(e.target.value)}
-        data-testid={paramTestId(nodeId, spec.name)}
-        aria-label={spec.label ?? spec.name}
-        placeholder={spec.pathKind ?? 'path'}
-      />
-      <button
-        type="button"
-        className="nodrag icon"
-        title={`Browse for a ${spec.pathKind ?? 'folder'}`}
-        onClick={() => openPicker({ nodeId, param: spec.name, pathKind: spec.pathKind ?? 'folder', start: path })}
-        data-testid={`${paramTestId(nodeId, spec.name)}-browse`}
-      >
-        …
-      </button>
-    </div>
+    <>
+      <div className="widget-path">
+        <input
+          type="text"
+          className={`nodrag ${invalid || problem ? 'invalid' : ''}`}
+          value={path}
+          onChange={(e) => onChange(e.target.value)}
+          data-testid={paramTestId(nodeId, spec.name)}
+          aria-label={spec.label ?? spec.name}
+          placeholder={kind}
+        />
+        <button
+          type="button"
+          className="nodrag icon"
+          title={`Browse for a ${kind}`}
+          onClick={() => openPicker({ nodeId, param: spec.name, pathKind: kind, start: path })}
+          data-testid={`${paramTestId(nodeId, spec.name)}-browse`}
+        >
+          …
+        </button>
+      </div>
+      {problem && (
+        <div className="error-text" data-testid={`path-error-${nodeId}-${spec.name}`}>
+          {problem}
+        </div>
+      )}
+    </>
   );
 });

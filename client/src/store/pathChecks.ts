@@ -1,0 +1,58 @@
+/**
+ * Whether the paths a workflow reads exist, asked of the server (GET /api/files applies the same allowed-folder
+ * rules as a run): a folder that is not there is reported on its field before running, not minutes into a run.
+ */
+import type { NodeSchema, ParamSpec } from '../../../protocol/schema';
+import { isParamVisible } from '../../../protocol/validate';
+import type { WorkflowFile } from '../../../protocol/workflow';
+import { api, ApiCallError } from '../api/http';
+import { createStore } from './createStore';
+
+/** Problems by path text: undefined while unknown, '' when the path is fine. */
+export const pathChecksStore = createStore<Record<string, string>>({});
+
+const keyOf = (path: string, kind: 'folder' | 'file'): string => `${kind}:${path}`;
+
+/** The known problem of a path ('' when fine, undefined when not checked yet). */
+export const pathProblem = (s: Record<string, string>, path: string, kind: 'folder' | 'file'): string | undefined =>
+  s[keyOf(path, kind)];
+
+/** Asks the server whether `path` is an existing folder (or file); stores and returns the problem, '' when none. */
+export async function checkPath(path: string, kind: 'folder' | 'file'): Promise<string> {
+  let problem = '';
+  try {
+    await api.files(path);
+    if (kind === 'file') problem = `"${path}" is a folder, not a file`;
+  } catch (e) {
+    const isFile = e instanceof ApiCallError && e.status === 400 && /is a file/.test(e.message);
+    if (!(isFile && kind === 'file')) problem = isFile ? `"${path}" is a file, not a folder` : (e as Error).message;
+  }
+  pathChecksStore.update((s) => void (s[keyOf(path, kind)] = problem));
+  return problem;
+}
+
+/** Path parameters a node reads (shown, non-empty), with their kind. */
+function readPaths(doc: WorkflowFile, schemas: ReadonlyMap<string, NodeSchema>) {
+  const out: { nodeId: string; spec: ParamSpec; path: string; kind: 'folder' | 'file' }[] = [];
+  for (const node of doc.nodes) {
+    const schema = schemas.get(node.type);
+    if (!schema || node.mode === 'mute') continue;
+    for (const spec of schema.params) {
+      const value = node.params[spec.name] ?? spec.default;
+      if (spec.kind !== 'path' || spec.access !== 'read' || typeof value !== 'string' || value.trim() === '') continue;
+      if (!isParamVisible(schema, spec, node.params)) continue;
+      out.push({ nodeId: node.id, spec, path: value, kind: spec.pathKind ?? 'folder' });
+    }
+  }
+  return out;
+}
+
+/** Checks every path the workflow reads; returns one sentence per problem, naming the node and the parameter. */
+export async function checkWorkflowPaths(
+  doc: WorkflowFile,
+  schemas: ReadonlyMap<string, NodeSchema>,
+): Promise<string[]> {
+  const paths = readPaths(doc, schemas);
+  const problems = await Promise.all(paths.map((p) => checkPath(p.path, p.kind)));
+  return paths.flatMap((p, i) => (problems[i] ? [`${p.nodeId}.${p.spec.label ?? p.spec.name}: ${problems[i]}`] : []));
+}
