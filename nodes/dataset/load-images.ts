@@ -15,6 +15,7 @@ type LoadParams = {
   uploads: string[];
   recursive: boolean;
   captionExtension: string;
+  repeats?: number;
   background: string;
   maxMegapixels: number;
   onBadFile: string;
@@ -63,6 +64,16 @@ export const loadImages = defineNode<LoadParams>({
         default: '.txt',
         label: 'Caption extension',
         hint: 'kohya’s own default is .caption; the guide and ai-toolkit use .txt.',
+      },
+      {
+        name: 'repeats',
+        kind: 'int',
+        default: 0,
+        min: 0,
+        max: 1000,
+        label: 'Repeats',
+        tooltip:
+          'Times each image counts per epoch. 0: from `<repeats>_<name>` folder names, else 1; N: every image N times (kohya’s num_repeats).',
       },
       {
         name: 'background',
@@ -120,7 +131,7 @@ export const loadImages = defineNode<LoadParams>({
     const loaded = await mapPool(
       scan.images,
       defaultConcurrency(),
-      (img) => abortable(loadOne(img, decode, ctx), ctx.signal),
+      (img) => abortable(loadOne(img, decode, params.repeats ?? 0, ctx), ctx.signal),
       (n) => ctx.progress(n, scan.images.length),
     );
     const items: DatasetItem[] = [];
@@ -208,6 +219,7 @@ const oneLargeFileAtATime = createMutex();
 async function loadOne(
   img: ScannedImage,
   decode: DecodeOptions,
+  repeats: number,
   ctx: NodeContext,
 ): Promise<DatasetItem | BadFileError> {
   const work = async () => {
@@ -226,7 +238,7 @@ async function loadOne(
       caption,
       captionSource: caption ? 'file' : 'none',
       hash,
-      repeats: img.repeats,
+      repeats: repeats > 0 ? repeats : img.repeats,
       image,
     };
     return item;

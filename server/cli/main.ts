@@ -8,6 +8,8 @@ import { err, out } from './output';
 import { runCommand, RUN_USAGE } from './commands/run';
 import { serveCommand, SERVE_USAGE } from './commands/serve';
 import { validateCommand, VALIDATE_USAGE } from './commands/validate';
+import { importCommand, IMPORT_USAGE } from './commands/import';
+import { exportCommand, EXPORT_USAGE } from './commands/export';
 import { workerCommand, WORKER_USAGE } from './commands/worker';
 
 const USAGE = `usage: loraflow <command> [options]
@@ -16,6 +18,8 @@ commands:
   run <workflow.json>       run a workflow with progress bars (in-process, or --server <url>)
   serve                     start the editor and API server
   validate <workflow.json>  print every validation error of a workflow
+  import <config>           turn a kohya / kohya_ss / ai-toolkit config into a workflow
+  export <workflow.json>    write a workflow's training as kohya or ai-toolkit configs
   worker                    run training and sampling nodes for a server (--server, --redis)
 
 Run \`loraflow <command> --help\` for a command's options.`;
@@ -24,6 +28,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   run: { run: runCommand, usage: RUN_USAGE },
   serve: { run: serveCommand, usage: SERVE_USAGE },
   validate: { run: validateCommand, usage: VALIDATE_USAGE },
+  import: { run: importCommand, usage: IMPORT_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
   worker: { run: workerCommand, usage: WORKER_USAGE },
 };
 

@@ -1,0 +1,93 @@
+/**
+ * Collects an import: every setting of the source config either becomes a node parameter (checked against the
+ * installed node schema, so a value the node would refuse is reported instead of producing a broken workflow)
+ * or is reported by name as not supported. Nothing is dropped silently.
+ */
+import type { NodeSchema, ParamValue } from '../schema';
+import { describeValue, validateParamValue } from '../validate';
+import { ROLE_TYPES, emptySetup, type Params, type Role, type TrainingSetup } from './roles';
+import type { ConfigFormat, ImportSummary, ModelFamily } from './types';
+
+/** A value as the summary shows it. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return '(not set)';
+  return JSON.stringify(value) ?? String(value);
+}
+
+export class ImportBuilder {
+  readonly setup: TrainingSetup = emptySetup();
+  readonly summary: ImportSummary;
+  name = 'Imported training';
+  description: string | undefined;
+  private readonly schemas: ReadonlyMap<string, NodeSchema>;
+
+  constructor(format: ConfigFormat, file: string, schemas: readonly NodeSchema[]) {
+    this.summary = { format, file, mapped: [], ignored: [], notes: [] };
+    this.schemas = new Map(schemas.map((s) => [s.type, s]));
+  }
+
+  /** Maps `setting` to `param` of the role's node; reports it as ignored if the node has no such parameter or refuses the value. */
+  set(setting: string, role: Exclude<Role, 'sample'>, param: string, value: ParamValue, note?: string): boolean {
+    return this.put(setting, role, this.setup[role], param, value, note);
+  }
+
+  /** Maps `setting` to a parameter of the sample node number `index` (created on demand). */
+  setSample(setting: string, index: number, param: string, value: ParamValue, note?: string): boolean {
+    while (this.setup.samples.length <= index) this.setup.samples.push({});
+    return this.put(setting, 'sample', this.setup.samples[index]!, param, value, note);
+  }
+
+  /** Sets a parameter that follows from how the source tool works rather than from one of its settings. */
+  assume(role: Exclude<Role, 'sample'>, param: string, value: ParamValue, why: string): void {
+    const spec = this.schemas.get(ROLE_TYPES[role])?.params.find((p) => p.name === param);
+    if (!spec || validateParamValue(spec, value)) return;
+    this.setup[role][param] = value;
+    this.note(`${ROLE_TYPES[role]}.${param} = ${shown(value)}: ${why}`);
+  }
+
+  /** Sets a Sample parameter that follows from the source tool's behaviour rather than from one of its settings. */
+  sampleDefault(index: number, param: string, value: ParamValue): void {
+    const spec = this.schemas.get(ROLE_TYPES.sample)?.params.find((p) => p.name === param);
+    const target = this.setup.samples[index];
+    if (spec && target && !validateParamValue(spec, value)) target[param] = value;
+  }
+
+  /** Reports a setting loraflow does not support. */
+  ignore(setting: string, value: unknown, reason = 'not supported, ignored'): void {
+    this.summary.ignored.push({ setting, value: shown(value), reason });
+  }
+
+  note(text: string): void {
+    this.summary.notes.push(text);
+  }
+
+  family(family: ModelFamily, from: string): void {
+    this.summary.family = family;
+    this.note(`model family: ${family} (from ${from}); LoadModel finds the family in the model file itself`);
+  }
+
+  /** Whether the role's node has this parameter in this installation. */
+  has(role: Role, param: string): boolean {
+    return this.schemas.get(ROLE_TYPES[role])?.params.some((p) => p.name === param) ?? false;
+  }
+
+  private put(setting: string, role: Role, target: Params, param: string, value: ParamValue, note?: string): boolean {
+    const type = ROLE_TYPES[role];
+    const spec = this.schemas.get(type)?.params.find((p) => p.name === param);
+    if (!spec) {
+      this.ignore(setting, value, `not supported, ignored (${type} has no "${param}" parameter)`);
+      return false;
+    }
+    const problem = validateParamValue(spec, value);
+    if (problem) {
+      const why = `${type}.${param} expects ${problem.expected}, got ${describeValue(value)}`;
+      this.ignore(setting, value, `not supported, ignored (${why})`);
+      return false;
+    }
+    target[param] = value;
+    const mapped = { setting, node: type, param, value };
+    this.summary.mapped.push(note ? { ...mapped, note } : mapped);
+    return true;
+  }
+}
