@@ -4,6 +4,7 @@ import type { EngineEnv } from '../engine/types';
 import { builtinNodes } from '../../nodes';
 import { createRegistry } from '../engine/registry';
 import { createPathPolicy } from '../engine/paths';
+import { removeStaleTempFiles } from '../engine/temp-files';
 import { createArtifactStore } from '../engine/artifacts';
 import { createLocalPool } from '../engine/local-pool';
 import { openDatabase, type LoraflowDb } from '../db';
@@ -45,6 +46,8 @@ export function createRuntime(
   config: ServerConfig,
   opts: { adoptExisting: boolean; log?: (message: string) => void },
 ): Runtime {
+  const stale = removeStaleTempFiles([config.dataDir, ...config.roots]); // left by a process killed mid-write
+  if (stale.length > 0) opts.log?.(`removed ${stale.length} temp file(s) left by interrupted writes`);
   const db = openDatabase(config.dbPath);
   const defs = loadNodeDefinitions(config.extraNodesModule);
   const env: EngineEnv = {
