@@ -48,13 +48,17 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `loraflow serve --port 0` on a fresh data folder with the browser-test nodes registered. */
+/**
+ * Starts `loraflow serve` on a fresh data folder with the browser-test nodes registered, on a free port (or on
+ * `port`, to bring a stopped server back where the page expects it).
+ */
 export async function startServer(
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-browser-')),
+  port = 0,
 ): Promise<RunningServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(REPO, 'bin/loraflow.js'), 'serve', '--port', '0', '--data', dataDir],
+    [path.join(REPO, 'bin/loraflow.js'), 'serve', '--port', String(port), '--data', dataDir],
     {
       cwd: REPO,
       env: { ...process.env, LORAFLOW_EXTRA_NODES: path.join(__dirname, 'test-nodes.ts'), LORAFLOW_CPU_SLOTS: '2' },

@@ -48,7 +48,7 @@ export const Toolbar = memo(function Toolbar() {
         ■ Cancel
       </button>
       {status && (
-        <span className={`run-status status-${status}`} data-testid="run-status">
+        <span className={`run-status status-${status}`} data-testid="run-status" data-run={runId}>
           {status}
         </span>
       )}
