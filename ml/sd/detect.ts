@@ -84,7 +84,7 @@ function count(shape: ShapeOf, name: (i: number) => string, from = 0): number {
 }
 
 /** Reads every width of an SD 1.x model from the shapes; throws naming the first weight it needs and lacks. */
-export function readSd15Widths(path: string, shape: ShapeOf): Sd15Widths {
+export function readSd15Widths(path: string, shape: ShapeOf, hasPrefix: (prefix: string) => boolean): Sd15Widths {
   const need = (name: string): readonly number[] => {
     const s = shape(name);
     if (!s) throw new SdCheckpointError(path, `lacks the weight "${name}" (truncated or not an SD 1.5 model?)`);
@@ -98,11 +98,11 @@ export function readSd15Widths(path: string, shape: ShapeOf): Sd15Widths {
   const attentionLevels: number[] = [];
   for (let l = 0; shape(U(`${site(l)}.0.out_layers.3.weight`)); l++) {
     channelMult.push((need(U(`${site(l)}.0.out_layers.3.weight`))[0] ?? 0) / mc);
-    if (shape(U(`${site(l)}.1.proj_in.weight`))) attentionLevels.push(l);
+    if (hasPrefix(U(`${site(l)}.1.`))) attentionLevels.push(l);
   }
   const first = `${site(attentionLevels[0] ?? 0)}.1`;
-  const projIn = need(U(`${first}.proj_in.weight`));
-  if (projIn.length !== 4)
+  const projIn = shape(U(`${first}.proj_in.weight`)) ?? [];
+  if (projIn.length === 2)
     throw new SdCheckpointError(path, `has Linear proj_in layers (${projIn.length}-D): an SD 2.x UNet, not SD 1.5`);
   const T = (n: string) => TEXT_PREFIX + n;
   const [vocabSize = 0, width = 0] = need(T('embeddings.token_embedding.weight'));
@@ -142,6 +142,8 @@ export function readSd15Widths(path: string, shape: ShapeOf): Sd15Widths {
   };
 }
 
+const SD15_STRUCTURE = '4 levels of 2 ResBlocks, attention at levels [0, 1, 2], transformer depth 1';
+
 function describe(s: readonly number[] | undefined): string {
   return s ? `[${s.join(', ')}]` : 'missing';
 }
@@ -152,8 +154,12 @@ function describe(s: readonly number[] | undefined): string {
  */
 export function checkSd15(path: string, source: TensorSource): { widths: Sd15Widths; names: string[] } {
   const shape: ShapeOf = (n) => source.entries.get(n)?.shape;
-  const widths = readSd15Widths(path, shape);
+  const names = [...source.entries.keys()];
+  const widths = readSd15Widths(path, shape, (p) => names.some((n) => n.startsWith(p)));
   const { unet, clip } = widths;
+  const structure = `${unet.channelMult.length} levels of ${unet.numResBlocks} ResBlocks, attention at levels [${unet.attentionLevels.join(', ')}], transformer depth ${unet.transformerDepth}`;
+  if (structure !== SD15_STRUCTURE)
+    throw new SdCheckpointError(path, `has a UNet with ${structure}; SD 1.5 has ${SD15_STRUCTURE}`);
   if (unet.inChannels !== 4)
     refuse(path, `an SD 1.x UNet with ${unet.inChannels} input channels (an inpainting or instruct model)`);
   if (unet.contextDim !== clip.width)

@@ -31,4 +31,4 @@ export {
   type ClipWidths,
   type VaeWidths,
 } from './widths';
-export { writeTinySd15, syntheticTensor, type TinyOptions } from './tiny';
+export { writeTinySd15, syntheticTensor, syntheticSdCheckpoint, type TinyOptions } from './tiny';

@@ -15,6 +15,8 @@ import { sd15Keys } from './keys';
 import { elementCount, TEXT_PREFIX, UNET_PREFIX, type TensorSpec } from './spec';
 import { TINY_SD15_WIDTHS, type Sd15Widths } from './widths';
 import { diffusersConfigs } from './tiny-configs';
+import type { Sd15Checkpoint } from './checkpoint';
+import { SdCheckpointError } from './errors';
 
 export interface TinyOptions {
   readonly layout?: 'ldm' | 'diffusers';
@@ -165,4 +167,37 @@ export async function writeTinySd15(path: string, options: TinyOptions = {}): Pr
     throw e;
   }
   return path;
+}
+
+/**
+ * An SD 1.5 checkpoint that exists only in memory: every weight generated on request (the same values a tiny file
+ * written with this seed holds). For timing the full-size architecture with no download: pass SD15_WIDTHS.
+ */
+export function syntheticSdCheckpoint(widths: Sd15Widths = TINY_SD15_WIDTHS, seed = 0): Sd15Checkpoint {
+  const specs = new Map(sd15Keys(widths).map((s) => [s.name, s]));
+  const need = (name: string): TensorSpec => {
+    const s = specs.get(name);
+    if (!s) throw new SdCheckpointError('synthetic SD 1.5', `has no weight "${name}"`);
+    return s;
+  };
+  const read = (s: TensorSpec) => ({ shape: s.shape, data: syntheticTensor(s, seed) });
+  return {
+    path: 'synthetic SD 1.5',
+    layout: 'ldm',
+    family: 'sd15',
+    widths,
+    dtype: 'F32',
+    dtypes: { unet: 'F32', textEncoder: 'F32', vae: 'F32' },
+    names: [...specs.keys()],
+    ignored: [],
+    bytes: 4 * [...specs.values()].reduce((a, s) => a + elementCount(s.shape), 0),
+    has: (name) => specs.has(name),
+    shape: (name) => need(name).shape,
+    get: (name) => {
+      const s = specs.get(name);
+      return s && read(s);
+    },
+    tensor: (name) => read(need(name)),
+    close: () => undefined,
+  };
 }

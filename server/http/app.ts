@@ -11,6 +11,7 @@ import { libraryExamplesRouter } from './routes/library-examples';
 import { fileDownloadRouter } from './routes/file-download';
 import { filesRouter } from './routes/files';
 import { artifactsRouter } from './routes/artifacts';
+import { interopRouter } from './routes/interop';
 import { serveEditor } from './static';
 import { nestsDeeperThan, TooDeepError } from './json-depth';
 import { WORKFLOW_LIMITS } from '../../protocol/limits';
@@ -52,6 +53,7 @@ export function createApp(runtime: Runtime, log: (message: string) => void): Exp
   api.use(filesRouter(env.paths, config.uploadsDir));
   api.use(fileDownloadRouter(env.paths));
   api.use(artifactsRouter(env.artifacts));
+  api.use(interopRouter(() => env.registry.schemas(), env.paths));
   api.use((req, res) => sendError(res, 404, 'not-found', `no API route ${req.method} ${req.path}`));
   api.use(errorHandler(log));
 
