@@ -64,7 +64,12 @@ export function importConfig(
   schemas: readonly NodeSchema[],
   companions: Companions = () => undefined,
 ): ImportResult {
-  const format = detectFormat(file);
+  let format: ConfigFormat;
+  try {
+    format = detectFormat(file);
+  } catch (e) {
+    throw e instanceof ImportError ? e : new ImportError((e as Error).message);
+  }
   const b = new ImportBuilder(format, file.name, schemas);
   try {
     switch (format) {

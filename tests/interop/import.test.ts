@@ -185,6 +185,7 @@ test.each([
 });
 
 test('files that are not configs are refused with the file named', () => {
+  expect(() => importConfig({ name: 'x.toml', text: 'a = [' }, schemas)).toThrow(ImportError);
   expect(() => importConfig({ name: 'x.toml', text: 'a = [' }, schemas)).toThrow(/x\.toml: not valid TOML/);
   expect(() => importConfig({ name: 'w.json', text: '{"format":"loraflow.workflow"}' }, schemas)).toThrow(
     /already a loraflow workflow/,
