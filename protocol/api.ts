@@ -22,7 +22,7 @@
  * GET    /api/files?path                   -> FileListing (folder browser limited to allowed roots)
  * POST   /api/uploads?name                 -> { path } (raw image bytes into the uploads folder)
  * GET    /api/roots                        -> { roots: string[] }
- * POST   /api/import      ImportRequest    -> ImportResponse          (a kohya or ai-toolkit config -> workflow + summary)
+ * POST   /api/import      ImportRequest    -> ImportResponse          (kohya / ai-toolkit config -> workflow, summary)
  * POST   /api/export      ExportRequest    -> ExportResponse          (workflow -> sd-scripts / ai-toolkit files)
  * GET    /api/workers                      -> WorkersResponse         (workers of a --redis server)
  */
