@@ -1,7 +1,7 @@
 /**
  * The LoRA training data feed: images in [-1, 1], captions with kohya's caption dropout and tag shuffling (the
  * first `keepTokens` comma-separated tags, usually the trigger word, stay in front), logit-normal timesteps, noise
- * and dropout masks. Everything is drawn from the trainer's data stream, so a resumed run draws the same batches.
+ * and dropout masks; with regularisation images, a mix of those and per-sample loss weights. Everything is drawn from the trainer's data stream, so a resumed run draws the same batches.
  */
 import { logitNormalTime } from '../dit/batches';
 import { encodeCaptions } from '../dit/tokenizer';
@@ -14,10 +14,20 @@ export interface FeedSpec {
   captions: readonly string[];
   /** Images to draw from, repeated by their repeats. */
   indices: readonly number[];
+  /**
+   * Regularisation (class) images for prior preservation, repeated by their repeats: each batch slot is one of them
+   * with probability `regShare`, weighted `priorWeight` in the loss (kohya's prior_loss_weight). Empty: none.
+   */
+  regIndices?: readonly number[];
+  regShare?: number;
+  priorWeight?: number;
   batch: number;
   textLength: number;
   wordBuckets?: number;
   captionDropout: number;
+  /** Share of training captions with the trigger word taken out (0: never; the word is removed, not the caption). */
+  triggerDropout?: number;
+  trigger?: string;
   shuffleTags: boolean;
   keepTokens: number;
   /** network dropout p and the mask shape [modules, rows, rank] (p = 0: no masks). */
@@ -31,6 +41,8 @@ export interface LoraBatch {
   t: Float32Array;
   ids: BigInt64Array;
   masks?: Float32Array;
+  /** Per-sample loss weights (only with regularisation images). */
+  w?: Float32Array;
 }
 
 /** Shuffles the tags of a caption after the first `keep`, with `rng`. */
@@ -53,11 +65,18 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
   const px = f.size * f.size * 3;
   const x0 = new Float32Array(f.batch * px);
   const captions: string[] = [];
+  const reg = f.regIndices ?? [];
+  const w = reg.length ? new Float32Array(f.batch) : undefined;
   for (let b = 0; b < f.batch; b++) {
-    const i = f.indices[Math.floor(rng.uniform() * f.indices.length)] ?? 0;
+    const isReg = reg.length > 0 && rng.uniform() < (f.regShare ?? 0.5);
+    const from = isReg ? reg : f.indices;
+    const i = from[Math.floor(rng.uniform() * from.length)] ?? 0;
+    if (w) w[b] = isReg ? (f.priorWeight ?? 1) : 1;
     const src = f.images.subarray(i * px, (i + 1) * px);
     for (let k = 0; k < px; k++) x0[b * px + k] = src[k]! / 127.5 - 1;
-    const caption = f.captions[i] ?? '';
+    let caption = f.captions[i] ?? '';
+    if (!isReg && f.trigger && (f.triggerDropout ?? 0) > 0 && rng.uniform() < f.triggerDropout!)
+      caption = withoutWord(caption, f.trigger);
     const dropped = rng.uniform() < f.captionDropout;
     captions.push(dropped ? '' : f.shuffleTags ? shuffleCaption(caption, f.keepTokens, rng) : caption);
   }
@@ -65,6 +84,7 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
   for (let b = 0; b < f.batch; b++) t[b] = logitNormalTime(rng.normal());
   const noise = rng.fillNormal(new Float32Array(f.batch * px));
   const batch: LoraBatch = { x0, noise, t, ids: encodeCaptions(captions, f) };
+  if (w) batch.w = w;
   if (f.dropout > 0 && f.maskShape) {
     const [m, rows, r] = f.maskShape;
     const masks = new Float32Array(m * f.batch * rows * r);
@@ -73,4 +93,14 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
     batch.masks = masks;
   }
   return batch;
+}
+
+/** The caption without `word` (and the comma after it). */
+export function withoutWord(caption: string, word: string): string {
+  const esc = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return caption
+    .replace(new RegExp(`(^|[\\s,])${esc}(?=$|[\\s,])`, 'gi'), '$1')
+    .replace(/\s*,(\s*,)+/g, ',')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,]+|[\s,]+$/g, '');
 }

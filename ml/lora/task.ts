@@ -8,7 +8,7 @@ import type { Tensor } from '../graph/tensor';
 import type { DiTConfig } from '../dit/config';
 import { imageTokens } from '../dit/config';
 import { captionIdsShape } from '../dit/tokenizer';
-import { buildFlowLoss } from '../dit/model';
+import { buildDiT, buildFlowLoss } from '../dit/model';
 import { linearModules, paramSpecs } from '../dit/params';
 import type { DiTModel } from '../dit/weights';
 import type { CounterRng } from '../train/rng';
@@ -31,6 +31,18 @@ export interface LoraTaskOptions {
   captionDropout: number;
   shuffleTags: boolean;
   keepTokens: number;
+  /** Regularisation images (indices into images/captions) and their loss weight: prior preservation. */
+  regIndices?: number[];
+  priorWeight?: number;
+  /** Share of training captions with the trigger word taken out, and the word. */
+  triggerDropout?: number;
+  trigger?: string;
+  /**
+   * The text encoder's learning rate over the rest's (kohya's text_encoder_lr / unet_lr). AdamW's step does not
+   * depend on a parameter's scale, so the text-encoder adapters are trained as (down, up) / k and used times k:
+   * the same optimizer then moves them k times as fast. 1 or absent: one rate.
+   */
+  textEncoderLrScale?: number;
 }
 
 /** The trainable parameter names of a module's adapter. */
@@ -56,14 +68,39 @@ export function frozenBase(model: DiTModel): (g: GraphBuilder) => (name: string)
   };
 }
 
+/** The factor a module's trained parameters are used at (see LoraTaskOptions.textEncoderLrScale). */
+export const paramScale = (o: Pick<LoraTaskOptions, 'textEncoderLrScale'>, module: string): number =>
+  module.startsWith('text.') ? (o.textEncoderLrScale ?? 1) : 1;
+
 /** Adapter tensors by module from named parameter tensors. */
 export function adapterTensors(
-  o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>,
+  g: GraphBuilder,
+  o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha' | 'textEncoderLrScale'>,
   params: Record<string, Tensor>,
 ): Map<string, AdapterTensors> {
   return new Map(
-    o.targets.map((m) => [m, { down: params[downName(m)]!, up: params[upName(m)]!, scale: o.alpha / o.rank }]),
+    o.targets.map((m) => {
+      const k = paramScale(o, m);
+      const use = (t: Tensor) => (k === 1 ? t : g.mul(t, k));
+      return [m, { down: use(params[downName(m)]!), up: use(params[upName(m)]!), scale: o.alpha / o.rank }];
+    }),
   );
+}
+
+/** The flow-matching loss with a weight per sample (prior preservation): sum_b w_b mse_b / B. */
+function weightedFlowLoss(
+  g: GraphBuilder,
+  c: DiTConfig,
+  p: (name: string) => Tensor,
+  batch: { x0: Tensor; noise: Tensor; t: Tensor; ids: Tensor; w: Tensor },
+  hook: ReturnType<typeof loraHook>,
+): Tensor {
+  const [b = 0] = batch.x0.shape;
+  const target = g.sub(batch.noise, batch.x0);
+  const xt = g.add(batch.x0, g.mul(g.reshape(batch.t, [b, 1, 1, 1]), target));
+  const err = g.sub(buildDiT(g, c, p, { x: xt, t: batch.t, ids: batch.ids }, hook), target);
+  const perSample = g.reduceMean(g.mul(err, err), [1, 2, 3]);
+  return g.reduceMean(g.mul(perSample, batch.w));
 }
 
 /** The rows of the dropout masks: the longest token sequence any adapted layer sees. */
@@ -86,6 +123,10 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
     textLength: c.textLength,
     wordBuckets: c.wordBuckets,
     captionDropout: o.captionDropout,
+    triggerDropout: o.triggerDropout,
+    trigger: o.trigger,
+    regIndices: o.regIndices,
+    priorWeight: o.priorWeight,
     shuffleTags: o.shuffleTags,
     keepTokens: o.keepTokens,
     dropout: o.dropout,
@@ -101,6 +142,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
     ...(o.dropout > 0
       ? { masks: { dtype: 'float32' as const, shape: [o.targets.length, o.batch, rows, o.rank] } }
       : {}),
+    ...(o.regIndices?.length ? { w: { dtype: 'float32' as const, shape: [o.batch] } } : {}),
   };
   return {
     initParams(rng: CounterRng): Record<string, ParamInit> {
@@ -108,7 +150,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
       for (const name of o.targets) {
         const m = mods.get(name)!;
         // kohya: kaiming-uniform down (bound 1/sqrt(in)), zero up.
-        const bound = 1 / Math.sqrt(m.in);
+        const bound = 1 / Math.sqrt(m.in) / paramScale(o, name);
         out[downName(name)] = {
           shape: [o.rank, m.in],
           data: rng.fillUniform(new Float32Array(o.rank * m.in), -bound, bound),
@@ -121,19 +163,21 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
       const b = (n: string): Tensor => batch[n] ?? missing(n);
       const dropout = batch.masks ? { masks: batch.masks, index: maskIndex } : undefined;
-      const hook = loraHook(g, adapterTensors(o, params), dropout);
-      return buildFlowLoss(g, c, base(g), { x0: b('x0'), noise: b('noise'), t: b('t'), ids: b('ids') }, hook);
+      const hook = loraHook(g, adapterTensors(g, o, params), dropout);
+      const inputs = { x0: b('x0'), noise: b('noise'), t: b('t'), ids: b('ids') };
+      if (batch.w) return weightedFlowLoss(g, c, base(g), { ...inputs, w: batch.w }, hook);
+      return buildFlowLoss(g, c, base(g), inputs, hook);
     },
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
-      const { masks, ...rest } = drawBatch(feed, rng);
-      return masks ? { ...rest, masks } : rest;
+      const { masks, w, ...rest } = drawBatch(feed, rng);
+      return { ...rest, ...(masks ? { masks } : {}), ...(w ? { w } : {}) };
     },
   };
 }
 
 /** The trained adapters from the trainer's named parameters. */
 export function adaptersFromParams(
-  o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha'>,
+  o: Pick<LoraTaskOptions, 'targets' | 'rank' | 'alpha' | 'textEncoderLrScale'>,
   config: DiTConfig,
   params: Record<string, { data: Float32Array }>,
 ): LoraAdapter[] {
@@ -143,7 +187,9 @@ export function adaptersFromParams(
     const down = params[downName(name)]?.data;
     const up = params[upName(name)]?.data;
     if (!down || !up) throw new Error(`trained parameters lack the adapter of "${name}"`);
-    return { module: name, rank: o.rank, alpha: o.alpha, in: m.in, out: m.out, down, up };
+    const k = paramScale(o, name);
+    const scaled = (a: Float32Array) => (k === 1 ? a : a.map((x) => x * k));
+    return { module: name, rank: o.rank, alpha: o.alpha, in: m.in, out: m.out, down: scaled(down), up: scaled(up) };
   });
 }
 

@@ -59,7 +59,7 @@ export class ValidationLoss {
         'int64',
       ),
     };
-    const loss = buildFlowLoss(g, c, frozenBase(model)(g), batch, loraHook(g, adapterTensors(o, params)));
+    const loss = buildFlowLoss(g, c, frozenBase(model)(g), batch, loraHook(g, adapterTensors(g, o, params)));
     g.output(loss, 'loss');
     this.session = g.createSession({ intraOpNumThreads: threads, interOpNumThreads: 1 });
   }

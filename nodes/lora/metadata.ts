@@ -25,6 +25,8 @@ export interface TrainingInfo {
   startedAt: number;
   finishedAt: number;
   textEncoder: boolean;
+  /** kohya's text_encoder_lr (defaults to the learning rate). */
+  textEncoderLr?: number;
 }
 
 /** Tag counts over comma-separated captions: kohya's ss_tag_frequency, by dataset name. */
@@ -51,7 +53,7 @@ export function trainingMetadata(t: TrainingInfo): Record<string, string> {
     ss_new_sd_model_hash: t.baseModel.sha256,
     ss_learning_rate: String(t.learningRate),
     ss_unet_lr: String(t.learningRate),
-    ss_text_encoder_lr: t.textEncoder ? String(t.learningRate) : '0',
+    ss_text_encoder_lr: t.textEncoder ? String(t.textEncoderLr ?? t.learningRate) : '0',
     ss_max_train_steps: String(t.maxSteps),
     ss_steps: String(t.steps),
     ss_epoch: String(Math.floor((t.steps * t.batch) / Math.max(1, t.images))),

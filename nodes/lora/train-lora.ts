@@ -9,7 +9,8 @@ import { loadModel } from '../../ml/dit/weights';
 import { bestCheckpoint, listCheckpoints } from '../../ml/lora/checkpoints';
 import type { LoraTrainJob } from '../../ml/lora/job';
 import type { ProviderName } from '../../ml/runtime/providers';
-import { defineNode, NodeUserError } from '../api';
+import type { JsonValue } from '../../protocol/values';
+import { defineNode, NodeUserError, type NodeContext } from '../api';
 import { readDataset } from '../dataset/dataset-value';
 import type { LoraType } from '../dataset/types';
 import { modelFile, readModel } from '../model/model-value';
@@ -24,6 +25,7 @@ import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
 import { checkSubjects, describeCheck, runLoraCheck } from './check-run';
 import { parseStrengths } from './lora-check';
+import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
 
 /** The execution provider of an engine device name. */
 function providerOf(device: string): ProviderName {
@@ -45,8 +47,46 @@ function checkParams(p: TrainLoraParams): void {
     bad('learningRate', `the learning rate must be a positive number, got ${p.learningRate}`, 'start with 0.0001');
   if (!Number.isInteger(p.batch) || p.batch < 1) bad('batch', `batch size must be at least 1, got ${p.batch}`);
   if (!(p.dropout >= 0 && p.dropout < 1)) bad('dropout', `dropout must be in [0, 1), got ${p.dropout}`);
+  if (!(p.textEncoderLr >= 0))
+    bad('textEncoderLr', `the text encoder learning rate must be 0 or more, got ${p.textEncoderLr}`);
+  if (!(p.triggerDropout >= 0 && p.triggerDropout < 1))
+    bad('triggerDropout', `trigger dropout must be in [0, 1), got ${p.triggerDropout}`);
+  if (!(p.priorLossWeight >= 0))
+    bad('priorLossWeight', `the prior-loss weight must be 0 or more, got ${p.priorLossWeight}`, 'kohya uses 1.0');
+  if (!Number.isInteger(p.classImages) || p.classImages < 1)
+    bad('classImages', `images per class prompt must be a whole number of at least 1, got ${p.classImages}`);
   if (!TARGETS.includes(p.targets as (typeof TARGETS)[number]))
     bad('targets', `unknown layer set "${p.targets}"`, `use ${TARGETS.join(', ')}`);
+}
+
+/** Joins two byte arrays. */
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** The regularisation images: the input dataset's (decoded) and those generated from the class prompts. */
+async function regularisation(
+  input: JsonValue | undefined,
+  p: TrainLoraParams,
+  captions: readonly string[],
+  trigger: string,
+  at: { ctx: NodeContext; file: string; sha: string; size: number },
+): Promise<RegImages> {
+  const parts: RegImages[] = [];
+  if (input !== undefined && input !== null) {
+    const ds = readDataset(input);
+    parts.push(regFromDataset(ds, await decodeImages(ds, at.size, at.ctx)));
+  }
+  const prompts = expandClassPrompts(p.classPrompts, captions, trigger);
+  if (prompts.length) parts.push(await generateClassImages(at.ctx, at.file, at.sha, prompts, p.classImages, at.size));
+  return {
+    images: parts.reduce<Uint8Array>((acc, r) => concatBytes(acc, r.images), new Uint8Array(0)),
+    captions: parts.flatMap((r) => r.captions),
+    repeats: parts.flatMap((r) => r.repeats),
+  };
 }
 
 export const trainLoraNode = defineNode<TrainLoraParams>({
@@ -60,6 +100,13 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     inputs: [
       { name: 'model', type: 'MODEL' },
       { name: 'dataset', type: 'DATASET' },
+      {
+        name: 'regularization',
+        type: 'DATASET',
+        optional: true,
+        tooltip:
+          "Class images for prior preservation (kohya's reg folder: LoadImages on it; `<repeats>_<class>/` folders give the repeats and, without caption files, the caption).",
+      },
     ],
     outputs: [
       { name: 'lora', type: 'LORA', tooltip: 'The LoRA at the last step.' },
@@ -126,6 +173,21 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       .slice(0, 16);
     const stateDir = ctx.stateDir(`lora-${key}`);
     const checkpointEvery = Math.min(params.checkpointEvery, steps);
+    const captions = ds.items.map((it) => it.caption);
+    const reg = await regularisation(inputs.regularization, params, captions, trigger, {
+      ctx,
+      file,
+      sha: model.sha256,
+      size: c.imageSize,
+    });
+    const own = await decodeImages(ds, c.imageSize, ctx);
+    const regIndices = reg.captions.flatMap((_, k) => Array<number>(reg.repeats[k]!).fill(ds.items.length + k));
+    if (regIndices.length)
+      ctx.log(
+        'info',
+        `prior preservation: ${reg.captions.length} class image(s) (${regIndices.length} with repeats), prior-loss weight ${params.priorLossWeight}, about half of each batch`,
+      );
+    const teScale = params.textEncoderLr > 0 ? params.textEncoderLr / params.learningRate : 1;
     const job: LoraTrainJob = {
       modelPath: file,
       task: {
@@ -133,9 +195,14 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         rank: params.rank,
         alpha: params.alpha,
         dropout: params.dropout,
-        images: await decodeImages(ds, c.imageSize, ctx),
-        captions: ds.items.map((it) => it.caption),
+        images: concatBytes(own, reg.images),
+        captions: [...captions, ...reg.captions],
         trainIndices,
+        regIndices,
+        priorWeight: params.priorLossWeight,
+        triggerDropout: params.triggerDropout,
+        trigger,
+        textEncoderLrScale: teScale,
         batch: params.batch,
         captionDropout: params.captionDropout,
         shuffleTags: params.shuffleTags,
@@ -205,6 +272,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       startedAt: monitor.startedAt ?? started,
       finishedAt: Date.now() / 1000,
       textEncoder: params.targets === 'attention+mlp+text',
+      textEncoderLr: params.textEncoderLr > 0 ? params.textEncoderLr : params.learningRate,
     };
     const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
     const last = kept.at(-1);
@@ -212,7 +280,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     const values = [];
     for (const e of kept) values.push(await exportCheckpoint(e, ctx, backend, job, c, info));
     let best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
-    const subjects = checkSubjects(params.checkPrompts, job.task.captions, trigger);
+    const subjects = checkSubjects(params.checkPrompts, captions, trigger);
     if (params.loraCheck && subjects.length >= 2) {
       // The best checkpoint is chosen on what the LoRA does (effect without bleeding, subject kept), not the loss.
       const check = await runLoraCheck(

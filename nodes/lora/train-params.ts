@@ -27,6 +27,11 @@ export type TrainLoraParams = {
   stepsPerRun: number;
   outputName: string;
   backend: string;
+  textEncoderLr: number;
+  triggerDropout: number;
+  classPrompts: string[];
+  classImages: number;
+  priorLossWeight: number;
   loraCheck: boolean;
   checkPrompts: string[];
   checkStrengths: string[];
@@ -120,6 +125,17 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     tooltip:
       'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_).',
   },
+  {
+    name: 'textEncoderLr',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    step: 0.00001,
+    label: 'Text encoder learning rate',
+    tooltip:
+      "kohya's text_encoder_lr: the rate of the text encoder's adapters (so the trigger word can acquire meaning). 0: the learning rate. AdamW only.",
+    visibleWhen: { param: 'targets', equals: ['attention+mlp+text'] },
+  },
   { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed' },
   {
     name: 'captionDropout',
@@ -130,6 +146,42 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     step: 0.01,
     label: 'Caption dropout',
     tooltip: 'Share of steps trained with an empty caption (keeps guidance working).',
+  },
+  {
+    name: 'triggerDropout',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    step: 0.05,
+    label: 'Trigger dropout',
+    tooltip: 'Share of steps whose caption has the trigger word taken out (the rest of the caption kept).',
+  },
+  {
+    name: 'classPrompts',
+    kind: 'list',
+    default: [],
+    label: 'Class prompts (prior preservation)',
+    tooltip:
+      'Prompts of what the LoRA must leave alone, without the trigger: the base model draws classImages of each (cached), trained beside the dataset with the prior-loss weight. "[captions]": every training caption without the trigger.',
+  },
+  {
+    name: 'classImages',
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: 100,
+    label: 'Images per class prompt',
+  },
+  {
+    name: 'priorLossWeight',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    step: 0.1,
+    label: 'Prior-loss weight',
+    tooltip:
+      "kohya's prior_loss_weight: the loss weight of regularisation images (the regularization input or the class prompts). Half of the batch slots draw from them on average.",
   },
   {
     name: 'shuffleTags',
