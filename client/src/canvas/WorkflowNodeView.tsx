@@ -59,7 +59,12 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
       onDragLeave={acceptsUploads ? () => setDropping(false) : undefined}
       onDrop={onDrop}
     >
-      <div className="wf-node-header" title={schema?.description}>
+      <div
+        className="wf-node-header"
+        title={schema?.description}
+        style={node.color ? { background: node.color } : undefined}
+        data-color={node.color}
+      >
         <button
           className="icon collapse nodrag"
           title={collapsed ? 'Expand' : 'Collapse to the title bar'}

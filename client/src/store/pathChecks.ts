@@ -17,6 +17,9 @@ const keyOf = (path: string, kind: 'folder' | 'file'): string => `${kind}:${path
 export const pathProblem = (s: Record<string, string>, path: string, kind: 'folder' | 'file'): string | undefined =>
   s[keyOf(path, kind)];
 
+/** The server's refusal without its own parameter name (the field shows it under the node's parameter). */
+const serverSays = (e: Error): string => e.message.replace(/^parameter "path":\s*/, '');
+
 /** Asks the server whether `path` is an existing folder (or file); stores and returns the problem, '' when none. */
 export async function checkPath(path: string, kind: 'folder' | 'file'): Promise<string> {
   let problem = '';
@@ -25,7 +28,7 @@ export async function checkPath(path: string, kind: 'folder' | 'file'): Promise<
     if (kind === 'file') problem = `"${path}" is a folder, not a file`;
   } catch (e) {
     const isFile = e instanceof ApiCallError && e.status === 400 && /is a file/.test(e.message);
-    if (!(isFile && kind === 'file')) problem = isFile ? `"${path}" is a file, not a folder` : (e as Error).message;
+    if (!(isFile && kind === 'file')) problem = isFile ? `"${path}" is a file, not a folder` : serverSays(e as Error);
   }
   pathChecksStore.update((s) => void (s[keyOf(path, kind)] = problem));
   return problem;
