@@ -32,3 +32,13 @@ export {
   type VaeWidths,
 } from './widths';
 export { writeTinySd15, syntheticTensor, syntheticSdCheckpoint, type TinyOptions } from './tiny';
+export { ClipTokenizer, clipTokenizer, cleanText, BOS, EOS, VOCAB_SIZE, CONTEXT } from './tokenizer';
+export {
+  encodePrompt,
+  parseEmphasis,
+  extractLoraTags,
+  type EncodedPrompt,
+  type PromptChunk,
+  type PromptOptions,
+  type PromptLora,
+} from './prompt';
