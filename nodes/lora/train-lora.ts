@@ -126,6 +126,8 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
 
   async execute(inputs, params, ctx) {
     checkParams(params);
+    // The output name becomes checkpoint file names: refused before training, not after it.
+    const outputName = ctx.paths.name(params.outputName || 'lora', 'outputName');
     const model = readModel(inputs.model);
     const ds = readDataset(inputs.dataset);
     if (ds.items.length === 0)
@@ -252,7 +254,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       );
     monitor.finish();
     const info: TrainingInfo = {
-      outputName: ctx.paths.name(params.outputName || 'lora', 'outputName'), // it names files: one safe component
+      outputName,
       baseModel: { name: model.name, sha256: model.sha256 },
       rank: params.rank,
       alpha: params.alpha,

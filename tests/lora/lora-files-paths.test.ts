@@ -13,6 +13,7 @@ import type { LoraAdapter } from '../../ml/lora/types';
 import { builtinNodes } from '../../nodes';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import { saveCheckpointNode } from '../../nodes/lora/save-checkpoint';
+import { trainLoraNode } from '../../nodes/lora/train-lora';
 import { graph } from '../engine/helpers';
 import {
   createArtifactStore,
@@ -109,4 +110,13 @@ test('SaveCheckpoint refuses a name that fills to nothing (`..`), naming the par
     message: expect.stringContaining('parameter "name"'),
   });
   expect(existsSync(join(root, 'loras', '.safetensors'))).toBe(false);
+});
+
+test('TrainLoRA refuses an output name that is a path before it trains, naming the parameter', async () => {
+  const ctx = nodeContext(dataDir);
+  for (const outputName of ['../../outside/pwned', 'a/../../x', '..', 'x'.repeat(300)])
+    await expect(runNode(trainLoraNode, { outputName }, {}, ctx)).rejects.toMatchObject({
+      param: 'outputName',
+      message: expect.stringMatching(/^parameter "outputName": the name/),
+    });
 });
