@@ -43,6 +43,11 @@ test('GET /api/files lists links only when they stay inside, and never the size 
   expect(entries.map((e) => e.name)).not.toContain('shadow'); // before: { kind: 'file', bytes: 54 }
   expect(entries.map((e) => e.name)).not.toContain('elsewhere');
   expect((await get(`${server.url}/api/files?path=elsewhere`)).status).toBe(403);
+  const missing = await get(`${server.url}/api/files?path=examples/twemoji-style`);
+  expect([missing.status, missing.body.message]).toEqual([
+    404,
+    'parameter "path": "examples/twemoji-style" does not exist; the example datasets are made by `npm run examples`',
+  ]); // before: 403, as if it were an escape, and no word of the examples
 });
 
 test('a library workflow that links outside is neither read nor quoted nor listed', async () => {

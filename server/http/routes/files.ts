@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import type { FileListing } from '../../../protocol/api';
 import type { PathPolicy } from '../../../nodes/api';
+import { PathError } from '../../engine/paths';
 import { sendError } from '../errors';
 import { writeFileAtomic } from '../files-util';
 
@@ -35,7 +36,14 @@ export function filesRouter(paths: PathPolicy, uploadsDir: string): Router {
 
   router.get('/files', (req, res) => {
     const asked = typeof req.query.path === 'string' && req.query.path !== '' ? req.query.path : (paths.roots[0] ?? '');
-    const real = paths.resolve(asked, 'read', 'path');
+    let real: string;
+    try {
+      real = paths.resolve(asked, 'read', 'path');
+    } catch (err) {
+      // Missing is not refused: the browser shows "does not exist" (404), escapes stay 403 (the error handler).
+      if (err instanceof PathError && err.reason === 'missing') return sendError(res, 404, 'not-found', err.message);
+      throw err;
+    }
     if (!fs.statSync(real).isDirectory())
       return sendError(res, 400, 'not-a-folder', `"${asked}" is a file, not a folder`);
     const entries: FileListing['entries'] = [];
