@@ -61,7 +61,9 @@ export function checkFindings(f: CheckFigures): Finding[] {
     best.step !== undefined &&
     lastBest &&
     best.step < lastStep &&
-    cellScore(lastBest, f.seedChange) < 0.8 * cellScore(best, f.seedChange)
+    cellScore(lastBest, f.seedChange) < 0.8 * cellScore(best, f.seedChange) &&
+    // A difference smaller than a tenth of a change of seed is noise, not a reason to go back.
+    cellScore(best, f.seedChange) - cellScore(lastBest, f.seedChange) > 0.1
   )
     out.push({
       kind: 'overfitting',

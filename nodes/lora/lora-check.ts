@@ -6,7 +6,7 @@
  */
 import { defineNode, NodeUserError } from '../api';
 import { modelFile, readModel } from '../model/model-value';
-import { checkSubjects, describeCheck, runLoraCheck } from './check-run';
+import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
 import { loraFile, loraJson, readLoraList } from './lora-value';
 import { STRENGTH_HINT } from './strength';
 
@@ -68,7 +68,7 @@ export const loraCheckNode = defineNode<CheckParams>({
       },
       { name: 'strengths', kind: 'list', default: ['0.7', '1.0'], label: 'Strengths', hint: STRENGTH_HINT },
       { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed' },
-      { name: 'steps', kind: 'int', default: 20, min: 1, max: 200, label: 'Steps' },
+      { name: 'steps', kind: 'int', default: CHECK_SAMPLE_STEPS, min: 1, max: 200, label: 'Steps' },
       { name: 'guidance', kind: 'number', default: 4, min: 1, max: 20, step: 0.5, label: 'Guidance scale' },
     ],
     resource: 'cpu',

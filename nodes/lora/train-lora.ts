@@ -23,7 +23,7 @@ import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from 
 import { TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
 import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
-import { checkSubjects, describeCheck, runLoraCheck } from './check-run';
+import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
 import { parseStrengths } from './lora-check';
 import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
 
@@ -289,7 +289,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         ctx,
         file,
         values.map((v, i) => ({ file: ctx.artifacts.pathOf(v.artifact), name: v.name, step: kept[i]!.step })),
-        { subjects, trigger, strengths: checkStrengths, seed: params.seed, steps: 20, guidance: 4 },
+        { subjects, trigger, strengths: checkStrengths, seed: params.seed, steps: CHECK_SAMPLE_STEPS, guidance: 4 },
       );
       for (const l of describeCheck(check, subjects.length)) ctx.log('info', l);
       for (const f of check.findings.filter((x) => x.bad)) ctx.warn(f.text);

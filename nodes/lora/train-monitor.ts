@@ -108,7 +108,8 @@ export function createMonitor(
     finish() {
       const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
       const text = describeDiagnosis(d);
-      if (BAD.includes(d.verdict)) ctx.warn(text);
+      // Warned already at the last checkpoint: the same words again would only be noise.
+      if (BAD.includes(d.verdict) && warned !== d.verdict) ctx.warn(text);
       else ctx.log('info', text);
       const t = m.timing;
       // Wall time from the worker's start to now: validation, checkpoints, batches, messages and samples included.
