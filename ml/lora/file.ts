@@ -28,8 +28,13 @@ export function encodeKohya(
   const tensors: Record<string, TensorToWrite> = {};
   for (const a of adapters) {
     const k = a.module.startsWith('lora_') ? a.module : kohyaKey(a.module); // already a kohya key when re-encoding a file
-    tensors[`${k}.lora_down.weight`] = { shape: [a.rank, a.in], data: a.down, dtype };
-    tensors[`${k}.lora_up.weight`] = { shape: [a.out, a.rank], data: a.up, dtype };
+    const conv = a.kernel !== undefined;
+    tensors[`${k}.lora_down.weight`] = {
+      shape: conv ? [a.rank, a.in, a.kernel!, a.kernel!] : [a.rank, a.in],
+      data: a.down,
+      dtype,
+    };
+    tensors[`${k}.lora_up.weight`] = { shape: conv ? [a.out, a.rank, 1, 1] : [a.out, a.rank], data: a.up, dtype };
     tensors[`${k}.alpha`] = { shape: [], data: Float32Array.of(a.alpha), dtype };
   }
   const first = encodeSafetensors(tensors, metadata);
@@ -104,11 +109,13 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
       throw new Error(`${path}: "${key}" has ${g.down ? 'lora_down but no lora_up' : 'lora_up but no lora_down'}`);
     if (!(g.down.data instanceof Float32Array) || !(g.up.data instanceof Float32Array))
       throw new Error(`${path}: "${key}" is not a float tensor`);
-    const [rank = 0, inF = 0] = g.down.shape;
-    const [outF = 0, rankUp = 0] = g.up.shape;
-    if (g.down.shape.length !== 2 || g.up.shape.length !== 2 || rank !== rankUp || rank < 1) {
+    const [rank = 0, inF = 0, kh, kw] = g.down.shape;
+    const [outF = 0, rankUp = 0, uh, uw] = g.up.shape;
+    const linear = g.down.shape.length === 2 && g.up.shape.length === 2;
+    const conv = g.down.shape.length === 4 && g.up.shape.length === 4 && kh === kw && uh === 1 && uw === 1;
+    if (!(linear || conv) || rank !== rankUp || rank < 1) {
       throw new Error(
-        `${path}: "${key}" has down [${g.down.shape.join(', ')}] and up [${g.up.shape.join(', ')}], which are not a rank-r pair`,
+        `${path}: "${key}" has down [${g.down.shape.join(', ')}] and up [${g.up.shape.join(', ')}], which are not a rank-r pair (Linear or conv)`,
       );
     }
     const alpha = g.alpha ?? rank; // a missing alpha means alpha = rank (kohya, ComfyUI and A1111 agree)
@@ -116,7 +123,9 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
     const module = key.startsWith('lora_')
       ? ((config && moduleForKohyaKey(config, key)?.name) ?? key)
       : peftModule(key);
-    adapters.push({ module, rank, alpha, in: inF, out: outF, down: g.down.data, up: g.up.data });
+    const adapter: LoraAdapter = { module, rank, alpha, in: inF, out: outF, down: g.down.data, up: g.up.data };
+    if (conv) adapter.kernel = kh;
+    adapters.push(adapter);
   }
   return { adapters, metadata, format };
 }

@@ -6,12 +6,17 @@ export interface LoraAdapter {
   module: string;
   rank: number;
   alpha: number;
-  /** [rank, in], row-major. */
+  /** [rank, in] (or [rank, in, k, k] for a conv), row-major. */
   down: Float32Array;
-  /** [out, rank], row-major. */
+  /** [out, rank] (or [out, rank, 1, 1]), row-major. */
   up: Float32Array;
   in: number;
   out: number;
+  /**
+   * Set for a conv layer W [out, in, k, k] (SD's proj_in/proj_out are 1x1, LoCon's ResBlock convs 3x3): down is then
+   * [rank, in, k, k] and up [out, rank, 1, 1], as kohya writes them. Absent for Linear layers.
+   */
+  kernel?: number;
 }
 
 /** A whole LoRA file's content. */

@@ -48,6 +48,8 @@ export interface Sd15Checkpoint {
   readonly ignored: readonly string[];
   /** Total bytes of the weight files. */
   readonly bytes: number;
+  /** The weight files (one for a single file; UNet, text encoder, VAE for a diffusers folder). */
+  readonly files: readonly string[];
   has(name: string): boolean;
   /** The canonical shape of a weight without reading it; throws SdCheckpointError for an unknown name. */
   shape(name: string): readonly number[];
@@ -113,6 +115,7 @@ function makeCheckpoint(path: string, source: TensorSource): Sd15Checkpoint {
     names,
     ignored,
     bytes: source.bytes,
+    files: source.files,
     has: (name) => known.has(name),
     shape,
     get: (name) => (known.has(name) ? source.read(name) : undefined),

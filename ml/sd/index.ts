@@ -42,3 +42,7 @@ export {
   type PromptOptions,
   type PromptLora,
 } from './prompt';
+export { sd15LoraModules, loraShapes, kohyaKeyOf, type KohyaModule, type LoraModuleOptions } from './lora-names';
+export { readSd15Lora, mapSd15Lora, newSd15Adapters, sd15ModuleIndex, type Sd15Lora } from './lora-file';
+export { sd15LoraMetadata, type Sd15LoraInfo } from './lora-metadata';
+export { checkpointHashes, type CheckpointHashes } from './hash';

@@ -28,6 +28,8 @@ export interface TensorSource {
   /** Tensors of a diffusers folder with no canonical name (`vae/...`, listed as ignored). */
   readonly unmapped: readonly string[];
   readonly bytes: number;
+  /** The weight files, UNet first. */
+  readonly files: readonly string[];
   read(name: string): SdTensor;
   close(): void;
 }
@@ -57,6 +59,7 @@ function source(
     entries,
     unmapped,
     bytes: files.reduce((a, f) => a + f.size, 0),
+    files: files.map((f) => f.path),
     read(name) {
       const e = entries.get(name);
       if (!e) throw new SdCheckpointError(files[0]?.path ?? '', `has no tensor "${name}"`);

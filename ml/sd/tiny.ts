@@ -190,6 +190,7 @@ export function syntheticSdCheckpoint(widths: Sd15Widths = TINY_SD15_WIDTHS, see
     dtypes: { unet: 'F32', textEncoder: 'F32', vae: 'F32' },
     names: [...specs.keys()],
     ignored: [],
+    files: [],
     bytes: 4 * [...specs.values()].reduce((a, s) => a + elementCount(s.shape), 0),
     has: (name) => specs.has(name),
     shape: (name) => need(name).shape,

@@ -9,6 +9,8 @@ import { api } from '../api/http';
 import { libraryNameOf, openFromLibrary } from '../actions';
 import { renameLibraryTabs } from '../store/editor';
 import { toast } from '../store/toasts';
+import { openGallery } from '../store/ui';
+import { TemplateGallery } from '../ui/TemplateGallery';
 
 async function rename(w: WorkflowListing, reload: () => void): Promise<void> {
   const answer = window.prompt(`Rename "${w.name}" to:`, w.name)?.trim();
@@ -59,6 +61,13 @@ export const LibraryPanel = memo(function LibraryPanel() {
       <h3>
         Workflows <button onClick={load}>↻</button>
         <button
+          onClick={() => openGallery(true)}
+          title="The guide's scenarios as ready workflows"
+          data-testid="open-templates"
+        >
+          Templates…
+        </button>
+        <button
           onClick={() => void restoreExamples(load)}
           title="Remove copies saved over the shipped examples"
           data-testid="restore-examples"
@@ -66,6 +75,7 @@ export const LibraryPanel = memo(function LibraryPanel() {
           Restore examples
         </button>
       </h3>
+      <TemplateGallery />
       {error && <div className="error-text">{error}</div>}
       <ul>
         {list.map((w) => (
