@@ -19,6 +19,13 @@
  * GET    /api/workflows/:name              -> WorkflowFile
  * PUT    /api/workflows/:name  WorkflowFile-> WorkflowListing
  * DELETE /api/workflows/:name              -> 204
+ * GET    /api/workflows/:name?source=example -> WorkflowFile           (the shipped example, even under a copy)
+ * PUT to an example's name                  -> 409 (examples are read-only: save under another name)
+ * POST   /api/workflows/:name/rename { to } -> { name }
+ * POST   /api/workflow-examples/restore    -> { restored: names }     (removes copies saved over examples)
+ * GET    /api/templates                    -> TemplateListing[]       (the template gallery)
+ * GET    /api/templates/:name              -> WorkflowFile
+ * GET    /api/download?path                -> the bytes of a file a node wrote (allowed folders only)
  * GET    /api/files?path                   -> FileListing (folder browser limited to allowed roots)
  * POST   /api/uploads?name                 -> { path } (raw image bytes into the uploads folder)
  * GET    /api/roots                        -> { roots: string[] }
@@ -58,6 +65,17 @@ export interface WorkflowListing {
   description?: string;
   modifiedAt: number;
   example: boolean;
+}
+
+/** A card of the template gallery: what the scenario is, and its graph in outline for a small drawing. */
+export interface TemplateListing {
+  name: string;
+  title: string;
+  description: string;
+  /** style, character, object, likeness, dataset, compare, stack. */
+  scenario: string;
+  nodes: { id: string; type: string; x: number; y: number }[];
+  edges: [string, string][];
 }
 
 export interface LogEntry {

@@ -13,7 +13,7 @@ import { checkWorkflowPaths } from './store/pathChecks';
 import { loadLogs, loadMetrics, loadRunDetail, runsStore } from './store/runs';
 import { schemasStore } from './store/schemas';
 import { toast } from './store/toasts';
-import { uiStore } from './store/ui';
+import { openGallery, setSideTab, uiStore } from './store/ui';
 
 const isActive = (status: string | undefined): boolean => status === 'running' || status === 'queued';
 
@@ -270,6 +270,9 @@ export async function openWelcome(): Promise<void> {
   const untouched = s.order.length === before.length && before.every((id) => s.tabs[id]?.doc.nodes.length === 0);
   if (!untouched || !openWorkflowText(text, { libraryName: WELCOME_WORKFLOW })) return;
   for (const id of before) closeTab(id);
+  // The other scenarios, a click away (in the side panel: nothing covers the graph just opened).
+  openGallery(true);
+  setSideTab('library');
 }
 
 /** Fetches a run (detail + metrics) into the runs store. */

@@ -178,3 +178,25 @@ test('Ctrl+A selects everything; a group is dragged by its title and grows with 
     await shot('group-grown');
   });
 });
+
+test('a first visit shows the template gallery; a template opens as a new, ready workflow', async () => {
+  await withScreenshot(page, 'templates', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=node-train]'); // the quick start, under the gallery's side panel
+    await page.waitForSelector('[data-testid=template-gallery] [data-testid=template-character-lora]');
+    const cards = await page
+      .locator('[data-testid^=template-]')
+      .filter({ hasNot: page.locator('ul') })
+      .count();
+    expect(cards).toBeGreaterThanOrEqual(7);
+    expect(await page.textContent('[data-testid=template-stack-two-loras]')).toContain('0.7 and 0.5');
+    await shot('templates');
+    await page.click('[data-testid=template-character-lora]');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=workflow-name]') as HTMLInputElement)?.value === 'Character LoRA',
+    );
+    await page.waitForSelector('[data-testid=node-train]');
+    expect(await page.inputValue('[data-testid=param-train-loraType]')).toBe('character');
+    expect(await page.inputValue('[data-testid=param-images-folder]')).toBe('my-character');
+  });
+});

@@ -4,6 +4,7 @@ import type {
   LogEntry,
   MetricPoint,
   SubmitRunResponse,
+  TemplateListing,
   ValidationFailure,
   WorkflowListing,
 } from '../../../protocol/api';
@@ -78,6 +79,8 @@ export const api = {
   renameWorkflow: (name: string, to: string) =>
     call<{ name: string }>('POST', `/api/workflows/${enc(name)}/rename`, { to }),
   deleteWorkflow: (name: string) => call<void>('DELETE', `/api/workflows/${enc(name)}`),
+  templates: () => call<TemplateListing[]>('GET', '/api/templates'),
+  template: (name: string) => call<unknown>('GET', `/api/templates/${enc(name)}`),
   restoreExamples: () => call<{ restored: string[] }>('POST', '/api/workflow-examples/restore'),
   saveWorkflow: (name: string, wf: WorkflowFile) => call<WorkflowListing>('PUT', `/api/workflows/${enc(name)}`, wf),
   files: (path: string) => call<FileListing>('GET', `/api/files?path=${enc(path)}`),

@@ -43,6 +43,8 @@ export interface UiState {
   enlarged?: { images: ViewedImage[]; index: number };
   picker?: PathPickerState;
   menu?: ContextMenuState;
+  /** The template gallery is open. */
+  gallery?: boolean;
   sideTab: SideTab;
   compare: string[];
   /** Sizes React Flow measured, per tab and flow id (controlled nodes must carry them back). */
@@ -74,6 +76,10 @@ export function stepViewer(delta: number): void {
     const v = s.enlarged;
     if (v) v.index = (v.index + delta + v.images.length) % v.images.length;
   });
+}
+
+export function openGallery(open: boolean): void {
+  uiStore.update((s) => void (s.gallery = open || undefined));
 }
 
 export function openMenu(menu: ContextMenuState | undefined): void {

@@ -2,11 +2,14 @@
  * The shipped examples stay as shipped: saving under an example's name is refused (the editor then asks for a
  * name of its own), user workflows can be renamed, copies that shadow an example (saved before this rule) can be
  * removed to restore the examples, and `?source=example` reads the shipped file even where a copy shadows it.
+ * It also serves the template gallery (GET /api/templates, /api/templates/:name).
  * Mounted before the library's own routes (workflows.ts), which it leaves to do the rest.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
+import type { TemplateListing } from '../../../protocol/api';
+import type { WorkflowFile } from '../../../protocol/workflow';
 import { parseWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
 import { isValidWorkflowName } from './workflows';
@@ -63,5 +66,55 @@ export function libraryExamplesRouter(folders: Folders): Router {
     res.json({ restored: shadows.map((f) => f.slice(0, -'.json'.length)) });
   });
 
+  // The template gallery: the quick start example and the scenarios in workflows/templates/.
+  const templatesDir = path.join(folders.examples, 'templates');
+  const templateFile = (name: string): string | undefined => {
+    if (badName(name)) return undefined;
+    if (exists(templatesDir, name)) return path.join(templatesDir, `${name}.json`);
+    return name === QUICK_START && exists(folders.examples, name)
+      ? path.join(folders.examples, `${name}.json`)
+      : undefined;
+  };
+  router.get('/templates', (_req, res) => {
+    const names = [
+      QUICK_START,
+      ...(fs.existsSync(templatesDir) ? fs.readdirSync(templatesDir) : [])
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -'.json'.length)),
+    ];
+    const list: TemplateListing[] = [];
+    for (const name of names) {
+      const file = templateFile(name);
+      if (!file) continue;
+      try {
+        list.push(templateListing(name, parseWorkflow(fs.readFileSync(file, 'utf8')).workflow));
+      } catch {
+        // An unreadable template is left out of the gallery; the others are listed.
+      }
+    }
+    res.json(list);
+  });
+  router.get('/templates/:name', (req, res) => {
+    const file = templateFile(req.params.name);
+    if (!file) return sendError(res, 404, 'not-found', `no template "${req.params.name}"`);
+    res.json(parseWorkflow(fs.readFileSync(file, 'utf8')).workflow);
+  });
+
   return router;
+}
+
+/** The example the gallery starts with (the style scenario). */
+const QUICK_START = 'quickstart-style-lora';
+
+/** A gallery card: what the template is for, and its nodes and wires for a small drawing of the graph. */
+function templateListing(name: string, wf: WorkflowFile): TemplateListing {
+  const scenario = (wf.template as { scenario?: unknown } | undefined)?.scenario;
+  return {
+    name,
+    title: wf.name,
+    description: wf.description ?? '',
+    scenario: typeof scenario === 'string' ? scenario : 'style',
+    nodes: wf.nodes.map((n) => ({ id: n.id, type: n.type, x: n.position.x, y: n.position.y })),
+    edges: wf.edges.map((e) => [e.from.node, e.to.node] as [string, string]),
+  };
 }
