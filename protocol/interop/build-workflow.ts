@@ -72,7 +72,7 @@ export function buildWorkflow(
       edge(wf.edges.length + 1, 'train.lora', `${id}.loras`),
     );
   });
-  wf.notes = [{ id: 'import-summary', text: summaryNote(summary), position: { x: 0, y: 560 } }];
+  wf.notes = [{ id: 'import-summary', text: summaryNote(summary), position: { x: 0, y: 760 } }];
   wf.importedFrom = {
     format: summary.format,
     file: summary.file,

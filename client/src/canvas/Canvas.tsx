@@ -21,7 +21,7 @@ import { activeTab, edit, editorStore, setSelection } from '../store/editor';
 import { schemasStore } from '../store/schemas';
 import { toast } from '../store/toasts';
 import { openMenu, openPalette, uiStore } from '../store/ui';
-import { openWorkflowFile } from '../actions';
+import { importFiles, isConfigOrWorkflow } from '../interop/importConfig';
 import { applyEdgeChanges, applyNodeChanges } from './changes';
 import { nodeTypes } from './nodeTypes';
 import { useFlowEdges, useFlowNodes } from './useFlowView';
@@ -101,11 +101,12 @@ function onDragOver(e: DragEvent): void {
   if (e.dataTransfer.types.includes('Files')) e.preventDefault();
 }
 
+/** A workflow .json opens; a kohya / ai-toolkit config (with the files it names) is imported into a new tab. */
 function onDrop(e: DragEvent): void {
-  const file = [...e.dataTransfer.files].find((f) => f.name.endsWith('.json') || f.type === 'application/json');
-  if (!file) return;
+  const files = [...e.dataTransfer.files];
+  if (!files.some(isConfigOrWorkflow)) return;
   e.preventDefault();
-  void openWorkflowFile(file);
+  void importFiles(files);
 }
 
 /** Opens the right-click menu; a node outside the selection becomes the selection (as in ComfyUI). */

@@ -11,6 +11,7 @@ import { renameLibraryTabs } from '../store/editor';
 import { toast } from '../store/toasts';
 import { openGallery } from '../store/ui';
 import { TemplateGallery } from '../ui/TemplateGallery';
+import { ImportConfigButton } from '../interop/ImportConfigButton';
 
 async function rename(w: WorkflowListing, reload: () => void): Promise<void> {
   const answer = window.prompt(`Rename "${w.name}" to:`, w.name)?.trim();
@@ -74,6 +75,7 @@ export const LibraryPanel = memo(function LibraryPanel() {
         >
           Restore examples
         </button>
+        <ImportConfigButton />
       </h3>
       <TemplateGallery />
       {error && <div className="error-text">{error}</div>}
