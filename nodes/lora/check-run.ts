@@ -154,3 +154,14 @@ export function describeCheck(r: CheckResult, subjects: number): string[] {
     ...r.findings.map((x) => `${x.bad ? 'finding' : 'ok'}: ${x.text}`),
   ];
 }
+
+/** One line of at most ~200 characters (what the command line shows of an output): the best cell and the findings. */
+export function summarizeCheck(r: CheckResult): string {
+  const f = r.figures;
+  const c = f.cells[f.best];
+  if (!c) return 'no checkpoint checked';
+  const where = c.step !== undefined ? `step ${c.step}` : c.name;
+  const share = c.effect > 0 ? (100 * c.bleeding) / c.effect : 0;
+  const kinds = r.findings.map((x) => x.kind).join(', ');
+  return `best ${where} @ ${c.strength}: effect ${c.effect.toFixed(1)}, bleeding ${c.bleeding.toFixed(1)} (${share.toFixed(0)}% of effect), subject survival ${(100 * c.survival).toFixed(0)}%; ${kinds}`;
+}

@@ -6,7 +6,7 @@
  */
 import { defineNode, NodeUserError } from '../api';
 import { modelFile, readModel } from '../model/model-value';
-import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
+import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck, summarizeCheck } from './check-run';
 import { loraFile, loraJson, readLoraList } from './lora-value';
 import { STRENGTH_HINT } from './strength';
 
@@ -47,7 +47,8 @@ export const loraCheckNode = defineNode<CheckParams>({
     outputs: [
       { name: 'best', type: 'LORA', tooltip: 'The checkpoint with the best effect without bleeding, at its strength.' },
       { name: 'grid', type: 'FILE', tooltip: 'The labelled checkpoint x strength grid, with and without the trigger.' },
-      { name: 'report', type: 'STRING', tooltip: 'The figures and findings as text.' },
+      { name: 'summary', type: 'STRING', tooltip: 'The best checkpoint, its figures and the findings, in one line.' },
+      { name: 'report', type: 'STRING', tooltip: 'The figures of every checkpoint x strength and the findings.' },
     ],
     params: [
       {
@@ -108,6 +109,7 @@ export const loraCheckNode = defineNode<CheckParams>({
     return {
       best: loraJson({ ...best, strength: result.best.strength }),
       grid: JSON.parse(JSON.stringify(result.grid)),
+      summary: summarizeCheck(result),
       report: lines.join('\n'),
     };
   },

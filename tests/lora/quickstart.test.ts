@@ -1,9 +1,9 @@
 /**
  * The quick start, end to end through the real executor, with tiny settings:
  *
- *   LoadModel ──────────────┬──────────────┬───────────────┐
+ *   LoadModel ──────────────┬──────────────┬───────────────┬──────────┐
  *   LoadImages -> Caption -> Resize -> TrainLoRA -> Sample (0 / 0.7 / 1.0)
- *                            └> DatasetReport  └──> SaveCheckpoint -> data/loras/*.safetensors
+ *                            └> DatasetReport  └─ checkpoints -> LoRACheck -> best -> SaveCheckpoint -> data/loras/
  *
  * Its LoRA measurably changes the samples of prompts with the trigger word, and the saved file carries the workflow.
  */
@@ -84,7 +84,15 @@ it('the quick start trains a LoRA that changes samples with the trigger word, sa
     for (let p = 0; p < 3; p++) change += meanAbsDiff(await pixels(p), await pixels(12 + p)) / 3;
     expect(change).toBeGreaterThan(1); // mean absolute change of 0-255 pixel values with the trigger, strength 1 vs 0
 
+    // The LoRA check ends the run with figures a user can act on, and the checkpoint it chose is what is saved.
+    const check = finished('check').outputs;
+    expect(check.summary).toMatch(
+      /^best step \d+ @ (0\.7|1): effect [\d.]+, bleeding [\d.]+ \(\d+% of effect\), subject survival \d+%; /,
+    );
+    expect(String(check.summary).length).toBeLessThanOrEqual(200); // the command line shows 200 characters
+    const chosen = check.best as { step: number };
     const file = (finished('save').outputs.file as { path: string }).path;
+    expect(file).toMatch(new RegExp(`step0*${chosen.step}\\.safetensors$`));
     expect(file.startsWith(join(root, 'loras'))).toBe(true);
     expect(existsSync(file)).toBe(true);
     const bytes = readFileSync(file);
