@@ -6,7 +6,8 @@
  * - merge.ts: fit check against a model and merging into its weights (sampling with stacked LoRAs).
  * - hook.ts: the adapter in the graph (DiT's LinearHook), with kohya's network dropout.
  * - task.ts + feed.ts: LoRA training as an ml/train TrainTask (base frozen as initializers; caption dropout, tag
- *   shuffling). validation.ts: validation loss with fixed noise and timesteps.
+ *   shuffling, trigger dropout; regularisation images mixed in with a prior-loss weight; the text encoder's adapters
+ *   reparametrised for a learning rate of their own). validation.ts: validation loss with fixed noise and timesteps.
  * - train-worker.ts + train-run.ts + job.ts + checkpoints.ts: a resumable training run in a worker thread
  *   (checkpoints every N steps, last K + best kept, sample grids).
  * - sample.ts: sampling combinations of LoRAs and strengths (merged); ml/dit's sampling worker runs it in a thread.
