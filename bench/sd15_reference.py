@@ -6,6 +6,11 @@ convolutions on NCHW, upsampling uses F.interpolate and the VAE's downsampler F.
 Usage: /usr/bin/python3 bench/sd15_reference.py WEIGHTS INPUTS OURS
 Reads the weights, the inputs and our outputs (safetensors), computes the reference in float64 and prints one JSON
 object: per output, max |ours - ref| and that divided by max |ref|.
+
+Usage: /usr/bin/python3 bench/sd15_reference.py bench SHAPES.json --size 512 --rank 32 [--sample]
+Times the same UNet (random float32 weights of the shapes in SHAPES.json) for bench:sd15: one LoRA training step
+(kohya's 192 modules, epsilon MSE, AdamW), optionally one CFG sampling forward (batch 2) and a VAE decode; prints
+one JSON object with seconds and the process's peak RSS.
 """
 import json
 import math
@@ -37,6 +42,7 @@ def read_safetensors(path):
 class Model:
     def __init__(self, w):
         self.w = w
+        self.lora = {}  # module -> (down, up, scale)
 
     def has(self, p):
         return p in self.w
@@ -52,7 +58,19 @@ class Model:
         return F.conv2d(x, wt, self.w.get(p + ".bias"), stride, wt.shape[-1] // 2 if pad is None else pad)
 
     def lin(self, x, p):
-        return F.linear(x, self.w[p + ".weight"], self.w.get(p + ".bias"))
+        y = F.linear(x, self.w[p + ".weight"], self.w.get(p + ".bias"))
+        if p in self.lora:
+            down, up, scale = self.lora[p]
+            y = y + F.linear(F.linear(x, down), up) * scale
+        return y
+
+    def proj(self, x, p):
+        """A 1x1 convolution on NCHW (the spatial transformer's proj_in/proj_out), with its LoRA as two 1x1 convs."""
+        y = F.conv2d(x, self.w[p + ".weight"], self.w[p + ".bias"])
+        if p in self.lora:
+            down, up, scale = self.lora[p]
+            y = y + F.conv2d(F.conv2d(x, down), up) * scale
+        return y
 
 
 def mha(q, k, v, heads, mask=None):
@@ -89,8 +107,9 @@ def unet(m, x, t, ctx):
     ch = m.w[P + "time_embed.0.weight"].shape[1]
     half = ch // 2
     freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64) / half)
-    args = t[:, None] * freqs[None]
-    emb = m.lin(F.silu(m.lin(torch.cat([torch.cos(args), torch.sin(args)], 1), P + "time_embed.0")), P + "time_embed.2")
+    args = t[:, None].to(torch.float64) * freqs[None]
+    feats = torch.cat([torch.cos(args), torch.sin(args)], 1).to(x.dtype)
+    emb = m.lin(F.silu(m.lin(feats, P + "time_embed.0")), P + "time_embed.2")
 
     def res(h, p):
         p = P + p
@@ -102,7 +121,7 @@ def unet(m, x, t, ctx):
     def st(h, p):
         p = P + p
         b, c, hh, ww = h.shape
-        y = F.conv2d(m.gn(h, p + ".norm", 1e-6), m.w[p + ".proj_in.weight"], m.w[p + ".proj_in.bias"])
+        y = m.proj(m.gn(h, p + ".norm", 1e-6), p + ".proj_in")
         y = y.permute(0, 2, 3, 1).reshape(b, hh * ww, c)
         tb = p + ".transformer_blocks.0."
         n1 = m.ln(y, tb + "norm1")
@@ -114,7 +133,7 @@ def unet(m, x, t, ctx):
         val, gate = m.lin(m.ln(y, tb + "norm3"), tb + "ff.net.0.proj").chunk(2, -1)
         y = y + m.lin(val * F.gelu(gate), tb + "ff.net.2")
         y = y.reshape(b, hh, ww, c).permute(0, 3, 1, 2)
-        return h + F.conv2d(y, m.w[p + ".proj_out.weight"], m.w[p + ".proj_out.bias"])
+        return h + m.proj(y, p + ".proj_out")
 
     h = m.conv(x, P + "input_blocks.0.0")
     hs = [h]
@@ -208,5 +227,101 @@ def main():
     print(json.dumps({"torch": torch.__version__, "parts": report}))
 
 
+SITE_LAYERS = ["proj_in", "proj_out"] + [
+    f"transformer_blocks.0.{a}.{l}" for a in ("attn1", "attn2") for l in ("to_q", "to_k", "to_v", "to_out.0")
+] + ["transformer_blocks.0.ff.net.0.proj", "transformer_blocks.0.ff.net.2"]
+
+
+def peak_rss_mib():
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench(argv):
+    import argparse
+    import time
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("shapes")
+    ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--rank", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=1)
+    ap.add_argument("--sample", action="store_true")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    with open(a.shapes) as f:
+        shapes = json.load(f)
+    w = {}
+    for name, shape in shapes.items():
+        fan_in = math.prod(shape[1:]) if len(shape) > 1 else 1
+        t = torch.empty(shape, dtype=torch.float32)
+        w[name] = t.uniform_(-math.sqrt(3 / fan_in), math.sqrt(3 / fan_in)) if len(shape) > 1 else t.fill_(0.01)
+    for name, shape in shapes.items():
+        if len(shape) == 1 and name.endswith(".weight"):
+            w[name].fill_(1.0)
+    m = Model(w)
+    P = "model.diffusion_model."
+    sites = [s[len(P) : -len(".norm.weight")] for s in shapes if s.endswith(".1.norm.weight") and "block" in s]
+    params = []
+    for site in sites:
+        for layer in SITE_LAYERS:
+            p = P + site + "." + layer
+            out, inp = shapes[p + ".weight"][:2]
+            k = [1, 1] if len(shapes[p + ".weight"]) == 4 else []
+            down = (torch.rand([a.rank, inp] + k) * 2 - 1) / math.sqrt(inp)
+            up = torch.zeros([out, a.rank] + k)
+            down.requires_grad_(True)
+            up.requires_grad_(True)
+            params += [down, up]
+            m.lora[p] = (down, up, 1.0)
+    ctx_dim = shapes[P + "input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"][1]
+    lat = a.size // 8
+    x = torch.randn(1, 4, lat, lat)
+    ctx = torch.randn(1, 77, ctx_dim)
+    noise = torch.randn(1, 4, lat, lat)
+    opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "modules": len(m.lora)}
+    times, cpu = [], []
+    for _ in range(a.steps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(unet(m, x, torch.tensor([500.0]), ctx), noise)
+        loss.backward()
+        opt.step()
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    if times:
+        out["step_s"] = min(times)
+        out["step_cpu_s"] = min(cpu)
+    out["step_peak_rss_mib"] = peak_rss_mib()
+    if a.sample:
+        m.lora = {}
+        with torch.no_grad():
+            t0, c0 = time.perf_counter(), time.process_time()
+            unet(m, torch.cat([x, x]), torch.tensor([500.0, 500.0]), torch.cat([ctx, ctx]))
+            out["cfg_forward_s"] = time.perf_counter() - t0
+            out["cfg_forward_cpu_s"] = time.process_time() - c0
+        del w, m
+        vae_shapes = {k: v for k, v in shapes.items() if k.startswith("first_stage_model.")}
+        if vae_shapes:
+            vw = {}
+            for name, shape in vae_shapes.items():
+                fan_in = math.prod(shape[1:]) if len(shape) > 1 else 1
+                vw[name] = torch.empty(shape).uniform_(-math.sqrt(3 / fan_in), math.sqrt(3 / fan_in)) if len(shape) > 1 else torch.ones(shape)
+            with torch.no_grad():
+                t0, c0 = time.perf_counter(), time.process_time()
+                vae_decode(Model(vw), torch.randn(1, 4, lat, lat))
+                out["vae_decode_s"] = time.perf_counter() - t0
+                out["vae_decode_cpu_s"] = time.process_time() - c0
+    out["peak_rss_mib"] = peak_rss_mib()
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["bench"]:
+        bench(sys.argv[2:])
+    else:
+        main()

@@ -1,0 +1,74 @@
+// Per-op-type kernel time of one full-size SD 1.5 UNet LoRA step (forward + backward, no optimizer), from
+// onnxruntime's profiler: where a bench:sd15 step spends its time.
+// Usage: npx tsx bench/sd15-profile.ts [size=256] [ckpt]
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
+import { gradients } from '../ml/autodiff';
+import { GraphBuilder } from '../ml/graph';
+import { createUnetLoraTask, recomputeScopes } from '../ml/sd/train-step';
+import { CounterRng } from '../ml/train';
+import { FULL_WIDTHS, lookupIn, randomWeights, sd15Shapes } from './sd15-weights';
+
+const size = Number(process.argv[2] ?? 256);
+const ckpt = process.argv[3] === 'ckpt';
+const lat = size / 8;
+const out = (s: string): boolean => process.stdout.write(s + '\n');
+const wave = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
+
+async function main(): Promise<void> {
+  const weights = randomWeights(sd15Shapes(FULL_WIDTHS, ['unet']), 1);
+  const task = createUnetLoraTask(lookupIn(weights), {
+    ...{ rank: 32, alpha: 32, batch: 1, prediction: 'epsilon', checkpointing: ckpt },
+    ...{ latents: [wave(4 * lat * lat, 0.37)], contexts: [wave(77 * 768, 0.11)] },
+    ...{ latentShape: [4, lat, lat], contextShape: [77, 768] },
+  });
+  const rng = new CounterRng(1);
+  const init = task.initParams(rng);
+  const g = new GraphBuilder({ name: 'profile' });
+  const safe = (k: string): string => k.replace(/\W/g, '_');
+  const params = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, g.input(safe(k), 'float32', v.shape)]));
+  const batch = Object.fromEntries(Object.entries(task.batchSpec).map(([k, v]) => [k, g.input(k, v.dtype, v.shape)]));
+  const loss = task.buildLoss(g, params, batch);
+  const grads = gradients(g, loss, Object.values(params), { recompute: ckpt ? recomputeScopes(g) : undefined });
+  g.output(loss, 'loss');
+  g.output(g.sum(grads.map((d) => g.reduceSum(g.mul(d, d)))), 'grad_sq');
+  const prefix = path.join(tmpdir(), `sd15prof-${process.pid}`);
+  const s = await g.createSession({ intraOpNumThreads: 2, enableProfiling: true, profileFilePrefix: prefix });
+  const feeds: Record<string, OrtTensor> = {};
+  for (const [k, v] of Object.entries(init)) feeds[safe(k)] = new OrtTensor('float32', v.data, [...v.shape]);
+  for (const [k, v] of Object.entries(task.nextBatch(rng, 0))) {
+    const spec = task.batchSpec[k]!;
+    feeds[k] = new OrtTensor(spec.dtype as 'float32', v as Float32Array, [...spec.shape]);
+  }
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    await s.run(feeds);
+    out(`run ${i + 1}: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  }
+  s.endProfiling();
+  await s.release();
+  const file = readdirSync(tmpdir()).find((f) => f.startsWith(path.basename(prefix)));
+  if (!file) throw new Error('onnxruntime wrote no profile');
+  const events = JSON.parse(readFileSync(path.join(tmpdir(), file), 'utf8')) as {
+    cat: string;
+    name: string;
+    dur: number;
+    args?: { op_name?: string };
+  }[];
+  rmSync(path.join(tmpdir(), file));
+  const by = new Map<string, { s: number; n: number }>();
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+    const k = e.args?.op_name ?? '?';
+    const r = by.get(k) ?? { s: 0, n: 0 };
+    by.set(k, { s: r.s + e.dur / 2e6, n: r.n + 0.5 });
+  }
+  const total = [...by.values()].reduce((a, r) => a + r.s, 0);
+  out(`kernel time per run ${total.toFixed(2)} s (${size} px, checkpointing ${ckpt ? 'on' : 'off'})`);
+  for (const [k, r] of [...by].sort((a, b) => b[1].s - a[1].s).slice(0, 16))
+    out(`${k.padEnd(22)} ${r.s.toFixed(2).padStart(7)} s ${String(r.n).padStart(6)} nodes`);
+}
+
+void main();

@@ -1,0 +1,221 @@
+// bench:sd15 — one LoRA training step of the full-size SD 1.5 UNet (random weights, batch 1, kohya's 192 modules,
+// AdamW) at 256 and 512 px with our ONNX runtime, next to the same step in PyTorch 1.13 (bench/sd15_reference.py
+// bench) in the same run, with each side's peak memory; then sampling cost at 512 px: one classifier-free-guidance
+// UNet forward (batch 2) and one VAE decode, as seconds per image for 20 steps (20 forwards + 1 decode).
+// Usage: npm run bench:sd15 [-- --sizes 256,512 --steps 2 --rank 32 --no-torch --no-sample --no-checkpointing]
+// Heavy: the UNet is 3.4 GB in fp32; the command checks available memory first.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
+import { GraphBuilder } from '../ml/graph';
+import { frozenCtx } from '../ml/sd/blocks';
+import { createUnetLoraTask } from '../ml/sd/train-step';
+import { buildUnet } from '../ml/sd/unet';
+import { buildVaeDecoder } from '../ml/sd/vae';
+import { Trainer } from '../ml/train';
+import { FULL_WIDTHS, lookupIn, randomWeights, sd15Shapes } from './sd15-weights';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
+};
+const flag = (name: string): boolean => args.includes(`--${name}`);
+const sizes = opt('sizes', '256,512').split(',').map(Number);
+const steps = Number(opt('steps', '2'));
+const rank = Number(opt('rank', '32'));
+const threads = cpus().length;
+const out = (s: string): boolean => process.stdout.write(s + '\n');
+
+/** MemAvailable in GiB. */
+function availableGiB(): number {
+  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Number(m[1]) / 2 ** 20 : 0;
+}
+/** Resets this process's peak RSS (Linux clear_refs 5), so each phase reports its own peak. */
+function resetPeak(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux or not permitted: the peak then covers every phase so far.
+  }
+}
+function peakGiB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 2 ** 20 : 0;
+}
+const wave = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
+
+interface TorchResult {
+  torch: string;
+  modules: number;
+  step_cpu_s: number;
+  step_s: number;
+  step_peak_rss_mib: number;
+  cfg_forward_s?: number;
+  cfg_forward_cpu_s?: number;
+  vae_decode_s?: number;
+}
+
+function torchBench(shapesFile: string, size: number, sample: boolean): TorchResult | string {
+  const n = sample ? 0 : steps;
+  const env = { ...process.env };
+  // OpenBLAS picks a slow kernel with the machine's OPENBLAS_CORETYPE/L2 settings: unset them for this command only.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  const script = path.join(__dirname, 'sd15_reference.py');
+  const a = [
+    script,
+    'bench',
+    shapesFile,
+    '--size',
+    String(size),
+    '--rank',
+    String(rank),
+    '--threads',
+    String(threads),
+    '--steps',
+    String(n),
+  ];
+  // The child inherits this process's niceness, so both sides run at the same priority.
+  const r = spawnSync('/usr/bin/python3', [...a, ...(sample ? ['--sample'] : [])], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0)
+    return `PyTorch failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
+}
+
+async function ourStep(lookup: ReturnType<typeof lookupIn>, size: number) {
+  const lat = size / 8;
+  const task = createUnetLoraTask(lookup, {
+    rank,
+    alpha: rank,
+    batch: 1,
+    prediction: 'epsilon',
+    latents: [wave(4 * lat * lat, 0.37)],
+    contexts: [wave(77 * 768, 0.11)],
+    latentShape: [4, lat, lat],
+    contextShape: [77, 768],
+    checkpointing: !flag('no-checkpointing'),
+  });
+  resetPeak();
+  const t = await Trainer.create(task, {
+    seed: 0,
+    optimizer: { kind: 'adamw', weightDecay: 0.01 },
+    schedule: { kind: 'constant', lr: 1e-4, totalSteps: 100 },
+    threads,
+  });
+  const setup0 = performance.now();
+  await t.stepGraph(1);
+  const setupS = (performance.now() - setup0) / 1000;
+  const stepS: number[] = [],
+    cpuS: number[] = [];
+  let loss = NaN;
+  for (let i = 0; i < steps; i++) {
+    const c0 = process.cpuUsage();
+    const r = await t.runOnce(1);
+    const c = process.cpuUsage(c0);
+    stepS.push(1 / r.stepsPerSecond);
+    cpuS.push((c.user + c.system) / 1e6);
+    if (i === 0) loss = r.losses[0]!;
+  }
+  await t.release();
+  return { stepS, cpuS, setupS, peak: peakGiB(), loss };
+}
+
+async function timeOnce(g: GraphBuilder, feeds: Record<string, OrtTensor>): Promise<{ s: number; cpu: number }> {
+  const session = await g.createSession({ intraOpNumThreads: threads });
+  const t1 = performance.now();
+  const c0 = process.cpuUsage();
+  await session.run(feeds);
+  const c = process.cpuUsage(c0);
+  const s = (performance.now() - t1) / 1000;
+  await session.release();
+  return { s, cpu: (c.user + c.system) / 1e6 };
+}
+
+async function main(): Promise<void> {
+  const need = Math.max(...sizes) >= 512 ? 14 : 10;
+  const avail = availableGiB();
+  out(
+    `SD 1.5 full-size UNet, random weights, LoRA rank ${rank}, batch 1, ${threads} threads; ${avail.toFixed(1)} GiB available`,
+  );
+  if (avail < need && !flag('force')) {
+    out(`refusing: this needs about ${need} GiB free (ours, then PyTorch); try --sizes 256 or --force`);
+    process.exitCode = 1;
+    return;
+  }
+  const shapes = sd15Shapes(FULL_WIDTHS, ['unet', 'vae']);
+  const dir = mkdtempSync(path.join(tmpdir(), 'sd15-bench-'));
+  const shapesFile = path.join(dir, 'shapes.json');
+  writeFileSync(shapesFile, JSON.stringify(Object.fromEntries(shapes)));
+  try {
+    let weights = randomWeights(shapes, 1);
+    const lookup = lookupIn(weights);
+    out('wall s/step (each run), CPU s/step (both threads together: steadier on a loaded machine), peak RSS');
+    for (const size of sizes) {
+      const ours = await ourStep(lookup, size);
+      const best = Math.min(...ours.stepS),
+        cpu = Math.min(...ours.cpuS);
+      const walls = ours.stepS.map((x) => x.toFixed(2)).join(' / ');
+      out(`${size} px  ours:  ${walls} s, CPU ${cpu.toFixed(1)} s, peak ${ours.peak.toFixed(2)} GiB`);
+      out(`         (graph + session ${ours.setupS.toFixed(0)} s, first loss ${ours.loss.toFixed(3)})`);
+      const torch = flag('no-torch') ? 'skipped' : torchBench(shapesFile, size, false);
+      if (typeof torch === 'string') out(`         torch: ${torch}`);
+      else {
+        const peak = (torch.step_peak_rss_mib / 1024).toFixed(2);
+        out(`         torch: ${torch.step_s.toFixed(2)} s, CPU ${torch.step_cpu_s.toFixed(1)} s, peak ${peak} GiB`);
+        const ratio = `${(torch.step_s / best).toFixed(2)}x by wall, ${(torch.step_cpu_s / cpu).toFixed(2)}x by CPU`;
+        out(`         ours faster: ${ratio} (PyTorch adapted ${torch.modules} modules)`);
+      }
+    }
+    if (!flag('no-sample')) {
+      const lat = 64;
+      resetPeak();
+      const g = new GraphBuilder({ name: 'sd15_cfg_forward' });
+      const x = g.input('x', 'float32', [2, 4, lat, lat]);
+      const eps = buildUnet(frozenCtx(g, lookup), {
+        x,
+        t: g.input('t', 'float32', [2]),
+        context: g.input('context', 'float32', [2, 77, 768]),
+      });
+      const [c, u] = g.split(eps, [1, 1], 0) as [typeof eps, typeof eps];
+      g.output(g.add(u, g.mul(g.sub(c, u), 7.5)), 'eps');
+      const fwd = await timeOnce(g, {
+        x: new OrtTensor('float32', wave(2 * 4 * lat * lat, 0.3), [2, 4, lat, lat]),
+        t: new OrtTensor('float32', Float32Array.of(500, 500), [2]),
+        context: new OrtTensor('float32', wave(2 * 77 * 768, 0.1), [2, 77, 768]),
+      });
+      const gd = new GraphBuilder({ name: 'sd15_vae_decode' });
+      gd.output(buildVaeDecoder(frozenCtx(gd, lookup), gd.input('z', 'float32', [1, 4, lat, lat])), 'img');
+      const dec = await timeOnce(gd, { z: new OrtTensor('float32', wave(4 * lat * lat, 0.2), [1, 4, lat, lat]) });
+      const samplePeak = peakGiB();
+      weights.clear();
+      weights = new Map();
+      const torch = flag('no-torch') ? 'skipped' : torchBench(shapesFile, 512, true);
+      out(`sampling at 512 px, 20 steps, CFG (one batch-2 UNet forward per step) + VAE decode:`);
+      const perImage = 20 * fwd.s + dec.s;
+      out(`  ours:  forward ${fwd.s.toFixed(2)} s (CPU ${fwd.cpu.toFixed(1)}), decode ${dec.s.toFixed(2)} s`);
+      out(`         → ${perImage.toFixed(1)} s/image, peak ${samplePeak.toFixed(2)} GiB`);
+      if (typeof torch === 'string') out(`  torch: ${torch}`);
+      else if (torch.cfg_forward_s !== undefined && torch.vae_decode_s !== undefined) {
+        const per = 20 * torch.cfg_forward_s + torch.vae_decode_s;
+        const cpu = torch.cfg_forward_cpu_s ?? NaN;
+        out(
+          `  torch: forward ${torch.cfg_forward_s.toFixed(2)} s (CPU ${cpu.toFixed(1)}), decode ${torch.vae_decode_s.toFixed(2)} s`,
+        );
+        out(`         → ${per.toFixed(1)} s/image; ours ${(per / perImage).toFixed(2)}x faster by wall`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
