@@ -5,6 +5,12 @@ import type { NodeMode, WorkflowFile } from '../../protocol/workflow';
 import { parseWorkflow, serializeWorkflow } from '../../protocol/workflow-io';
 import { api, ApiCallError } from './api/http';
 import { addGroup, addNote, setNodeFlags } from './graph/edits';
+import {
+  safetensorsHeaderLength,
+  workflowInPng,
+  workflowInSafetensors,
+  type Embedded,
+} from './graph/embedded-workflow';
 import { groupFlowId, noteFlowId } from './graph/ids';
 import { copySelection, parseClip, pasteClip, type Clip } from './graph/clipboard';
 import { validate } from './graph/validation';
@@ -375,4 +381,22 @@ export function showRunningRuns(running: readonly RunDetail[]): void {
   const s = editorStore.get();
   const shown = new Set(s.order.map((id) => s.tabs[id]?.runId));
   for (const run of running) if (!shown.has(run.id)) openTab(run.workflow, { runId: run.id });
+}
+
+/** Whether a dropped file may carry a workflow: a LoRA .safetensors or a PNG. */
+export const mayCarryWorkflow = (f: File): boolean => /\.(safetensors|png)$/i.test(f.name) || f.type === 'image/png';
+
+/** Opens the workflow a LoRA or a sample PNG carries; a file from another tool says what it is. */
+export async function openWorkflowInFile(file: File): Promise<void> {
+  let found: Embedded;
+  try {
+    if (/\.safetensors$/i.test(file.name)) {
+      const length = safetensorsHeaderLength(new Uint8Array(await file.slice(0, 8).arrayBuffer()));
+      found = workflowInSafetensors(await file.slice(8, 8 + length).text());
+    } else found = workflowInPng(new Uint8Array(await file.arrayBuffer()));
+  } catch (e) {
+    return toast(`Cannot read ${file.name}: ${(e as Error).message}`, 'error', 6000);
+  }
+  if (found.kind === 'other') return toast(`${file.name}: ${found.message}`, 'info', 8000);
+  if (openWorkflowText(found.text)) toast(`Opened the workflow that made ${file.name}.`);
 }

@@ -21,7 +21,7 @@ type GridParams = {
 export const loraGridNode = defineNode<GridParams>({
   schema: {
     type: 'LoRAGrid',
-    version: 1,
+    version: 2, // 2: the PNGs carry the workflow (nodes/model/png-workflow.ts)
     category: 'lora',
     title: 'LoRA grid',
     description:

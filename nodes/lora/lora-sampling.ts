@@ -8,6 +8,7 @@ import type { SampleOptions } from '../../ml/dit/sampler';
 import type { JsonValue } from '../../protocol/values';
 import type { NodeContext } from '../api';
 import type { ImagesValue } from '../model/model-value';
+import { withWorkflowChunk } from '../model/png-workflow';
 
 /** One LoRA at a strength, by file. */
 export type LoraUse = { file: string; strength: number; name: string };
@@ -51,7 +52,10 @@ export async function sampleRows(
       const png = await tilesToPng(tile, size, 1);
       const caption = r.label ? `${prompt} [${r.label}]` : prompt;
       items.push({
-        image: await ctx.artifacts.put(png, 'image/png', `sample-${ri}-${pi}.png`, { caption, row: r.label }),
+        image: await ctx.artifacts.put(withWorkflowChunk(png, ctx.workflow), 'image/png', `sample-${ri}-${pi}.png`, {
+          caption,
+          row: r.label,
+        }),
         caption,
         seed: options.seed,
       });
@@ -59,7 +63,7 @@ export async function sampleRows(
   }
   const cols = rows.length > 1 ? prompts.length : columns > 0 ? columns : Math.ceil(Math.sqrt(prompts.length));
   const gridPng = await tilesToPng(tiles, size, cols, Math.max(1, Math.floor(256 / (size * cols)) || 1));
-  const grid = await ctx.artifacts.put(gridPng, 'image/png', 'samples.png', {
+  const grid = await ctx.artifacts.put(withWorkflowChunk(gridPng, ctx.workflow), 'image/png', 'samples.png', {
     rows: rows.map((r) => r.label).join('\n'),
     prompts: prompts.join('\n'),
   });

@@ -5,6 +5,7 @@ import { SAMPLERS, type SamplerKind } from '../../ml/dit/sampler';
 import { captionTooLong } from '../../ml/dit/tokenizer';
 import { defineNode, NodeUserError } from '../api';
 import { sampleRows } from '../lora/lora-sampling';
+import { withWorkflowChunk } from './png-workflow';
 import { loraRows, loraTagFingerprint } from '../lora/sample-loras';
 import { STACKING_HINT, STRENGTH_HINT } from '../lora/strength';
 import { modelFile, readModel, toJson, type ImagesValue } from './model-value';
@@ -25,7 +26,7 @@ type SampleParams = {
 export const sampleNode = defineNode<SampleParams>({
   schema: {
     type: 'Sample',
-    version: 2,
+    version: 3, // 3: the PNGs carry the workflow (png-workflow.ts)
     category: 'model',
     title: 'Sample',
     description:
@@ -171,13 +172,17 @@ export const sampleNode = defineNode<SampleParams>({
     for (const [i, caption] of prompts.entries()) {
       const png = await tilesToPng(images.subarray(i * px, (i + 1) * px), size, 1);
       items.push({
-        image: await ctx.artifacts.put(png, 'image/png', `sample-${i}.png`, { caption }),
+        image: await ctx.artifacts.put(withWorkflowChunk(png, ctx.workflow), 'image/png', `sample-${i}.png`, {
+          caption,
+        }),
         caption,
         seed: params.seed,
       });
     }
     const gridPng = await tilesToPng(images, size, columns, Math.max(1, Math.floor(256 / (size * columns)) || 1));
-    const grid = await ctx.artifacts.put(gridPng, 'image/png', 'samples.png', { prompts: prompts.join('\n') });
+    const grid = await ctx.artifacts.put(withWorkflowChunk(gridPng, ctx.workflow), 'image/png', 'samples.png', {
+      prompts: prompts.join('\n'),
+    });
     ctx.preview(grid, 'samples');
     ctx.log(
       'info',

@@ -200,3 +200,45 @@ test('a first visit shows the template gallery; a template opens as a new, ready
     expect(await page.inputValue('[data-testid=param-images-folder]')).toBe('my-character');
   });
 });
+
+test('a sample PNG or a LoRA dropped on the canvas opens the workflow that made it; a ComfyUI PNG says what it is', async () => {
+  await withScreenshot(page, 'drop-files', async () => {
+    await openQuick();
+    const { withWorkflowChunk } = await import('../../nodes/model/png-workflow');
+    const sharp = (await import('sharp')).default;
+    const plain = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0af' } })
+      .png()
+      .toBuffer();
+    const sample = withWorkflowChunk(plain, { ...quick, name: 'Made this sample' });
+    const comfy = withWorkflowChunk(plain, { last_node_id: 9, nodes: [{}, {}] } as never);
+    const header = JSON.stringify({
+      __metadata__: { 'loraflow.workflow': JSON.stringify({ ...quick, name: 'Made this LoRA' }) },
+    });
+    const lora = Buffer.concat([Buffer.alloc(8), Buffer.from(header)]);
+    lora.writeBigUInt64LE(BigInt(Buffer.byteLength(header)));
+    const drop = async (name: string, bytes: Buffer, type: string) => {
+      const dataTransfer = await page.evaluateHandle(
+        ([b64, n, t]) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], n, { type: t }));
+          return dt;
+        },
+        [bytes.toString('base64'), name, type] as const,
+      );
+      await page.dispatchEvent('[data-testid=canvas]', 'dragover', { dataTransfer });
+      await page.dispatchEvent('[data-testid=canvas]', 'drop', { dataTransfer });
+    };
+    const name = () => page.inputValue('[data-testid=workflow-name]');
+    await drop('sample-0.png', sample, 'image/png');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=workflow-name]') as HTMLInputElement).value === 'Made this sample',
+    );
+    await drop('style.safetensors', lora, 'application/octet-stream');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=workflow-name]') as HTMLInputElement).value === 'Made this LoRA',
+    );
+    await drop('ComfyUI_00001_.png', comfy, 'image/png');
+    await page.waitForSelector('[data-testid=toast]:has-text("ComfyUI image")');
+    expect(await name()).toBe('Made this LoRA');
+  });
+});

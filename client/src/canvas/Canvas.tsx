@@ -21,6 +21,7 @@ import { activeTab, edit, editorStore, setSelection } from '../store/editor';
 import { schemasStore } from '../store/schemas';
 import { toast } from '../store/toasts';
 import { openMenu, openPalette, uiStore } from '../store/ui';
+import { mayCarryWorkflow, openWorkflowInFile } from '../actions';
 import { importFiles, isConfigOrWorkflow } from '../interop/importConfig';
 import { applyEdgeChanges, applyNodeChanges } from './changes';
 import { nodeTypes } from './nodeTypes';
@@ -104,6 +105,12 @@ function onDragOver(e: DragEvent): void {
 /** A workflow .json opens; a kohya / ai-toolkit config (with the files it names) is imported into a new tab. */
 function onDrop(e: DragEvent): void {
   const files = [...e.dataTransfer.files];
+  // A LoRA or a sample PNG opens the workflow that made it.
+  const carrier = files.find(mayCarryWorkflow);
+  if (carrier) {
+    e.preventDefault();
+    return void openWorkflowInFile(carrier);
+  }
   if (!files.some(isConfigOrWorkflow)) return;
   e.preventDefault();
   void importFiles(files);
