@@ -1,12 +1,21 @@
-/** LoadModel: a base model from a safetensors file, by default the shipped emoji model. */
+/**
+ * LoadModel: the base model. The built-in emoji model (or a file SaveModel wrote), or a Stable Diffusion 1.5
+ * checkpoint: a single `.safetensors` file or a diffusers folder. The family is read from the weights
+ * (ml/sd/detect.ts), never the file name; "Model" only says which path field applies, so that an SD workflow
+ * without a checkpoint fails validation instead of quietly training the emoji model.
+ */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel } from '../../ml/dit/weights';
-import { defineNode, NodeUserError } from '../api';
+import { openSdCheckpoint, SdCheckpointError } from '../../ml/sd/checkpoint';
+import { checkpointHashes } from '../../ml/sd/hash';
+import { SafetensorsFile } from '../../ml/safetensors';
+import { defineNode, NodeUserError, type NodeContext } from '../api';
 import { SHIPPED_WEIGHTS, toJson, type ModelValue } from './model-value';
+import type { Sd15ModelValue } from './sd-model-value';
 
-type LoadModelParams = { file: string };
+type LoadModelParams = { family: string; file: string; checkpoint: string };
 
 function resolveFile(file: string, resolve: (p: string) => string): string {
   if (!file) {
@@ -22,26 +31,120 @@ function resolveFile(file: string, resolve: (p: string) => string): string {
   return resolve(file);
 }
 
+/** Which parameter holds the path, and the path through the policy. */
+function chosenPath(params: LoadModelParams, resolve: (p: string, param: string) => string): [string, string] {
+  if (params.family === 'sd15') {
+    if (!params.checkpoint)
+      throw new NodeUserError(
+        'no SD 1.5 checkpoint chosen',
+        'choose a .safetensors file or a diffusers folder',
+        'checkpoint',
+      );
+    return ['checkpoint', resolve(params.checkpoint, 'checkpoint')];
+  }
+  return ['file', resolveFile(params.file, (p) => resolve(p, 'file'))];
+}
+
+/** A loraflow DiT file says so in its metadata; everything else goes to the SD loader, which names what it finds. */
+async function isDitFile(file: string): Promise<boolean> {
+  if (!file.toLowerCase().endsWith('.safetensors') || fs.statSync(file).isDirectory()) return false;
+  const st = await SafetensorsFile.open(file).catch(() => undefined);
+  if (!st) return false;
+  const dit = 'loraflow.dit_config' in st.metadata;
+  await st.close();
+  return dit;
+}
+
+/** The files whose size and time identify the model: the file, or a diffusers folder's index and weights. */
+function fingerprintFiles(p: string): string[] {
+  if (!fs.statSync(p).isDirectory()) return [p];
+  const out = [path.join(p, 'model_index.json')];
+  for (const sub of ['unet', 'text_encoder', 'vae']) {
+    const dir = path.join(p, sub);
+    if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir).sort()) out.push(path.join(dir, f));
+  }
+  return out;
+}
+
+async function loadSd15(file: string, param: string, ctx: NodeContext): Promise<Sd15ModelValue> {
+  let ckpt;
+  try {
+    ckpt = openSdCheckpoint(file);
+  } catch (e) {
+    if (e instanceof SdCheckpointError) throw new NodeUserError(`cannot use ${e.message}`, e.hint, param);
+    throw e;
+  }
+  try {
+    ctx.progress(0, 1);
+    const hashes = await checkpointHashes(ckpt.files, ctx.signal);
+    const { unet, clip, vae } = ckpt.widths;
+    ctx.log(
+      'info',
+      `SD 1.5 (${ckpt.layout}, ${ckpt.dtype}): UNet ${unet.channelMult.map((m) => m * unet.modelChannels).join('/')}, ` +
+        `text encoder ${clip.width} x ${clip.layers} layers, VAE ${vae.ch}; sha256 ${hashes.sha256}, ` +
+        `A1111 hash ${hashes.autoV2} (legacy ${hashes.legacy}); ${ckpt.ignored.length} extra tensors ignored`,
+    );
+    ctx.progress(1, 1);
+    return {
+      kind: 'sd15',
+      family: 'sd15',
+      name: path.basename(file).replace(/\.safetensors$/i, ''),
+      path: file,
+      layout: ckpt.layout,
+      files: [...ckpt.files],
+      sha256: hashes.sha256,
+      autoV2: hashes.autoV2,
+      legacyHash: hashes.legacy,
+      dtype: ckpt.dtype,
+      widths: ckpt.widths,
+      resolution: 512,
+    };
+  } finally {
+    ckpt.close();
+  }
+}
+
 export const loadModelNode = defineNode<LoadModelParams>({
   schema: {
     type: 'LoadModel',
-    version: 1,
+    version: 2,
     category: 'model',
     title: 'Load model',
     description:
-      'A base text-to-image model. Empty: the built-in emoji model (a small diffusion transformer trained by loraflow on Noto and Fluent emoji, 32x32). Or a .safetensors file saved by SaveModel.',
+      'A base text-to-image model: the built-in emoji model (a small diffusion transformer trained by loraflow on Noto and Fluent emoji, 32x32) or a file saved by SaveModel; or a Stable Diffusion 1.5 checkpoint (.safetensors, fp32/fp16/bf16, or a diffusers folder). The family is read from the weights; .ckpt pickles are refused.',
     inputs: [],
     outputs: [{ name: 'model', type: 'MODEL' }],
     params: [
+      {
+        name: 'family',
+        kind: 'enum',
+        default: 'emoji',
+        options: ['emoji', 'sd15'],
+        label: 'Model',
+        tooltip: 'emoji: the built-in model (or a SaveModel file). sd15: a Stable Diffusion 1.5 checkpoint of yours.',
+      },
       {
         name: 'file',
         kind: 'path',
         pathKind: 'file',
         access: 'read',
+        models: 'checkpoints',
         default: '',
         optional: true,
         label: 'Model file',
         tooltip: 'Leave empty for the built-in emoji model.',
+        visibleWhen: { param: 'family', equals: ['emoji'] },
+      },
+      {
+        name: 'checkpoint',
+        kind: 'path',
+        pathKind: 'file',
+        access: 'read',
+        default: '',
+        label: 'SD 1.5 checkpoint',
+        tooltip:
+          'A .safetensors checkpoint (e.g. v1-5-pruned-emaonly.safetensors or a fine-tune) or a diffusers folder (the one with model_index.json).',
+        visibleWhen: { param: 'family', equals: ['sd15'] },
       },
     ],
     resource: 'cpu',
@@ -50,23 +153,37 @@ export const loadModelNode = defineNode<LoadModelParams>({
 
   fingerprint(params, ctx) {
     try {
-      const file = resolveFile(params.file, (p) => ctx.paths.resolve(p, 'read', 'file'));
-      const st = fs.statSync(file);
-      return `${file}:${st.size}:${st.mtimeMs}`;
+      const [, file] = chosenPath(params, (p, param) => ctx.paths.resolve(p, 'read', param));
+      return fingerprintFiles(file)
+        .map((f) => {
+          const st = fs.statSync(f);
+          return `${f}:${st.size}:${st.mtimeMs}`;
+        })
+        .join('\n');
     } catch (e) {
       return `missing:${(e as Error).message}:${Date.now()}`;
     }
   },
 
   async execute(_inputs, params, ctx) {
-    const file = resolveFile(params.file, (p) => ctx.paths.resolve(p, 'read', 'file'));
-    try {
-      await loadModel(file); // validates the header, config and every tensor's shape
-    } catch (e) {
-      throw new NodeUserError(`cannot use ${file} as a model: ${(e as Error).message}`, undefined, 'file');
+    const [param, file] = chosenPath(params, (p, name) => ctx.paths.resolve(p, 'read', name));
+    if (!fs.existsSync(file)) throw new NodeUserError(`${file} does not exist`, 'check the path', param);
+    if (params.family !== 'sd15' && (await isDitFile(file))) {
+      try {
+        await loadModel(file); // validates the header, config and every tensor's shape
+      } catch (e) {
+        throw new NodeUserError(`cannot use ${file} as a model: ${(e as Error).message}`, undefined, param);
+      }
+      const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+      const value: ModelValue = { kind: 'loraflow.dit', name: path.basename(file, '.safetensors'), path: file, sha256 };
+      return { model: toJson(value) };
     }
-    const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    const value: ModelValue = { kind: 'loraflow.dit', name: path.basename(file, '.safetensors'), path: file, sha256 };
-    return { model: toJson(value) };
+    if (await isDitFile(file))
+      throw new NodeUserError(
+        `${file} is a loraflow emoji model, not an SD 1.5 checkpoint`,
+        'set Model to emoji',
+        param,
+      );
+    return { model: toJson(await loadSd15(file, param, ctx)) };
   },
 });
