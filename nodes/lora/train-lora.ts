@@ -20,7 +20,7 @@ import { loraJson } from './lora-value';
 import type { TrainingInfo } from './metadata';
 import { TRAIN_PRESETS } from './presets';
 import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
-import { TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
+import { adaptsText, selectTargets, TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
 import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
 import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
@@ -153,9 +153,10 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     for (const w of preflightWarnings(ds, params.loraType as LoraType, steps, trigger, imageCount, params.batch))
       ctx.warn(w);
     const prompts = samplePrompts(params.samplePrompts, ds, trigger);
-    const targets = defaultLoraTargets(c, params.targets === 'attention+mlp+text')
-      .filter((m) => params.targets !== 'attention' || !/\.mlp\./.test(m.name))
-      .map((m) => m.name);
+    const targets = selectTargets(
+      params.targets,
+      defaultLoraTargets(c, adaptsText(params.targets)).map((m) => m.name),
+    );
     // Everything but the length of the run identifies it: raising the steps continues from the last checkpoint.
     const {
       steps: _s,
@@ -273,7 +274,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       trigger,
       startedAt: monitor.startedAt ?? started,
       finishedAt: Date.now() / 1000,
-      textEncoder: params.targets === 'attention+mlp+text',
+      textEncoder: adaptsText(params.targets),
       textEncoderLr: params.textEncoderLr > 0 ? params.textEncoderLr : params.learningRate,
     };
     const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);

@@ -37,7 +37,21 @@ export type TrainLoraParams = {
   checkStrengths: string[];
 };
 
-export const TARGETS = ['attention+mlp', 'attention', 'attention+mlp+text'] as const;
+export const TARGETS = ['attention+mlp', 'attention', 'attention+mlp+text', 'cross-attention kv+text'] as const;
+
+/** Whether a layer set adapts the text encoder. */
+export const adaptsText = (targets: string): boolean => targets.endsWith('+text');
+
+/**
+ * The modules of a layer set among the model's default LoRA targets. 'cross-attention kv+text' adapts only what
+ * reads the caption (the cross-attention keys and values, and the text encoder): its change follows the words.
+ */
+export function selectTargets(targets: string, names: readonly string[]): string[] {
+  if (targets === 'cross-attention kv+text')
+    return names.filter((m) => m.startsWith('text.') || /\.cross\.(k|v)$/.test(m));
+  if (targets === 'attention') return names.filter((m) => !/\.mlp\./.test(m));
+  return [...names];
+}
 
 export const TRAIN_PARAMS: ParamSpec[] = [
   {
@@ -123,7 +137,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 'attention+mlp',
     label: 'Adapted layers',
     tooltip:
-      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_).',
+      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words.',
   },
   {
     name: 'textEncoderLr',
@@ -134,7 +148,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     label: 'Text encoder learning rate',
     tooltip:
       "kohya's text_encoder_lr: the rate of the text encoder's adapters (so the trigger word can acquire meaning). 0: the learning rate. AdamW only.",
-    visibleWhen: { param: 'targets', equals: ['attention+mlp+text'] },
+    visibleWhen: { param: 'targets', equals: ['attention+mlp+text', 'cross-attention kv+text'] },
   },
   { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed' },
   {
