@@ -43,7 +43,6 @@ const REASONS: Record<string, string> = {
   'train.gradient_checkpointing': 'loraflow chooses memory use by itself',
   'train.dtype': 'loraflow chooses the precision for the device',
   'train.noise_scheduler': "the model family's own schedule is used",
-  'train.text_encoder_lr': 'TrainLoRA has one learning rate for every adapted layer',
   'model.quantize': 'loraflow chooses the precision for the device',
   'sample.sampler': "ai-toolkit's samplers are not loraflow's; Sample keeps its own",
   'sample.walk_seed': 'Sample draws every prompt with its own seed from the one given',
@@ -90,6 +89,10 @@ export function importAiToolkit(b: ImportBuilder, job: Table, file: string): voi
   const family = familyOf(model);
   if (family) b.family(family[0], family[1]);
   for (const k of ['arch', 'is_flux', 'is_xl', 'is_v2']) if (model[k] !== undefined) used(`model.${k}`);
+  if (typeof model.name_or_path === 'string' && model.name_or_path) {
+    used('model.name_or_path');
+    b.setModel('model.name_or_path', model.name_or_path, true);
+  }
 
   const network = isTable(proc.network) ? proc.network : {};
   if (network.type !== undefined) {

@@ -90,6 +90,7 @@ export function exportAiToolkit(wf: WorkflowFile, t: WorkflowTraining, familyCho
     warnings.push("TrainLoRA's steps are automatic (0): set train.steps before training");
   }
   if (num(tr.dropout) === 0) delete (proc.network as Yaml).dropout;
+  if (num(tr.textEncoderLr) === 0 || tr.targets !== 'attention+mlp+text') delete (proc.train as Yaml).text_encoder_lr;
   proc.datasets = [dataset];
   Object.assign(proc.train as Yaml, {
     optimizer: tr.optimizer === 'prodigy' ? 'prodigy' : 'adamw',
@@ -99,7 +100,7 @@ export function exportAiToolkit(wf: WorkflowFile, t: WorkflowTraining, familyCho
   });
   (proc.save as Yaml).dtype = t.setup.save.dtype === 'fp32' ? 'float32' : 'float16';
   const arch = ARCH[family];
-  proc.model = { ...(proc.model as Yaml), arch: arch.arch, ...(arch.legacy ? { [arch.legacy]: true } : {}) };
+  proc.model = { name_or_path: t.modelPath, arch: arch.arch, ...(arch.legacy ? { [arch.legacy]: true } : {}) };
   const sample = samplesSection(t);
   if (sample) proc.sample = sample;
   else delete (proc.train as Yaml).sample_every;

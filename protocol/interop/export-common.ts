@@ -26,7 +26,7 @@ export function headerLines(wf: WorkflowFile, t: WorkflowTraining, what: string)
 /** The family to write: the caller's choice, else the one recorded at import, else SD 1.5 (with a warning). */
 export function chooseFamily(t: WorkflowTraining, family: ModelFamily | undefined, warnings: string[]): ModelFamily {
   const chosen = family ?? t.family;
-  if (!str(t.setup.model.file))
+  if (t.builtinModel && !(t.modelPath && t.family))
     warnings.push(
       "LoadModel uses loraflow's built-in emoji model, which other tools cannot train: set the base model path before training",
     );

@@ -37,7 +37,7 @@ function comment(lines: string[]): string {
 
 function trainingArgs(t: WorkflowTraining, family: ModelFamily, stem: string, warnings: string[]): Toml {
   const tr = t.setup.train;
-  const args: Toml = {};
+  const args: Toml = { pretrained_model_name_or_path: t.modelPath };
   for (const m of DIRECT_MAPPINGS) {
     if (!m.kohya || m.kohyaDataset || m.role === 'images') continue;
     const value = t.setup[m.role][m.param];
@@ -47,6 +47,7 @@ function trainingArgs(t: WorkflowTraining, family: ModelFamily, stem: string, wa
     delete args.max_train_steps;
     warnings.push("TrainLoRA's steps are automatic (0): set max_train_steps or max_train_epochs before training");
   }
+  if (num(tr.textEncoderLr) === 0 || tr.targets !== 'attention+mlp+text') delete args.text_encoder_lr;
   if (family === 'sd2') args.v2 = true;
   args.save_model_as = 'safetensors';
   args.save_precision = t.setup.save.dtype === 'fp32' ? 'float' : 'fp16';

@@ -5,6 +5,7 @@
  */
 import type { NodeSchema, ParamValue } from '../schema';
 import { describeValue, validateParamValue } from '../validate';
+import { familySpec, modelPathSpec } from './model-params';
 import { ROLE_TYPES, emptySetup, type Params, type Role, type TrainingSetup } from './roles';
 import type { ConfigFormat, ImportSummary, ModelFamily } from './types';
 
@@ -64,7 +65,31 @@ export class ImportBuilder {
 
   family(family: ModelFamily, from: string): void {
     this.summary.family = family;
-    this.note(`model family: ${family} (from ${from}); LoadModel finds the family in the model file itself`);
+    this.note(`model family: ${family} (from ${from})`);
+  }
+
+  /**
+   * Maps the model path: to LoadModel's family choice when it has one (the imported family, else SD 1.5 when
+   * `assumeSd15` says the tool's default is SD 1.x) and to the path parameter of that family.
+   */
+  setModel(setting: string, path: string, assumeSd15: boolean): void {
+    const schema = this.schemas.get(ROLE_TYPES.model);
+    const famSpec = familySpec(schema);
+    let option: string | undefined;
+    if (famSpec) {
+      const wanted = this.summary.family ?? (assumeSd15 ? 'sd15' : undefined);
+      if (wanted && famSpec.options?.includes(wanted)) {
+        option = wanted;
+        const note = this.summary.family ? undefined : 'assumed: the config does not say, and SD 1.x is the default';
+        this.set(`${setting} (model family)`, 'model', famSpec.name, wanted, note);
+      } else if (wanted) {
+        const has = (famSpec.options ?? []).join(', ');
+        this.ignore('model family', wanted, `not supported, ignored (LoadModel's ${famSpec.name} offers ${has})`);
+      }
+    }
+    const pathSpec = modelPathSpec(schema, option);
+    if (pathSpec) this.set(setting, 'model', pathSpec.name, path);
+    else this.ignore(setting, path, 'not supported, ignored (LoadModel has no path parameter)');
   }
 
   /** Whether the role's node has this parameter in this installation. */

@@ -37,7 +37,6 @@ const REASONS: Record<string, string> = {
   max_bucket_reso: "Resize's buckets span 256-1024 px in 64 px steps",
   min_bucket_reso: "Resize's buckets span 256-1024 px in 64 px steps",
   bucket_reso_steps: "Resize's buckets span 256-1024 px in 64 px steps",
-  text_encoder_lr: 'TrainLoRA has one learning rate for every adapted layer',
   save_every_n_epochs: 'TrainLoRA checkpoints every N steps',
   sample_every_n_epochs: 'TrainLoRA samples every N steps',
 };
@@ -185,6 +184,11 @@ export function importKohyaArgs(b: ImportBuilder, args: Record<string, unknown>,
     b.note(
       'model family: not in the config (sd-scripts takes it from the script: train_network.py SD 1.x/2.x, sdxl_train_network.py SDXL); export asks for it',
     );
+  const modelPath = args.pretrained_model_name_or_path;
+  if (typeof modelPath === 'string' && modelPath) {
+    done.add('pretrained_model_name_or_path');
+    b.setModel('pretrained_model_name_or_path', modelPath, true);
+  }
   for (const k of ['sdxl', 'v2', 'ae', 't5xxl', 'clip_l']) if (args[k] !== undefined && family) done.add(k);
   for (const k of ['sdxl', 'v2'])
     if (args[k] === false) {

@@ -4,7 +4,8 @@
  * config (a dotted path inside `config.process[0]`; `datasets.` means the first dataset). The importers read
  * these keys and the exporters write them, so that a round trip keeps every value. Settings that need more than
  * a copy (model family, optimizer and scheduler names, resolution, caption extension, sample prompts, trigger
- * words, network_args) are handled next to their format, and listed in the README's table too.
+ * words, network_args, the model path: LoadModel's path field depends on its family) are handled next to their
+ * format, and listed in the README's table too.
  */
 import type { Role } from './roles';
 
@@ -24,13 +25,6 @@ export interface DirectMapping {
 
 export const DIRECT_MAPPINGS: readonly DirectMapping[] = [
   {
-    role: 'model',
-    param: 'file',
-    kind: 'string',
-    kohya: 'pretrained_model_name_or_path',
-    aitoolkit: 'model.name_or_path',
-  },
-  {
     role: 'images',
     param: 'folder',
     kind: 'string',
@@ -43,6 +37,14 @@ export const DIRECT_MAPPINGS: readonly DirectMapping[] = [
   { role: 'train', param: 'alpha', kind: 'number', kohya: 'network_alpha', aitoolkit: 'network.linear_alpha' },
   { role: 'train', param: 'dropout', kind: 'number', kohya: 'network_dropout', aitoolkit: 'network.dropout' },
   { role: 'train', param: 'learningRate', kind: 'number', kohya: 'learning_rate', aitoolkit: 'train.lr' },
+  {
+    role: 'train',
+    param: 'textEncoderLr',
+    kind: 'number',
+    kohya: 'text_encoder_lr',
+    aitoolkit: 'train.text_encoder_lr',
+  },
+  { role: 'train', param: 'priorLossWeight', kind: 'number', kohya: 'prior_loss_weight' },
   { role: 'train', param: 'warmupSteps', kind: 'int', kohya: 'lr_warmup_steps' },
   { role: 'train', param: 'steps', kind: 'int', kohya: 'max_train_steps', aitoolkit: 'train.steps' },
   {

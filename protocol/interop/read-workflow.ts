@@ -6,6 +6,7 @@
 import type { NodeSchema } from '../schema';
 import type { WorkflowFile, WorkflowNode } from '../workflow';
 import { ROLE_TYPES, emptySetup, type Params, type TrainingSetup } from './roles';
+import { modelFamilyOf, modelPathOf } from './model-params';
 import type { ModelFamily } from './types';
 
 export interface WorkflowTraining {
@@ -14,6 +15,10 @@ export interface WorkflowTraining {
   /** The SaveDataset node that writes this training's images in kohya layout, if there is one. */
   saveDataset?: Params;
   family?: ModelFamily;
+  /** The model path LoadModel names (its path field for its family). */
+  modelPath: string;
+  /** Whether LoadModel is set to loraflow's own emoji model, which the other tools cannot train. */
+  builtinModel: boolean;
   warnings: string[];
 }
 
@@ -75,15 +80,20 @@ export function readTraining(wf: WorkflowFile, schemas: readonly NodeSchema[]): 
   setup.save = withDefaults(fed(ROLE_TYPES.save)[0], map, ROLE_TYPES.save);
 
   const imported = wf.importedFrom as { family?: unknown } | undefined;
-  const family =
+  const recorded =
     typeof imported?.family === 'string' && FAMILIES.has(imported.family)
       ? (imported.family as ModelFamily)
       : undefined;
+  const family = modelFamilyOf(setup.model) ?? recorded;
+  const modelPath = modelPathOf(map.get(ROLE_TYPES.model), setup.model);
+  const builtinModel = modelPath === '' || setup.model.family === 'emoji';
   return {
     setup,
     trainId: train.id,
     ...(saveDataset ? { saveDataset: withDefaults(saveDataset, map, 'SaveDataset') } : {}),
     ...(family ? { family } : {}),
+    modelPath,
+    builtinModel,
     warnings,
   };
 }

@@ -117,9 +117,7 @@ describe('REST', () => {
     expect(body.summary.ignored.find((i) => i.setting === 'dataset_config')?.reason).toMatch(
       /not given with the config/,
     );
-    expect(body.pathProblems).toEqual([
-      expect.objectContaining({ nodeId: 'model', param: 'file', path: '/etc/m.safetensors' }),
-    ]);
+    expect(body.pathProblems).toEqual([expect.objectContaining({ nodeId: 'model', path: '/etc/m.safetensors' })]);
     expect((await post('import', { name: 'x.toml', text: 'a = [' })).status).toBe(400);
     expect((await post('import', { text: 'a = 1' })).status).toBe(400);
     expect((await post('export', { workflow: body.workflow, to: 'onetrainer' })).status).toBe(400);

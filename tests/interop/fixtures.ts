@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { companionsFrom, importConfig, type ConfigFile, type ImportResult } from '../../protocol/interop';
+import { modelPathOf } from '../../protocol/interop/model-params';
 import type { NodeSchema, ParamValue } from '../../protocol/schema';
 import type { WorkflowFile } from '../../protocol/workflow';
 import { createRegistry } from '../../server/engine/registry';
@@ -41,4 +42,10 @@ export function paramsOf(wf: WorkflowFile, id: string): Record<string, ParamValu
   const p = effectiveParams(wf)[id];
   if (!p) throw new Error(`no node "${id}" in ${wf.name}`);
   return p;
+}
+
+/** The model path of the workflow's LoadModel, in whichever path field its family uses. */
+export function modelPath(wf: WorkflowFile): string {
+  const schema = schemas.find((s) => s.type === 'LoadModel');
+  return modelPathOf(schema, paramsOf(wf, 'model'));
 }

@@ -9,7 +9,7 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { importConfig, ImportError, type ImportResult } from '../../protocol/interop';
 import { validateWorkflow } from '../../protocol/validate';
-import { fixture, importFixture, paramsOf, schemas } from './fixtures';
+import { fixture, importFixture, modelPath, paramsOf, schemas } from './fixtures';
 
 /** Every key of a config, as dotted paths of its tables (arrays of tables indexed). */
 function leafKeys(v: unknown, prefix = ''): string[] {
@@ -40,7 +40,7 @@ test('an sd-scripts TOML with its dataset config and prompts file: each setting 
   const r = importFixture('sdxl-character.toml');
   const wf = r.workflow;
   expect(validateWorkflow(wf, schemas)).toEqual([]);
-  expect(paramsOf(wf, 'model').file).toBe('models/sd_xl_base_1.0.safetensors');
+  expect(modelPath(wf)).toBe('models/sd_xl_base_1.0.safetensors');
   expect(paramsOf(wf, 'images')).toMatchObject({ folder: 'datasets/sks_woman', repeats: 10, captionExtension: '.txt' });
   expect(paramsOf(wf, 'caption').trigger).toBe('sks woman');
   expect(paramsOf(wf, 'resize')).toMatchObject({ resolution: 1024, mode: 'buckets' });
@@ -142,7 +142,7 @@ test('a kohya_ss GUI config: strings become numbers, the warmup percentage becom
   });
   expect(r.workflow.description).toBe('trigger: lxndrn woman');
   const ignored = r.summary.ignored.map((i) => i.setting);
-  expect(ignored).toEqual(expect.arrayContaining(['epoch', 'text_encoder_lr', 'conv_dim', 'xformers']));
+  expect(ignored).toEqual(expect.arrayContaining(['epoch', 'conv_dim', 'xformers', 'learning_rate']));
   expect(r.summary.notes.join('\n')).toMatch(/not set: max_train_epochs, optimizer_args, reg_data_dir/);
 });
 
@@ -191,4 +191,46 @@ test('files that are not configs are refused with the file named', () => {
     /already a loraflow workflow/,
   );
   expect(() => importConfig({ name: 'a.png', text: '' }, schemas)).toThrow(ImportError);
+});
+
+test('the model path follows LoadModel as installed: its family choice and that family path field, or its one path', () => {
+  const config = { name: 'm.toml', text: 'pretrained_model_name_or_path = "models/v1-5.safetensors"\n' };
+  const onePath = schemas.map((s) =>
+    s.type === 'LoadModel'
+      ? {
+          ...s,
+          params: [{ name: 'file', kind: 'path' as const, default: '', optional: true, pathKind: 'file' as const }],
+        }
+      : s,
+  );
+  expect(importConfig(config, onePath).workflow.nodes.find((n) => n.id === 'model')?.params).toEqual({
+    file: 'models/v1-5.safetensors',
+  });
+  const withFamily = schemas.map((s) =>
+    s.type === 'LoadModel'
+      ? {
+          ...s,
+          params: [
+            { name: 'family', kind: 'enum' as const, default: 'emoji', options: ['emoji', 'sd15'] },
+            { name: 'file', kind: 'path' as const, default: '', visibleWhen: { param: 'family', equals: ['emoji'] } },
+            {
+              name: 'checkpoint',
+              kind: 'path' as const,
+              default: '',
+              visibleWhen: { param: 'family', equals: ['sd15'] },
+            },
+          ],
+        }
+      : s,
+  );
+  const sd15 = importConfig(config, withFamily);
+  expect(sd15.workflow.nodes.find((n) => n.id === 'model')?.params).toEqual({
+    family: 'sd15',
+    checkpoint: 'models/v1-5.safetensors',
+  });
+  const sdxl = importConfig(
+    { name: 'x.json', text: '{"sdxl": true, "pretrained_model_name_or_path": "x.safetensors"}' },
+    withFamily,
+  );
+  expect(sdxl.summary.ignored.find((i) => i.setting === 'model family')?.reason).toMatch(/offers emoji, sd15/);
 });
