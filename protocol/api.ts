@@ -52,6 +52,8 @@ export interface ValidationFailure {
   errors: ValidationError[];
   /** The same errors keyed by node id ('' for graph-level errors). */
   byNode: Record<string, ValidationError[]>;
+  /** Set when validation stopped at WORKFLOW_LIMITS.reportedErrors: there are more. */
+  truncated?: boolean;
 }
 
 export interface ApiError {

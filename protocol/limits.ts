@@ -10,6 +10,8 @@ export const WORKFLOW_LIMITS = {
   targets: 10_000,
   /** Nesting of objects and arrays anywhere in the file (unknown fields included); real files nest about 5 deep. */
   depth: 64,
+  /** Validation errors reported for one workflow; validation stops there. */
+  reportedErrors: 1000,
 } as const;
 
 export type WorkflowLimit = keyof typeof WORKFLOW_LIMITS;

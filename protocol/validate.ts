@@ -131,10 +131,49 @@ function nodeLabel(node: WorkflowNode): string {
     : `node "${node.id}" (${node.type})`;
 }
 
+/** Thrown by a full error list: validation stops there (see validateWorkflowCapped). */
+class ErrorLimitReached extends Error {}
+
+/** An error list that throws ErrorLimitReached instead of growing past `max`. */
+function cappedList(max: number): ValidationError[] {
+  const list: ValidationError[] = [];
+  if (!Number.isFinite(max)) return list;
+  list.push = (...items: ValidationError[]): number => {
+    for (const item of items) {
+      if (list.length >= max) throw new ErrorLimitReached();
+      Array.prototype.push.call(list, item);
+    }
+    return list.length;
+  };
+  return list;
+}
+
+/**
+ * Validates a workflow and returns at most `maxErrors` errors, stopping as soon as there are that many: a graph of
+ * 40,000 broken edges has 80,000 errors, whose messages alone would take seconds to build and 100s of MB to send.
+ */
+export function validateWorkflowCapped(
+  wf: WorkflowFile,
+  schemas: SchemaSource,
+  maxErrors: number,
+): { errors: ValidationError[]; truncated: boolean } {
+  const errors = cappedList(maxErrors);
+  try {
+    collectErrors(wf, schemas, errors);
+    return { errors, truncated: false };
+  } catch (e) {
+    if (e instanceof ErrorLimitReached) return { errors, truncated: true };
+    throw e;
+  }
+}
+
 /** Validates a whole workflow against the node schemas and returns every error found (empty when valid). */
 export function validateWorkflow(wf: WorkflowFile, schemas: SchemaSource): ValidationError[] {
+  return validateWorkflowCapped(wf, schemas, Infinity).errors;
+}
+
+function collectErrors(wf: WorkflowFile, schemas: SchemaSource, errors: ValidationError[]): void {
   const map = toSchemaMap(schemas);
-  const errors: ValidationError[] = [];
   const nodes = new Map<string, WorkflowNode>();
   for (const node of wf.nodes) {
     if (nodes.has(node.id)) {
@@ -178,7 +217,6 @@ export function validateWorkflow(wf: WorkflowFile, schemas: SchemaSource): Valid
   const edgesByInput = checkEdges(wf.edges, nodes, map, errors);
   checkInputs(nodes, map, edgesByInput, errors);
   checkCycles(wf.edges, nodes, errors);
-  return errors;
 }
 
 function checkEdges(

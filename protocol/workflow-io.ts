@@ -56,7 +56,6 @@ function checkPoint(v: unknown, path: string, warnings: string[]): { x: number; 
 
 /** Node ids name work folders, log lines and URLs: short, printable. */
 const MAX_ID_LENGTH = 200;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 function checkNode(raw: unknown, i: number, seen: Set<string>, warnings: string[]): WorkflowNode {
@@ -116,16 +115,22 @@ function checkEdge(raw: unknown, i: number): WorkflowEdge {
   return { ...raw, id, from, to } as WorkflowEdge;
 }
 
-function checkList(raw: Record<string, unknown>, key: string, limit?: 'nodes' | 'edges'): unknown[] {
-  const v = raw[key] ?? [];
-  if (!Array.isArray(v)) throw new WorkflowParseError(`expected an array, got ${describe(v)}`, key);
-  if (limit && v.length > WORKFLOW_LIMITS[limit]) {
+/** Refuses more nodes or edges than WORKFLOW_LIMITS allows; first, before any work proportional to the file. */
+function checkCounts(raw: Record<string, unknown>): void {
+  for (const key of ['nodes', 'edges'] as const) {
+    const v = raw[key];
+    if (!Array.isArray(v) || v.length <= WORKFLOW_LIMITS[key]) continue;
     throw new WorkflowTooLargeError(
-      `${v.length.toLocaleString('en')} ${key}, over the limit of ${WORKFLOW_LIMITS[limit].toLocaleString('en')} ${key}`,
-      limit,
+      `${v.length.toLocaleString('en')} ${key}, over the limit of ${WORKFLOW_LIMITS[key].toLocaleString('en')} ${key}`,
+      key,
       key,
     );
   }
+}
+
+function checkList(raw: Record<string, unknown>, key: string): unknown[] {
+  const v = raw[key] ?? [];
+  if (!Array.isArray(v)) throw new WorkflowParseError(`expected an array, got ${describe(v)}`, key);
   return v;
 }
 
@@ -179,8 +184,9 @@ function checkShape(raw: Record<string, unknown>, warnings: string[]): WorkflowF
     );
   }
   const seen = new Set<string>();
-  const nodes = checkList(raw, 'nodes', 'nodes').map((n, i) => checkNode(n, i, seen, warnings));
-  const edges = checkList(raw, 'edges', 'edges').map((e, i) => checkEdge(e, i));
+  checkCounts(raw); // again: a migration may have made edges of v0 links
+  const nodes = checkList(raw, 'nodes').map((n, i) => checkNode(n, i, seen, warnings));
+  const edges = checkList(raw, 'edges').map((e, i) => checkEdge(e, i));
   assignEdgeIds(edges);
   const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : 'Untitled';
   return {
@@ -210,6 +216,7 @@ export function parseWorkflow(input: string | unknown): { workflow: WorkflowFile
     }
   }
   if (!isRecord(value)) throw new WorkflowParseError(`expected a workflow object, got ${describe(value)}`);
+  checkCounts(value);
   checkDepth(value);
   const warnings: string[] = [];
   const version = detectFormatVersion(value);

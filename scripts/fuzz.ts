@@ -5,7 +5,7 @@
  * 4xx that name a node, parameter or place in the file, 5xx, the slowest answer, answers over a second, hangs and
  * crashes. Exits 1 on any 5xx, hang or crash. Bounded in count and in time; the same seed sends the same bodies.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -227,7 +227,7 @@ async function send(
   url: string,
   method: string,
   body: string,
-): Promise<{ status: number; ms: number; json: unknown } | 'hang'> {
+): Promise<{ status: number; ms: number; json: unknown } | 'hang' | { dropped: string }> {
   const started = performance.now();
   try {
     const res = await fetch(url, {
@@ -246,15 +246,29 @@ async function send(
     return { status: res.status, ms: performance.now() - started, json };
   } catch (e) {
     if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return 'hang';
-    throw e;
+    // The connection closed without an answer: a crash, or a refusal the server did not explain.
+    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : String(e);
+    return { dropped: cause };
   }
 }
 
-function validateWithCli(file: string): string | undefined {
-  const res = spawnSync(process.execPath, [BIN, 'validate', file], { encoding: 'utf8', timeout: HANG_MS * 3 });
-  if (res.error) return `validate did not finish: ${res.error.message}`;
-  const text = `${res.stdout}${res.stderr}`;
-  if (res.status !== 0 && res.status !== 1) return `validate exited ${String(res.status)}: ${text.slice(0, 200)}`;
+/**
+ * Runs `loraflow validate` on a file; a problem when it crashes, hangs or prints a stack trace. Asynchronous: a
+ * blocked fuzzer would not notice the server closing idle keep-alive sockets, and would then report the next
+ * request on such a socket as dropped.
+ */
+async function validateWithCli(file: string): Promise<string | undefined> {
+  const child = spawn(process.execPath, [BIN, 'validate', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS * 3);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (c, s) => resolve([c, s])),
+  );
+  clearTimeout(timer);
+  if (signal) return `validate did not finish (${signal})`;
+  if (code !== 0 && code !== 1) return `validate exited ${String(code)}: ${text.slice(0, 200)}`;
   if (/\n\s+at /.test(text)) return `validate printed a stack trace: ${text.slice(0, 200)}`;
   return undefined;
 }
@@ -299,6 +313,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         if (server.exited()) break;
         continue;
       }
+      if ('dropped' in answer) {
+        report.crashes.push(`${label}: connection closed without an answer (${answer.dropped})`);
+        if (server.exited()) break;
+        continue;
+      }
       if (answer.ms > report.slowest.ms) report.slowest = { ms: answer.ms, what: label };
       if (answer.ms > 1000) report.over1s++;
       if (answer.status >= 500) report.errors5xx.push(`${label} -> ${answer.status} ${JSON.stringify(answer.json)}`);
@@ -313,7 +332,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       if (opts.validateEvery > 0 && i % opts.validateEvery === 0) {
         fs.writeFileSync(scratch, text);
         report.validateRuns++;
-        const problem = validateWithCli(scratch);
+        const problem = await validateWithCli(scratch);
         if (problem) report.validateProblems.push(`${label}: ${problem}`);
       }
       if (server.exited()) {

@@ -33,8 +33,8 @@ export interface Plan {
 
 /** Plans the subgraph needed for `targets` (default: the whole graph of known types), in topological order. */
 export function planRun(original: WorkflowFile, registry: NodeRegistry, targets?: readonly string[]): Plan {
-  for (const id of targets ?? [])
-    if (!original.nodes.some((n) => n.id === id)) throw new Error(`target node "${id}" is not in the workflow`);
+  const ids = new Set(original.nodes.map((n) => n.id)); // a set: 10,000 targets × 10,000 nodes took seconds
+  for (const id of targets ?? []) if (!ids.has(id)) throw new Error(`target node "${id}" is not in the workflow`);
   // Muted and bypassed nodes (and what only they fed) are not planned; the targets are chosen before they go, so
   // that muting a sink does not make what fed it a sink of its own.
   const wf = applyNodeModes(original, registry);

@@ -100,8 +100,8 @@ export function foreignRequestProblem(
       error: 'foreign-host',
       message:
         `this server answers only to Host ${hosts.describe(port)}, not ${JSON.stringify(host ?? '')}: ` +
-        'a page on another domain cannot drive it (open the editor at http://127.0.0.1:' +
-        `${port})`,
+        `a page on another domain cannot drive it (open http://127.0.0.1:${port}, or start the server with ` +
+        '--host <the name you use> to reach it by that name)',
     };
   }
   const origin = req.headers.origin;

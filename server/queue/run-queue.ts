@@ -9,7 +9,7 @@ import { LiveRun } from './live-run';
 
 export type SubmitResult =
   | { ok: true; id: string; warnings: string[] }
-  | { ok: false; kind: 'validation'; errors: ValidationError[] }
+  | { ok: false; kind: 'validation'; errors: ValidationError[]; truncated?: boolean }
   | { ok: false; kind: 'bad-request' | 'too-large'; message: string };
 
 export type Listener = (message: ServerMessage) => void;

@@ -1,13 +1,13 @@
 import { parseWorkflow, WorkflowParseError, WorkflowTooLargeError } from '../../protocol/workflow-io';
 import { WORKFLOW_LIMITS } from '../../protocol/limits';
-import { validateWorkflow } from '../../protocol/validate';
+import { validateWorkflowCapped } from '../../protocol/validate';
 import type { NodeSchema } from '../../protocol/schema';
 import type { ValidationError } from '../../protocol/validation-types';
 import type { WorkflowFile } from '../../protocol/workflow';
 
 export type CheckedSubmission =
   | { ok: true; workflow: WorkflowFile; warnings: string[] }
-  | { ok: false; kind: 'validation'; errors: ValidationError[] }
+  | { ok: false; kind: 'validation'; errors: ValidationError[]; truncated?: boolean }
   | { ok: false; kind: 'bad-request' | 'too-large'; message: string };
 
 /** Parses (migrating older formats) and validates a submitted workflow and its targets. */
@@ -42,7 +42,8 @@ export function checkSubmission(input: unknown, targets: unknown, schemas: NodeS
         message: `targets name nodes not in the workflow: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ` and ${missing.length - 20} more` : ''}`,
       };
   }
-  const errors = validateWorkflow(workflow, schemas);
+  const { errors, truncated } = validateWorkflowCapped(workflow, schemas, WORKFLOW_LIMITS.reportedErrors);
+  if (truncated) return { ok: false, kind: 'validation', errors, truncated };
   if (errors.length > 0) return { ok: false, kind: 'validation', errors };
   return { ok: true, workflow, warnings: parsed.warnings.map(String) };
 }

@@ -19,16 +19,21 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** `n` TestNumber nodes and `edges` edges between them: half with ids the generated ones collide with, half without. */
+/**
+ * `n` TestNumber nodes and `edges` edges to a socket they lack. The first half are named e<half>, e<half+1>, …,
+ * the second half have no id: the ids generated for those (e<index>, the next free one) all collide with the first
+ * half, which made assigning them quadratic (15k + 15k took 15-34 s).
+ */
 function manyEdges(n: number, edges: number): WorkflowFile {
   const wf = workflow(
     'big',
     Array.from({ length: n }, (_, i): [string, string] => [`n${i}`, 'TestNumber']),
   );
+  const half = Math.floor(edges / 2);
   for (let i = 0; i < edges; i++) {
     const from = { node: `n${i % n}`, socket: 'value' };
     const to = { node: `n${(i + 1) % n}`, socket: 'nope' };
-    wf.edges.push(i % 2 === 0 ? { id: `e${i + 1}`, from, to } : ({ from, to } as WorkflowFile['edges'][number]));
+    wf.edges.push(i < half ? { id: `e${half + i}`, from, to } : ({ from, to } as WorkflowFile['edges'][number]));
   }
   return wf;
 }
@@ -50,15 +55,23 @@ test('a 45,000-edge workflow is refused with 413 naming the edge limit, while /a
   expect(healthAnswers).toBeGreaterThan(0);
 });
 
-test('a workflow at the edge limit whose generated edge ids collide is validated, not frozen on', async () => {
+test('a workflow at the edge limit whose generated edge ids collide is answered, each edge with its own id', async () => {
   const started = Date.now();
-  const res = await post(`${server.url}/api/runs`, { workflow: manyEdges(100, 40000) });
+  const wf = manyEdges(100, 40000);
+  const res = await post(`${server.url}/api/runs`, { workflow: wf });
   expect(res.status).toBe(400);
-  expect(res.body.error).toBe('validation');
-  const edgeIds = new Set(res.body.errors.map((e: { edgeId?: string }) => e.edgeId).filter(Boolean));
-  expect(edgeIds.size).toBe(40000); // every edge got its own id
-  // Generous: it took 15-34 s for 30,000 edges when edge ids were assigned in quadratic time.
-  expect(Date.now() - started).toBeLessThan(10000);
+  expect(res.body).toMatchObject({ error: 'validation', truncated: true });
+  expect(res.body.errors).toHaveLength(1000); // the first 1,000 of 80,000: validation stops there
+  const put = await fetch(`${server.url}/api/workflows/big`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(wf),
+  });
+  expect(put.status).toBe(200);
+  const saved = (await get(`${server.url}/api/workflows/big`)).body as WorkflowFile;
+  expect(new Set(saved.edges.map((e) => e.id)).size).toBe(40000);
+  // Generous: assigning the ids alone took 15-34 s for 30,000 such edges when it was quadratic.
+  expect(Date.now() - started).toBeLessThan(15000);
 });
 
 test('20,001 targets are refused naming the limit; 10,000 targets over 10,000 nodes are checked at once', async () => {

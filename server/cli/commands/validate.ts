@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { validateWorkflow } from '../../../protocol/validate';
+import { validateWorkflowCapped } from '../../../protocol/validate';
+import { WORKFLOW_LIMITS } from '../../../protocol/limits';
 import { interruptDeadRunsIn } from '../interrupted';
 import { createRegistry } from '../../engine/registry';
 import { loadNodeDefinitions } from '../../queue';
@@ -31,9 +32,10 @@ export async function validateCommand(argv: string[]): Promise<number> {
   for (const w of warnings) err(`warning: ${w}`);
   const extra = process.env.LORAFLOW_EXTRA_NODES;
   const registry = createRegistry(loadNodeDefinitions(extra ? path.resolve(extra) : undefined));
-  const errors = validateWorkflow(workflow, registry.schemas());
+  const { errors, truncated } = validateWorkflowCapped(workflow, registry.schemas(), WORKFLOW_LIMITS.reportedErrors);
   if (errors.length > 0) {
     out(formatValidationErrors(errors));
+    if (truncated) out(`(validation stopped at the first ${errors.length} errors)`);
     return 1;
   }
   out(`${file}: valid (${workflow.nodes.length} nodes, ${workflow.edges.length} edges)`);

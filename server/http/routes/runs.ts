@@ -10,6 +10,7 @@ import { parseBody, reorderQueueBody, submitRunBody } from '../bodies';
 function sendRefusal(res: Response, result: Exclude<SubmitResult, { ok: true }>): void {
   if (result.kind === 'validation') {
     const body: ValidationFailure = { error: 'validation', errors: result.errors, byNode: errorsByNode(result.errors) };
+    if (result.truncated) body.truncated = true;
     res.status(400).json(body);
   } else if (result.kind === 'too-large') {
     sendError(res, 413, 'too-large', result.message);
