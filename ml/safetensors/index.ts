@@ -10,7 +10,13 @@ export {
   type ParsedHeader,
 } from './header';
 export { SafetensorsFile, readSafetensors, type LoadedTensor } from './reader';
-export { writeSafetensors, encodeSafetensors, type TensorToWrite } from './writer';
+export {
+  writeSafetensors,
+  writeSafetensorsStreaming,
+  encodeSafetensors,
+  type TensorToWrite,
+  type LazyTensorToWrite,
+} from './writer';
 export {
   f32ToF16Bits,
   f16BitsToF32,

@@ -58,17 +58,33 @@ function layout(
   tensors: Record<string, TensorToWrite>,
   metadata: Record<string, string>,
 ): { prefix: Uint8Array; chunks: Uint8Array[] } {
+  const entries: HeaderEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  for (const [name, t] of Object.entries(tensors)) {
+    const { dtype, bytes } = encodeTensor(name, t);
+    entries.push({ name, dtype, shape: t.shape, byteLength: bytes.byteLength });
+    chunks.push(bytes);
+  }
+  return { prefix: headerPrefix(entries, metadata), chunks };
+}
+
+interface HeaderEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly byteLength: number;
+}
+
+/** The 8-byte length and the JSON header for tensors stored back to back in this order. */
+function headerPrefix(entries: readonly HeaderEntry[], metadata: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  const chunks: Uint8Array[] = [];
   let offset = 0;
-  for (const [name, t] of Object.entries(tensors)) {
-    if (name === '__metadata__')
+  for (const e of entries) {
+    if (e.name === '__metadata__')
       throw new Error('safetensors write: "__metadata__" is reserved and cannot name a tensor');
-    const { dtype, bytes } = encodeTensor(name, t);
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
-    chunks.push(bytes);
-    offset += bytes.byteLength;
+    header[e.name] = { dtype: e.dtype, shape: [...e.shape], data_offsets: [offset, offset + e.byteLength] };
+    offset += e.byteLength;
   }
   let json = JSON.stringify(header);
   const encoder = new TextEncoder();
@@ -81,7 +97,7 @@ function layout(
   const prefix = new Uint8Array(8 + jsonBytes.byteLength);
   new DataView(prefix.buffer).setBigUint64(0, BigInt(jsonBytes.byteLength), true);
   prefix.set(jsonBytes, 8);
-  return { prefix, chunks };
+  return prefix;
 }
 
 /** Writes a safetensors file atomically: a temp file beside `path`, synced, then renamed over it. */
@@ -96,6 +112,56 @@ export async function writeSafetensors(
   try {
     await handle.write(prefix);
     for (const c of chunks) await handle.write(c);
+    await handle.sync();
+    await handle.close();
+    await rename(tmp, path);
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** A tensor whose values are made only when it is written (one at a time: files larger than memory). */
+export interface LazyTensorToWrite {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: NonNullable<TensorToWrite['dtype']>;
+  readonly data: () => TensorToWrite['data'];
+}
+
+const ITEM_BYTES: Record<NonNullable<TensorToWrite['dtype']>, number> = {
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  I64: 8,
+  U8: 1,
+};
+
+/**
+ * Writes a safetensors file atomically, making and encoding one tensor at a time, so peak memory is one tensor
+ * rather than the file (a full-size random SD checkpoint is 2-4 GB).
+ */
+export async function writeSafetensorsStreaming(
+  path: string,
+  tensors: readonly LazyTensorToWrite[],
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  const entries = tensors.map((t) => ({
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape,
+    byteLength: t.shape.reduce((a, b) => a * b, 1) * ITEM_BYTES[t.dtype],
+  }));
+  const tmp = tempPathFor(path);
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.write(headerPrefix(entries, metadata));
+    for (const t of tensors) {
+      const { bytes } = encodeTensor(t.name, { shape: t.shape, data: t.data(), dtype: t.dtype });
+      await handle.write(bytes);
+    }
     await handle.sync();
     await handle.close();
     await rename(tmp, path);

@@ -6,10 +6,10 @@
  * syntheticTensor() agree. Generated on demand, never committed.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { tempPathFor } from '../temp-path';
 import { dirname, join } from 'node:path';
 import { Rng } from '../dit/rng';
-import { writeSafetensors, type TensorToWrite } from '../safetensors';
+import { writeSafetensorsStreaming, type LazyTensorToWrite } from '../safetensors';
 import { toDiffusers, type DiffusersComponent } from './diffusers-names';
 import { sd15Keys } from './keys';
 import { elementCount, TEXT_PREFIX, UNET_PREFIX, type TensorSpec } from './spec';
@@ -82,27 +82,38 @@ function scheduleBuffers(): Record<string, Float32Array> {
   };
 }
 
-function ldmTensors(o: Required<Omit<TinyOptions, 'layout' | 'legacyVaeAttention'>>): Record<string, TensorToWrite> {
-  const out: Record<string, TensorToWrite> = {};
+type Options = Required<Omit<TinyOptions, 'layout'>>;
+
+function ldmTensors(o: Options): LazyTensorToWrite[] {
+  const out: LazyTensorToWrite[] = [];
   const textName = (n: string) =>
     o.withoutTextModelLevel && n.startsWith(TEXT_PREFIX)
       ? `cond_stage_model.transformer.${n.slice(TEXT_PREFIX.length)}`
       : n;
-  for (const spec of sd15Keys(o.widths))
-    out[textName(spec.name)] = { shape: spec.shape, data: syntheticTensor(spec, o.seed), dtype: o.dtype };
+  const specs = sd15Keys(o.widths);
+  for (const spec of specs)
+    out.push({
+      name: textName(spec.name),
+      shape: spec.shape,
+      dtype: o.dtype,
+      data: () => syntheticTensor(spec, o.seed),
+    });
   if (!o.extras) return out;
-  for (const [k, v] of Object.entries(scheduleBuffers())) out[k] = { shape: [v.length], data: v, dtype: o.dtype };
+  for (const [name, v] of Object.entries(scheduleBuffers()))
+    out.push({ name, shape: [v.length], dtype: o.dtype, data: () => v });
   const positions = o.widths.clip.positions;
-  out[textName(`${TEXT_PREFIX}embeddings.position_ids`)] = {
+  out.push({
+    name: textName(`${TEXT_PREFIX}embeddings.position_ids`),
     shape: [1, positions],
-    data: BigInt64Array.from({ length: positions }, (_, i) => BigInt(i)),
-  };
+    dtype: 'I64',
+    data: () => BigInt64Array.from({ length: positions }, (_, i) => BigInt(i)),
+  });
   // EMA weights of the UNet under ldm's dot-less names (`model_ema.diffusion_modelinput_blocks00weight`).
-  out['model_ema.decay'] = { shape: [], data: Float32Array.of(0.9999) };
-  out['model_ema.num_updates'] = { shape: [], data: Int32Array.of(1000) };
-  for (const spec of sd15Keys(o.widths).filter((s) => s.name.startsWith(UNET_PREFIX))) {
-    const dotless = `model_ema.${spec.name.slice('model.'.length).replace(/\./g, '')}`;
-    out[dotless] = { shape: spec.shape, data: syntheticTensor(spec, o.seed + 1), dtype: o.dtype };
+  out.push({ name: 'model_ema.decay', shape: [], dtype: 'F32', data: () => Float32Array.of(0.9999) });
+  out.push({ name: 'model_ema.num_updates', shape: [], dtype: 'I32', data: () => Int32Array.of(1000) });
+  for (const spec of specs.filter((s) => s.name.startsWith(UNET_PREFIX))) {
+    const name = `model_ema.${spec.name.slice('model.'.length).replace(/\./g, '')}`;
+    out.push({ name, shape: spec.shape, dtype: o.dtype, data: () => syntheticTensor(spec, o.seed + 1) });
   }
   return out;
 }
@@ -120,8 +131,8 @@ const LEGACY_VAE_ATTENTION: Record<string, string> = {
   'to_out.0.': 'proj_attn.',
 };
 
-async function writeDiffusers(dir: string, o: Required<Omit<TinyOptions, 'layout'>>): Promise<void> {
-  const parts: Record<DiffusersComponent, Record<string, TensorToWrite>> = { unet: {}, text_encoder: {}, vae: {} };
+async function writeDiffusers(dir: string, o: Options): Promise<void> {
+  const parts: Record<DiffusersComponent, LazyTensorToWrite[]> = { unet: [], text_encoder: [], vae: [] };
   const levels = o.widths.vae.channelMult.length;
   for (const spec of sd15Keys(o.widths)) {
     const d = toDiffusers(spec.name, levels);
@@ -131,14 +142,14 @@ async function writeDiffusers(dir: string, o: Required<Omit<TinyOptions, 'layout
       for (const [from, to] of Object.entries(LEGACY_VAE_ATTENTION))
         name = name.replace(`.attentions.0.${from}`, `.attentions.0.${to}`);
     const shape = d.linearized ? spec.shape.slice(0, 2) : spec.shape;
-    parts[d.component][name] = { shape, data: syntheticTensor(spec, o.seed), dtype: o.dtype };
+    parts[d.component].push({ name, shape, dtype: o.dtype, data: () => syntheticTensor(spec, o.seed) });
   }
   for (const [file, json] of Object.entries(diffusersConfigs(o.widths))) {
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), `${JSON.stringify(json, null, 2)}\n`);
   }
   for (const c of Object.keys(parts) as DiffusersComponent[])
-    await writeSafetensors(join(dir, DIFFUSERS_FILES[c]), parts[c], { format: 'pt' });
+    await writeSafetensorsStreaming(join(dir, DIFFUSERS_FILES[c]), parts[c], { format: 'pt' });
 }
 
 /**
@@ -155,10 +166,10 @@ export async function writeTinySd15(path: string, options: TinyOptions = {}): Pr
     legacyVaeAttention: options.legacyVaeAttention ?? false,
   };
   if ((options.layout ?? 'ldm') === 'ldm') {
-    await writeSafetensors(path, ldmTensors(o), { format: 'pt' });
+    await writeSafetensorsStreaming(path, ldmTensors(o), { format: 'pt' });
     return path;
   }
-  const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
+  const tmp = tempPathFor(path);
   try {
     await writeDiffusers(tmp, o);
     await rename(tmp, path);
