@@ -26,6 +26,7 @@
  * GET    /api/templates                    -> TemplateListing[]       (the template gallery)
  * GET    /api/templates/:name              -> WorkflowFile
  * GET    /api/download?path                -> the bytes of a file a node wrote (allowed folders only)
+ * GET    /api/models                       -> ModelsListing           (checkpoint and LoRA folders and files)
  * GET    /api/files?path                   -> FileListing (folder browser limited to allowed roots)
  * POST   /api/uploads?name                 -> { path } (raw image bytes into the uploads folder)
  * GET    /api/roots                        -> { roots: string[] }
@@ -67,6 +68,13 @@ export interface WorkflowListing {
   description?: string;
   modifiedAt: number;
   example: boolean;
+}
+
+/** Model folders (loraflow's own, and ComfyUI / A1111 installs given with --models) and the files in them. */
+export interface ModelsListing {
+  folders: { kind: 'checkpoints' | 'loras'; path: string; source: string }[];
+  checkpoints: { path: string; bytes: number; source: string }[];
+  loras: { path: string; bytes: number; source: string }[];
 }
 
 /** A card of the template gallery: what the scenario is, and its graph in outline for a small drawing. */

@@ -45,6 +45,8 @@ export interface ParamSpec {
   /** For `path`: whether it names a folder or a file, and whether the node reads or writes it. */
   pathKind?: 'folder' | 'file';
   access?: 'read' | 'write';
+  /** For `path`: offer the files (or, for a folder, the folders) of these model folders (GET /api/models). */
+  models?: 'checkpoints' | 'loras';
   /**
    * How a parameter that is not a `path` still becomes part of one. The engine checks every such parameter (and
    * every `path`) through the path policy before the node runs, and a test tries escapes on each of them.

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { modelFolders, type ModelFolder } from './model-folders';
 
 export const DEFAULT_PORT = 8420;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -20,6 +21,8 @@ export interface ConfigOptions {
   cpuSlots?: number;
   redis?: string;
   pool?: string;
+  /** ComfyUI or A1111 installs whose checkpoint and LoRA folders the editor offers (and nodes may use). */
+  models?: string[];
 }
 
 export interface ServerConfig {
@@ -46,6 +49,8 @@ export interface ServerConfig {
   redisUrl?: string;
   /** The named worker pool device nodes go to (default: every worker). */
   workerPool?: string;
+  /** Checkpoint and LoRA folders: loraflow's own, then those of each --models install (also allowed roots). */
+  modelFolders: ModelFolder[];
 }
 
 /** A configuration the server refuses to start with; the message says what to do. */
@@ -88,7 +93,17 @@ function splitList(value: string | undefined): string[] {
 export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = path.resolve(opts.data ?? env.LORAFLOW_DATA ?? path.join(REPO_ROOT, 'data'));
   const givenRoots = opts.allow && opts.allow.length > 0 ? opts.allow : splitList(env.LORAFLOW_ROOTS);
-  const roots = (givenRoots.length > 0 ? givenRoots : [dataDir]).map((r) => path.resolve(r));
+  let folders: ModelFolder[];
+  try {
+    folders = modelFolders(dataDir, opts.models ?? splitList(env.LORAFLOW_MODELS));
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  // An install's model folders are allowed too: its checkpoints are read and LoRAs saved where ComfyUI reads them.
+  const installFolders = folders.filter((f) => f.source !== 'loraflow').map((f) => f.path);
+  const roots = [...new Set([...(givenRoots.length > 0 ? givenRoots : [dataDir]), ...installFolders])].map((r) =>
+    path.resolve(r),
+  );
   const host = opts.host ?? env.LORAFLOW_HOST ?? DEFAULT_HOST;
   const port = opts.port ?? (env.LORAFLOW_PORT ? Number(env.LORAFLOW_PORT) : DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -124,6 +139,7 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
     cpuSlots,
     gpuDevices,
     extraNodesModule: env.LORAFLOW_EXTRA_NODES ? path.resolve(env.LORAFLOW_EXTRA_NODES) : undefined,
+    modelFolders: folders,
   };
   const redisUrl = opts.redis ?? (env.LORAFLOW_REDIS || undefined);
   if (redisUrl) config.redisUrl = redisUrl;

@@ -27,6 +27,7 @@ export const loadLoraNode = defineNode<LoadLoraParams>({
         kind: 'path',
         pathKind: 'file',
         access: 'read',
+        models: 'loras',
         default: 'loras/lora.safetensors',
         label: 'LoRA file',
       },

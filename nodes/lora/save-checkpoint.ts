@@ -36,7 +36,17 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     inputs: [{ name: 'lora', type: 'LORA' }],
     outputs: [{ name: 'file', type: 'FILE' }],
     params: [
-      { name: 'folder', kind: 'path', pathKind: 'folder', access: 'write', default: 'loras', label: 'Folder' },
+      {
+        name: 'folder',
+        kind: 'path',
+        pathKind: 'folder',
+        access: 'write',
+        models: 'loras',
+        default: 'loras',
+        label: 'Folder',
+        tooltip:
+          'Where the LoRA is written: the picker offers the LoRA folders, ComfyUI’s and A1111’s too with --models.',
+      },
       {
         name: 'name',
         kind: 'string',

@@ -140,6 +140,7 @@ export const loadModelNode = defineNode<LoadModelParams>({
         kind: 'path',
         pathKind: 'file',
         access: 'read',
+        models: 'checkpoints',
         default: '',
         label: 'SD 1.5 checkpoint',
         tooltip:

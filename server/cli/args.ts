@@ -10,6 +10,7 @@ export class UsageError extends Error {
 export const DATA_OPTIONS = {
   data: { type: 'string' },
   allow: { type: 'string', multiple: true },
+  models: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -26,6 +27,7 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
 export function configOptions(values: {
   data?: string;
   allow?: string[];
+  models?: string[];
   host?: string;
   port?: string;
   token?: string;
@@ -34,6 +36,7 @@ export function configOptions(values: {
   const opts: ConfigOptions = {};
   if (values.data !== undefined) opts.data = values.data;
   if (values.allow !== undefined) opts.allow = values.allow;
+  if (values.models !== undefined) opts.models = values.models;
   if (values.host !== undefined) opts.host = values.host;
   if (values.token !== undefined) opts.token = values.token;
   if (values.gpu !== undefined) opts.gpu = values.gpu;

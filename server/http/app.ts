@@ -9,6 +9,7 @@ import { runsRouter } from './routes/runs';
 import { workflowsRouter } from './routes/workflows';
 import { libraryExamplesRouter } from './routes/library-examples';
 import { fileDownloadRouter } from './routes/file-download';
+import { modelsRouter } from './routes/models';
 import { filesRouter } from './routes/files';
 import { artifactsRouter } from './routes/artifacts';
 import { interopRouter } from './routes/interop';
@@ -52,6 +53,7 @@ export function createApp(runtime: Runtime, log: (message: string) => void): Exp
   api.use(workflowsRouter({ examples: config.exampleWorkflowsDir, user: config.userWorkflowsDir }));
   api.use(filesRouter(env.paths, config.uploadsDir));
   api.use(fileDownloadRouter(env.paths));
+  api.use(modelsRouter(config.modelFolders));
   api.use(artifactsRouter(env.artifacts));
   api.use(interopRouter(() => env.registry.schemas(), env.paths));
   api.use((req, res) => sendError(res, 404, 'not-found', `no API route ${req.method} ${req.path}`));

@@ -5,6 +5,7 @@
  *
  *   ft: FakeTrain --images--> show: ShowImages
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -45,9 +46,21 @@ async function openQuick(): Promise<void> {
   await page.waitForSelector('[data-testid=node-ft]');
 }
 
+/** A ComfyUI install the server is started with (LORAFLOW_MODELS, as `--models`). */
+const comfy = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-comfyui-'));
+
 beforeAll(async () => {
   buildClientIfStale();
+  for (const [dir, file] of [
+    ['models/checkpoints', 'v1-5-pruned.safetensors'],
+    ['models/loras/styles', 'ink.safetensors'],
+  ] as const) {
+    fs.mkdirSync(path.join(comfy, dir), { recursive: true });
+    fs.writeFileSync(path.join(comfy, dir, file), 'not really weights');
+  }
+  process.env.LORAFLOW_MODELS = comfy;
   server = await startServer();
+  delete process.env.LORAFLOW_MODELS;
   browser = await launchBrowser();
   const res = await fetch(`${server.url}/api/workflows/quick`, {
     method: 'PUT',
@@ -240,5 +253,26 @@ test('a sample PNG or a LoRA dropped on the canvas opens the workflow that made 
     await drop('ComfyUI_00001_.png', comfy, 'image/png');
     await page.waitForSelector('[data-testid=toast]:has-text("ComfyUI image")');
     expect(await name()).toBe('Made this LoRA');
+  });
+});
+
+test('model pickers offer the checkpoints and LoRAs of a ComfyUI install; Save LoRA can write into its loras folder', async () => {
+  await withScreenshot(page, 'model-pickers', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=node-model]'); // the quick start's base model
+    const options = (list: string) =>
+      page.$$eval(`[data-testid=${list}] option`, (os) => os.map((o) => (o as HTMLOptionElement).value));
+    await page.click('[data-testid=param-model-file]');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=param-model-file-choices] option').length > 0,
+    );
+    expect(await options('param-model-file-choices')).toContain(
+      path.join(comfy, 'models/checkpoints/v1-5-pruned.safetensors'),
+    );
+    expect(await options('param-save-folder-choices')).toEqual(['loras', path.join(comfy, 'models/loras')]);
+    await page.fill('[data-testid=param-save-folder]', path.join(comfy, 'models/loras'));
+    await page.fill('[data-testid=param-model-file]', path.join(comfy, 'models/checkpoints/v1-5-pruned.safetensors'));
+    await page.waitForTimeout(600); // the path check: an allowed, existing file
+    expect(await page.locator('[data-testid=path-error-model-file]').count()).toBe(0);
   });
 });

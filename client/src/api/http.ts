@@ -3,6 +3,7 @@ import type {
   FileListing,
   LogEntry,
   MetricPoint,
+  ModelsListing,
   SubmitRunResponse,
   TemplateListing,
   ValidationFailure,
@@ -79,6 +80,7 @@ export const api = {
   renameWorkflow: (name: string, to: string) =>
     call<{ name: string }>('POST', `/api/workflows/${enc(name)}/rename`, { to }),
   deleteWorkflow: (name: string) => call<void>('DELETE', `/api/workflows/${enc(name)}`),
+  models: () => call<ModelsListing>('GET', '/api/models'),
   templates: () => call<TemplateListing[]>('GET', '/api/templates'),
   template: (name: string) => call<unknown>('GET', `/api/templates/${enc(name)}`),
   restoreExamples: () => call<{ restored: string[] }>('POST', '/api/workflow-examples/restore'),

@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { NodeSchema, ParamValue } from '../../../protocol/schema';
 import type { ValidationError } from '../../../protocol/validation-types';
+import { isParamVisible } from '../../../protocol/validate';
 import { ParamField } from '../widgets/ParamField';
 
 interface Props {
@@ -16,11 +17,8 @@ const NONE: ValidationError[] = [];
 export const NodeParams = memo(function NodeParams({ nodeId, schema, params, errors }: Props) {
   const byParam = new Map<string, ValidationError[]>();
   for (const e of errors) if (e.param) byParam.set(e.param, [...(byParam.get(e.param) ?? []), e]);
-  const visible = schema.params.filter((p) => {
-    if (!p.visibleWhen) return true;
-    const v = params[p.visibleWhen.param];
-    return p.visibleWhen.equals.some((x) => x === v);
-  });
+  // The server's rule: a controlling parameter left out of the file has its default (protocol/validate.ts).
+  const visible = schema.params.filter((p) => isParamVisible(schema, p, params));
   return (
     <div className="params">
       {visible.map((spec) => (

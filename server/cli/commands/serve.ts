@@ -6,6 +6,7 @@ import { logLine, out } from '../output';
 import { redactRedisUrl, redisOptions } from '../../cluster/redis-url';
 
 export const SERVE_USAGE = `usage: loraflow serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data <folder>] [--allow <folder>]...
+                      [--models <ComfyUI or A1111 folder>]...
                       [--token <secret>] [--gpu <device>]... [--redis <url> [--pool <name>]]
 
 Starts the server: the editor, the REST API under /api and the WebSocket /ws.
@@ -13,6 +14,7 @@ Starts the server: the editor, the REST API under /api and the WebSocket /ws.
   --port    port (default ${DEFAULT_PORT}; 0 picks a free one)
   --data    data folder (default $LORAFLOW_DATA or <repo>/data)
   --allow   a folder node parameters may read or write (repeatable; default the data folder)
+  --models  a ComfyUI or A1111 install: its checkpoints and LoRAs are offered in the editor's pickers (repeatable)
   --token   secret required on every API and WebSocket request (or $LORAFLOW_TOKEN)
   --gpu     a GPU device for training nodes, e.g. webgpu:0 (repeatable)
   --redis   hand training and sampling to \`loraflow worker\` processes through this Redis (or $LORAFLOW_REDIS)

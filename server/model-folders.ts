@@ -1,0 +1,86 @@
+/**
+ * Model folders: where base checkpoints and LoRAs are found (and where a trained LoRA may be saved), so the editor
+ * can offer them in pickers. loraflow's own are <data>/models and <data>/loras; `--models <folder>` adds a ComfyUI
+ * install (models/checkpoints, models/loras) or an A1111 one (models/Stable-diffusion, models/Lora), so a base
+ * checkpoint is used where it already is and a LoRA can be saved straight into the folder ComfyUI reads.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type ModelKind = 'checkpoints' | 'loras';
+
+export interface ModelFolder {
+  kind: ModelKind;
+  /** Absolute. */
+  path: string;
+  /** 'loraflow', 'ComfyUI' or 'A1111', for the picker's labels. */
+  source: string;
+}
+
+const LAYOUTS: { source: string; checkpoints: string; loras: string }[] = [
+  { source: 'ComfyUI', checkpoints: 'models/checkpoints', loras: 'models/loras' },
+  { source: 'A1111', checkpoints: 'models/Stable-diffusion', loras: 'models/Lora' },
+];
+
+const isDir = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+
+/** The checkpoint and LoRA folders of a ComfyUI or A1111 install (its root or its `models` folder). */
+export function detectModelFolders(given: string): ModelFolder[] {
+  const root = path.resolve(given);
+  for (const base of [root, path.dirname(root)]) {
+    for (const l of LAYOUTS) {
+      const checkpoints = path.join(base, l.checkpoints);
+      const loras = path.join(base, l.loras);
+      if (isDir(checkpoints) || isDir(loras))
+        return [
+          ...(isDir(checkpoints) ? [{ kind: 'checkpoints' as const, path: checkpoints, source: l.source }] : []),
+          ...(isDir(loras) ? [{ kind: 'loras' as const, path: loras, source: l.source }] : []),
+        ];
+    }
+  }
+  throw new Error(
+    `--models ${given}: found neither a ComfyUI install (models/checkpoints, models/loras) nor an A1111 one ` +
+      '(models/Stable-diffusion, models/Lora) there',
+  );
+}
+
+/** loraflow's own model folders in the data folder, then those of each `--models` install. */
+export function modelFolders(dataDir: string, installs: readonly string[]): ModelFolder[] {
+  return [
+    { kind: 'checkpoints', path: path.join(dataDir, 'models'), source: 'loraflow' },
+    { kind: 'loras', path: path.join(dataDir, 'loras'), source: 'loraflow' },
+    ...installs.flatMap(detectModelFolders),
+  ];
+}
+
+export interface ModelFile {
+  /** Absolute. */
+  path: string;
+  bytes: number;
+  source: string;
+}
+
+const MAX_FILES = 2000;
+const MAX_DEPTH = 3;
+
+/** The .safetensors files of the folders of one kind (subfolders too, as ComfyUI lists them). */
+export function listModelFiles(folders: readonly ModelFolder[], kind: ModelKind): ModelFile[] {
+  const out: ModelFile[] = [];
+  const walk = (dir: string, depth: number, source: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // a folder not made yet lists nothing
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (out.length >= MAX_FILES) return;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory() && depth < MAX_DEPTH) walk(full, depth + 1, source);
+      else if (e.isFile() && e.name.endsWith('.safetensors'))
+        out.push({ path: full, bytes: fs.statSync(full).size, source });
+    }
+  };
+  for (const f of folders) if (f.kind === kind) walk(f.path, 0, f.source);
+  return out;
+}
