@@ -60,16 +60,41 @@ export function createNodeContext(
 }
 
 /**
+ * How long a cancelled node may take to stop before the run stops waiting for it. Nodes stop at their next
+ * progress call or when their I/O honours the signal; one blocked in a system call that cannot be interrupted (a
+ * read from a FIFO, a hung network share) would otherwise hold its run, and the queue behind it, forever.
+ */
+export const ABANDON_AFTER_MS = 30_000;
+
+/** `work`, or an AbortError once `signal` has been aborted for `graceMs` without `work` settling. */
+export function settleAfterAbort<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => reject(abortError()), graceMs);
+      timer.unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    });
+  });
+}
+
+/**
  * The worker pool that runs nodes in this process. This is the seam: a distributed pool implements the same
  * `run` by sending the (serializable) NodeTask to a worker elsewhere and relaying its hooks back.
  */
-export function createLocalPool(env: EngineEnv): NodeWorkerPool {
+export function createLocalPool(env: EngineEnv, abandonAfterMs = ABANDON_AFTER_MS): NodeWorkerPool {
   return {
     run(task, hooks, signal) {
       const def = env.registry.get(task.type);
       if (!def) return Promise.reject(new Error(`unknown node type "${task.type}"`));
       if (signal.aborted) return Promise.reject(abortError());
-      return def.execute(task.inputs, task.params, createNodeContext(env, task, hooks, signal));
+      const work = def.execute(task.inputs, task.params, createNodeContext(env, task, hooks, signal));
+      return settleAfterAbort(work, signal, abandonAfterMs);
     },
   };
 }
