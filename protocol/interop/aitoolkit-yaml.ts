@@ -70,8 +70,10 @@ export function importAiToolkit(b: ImportBuilder, job: Table, file: string): voi
   const done = new Set<string>(['type', 'datasets']);
   const datasets = Array.isArray(proc.datasets) ? proc.datasets.filter(isTable) : [];
   const chosen = datasets.findIndex((d) => d.is_reg !== true);
+  const regAt = b.hasInput('train', 'regularization') ? datasets.findIndex((d) => d.is_reg === true) : -1;
   datasets.forEach((d, i) => {
     if (i === chosen) return;
+    if (i === regAt) return importRegDataset(b, d, i);
     const why =
       d.is_reg === true ? 'is_reg: regularisation images are not supported yet' : 'one image folder per TrainLoRA';
     b.ignore(`datasets[${i}]`, d.folder_path ?? '…', `not supported, ignored (${why})`);
@@ -149,6 +151,19 @@ export function importAiToolkit(b: ImportBuilder, job: Table, file: string): voi
     else if (value !== undefined) b.set(m.aitoolkit, m.role, m.param, value);
   }
   reportRest(b, proc, dataset, chosen, done);
+}
+
+/** ai-toolkit's `is_reg` dataset: its own LoadImages into TrainLoRA's `regularization` input. */
+function importRegDataset(b: ImportBuilder, d: Table, i: number): void {
+  const at = `datasets[${i}]`;
+  b.note(`${at}.is_reg: regularisation images, into TrainLoRA's regularization input`);
+  if (typeof d.folder_path === 'string') b.set(`${at}.folder_path`, 'reg', 'folder', d.folder_path);
+  const repeats = coerce('int', d.num_repeats ?? 1);
+  if (typeof repeats === 'number') b.set(`${at}.num_repeats`, 'reg', 'repeats', repeats);
+  const ext = typeof d.caption_ext === 'string' && d.caption_ext ? d.caption_ext : 'txt';
+  b.set(`${at}.caption_ext`, 'reg', 'captionExtension', ext.startsWith('.') ? ext : `.${ext}`);
+  for (const k of Object.keys(d))
+    if (!['folder_path', 'num_repeats', 'caption_ext', 'is_reg'].includes(k)) b.ignore(`${at}.${k}`, d[k]);
 }
 
 function importResolutionList(b: ImportBuilder, raw: unknown, used: (p: string) => void): void {

@@ -8,6 +8,7 @@ import type { ImportSummary } from './types';
 export const ROLE_IDS: Record<Exclude<Role, 'sample'>, string> = {
   model: 'model',
   images: 'images',
+  reg: 'reg',
   caption: 'caption',
   resize: 'resize',
   train: 'train',
@@ -17,6 +18,7 @@ export const ROLE_IDS: Record<Exclude<Role, 'sample'>, string> = {
 const POSITIONS: Record<Exclude<Role, 'sample'>, { x: number; y: number }> = {
   model: { x: 0, y: 0 },
   images: { x: 0, y: 200 },
+  reg: { x: 640, y: 520 },
   caption: { x: 320, y: 200 },
   resize: { x: 640, y: 200 },
   train: { x: 960, y: 0 },
@@ -62,8 +64,12 @@ export function buildWorkflow(
     params,
     position: POSITIONS[role],
   });
-  wf.nodes = (Object.keys(ROLE_IDS) as Exclude<Role, 'sample'>[]).map((role) => node(role, setup[role]));
+  const roles = (Object.keys(ROLE_IDS) as Exclude<Role, 'sample'>[]).filter(
+    (role) => role !== 'reg' || Object.keys(setup.reg).length > 0,
+  );
+  wf.nodes = roles.map((role) => node(role, setup[role]));
   wf.edges = WIRES.map(([from, to], i) => edge(i, from, to));
+  if (roles.includes('reg')) wf.edges.push(edge(wf.edges.length, 'reg.dataset', 'train.regularization'));
   setup.samples.forEach((params, i) => {
     const id = i === 0 ? 'sample' : `sample${i + 1}`;
     wf.nodes.push({ id, type: ROLE_TYPES.sample, params, position: { x: 1300, y: 200 + i * 360 } });

@@ -10,6 +10,7 @@ import {
   fileStem,
   headerLines,
   num,
+  regFolder,
   resolutionFor,
   str,
   triggerOf,
@@ -91,7 +92,11 @@ export function exportAiToolkit(wf: WorkflowFile, t: WorkflowTraining, familyCho
   }
   if (num(tr.dropout) === 0) delete (proc.network as Yaml).dropout;
   if (num(tr.textEncoderLr) === 0 || tr.targets !== 'attention+mlp+text') delete (proc.train as Yaml).text_encoder_lr;
-  proc.datasets = [dataset];
+  const reg = regFolder(t);
+  const regSet = reg
+    ? [{ folder_path: reg.folder, is_reg: true, num_repeats: reg.repeats, caption_ext: reg.ext.replace(/^\./, '') }]
+    : [];
+  proc.datasets = [dataset, ...regSet];
   Object.assign(proc.train as Yaml, {
     optimizer: tr.optimizer === 'prodigy' ? 'prodigy' : 'adamw',
     lr_scheduler: str(tr.schedule),

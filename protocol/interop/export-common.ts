@@ -80,6 +80,20 @@ export function warnCaptionsOnDisk(t: WorkflowTraining, warnings: string[]): voi
   if (t.setup.resize.mode === 'pad') warnings.push('Resize pads images: the other tool crops or buckets them instead');
 }
 
+/** The regularisation folder and its repeats (from its name when LoadImages' Repeats is 0), if there is one. */
+export function regFolder(t: WorkflowTraining): { folder: string; repeats: number; ext: string } | undefined {
+  const folder = str(t.setup.reg.folder);
+  if (!folder) return undefined;
+  const fromName = /^(\d+)_./.exec(
+    folder
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? '',
+  );
+  const repeats = num(t.setup.reg.repeats) || (fromName ? Number(fromName[1]) : 1);
+  return { folder, repeats, ext: str(t.setup.reg.captionExtension) };
+}
+
 /** The trigger word of the training: TrainLoRA's, else the Caption node's. */
 export function triggerOf(t: WorkflowTraining): string {
   return str(t.setup.train.trigger) || str(t.setup.caption.trigger);

@@ -14,6 +14,7 @@ import {
   promptsOf,
   resolutionFor,
   str,
+  regFolder,
   triggerOf,
   warnCaptionsOnDisk,
 } from './export-common';
@@ -94,7 +95,11 @@ function folderArgs(t: WorkflowTraining, family: ModelFamily, warnings: string[]
   warnings.push(
     `train_data_dir: sd-scripts reads the images of its <repeats>_<name> subfolders only, as LoadImages does with Repeats 0`,
   );
+  const reg = str(t.setup.reg.folder);
+  if (reg && num(t.setup.reg.repeats) > 0)
+    warnings.push('reg_data_dir: sd-scripts takes the repeats from its <repeats>_<class> subfolders, not Repeats');
   return {
+    ...(reg ? { reg_data_dir: reg } : {}),
     train_data_dir: str(t.setup.images.folder),
     resolution: `${res},${res}`,
     enable_bucket: t.setup.resize.mode === 'buckets',
@@ -109,11 +114,15 @@ function datasetConfig(t: WorkflowTraining, family: ModelFamily, warnings: strin
   const subset: Toml = { image_dir: folder, num_repeats: repeats };
   const trigger = triggerOf(t);
   if (trigger) subset.class_tokens = trigger;
+  const reg = regFolder(t);
+  const regSubset = reg
+    ? [{ is_reg: true, image_dir: reg.folder, num_repeats: reg.repeats, caption_extension: reg.ext }]
+    : [];
   const dataset: Toml = {
     resolution: resolutionFor(t, family, warnings),
     batch_size: num(t.setup.train.batch),
     enable_bucket: t.setup.resize.mode === 'buckets',
-    subsets: [subset],
+    subsets: [subset, ...regSubset],
   };
   return { general, datasets: [dataset] };
 }

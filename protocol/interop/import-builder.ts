@@ -92,6 +92,11 @@ export class ImportBuilder {
     else this.ignore(setting, path, 'not supported, ignored (LoadModel has no path parameter)');
   }
 
+  /** Whether the role's node has this input in this installation (TrainLoRA's `regularization`, say). */
+  hasInput(role: Role, input: string): boolean {
+    return this.schemas.get(ROLE_TYPES[role])?.inputs.some((i) => i.name === input) ?? false;
+  }
+
   /** Whether the role's node has this parameter in this installation. */
   has(role: Role, param: string): boolean {
     return this.schemas.get(ROLE_TYPES[role])?.params.some((p) => p.name === param) ?? false;

@@ -33,7 +33,6 @@ const REASONS: Record<string, string> = {
   cache_latents: 'loraflow caches what it can by itself',
   cache_latents_to_disk: 'loraflow caches what it can by itself',
   max_train_epochs: 'TrainLoRA counts steps: steps = images x repeats x epochs / batch',
-  reg_data_dir: 'regularisation images are not supported yet',
   max_bucket_reso: "Resize's buckets span 256-1024 px in 64 px steps",
   min_bucket_reso: "Resize's buckets span 256-1024 px in 64 px steps",
   bucket_reso_steps: "Resize's buckets span 256-1024 px in 64 px steps",
@@ -177,6 +176,15 @@ export function importKohyaArgs(b: ImportBuilder, args: Record<string, unknown>,
         args.train_data_dir,
         'not supported, ignored (sd-scripts ignores it when dataset_config is given)',
       );
+  }
+  if (
+    typeof args.reg_data_dir === 'string' &&
+    args.reg_data_dir &&
+    !datasetFile &&
+    b.hasInput('train', 'regularization')
+  ) {
+    done.add('reg_data_dir');
+    b.set('reg_data_dir', 'reg', 'folder', args.reg_data_dir, "into TrainLoRA's regularization input");
   }
   const family = familyOf(args);
   if (family) b.family(family[0], family[1]);

@@ -28,6 +28,26 @@ export function parseToml(text: string, file: string): Table {
   }
 }
 
+/** The regularisation subset: its own LoadImages into TrainLoRA's `regularization` input. */
+function importRegSubset(b: ImportBuilder, file: string, s: Table, i: number, parent: Table): void {
+  const at = `${file}: datasets[0].subsets[${i}]`;
+  b.note(`${at}.is_reg: regularisation images, into TrainLoRA's regularization input`);
+  if (typeof s.image_dir === 'string') b.set(`${at}.image_dir`, 'reg', 'folder', s.image_dir);
+  const repeats = coerce('int', s.num_repeats ?? parent.num_repeats ?? 1);
+  if (typeof repeats === 'number') b.set(`${at}.num_repeats`, 'reg', 'repeats', repeats);
+  const ext = s.caption_extension ?? parent.caption_extension ?? '.caption';
+  b.set(`${at}.caption_extension`, 'reg', 'captionExtension', String(ext));
+  if (s.class_tokens !== undefined)
+    b.ignore(
+      `${at}.class_tokens`,
+      s.class_tokens,
+      'not supported, ignored (a regularisation image without a caption file takes its <repeats>_<class> folder name)',
+    );
+  for (const k of Object.keys(s))
+    if (!['image_dir', 'num_repeats', 'caption_extension', 'class_tokens', 'is_reg'].includes(k))
+      b.ignore(`${at}.${k}`, s[k]);
+}
+
 /** Maps a dataset config; returns the parameters it set ("role.param") so that the training arguments do not override them. */
 export function importKohyaDataset(b: ImportBuilder, text: string, file: string): Set<string> {
   const set = new Set<string>();
@@ -48,10 +68,16 @@ export function importKohyaDataset(b: ImportBuilder, text: string, file: string)
   const dataset = datasets[0]!;
   const subsets = tables(dataset.subsets);
   const chosen = subsets.findIndex((s) => s.is_reg !== true);
+  const regAt = b.hasInput('train', 'regularization') ? subsets.findIndex((s) => s.is_reg === true) : -1;
   subsets.forEach((s, i) => {
     if (i === chosen) return;
+    if (i === regAt) return importRegSubset(b, file, s, i, { ...general, ...dataset });
     const why =
-      s.is_reg === true ? 'is_reg: regularisation images are not supported yet' : 'one image folder per TrainLoRA';
+      s.is_reg === true
+        ? regAt >= 0
+          ? 'is_reg: one regularisation folder per TrainLoRA'
+          : 'is_reg: regularisation images are not supported'
+        : 'one image folder per TrainLoRA';
     b.ignore(`${file}: datasets[0].subsets[${i}]`, s.image_dir ?? '…', `not supported, ignored (${why})`);
   });
   const subset = chosen >= 0 ? subsets[chosen]! : {};

@@ -66,6 +66,10 @@ export function readTraining(wf: WorkflowFile, schemas: readonly NodeSchema[]): 
   setup.images = withDefaults(find(ROLE_TYPES.images), map, ROLE_TYPES.images);
   setup.caption = withDefaults(find(ROLE_TYPES.caption), map, ROLE_TYPES.caption);
   setup.resize = withDefaults(find(ROLE_TYPES.resize), map, ROLE_TYPES.resize);
+  const reg = source(train.id, 'regularization');
+  if (reg && reg.type !== ROLE_TYPES.reg)
+    warnings.push(`the regularisation images come from "${reg.id}" (${reg.type}), not a LoadImages: not exported`);
+  if (reg?.type === ROLE_TYPES.reg) setup.reg = withDefaults(reg, map, ROLE_TYPES.reg);
   const chainIds = new Set(chain.map((n) => n.id));
   const saveDataset =
     find('SaveDataset') ??

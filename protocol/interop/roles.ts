@@ -3,7 +3,8 @@
  * parameters; export reads them back from a workflow by following TrainLoRA's inputs and outputs.
  *
  *   LoadImages ─> Caption ─> Resize ─> TrainLoRA ─┬─> Sample (one per set of sample options)
- *   LoadModel ───────────────┴─────────┘  └───────┴─> SaveCheckpoint
+ *   LoadModel ───────────────┴─────────┘  │ │     └─> SaveCheckpoint
+ *   LoadImages (regularisation, optional) ─┘
  */
 import type { ParamValue } from '../schema';
 
@@ -13,6 +14,8 @@ export type Params = Record<string, ParamValue>;
 export const ROLE_TYPES = {
   model: 'LoadModel',
   images: 'LoadImages',
+  /** Regularisation images (kohya's reg folder), into TrainLoRA's `regularization` input. */
+  reg: 'LoadImages',
   caption: 'Caption',
   resize: 'Resize',
   train: 'TrainLoRA',
@@ -26,6 +29,8 @@ export type Role = keyof typeof ROLE_TYPES;
 export interface TrainingSetup {
   model: Params;
   images: Params;
+  /** Empty when the config has no regularisation images. */
+  reg: Params;
   caption: Params;
   resize: Params;
   train: Params;
@@ -34,5 +39,5 @@ export interface TrainingSetup {
 }
 
 export function emptySetup(): TrainingSetup {
-  return { model: {}, images: {}, caption: {}, resize: {}, train: {}, save: {}, samples: [] };
+  return { model: {}, images: {}, reg: {}, caption: {}, resize: {}, train: {}, save: {}, samples: [] };
 }

@@ -69,7 +69,10 @@ test('an sd-scripts TOML with its dataset config and prompts file: each setting 
   const ignored = r.summary.ignored.map((i) => i.setting);
   for (const s of ['noise_offset', 'min_snr_gamma', 'mixed_precision', 'cache_latents', 'network_args conv_dim'])
     expect(ignored).toContain(s);
-  expect(r.summary.ignored.find((i) => i.setting.endsWith('subsets[1]'))?.reason).toMatch(/regularisation/);
+  // The is_reg subset: its own LoadImages into TrainLoRA's regularization input (its class_tokens reported).
+  expect(paramsOf(wf, 'reg')).toMatchObject({ folder: 'datasets/reg_woman', repeats: 1, captionExtension: '.txt' });
+  expect(wf.edges).toContainEqual(expect.objectContaining({ from: { node: 'reg', socket: 'dataset' } }));
+  expect(ignored).toContain('sdxl-character_dataset.toml: datasets[0].subsets[1].class_tokens');
   for (const i of r.summary.ignored) expect(i.reason).toMatch(/^not supported, ignored/);
 });
 

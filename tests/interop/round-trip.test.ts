@@ -50,6 +50,7 @@ test('the kohya export is a training config, a dataset config and a prompts file
   expect(main).toMatch(/accelerate launch train_network\.py --config_file sks_woman_xl\.toml/);
   expect(main).toMatch(/dataset_config = "sks_woman_xl_dataset\.toml"/);
   expect(exported.files[2]!.text).toMatch(/sks woman, watercolor painting --n lowres --s 20 --l 5\.5 --d 7/);
+  expect(exported.files[1]!.text).toMatch(/is_reg = true\nimage_dir = "datasets\/reg_woman"/);
 });
 
 test('the ai-toolkit export is a job with the trigger word, FLUX flags and the sample section', () => {
@@ -80,4 +81,25 @@ test("the quick start exports with warnings for what kohya cannot take: the buil
   expect(result.warnings.join('\n')).toMatch(/Caption's template/);
   expect(result.files[0]!.text).toMatch(/network_dim = 16/);
   expect(() => exportWorkflow({ ...workflow, nodes: [] }, 'kohya', schemas)).toThrow(/no TrainLoRA node/);
+});
+
+test("ai-toolkit regularisation datasets (is_reg) come back as the LoadImages on TrainLoRA's regularization input", () => {
+  const yaml = [
+    'job: extension',
+    'config:',
+    '  name: reg_job',
+    '  process:',
+    '    - type: sd_trainer',
+    '      network: { type: lora, linear: 8, linear_alpha: 8 }',
+    '      datasets:',
+    '        - { folder_path: datasets/me, caption_ext: txt }',
+    '        - { folder_path: datasets/reg_person, is_reg: true, num_repeats: 2 }',
+    '      train: { steps: 100, lr: 0.0001 }',
+    '      model: { name_or_path: models/sd15.safetensors, arch: sd1 }',
+  ].join('\n');
+  const first = importConfig({ name: 'reg.yaml', text: yaml }, schemas);
+  expect(effectiveParams(first.workflow).reg).toMatchObject({ folder: 'datasets/reg_person', repeats: 2 });
+  const out = exportWorkflow(first.workflow, 'ai-toolkit', schemas).files[0]!;
+  expect(out.text).toMatch(/is_reg: true/);
+  expect(effectiveParams(importConfig(out, schemas).workflow)).toEqual(effectiveParams(first.workflow));
 });
