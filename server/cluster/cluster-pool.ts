@@ -8,6 +8,7 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { WorkerInfo } from '../../protocol/api';
+import { NodeUserError } from '../../nodes/api';
 import type { NodeOutputs } from '../../protocol/values';
 import { abortError, createLocalPool } from '../engine/local-pool';
 import type { EngineEnv, NodeTask, NodeTaskHooks, NodeWorkerPool } from '../engine/types';
@@ -92,8 +93,8 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
       if (!r) return f.reject(new Error(`the job of node "${f.task.nodeId}" ended without a result`));
       if (r.type === 'result') return f.resolve(r.outputs);
       if (r.type === 'cancelled') return f.reject(abortError());
-      const e = new WorkerJobError(r.error.message);
-      return f.reject(Object.assign(e, { hint: r.error.hint, param: r.error.param }));
+      // The worker refused the input: the same error, with its hint and parameter, as if it had run here.
+      return f.reject(new NodeUserError(r.error.message, r.error.hint, r.error.param));
     }
     if (state === 'failed') {
       inFlight.delete(jobId);

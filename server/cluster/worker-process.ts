@@ -95,13 +95,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         () => undefined,
       );
     }, CANCEL_POLL_MS);
-    opts.log(`job ${jobId}: ${task.type} "${task.nodeId}" of run ${task.runId} (attempt ${job.attemptsMade + 1})`);
+    // A job taken from a dead worker counts as stalled, not as a failed attempt: both say it ran before.
+    const attempt = job.attemptsMade + job.stalledCounter + 1;
+    opts.log(`job ${jobId}: ${task.type} "${task.nodeId}" of run ${task.runId} (attempt ${attempt})`);
     try {
       const result = await runNodeJob(
         {
           id: jobId,
           data,
-          attempt: job.attemptsMade + 1,
+          attempt,
           sendEvents: (batch) => job.updateProgress(batch as unknown as object),
           updateData: (data) => job.updateData(data),
         },

@@ -28,6 +28,8 @@ export interface RedisProcess {
   dir: string;
   /** SIGKILL (its append-only file is what survives) and wait for exit. */
   kill(): Promise<void>;
+  /** SIGTERM (Redis writes its append-only file out) and wait for exit. */
+  stop(): Promise<void>;
   /** Starts it again on the same port and folder. */
   restart(): Promise<void>;
 }
@@ -59,17 +61,19 @@ export async function startRedis(password?: string): Promise<RedisProcess> {
   };
   await start();
   const auth = password ? `:${encodeURIComponent(password)}@` : '';
+  const end = async (signal: NodeJS.Signals) => {
+    const p = proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill(signal);
+    await exited;
+  };
   return {
     url: `redis://${auth}127.0.0.1:${port}`,
     port,
     dir,
-    async kill() {
-      const p = proc;
-      if (!p || p.exitCode !== null) return;
-      const exited = new Promise((r) => p.once('exit', r));
-      p.kill('SIGKILL');
-      await exited;
-    },
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
     restart: start,
   };
 }
@@ -87,10 +91,11 @@ export function startWorkerProcess(
   redisUrl: string,
   dataDir: string,
   extraArgs: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<WorkerProcess> {
-  const args = [BIN, 'worker', '--server', serverUrl, '--redis', redisUrl, '--data', dataDir, '--lock-ms', '2000'];
+  const args = [BIN, 'worker', '--server', serverUrl, '--redis', redisUrl, '--data', dataDir, '--lock-ms', '4000'];
   const proc = spawn(process.execPath, [...args, ...extraArgs], {
-    env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' },
+    env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -134,12 +139,17 @@ export async function writeDataset(dataDir: string, count = 6): Promise<void> {
  *   images: LoadImages → caption → resize → train: TrainLoRA
  * `seed` makes each run's training its own job (another cache key).
  */
-export function trainWorkflow(name: string, train: Record<string, number | string>, seed = 0): WorkflowFile {
+export function trainWorkflow(
+  name: string,
+  train: Record<string, number | string>,
+  seed = 0,
+  files: { folder?: string; model?: string } = {},
+): WorkflowFile {
   return workflow(
     name,
     [
-      ['model', 'LoadModel', { file: '' }],
-      ['images', 'LoadImages', { folder: 'style' }],
+      ['model', 'LoadModel', { file: files.model ?? '' }],
+      ['images', 'LoadImages', { folder: files.folder ?? 'style' }],
       ['caption', 'Caption', { mode: 'keep', trigger: 'xyz_style' }],
       ['resize', 'Resize', { resolution: 32 }],
       [

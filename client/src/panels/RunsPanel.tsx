@@ -1,4 +1,4 @@
-/** The queue and the history: status and time of every run; open, rerun, cancel, remove/reorder queued, compare. */
+/** The queue and the history: status and time of every run; open, rerun, cancel, remove/reorder queued, compare; workers. */
 import { memo, useEffect } from 'react';
 import type { RunSummary } from '../../../protocol/messages';
 import { api } from '../api/http';
@@ -7,6 +7,7 @@ import { useStore } from '../store/createStore';
 import { runsStore } from '../store/runs';
 import { toast } from '../store/toasts';
 import { setSideTab, toggleCompare, uiStore } from '../store/ui';
+import { WorkersPanel } from './WorkersPanel';
 
 const time = (ms?: number): string => (ms ? new Date(ms).toLocaleTimeString() : '');
 const duration = (r: RunSummary): string =>
@@ -116,6 +117,7 @@ export const RunsPanel = memo(function RunsPanel() {
             <RunRow key={r.id} run={r} queued={false} />
           ))}
       </ul>
+      <WorkersPanel />
     </div>
   );
 });
