@@ -20,6 +20,7 @@ import {
 } from './export-common';
 import { DIRECT_MAPPINGS } from './mapping-table';
 import type { WorkflowTraining } from './read-workflow';
+import { kohyaSampler } from './prompts-into-nodes';
 import { formatSamplePrompts } from './sample-prompts';
 import type { ExportResult, ModelFamily } from './types';
 
@@ -142,7 +143,7 @@ export function exportKohya(wf: WorkflowFile, t: WorkflowTraining, familyChoice?
     args.sample_prompts = `${stem}_prompts.txt`;
     const samplers = new Set(t.setup.samples.map((s) => str(s.sampler)));
     const [sampler] = samplers;
-    if (sampler) args.sample_sampler = sampler;
+    if (sampler) args.sample_sampler = kohyaSampler(sampler);
     if (samplers.size > 1)
       warnings.push(`the Sample nodes use different samplers: sample_sampler = ${sampler ?? ''} for all`);
     const header = headerLines(wf, t, 'sd-scripts sample prompts');

@@ -97,6 +97,11 @@ export class ImportBuilder {
     return this.schemas.get(ROLE_TYPES[role])?.inputs.some((i) => i.name === input) ?? false;
   }
 
+  /** The options of an enum parameter of the role's node (empty when it has none). */
+  options(role: Role, param: string): readonly string[] {
+    return this.schemas.get(ROLE_TYPES[role])?.params.find((p) => p.name === param)?.options ?? [];
+  }
+
   /** Whether the role's node has this parameter in this installation. */
   has(role: Role, param: string): boolean {
     return this.schemas.get(ROLE_TYPES[role])?.params.some((p) => p.name === param) ?? false;

@@ -6,7 +6,7 @@
 import { shown, type ImportBuilder } from './import-builder';
 import { importKohyaDataset } from './kohya-dataset';
 import { DIRECT_MAPPINGS, coerce } from './mapping-table';
-import { importSamplePrompts } from './prompts-into-nodes';
+import { importSamplePrompts, samplerFor } from './prompts-into-nodes';
 import { importResolution } from './resolution';
 import type { ModelFamily } from './types';
 
@@ -148,7 +148,7 @@ function importSampling(b: ImportBuilder, args: Record<string, unknown>, done: S
   const sampler = args.sample_sampler;
   if (sampler !== undefined) {
     done.add('sample_sampler');
-    const name = String(sampler).toLowerCase().replace(/^k_/, '');
+    const name = samplerFor(b, String(sampler));
     b.setup.samples.forEach((_, i) => b.setSample('sample_sampler', i, 'sampler', name));
   }
 }

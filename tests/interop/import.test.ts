@@ -7,7 +7,7 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
-import { importConfig, ImportError, type ImportResult } from '../../protocol/interop';
+import { exportWorkflow, importConfig, ImportError, type ImportResult } from '../../protocol/interop';
 import { validateWorkflow } from '../../protocol/validate';
 import { fixture, importFixture, modelPath, paramsOf, schemas } from './fixtures';
 
@@ -236,4 +236,23 @@ test('the model path follows LoadModel as installed: its family choice and that 
     withFamily,
   );
   expect(sdxl.summary.ignored.find((i) => i.setting === 'model family')?.reason).toMatch(/offers emoji, sd15/);
+});
+
+test("kohya's sampler names find Sample's own name for the same sampler, and go back under kohya's", () => {
+  const withAncestral = schemas.map((s) =>
+    s.type === 'Sample'
+      ? {
+          ...s,
+          params: s.params.map((p) =>
+            p.name === 'sampler' ? { ...p, options: [...(p.options ?? []), 'euler_ancestral'] } : p,
+          ),
+        }
+      : s,
+  );
+  const r = importConfig({ name: 'p.txt', text: 'a cat --ss k_euler_a\n' }, withAncestral);
+  expect(paramsOf(r.workflow, 'sample').sampler).toBe('euler_ancestral');
+  const unknown = importConfig({ name: 'p.txt', text: 'a cat --ss dpm_2\n' }, schemas);
+  expect(unknown.summary.ignored.map((i) => i.setting)).toContain('p.txt --ss');
+  const toml = exportWorkflow(r.workflow, 'kohya', withAncestral, 'sd15').files[0]!.text;
+  expect(toml).toMatch(/sample_sampler = "euler_a"/);
 });
