@@ -13,7 +13,8 @@ import { frozenCtx } from '../ml/sd/blocks';
 import { buildClipText } from '../ml/sd/clip';
 import { buildUnet } from '../ml/sd/unet';
 import { buildVaeDecoder, buildVaeEncoder } from '../ml/sd/vae';
-import { lookupIn, randomWeights, sd15Shapes, TINY_WIDTHS } from './sd15-weights';
+import { syntheticSdCheckpoint } from '../ml/sd/tiny';
+import { TINY_SD15_WIDTHS } from '../ml/sd/widths';
 
 const args = process.argv.slice(2);
 const seedAt = args.indexOf('--seed');
@@ -25,7 +26,7 @@ function wave(n: number, f: number, scale = 1): Float32Array {
 }
 
 async function main(): Promise<void> {
-  const weights = randomWeights(sd15Shapes(TINY_WIDTHS), seed);
+  const ckpt = syntheticSdCheckpoint(TINY_SD15_WIDTHS, seed);
   const ids = Int32Array.from({ length: 2 * 77 }, (_, i) => {
     const p = i % 77;
     if (p === 0) return 49406;
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     z: { shape: [1, 4, 8, 8], data: wave(4 * 64, 0.3, 0.8) },
   };
   const g = new GraphBuilder({ name: 'sd15_parity' });
-  const ctx = frozenCtx(g, lookupIn(weights));
+  const ctx = frozenCtx(g, ckpt);
   const inp = (n: string, dtype: 'float32' | 'int64' = 'float32') => g.input(n, dtype, inputs[n]!.shape);
   const idsT = inp('ids', 'int64');
   g.output(buildClipText(ctx, idsT), 'clip');
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sd15-parity-'));
   try {
     const file = (n: string): string => path.join(dir, `${n}.safetensors`);
-    await writeSafetensors(file('weights'), Object.fromEntries([...weights].map(([n, w]) => [n, w])));
+    await writeSafetensors(file('weights'), Object.fromEntries(ckpt.names.map((n) => [n, ckpt.tensor(n)])));
     await writeSafetensors(file('inputs'), inputs);
     await writeSafetensors(file('ours'), ours);
     const py = spawnSync(

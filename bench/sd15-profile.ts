@@ -9,7 +9,8 @@ import { gradients } from '../ml/autodiff';
 import { GraphBuilder } from '../ml/graph';
 import { createUnetLoraTask, recomputeScopes } from '../ml/sd/train-step';
 import { CounterRng } from '../ml/train';
-import { FULL_WIDTHS, lookupIn, randomWeights, sd15Shapes } from './sd15-weights';
+import { syntheticSdCheckpoint } from '../ml/sd/tiny';
+import { SD15_WIDTHS } from '../ml/sd/widths';
 
 const size = Number(process.argv[2] ?? 256);
 const ckpt = process.argv[3] === 'ckpt';
@@ -18,8 +19,7 @@ const out = (s: string): boolean => process.stdout.write(s + '\n');
 const wave = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
 
 async function main(): Promise<void> {
-  const weights = randomWeights(sd15Shapes(FULL_WIDTHS, ['unet']), 1);
-  const task = createUnetLoraTask(lookupIn(weights), {
+  const task = createUnetLoraTask(syntheticSdCheckpoint(SD15_WIDTHS, 1), {
     ...{ rank: 32, alpha: 32, batch: 1, prediction: 'epsilon', checkpointing: ckpt },
     ...{ latents: [wave(4 * lat * lat, 0.37)], contexts: [wave(77 * 768, 0.11)] },
     ...{ latentShape: [4, lat, lat], contextShape: [77, 768] },

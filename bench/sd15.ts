@@ -15,7 +15,10 @@ import { createUnetLoraTask } from '../ml/sd/train-step';
 import { buildUnet } from '../ml/sd/unet';
 import { buildVaeDecoder } from '../ml/sd/vae';
 import { Trainer } from '../ml/train';
-import { FULL_WIDTHS, lookupIn, randomWeights, sd15Shapes } from './sd15-weights';
+import type { Sd15Checkpoint } from '../ml/sd/checkpoint';
+import { UNET_PREFIX, VAE_PREFIX } from '../ml/sd/spec';
+import { syntheticSdCheckpoint } from '../ml/sd/tiny';
+import { SD15_WIDTHS } from '../ml/sd/widths';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -91,9 +94,9 @@ function torchBench(shapesFile: string, size: number, sample: boolean): TorchRes
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }
 
-async function ourStep(lookup: ReturnType<typeof lookupIn>, size: number) {
+async function ourStep(ckpt: Sd15Checkpoint, size: number) {
   const lat = size / 8;
-  const task = createUnetLoraTask(lookup, {
+  const task = createUnetLoraTask(ckpt, {
     rank,
     alpha: rank,
     batch: 1,
@@ -151,16 +154,16 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const shapes = sd15Shapes(FULL_WIDTHS, ['unet', 'vae']);
+  // Weights are generated on request (ml/sd/tiny.ts), so only what a graph holds is in memory.
+  const ckpt = syntheticSdCheckpoint(SD15_WIDTHS, 1);
+  const parts = ckpt.names.filter((n) => n.startsWith(UNET_PREFIX) || n.startsWith(VAE_PREFIX));
   const dir = mkdtempSync(path.join(tmpdir(), 'sd15-bench-'));
   const shapesFile = path.join(dir, 'shapes.json');
-  writeFileSync(shapesFile, JSON.stringify(Object.fromEntries(shapes)));
+  writeFileSync(shapesFile, JSON.stringify(Object.fromEntries(parts.map((n) => [n, ckpt.shape(n)]))));
   try {
-    let weights = randomWeights(shapes, 1);
-    const lookup = lookupIn(weights);
     out('wall s/step (each run), CPU s/step (both threads together: steadier on a loaded machine), peak RSS');
     for (const size of sizes) {
-      const ours = await ourStep(lookup, size);
+      const ours = await ourStep(ckpt, size);
       const best = Math.min(...ours.stepS),
         cpu = Math.min(...ours.cpuS);
       const walls = ours.stepS.map((x) => x.toFixed(2)).join(' / ');
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
       resetPeak();
       const g = new GraphBuilder({ name: 'sd15_cfg_forward' });
       const x = g.input('x', 'float32', [2, 4, lat, lat]);
-      const eps = buildUnet(frozenCtx(g, lookup), {
+      const eps = buildUnet(frozenCtx(g, ckpt), {
         x,
         t: g.input('t', 'float32', [2]),
         context: g.input('context', 'float32', [2, 77, 768]),
@@ -193,11 +196,9 @@ async function main(): Promise<void> {
         context: new OrtTensor('float32', wave(2 * 77 * 768, 0.1), [2, 77, 768]),
       });
       const gd = new GraphBuilder({ name: 'sd15_vae_decode' });
-      gd.output(buildVaeDecoder(frozenCtx(gd, lookup), gd.input('z', 'float32', [1, 4, lat, lat])), 'img');
+      gd.output(buildVaeDecoder(frozenCtx(gd, ckpt), gd.input('z', 'float32', [1, 4, lat, lat])), 'img');
       const dec = await timeOnce(gd, { z: new OrtTensor('float32', wave(4 * lat * lat, 0.2), [1, 4, lat, lat]) });
       const samplePeak = peakGiB();
-      weights.clear();
-      weights = new Map();
       const torch = flag('no-torch') ? 'skipped' : torchBench(shapesFile, 512, true);
       out(`sampling at 512 px, 20 steps, CFG (one batch-2 UNet forward per step) + VAE decode:`);
       const perImage = 20 * fwd.s + dec.s;

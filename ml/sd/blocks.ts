@@ -9,15 +9,13 @@ import type { GraphBuilder } from '../graph/builder';
 import type { GraphCore } from '../graph/core';
 import type { Tensor } from '../graph/tensor';
 import type { LinearHook } from '../dit/layers';
+import type { Sd15Checkpoint } from './checkpoint';
 
-/** One weight of a checkpoint under its canonical (ldm) name. */
-export interface SdWeight {
-  readonly data: Float32Array;
-  readonly shape: readonly number[];
-}
-
-/** Reads a weight by canonical name; undefined when the checkpoint has no such tensor. */
-export type WeightLookup = (canonicalName: string) => SdWeight | undefined;
+/**
+ * Where the graphs read weights: an opened checkpoint (checkpoint.ts) or anything shaped like one. Names are the
+ * canonical ldm names; `get` reads a tensor (only when the graph uses it), `has` and `shape` do not read data.
+ */
+export type WeightSource = Pick<Sd15Checkpoint, 'has' | 'shape' | 'get'>;
 
 /** What a block builder needs: the graph, the weights (as graph tensors) and the optional LoRA hook. */
 export interface SdCtx {
@@ -33,22 +31,18 @@ export interface SdCtx {
 }
 
 /** A context whose weights become frozen initializers of `g`'s root graph on first use. */
-export function frozenCtx(g: GraphBuilder, lookup: WeightLookup, hook?: LinearHook): SdCtx {
+export function frozenCtx(g: GraphBuilder, source: WeightSource, hook?: LinearHook): SdCtx {
   const made = new Map<string, Tensor>();
-  const need = (name: string): SdWeight => {
-    const t = lookup(name);
-    if (!t) throw new Error(`the checkpoint lacks the weight "${name}"`);
-    return t;
-  };
   return {
     g,
     hook,
-    has: (name) => lookup(name) !== undefined,
-    shape: (name) => need(name).shape,
+    has: (name) => source.has(name),
+    shape: (name) => source.shape(name),
     w(name) {
       let t = made.get(name);
       if (!t) {
-        const s = need(name);
+        const s = source.get(name);
+        if (!s) throw new Error(`the checkpoint lacks the weight "${name}"`);
         t = g.initializer(name, s.data, [...s.shape]);
         made.set(name, t);
       }

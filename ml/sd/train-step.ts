@@ -1,8 +1,9 @@
 /**
  * A LoRA training task on the SD 1.5 UNet (an ml/train TrainTask, so the Trainer's optimizers, K-step Loops,
  * checkpoints and resume apply unchanged). The base weights are frozen initializers; adapters sit on kohya's
- * default module set — in every spatial transformer proj_in/proj_out (1x1 convs: 4-D adapters, as kohya saves
- * them), attn1/attn2 to_q/to_k/to_v/to_out.0, ff.net.0.proj and ff.net.2 — named by their canonical ldm module.
+ * default module set (lora-names.ts) — in every spatial transformer proj_in/proj_out (1x1 convs: 4-D adapters, as
+ * kohya saves them), attn1/attn2 to_q/to_k/to_v/to_out.0, ff.net.0.proj and ff.net.2. Trainable parameters are
+ * named `<kohya key>.lora_down|lora_up`, so the trained values map straight onto the file kohya writes.
  * Inputs are cached latents and text embeddings; noise, noise offset and timesteps are drawn per step from the
  * trainer's rng. With `checkpointing` every ResBlock and transformer site is recomputed in the backward pass, and
  * every attention chunk on its own, so at most one chunk's probabilities are alive at a time.
@@ -15,46 +16,24 @@ import { loraHook, type AdapterTensors } from '../lora/hook';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
 import { CHUNK_SCOPE } from './attention';
-import { frozenCtx, withHook, type SdCtx, type WeightLookup } from './blocks';
+import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
+import { loraShapes, sd15LoraModules, type KohyaModule } from './lora-names';
 import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
-import { buildUnet, UNET_PREFIX, type UnetOptions } from './unet';
+import { elementCount } from './spec';
+import { buildUnet, type UnetOptions } from './unet';
+import type { Sd15Widths } from './widths';
 
-/** One adapted layer: its module name, widths and whether it is a 1x1 conv (4-D adapter tensors). */
-export interface LoraModule {
-  readonly name: string;
-  readonly in: number;
-  readonly out: number;
-  readonly conv: boolean;
+/** kohya's default UNet modules of the checkpoint (192 for SD 1.5), optionally only `targets` (kohya keys). */
+export function unetLoraModules(widths: Sd15Widths, targets?: readonly string[]): KohyaModule[] {
+  const all = sd15LoraModules(widths, { textEncoder: false });
+  if (!targets) return all;
+  const known = new Set(all.map((m) => m.key));
+  for (const t of targets) if (!known.has(t)) throw new Error(`the UNet has no LoRA module "${t}"`);
+  return all.filter((m) => targets.includes(m.key));
 }
 
-const SITE_LAYERS = [
-  'proj_in',
-  'proj_out',
-  ...['attn1', 'attn2'].flatMap((a) =>
-    ['to_q', 'to_k', 'to_v', 'to_out.0'].map((l) => `transformer_blocks.0.${a}.${l}`),
-  ),
-  'transformer_blocks.0.ff.net.0.proj',
-  'transformer_blocks.0.ff.net.2',
-];
-
-/** kohya's default UNet module set for the checkpoint (192 modules for SD 1.5), read from its weights. */
-export function unetLoraModules(lookup: WeightLookup): LoraModule[] {
-  const sites: string[] = [];
-  const walk = (stem: string, max: number): void => {
-    for (let i = 0; i < max; i++) if (lookup(`${UNET_PREFIX}${stem}${i}.1.norm.weight`)) sites.push(`${stem}${i}.1`);
-  };
-  walk('input_blocks.', 64);
-  if (lookup(`${UNET_PREFIX}middle_block.1.norm.weight`)) sites.push('middle_block.1');
-  walk('output_blocks.', 64);
-  return sites.flatMap((site) =>
-    SITE_LAYERS.map((layer) => {
-      const name = `${UNET_PREFIX}${site}.${layer}`;
-      const w = lookup(`${name}.weight`);
-      if (!w) throw new Error(`the checkpoint lacks "${name}.weight" for its LoRA`);
-      return { name, out: w.shape[0]!, in: w.shape[1]!, conv: w.shape.length === 4 };
-    }),
-  );
-}
+/** The module name the graph's hook sees for a kohya module: its canonical weight less `.weight`. */
+export const hookName = (m: KohyaModule): string => m.target.replace(/\.weight$/, '');
 
 export interface UnetLoraOptions extends Objective {
   rank: number;
@@ -71,56 +50,54 @@ export interface UnetLoraOptions extends Objective {
   /** Recompute blocks and attention chunks in the backward pass. */
   checkpointing?: boolean;
   unet?: UnetOptions;
-  /** Only these modules (default: every module of unetLoraModules). */
+  /** Only these modules, by kohya key (default: all of unetLoraModules). */
   targets?: readonly string[];
 }
 
-/** Builds the UNet LoRA task. */
-export function createUnetLoraTask(lookup: WeightLookup, o: UnetLoraOptions): TrainTask {
+/** Builds the UNet LoRA task on an opened checkpoint (or anything with its widths and weights). */
+export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, o: UnetLoraOptions): TrainTask {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new Error(`rank must be an integer >= 1, got ${o.rank}`);
   if (!o.latents.length || o.latents.length !== o.contexts.length)
     throw new Error(
       `the LoRA task needs one text embedding per latent (${o.latents.length} latents, ${o.contexts.length} texts)`,
     );
-  const all = unetLoraModules(lookup);
-  const modules = o.targets ? all.filter((m) => o.targets!.includes(m.name)) : all;
+  const modules = unetLoraModules(ckpt.widths, o.targets);
   const B = o.batch;
   const lat = [B, ...o.latentShape];
-  const ctxShape = [B, ...o.contextShape];
   const perRoot = new WeakMap<GraphCore, SdCtx>();
   const base = (g: GraphBuilder): SdCtx => {
     let c = perRoot.get(g.root);
-    if (!c) perRoot.set(g.root, (c = frozenCtx(g, lookup)));
+    if (!c) perRoot.set(g.root, (c = frozenCtx(g, ckpt)));
     return c;
   };
   const spec: TrainTask['batchSpec'] = {
     x0: { dtype: 'float32', shape: lat },
     noise: { dtype: 'float32', shape: lat },
     t: { dtype: 'int64', shape: [B] },
-    context: { dtype: 'float32', shape: ctxShape },
+    context: { dtype: 'float32', shape: [B, ...o.contextShape] },
   };
   return {
     batchSpec: spec,
     initParams(rng: CounterRng): Record<string, ParamInit> {
       const out: Record<string, ParamInit> = {};
       for (const m of modules) {
-        const k = m.conv ? [1, 1] : [];
-        const bound = 1 / Math.sqrt(m.in); // kohya: kaiming-uniform down, zero up
-        out[downName(m.name)] = {
-          shape: [o.rank, m.in, ...k],
-          data: rng.fillUniform(new Float32Array(o.rank * m.in), -bound, bound),
+        const { down, up } = loraShapes(m, o.rank);
+        const bound = 1 / Math.sqrt(m.in * (m.kernel ?? 1) ** 2); // kohya: kaiming-uniform down, zero up
+        out[downName(m.key)] = {
+          shape: down,
+          data: rng.fillUniform(new Float32Array(elementCount(down)), -bound, bound),
         };
-        out[upName(m.name)] = { shape: [m.out, o.rank, ...k], data: new Float32Array(m.out * o.rank) };
+        out[upName(m.key)] = { shape: up, data: new Float32Array(elementCount(up)) };
       }
       return out;
     },
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
       const adapters = new Map<string, AdapterTensors>(
         modules.map((m) => [
-          m.name,
+          hookName(m),
           {
-            down: g.reshape(params[downName(m.name)]!, [o.rank, m.in]),
-            up: g.reshape(params[upName(m.name)]!, [m.out, o.rank]),
+            down: g.reshape(params[downName(m.key)]!, [o.rank, m.in]),
+            up: g.reshape(params[upName(m.key)]!, [m.out, o.rank]),
             scale: o.alpha / o.rank,
           },
         ]),
@@ -133,8 +110,8 @@ export function createUnetLoraTask(lookup: WeightLookup, o: UnetLoraOptions): Tr
     },
     recompute: o.checkpointing ? recomputeScopes : undefined,
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
-      const size = o.latentShape.reduce((a, d) => a * d, 1);
-      const csize = o.contextShape[0] * o.contextShape[1];
+      const size = elementCount(o.latentShape);
+      const csize = elementCount(o.contextShape);
       const x0 = new Float32Array(B * size),
         context = new Float32Array(B * csize);
       const t = new BigInt64Array(B);
