@@ -19,7 +19,7 @@ import { checkWorkflowPaths } from './store/pathChecks';
 import { loadLogs, loadMetrics, loadRunDetail, runsStore } from './store/runs';
 import { schemasStore } from './store/schemas';
 import { toast } from './store/toasts';
-import { openGallery, setSideTab, uiStore } from './store/ui';
+import { libraryChanged, openGallery, setSideTab, uiStore } from './store/ui';
 
 const isActive = (status: string | undefined): boolean => status === 'running' || status === 'queued';
 
@@ -192,6 +192,7 @@ export async function saveActive(): Promise<void> {
   try {
     await api.saveWorkflow(name, tab.doc);
     markSaved(tab.id, name);
+    libraryChanged();
     toast(`Saved ${name}.json`);
   } catch (e) {
     if (e instanceof ApiCallError && e.status === 409)
@@ -212,6 +213,7 @@ export async function saveActiveAs(question = 'Save the workflow as:'): Promise<
   try {
     await api.saveWorkflow(name, activeTab().doc);
     markSaved(tab.id, name);
+    libraryChanged();
     toast(`Saved ${name}.json`);
   } catch (e) {
     toast(`Save failed: ${(e as Error).message}`, 'error');

@@ -9,7 +9,8 @@ import { api } from '../api/http';
 import { libraryNameOf, openFromLibrary } from '../actions';
 import { renameLibraryTabs } from '../store/editor';
 import { toast } from '../store/toasts';
-import { openGallery } from '../store/ui';
+import { useStore } from '../store/createStore';
+import { openGallery, uiStore } from '../store/ui';
 import { TemplateGallery } from '../ui/TemplateGallery';
 import { ImportConfigButton } from '../interop/ImportConfigButton';
 
@@ -56,7 +57,8 @@ export const LibraryPanel = memo(function LibraryPanel() {
   const [list, setList] = useState<WorkflowListing[]>([]);
   const [error, setError] = useState('');
   const load = (): void => void api.workflows().then(setList, (e: Error) => setError(e.message));
-  useEffect(load, []);
+  const version = useStore(uiStore, (s) => s.libraryVersion);
+  useEffect(load, [version]);
   return (
     <div className="library" data-testid="library">
       <h3>

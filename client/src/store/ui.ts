@@ -45,6 +45,8 @@ export interface UiState {
   menu?: ContextMenuState;
   /** The template gallery is open. */
   gallery?: boolean;
+  /** Bumped when this editor changed the library (a save), so an open library list reloads. */
+  libraryVersion?: number;
   sideTab: SideTab;
   compare: string[];
   /** Sizes React Flow measured, per tab and flow id (controlled nodes must carry them back). */
@@ -76,6 +78,11 @@ export function stepViewer(delta: number): void {
     const v = s.enlarged;
     if (v) v.index = (v.index + delta + v.images.length) % v.images.length;
   });
+}
+
+/** Says the library changed (the Library panel reloads its list). */
+export function libraryChanged(): void {
+  uiStore.update((s) => void (s.libraryVersion = (s.libraryVersion ?? 0) + 1));
 }
 
 export function openGallery(open: boolean): void {
