@@ -12,7 +12,16 @@ export type Inputs = Record<string, JsonValue | undefined>;
 
 /** Why the path policy refused a path or a name (PathError.reason). */
 export type PathRefusal =
-  'empty' | 'nul' | 'too-long' | 'outside' | 'missing' | 'dangling-link' | 'link-loop' | 'not-a-name' | 'unreadable';
+  | 'empty'
+  | 'nul'
+  | 'too-long'
+  | 'outside'
+  | 'missing'
+  | 'dangling-link'
+  | 'link-loop'
+  | 'not-a-file'
+  | 'not-a-name'
+  | 'unreadable';
 
 /**
  * Resolves user-given paths against the folders the user allowed; refuses anything outside them. Every parameter

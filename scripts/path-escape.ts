@@ -149,8 +149,8 @@ async function uploadCaptions(url: string, box: Sandbox, tally: Tally, chosen: T
     return wf;
   };
   // The extension trick aimed exactly at the secret from the uploads folder (up.x/.. → uploads, then two levels up).
-  const aimed: Trick = { id: 'aimed-at-secret', value: '.x/../../../outside/secret.txt', link: false };
-  for (const trick of [aimed, ...chosen.filter((t) => !t.link)])
+  const aimed: Trick = { id: 'aimed-at-secret', value: '.x/../../../outside/secret.txt', wholePath: false };
+  for (const trick of [aimed, ...chosen.filter((t) => !t.wholePath)])
     await check(box, tally, 'upload captions', `LoadImages upload + captionExtension ${trick.id}`, () =>
       runRefused(url, load({ uploads: [file], captionExtension: trick.value }), 'captionExtension'),
     );

@@ -7,9 +7,11 @@
  *   ├── data/                       <- the data folder, the only allowed root
  *   │   ├── link-out -> ../outside
  *   │   ├── link-dangling -> ../outside/not-there
- *   │   └── link-loop-a -> link-loop-b -> link-loop-a
+ *   │   ├── link-loop-a -> link-loop-b -> link-loop-a
+ *   │   └── pipe                    (a FIFO)
  *   └── outside/secret.txt, hostname
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,30 +40,32 @@ export function createSandbox(): Sandbox {
   fs.symlinkSync('../outside/not-there', path.join(data, 'link-dangling'));
   fs.symlinkSync('link-loop-b', path.join(data, 'link-loop-a'));
   fs.symlinkSync('link-loop-a', path.join(data, 'link-loop-b'));
+  execFileSync('mkfifo', [path.join(data, 'pipe')]); // opening it would block until someone writes
   return { top, data, outside, dispose: () => fs.rmSync(top, { recursive: true, force: true }) };
 }
 
-/** One trick: the text put into a parameter, and whether it needs a link (names cannot carry links). */
+/** One trick: the text put into a parameter; `wholePath` tricks name a link or a FIFO, which a name cannot. */
 export interface Trick {
   id: string;
   value: string;
-  link: boolean;
+  wholePath: boolean;
 }
 
 /** The escape tricks, in the order a small-count run tries them (the most telling first). */
 export function tricks(box: Sandbox): Trick[] {
   return [
-    { id: 'dotdot', value: '..', link: false },
-    { id: 'relative-escape', value: '../outside/probe', link: false },
-    { id: 'outside-link', value: 'link-out/probe', link: true },
-    { id: 'absolute', value: path.join(box.outside, 'probe'), link: false },
-    { id: 'extension-trick', value: '.x/../../outside/hostname', link: false },
-    { id: 'up-and-out', value: 'a/../../outside/probe', link: false },
-    { id: 'home', value: `~/${HOME_PROBE}`, link: false },
-    { id: 'dangling-link', value: 'link-dangling', link: true },
-    { id: 'loop-link', value: 'link-loop-a/probe', link: true },
-    { id: 'nul', value: 'probe\0.png', link: false },
-    { id: 'long-name', value: 'x'.repeat(300), link: false },
+    { id: 'dotdot', value: '..', wholePath: false },
+    { id: 'relative-escape', value: '../outside/probe', wholePath: false },
+    { id: 'outside-link', value: 'link-out/probe', wholePath: true },
+    { id: 'absolute', value: path.join(box.outside, 'probe'), wholePath: false },
+    { id: 'extension-trick', value: '.x/../../outside/hostname', wholePath: false },
+    { id: 'up-and-out', value: 'a/../../outside/probe', wholePath: false },
+    { id: 'home', value: `~/${HOME_PROBE}`, wholePath: false },
+    { id: 'dangling-link', value: 'link-dangling', wholePath: true },
+    { id: 'loop-link', value: 'link-loop-a/probe', wholePath: true },
+    { id: 'fifo', value: 'pipe', wholePath: true },
+    { id: 'nul', value: 'probe\0.png', wholePath: false },
+    { id: 'long-name', value: 'x'.repeat(300), wholePath: false },
   ];
 }
 

@@ -22,7 +22,7 @@ export function pathTargets(schemas: readonly NodeSchema[]): Target[] {
 /** Whether a trick applies to a parameter: a name, an extension or a template is one component and has no links. */
 export function applies(target: Target, trick: Trick): boolean {
   const isPath = target.param.kind === 'path' || target.param.pathPart === 'path-list';
-  return isPath || !trick.link;
+  return isPath || !trick.wholePath;
 }
 
 /** The parameter value that carries `trick` for this kind of parameter. */

@@ -20,6 +20,7 @@ const PATH_HINTS: Record<PathRefusal, string> = {
   missing: 'Check the path, or rerun the node that makes it.',
   'dangling-link': 'The link points at something that is not there: fix or remove the link.',
   'link-loop': 'The links lead back to themselves: fix or remove them.',
+  'not-a-file': 'Choose a regular file or a folder (pipes, sockets and devices are never opened).',
   'not-a-name': 'A name is one file or folder name: letters, digits, "-", "_" and "." (not only dots), no "/".',
   unreadable: 'Check that loraflow may read that file or folder.',
 };

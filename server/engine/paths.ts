@@ -4,7 +4,7 @@
  * path-params.ts, and nodes resolve again at the point of use). Links are resolved at every level, so neither `..`,
  * an absolute path, `~`, nor a link anywhere along the way can lead outside the allowed folders.
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PathPolicy, PathRefusal } from '../../nodes/api';
@@ -99,6 +99,14 @@ function nameProblem(value: string, maxBytes: number): string | undefined {
   return undefined;
 }
 
+/** What a FIFO, socket or device is, in words; undefined for files and folders. Opening a FIFO blocks forever. */
+function specialKind(st: Stats): string | undefined {
+  if (st.isFile() || st.isDirectory()) return undefined;
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
+}
+
 /** The examples are prepared by a command, so a missing one is not a path mistake. */
 function missingHint(userPath: string): string {
   return /^(\.\/)?(data\/)?examples(\/|$)/.test(userPath)
@@ -144,6 +152,8 @@ export function createPathPolicy(roots: readonly string[]): PathPolicy {
       if (!realRoots.some((root) => isInside(real, root)))
         fail('outside', `is outside the allowed folders (${realRoots.join(', ')}); allow its folder with --allow`);
       if (missing && access === 'read') fail('missing', `does not exist${missingHint(text)}`);
+      const special = missing ? undefined : specialKind(statSync(real));
+      if (special) fail('not-a-file', `is ${special}, not a file or folder; it is never opened`);
       return real;
     },
     name(value: string, param: string, what = 'name'): string {

@@ -1,4 +1,5 @@
 /** The path policy: node parameters that name files stay inside the allowed folders, links and `..` included. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,4 +124,16 @@ test('names are one safe component; extensions get their dot', () => {
   expect(policy.extension('.caption', 'captionExtension')).toBe('.caption');
   for (const bad of ['.x/../../etc/hostname', '..', '.', '.a b', '.\0'])
     expect(() => policy.extension(bad, 'captionExtension')).toThrow(/parameter "captionExtension": the extension/);
+});
+
+test('a FIFO, reached directly or through a link, is refused for every access: opening it would block', () => {
+  execFileSync('mkfifo', [join(root, 'images', 'pipe.png')]);
+  symlinkSync(join(root, 'images', 'pipe.png'), join(root, 'to-pipe'));
+  const policy = createPathPolicy([root]);
+  for (const access of ['read', 'write', 'check'] as const)
+    for (const p of ['images/pipe.png', 'to-pipe'])
+      expect(() => policy.resolve(p, access, 'file')).toThrow(
+        expect.objectContaining({ reason: 'not-a-file', message: expect.stringContaining('is a named pipe (FIFO)') }),
+      );
+  expect(policy.resolve('images', 'read')).toBe(join(root, 'images'));
 });

@@ -58,6 +58,8 @@ function linkProblem(err: unknown, rel: string, what: string): ScanProblem {
   if (reason === 'dangling-link')
     return { rel, code: 'dangling-link', message: `${what} is a link whose target does not exist (${text})` };
   if (reason === 'link-loop') return { rel, code: 'link-loop', message: `${what} is a link that loops (${text})` };
+  if (reason === 'not-a-file')
+    return { rel, code: 'not-a-file', message: `${what} leads to something that is not a file; not opened (${text})` };
   return { rel, code: 'outside-root', message: `${what} is a link to a place outside the allowed folders (${text})` };
 }
 
@@ -128,6 +130,14 @@ async function attachCaption(
   problems: ScanProblem[],
 ): Promise<void> {
   const what = `its caption ${basename(path)}`;
+  const kind = await stat(path).then(
+    (st) => (st.isFile() ? undefined : kindOf(st)),
+    () => undefined, // a dangling link: the policy names it below
+  );
+  if (kind) {
+    problems.push({ rel: image.rel, code: 'not-a-file', message: `${what} is ${kind}; not read` });
+    return;
+  }
   let real: string;
   try {
     real = paths.resolve(path, 'read', 'captionExtension'); // links at every level, like any path
