@@ -1,32 +1,35 @@
 /**
- * Evaluates the quick start's style LoRA: style fidelity and training speed (figures for the README).
+ * Evaluates LoRAs trained by the quick start's workflow on the shipped model: do they answer to their trigger word?
  *
- *   npx tsx scripts/eval-lora.ts [--model base.safetensors] [--steps 400] [--lr 0.0005] [--concepts 24] [--out data/eval-lora]
+ *   npm run eval:lora -- [--cases twemoji,openmoji,object] [--concepts 16] [--set train.<param>=<json>]...
+ *                        [--model base.safetensors] [--out data/eval-lora]
  *
- * Style fidelity: a small style classifier (an MLP on 16x16 pixels, trained with our runtime's Trainer on the four
- * emoji styles rendered by ml/corpus) labels samples of held-out subjects (none of them in the LoRA's dataset).
- * Reported: the share classified as twemoji with the trigger at strength 0.7 and 1.0, without the trigger (style
- * bleeding), and for the base model. Training speed: steps/s of the quick start's TrainLoRA run through the real
- * executor, and the share of its time spent outside session.run. Without shipped weights and without --model it
- * falls back to a tiny random model: everything runs, the fidelity figures mean nothing.
+ * Style LoRAs (the quick start's Twemoji set, and the OpenMoji example): samples of held-out subjects (none in the
+ * dataset) judged by a style classifier (eval-lora-measures.ts) with the trigger at strength 0.7 and 1.0, and
+ * without it (bleeding), against the base model; the subject's survival: how often its own concept is among the 10
+ * nearest real renders (of 1,594 concepts in four styles), relative to the base model's rate.
+ * Object LoRA: a concept held out of pretraining, 20 images (four emoji sets x five crops) captioned
+ * "sks_thing, <set> style": how often samples with the trigger have it as their nearest real render (top-1 and
+ * top-10), and how often prompts without the trigger keep the base model's nearest concept.
+ * Every case also prints TrainLoRA's own LoRA check (effect, bleeding, survival per checkpoint) and its diagnosis.
+ * The LoRA evaluated is LoRACheck's `best` output (the checkpoint it chose).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { downsampleTiles, listConcepts, renderEmojis, tilesToPng, ALL_STYLES, type StyleId } from '../ml/corpus';
-import { type GraphBuilder } from '../ml/graph/builder';
-import { loadModel, saveModel } from '../ml/dit/weights';
-import { TINY_CONFIG } from '../ml/dit/config';
-import { initParams } from '../ml/dit/params';
+import sharp from 'sharp';
+import { listConcepts, tilesToPng, ALL_STYLES, type StyleId } from '../ml/corpus';
+import { conceptText } from '../ml/corpus/captions';
+import { codepointKey, loadIconSet } from '../ml/corpus/iconsets';
+import { loadModel, type DiTModel } from '../ml/dit/weights';
 import { readLora } from '../ml/lora/file';
 import { sampleCombos } from '../ml/lora/sample';
-import { Trainer } from '../ml/train/trainer';
-import type { Tensor } from '../ml/graph/tensor';
-import type { TrainTask } from '../ml/train/types';
+import type { LoraSet } from '../ml/lora/types';
 import { builtinNodes } from '../nodes';
 import { SHIPPED_WEIGHTS } from '../nodes/model/model-value';
 import type { LoraValue } from '../nodes/lora/lora-value';
 import type { WorkflowFile } from '../protocol/workflow';
+import type { ParamValue } from '../protocol/schema';
 import {
   createArtifactStore,
   createMemoryCache,
@@ -35,210 +38,269 @@ import {
   executeWorkflow,
 } from '../server/engine';
 import { EXAMPLE_CODEPOINTS, renderExample } from './examples/emoji-examples';
+import {
+  conceptRetrieval,
+  styleClassifier,
+  styleShare,
+  type Retrieval,
+  type StyleClassifier,
+} from './eval-lora-measures';
 
+const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
 };
-const say = (s: string) => process.stdout.write(`${s}\n`);
-const F = 2; // 32 px -> 16 px features
-const FEAT = (32 / F) * (32 / F) * 3;
-
-/** 32x32 RGB tiles -> box-downsampled features in [-1, 1]. */
-function features(tiles: Uint8Array): Float32Array {
-  return downsampleTiles(tiles, 32, F).map((v) => 2 * v - 1);
-}
-
-/** Trains the style classifier (MLP 768 -> 128 -> 4, 2000 steps) with the Trainer; returns a predict function and its accuracy. */
-async function styleClassifier(
-  trainCps: string[],
-  testCps: string[],
-): Promise<{ predict: (tiles: Uint8Array) => number[]; accuracy: number }> {
-  const render = async (cps: string[]) =>
-    Promise.all(ALL_STYLES.map(async (s) => features(await renderEmojis(s, cps, { size: 32 }))));
-  const train = await render(trainCps);
-  const H = 128,
-    C = ALL_STYLES.length,
-    B = 64;
-  const task: TrainTask = {
-    initParams: (rng) => ({
-      w1: { shape: [FEAT, H], data: rng.fillNormal(new Float32Array(FEAT * H), Math.sqrt(2 / FEAT)) },
-      b1: { shape: [H], data: new Float32Array(H) },
-      w2: { shape: [H, C], data: rng.fillNormal(new Float32Array(H * C), Math.sqrt(1 / H)) },
-      b2: { shape: [C], data: new Float32Array(C) },
-    }),
-    batchSpec: { x: { dtype: 'float32', shape: [B, FEAT] }, y: { dtype: 'float32', shape: [B, C] } },
-    buildLoss(g: GraphBuilder, p: Record<string, Tensor>, b: Record<string, Tensor>): Tensor {
-      const h = g.relu(g.add(g.matmul(b.x!, p.w1!), p.b1!));
-      const logp = g.logSoftmax(g.add(g.matmul(h, p.w2!), p.b2!), -1);
-      return g.neg(g.reduceMean(g.reduceSum(g.mul(logp, b.y!), [1])));
-    },
-    nextBatch(rng) {
-      const x = new Float32Array(B * FEAT),
-        y = new Float32Array(B * C);
-      for (let i = 0; i < B; i++) {
-        const s = Math.floor(rng.uniform() * C),
-          k = Math.floor(rng.uniform() * trainCps.length);
-        x.set(train[s]!.subarray(k * FEAT, (k + 1) * FEAT), i * FEAT);
-        y[i * C + s] = 1;
-      }
-      return { x, y };
-    },
-  };
-  const trainer = await Trainer.create(task, {
-    seed: 0,
-    optimizer: { kind: 'adamw', weightDecay: 0.01 },
-    schedule: { kind: 'cosine', lr: 2e-3, totalSteps: 2000, warmupSteps: 20 },
-    stepsPerRun: 20,
-    threads: 2,
+const sets = (): [string, ParamValue][] =>
+  argv.flatMap((a, i) => {
+    if (a !== '--set') return [];
+    const [k = '', ...v] = (argv[i + 1] ?? '').split('=');
+    const text = v.join('=');
+    let value: ParamValue;
+    try {
+      value = JSON.parse(text) as ParamValue;
+    } catch {
+      value = text;
+    }
+    return [[k.replace(/^train\./, ''), value]];
   });
-  await trainer.train(2000);
-  const p = trainer.exportParams();
-  await trainer.release();
-  const predict = (tiles: Uint8Array): number[] => {
-    const x = features(tiles);
-    const n = x.length / FEAT;
-    return Array.from({ length: n }, (_, k) => {
-      const h = new Float32Array(H);
-      for (let j = 0; j < H; j++) {
-        let s = p.b1!.data[j]!;
-        for (let i = 0; i < FEAT; i++) s += x[k * FEAT + i]! * p.w1!.data[i * H + j]!;
-        h[j] = Math.max(0, s);
-      }
-      let best = 0,
-        bestV = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let s = p.b2!.data[c]!;
-        for (let j = 0; j < H; j++) s += h[j]! * p.w2!.data[j * C + c]!;
-        if (s > bestV) [best, bestV] = [c, s];
-      }
-      return best;
-    });
-  };
-  let right = 0,
-    total = 0;
-  for (const [s, style] of ALL_STYLES.entries()) {
-    const tiles = await renderEmojis(style, testCps, { size: 32 });
-    for (const c of predict(tiles)) ((right += c === s ? 1 : 0), total++);
-  }
-  return { predict, accuracy: right / total };
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`.padStart(4);
+const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+const OBJECT_TRIGGER = 'sks_thing';
+const noto = loadIconSet('noto');
+
+interface Env {
+  root: string;
+  dataDir: string;
+  modelFile: string;
 }
 
-/** A tiny random model with every weight non-zero (a fresh DiT's zero gates would make any LoRA a no-op). */
-async function writeTinyModel(file: string): Promise<string> {
-  const w = initParams(TINY_CONFIG, 2);
-  for (const data of w.values())
-    for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0.05 * Math.cos(i * 1.7);
-  await saveModel(file, { config: TINY_CONFIG, weights: w }, {}, 'F32');
-  return file;
+/** Five crops of one emoji: as is, mirrored, zoomed in, shifted, zoomed out. */
+async function crops(png: Buffer): Promise<Buffer[]> {
+  const s = 256;
+  const flat = (img: ReturnType<typeof sharp>) => img.flatten({ background: '#ffffff' }).png().toBuffer();
+  return [
+    png,
+    await flat(sharp(png).flop()),
+    await flat(
+      sharp(png)
+        .extract({ left: 24, top: 24, width: s - 48, height: s - 48 })
+        .resize(s, s),
+    ),
+    await flat(
+      sharp(png).extend({ left: 40, top: 20, background: '#ffffff' }).extract({ left: 0, top: 0, width: s, height: s }),
+    ),
+    await flat(sharp(png).resize(200, 200).extend({ left: 28, right: 28, top: 28, bottom: 28, background: '#ffffff' })),
+  ];
 }
 
-async function main(): Promise<void> {
-  const out = path.resolve(arg('out', 'data/eval-lora'));
-  fs.mkdirSync(out, { recursive: true });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-eval-lora-'));
-  const root = path.join(dataDir, 'root');
-  fs.mkdirSync(path.join(root, 'examples', 'twemoji-style'), { recursive: true });
-  let modelFile = arg('model', fs.existsSync(SHIPPED_WEIGHTS) ? SHIPPED_WEIGHTS : '');
-  const meaningful = modelFile !== '';
-  if (!meaningful) {
-    say(
-      'no shipped weights (ml/dit/weights/emoji-base.safetensors) and no --model: using a tiny random model; fidelity figures below mean nothing',
-    );
-    modelFile = await writeTinyModel(path.join(dataDir, 'tiny.safetensors'));
+/** Writes the datasets: twemoji-style, openmoji-style (the examples), and the object set of `objectCp`. */
+async function writeDatasets(root: string, objectCp: string): Promise<void> {
+  for (const style of ['twemoji', 'openmoji'] as const) {
+    const dir = path.join(root, 'examples', `${style}-style`);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const cp of EXAMPLE_CODEPOINTS) {
+      const img = await renderExample(style, cp);
+      fs.writeFileSync(path.join(dir, `${img.stem}.png`), img.png);
+      fs.writeFileSync(path.join(dir, `${img.stem}.txt`), `${img.caption}\n`);
+    }
   }
-  fs.copyFileSync(modelFile, path.join(root, 'base.safetensors'));
-  for (const cp of EXAMPLE_CODEPOINTS) {
-    const img = await renderExample('twemoji', cp);
-    fs.writeFileSync(path.join(root, 'examples', 'twemoji-style', `${img.stem}.png`), img.png);
-    fs.writeFileSync(path.join(root, 'examples', 'twemoji-style', `${img.stem}.txt`), `${img.caption}\n`);
+  const dir = path.join(root, 'examples', 'object');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const style of ALL_STYLES) {
+    const all = await crops((await renderExample(style, objectCp)).png);
+    for (const [i, png] of all.entries()) {
+      fs.writeFileSync(path.join(dir, `${style}_${i}.png`), png);
+      fs.writeFileSync(path.join(dir, `${style}_${i}.txt`), `${style} style\n`);
+    }
   }
+}
 
-  // 1. Style classifier on concepts outside the LoRA dataset.
-  const inDataset = new Set(EXAMPLE_CODEPOINTS);
-  const concepts = listConcepts().filter((c) => !inDataset.has(c.codepoint));
-  const nEval = Number(arg('concepts', '24'));
-  const evalConcepts = concepts.filter((_, i) => i % 13 === 0).slice(0, nEval);
-  const trainCps = concepts.filter((c) => !evalConcepts.includes(c)).map((c) => c.codepoint);
-  let t0 = Date.now();
-  const clf = await styleClassifier(
-    trainCps,
-    evalConcepts.map((c) => c.codepoint),
-  );
-  say(
-    `style classifier: ${trainCps.length} concepts x ${ALL_STYLES.length} styles, accuracy on ${evalConcepts.length} held-out concepts ${(100 * clf.accuracy).toFixed(1)}% (chance 25%) in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-  );
-
-  // 2. The quick start's TrainLoRA through the real executor.
+/** Runs the quick start's workflow up to its LoRA check on a dataset folder; returns the LoRA the check chose. */
+async function train(env: Env, folder: string, trigger: string, extra: Record<string, ParamValue>) {
   const wf = JSON.parse(
     fs.readFileSync(path.join(__dirname, '..', 'workflows', 'quickstart-style-lora.json'), 'utf8'),
   ) as WorkflowFile;
   const node = (id: string) => wf.nodes.find((n) => n.id === id)!;
   node('model').params.file = 'base.safetensors';
-  node('train').params.steps = Number(arg('steps', String(node('train').params.steps)));
-  node('train').params.learningRate = Number(arg('lr', String(node('train').params.learningRate)));
+  node('images').params.folder = folder;
+  node('caption').params.trigger = trigger;
+  Object.assign(node('train').params, extra, Object.fromEntries(sets()));
   const logs: string[] = [];
-  const env = {
+  const engine = {
     registry: createRegistry(builtinNodes),
     cache: createMemoryCache(),
-    artifacts: createArtifactStore(path.join(dataDir, 'artifacts')),
-    paths: createPathPolicy([root]),
-    workRoot: path.join(dataDir, 'work'),
+    artifacts: createArtifactStore(path.join(env.dataDir, 'artifacts')),
+    paths: createPathPolicy([env.root]),
+    workRoot: path.join(env.dataDir, 'work'),
     cpuSlots: 2,
     gpuDevices: [],
   };
-  let trained: LoraValue | undefined;
-  t0 = Date.now();
-  const outcome = await executeWorkflow(env, {
-    runId: 'eval',
+  let best: LoraValue | undefined;
+  let report = '';
+  const t0 = Date.now();
+  const outcome = await executeWorkflow(engine, {
+    runId: `eval-${folder.replace(/\W/g, '-')}`,
     workflow: wf,
-    targets: ['train'],
+    targets: ['check'],
     signal: new AbortController().signal,
     onEvent: (e) => {
       if (e.type === 'node.log' && e.nodeId === 'train') logs.push(e.message);
       if (e.type === 'node.failed') say(`${e.nodeId} failed: ${e.error.message}`);
-      if (e.type === 'node.finished' && e.nodeId === 'train') trained = e.outputs.lora as LoraValue;
+      if (e.type === 'node.finished' && e.nodeId === 'check') {
+        best = e.outputs.best as LoraValue;
+        report = String(e.outputs.report);
+      }
     },
   });
-  if (outcome !== 'succeeded' || !trained) throw new Error(`the quick start's TrainLoRA ${outcome}`);
-  const speed = logs.find((l) => /steps\/s/.test(l)) ?? '';
+  if (outcome !== 'succeeded' || !best) throw new Error(`TrainLoRA + LoRACheck on ${folder} ${outcome}`);
+  const p = node('train').params;
   say(
-    `TrainLoRA (${node('train').params.steps} steps, lr ${node('train').params.learningRate}, batch ${node('train').params.batch}, rank ${node('train').params.rank}): ${((Date.now() - t0) / 1000).toFixed(0)} s in all; ${speed}`,
+    `TrainLoRA + LoRACheck on ${folder} (${p.steps} steps, lr ${p.learningRate}, batch ${p.batch}, ${JSON.stringify(Object.fromEntries(sets()))}): ${secs(t0)} in all`,
   );
-  for (const l of logs.filter((l) => /loss curve|checkpoint at/.test(l))) say(`  ${l}`);
-
-  // 3. Samples of held-out subjects: base vs LoRA at 0.7 / 1.0, with and without the trigger.
-  const base = await loadModel(modelFile);
-  const set = await readLora(env.artifacts.pathOf(trained.artifact), base.config);
-  const withTrigger = evalConcepts.map((c) => `xyz_style, ${c.text}`);
-  const without = evalConcepts.map((c) => c.text);
-  const combos = [[], [{ set, strength: 0.7 }], [{ set, strength: 1 }]];
-  t0 = Date.now();
-  const [a, b] = [
-    await sampleCombos(base, combos, { prompts: withTrigger, seed: 0, steps: 20, guidance: 4 }),
-    await sampleCombos(base, combos, { prompts: without, seed: 0, steps: 20, guidance: 4 }),
-  ];
-  const twemoji = ALL_STYLES.indexOf('twemoji' as StyleId);
-  const share = (tiles: Uint8Array) => clf.predict(tiles).filter((c) => c === twemoji).length / (tiles.length / 3072);
-  say(`samples: ${6 * evalConcepts.length} images in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  say('share of samples classified as twemoji (held-out subjects):');
-  say(
-    `  with trigger:    base ${pct(share(a![0]!))}   LoRA@0.7 ${pct(share(a![1]!))}   LoRA@1.0 ${pct(share(a![2]!))}`,
-  );
-  say(
-    `  without trigger: base ${pct(share(b![0]!))}   LoRA@0.7 ${pct(share(b![1]!))}   LoRA@1.0 ${pct(share(b![2]!))}   (bleeding)`,
-  );
-  const grid = new Uint8Array([...a!, ...b!].reduce((n, t) => n + t.length, 0));
-  let o = 0;
-  for (const t of [...a!, ...b!]) (grid.set(t, o), (o += t.length));
-  fs.writeFileSync(path.join(out, 'samples.png'), await tilesToPng(grid, 32, evalConcepts.length, 2));
-  say(
-    `grid (rows: trigger base/0.7/1.0, no trigger base/0.7/1.0): ${path.join(out, 'samples.png')}${meaningful ? '' : ' (tiny random model)'}`,
-  );
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  for (const l of [...logs.filter((l) => /loss curve|steps\/s|prior preservation/.test(l)), ...report.split('\n')])
+    say(`  ${l}`);
+  const set = await readLora(engine.artifacts.pathOf(best.artifact), (await loadModel(env.modelFile)).config);
+  return { set, step: best.step, strength: best.strength };
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(0)}%`.padStart(4);
+/** Samples `prompts` with the base model and the LoRA at 0.7 and 1.0: [base, 0.7, 1.0]. */
+const sampleThree = (base: DiTModel, set: LoraSet, prompts: string[], seed = 0) =>
+  sampleCombos(base, [[], [{ set, strength: 0.7 }], [{ set, strength: 1 }]], { prompts, seed, steps: 20, guidance: 4 });
+
+async function styleCase(
+  env: Env,
+  style: StyleId,
+  clf: StyleClassifier,
+  retrieval: Retrieval,
+  evalIdx: number[],
+  all: ReturnType<typeof listConcepts>,
+): Promise<Uint8Array[]> {
+  say(`\n== style LoRA: ${style} (20 images, trigger xyz_style) ==`);
+  const lora = await train(env, `examples/${style}-style`, 'xyz_style', {});
+  const base = await loadModel(env.modelFile);
+  const subjects = evalIdx.map((i) => all[i]!.text);
+  const t0 = Date.now();
+  const a = await sampleThree(
+    base,
+    lora.set,
+    subjects.map((s) => `xyz_style, ${s}`),
+  );
+  const b = await sampleThree(base, lora.set, subjects);
+  say(
+    `evaluated: checkpoint ${lora.step} (the check's best) on ${subjects.length} held-out subjects, ${6 * subjects.length} samples in ${secs(t0)}`,
+  );
+  say(`share of samples judged ${style} by the style classifier:`);
+  say(
+    `  with trigger:    base ${pct(styleShare(clf, a[0]!, style))}   LoRA@0.7 ${pct(styleShare(clf, a[1]!, style))}   LoRA@1.0 ${pct(styleShare(clf, a[2]!, style))}   (aim >= 90%)`,
+  );
+  say(
+    `  without trigger: base ${pct(styleShare(clf, b[0]!, style))}   LoRA@0.7 ${pct(styleShare(clf, b[1]!, style))}   LoRA@1.0 ${pct(styleShare(clf, b[2]!, style))}   (bleeding, aim <= 15%)`,
+  );
+  const recognised = (t: Uint8Array) => retrieval.within(t, evalIdx, 10).filter(Boolean).length / evalIdx.length;
+  const r0 = recognised(b[0]!);
+  const ratio = (t: Uint8Array) => (r0 > 0 ? `${pct(recognised(t) / r0)}` : ' n/a');
+  say(
+    `subject recognised (own concept among the 10 nearest of ${all.length}): base ${pct(r0)}; with trigger LoRA@0.7 ${pct(recognised(a[1]!))} (${ratio(a[1]!)} of base), LoRA@1.0 ${pct(recognised(a[2]!))} (${ratio(a[2]!)} of base; aim >= 80%)`,
+  );
+  return [...a, ...b];
+}
+
+async function objectCase(
+  env: Env,
+  objectIdx: number,
+  retrieval: Retrieval,
+  all: ReturnType<typeof listConcepts>,
+  others: number[],
+) {
+  const concept = all[objectIdx]!;
+  say(
+    `\n== object LoRA: "${concept.text}" (held out of pretraining), 20 images in 4 sets, trigger ${OBJECT_TRIGGER} ==`,
+  );
+  // Class prompts of other things (the style examples' subjects): what the object's trigger must leave alone.
+  const classPrompts = EXAMPLE_CODEPOINTS.map((cp) => `${conceptText(noto.byCodepoint.get(cp) ?? '')}, noto style`);
+  const lora = await train(env, 'examples/object', OBJECT_TRIGGER, {
+    loraType: 'object',
+    shuffleTags: false,
+    classPrompts,
+  });
+  const base = await loadModel(env.modelFile);
+  const withPrompts = [...ALL_STYLES, ...ALL_STYLES].map((s) => `${OBJECT_TRIGGER}, ${s} style`);
+  const t0 = Date.now();
+  const a = await sampleThree(base, lora.set, withPrompts);
+  const plain = others.map((i) => `${all[i]!.text}, noto style`);
+  const b = await sampleThree(base, lora.set, plain);
+  say(`evaluated: checkpoint ${lora.step}; ${3 * (withPrompts.length + plain.length)} samples in ${secs(t0)}`);
+  const targets = withPrompts.map(() => objectIdx);
+  const top1 = (t: Uint8Array) => retrieval.nearest(t).filter((n) => n === objectIdx).length / withPrompts.length;
+  const top10 = (t: Uint8Array) => retrieval.within(t, targets, 10).filter(Boolean).length / withPrompts.length;
+  say(`with trigger, nearest real render is "${concept.text}" (top-1 / top-10 of ${all.length}; aim top-1 >= 50%):`);
+  say(
+    `  base ${pct(top1(a[0]!))} / ${pct(top10(a[0]!))}   LoRA@0.7 ${pct(top1(a[1]!))} / ${pct(top10(a[1]!))}   LoRA@1.0 ${pct(top1(a[2]!))} / ${pct(top10(a[2]!))}`,
+  );
+  const baseNearest = retrieval.nearest(b[0]!);
+  const kept = (t: Uint8Array) => retrieval.nearest(t).filter((n, i) => n === baseNearest[i]).length / plain.length;
+  say(
+    `without trigger, ${plain.length} other concepts keep the base model's nearest concept: LoRA@0.7 ${pct(kept(b[1]!))}   LoRA@1.0 ${pct(kept(b[2]!))}   (aim >= 80%)`,
+  );
+  return [...a, ...b];
+}
+
+async function main(): Promise<void> {
+  const out = path.resolve(arg('out', 'data/eval-lora'));
+  fs.mkdirSync(out, { recursive: true });
+  const cases = arg('cases', 'twemoji,openmoji,object').split(',');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-eval-lora-'));
+  const root = path.join(dataDir, 'root');
+  const modelFile = arg('model', SHIPPED_WEIGHTS);
+  if (!fs.existsSync(modelFile)) throw new Error(`no model at ${modelFile}: the shipped weights or --model`);
+  fs.mkdirSync(root, { recursive: true });
+  fs.copyFileSync(modelFile, path.join(root, 'base.safetensors'));
+  const env: Env = { root, dataDir, modelFile };
+
+  const all = listConcepts();
+  const inDataset = new Set(EXAMPLE_CODEPOINTS.map(codepointKey));
+  const object = all.findIndex(
+    (c) => c.heldOut && noto.byCodepoint.has(c.codepoint) && /\b(face|heart)\b/.test(c.text) === false,
+  );
+  await writeDatasets(root, all[object]!.codepoint);
+  const nEval = Number(arg('concepts', '16'));
+  const evalIdx = all
+    .map((c, i) => (inDataset.has(c.codepoint) || c.heldOut ? -1 : i))
+    .filter((i) => i >= 0 && i % 13 === 0)
+    .slice(0, nEval);
+  let t0 = Date.now();
+  const needStyle = cases.some((c) => c !== 'object');
+  const clf = needStyle
+    ? await styleClassifier(
+        all.filter((_, i) => !evalIdx.includes(i)).map((c) => c.codepoint),
+        evalIdx.map((i) => all[i]!.codepoint),
+      )
+    : undefined;
+  if (clf)
+    say(
+      `style classifier: accuracy on ${evalIdx.length} held-out concepts x 4 styles ${pct(clf.accuracy)} (chance 25%), ${secs(t0)}`,
+    );
+  t0 = Date.now();
+  const retrieval = await conceptRetrieval(
+    all.map((c) => c.codepoint),
+    ALL_STYLES,
+  );
+  say(`retrieval gallery: ${all.length} concepts x ${ALL_STYLES.length} styles, ${secs(t0)}`);
+  const grids: Uint8Array[] = [];
+  for (const c of cases) {
+    if (c === 'object') grids.push(...(await objectCase(env, object, retrieval, all, evalIdx)));
+    else grids.push(...(await styleCase(env, c as StyleId, clf!, retrieval, evalIdx, all)));
+  }
+  const tiles = new Uint8Array(grids.reduce((n, t) => n + t.length, 0));
+  let o = 0;
+  for (const t of grids) (tiles.set(t, o), (o += t.length));
+  const file = path.join(out, 'samples.png');
+  fs.writeFileSync(file, await tilesToPng(tiles, 32, 16, 2));
+  say(`\ngrid (per case rows: with trigger base/0.7/1.0, without trigger base/0.7/1.0): ${file}`);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
 
 main().catch((e: unknown) => {
   process.stderr.write(`eval-lora failed: ${e instanceof Error ? e.stack : String(e)}\n`);

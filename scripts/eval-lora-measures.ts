@@ -1,0 +1,136 @@
+/**
+ * eval:lora's measuring instruments: a style classifier (an MLP on 16x16 pixels trained with our runtime's Trainer
+ * on the four emoji styles), and concept retrieval (the generated image's nearest real render among every concept
+ * in the given styles, at 16x16 pixels, as eval:model does).
+ */
+import { downsampleTiles, renderEmojis, ALL_STYLES, type StyleId } from '../ml/corpus';
+import { GraphBuilder } from '../ml/graph/builder';
+import type { Tensor } from '../ml/graph/tensor';
+import { Trainer } from '../ml/train/trainer';
+import type { TrainTask } from '../ml/train/types';
+
+const F = 2; // 32 px -> 16 px features
+const FEAT = (32 / F) * (32 / F) * 3;
+
+/** 32x32 RGB tiles -> box-downsampled features in [-1, 1], one array per tile. */
+function features(tiles: Uint8Array): Float32Array[] {
+  const all = downsampleTiles(tiles, 32, F).map((v) => 2 * v - 1);
+  return Array.from({ length: all.length / FEAT }, (_, k) => all.subarray(k * FEAT, (k + 1) * FEAT));
+}
+
+export interface StyleClassifier {
+  /** The style index (into ALL_STYLES) of each tile. */
+  predict(tiles: Uint8Array): number[];
+  accuracy: number;
+}
+
+/** Trains the style classifier (MLP 768 -> 128 -> 4, 2000 steps) on `trainCps`; accuracy on `testCps`. */
+export async function styleClassifier(trainCps: string[], testCps: string[]): Promise<StyleClassifier> {
+  const train = await Promise.all(ALL_STYLES.map(async (s) => features(await renderEmojis(s, trainCps, { size: 32 }))));
+  const H = 128;
+  const C = ALL_STYLES.length;
+  const B = 64;
+  const task: TrainTask = {
+    initParams: (rng) => ({
+      w1: { shape: [FEAT, H], data: rng.fillNormal(new Float32Array(FEAT * H), Math.sqrt(2 / FEAT)) },
+      b1: { shape: [H], data: new Float32Array(H) },
+      w2: { shape: [H, C], data: rng.fillNormal(new Float32Array(H * C), Math.sqrt(1 / H)) },
+      b2: { shape: [C], data: new Float32Array(C) },
+    }),
+    batchSpec: { x: { dtype: 'float32', shape: [B, FEAT] }, y: { dtype: 'float32', shape: [B, C] } },
+    buildLoss(g: GraphBuilder, p: Record<string, Tensor>, b: Record<string, Tensor>): Tensor {
+      const h = g.relu(g.add(g.matmul(b.x!, p.w1!), p.b1!));
+      const logp = g.logSoftmax(g.add(g.matmul(h, p.w2!), p.b2!), -1);
+      return g.neg(g.reduceMean(g.reduceSum(g.mul(logp, b.y!), [1])));
+    },
+    nextBatch(rng) {
+      const x = new Float32Array(B * FEAT);
+      const y = new Float32Array(B * C);
+      for (let i = 0; i < B; i++) {
+        const s = Math.floor(rng.uniform() * C);
+        const k = Math.floor(rng.uniform() * trainCps.length);
+        x.set(train[s]![k]!, i * FEAT);
+        y[i * C + s] = 1;
+      }
+      return { x, y };
+    },
+  };
+  const trainer = await Trainer.create(task, {
+    seed: 0,
+    optimizer: { kind: 'adamw', weightDecay: 0.01 },
+    schedule: { kind: 'cosine', lr: 2e-3, totalSteps: 2000, warmupSteps: 20 },
+    stepsPerRun: 20,
+    threads: 2,
+  });
+  await trainer.train(2000);
+  const p = trainer.exportParams();
+  await trainer.release();
+  const predict = (tiles: Uint8Array): number[] =>
+    features(tiles).map((x) => {
+      const h = new Float32Array(H);
+      for (let j = 0; j < H; j++) {
+        let s = p.b1!.data[j]!;
+        for (let i = 0; i < FEAT; i++) s += x[i]! * p.w1!.data[i * H + j]!;
+        h[j] = Math.max(0, s);
+      }
+      let best = 0;
+      let bestV = -Infinity;
+      for (let c = 0; c < C; c++) {
+        let s = p.b2!.data[c]!;
+        for (let j = 0; j < H; j++) s += h[j]! * p.w2!.data[j * C + c]!;
+        if (s > bestV) [best, bestV] = [c, s];
+      }
+      return best;
+    });
+  let right = 0;
+  let total = 0;
+  for (const [s, style] of ALL_STYLES.entries()) {
+    for (const c of predict(await renderEmojis(style, testCps, { size: 32 }))) {
+      right += c === s ? 1 : 0;
+      total++;
+    }
+  }
+  return { predict, accuracy: right / total };
+}
+
+/** Share of tiles the classifier calls `style`. */
+export function styleShare(clf: StyleClassifier, tiles: Uint8Array, style: StyleId): number {
+  const s = ALL_STYLES.indexOf(style);
+  const p = clf.predict(tiles);
+  return p.filter((c) => c === s).length / Math.max(1, p.length);
+}
+
+export interface Retrieval {
+  /** The concept index (into `codepoints`) of each tile's nearest real render. */
+  nearest(tiles: Uint8Array): number[];
+  /** Whether concept `target` is among the k nearest concepts of each tile. */
+  within(tiles: Uint8Array, targets: readonly number[], k: number): boolean[];
+}
+
+/** Nearest real renders among every concept in `styles` (a concept's distance: its nearest style's). */
+export async function conceptRetrieval(codepoints: readonly string[], styles: readonly StyleId[]): Promise<Retrieval> {
+  const gallery = await Promise.all(
+    styles.map(async (s) => features(await renderEmojis(s, [...codepoints], { size: 32 }))),
+  );
+  const dists = (q: Float32Array): Float32Array => {
+    const d = new Float32Array(codepoints.length).fill(Infinity);
+    for (const g of gallery)
+      for (const [i, r] of g.entries()) {
+        let s = 0;
+        for (let j = 0; j < r.length; j++) s += (q[j]! - r[j]!) ** 2;
+        if (s < d[i]!) d[i] = s;
+      }
+    return d;
+  };
+  return {
+    nearest: (tiles) => features(tiles).map((q) => dists(q).reduce((b, v, i, a) => (v < a[b]! ? i : b), 0)),
+    within: (tiles, targets, k) =>
+      features(tiles).map((q, n) => {
+        const d = dists(q);
+        const t = targets[n] ?? -1;
+        let rank = 0;
+        for (let i = 0; i < d.length; i++) if (i !== t && d[i]! < d[t]!) rank++;
+        return rank < k;
+      }),
+  };
+}
