@@ -4,7 +4,7 @@
  * in the given styles, at 16x16 pixels, as eval:model does).
  */
 import { downsampleTiles, renderEmojis, ALL_STYLES, type StyleId } from '../ml/corpus';
-import { GraphBuilder } from '../ml/graph/builder';
+import type { GraphBuilder } from '../ml/graph/builder';
 import type { Tensor } from '../ml/graph/tensor';
 import { Trainer } from '../ml/train/trainer';
 import type { TrainTask } from '../ml/train/types';
