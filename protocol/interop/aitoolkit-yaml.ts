@@ -136,7 +136,13 @@ export function importAiToolkit(b: ImportBuilder, job: Table, file: string): voi
   b.assume('train', 'keepTokens', 0, 'ai-toolkit keeps no tags in place when shuffling');
   importResolutionList(b, dataset.resolution, used);
   b.assume('resize', 'mode', 'buckets', 'ai-toolkit buckets images by aspect ratio');
-  const trainText = (isTable(proc.train) ? proc.train : {}).train_text_encoder;
+  const trainSection = isTable(proc.train) ? proc.train : {};
+  if (trainSection.train_unet !== undefined) {
+    used('train.train_unet');
+    if (trainSection.train_unet === true) b.note('train.train_unet = true: TrainLoRA trains the diffusion model');
+    else b.ignore('train.train_unet', false, 'not supported, ignored (TrainLoRA always trains the diffusion model)');
+  }
+  const trainText = trainSection.train_text_encoder;
   used('train.train_text_encoder');
   b.set('train.train_text_encoder', 'train', 'targets', trainText === true ? 'attention+mlp+text' : 'attention+mlp');
   importNames(b, proc, used);

@@ -28,7 +28,8 @@ export function chooseFamily(t: WorkflowTraining, family: ModelFamily | undefine
   const chosen = family ?? t.family;
   if (t.builtinModel && !(t.modelPath && t.family))
     warnings.push(
-      "LoadModel uses loraflow's built-in emoji model, which other tools cannot train: set the base model path before training",
+      "LoadModel uses loraflow's built-in emoji model, which other tools cannot train: " +
+        'set the base model path before training',
     );
   if (chosen) return chosen;
   warnings.push('the model family is not known (pass --family sd15|sdxl|flux): written for SD 1.5');
@@ -75,7 +76,8 @@ export function warnCaptionsOnDisk(t: WorkflowTraining, warnings: string[]): voi
   const c = t.setup.caption;
   if (str(c.template) || str(c.edits) || c.mode === 'overwrite')
     warnings.push(
-      "Caption's template, edits or tagging are not applied by the other tool: add a SaveDataset node to write the captions",
+      "Caption's template, edits or tagging are not applied by the other tool: " +
+        'add a SaveDataset node to write the captions',
     );
   if (t.setup.resize.mode === 'pad') warnings.push('Resize pads images: the other tool crops or buckets them instead');
 }

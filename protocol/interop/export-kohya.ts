@@ -94,7 +94,8 @@ function folderArgs(t: WorkflowTraining, family: ModelFamily, warnings: string[]
   const res = resolutionFor(t, family, warnings);
   warnCaptionsOnDisk(t, warnings);
   warnings.push(
-    `train_data_dir: sd-scripts reads the images of its <repeats>_<name> subfolders only, as LoadImages does with Repeats 0`,
+    'train_data_dir: sd-scripts reads the images of its <repeats>_<name> subfolders only, ' +
+      'as LoadImages does with Repeats 0',
   );
   const reg = str(t.setup.reg.folder);
   if (reg && num(t.setup.reg.repeats) > 0)

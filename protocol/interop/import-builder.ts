@@ -28,7 +28,7 @@ export class ImportBuilder {
     this.schemas = new Map(schemas.map((s) => [s.type, s]));
   }
 
-  /** Maps `setting` to `param` of the role's node; reports it as ignored if the node has no such parameter or refuses the value. */
+  /** Maps `setting` to `param` of the role's node; reported as ignored when the node lacks it or refuses the value. */
   set(setting: string, role: Exclude<Role, 'sample'>, param: string, value: ParamValue, note?: string): boolean {
     return this.put(setting, role, this.setup[role], param, value, note);
   }

@@ -190,7 +190,8 @@ export function importKohyaArgs(b: ImportBuilder, args: Record<string, unknown>,
   if (family) b.family(family[0], family[1]);
   else
     b.note(
-      'model family: not in the config (sd-scripts takes it from the script: train_network.py SD 1.x/2.x, sdxl_train_network.py SDXL); export asks for it',
+      'model family: not in the config (sd-scripts takes it from the script: train_network.py SD 1.x/2.x, ' +
+        'sdxl_train_network.py SDXL); export asks for it',
     );
   const modelPath = args.pretrained_model_name_or_path;
   if (typeof modelPath === 'string' && modelPath) {

@@ -48,7 +48,7 @@ function importRegSubset(b: ImportBuilder, file: string, s: Table, i: number, pa
       b.ignore(`${at}.${k}`, s[k]);
 }
 
-/** Maps a dataset config; returns the parameters it set ("role.param") so that the training arguments do not override them. */
+/** Maps a dataset config; returns the parameters it set ("role.param"), which training arguments must not override. */
 export function importKohyaDataset(b: ImportBuilder, text: string, file: string): Set<string> {
   const set = new Set<string>();
   const root = parseToml(text, file);

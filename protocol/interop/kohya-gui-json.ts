@@ -42,6 +42,7 @@ export function importKohyaGuiJson(
 ): void {
   const args: Record<string, unknown> = {};
   const empty: string[] = [];
+  let warmupNote: string | undefined;
   for (const [key, value] of Object.entries(gui)) {
     if (value === '' || value === null) {
       empty.push(key);
@@ -58,9 +59,10 @@ export function importKohyaGuiJson(
     if (key === 'lr_warmup') {
       const pct = coerce('number', value);
       const steps = coerce('int', gui.max_train_steps);
-      if (typeof pct === 'number' && pct > 0 && typeof steps === 'number')
+      if (typeof pct === 'number' && pct > 0 && typeof steps === 'number') {
         args.lr_warmup_steps = Math.round((pct / 100) * steps);
-      else if (pct !== 0) b.ignore('lr_warmup', value, 'not supported, ignored (a percentage needs max_train_steps)');
+        warmupNote = `${pct}% of ${steps} steps`;
+      } else if (pct !== 0) b.ignore('lr_warmup', value, 'not supported, ignored (a percentage needs max_train_steps)');
       continue;
     }
     if (key === 'conv_dim' || key === 'conv_alpha') {
@@ -82,4 +84,6 @@ export function importKohyaGuiJson(
   if (empty.length > 0) b.note(`left empty in ${file}, so not set: ${empty.join(', ')}`);
   importKohyaArgs(b, args, files);
   renameBack(b);
+  const warmup = b.summary.mapped.find((m) => m.setting === 'lr_warmup_steps');
+  if (warmup && warmupNote) Object.assign(warmup, { setting: 'lr_warmup', note: warmupNote });
 }

@@ -97,7 +97,7 @@ describe('REST', () => {
     });
     expect(imported.status).toBe(200);
     const body = imported.json as ImportResponse;
-    expect(body.summary.mapped.find((m) => m.param === 'repeats')?.value).toBe(10);
+    expect(body.summary.mapped.find((m) => m.setting.endsWith('subsets[0].num_repeats'))?.value).toBe(10);
     expect(body.pathProblems).toEqual([]);
     expect(body.workflow.nodes.find((n) => n.type === 'Sample')?.params.seed).toBe(42);
 

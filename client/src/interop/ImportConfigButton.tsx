@@ -8,15 +8,15 @@ function onChoose(e: ChangeEvent<HTMLInputElement>): void {
   void importFiles(files);
 }
 
+const TITLE =
+  'Import a kohya sd-scripts .toml (select its dataset config and prompts file too), ' +
+  'a kohya_ss .json or an ai-toolkit .yaml';
+
 export const ImportConfigButton = memo(function ImportConfigButton() {
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
-      <button
-        onClick={() => input.current?.click()}
-        title="Import a kohya sd-scripts .toml (select its dataset config and prompts file too), a kohya_ss .json or an ai-toolkit .yaml"
-        data-testid="import-config"
-      >
+      <button onClick={() => input.current?.click()} title={TITLE} data-testid="import-config">
         Import
       </button>
       <input

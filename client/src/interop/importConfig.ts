@@ -59,7 +59,8 @@ export async function importFiles(files: readonly File[]): Promise<void> {
     openTab(result.workflow);
     const { mapped, ignored } = result.summary;
     toast(
-      `Imported ${main.name}: ${mapped.length} settings mapped, ${ignored.length} not supported (listed in the note on the canvas).`,
+      `Imported ${main.name}: ${mapped.length} settings mapped, ${ignored.length} not supported ` +
+        '(listed in the note on the canvas).',
       'info',
       8000,
     );

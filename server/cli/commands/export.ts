@@ -8,12 +8,12 @@ import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
 import { cliSchemas } from './schemas';
 
-export const EXPORT_USAGE = `usage: loraflow export <workflow.json> --to kohya|ai-toolkit -o <folder> [--family sd15|sdxl|flux]
+export const EXPORT_USAGE = `usage: loraflow export <workflow.json> --to kohya|ai-toolkit -o <dir> [--family <f>]
 
 Writes the workflow's TrainLoRA (with its model, dataset and sample nodes) as configs for another tool:
   kohya       <name>.toml (sd-scripts --config_file), <name>_dataset.toml, <name>_prompts.txt
   ai-toolkit  <name>.yaml (python run.py <name>.yaml)
-  --family    the base model's family (default: the one the workflow was imported with, else sd15)
+  --family    sd15, sd2, sdxl or flux (default: LoadModel's, else the one it was imported with, else sd15)
 Prints the files written and what the other tool cannot express. Exit code 0, 1 on errors.`;
 
 const TARGETS: readonly ExportTarget[] = ['kohya', 'ai-toolkit'];

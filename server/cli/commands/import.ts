@@ -12,7 +12,7 @@ import { DATA_OPTIONS, UsageError, configOptions, parseCommand } from '../args';
 import { err, out } from '../output';
 import { cliSchemas } from './schemas';
 
-export const IMPORT_USAGE = `usage: loraflow import <config> [-o <workflow.json>] [--data <folder>] [--allow <folder>]...
+export const IMPORT_USAGE = `usage: loraflow import <config> [-o <workflow.json>] [--data <folder>] [--allow <dir>]...
 
 Turns a kohya sd-scripts TOML (training or dataset config), a kohya_ss GUI JSON, an ai-toolkit YAML job or a
 sample prompts .txt into a workflow, and prints what was mapped and what is not supported. Files the config
