@@ -103,3 +103,23 @@ test("ai-toolkit regularisation datasets (is_reg) come back as the LoadImages on
   expect(out.text).toMatch(/is_reg: true/);
   expect(effectiveParams(importConfig(out, schemas).workflow)).toEqual(effectiveParams(first.workflow));
 });
+
+test('with a SaveDataset node the export trains on the <repeats>_<name> folder it writes, with .txt captions', () => {
+  const { workflow } = importFixture('sdxl-character.toml');
+  workflow.nodes.push({
+    id: 'saveds',
+    type: 'SaveDataset',
+    params: { folder: 'datasets/prepared', name: '', repeats: 0 },
+    position: { x: 640, y: 900 },
+  });
+  workflow.edges.push({
+    id: 'eds',
+    from: { node: 'resize', socket: 'dataset' },
+    to: { node: 'saveds', socket: 'dataset' },
+  });
+  const result = exportWorkflow(workflow, 'kohya', schemas);
+  const dataset = result.files.find((f) => f.name.endsWith('_dataset.toml'))!.text;
+  expect(dataset).toMatch(/image_dir = "datasets\/prepared\/10_sks_woman"/);
+  expect(dataset).toMatch(/caption_extension = "\.txt"/);
+  expect(result.warnings.join('\n')).toMatch(/run the workflow first: SaveDataset writes/);
+});
