@@ -255,3 +255,44 @@ test('while the server is away a banner says so; back, the tab shows the run as 
     await own.stop();
   }
 });
+
+test('compare: each run titled by name, time and id, every metric overlaid with a colour key per run', async () => {
+  await withScreenshot(page, 'compare', async () => {
+    await openFromLibrary('quick');
+    await page.click('[data-testid=run]');
+    await waitStatus('show', 'succeeded');
+    await page.fill('[data-testid=param-ft-steps]', '20');
+    await page.click('[data-testid=run]');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === 'succeeded' &&
+        document.querySelector('[data-testid=progress-text-ft]') === null,
+    );
+    await waitStatus('show', 'succeeded');
+    await page.click('[data-testid=side-runs]');
+    const ticks = page.locator('[data-testid^=compare-]');
+    await ticks.nth(0).check();
+    await ticks.nth(1).check();
+    await page.click('[data-testid=open-compare]');
+    await page.waitForSelector('[data-testid=compare-panel]');
+    const a = (await page.textContent('[data-testid=compare-title-a]')) ?? '';
+    const b = (await page.textContent('[data-testid=compare-title-b]')) ?? '';
+    expect(a).toMatch(/A: Quick · .+ · \S{4,8}$/);
+    expect(b).toMatch(/B: Quick · .+ · \S{4,8}$/);
+    expect(a).not.toBe(b);
+    for (const metric of ['loss', 'val_loss'])
+      expect(
+        await page.locator(`[data-testid="compare-chart-ft · ${metric}"] [data-testid=chart-legend] li`).count(),
+      ).toBe(2);
+    // Legends are laid out by the browser: no two labels overlap.
+    const boxes = await page.$$eval('[data-testid=chart-legend] li', (els) =>
+      els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })),
+    );
+    for (const [i, p] of boxes.entries())
+      for (const q of boxes.slice(i + 1))
+        expect(p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y).toBe(true);
+    await page
+      .locator('[data-testid=compare-panel]')
+      .screenshot({ path: path.join(os.tmpdir(), 'loraflow-compare.png') });
+  });
+});

@@ -114,7 +114,7 @@ export const ComparePanel = memo(function ComparePanel() {
       <div className="side-by-side">
         <div>
           <h4 data-testid="compare-title-a">
-            <span className="key" style={{ background: RUN_COLORS[0] }} /> {runLabel('A', a)}
+            <span className="key" style={{ borderColor: RUN_COLORS[0] }} /> {runLabel('A', a)}
           </h4>
           <Images run={a} />
         </div>
