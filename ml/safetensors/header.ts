@@ -12,6 +12,9 @@ export const DTYPE_SIZES = {
   I8: 1,
   U8: 1,
   BOOL: 1,
+  // FLUX and SD3 files ship fp8 weights: known here so their headers parse and the model is named, not decoded.
+  F8_E4M3: 1,
+  F8_E5M2: 1,
 } as const;
 export type StDtype = keyof typeof DTYPE_SIZES;
 

@@ -113,6 +113,9 @@ function decodeBytes(info: TensorInfo, bytes: Uint8Array): LoadedTensor['data'] 
     case 'U8':
     case 'BOOL':
       return bytes;
+    case 'F8_E4M3':
+    case 'F8_E5M2':
+      throw new Error(`tensor "${info.name}" is ${info.dtype}, which loraflow cannot decode yet`);
   }
 }
 

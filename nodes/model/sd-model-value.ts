@@ -27,6 +27,13 @@ export type Sd15ModelValue = {
   resolution: number;
 };
 
+/** The family of a MODEL socket value, for nodes that branch on it; undefined when it is not a MODEL. */
+export function modelFamily(value: JsonValue | undefined): 'emoji' | 'sd15' | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (value.kind === 'sd15') return 'sd15';
+  return value.kind === 'loraflow.dit' ? 'emoji' : undefined;
+}
+
 /** Whether a socket value is an SD 1.5 MODEL. */
 export function isSd15Model(value: JsonValue | undefined): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && value.kind === 'sd15';

@@ -204,3 +204,22 @@ describe('syntheticSdCheckpoint', () => {
     expect(syntheticSdCheckpoint(SD15_WIDTHS).shape(TOKENS)).toEqual([49408, 768]);
   });
 });
+
+describe('fp8 files', () => {
+  it('names a FLUX file stored in F8_E4M3 instead of failing on its dtype', () => {
+    const header = JSON.stringify({
+      'model.diffusion_model.double_blocks.0.img_attn.qkv.weight': {
+        dtype: 'F8_E4M3',
+        shape: [2],
+        data_offsets: [0, 2],
+      },
+    });
+    const prefix = Buffer.alloc(8);
+    prefix.writeBigUInt64LE(BigInt(Buffer.byteLength(header)));
+    const path = join(dir, 'flux-fp8.safetensors');
+    writeFileSync(path, Buffer.concat([prefix, Buffer.from(header), Buffer.from([1, 2])]));
+    expect(refusal(path)).toMatch(
+      /flux-fp8\.safetensors: detected FLUX\.1 \(schnell or a distilled variant\); not supported yet/,
+    );
+  });
+});

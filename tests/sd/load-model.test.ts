@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadModelNode } from '../../nodes/model/load-model';
 import { sampleNode } from '../../nodes/model/sample';
 import { readModel } from '../../nodes/model/model-value';
-import type { Sd15ModelValue } from '../../nodes/model/sd-model-value';
+import { modelFamily, type Sd15ModelValue } from '../../nodes/model/sd-model-value';
 import { NodeUserError } from '../../nodes/api';
 import { validateWorkflow } from '../../protocol/validate';
 import type { WorkflowFile } from '../../protocol/workflow';
@@ -98,6 +98,7 @@ describe('LoadModel with an SD 1.5 checkpoint', () => {
   it('gives a MODEL that the emoji-only nodes refuse with what is missing, instead of failing oddly', async () => {
     const model = await load('tiny-f16.safetensors');
     const value = model as unknown as Parameters<typeof readModel>[0];
+    expect(modelFamily(value)).toBe('sd15');
     expect(() => readModel(value)).toThrow(
       /SD 1\.5 checkpoint "tiny-f16": SD 1\.5 training and sampling need the SD 1\.5 graphs/,
     );
