@@ -296,3 +296,26 @@ test('compare: each run titled by name, time and id, every metric overlaid with 
       .screenshot({ path: path.join(os.tmpdir(), 'loraflow-compare.png') });
   });
 });
+
+test('a failed node keeps its width: a long error wraps inside it instead of spreading over its neighbour', async () => {
+  await withScreenshot(page, 'long-error', async () => {
+    const name = `${'not_a_model_'.repeat(14)}x.safetensors`; // no place to break a line
+    fs.writeFileSync(path.join(server.dataDir, name), 'these bytes are not a model');
+    await page.goto(server.url);
+    await page.click('[data-testid=new-tab]');
+    await page.click('[data-testid=add-node]');
+    await page.fill('[data-testid=palette-search]', 'load model');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=node-loadmodel1]');
+    const before = await page.locator('[data-testid=node-loadmodel1]').boundingBox();
+    await page.fill('[data-testid=param-loadmodel1-file]', name);
+    await page.click('[data-testid=run]');
+    await waitStatus('loadmodel1', 'failed');
+    expect(await page.textContent('[data-testid=node-error-loadmodel1]')).toContain('not_a_model_not_a_model');
+    const after = await page.locator('[data-testid=node-loadmodel1]').boundingBox();
+    expect(after!.width).toBeLessThanOrEqual(Math.max(before!.width, 345));
+    const spill = await page.$eval('[data-testid=node-error-loadmodel1]', (e) => e.scrollWidth - e.clientWidth);
+    expect(spill).toBeLessThanOrEqual(1);
+    await shot('long-error');
+  });
+});
