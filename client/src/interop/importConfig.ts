@@ -64,6 +64,9 @@ export async function importFiles(files: readonly File[]): Promise<void> {
       'info',
       8000,
     );
+    const missing = ignored.filter((i) => /not given with the config/.test(i.reason)).map((i) => i.value);
+    if (missing.length > 0)
+      toast(`${main.name} names ${missing.join(', ')}: select it with the config`, 'error', 10000);
     for (const p of result.pathProblems) toast(p.message, 'error', 10000);
   } catch (e) {
     toast(`Cannot import ${main.name}: ${(e as Error).message}`, 'error', 8000);
