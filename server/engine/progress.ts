@@ -13,7 +13,7 @@ export interface ProgressSink {
 
 const WINDOW_MS = 30_000;
 /** No rate (nor ETA) until this much of the node's work has been seen. */
-const MIN_RATE_WINDOW_S = 0.5;
+const MIN_RATE_WINDOW_S = 0.1;
 
 export interface ProgressThrottle {
   report(value: number, max: number, metrics?: Metrics): void;
@@ -53,7 +53,8 @@ export function createProgressThrottle(
     while (history.length > 2 && t - history[0]!.t > WINDOW_MS) history.shift();
     const first = history[0]!;
     const dt = (t - first.t) / 1000;
-    if (dt < MIN_RATE_WINDOW_S || value <= first.v) return {};
+    const done = max > 0 && value >= max;
+    if (dt < MIN_RATE_WINDOW_S || value <= first.v) return done ? { etaSeconds: 0 } : {};
     const rate = (value - first.v) / dt;
     return { rate, etaSeconds: Math.max(0, (max - value) / rate) };
   };
