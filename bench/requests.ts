@@ -86,7 +86,8 @@ async function healthMs(url: string): Promise<number> {
   try {
     await (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(60_000) })).text();
   } catch (e) {
-    throw new Error(`/api/health got no answer after ${(performance.now() - t).toFixed(0)} ms`, { cause: e });
+    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : String(e);
+    throw new Error(`/api/health got no answer after ${(performance.now() - t).toFixed(0)} ms: ${cause}`);
   }
   return performance.now() - t;
 }

@@ -30,13 +30,15 @@ export function openDatabase(file: string): LoraflowDb {
   raw.pragma('busy_timeout = 5000');
   migrate(raw);
   const telemetry = createTelemetryStore(raw);
+  const runs = createRunStore(raw);
   return {
     raw,
-    runs: createRunStore(raw),
+    runs,
     cache: createSqliteCache(raw),
     telemetry,
     close() {
       telemetry.flush();
+      runs.flush();
       raw.close();
     },
   };

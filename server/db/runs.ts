@@ -27,9 +27,12 @@ export interface RunStore {
   ): void;
   setQueuePositions(ids: string[]): void;
   delete(id: string): void;
+  /** Stores a node's state; written with the others of the same event-loop turn, in one transaction. */
   saveNode(runId: string, state: StoredNodeState): void;
   nodes(runId: string): Record<string, StoredNodeState>;
   clearNodes(runId: string): void;
+  /** Writes the node states saved since the last write (reads and close do it first). */
+  flush(): void;
 }
 
 interface RunRow {
@@ -131,6 +134,42 @@ export function createRunStore(db: Database.Database): RunStore {
   };
   const updates = new Map<string, Database.Statement>();
 
+  // A 10,000-node run saves 20,000 node states; one SQLite commit each held the event loop for seconds. They are
+  // kept until the end of the event-loop turn and written in one transaction (the newest state of a node wins).
+  const pending = new Map<string, { runId: string; state: StoredNodeState }>();
+  let scheduled = false;
+  const writePending = db.transaction(() => {
+    for (const { runId, state: s } of pending.values()) {
+      const progress =
+        s.progress || s.lastPreview ? JSON.stringify({ ...s.progress, lastPreview: s.lastPreview }) : null;
+      const row = {
+        runId,
+        nodeId: s.nodeId,
+        status: s.status,
+        cacheKey: s.cacheKey ?? null,
+        outputs: s.outputs ? JSON.stringify(s.outputs) : null,
+        error: s.error ? JSON.stringify(s.error) : null,
+        progress,
+        startedAt: s.startedAt ?? null,
+        finishedAt: s.finishedAt ?? null,
+      };
+      try {
+        upsertNode.run(row);
+      } catch {
+        // The run was deleted since (a foreign key): its node states have nowhere to go.
+      }
+    }
+  });
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.size === 0 || !db.open) return;
+    try {
+      writePending();
+    } finally {
+      pending.clear();
+    }
+  };
+
   return {
     insert(run) {
       insertRun.run(
@@ -172,30 +211,26 @@ export function createRunStore(db: Database.Database): RunStore {
       ids.forEach((id, i) => setPosition.run(i, id));
     }),
     delete(id) {
+      flush();
       deleteRun.run(id);
     },
     saveNode(runId, s) {
-      const progress =
-        s.progress || s.lastPreview ? JSON.stringify({ ...s.progress, lastPreview: s.lastPreview }) : null;
-      upsertNode.run({
-        runId,
-        nodeId: s.nodeId,
-        status: s.status,
-        cacheKey: s.cacheKey ?? null,
-        outputs: s.outputs ? JSON.stringify(s.outputs) : null,
-        error: s.error ? JSON.stringify(s.error) : null,
-        progress,
-        startedAt: s.startedAt ?? null,
-        finishedAt: s.finishedAt ?? null,
-      });
+      pending.set(`${runId}\u0000${s.nodeId}`, { runId, state: { ...s } });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
     nodes(runId) {
+      flush();
       const out = Object.create(null) as Record<string, StoredNodeState>; // keyed by the workflow's node ids
       for (const row of selectNodes.all(runId)) out[row.node_id] = toNodeState(row);
       return out;
     },
     clearNodes(runId) {
+      flush();
       deleteNodes.run(runId);
     },
+    flush,
   };
 }

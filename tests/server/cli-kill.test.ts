@@ -25,8 +25,16 @@ async function runUntilRunningThenKill(file: string, data: string): Promise<void
   const child: ChildProcess = spawn(process.execPath, [BIN, 'run', file, '--data', data], { env, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const db = path.join(data, 'loraflow.db');
+  // The file exists a moment before its tables do.
+  const running = () => {
+    try {
+      return statuses(data).includes('running');
+    } catch {
+      return false;
+    }
+  };
   for (let i = 0; i < 400; i++) {
-    if (fs.existsSync(db) && statuses(data).includes('running')) break;
+    if (fs.existsSync(db) && running()) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
