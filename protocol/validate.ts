@@ -188,6 +188,8 @@ function collectErrors(wf: WorkflowFile, schemas: SchemaSource, errors: Validati
       continue;
     }
     nodes.set(node.id, node);
+    // A muted or bypassed node does not run: a half-built one may be set aside that way (as in ComfyUI).
+    if (node.mode === 'mute' || node.mode === 'bypass') continue;
     const schema = map.get(node.type);
     if (!schema) {
       errors.push({
@@ -302,7 +304,7 @@ function checkInputs(
 ): void {
   for (const node of nodes.values()) {
     const schema = map.get(node.type);
-    if (!schema) continue;
+    if (!schema || node.mode === 'mute' || node.mode === 'bypass') continue;
     for (const input of schema.inputs) {
       const count = byInput.get(`${node.id}\u0000${input.name}`)?.length ?? 0;
       if (count === 0 && !input.optional) {

@@ -1,5 +1,6 @@
 /** Bypass and mute (the editor's Ctrl+B / Ctrl+M): what runs, and what a bypassed node passes on. */
 import { planRun } from '../../server/engine/plan';
+import { validateWorkflow } from '../../protocol/validate';
 import { createRegistry } from '../../server/engine';
 import { graph, testEngine, testNodes, type TestEngine } from './helpers';
 
@@ -55,4 +56,20 @@ test('a list input keeps its other sources when one of them is muted', async () 
   const { ran, events } = await engine.run(wf);
   expect(ran).toEqual(['a', 's']);
   expect(outputOf(events, 's')).toBe(2);
+});
+
+/*
+ *   a(Const) ──> c(Add)        half(Add, muted: input "a" unconnected, "plus" not a number)   ghost(Unknown, muted)
+ */
+test('a muted half-built node, or one of an unknown type, does not stop the rest from validating and running', async () => {
+  const wf = withModes(graph(['a:Const', 'c:Add', 'half:Add{"plus":"x"}', 'ghost:Unknown'], ['a.out -> c.a']), {
+    half: 'mute',
+    ghost: 'mute',
+  });
+  expect(validateWorkflow(wf, registry.schemas())).toEqual([]);
+  const { outcome, ran } = await engine.run(wf);
+  expect(outcome).toBe('succeeded');
+  expect(ran).toEqual(['a', 'c']);
+  wf.nodes.find((n) => n.id === 'half')!.mode = undefined;
+  expect(validateWorkflow(wf, registry.schemas()).map((e) => e.nodeId)).toContain('half');
 });

@@ -39,7 +39,7 @@ function readPaths(doc: WorkflowFile, schemas: ReadonlyMap<string, NodeSchema>) 
   const out: { nodeId: string; spec: ParamSpec; path: string; kind: 'folder' | 'file' }[] = [];
   for (const node of doc.nodes) {
     const schema = schemas.get(node.type);
-    if (!schema || node.mode === 'mute') continue;
+    if (!schema || node.mode) continue; // a muted or bypassed node reads nothing
     for (const spec of schema.params) {
       const value = node.params[spec.name] ?? spec.default;
       if (spec.kind !== 'path' || spec.access !== 'read' || typeof value !== 'string' || value.trim() === '') continue;
