@@ -11,13 +11,12 @@ import type { WorkerInfo } from '../../protocol/api';
 import { NodeUserError } from '../../nodes/api';
 import type { NodeOutputs } from '../../protocol/values';
 import { abortError, createLocalPool } from '../engine/local-pool';
-import type { EngineEnv, NodeTask, NodeTaskHooks, NodeWorkerPool } from '../engine/types';
+import type { EngineEnv, NodeTask, NodeTaskReport, NodeWorkerPool } from '../engine/types';
 import {
   cancelKey,
   deviceQueueName,
   jobIdOf,
   REDIS_PREFIX,
-  relayJobEvent,
   runsOnWorker,
   workerKey,
   type JobEventBatch,
@@ -49,7 +48,7 @@ export interface ClusterPoolOptions {
 
 interface InFlight {
   task: NodeTask;
-  hooks: NodeTaskHooks;
+  report: NodeTaskReport;
   resolve(outputs: NodeOutputs): void;
   reject(e: Error): void;
   lastSeq: Map<string, number>;
@@ -117,7 +116,7 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
     const stream = `${batch.worker}/${batch.attempt}`;
     if ((f.lastSeq.get(stream) ?? 0) >= batch.seq) return;
     f.lastSeq.set(stream, batch.seq);
-    for (const e of batch.events) relayJobEvent(f.hooks, e);
+    for (const e of batch.events) f.report(e);
   });
   events.on('completed', ({ jobId }) => void check(jobId).catch(onError));
   events.on('failed', ({ jobId }) => void check(jobId).catch(onError));
@@ -183,9 +182,9 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
   };
 
   return {
-    run(task, hooks, signal) {
+    run(task, report, signal) {
       const def = opts.env.registry.get(task.type);
-      if (!def || !runsOnWorker(task.type, def.schema.resource) || detached) return local.run(task, hooks, signal);
+      if (!def || !runsOnWorker(task.type, def.schema.resource) || detached) return local.run(task, report, signal);
       if (signal.aborted) return Promise.reject(abortError());
       const jobId = jobIdOf(task);
       return new Promise<NodeOutputs>((resolve, reject) => {
@@ -200,7 +199,7 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
         const done = () => signal.removeEventListener('abort', onAbort);
         inFlight.set(jobId, {
           task,
-          hooks,
+          report,
           lastSeq: new Map(),
           resolve: (out) => (done(), resolve(out)),
           reject: (e) => (done(), reject(e)),

@@ -5,18 +5,14 @@
  * failures of the machine (a crash, a lost connection) make BullMQ try the job again, on any worker.
  */
 import { createHash } from 'node:crypto';
-import type { NodeError, LogLevel } from '../../protocol/messages';
-import { assertNever } from '../../protocol/messages';
-import type { ArtifactRef, Metrics, NodeOutputs } from '../../protocol/values';
-import type { NodeTask, NodeTaskHooks } from '../engine/types';
+import type { NodeError } from '../../protocol/messages';
+import type { NodeOutputs } from '../../protocol/values';
+import type { NodeTask, NodeTaskEvent } from '../engine/types';
 
 export type { WorkerInfo } from '../../protocol/api';
 
-/** What a node reports while it runs on a worker. */
-export type JobEvent =
-  | { type: 'progress'; value: number; max: number; metrics?: Metrics }
-  | { type: 'preview'; image: ArtifactRef; label?: string }
-  | { type: 'log'; level: LogLevel; message: string };
+/** What a node reports while it runs on a worker: the engine's own event union, unchanged. */
+export type JobEvent = NodeTaskEvent;
 
 /** How a job ends (the BullMQ return value). */
 export type JobResult =
@@ -67,18 +63,4 @@ const DEVICE_TYPES = new Set(['Sample']);
 /** Whether a node of this type and resource runs on a worker when the server has workers. */
 export function runsOnWorker(type: string, resource: 'cpu' | 'gpu'): boolean {
   return resource === 'gpu' || DEVICE_TYPES.has(type);
-}
-
-/** Hands one event to the executor's hooks. */
-export function relayJobEvent(hooks: NodeTaskHooks, event: JobEvent): void {
-  switch (event.type) {
-    case 'progress':
-      return hooks.progress(event.value, event.max, event.metrics);
-    case 'preview':
-      return hooks.preview(event.image, event.label);
-    case 'log':
-      return hooks.log(event.level, event.message);
-    default:
-      return assertNever(event);
-  }
 }

@@ -8,7 +8,7 @@ import { NodeUserError } from '../../nodes/api';
 import { describeNodeError } from '../engine/hints';
 import { createNodeContext } from '../engine/local-pool';
 import { PathError } from '../engine/paths';
-import type { EngineEnv, NodeTask, NodeTaskHooks } from '../engine/types';
+import type { EngineEnv, NodeTask, NodeTaskReport } from '../engine/types';
 import { checkJobPaths } from './job-paths';
 import type { JobEvent, JobEventBatch, JobResult, NodeJobData } from './job-protocol';
 import { withRetries, type ServerClient } from './server-client';
@@ -62,22 +62,16 @@ export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<
     await withRetries(() => fetchArtifacts(task.inputs as JsonValue, env.artifacts, server), 60_000, signal);
     if (stateKeys.length > 0) {
       const bytes = await withRetries(() => restoreState(stateKeys, env.workRoot, server), 60_000, signal);
+      const restored = `${bytes} bytes of state restored`;
       events.push({
         type: 'log',
         level: 'info',
-        message: `worker ${opts.workerId}: took over the job (attempt ${job.attempt}), ${bytes} bytes of state restored`,
+        message: `worker ${opts.workerId}: took over the job (attempt ${job.attempt}), ${restored}`,
       });
     }
-    const hooks: NodeTaskHooks = {
-      progress: (value, max, metrics) =>
-        events.push(metrics ? { type: 'progress', value, max, metrics } : { type: 'progress', value, max }),
-      log: (level, message) => events.push({ type: 'log', level, message }),
-      preview: (image, label) =>
-        events.pushAfter(
-          uploadArtifacts(image, env.artifacts, server),
-          label === undefined ? { type: 'preview', image } : { type: 'preview', image, label },
-        ),
-    };
+    // Previews go out once their image is on the server; everything else as it comes.
+    const report: NodeTaskReport = (e) =>
+      e.type === 'preview' ? events.pushAfter(uploadArtifacts(e.image, env.artifacts, server), e) : events.push(e);
     const onStateDir = (key: string, dir: string) => {
       sync.watch(task.type, key, dir);
       const keys = sync.keys();
@@ -92,7 +86,7 @@ export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<
     const outputs: NodeOutputs = await def.execute(
       task.inputs,
       task.params,
-      createNodeContext(env, task, hooks, signal, onStateDir),
+      createNodeContext(env, task, report, signal, onStateDir),
     );
     await sync.flush();
     await withRetries(() => uploadArtifacts(outputs, env.artifacts, server), UPLOAD_DEADLINE_MS, signal);

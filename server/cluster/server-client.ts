@@ -53,7 +53,7 @@ export function createServerClient(baseUrl: string, token: string | undefined, t
   };
 }
 
-/** Calls `fn` until it succeeds or `deadlineMs` passes (the server may be restarting), waiting a little more each time. */
+/** Calls `fn` until it succeeds or `deadlineMs` passes (the server may be restarting), waiting longer each time. */
 export async function withRetries<T>(fn: () => Promise<T>, deadlineMs: number, signal?: AbortSignal): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (let attempt = 1; ; attempt++) {

@@ -12,7 +12,8 @@ import { createLocalPool } from './local-pool';
 import { planRun, type Plan, type PlannedNode } from './plan';
 import { createProgressThrottle, type ProgressThrottle } from './progress';
 import { createSlots, type Resource } from './slots';
-import type { EngineEnv, ExecuteOptions, NodeTaskHooks, NodeWorkerPool, RunOutcome } from './types';
+import { assertNever } from '../../protocol/messages';
+import type { EngineEnv, ExecuteOptions, NodeTaskReport, NodeWorkerPool, RunOutcome } from './types';
 
 type Status = 'waiting' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
@@ -173,10 +174,17 @@ function runMisses(
         progress?.flush();
       },
     };
-    const hooks: NodeTaskHooks = {
-      progress: throttle.report,
-      preview: (image, label) => emit({ type: 'node.preview', nodeId: p.id, image, label }),
-      log: (level, message) => emit({ type: 'node.log', nodeId: p.id, level, message, at: Date.now() }),
+    const report: NodeTaskReport = (e) => {
+      switch (e.type) {
+        case 'progress':
+          return throttle.report(e.value, e.max, e.metrics);
+        case 'preview':
+          return emit({ type: 'node.preview', nodeId: p.id, image: e.image, label: e.label });
+        case 'log':
+          return emit({ type: 'node.log', nodeId: p.id, level: e.level, message: e.message, at: Date.now() });
+        default:
+          return assertNever(e);
+      }
     };
     const task = {
       runId,
@@ -191,7 +199,7 @@ function runMisses(
     };
     let result: Promise<NodeOutputs>;
     try {
-      result = pool.run(task, hooks, signal);
+      result = pool.run(task, report, signal);
     } catch (e) {
       result = Promise.reject(e);
     }

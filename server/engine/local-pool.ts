@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeContext } from '../../nodes/api';
-import type { EngineEnv, NodeTask, NodeTaskHooks, NodeWorkerPool } from './types';
+import type { EngineEnv, NodeTask, NodeTaskReport, NodeWorkerPool } from './types';
 
 /** Folder-safe form of an id chosen by a user or a node (no separators, no `..`). */
 export function safeName(id: string): string {
@@ -17,13 +17,13 @@ export function abortError(): Error {
 }
 
 /**
- * Builds the context a node's execute() receives, relaying what it reports to the hooks. `onStateDir` hears of
+ * Builds the context a node's execute() receives, turning what it reports into events. `onStateDir` hears of
  * every state folder the node uses (a worker uploads them, so that another worker can resume the job).
  */
 export function createNodeContext(
   env: EngineEnv,
   task: NodeTask,
-  hooks: NodeTaskHooks,
+  report: NodeTaskReport,
   signal: AbortSignal,
   onStateDir?: (key: string, dir: string) => void,
 ): NodeContext {
@@ -50,11 +50,12 @@ export function createNodeContext(
     device: task.device,
     progress(value, max, metrics) {
       if (signal.aborted) throw abortError();
-      hooks.progress(value, max, metrics);
+      report(metrics ? { type: 'progress', value, max, metrics } : { type: 'progress', value, max });
     },
-    preview: (image, label) => hooks.preview(image, label),
-    log: (level, message) => hooks.log(level, message),
-    warn: (message) => hooks.log('warn', message),
+    preview: (image, label) =>
+      report(label === undefined ? { type: 'preview', image } : { type: 'preview', image, label }),
+    log: (level, message) => report({ type: 'log', level, message }),
+    warn: (message) => report({ type: 'log', level: 'warn', message }),
     workflow: task.workflow,
   };
 }
@@ -84,16 +85,16 @@ export function settleAfterAbort<T>(work: Promise<T>, signal: AbortSignal, grace
 }
 
 /**
- * The worker pool that runs nodes in this process. This is the seam: a distributed pool implements the same
- * `run` by sending the (serializable) NodeTask to a worker elsewhere and relaying its hooks back.
+ * The worker pool that runs nodes in this process. This is the seam: the cluster pool (server/cluster) implements
+ * the same `run` by sending the (serializable) NodeTask to a worker elsewhere and relaying its events back.
  */
 export function createLocalPool(env: EngineEnv, abandonAfterMs = ABANDON_AFTER_MS): NodeWorkerPool {
   return {
-    run(task, hooks, signal) {
+    run(task, report, signal) {
       const def = env.registry.get(task.type);
       if (!def) return Promise.reject(new Error(`unknown node type "${task.type}"`));
       if (signal.aborted) return Promise.reject(abortError());
-      const work = def.execute(task.inputs, task.params, createNodeContext(env, task, hooks, signal));
+      const work = def.execute(task.inputs, task.params, createNodeContext(env, task, report, signal));
       return settleAfterAbort(work, signal, abandonAfterMs);
     },
   };

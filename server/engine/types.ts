@@ -50,18 +50,24 @@ export interface NodeTask {
   workflow?: WorkflowFile;
 }
 
-export interface NodeTaskHooks {
-  progress(value: number, max: number, metrics?: Metrics): void;
-  preview(image: ArtifactRef, label?: string): void;
-  log(level: LogLevel, message: string): void;
-}
+/**
+ * What a running node reports, wherever it runs (in this process or on a worker elsewhere): one union on `type`,
+ * handed to the executor as it is by the local pool and carried in batches through the job queue by the cluster's.
+ */
+export type NodeTaskEvent =
+  | { type: 'progress'; value: number; max: number; metrics?: Metrics }
+  | { type: 'preview'; image: ArtifactRef; label?: string }
+  | { type: 'log'; level: LogLevel; message: string };
+
+/** Receives the events of one running node. */
+export type NodeTaskReport = (event: NodeTaskEvent) => void;
 
 /**
  * The seam where a run's nodes are handed to workers. The local pool runs them in this process;
- * a distributed pool would send NodeTasks through a job queue to other machines and relay the hooks.
+ * the cluster pool (server/cluster) sends NodeTasks through a job queue to workers and relays their events.
  */
 export interface NodeWorkerPool {
-  run(task: NodeTask, hooks: NodeTaskHooks, signal: AbortSignal): Promise<NodeOutputs>;
+  run(task: NodeTask, report: NodeTaskReport, signal: AbortSignal): Promise<NodeOutputs>;
 }
 
 export interface EngineEnv {

@@ -1,4 +1,4 @@
-/** The queue and the history: status and time of every run; open, rerun, cancel, remove/reorder queued, compare; workers. */
+/** The queue and the history (open, rerun, cancel, reorder, compare), and the workers of a server that has them. */
 import { memo, useEffect } from 'react';
 import type { RunSummary } from '../../../protocol/messages';
 import { api } from '../api/http';
