@@ -1,12 +1,18 @@
-/** Tiny random SD 1.5 checkpoints written to a temp folder for the tests of ml/sd (never committed). */
-import { mkdtempSync } from 'node:fs';
+/** Tiny random SD 1.5 checkpoints written to temp folders for the tests of ml/sd (never committed). */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinySd15, type TinyOptions } from '../../ml/sd/tiny';
 
-/** A temp folder for one test file. */
+const made: string[] = [];
+// Imported at a test file's top level, so this runs after that file's tests: each checkpoint is tens of MB.
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A temp folder for one test file, removed after its tests. */
 export function tempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `loraflow-${tag}-`));
+  const dir = mkdtempSync(join(tmpdir(), `loraflow-${tag}-`));
+  made.push(dir);
+  return dir;
 }
 
 /** Writes a tiny checkpoint named `name` in `dir` with `options`; returns its path. */
