@@ -10,7 +10,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
-import { isLoopbackHost } from '../config';
 import { sendError } from './errors';
 
 /** The header the editor sends with uploads (whose Content-Type is the image's, not JSON). */
@@ -71,8 +70,8 @@ export class OwnHosts {
   }
 
   /**
-   * Whether a browser Origin belongs to this server: its own host, or (on a loopback server) any loopback
-   * origin, such as the editor's Vite dev server that forwards /api here.
+   * Whether a browser Origin is this server's own page. Nothing else is: not even another loopback origin, since any
+   * local program may serve pages there (the editor's Vite dev server forwards requests with the server's Origin).
    */
   isOwnOrigin(origin: string, port: number): boolean {
     let url: URL;
@@ -81,9 +80,8 @@ export class OwnHosts {
     } catch {
       return false; // includes the opaque origin "null" of sandboxed frames and file: pages
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    if (this.isOwn(url.host, port)) return true;
-    return isLoopbackHost(this.configuredHost) && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+    if (url.protocol !== 'http:') return false;
+    return this.isOwn(url.host, port);
   }
 }
 

@@ -78,6 +78,12 @@ test('a cross-site text/plain POST cannot cancel a run', async () => {
       headers: { ...fromEvilPage, 'content-type': 'application/json' },
     });
     expect(foreign.status).toBe(403);
+    // Another program's page on this machine is another site too.
+    const otherLocalPage = await rawRequest(`${server.url}/api/runs/${id}/cancel`, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:1', 'sec-fetch-site': 'same-site', 'content-type': 'application/json' },
+    });
+    expect(otherLocalPage.status).toBe(403);
     const sandboxed = await rawRequest(`${server.url}/api/runs/${id}/cancel`, {
       method: 'POST',
       headers: { origin: 'null', 'content-type': 'application/json' },
