@@ -1,5 +1,5 @@
 /**
- * nodes/primitives: small general-purpose nodes (values, text, files, randomness, a delay), one file each.
+ * nodes/primitives: small general-purpose nodes (values, text, files, randomness, a delay, reroute dots), one file each.
  */
 import type { NodeDefinition } from '../api';
 import { numberNode } from './number';
@@ -8,6 +8,7 @@ import { textTemplateNode } from './text-template';
 import { listFilesNode } from './list-files';
 import { randomNumberNode } from './random-number';
 import { delayNode } from './delay';
+import { rerouteNode } from './reroute';
 
 /** The primitives node types, one file each. */
 export const primitivesNodes: NodeDefinition[] = [
@@ -17,4 +18,5 @@ export const primitivesNodes: NodeDefinition[] = [
   listFilesNode,
   randomNumberNode,
   delayNode,
+  rerouteNode,
 ];

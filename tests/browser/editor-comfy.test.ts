@@ -276,3 +276,21 @@ test('model pickers offer the checkpoints and LoRAs of a ComfyUI install; Save L
     expect(await page.locator('[data-testid=path-error-model-file]').count()).toBe(0);
   });
 });
+
+test('double-clicking a wire puts a reroute dot on it; the run goes through the dot', async () => {
+  await withScreenshot(page, 'reroute', async () => {
+    await openQuick();
+    const wire = await page.locator('.react-flow__edge path.react-flow__edge-path').first().boundingBox();
+    await page.mouse.dblclick(wire!.x + wire!.width / 2, wire!.y + wire!.height / 2);
+    await page.waitForSelector('[data-testid=node-reroute1]');
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+    const dot = await page.locator('[data-testid=node-reroute1]').boundingBox();
+    expect(Math.abs(dot!.x + dot!.width / 2 - (wire!.x + wire!.width / 2))).toBeLessThan(20);
+    await shot('reroute');
+    await page.click('[data-testid=run]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=status-show]')?.getAttribute('data-status') === 'succeeded',
+    );
+    expect(await page.locator('[data-testid=node-show] img').count()).toBeGreaterThan(0);
+  });
+});

@@ -1,5 +1,6 @@
 /** Bypass and mute (the editor's Ctrl+B / Ctrl+M): what runs, and what a bypassed node passes on. */
 import { planRun } from '../../server/engine/plan';
+import { rerouteNode } from '../../nodes/primitives/reroute';
 import { validateWorkflow } from '../../protocol/validate';
 import { createRegistry } from '../../server/engine';
 import { graph, testEngine, testNodes, type TestEngine } from './helpers';
@@ -72,4 +73,24 @@ test('a muted half-built node, or one of an unknown type, does not stop the rest
   expect(ran).toEqual(['a', 'c']);
   wf.nodes.find((n) => n.id === 'half')!.mode = undefined;
   expect(validateWorkflow(wf, registry.schemas()).map((e) => e.nodeId)).toContain('half');
+});
+
+/*
+ *   a(Const 5) ──> r(Reroute) ──> c(Add +1)      a reroute dot passes the value on unchanged
+ */
+test('a reroute dot passes its value on unchanged', async () => {
+  const reroute = testEngine([rerouteNode]);
+  try {
+    const wf = graph(['a:Const{"value":5}', 'r:Reroute', 'c:Add{"plus":1}'], ['a.out -> r.in', 'r.out -> c.a']);
+    expect(
+      validateWorkflow(
+        wf,
+        [...testNodes, rerouteNode].map((n) => n.schema),
+      ),
+    ).toEqual([]);
+    const { events } = await reroute.run(wf);
+    expect(outputOf(events, 'c')).toBe(6);
+  } finally {
+    reroute.dispose();
+  }
 });

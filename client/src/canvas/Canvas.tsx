@@ -1,10 +1,11 @@
 /** The React Flow canvas of one tab: derived nodes/edges, edits through the editor store, wire checks and drops. */
-import { memo, useCallback, useState, type DragEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useMemo, useState, type DragEvent, type MouseEvent } from 'react';
 import {
   Background,
   Controls,
   MiniMap,
   ReactFlow,
+  useReactFlow,
   type Connection,
   type Edge,
   type FinalConnectionState,
@@ -13,7 +14,7 @@ import {
 } from '@xyflow/react';
 import { emptyWorkflow } from '../../../protocol/workflow-io';
 import { checkConnection } from '../graph/compat';
-import { connect, deleteItems } from '../graph/edits';
+import { connect, deleteItems, insertReroute } from '../graph/edits';
 import { parseFlowId, socketOfHandle } from '../graph/ids';
 import type { FlowEdge, FlowNode } from '../graph/mapping';
 import { useStore } from '../store/createStore';
@@ -130,6 +131,14 @@ function onEdgeContextMenu(e: MouseEvent, edge: FlowEdge): void {
   openMenu({ screen: { x: e.clientX, y: e.clientY }, target: { kind: 'edge', id: edge.id } });
 }
 
+/** Double-click on a wire: a reroute dot there (as in ComfyUI), to route the wire around other nodes. */
+function onEdgeDoubleClick(flowPosition: (p: { x: number; y: number }) => { x: number; y: number }) {
+  return (e: MouseEvent, edge: FlowEdge): void => {
+    const at = flowPosition({ x: e.clientX, y: e.clientY });
+    edit(insertReroute(edge.id, { x: at.x - 6, y: at.y - 6 }));
+  };
+}
+
 function onPaneContextMenu(e: MouseEvent | globalThis.MouseEvent): void {
   e.preventDefault();
   openMenu({ screen: { x: e.clientX, y: e.clientY }, target: { kind: 'pane' } });
@@ -152,6 +161,8 @@ export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
   const onEdgesChange = useCallback((c: Parameters<typeof applyEdgeChanges>[1]) => applyEdgeChanges(tabId, c), [tabId]);
   // Fit a graph that opens with nodes; an empty canvas must not refit (and zoom) on the first node added to it,
   // which would carry that node away from where the user clicked.
+  const flow = useReactFlow();
+  const onEdgeDouble = useMemo(() => onEdgeDoubleClick(flow.screenToFlowPosition), [flow]);
   const [fitOnOpen] = useState(() => (doc?.nodes.length ?? 0) + (doc?.groups.length ?? 0) > 0);
   return (
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick} data-testid="canvas">
@@ -167,6 +178,7 @@ export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
         onDelete={onDelete}
         onNodeContextMenu={onNodeContextMenu}
         onEdgeContextMenu={onEdgeContextMenu}
+        onEdgeDoubleClick={onEdgeDouble}
         onPaneContextMenu={onPaneContextMenu}
         deleteKeyCode={DELETE_KEYS}
         multiSelectionKeyCode={MULTI_KEYS}

@@ -2,6 +2,12 @@
 import type { NodeTypes } from '@xyflow/react';
 import { FrameView } from './FrameView';
 import { NoteView } from './NoteView';
+import { RerouteView } from './RerouteView';
 import { WorkflowNodeView } from './WorkflowNodeView';
 
-export const nodeTypes: NodeTypes = { workflow: WorkflowNodeView, frame: FrameView, note: NoteView };
+export const nodeTypes: NodeTypes = {
+  workflow: WorkflowNodeView,
+  frame: FrameView,
+  note: NoteView,
+  reroute: RerouteView,
+};

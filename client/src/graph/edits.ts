@@ -173,6 +173,28 @@ export const setNote =
     if (change.size) note.size = change.size;
   };
 
+/** Puts a Reroute dot on a wire at `position`: the wire becomes two, through the dot (one undo step). */
+export const insertReroute =
+  (edgeId: string, position: XY) =>
+  (doc: Doc): void => {
+    const edge = doc.edges.find((e) => e.id === edgeId);
+    if (!edge) return;
+    const taken = takenIds(doc as WorkflowFile);
+    const id = freshId('reroute', taken);
+    doc.nodes.push({
+      id,
+      type: 'Reroute',
+      params: {},
+      position: { x: Math.round(position.x), y: Math.round(position.y) },
+    });
+    taken.add(id);
+    const first = freshId('e', taken);
+    taken.add(first);
+    doc.edges = doc.edges.filter((e) => e.id !== edgeId);
+    doc.edges.push({ id: first, from: { ...edge.from }, to: { node: id, socket: 'in' } });
+    doc.edges.push({ id: freshId('e', taken), from: { node: id, socket: 'out' }, to: { ...edge.to } });
+  };
+
 /** Sets or clears (undefined / false) the collapsed flag and the run mode of nodes, as one step. */
 export const setNodeFlags =
   (nodeIds: readonly string[], flags: { collapsed?: boolean; mode?: NodeMode | null }) =>

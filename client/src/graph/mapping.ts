@@ -9,7 +9,10 @@ import { groupFlowId, inputHandle, noteFlowId, outputHandle, parseFlowId, socket
 export type WorkflowNodeData = { node: WorkflowNode };
 export type FrameData = { group: WorkflowGroup };
 export type NoteData = { note: WorkflowNote };
-export type WorkflowFlowNode = Node<WorkflowNodeData, 'workflow'>;
+export type WorkflowFlowNode = Node<WorkflowNodeData, 'workflow' | 'reroute'>;
+
+/** The node type drawn as a dot on a wire. */
+export const REROUTE_TYPE = 'Reroute';
 export type FrameFlowNode = Node<FrameData, 'frame'>;
 export type NoteFlowNode = Node<NoteData, 'note'>;
 export type FlowNode = WorkflowFlowNode | FrameFlowNode | NoteFlowNode;
@@ -17,7 +20,8 @@ export type FlowEdge = Edge<{ edge: WorkflowEdge }>;
 
 /** One workflow node as a flow node. */
 export function nodeToFlow(node: WorkflowNode, selected = false): WorkflowFlowNode {
-  const flow: WorkflowFlowNode = { id: node.id, type: 'workflow', position: node.position, data: { node }, selected };
+  const type = node.type === REROUTE_TYPE ? 'reroute' : 'workflow';
+  const flow: WorkflowFlowNode = { id: node.id, type, position: node.position, data: { node }, selected };
   if (node.size) flow.style = { width: node.size.width };
   return flow;
 }
@@ -96,7 +100,8 @@ export function flowToFile(nodes: readonly FlowNode[], edges: readonly FlowEdge[
   const out: WorkflowFile = { ...base, nodes: [], edges: edges.map(flowEdgeToFile), groups: [], notes: [] };
   for (const n of nodes) {
     const ref = parseFlowId(n.id);
-    if (n.type === 'workflow' && ref.kind === 'node') out.nodes.push({ ...n.data.node, position: { ...n.position } });
+    if ((n.type === 'workflow' || n.type === 'reroute') && ref.kind === 'node')
+      out.nodes.push({ ...n.data.node, position: { ...n.position } });
     else if (n.type === 'frame') {
       const { bounds } = n.data.group;
       const width = n.width ?? n.measured?.width ?? bounds.width;
