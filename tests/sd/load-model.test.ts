@@ -8,6 +8,11 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModelNode } from '../../nodes/model/load-model';
+import { loadLoraNode } from '../../nodes/lora/load-lora';
+import { encodeKohya } from '../../ml/lora/file';
+import { newSd15Adapters } from '../../ml/sd/lora-file';
+import { sd15LoraModules } from '../../ml/sd/lora-names';
+import { encodeSafetensors, type TensorToWrite } from '../../ml/safetensors';
 import { sampleNode } from '../../nodes/model/sample';
 import { readModel } from '../../nodes/model/model-value';
 import { modelFamily, type Sd15ModelValue } from '../../nodes/model/sd-model-value';
@@ -125,4 +130,56 @@ describe('the SD 1.5 example workflows', () => {
       expect(validateWorkflow(wf, schemas)).toEqual([]);
     },
   );
+});
+
+describe('LoadLoRA on an SD 1.5 model', () => {
+  const modules = sd15LoraModules(TINY_SD15_WIDTHS, { conv: true });
+  const t = (shape: number[]): TensorToWrite => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+
+  it('maps a kohya LoCon file onto the model and says what it loaded', async () => {
+    writeFileSync(join(ctx.root, 'style.safetensors'), encodeKohya(newSd15Adapters(modules, 4, 2, 1), {}, 'F16'));
+    const model = await load('tiny-f16.safetensors');
+    const out = await runNode(
+      loadLoraNode,
+      { file: 'style.safetensors', strength: 0.8 },
+      { model: model as never },
+      ctx,
+    );
+    expect(out.lora).toMatchObject({
+      kind: 'loraflow.lora',
+      family: 'sd15',
+      rank: 4,
+      alpha: 2,
+      modules: 350,
+      strength: 0.8,
+    });
+    expect(ctx.logs.join('\n')).toMatch(/kohya SD 1\.5 LoRA: 278 UNet modules \(86 conv\), 72 text-encoder modules/);
+  });
+
+  it('warns about adapters no module matches, and refuses a file none of whose adapters match', async () => {
+    const model = await load('tiny-f16.safetensors');
+    writeFileSync(
+      join(ctx.root, 'mixed.safetensors'),
+      encodeSafetensors({
+        'lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight': t([2, 32, 1, 1]),
+        'lora_unet_down_blocks_0_attentions_0_proj_in.lora_up.weight': t([32, 2, 1, 1]),
+        'lora_unet_double_blocks_0_img_attn_qkv.lora_down.weight': t([2, 8]),
+        'lora_unet_double_blocks_0_img_attn_qkv.lora_up.weight': t([24, 2]),
+      }),
+    );
+    await runNode(loadLoraNode, { file: 'mixed.safetensors' }, { model: model as never }, ctx);
+    expect(ctx.warnings.join('\n')).toMatch(
+      /1 adapters of mixed\.safetensors match no SD 1\.5 module .*double_blocks_0/,
+    );
+    writeFileSync(
+      join(ctx.root, 'flux-lora.safetensors'),
+      encodeSafetensors({
+        'lora_unet_double_blocks_0_img_attn_qkv.lora_down.weight': t([2, 8]),
+        'lora_unet_double_blocks_0_img_attn_qkv.lora_up.weight': t([24, 2]),
+      }),
+    );
+    await expect(
+      runNode(loadLoraNode, { file: 'flux-lora.safetensors' }, { model: model as never }, ctx),
+    ).rejects.toThrow(/flux-lora\.safetensors: none of its 1 adapters matches a module of SD 1\.5/);
+  });
 });
