@@ -1,25 +1,23 @@
-/** What the toolbar, the shortcuts and the panels do: run, cancel, save, open, rerun, group, copy and paste. */
+/** What the toolbar, the shortcuts and the panels do: run, cancel, save, open, rerun (the selection's: selection-actions). */
 import type { Draft } from 'immer';
 import type { RunDetail, RunSummary } from '../../protocol/messages';
-import type { NodeMode, WorkflowFile } from '../../protocol/workflow';
+import type { WorkflowFile } from '../../protocol/workflow';
 import { parseWorkflow, serializeWorkflow } from '../../protocol/workflow-io';
 import { api, ApiCallError } from './api/http';
-import { addGroup, addNote, setNodeFlags } from './graph/edits';
 import {
   safetensorsHeaderLength,
   workflowInPng,
   workflowInSafetensors,
   type Embedded,
 } from './graph/embedded-workflow';
-import { groupFlowId, noteFlowId } from './graph/ids';
-import { copySelection, parseClip, pasteClip, type Clip } from './graph/clipboard';
 import { validate } from './graph/validation';
-import { activeTab, closeTab, edit, editorStore, markSaved, openTab, setSelection, setTabRun } from './store/editor';
+import { activeTab, closeTab, edit, editorStore, markSaved, openTab, setTabRun } from './store/editor';
+import { selectedWorkflowNodes } from './selection-actions';
 import { checkWorkflowPaths } from './store/pathChecks';
 import { loadLogs, loadMetrics, loadRunDetail, runsStore } from './store/runs';
 import { schemasStore } from './store/schemas';
 import { toast } from './store/toasts';
-import { libraryChanged, openGallery, setSideTab, uiStore } from './store/ui';
+import { libraryChanged, openGallery, setSideTab } from './store/ui';
 
 const isActive = (status: string | undefined): boolean => status === 'running' || status === 'queued';
 
@@ -141,40 +139,6 @@ export async function cancelActiveAfterConfirm(): Promise<void> {
   const status = runId ? runsStore.get().runs[runId]?.summary.status : undefined;
   if (status !== 'running' && status !== 'queued') return;
   if (window.confirm('Cancel the run this tab shows?')) await cancelActive();
-}
-
-/** Deselects everything in the active tab. */
-export function clearSelection(): void {
-  const tab = activeTab();
-  if (tab.selectedNodes.length || tab.selectedEdges.length) setSelection(tab.id, [], []);
-}
-
-/** Selects every node, group and note of the active tab. */
-export function selectAll(): void {
-  const { id, doc } = activeTab();
-  setSelection(
-    id,
-    [
-      ...doc.groups.map((g) => groupFlowId(g.id)),
-      ...doc.nodes.map((n) => n.id),
-      ...doc.notes.map((n) => noteFlowId(n.id)),
-    ],
-    doc.edges.map((e) => e.id),
-  );
-}
-
-/** The workflow nodes among the active tab's selection. */
-export function selectedWorkflowNodes(): string[] {
-  const tab = activeTab();
-  return tab.selectedNodes.filter((id) => tab.doc.nodes.some((n) => n.id === id));
-}
-
-/** Ctrl+B / Ctrl+M: bypasses or mutes the selected nodes; when all of them already are, back to normal. */
-export function toggleSelectedMode(mode: NodeMode, ids = selectedWorkflowNodes()): void {
-  if (ids.length === 0) return;
-  const doc = activeTab().doc;
-  const all = ids.every((id) => doc.nodes.find((n) => n.id === id)?.mode === mode);
-  edit(setNodeFlags(ids, { mode: all ? null : mode }));
 }
 
 /** A file name for the library: the workflow's name in lower case with dashes. */
@@ -329,52 +293,6 @@ export async function rerun(runId: string): Promise<void> {
   await runActive();
 }
 
-/** Puts the selected nodes into a new titled frame around them. */
-export function groupSelection(): void {
-  const tab = activeTab();
-  const ids = tab.selectedNodes.filter((id) => tab.doc.nodes.some((n) => n.id === id));
-  const nodes = tab.doc.nodes.filter((n) => ids.includes(n.id));
-  if (nodes.length === 0) return toast('Select nodes to group first.');
-  const measured = uiStore.get().measured[tab.id] ?? {};
-  const xs = nodes.flatMap((n) => [n.position.x, n.position.x + (measured[n.id]?.width ?? 240)]);
-  const ys = nodes.flatMap((n) => [n.position.y, n.position.y + (measured[n.id]?.height ?? 160)]);
-  const pad = 30;
-  const x = Math.min(...xs) - pad;
-  const y = Math.min(...ys) - pad - 20;
-  edit(addGroup('Group', { x, y, width: Math.max(...xs) - x + pad, height: Math.max(...ys) - y + pad }, ids));
-}
-
-/** Adds a note at a flow position. */
-export function addNoteAt(position: { x: number; y: number }): void {
-  edit(addNote(position));
-}
-
-/** The selection of the active tab as clipboard text (undefined when nothing is selected). */
-export function copyText(): string | undefined {
-  const tab = activeTab();
-  if (tab.selectedNodes.length === 0) return undefined;
-  return JSON.stringify(copySelection(tab.doc, tab.selectedNodes));
-}
-
-/** Copies the given nodes (default: the selection) with their wires between them, next to the originals. */
-export function duplicateSelection(ids = activeTab().selectedNodes): void {
-  const tab = activeTab();
-  if (ids.length === 0) return;
-  const clip = copySelection(tab.doc, ids);
-  edit(pasteClip(clip, { x: 40, y: 40 }, (pasted) => setTimeout(() => setSelection(tab.id, pasted, []))));
-}
-
-let pasteCount = 0;
-/** Pastes clipboard text into the active tab and selects what was pasted. */
-export function pasteText(text: string): boolean {
-  const clip: Clip | undefined = parseClip(text);
-  if (!clip) return false;
-  const tab = activeTab();
-  const offset = 40 * (1 + (pasteCount++ % 5));
-  edit(pasteClip(clip, { x: offset, y: offset }, (ids) => setTimeout(() => setSelection(tab.id, ids, []))));
-  return true;
-}
-
 /**
  * After a (re)connect: a running run that no open tab shows (the browser was closed, or this is another browser)
  * opens in a tab of its own, so that reopening the editor shows it live.
@@ -402,3 +320,5 @@ export async function openWorkflowInFile(file: File): Promise<void> {
   if (found.kind === 'other') return toast(`${file.name}: ${found.message}`, 'info', 8000);
   if (openWorkflowText(found.text)) toast(`Opened the workflow that made ${file.name}.`);
 }
+
+export * from './selection-actions';

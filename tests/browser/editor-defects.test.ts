@@ -259,9 +259,11 @@ test('while the server is away a banner says so; back, the tab shows the run as 
 test('compare: each run titled by name, time and id, every metric overlaid with a colour key per run', async () => {
   await withScreenshot(page, 'compare', async () => {
     await openFromLibrary('quick');
+    // Step counts no other test runs, so that neither run is served from the cache (a cached node has no curve).
+    await page.fill('[data-testid=param-ft-steps]', '25');
     await page.click('[data-testid=run]');
     await waitStatus('show', 'succeeded');
-    await page.fill('[data-testid=param-ft-steps]', '20');
+    await page.fill('[data-testid=param-ft-steps]', '21');
     await page.click('[data-testid=run]');
     await page.waitForFunction(
       () =>
