@@ -1,7 +1,7 @@
 /**
  * Prompts as A1111 reads them for SD 1.x: `(word)` x1.1, `[word]` /1.1, `(word:1.3)` x1.3 (nesting multiplies),
  * `\(` for a literal bracket, `BREAK` to start a new chunk, and `<lora:name:0.8>` tags taken out of the text.
- * Long prompts become several 77-token chunks (75 tokens each between BOS and EOS, padded with EOS) whose encodings
+ * Long prompts become several 77-token chunks (BOS, up to 75 tokens, EOS, then padding: EOS for SD 1.5) whose encodings
  * the text encoder concatenates; a chunk that would split mid-phrase breaks after the last comma within 20 tokens,
  * as A1111 does by default. Weights are per token; the text-encoder graph applies them (A1111: multiply each
  * token's hidden state by its weight, then rescale so the chunk's mean is unchanged) and clip skip.
@@ -63,6 +63,8 @@ export interface PromptOptions {
   readonly emphasis?: boolean;
   /** How far back (in tokens) a full chunk looks for a comma to break at; 0 splits exactly at 75 (default 20). */
   readonly commaBacktrack?: number;
+  /** The padding token: EOS for SD 1.x and SDXL's CLIP-L (default), 0 for SDXL's OpenCLIP bigG. */
+  readonly pad?: number;
 }
 
 const COMMA = 267;
@@ -72,6 +74,7 @@ const CHUNK = CONTEXT - 2;
 export function encodePrompt(prompt: string, o: PromptOptions = {}): EncodedPrompt {
   const tok = clipTokenizer();
   const backtrack = o.commaBacktrack ?? 20;
+  const padToken = o.pad ?? EOS;
   const runs = o.emphasis === false ? [{ text: prompt, weight: 1 }] : parseEmphasis(prompt);
   const chunks: PromptChunk[] = [];
   let ids: number[] = [];
@@ -81,7 +84,7 @@ export function encodePrompt(prompt: string, o: PromptOptions = {}): EncodedProm
   const close = () => {
     const pad = CHUNK - ids.length;
     chunks.push({
-      ids: Int32Array.from([BOS, ...ids, ...new Array<number>(pad).fill(EOS), EOS]),
+      ids: Int32Array.from([BOS, ...ids, EOS, ...new Array<number>(pad).fill(padToken)]),
       weights: Float32Array.from([1, ...weights, ...new Array<number>(pad).fill(1), 1]),
     });
     [ids, weights, lastComma] = [[], [], -1];

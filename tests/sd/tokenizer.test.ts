@@ -79,6 +79,9 @@ describe('A1111 emphasis', () => {
     expect([...c!.ids.slice(1 + tokenCount)].every((id) => id === EOS)).toBe(true); // SD 1.5 pads with EOS
     expect([...c!.weights.slice(0, 6)].map((x) => Number(x.toFixed(4)))).toEqual([1, 1, 1.5, 1, 0.9091, 1]);
     expect(encodePrompt('a (cat:1.5)', { emphasis: false }).tokenCount).toBe(tok.encode('a (cat:1.5)').length);
+    const bigG = encodePrompt('a cat', { pad: 0 }).chunks[0]!.ids; // SDXL's second encoder pads with 0 after EOS
+    expect([...bigG.slice(0, 5)]).toEqual([BOS, 320, 2368, EOS, 0]);
+    expect(bigG[76]).toBe(0);
   });
 });
 
