@@ -119,3 +119,24 @@ test('a file from a newer format loads with a warning and keeps its version', ()
   expect(warnings[0]).toMatch(/newer loraflow/);
   expect(workflow.formatVersion).toBe(99);
 });
+
+test('a file nested deeper than the limit is refused naming where, also from text (loraflow validate reads text)', () => {
+  const text = JSON.stringify({ ...file, extra: 'DEEP' }).replace('"DEEP"', '['.repeat(5000) + ']'.repeat(5000));
+  expect(() => parseWorkflow(text)).toThrow(/^extra\[0\]\[0\].*: nested more than 64 levels deep/);
+});
+
+test('ids the file gives its edges are kept; the others get the next free e<n>, however they collide', () => {
+  const edge = (id?: string) => ({
+    ...(id === undefined ? {} : { id }),
+    from: { node: 'a', socket: 'value' },
+    to: { node: 'p', socket: 'x' },
+  });
+  const { workflow } = parseWorkflow({ ...file, edges: [edge('e2'), edge(), edge('e1'), edge(), edge('e2')] });
+  expect(workflow.edges.map((e) => e.id)).toEqual(['e2', 'e3', 'e1', 'e4', 'e5']);
+});
+
+test('a key "__proto__" in the file survives a save as data', () => {
+  const text = '{"format":"loraflow.workflow","formatVersion":1,"nodes":[],"edges":[],"__proto__":{"x":1}}';
+  const saved = JSON.parse(serializeWorkflow(parseWorkflow(text).workflow)) as object;
+  expect(Object.getOwnPropertyDescriptor(saved, '__proto__')?.value).toEqual({ x: 1 });
+});
