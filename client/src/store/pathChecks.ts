@@ -27,8 +27,10 @@ export async function checkPath(path: string, kind: 'folder' | 'file'): Promise<
     await api.files(path);
     if (kind === 'file') problem = `"${path}" is a folder, not a file`;
   } catch (e) {
-    const isFile = e instanceof ApiCallError && e.status === 400 && /is a file/.test(e.message);
-    if (!(isFile && kind === 'file')) problem = isFile ? `"${path}" is a file, not a folder` : serverSays(e as Error);
+    // No answer at all (the server is away) says nothing about the path: the run's submit reports the server.
+    if (!(e instanceof ApiCallError)) return '';
+    const isFile = e.status === 400 && /is a file/.test(e.message);
+    if (!(isFile && kind === 'file')) problem = isFile ? `"${path}" is a file, not a folder` : serverSays(e);
   }
   pathChecksStore.update((s) => void (s[keyOf(path, kind)] = problem));
   return problem;
