@@ -53,6 +53,12 @@ test('a 45,000-edge workflow is refused with 413 naming the edge limit, while /a
   expect(res.body).toMatchObject({ error: 'too-large' });
   expect(res.body.message).toMatch(/45,000 edges, over the limit of 40,000 edges/);
   expect(healthAnswers).toBeGreaterThan(0);
+  const put = await fetch(`${server.url}/api/workflows/too-big`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(manyEdges(100, 45000)),
+  });
+  expect(put.status).toBe(413);
 });
 
 test('a workflow at the edge limit whose generated edge ids collide is answered, each edge with its own id', async () => {

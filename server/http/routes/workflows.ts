@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
 import type { WorkflowListing } from '../../../protocol/api';
-import { parseWorkflow, serializeWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
+import {
+  parseWorkflow,
+  serializeWorkflow,
+  WorkflowParseError,
+  WorkflowTooLargeError,
+} from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
 import { writeFileAtomic } from '../files-util';
 import { LibraryFileError, libraryFileExists, readLibraryFile } from './library-file';
@@ -79,6 +84,7 @@ export function workflowsRouter(folders: Folders): Router {
     try {
       text = serializeWorkflow(parseWorkflow(req.body).workflow);
     } catch (err) {
+      if (err instanceof WorkflowTooLargeError) return sendError(res, 413, 'too-large', err.message);
       if (err instanceof WorkflowParseError) return sendError(res, 400, 'bad-workflow', err.message);
       throw err;
     }
