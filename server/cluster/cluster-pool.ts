@@ -52,6 +52,9 @@ interface InFlight {
   resolve(outputs: NodeOutputs): void;
   reject(e: Error): void;
   lastSeq: Map<string, number>;
+  /** Set once the job is in Redis: before that, not finding it means nothing. */
+  submitted: boolean;
+  cancelled: boolean;
 }
 
 /** A failure the workers reported after BullMQ's retries: shown on the node as it came. */
@@ -101,13 +104,18 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
     }
   };
   const check = async (jobId: string) => {
+    const f = inFlight.get(jobId);
+    if (!f?.submitted) return;
     const job = await queue.getJob(jobId);
-    if (!job) {
-      const f = inFlight.get(jobId);
+    if (job) return settle(jobId, job, await job.getState());
+    if (f.cancelled) {
       inFlight.delete(jobId);
-      return f?.reject(abortError()); // removed: cancelled before a worker took it
+      return f.reject(abortError()); // taken out of the queue before a worker took it
     }
-    settle(jobId, job, await job.getState());
+    // Gone from Redis without a result (a Redis that lost its data): queue it again.
+    opts.log(`the job of node "${f.task.nodeId}" (run ${f.task.runId}) vanished from Redis: queued again`);
+    f.submitted = false;
+    await submit(f.task, jobId);
   };
   events.on('progress', ({ jobId, data }) => {
     const f = inFlight.get(jobId);
@@ -150,14 +158,20 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
   const fastCount = setInterval(() => void countWorkers().catch(onError), 1000);
   void countWorkers().catch(onError);
 
-  const submit = async (task: NodeTask, jobId: string) => {
+  const submitted = (jobId: string) => {
+    const f = inFlight.get(jobId);
+    if (f) f.submitted = true;
+    // Cancelled while it was being added: cancel it now that it is there.
+    return f?.cancelled ? cancel(jobId) : check(jobId);
+  };
+  const submit = async (task: NodeTask, jobId: string): Promise<void> => {
     const existing = await queue.getJob(jobId);
     if (existing) {
       const state = await existing.getState();
       // A job still queued or running is this same execution (the server restarted): attach to it.
-      if (state !== 'completed' && state !== 'failed') return check(jobId);
+      if (state !== 'completed' && state !== 'failed') return submitted(jobId);
       if (state === 'completed' && (existing.returnvalue as JobResult | undefined)?.type === 'result')
-        return check(jobId);
+        return submitted(jobId);
       await existing.remove(); // an earlier attempt failed or was cancelled: run it afresh
     }
     await redis.del(cancelKey(jobId));
@@ -169,9 +183,12 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 24 * 3600 },
     });
+    return submitted(jobId);
   };
 
-  const cancel = async (jobId: string) => {
+  const cancel = async (jobId: string): Promise<void> => {
+    const f = inFlight.get(jobId);
+    if (f) f.cancelled = true;
     await redis.set(cancelKey(jobId), '1', 'EX', 3600);
     const job = await queue.getJob(jobId);
     // A job no worker has taken yet is simply taken out; a running one stops when its worker sees the key.
@@ -201,6 +218,8 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
           task,
           report,
           lastSeq: new Map(),
+          submitted: false,
+          cancelled: false,
           resolve: (out) => (done(), resolve(out)),
           reject: (e) => (done(), reject(e)),
         });

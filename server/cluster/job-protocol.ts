@@ -16,7 +16,16 @@ export type JobEvent = NodeTaskEvent;
 
 /** How a job ends (the BullMQ return value). */
 export type JobResult =
-  { type: 'result'; outputs: NodeOutputs } | { type: 'error'; error: NodeError } | { type: 'cancelled' };
+  | { type: 'result'; outputs: NodeOutputs; timing?: JobTiming }
+  | { type: 'error'; error: NodeError }
+  | { type: 'cancelled' };
+
+/** Where a worker's time on a job went: fetching inputs and state, the node itself, uploading its outputs. */
+export interface JobTiming {
+  inputMs: number;
+  executeMs: number;
+  outputMs: number;
+}
 
 /** Every message of a node job: one union for the events and the end. */
 export type JobMessage = JobEvent | JobResult;

@@ -57,6 +57,7 @@ export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<
   const events = createEventBatcher(job, opts);
   const sync = createStateSync(server, opts.stateIntervalMs, (e) => opts.log(`state upload: ${e.message}`));
   let stateKeys = job.data.stateKeys ?? [];
+  const clock = { start: Date.now(), executeStart: 0, executeEnd: 0 };
   try {
     checkJobPaths(task.inputs, env.paths, task.nodeId);
     await withRetries(() => fetchArtifacts(task.inputs as JsonValue, env.artifacts, server), 60_000, signal);
@@ -83,15 +84,22 @@ export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<
           .catch((e: unknown) => opts.log(`job data: ${(e as Error).message}`));
       }
     };
+    clock.executeStart = Date.now();
     const outputs: NodeOutputs = await def.execute(
       task.inputs,
       task.params,
       createNodeContext(env, task, report, signal, onStateDir),
     );
+    clock.executeEnd = Date.now();
     await sync.flush();
     await withRetries(() => uploadArtifacts(outputs, env.artifacts, server), UPLOAD_DEADLINE_MS, signal);
     await events.close();
-    return { type: 'result', outputs };
+    const timing = {
+      inputMs: clock.executeStart - clock.start,
+      executeMs: clock.executeEnd - clock.executeStart,
+      outputMs: Date.now() - clock.executeEnd,
+    };
+    return { type: 'result', outputs, timing };
   } catch (e) {
     await events.close().catch(() => undefined);
     if (signal.aborted && isAbort(e)) return { type: 'cancelled' };

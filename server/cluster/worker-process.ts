@@ -118,7 +118,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           log: (m) => opts.log(`job ${jobId}: ${m}`),
         },
       );
-      opts.log(`job ${jobId}: ${result.type}`);
+      const t = result.type === 'result' ? result.timing : undefined;
+      const timing = t ? ` (inputs ${t.inputMs} ms, execute ${t.executeMs} ms, outputs ${t.outputMs} ms)` : '';
+      opts.log(`job ${jobId}: ${result.type}${timing}`);
       return result;
     } finally {
       clearInterval(poll);
