@@ -36,4 +36,11 @@ describe('loss diagnosis of real runs', () => {
     expect(text).toMatch(/LoRA check/);
     expect(text).not.toMatch(/training is working/);
   });
+
+  it('one unlucky batch (7x the median loss at step 31 of the quick start) is not "sudden spikes"', () => {
+    const s = series('quickstart-prior');
+    const at100 = diagnoseLoss(s.losses.slice(0, 100), s.validation.slice(0, 2));
+    expect(at100.verdict).not.toBe('spikes');
+    expect(diagnose(s).verdict).toBe('overfitting');
+  });
 });
