@@ -5,7 +5,12 @@ import { frozenCtx } from '../../ml/sd/blocks';
 import { buildClipText } from '../../ml/sd/clip';
 import { buildUnet } from '../../ml/sd/unet';
 import { buildVaeDecoder, buildVaeEncoder } from '../../ml/sd/vae';
-import { syntheticSdCheckpoint } from '../../ml/sd/tiny';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { openSdCheckpoint } from '../../ml/sd/checkpoint';
+import type { WeightSource } from '../../ml/sd/blocks';
+import { syntheticSdCheckpoint, writeTinySd15 } from '../../ml/sd/tiny';
 import { TINY_SD15_WIDTHS } from '../../ml/sd/widths';
 
 // The tiny random checkpoint of ml/sd/tiny.ts, served like an opened file (weights generated on request).
@@ -112,5 +117,45 @@ describe('SD 1.5 graphs', () => {
     );
     expect(dec.img!.length).toBe(3 * 64 * 64);
     expect(finiteSpread(dec.img!)).toBeGreaterThan(0);
+  });
+
+  test('a diffusers folder opened from disk gives the same CLIP, UNet and VAE outputs as the same weights in memory', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sd15-graphs-'));
+    try {
+      const file = await writeTinySd15(path.join(dir, 'tiny'), { layout: 'diffusers', seed: 7 });
+      const disk = openSdCheckpoint(file);
+      const feeds = {
+        ids: new OrtTensor(
+          'int64',
+          BigInt64Array.from({ length: 77 }, (_, i) => BigInt(i ? 49407 : 49406)),
+          [1, 77],
+        ),
+        x: new OrtTensor(
+          'float32',
+          fill(4 * 64, (i) => Math.sin(i)),
+          [1, 4, 8, 8],
+        ),
+        t: new OrtTensor('float32', Float32Array.of(321), [1]),
+      };
+      const build = (src: WeightSource) => (g: GraphBuilder) => {
+        const c = frozenCtx(g, src);
+        const x = g.input('x', 'float32', [1, 4, 8, 8]);
+        const context = buildClipText(c, g.input('ids', 'int64', [1, 77]));
+        g.output(context, 'clip');
+        g.output(buildUnet(c, { x, t: g.input('t', 'float32', [1]), context }), 'eps');
+        g.output(buildVaeDecoder(c, x), 'img');
+      };
+      const a = await runTwice(build(disk), feeds);
+      const b = await runTwice(build(lookup), feeds);
+      disk.close();
+      const diff = (k: string): number => Math.max(...a[k]!.map((v, i) => Math.abs(v - b[k]![i]!)));
+      expect({ clip: diff('clip'), unet: diff('eps'), vae: diff('img') }).toEqual({
+        clip: expect.closeTo(0, 5),
+        unet: expect.closeTo(0, 5),
+        vae: expect.closeTo(0, 5),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
