@@ -48,6 +48,18 @@ export const TRAIN_PRESETS: Record<string, Record<string, ParamValue>> = {
     shuffleTags: true,
     keepTokens: 1,
   },
+  /** The guide's SD 1.5 row: 512 px (Resize), tag captions, rank 32, lr 1e-4, about 100 steps per image. */
+  sd15: {
+    rank: 32,
+    alpha: 32,
+    learningRate: 0.0001,
+    steps: 0,
+    batch: 1,
+    shuffleTags: true,
+    keepTokens: 1,
+    prediction: 'epsilon',
+    clipSkip: 1,
+  },
   prodigy: { optimizer: 'prodigy', learningRate: LEARNING_RATES[3]!.learningRate[0], schedule: 'constant' },
 };
 

@@ -26,6 +26,8 @@ import { describePlan, planSteps } from './steps-plan';
 import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
 import { parseStrengths } from './lora-check';
 import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
+import { isSd15Model } from '../model/sd-model-value';
+import { trainSd15Lora } from './train-sd15';
 
 /** The execution provider of an engine device name. */
 function providerOf(device: string): ProviderName {
@@ -128,6 +130,8 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     checkParams(params);
     // The output name becomes checkpoint file names: refused before training, not after it.
     const outputName = ctx.paths.name(params.outputName || 'lora', 'outputName');
+    if (isSd15Model(inputs.model) && params.backend === 'builtin')
+      return trainSd15Lora(inputs, params, ctx, outputName);
     const model = readModel(inputs.model);
     const ds = readDataset(inputs.dataset);
     if (ds.items.length === 0)

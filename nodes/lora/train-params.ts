@@ -35,6 +35,11 @@ export type TrainLoraParams = {
   loraCheck: boolean;
   checkPrompts: string[];
   checkStrengths: string[];
+  /** SD 1.5 only (kohya options). */
+  prediction: string;
+  minSnrGamma: number;
+  noiseOffset: number;
+  clipSkip: number;
 };
 
 export const TARGETS = ['attention+mlp', 'attention', 'attention+mlp+text', 'cross-attention kv+text'] as const;
@@ -283,6 +288,42 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: ['0.7', '1.0'],
     label: 'Check strengths',
     visibleWhen: { param: 'loraCheck', equals: [true] },
+  },
+  {
+    name: 'prediction',
+    kind: 'enum',
+    options: ['epsilon', 'v'],
+    default: 'epsilon',
+    label: 'Prediction (SD)',
+    tooltip: "SD 1.5: the checkpoint's objective; 'v' for v-prediction fine-tunes (kohya v_parameterization).",
+  },
+  {
+    name: 'minSnrGamma',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 20,
+    label: 'Min-SNR gamma (SD)',
+    tooltip: 'SD 1.5: min-SNR loss weighting (kohya min_snr_gamma; 5 is usual); 0 turns it off.',
+  },
+  {
+    name: 'noiseOffset',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    step: 0.01,
+    label: 'Noise offset (SD)',
+    tooltip: 'SD 1.5: kohya noise_offset (0.05-0.1 lets the LoRA learn overall brightness); 0 turns it off.',
+  },
+  {
+    name: 'clipSkip',
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: 12,
+    label: 'Clip skip (SD)',
+    tooltip: 'SD 1.5: 2 conditions on the penultimate CLIP layer (anime fine-tunes); use the same when sampling.',
   },
   { name: 'stepsPerRun', kind: 'int', default: 5, min: 1, max: 100, label: 'Steps per session.run' },
   {

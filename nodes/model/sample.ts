@@ -9,6 +9,9 @@ import { withWorkflowChunk } from './png-workflow';
 import { loraRows, loraTagFingerprint } from '../lora/sample-loras';
 import { STACKING_HINT, STRENGTH_HINT } from '../lora/strength';
 import { modelFile, readModel, toJson, type ImagesValue } from './model-value';
+import { SD_SAMPLERS } from '../../ml/sd/sampler';
+import { sampleSd15Node } from './sample-sd15';
+import { isSd15Model } from './sd-model-value';
 
 type SampleParams = {
   prompts: string[];
@@ -21,6 +24,9 @@ type SampleParams = {
   columns: number;
   previewEvery: number;
   loraStrengths: string[];
+  width: number;
+  height: number;
+  clipSkip: number;
 };
 
 export const sampleNode = defineNode<SampleParams>({
@@ -76,10 +82,11 @@ export const sampleNode = defineNode<SampleParams>({
       {
         name: 'sampler',
         kind: 'enum',
-        options: [...SAMPLERS],
+        options: [...new Set([...SAMPLERS, ...SD_SAMPLERS])],
         default: 'euler',
         label: 'Sampler',
-        tooltip: 'euler: one model call per step; heun: two, more accurate at few steps.',
+        tooltip:
+          'euler: one model call per step; heun: two, more accurate at few steps (emoji model). SD 1.5: euler, euler_ancestral, dpmpp_2m_karras.',
       },
       { name: 'batch', kind: 'int', default: 8, min: 1, max: 64, label: 'Batch size' },
       {
@@ -108,6 +115,35 @@ export const sampleNode = defineNode<SampleParams>({
           'One grid row per entry: "0.7" for every LoRA, or "0.7, 0.4" one per LoRA. Empty: each LoRA at its own strength (default 0.7; stacked 0.7, 0.5, 0.35).',
         hint: `${STRENGTH_HINT} ${STACKING_HINT}`,
       },
+      {
+        name: 'width',
+        kind: 'int',
+        default: 512,
+        min: 64,
+        max: 2048,
+        step: 8,
+        label: 'Width (SD)',
+        tooltip: 'SD 1.5 only: image width in pixels (multiple of 8).',
+      },
+      {
+        name: 'height',
+        kind: 'int',
+        default: 512,
+        min: 64,
+        max: 2048,
+        step: 8,
+        label: 'Height (SD)',
+        tooltip: 'SD 1.5 only: image height in pixels (multiple of 8).',
+      },
+      {
+        name: 'clipSkip',
+        kind: 'int',
+        default: 1,
+        min: 1,
+        max: 12,
+        label: 'Clip skip (SD)',
+        tooltip: 'SD 1.5 only: 2 uses the penultimate CLIP layer (as the LoRA was trained).',
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -118,6 +154,7 @@ export const sampleNode = defineNode<SampleParams>({
   fingerprint: (params, ctx) => loraTagFingerprint(params.prompts ?? [], ctx.paths),
 
   async execute(inputs, params, ctx) {
+    if (isSd15Model(inputs.model)) return sampleSd15Node(inputs, params, ctx);
     const model = readModel(inputs.model);
     const prompts = params.prompts.map((p) => p.trim());
     if (prompts.length === 0) throw new NodeUserError('no prompts given', 'add at least one prompt', 'prompts');

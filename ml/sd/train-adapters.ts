@@ -1,0 +1,22 @@
+/** Trained SD 1.5 UNet LoRA parameters (named `<kohya key>.lora_down|up`) as adapters on their modules. */
+import { downName, upName } from '../lora/task';
+import type { LoraAdapter } from '../lora/types';
+import type { NamedParams } from '../train/types';
+import type { KohyaModule } from './lora-names';
+
+/** The adapters of `modules` in a trainer's or checkpoint's parameters; throws naming a missing one. */
+export function adaptersOf(
+  modules: readonly KohyaModule[],
+  params: NamedParams,
+  rank: number,
+  alpha: number,
+): { module: KohyaModule; adapter: LoraAdapter }[] {
+  return modules.map((m) => {
+    const down = params[downName(m.key)],
+      up = params[upName(m.key)];
+    if (!down || !up) throw new Error(`the checkpoint has no parameters for LoRA module ${m.key}`);
+    const adapter: LoraAdapter = { module: m.key, rank, alpha, in: m.in, out: m.out, down: down.data, up: up.data };
+    if (m.kernel !== undefined) adapter.kernel = m.kernel;
+    return { module: m, adapter };
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * An SD 1.5 LoRA training job as the main thread hands it to a worker (train-worker.ts), and the host side that
+ * runs it. The messages are the built-in backend's (ml/lora/job.ts), so TrainLoRA's monitor shows both the same
+ * way, plus `log` lines (what the latent cache did).
+ */
+import * as path from 'node:path';
+import type { LoraWorkerMessage } from '../lora/job';
+import { runWorkerJob } from '../runtime/worker-job';
+import type { TrainConfig } from '../train/types';
+import type { Prediction } from './schedule';
+
+export interface Sd15TrainJob {
+  /** The checkpoint file or diffusers folder, and its sha256 (the cache key of latents and embeddings). */
+  checkpoint: string;
+  modelHash: string;
+  /** Where cached latents and text embeddings live (shared by every run on this data folder). */
+  cacheDir: string;
+  /** Pixels of every image (HWC RGB) at the run's bucket size. */
+  images: Uint8Array[];
+  width: number;
+  height: number;
+  captions: string[];
+  /** Training images, repeated by their repeats; validation images. */
+  trainIndices: number[];
+  validationIndices: number[];
+  /** The UNet modules to adapt, by kohya key (default: kohya's full set). */
+  targets?: string[];
+  rank: number;
+  alpha: number;
+  prediction: Prediction;
+  minSnrGamma?: number;
+  noiseOffset: number;
+  clipSkip: number;
+  batch: number;
+  /** Share of steps trained on the empty caption (kohya caption_dropout_rate). */
+  captionDropout: number;
+  /** Recompute blocks and attention chunks in the backward pass (less memory, about a third more time). */
+  checkpointing: boolean;
+  config: TrainConfig;
+  steps: number;
+  stateDir: string;
+  checkpointEvery: number;
+  keepLast: number;
+  sampleEvery: number;
+  samplePrompts: string[];
+  sampleSeed: number;
+  sampleSteps: number;
+  /** In-training samples see the adapters as a file of this dtype stores them (SaveCheckpoint's default fp16). */
+  sampleDtype: 'F16' | 'F32';
+  threads?: number;
+}
+
+export type Sd15TrainMessage = LoraWorkerMessage | { type: 'log'; message: string };
+export type Sd15TrainEvent = Exclude<LoraWorkerMessage, { type: 'done' } | { type: 'error' }>;
+
+/** Trains in a worker until job.steps or until `signal` aborts (the worker checkpoints and stops). */
+export function trainSd15InWorker(
+  job: Sd15TrainJob,
+  onEvent: (e: Sd15TrainEvent) => void,
+  signal?: AbortSignal,
+  onLog?: (message: string) => void,
+): Promise<{ step: number; cancelled: boolean }> {
+  return runWorkerJob<Sd15TrainMessage, { step: number; cancelled: boolean }>(
+    path.join(__dirname, 'train-worker.ts'),
+    { job },
+    (m) => {
+      if (m.type === 'done') return { result: { step: m.step, cancelled: m.cancelled } };
+      if (m.type === 'error') return { error: new Error(m.message) };
+      try {
+        if (m.type === 'log') onLog?.(m.message);
+        else onEvent(m);
+      } catch {
+        // a listener's failure (e.g. a cancelled progress report) must not kill the relay
+      }
+      return undefined;
+    },
+    signal,
+  ).result;
+}

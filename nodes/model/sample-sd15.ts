@@ -1,0 +1,152 @@
+/**
+ * Sample on an SD 1.5 checkpoint: prompts (A1111 emphasis, long prompts in chunks) with a negative prompt, CFG,
+ * Euler / Euler ancestral / DPM++ 2M Karras, width and height, LoRAs stacked at strengths and `<lora:name:w>` tags
+ * (the same rows as the emoji model, sample-loras.ts), merged into the weights as ComfyUI and A1111 apply a file.
+ * Image i of every row uses the noise of seed + i. Per-step previews are the cheap latent-to-RGB approximation.
+ */
+import sharp from 'sharp';
+import { SD_SAMPLERS, type SdSamplerKind } from '../../ml/sd/sampler';
+import { sampleSd15InWorker, type SdSampleJob } from '../../ml/sd/sample-job';
+import type { JsonValue } from '../../protocol/values';
+import { NodeUserError, type NodeContext } from '../api';
+import type { LoraUse, Row } from '../lora/lora-sampling';
+import { loraRows } from '../lora/sample-loras';
+import { toJson, type ImagesValue } from './model-value';
+import { withWorkflowChunk } from './png-workflow';
+import { readSd15Model } from './sd-model-value';
+
+export interface Sd15SampleParams {
+  prompts: string[];
+  seed: number;
+  steps: number;
+  guidance: number;
+  sampler: string;
+  negative: string;
+  columns: number;
+  previewEvery: number;
+  loraStrengths: string[];
+  width: number;
+  height: number;
+  clipSkip: number;
+}
+
+const comboKey = (c: readonly LoraUse[]): string => JSON.stringify(c.map((l) => [l.file, l.strength]));
+
+const png = (rgb: Uint8Array, width: number, height: number): Promise<Buffer> =>
+  sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+
+/** Tiles of equal size laid out row-major in `cols` columns, as one RGB image. */
+function grid(
+  tiles: readonly Uint8Array[],
+  w: number,
+  h: number,
+  cols: number,
+): { rgb: Uint8Array; W: number; H: number } {
+  const rows = Math.ceil(tiles.length / cols);
+  const W = cols * w,
+    H = rows * h;
+  const rgb = new Uint8Array(W * H * 3).fill(255);
+  tiles.forEach((t, i) => {
+    const [x0, y0] = [(i % cols) * w, Math.floor(i / cols) * h];
+    for (let y = 0; y < h; y++) rgb.set(t.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * W + x0) * 3);
+  });
+  return { rgb, W, H };
+}
+
+/** Sample's SD 1.5 path; returns its outputs. */
+export async function sampleSd15Node(
+  inputs: Record<string, JsonValue | undefined>,
+  params: Sd15SampleParams,
+  ctx: NodeContext,
+): Promise<Record<string, JsonValue>> {
+  const model = readSd15Model(inputs.model);
+  const prompts = params.prompts.map((p) => p.trim());
+  if (prompts.length === 0) throw new NodeUserError('no prompts given', 'add at least one prompt', 'prompts');
+  if (!SD_SAMPLERS.includes(params.sampler as SdSamplerKind))
+    throw new NodeUserError(
+      `sampler "${params.sampler}" is not available for SD 1.5`,
+      `use one of ${SD_SAMPLERS.join(', ')}`,
+      'sampler',
+    );
+  for (const side of ['width', 'height'] as const)
+    if (!Number.isInteger(params[side]) || params[side] < 64 || params[side] % 8)
+      throw new NodeUserError(`${side} must be a multiple of 8 of at least 64, got ${params[side]}`, 'e.g. 512', side);
+  const withLoras = loraRows(inputs.loras, params.loraStrengths ?? [], prompts, ctx);
+  const rows: Row[] = withLoras?.rows ?? [{ label: '', cells: prompts.map(() => []) }];
+  const clean = withLoras?.prompts ?? prompts;
+  const combos = new Map<string, { uses: LoraUse[]; prompts: number[] }>();
+  for (const r of rows)
+    r.cells.forEach((cell, pi) => {
+      const c = combos.get(comboKey(cell)) ?? { uses: cell, prompts: [] };
+      if (!c.prompts.includes(pi)) c.prompts.push(pi);
+      combos.set(comboKey(cell), c);
+    });
+  const keys = [...combos.keys()];
+  const { width, height } = params;
+  const job: SdSampleJob = {
+    checkpoint: model.path,
+    stacks: [...combos.values()].map((c) => ({
+      loras: c.uses.map((u) => ({ path: u.file, strength: u.strength })),
+      prompts: c.prompts,
+    })),
+    settings: {
+      prompts: clean,
+      negative: params.negative ?? '',
+      seed: params.seed,
+      steps: params.steps,
+      cfg: params.guidance,
+      sampler: params.sampler as SdSamplerKind,
+      width,
+      height,
+      previewEvery: params.previewEvery,
+    },
+    clipSkip: params.clipSkip ?? 1,
+  };
+  const result = await sampleSd15InWorker(
+    job,
+    (done, total, preview) => {
+      ctx.progress(done, total);
+      if (preview)
+        void png(preview.rgb, preview.width, preview.height)
+          .then((b) => ctx.artifacts.put(b, 'image/png', `sample-step-${done}.png`))
+          .then((ref) => ctx.preview(ref, `step ${done}/${total} (approximate colours)`))
+          .catch(() => undefined); // a lost preview is harmless
+    },
+    ctx.signal,
+  );
+  const tiles: Uint8Array[] = [];
+  const items: ImagesValue['items'] = [];
+  for (const [ri, r] of rows.entries())
+    for (const [pi, prompt] of clean.entries()) {
+      const k = keys.indexOf(comboKey(r.cells[pi] ?? []));
+      const tile = result.images[k]![combos.get(keys[k]!)!.prompts.indexOf(pi)]!;
+      tiles.push(tile);
+      const caption = r.label ? `${prompt} [${r.label}]` : prompt;
+      const file = withWorkflowChunk(await png(tile, width, height), ctx.workflow);
+      items.push({
+        image: await ctx.artifacts.put(file, 'image/png', `sample-${ri}-${pi}.png`, { caption, row: r.label }),
+        caption,
+        seed: params.seed + pi,
+      });
+    }
+  const cols =
+    rows.length > 1 ? clean.length : params.columns > 0 ? params.columns : Math.ceil(Math.sqrt(clean.length));
+  const g = grid(tiles, width, height, cols);
+  const gridRef = await ctx.artifacts.put(
+    withWorkflowChunk(await png(g.rgb, g.W, g.H), ctx.workflow),
+    'image/png',
+    'samples.png',
+    {
+      rows: rows.map((r) => r.label).join('\n'),
+      prompts: clean.join('\n'),
+    },
+  );
+  ctx.preview(gridRef, rows.length > 1 ? `rows: ${rows.map((r) => r.label).join(' | ')}` : 'samples');
+  ctx.log(
+    'info',
+    `SD 1.5: ${tiles.length} image(s) at ${width}x${height}, ${params.steps} ${params.sampler} steps, CFG ${params.guidance} (${keys.length} LoRA combination(s)) in ${result.seconds.toFixed(1)} s`,
+  );
+  return { images: toJson({ kind: 'images', items, grid: gridRef }), grid: gridRef as unknown as JsonValue };
+}
