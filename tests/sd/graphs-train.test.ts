@@ -1,7 +1,9 @@
 import '../ml/autodiff/ort-realm';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
-import { GraphBuilder, liveness } from '../../ml/graph';
-import { attention } from '../../ml/sd/attention';
+import { GraphBuilder, liveness, numel } from '../../ml/graph';
+import { attention, MAX_SCORES } from '../../ml/sd/attention';
+import { frozenCtx } from '../../ml/sd/blocks';
+import { buildUnet } from '../../ml/sd/unet';
 import { alphasCumprod, snrWeights } from '../../ml/sd/schedule';
 import {
   createUnetLoraTask,
@@ -73,6 +75,16 @@ describe('SD 1.5 UNet LoRA', () => {
     const a = r.whole!.data as Float32Array,
       b = r.chunked!.data as Float32Array;
     expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeLessThan(1e-6);
+  });
+
+  test('at 512 px no attention holds more than 2^24 probabilities at once (8 x 4096^2 would be 512 MiB)', () => {
+    const g = new GraphBuilder({ name: 'unet512' });
+    const inp = { x: g.input('x', 'float32', [1, 4, 64, 64]), t: g.input('t', 'float32', [1]) };
+    buildUnet(frozenCtx(g, lookup), { ...inp, context: g.input('c', 'float32', [1, 77, 64]) });
+    const softmaxes = g.nodes.filter((n) => n.op === 'Softmax').map((n) => numel(n.outputs[0]!.shape));
+    expect(softmaxes.length).toBeGreaterThan(16);
+    expect(Math.max(...softmaxes)).toBeLessThanOrEqual(MAX_SCORES);
+    expect(Math.max(...softmaxes)).toBeGreaterThan(MAX_SCORES / 2); // chunks are not needlessly small
   });
 
   test('gradient checkpointing recomputes blocks and attention chunks and gives the same update', async () => {
