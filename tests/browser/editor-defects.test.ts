@@ -321,3 +321,42 @@ test('a failed node keeps its width: a long error wraps inside it instead of spr
     await shot('long-error');
   });
 });
+
+test('selecting the dataset report after a run shows its table, advice and warnings (the page stays up)', async () => {
+  await withScreenshot(page, 'dataset-report', async () => {
+    const folder = path.join(server.dataDir, 'report-shots');
+    fs.mkdirSync(folder, { recursive: true });
+    for (const [i, color] of ['#f00', '#0f0', '#00f'].entries())
+      await sharp({ create: { width: 64, height: 64, channels: 3, background: color } })
+        .png()
+        .toFile(path.join(folder, `img-${i}.png`));
+    fs.writeFileSync(path.join(folder, 'broken.png'), 'not an image');
+    const wf: WorkflowFile = {
+      ...workflow('Report', 1, 0),
+      nodes: [
+        { id: 'images', type: 'LoadImages', params: { folder: 'report-shots' }, position: { x: 0, y: 0 } },
+        { id: 'report', type: 'DatasetReport', params: { loraType: 'style' }, position: { x: 400, y: 0 } },
+      ],
+      edges: [{ id: 'e1', from: { node: 'images', socket: 'dataset' }, to: { node: 'report', socket: 'dataset' } }],
+    };
+    await putWorkflow(server.url, 'report', wf);
+    await page.goto(server.url);
+    await page.click('[data-testid=side-library]');
+    await page.click('[data-testid=library-report]');
+    await page.waitForSelector('[data-testid=node-report]');
+    await page.click('[data-testid=run]');
+    await waitStatus('report', 'succeeded');
+    await page.click('[data-testid=node-report] .wf-node-header .title');
+    await page.click('[data-testid=side-node]');
+    await page.waitForSelector('[data-testid=panel-output-report] [data-testid=report]');
+    expect(await page.textContent('[data-testid=report-advice]')).toMatch(/style LoRA|images/i);
+    expect(await page.textContent('[data-testid=report-warnings]')).toContain('broken.png');
+    expect(await page.locator('[data-testid=panel-output-report] tbody tr').count()).toBe(3);
+    expect(await page.isVisible('[data-testid=node-images]')).toBe(true); // the canvas is still there
+    // Parameters left out of the file show the defaults they run with, not empty boxes.
+    expect(await page.inputValue('[data-testid=param-images-captionExtension]')).toBe('.txt');
+    const row = await page.locator('[data-testid=panel-output-report] tbody tr').first().boundingBox();
+    expect(row!.height).toBeLessThan(60); // one line per image, scrolled sideways, not a column of wrapped words
+    await shot('dataset-report');
+  });
+});

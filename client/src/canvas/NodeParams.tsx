@@ -19,6 +19,7 @@ export const NodeParams = memo(function NodeParams({ nodeId, schema, params, err
   for (const e of errors) if (e.param) byParam.set(e.param, [...(byParam.get(e.param) ?? []), e]);
   // The server's rule: a controlling parameter left out of the file has its default (protocol/validate.ts).
   const visible = schema.params.filter((p) => isParamVisible(schema, p, params));
+  // A parameter left out of the file takes its default (protocol/workflow.ts): show that value, not an empty box.
   return (
     <div className="params">
       {visible.map((spec) => (
@@ -26,7 +27,7 @@ export const NodeParams = memo(function NodeParams({ nodeId, schema, params, err
           key={spec.name}
           nodeId={nodeId}
           spec={spec}
-          value={params[spec.name]}
+          value={params[spec.name] ?? spec.default}
           errors={byParam.get(spec.name) ?? NONE}
         />
       ))}

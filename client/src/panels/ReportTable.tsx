@@ -106,7 +106,7 @@ export const ReportTable = memo(function ReportTable({ report }: { report: Repor
             {report.rows.map((r, i) => (
               <tr key={i}>
                 {columns.map((c) => (
-                  <td key={c}>
+                  <td key={c} title={cell(r[c])}>
                     <Cell v={r[c]} />
                   </td>
                 ))}
