@@ -134,9 +134,10 @@ const MUTATIONS: Mutation[] = [
   },
   (wf, rng) => {
     const edges = Array.isArray(wf.edges) ? wf.edges : [];
+    const objects = edgesOf(wf); // "edges replaced" may have left [null] or [1]
     const copies = Math.floor(rng() * 4);
-    for (let i = 0; i < copies && edges.length > 0; i++) {
-      const copy = JSON.parse(JSON.stringify(pick(rng, edges))) as Record<string, Json>;
+    for (let i = 0; i < copies && objects.length > 0; i++) {
+      const copy = JSON.parse(JSON.stringify(pick(rng, objects))) as Record<string, Json>;
       if (rng() < 0.5) delete copy.id;
       edges.push(copy);
     }
