@@ -18,10 +18,11 @@ import type { Sd15Widths } from './widths';
 import { openDiffusersFolder, openLdmFile, type TensorSource } from './sources';
 import { checkSd15 } from './detect';
 import { pickleError, SdCheckpointError } from './errors';
+import { makeSdxlCheckpoint, type SdxlCheckpoint } from './sdxl-checkpoint';
 
 export { pickleError, SdCheckpointError } from './errors';
 
-export type SdFamily = 'sd15';
+export type SdFamily = 'sd15' | 'sdxl';
 export type SdLayout = 'ldm' | 'diffusers';
 export type SdDtype = 'F32' | 'F16' | 'BF16';
 
@@ -61,16 +62,28 @@ export interface Sd15Checkpoint {
   close(): void;
 }
 
-/** Every model family loraflow can open; SDXL and FLUX join here with their own checkpoint types. */
-export type SdCheckpoint = Sd15Checkpoint;
+/** Every model family loraflow can open (`family` tells them apart); FLUX joins here with its own type. */
+export type SdCheckpoint = Sd15Checkpoint | SdxlCheckpoint;
 
 const PICKLE = /\.(ckpt|pt|pth|bin|pkl)$/i;
 
 /**
- * Opens an SD checkpoint: a single `.safetensors` file (ldm layout) or a diffusers folder. Throws
- * SdCheckpointError for pickle files, files that are not models, truncated files and other families.
+ * Opens an SD 1.5 checkpoint: a single `.safetensors` file (ldm layout) or a diffusers folder. Throws
+ * SdCheckpointError for pickle files, files that are not models, truncated files and other families (an SDXL base
+ * is named as such: open it with openAnySdCheckpoint).
  */
-export function openSdCheckpoint(path: string): SdCheckpoint {
+export function openSdCheckpoint(path: string): Sd15Checkpoint {
+  const ckpt = openChecked(path, 'sd15');
+  if (ckpt.family !== 'sd15') throw new Error('unreachable: openChecked returned another family');
+  return ckpt;
+}
+
+/** Opens an SD 1.5 or SDXL base checkpoint, the family read from the weights (detect.ts), with the same refusals. */
+export function openAnySdCheckpoint(path: string): SdCheckpoint {
+  return openChecked(path);
+}
+
+function openChecked(path: string, only?: 'sd15'): SdCheckpoint {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -80,7 +93,13 @@ export function openSdCheckpoint(path: string): SdCheckpoint {
   if (!isDir && PICKLE.test(path)) throw pickleError(path);
   const source = isDir ? openDiffusersFolder(path) : openLdmFile(path);
   try {
-    return makeCheckpoint(path, source);
+    if (only && source.family !== only)
+      throw new SdCheckpointError(
+        path,
+        'detected SDXL base (two text encoders: CLIP-L and OpenCLIP bigG), not SD 1.5',
+        'choose the SDXL model family for this checkpoint',
+      );
+    return source.family === 'sdxl' ? makeSdxlCheckpoint(path, source) : makeCheckpoint(path, source);
   } catch (e) {
     source.close();
     throw e;
@@ -127,7 +146,8 @@ function makeCheckpoint(path: string, source: TensorSource): Sd15Checkpoint {
   };
 }
 
-function majorityDtype(names: readonly string[], source: TensorSource): SdDtype {
+/** The dtype most of these weights are stored in (F32 when none is a float). */
+export function majorityDtype(names: readonly string[], source: TensorSource): SdDtype {
   const counts = new Map<SdDtype, number>();
   for (const n of names) {
     const d = source.entries.get(n)?.dtype;

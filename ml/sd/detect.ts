@@ -1,7 +1,7 @@
 /**
  * Which model family a checkpoint is, decided in one place from key names and tensor shapes, never the file name.
- * Families loraflow cannot train yet are named ("detected SDXL base; not supported yet") so a user knows what they
- * chose; SDXL support slots in by turning its refusal into a branch that reads SDXL widths.
+ * Families loraflow cannot open yet are named ("detected FLUX.1 dev; not supported yet") so a user knows what they
+ * chose; an SDXL base is returned as 'sdxl' and checked by sdxl-detect.ts, which reads its widths.
  */
 import type { TensorSource } from './sources';
 import { SdCheckpointError } from './errors';
@@ -9,7 +9,7 @@ import { sd15Keys } from './keys';
 import { TEXT_PREFIX, UNET_PREFIX, VAE_PREFIX } from './spec';
 import { clipHeads, type Sd15Widths } from './widths';
 
-const NOT_YET = 'loraflow trains SD 1.5 today; SDXL and FLUX are planned';
+const NOT_YET = 'loraflow opens SD 1.5 and SDXL base checkpoints today; FLUX is planned';
 
 function refuse(path: string, what: string): never {
   throw new SdCheckpointError(path, `detected ${what}; not supported yet`, NOT_YET);
@@ -22,8 +22,11 @@ function sample(names: readonly string[]): string {
     .join(', ');
 }
 
-/** Refuses LoRAs and the families other than SD 1.x by their marker keys (the names of a single file). */
-export function refuseOtherFamilies(path: string, names: readonly string[]): void {
+/**
+ * Refuses LoRAs and the families loraflow cannot open by their marker keys (the names of a single file); returns
+ * the family of the others: 'sdxl' for an SDXL base (checked by sdxl-detect.ts), 'sd15' once the SD 1.x checks pass.
+ */
+export function refuseOtherFamilies(path: string, names: readonly string[]): 'sd15' | 'sdxl' {
   const has = (re: RegExp) => names.some((n) => re.test(n));
   const lora = names.filter((n) => /^lora_(unet|te\d?)_|\.lora_(down|up|A|B)\.weight$/.test(n));
   if (lora.length > 0)
@@ -32,8 +35,7 @@ export function refuseOtherFamilies(path: string, names: readonly string[]): voi
       `is a LoRA (${lora.length} adapter tensors such as ${sample(lora)}), not a base model`,
       'choose a full checkpoint here; load LoRAs with LoadLoRA',
     );
-  if (has(/^conditioner\.embedders\.1\.model\./))
-    refuse(path, 'SDXL base (two text encoders: CLIP-L and OpenCLIP bigG)');
+  if (has(/^conditioner\.embedders\.1\.model\./)) return 'sdxl';
   if (has(/^conditioner\.embedders\.0\.model\./)) refuse(path, 'SDXL refiner');
   if (has(/^(model\.diffusion_model\.)?double_blocks\.0\.img_attn\.qkv\.weight$/))
     refuse(path, has(/(^|\.)guidance_in\./) ? 'FLUX.1 dev' : 'FLUX.1 (schnell or a distilled variant)');
@@ -63,6 +65,12 @@ export function refuseOtherFamilies(path: string, names: readonly string[]): voi
       `has an SD UNet but lacks ${missing.join(' and ')}: a UNet-only file`,
       'choose a full checkpoint with the text encoder and VAE baked in',
     );
+  return 'sd15';
+}
+
+/** Whether a diffusers folder is an SDXL base pipeline (its class, or a second text encoder). */
+export function isSdxlPipeline(className: string, hasSecondTextEncoder: boolean): boolean {
+  return className === 'StableDiffusionXLPipeline' || (!className && hasSecondTextEncoder);
 }
 
 /** Refuses diffusers pipelines of other families by model_index.json's `_class_name`. */

@@ -3,7 +3,7 @@ import { SpecList, UNET_PREFIX, type TensorSpec } from './spec';
 import type { UnetWidths } from './widths';
 
 /** ResBlock: GN, 3x3 conv, time-embedding Linear, GN, 3x3 conv, 1x1 skip conv when the width changes. */
-function resBlock(s: SpecList, p: string, cin: number, cout: number, temb: number): void {
+export function resBlock(s: SpecList, p: string, cin: number, cout: number, temb: number): void {
   s.norm(`${p}.in_layers.0`, cin);
   s.conv(`${p}.in_layers.2`, cout, cin, 3);
   s.linear(`${p}.emb_layers.1`, cout, temb);

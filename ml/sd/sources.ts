@@ -6,12 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsError, type StDtype, type TensorInfo } from '../safetensors';
-import type { SdLayout, SdTensor } from './checkpoint';
+import type { SdFamily, SdLayout, SdTensor } from './checkpoint';
 import { pickleError, SdCheckpointError } from './errors';
-import { refuseOtherFamilies, refuseOtherPipelines } from './detect';
+import { isSdxlPipeline, refuseOtherFamilies, refuseOtherPipelines } from './detect';
 import { textNameToCanonical, unetNameToCanonical, vaeNameToCanonical } from './diffusers-names';
 import { TEXT_PREFIX } from './spec';
 import { SyncSafetensors } from './st-sync';
+import { openSdxlDiffusersFolder } from './sdxl-sources';
 
 export interface SourceEntry {
   readonly file: SyncSafetensors;
@@ -23,6 +24,8 @@ export interface SourceEntry {
 
 export interface TensorSource {
   readonly layout: SdLayout;
+  /** The family detect.ts read from the raw names (or model_index.json); the checks of that family follow. */
+  readonly family: SdFamily;
   /** Every tensor under its canonical name (weights and extras alike). */
   readonly entries: ReadonlyMap<string, SourceEntry>;
   /** Tensors of a diffusers folder with no canonical name (`vae/...`, listed as ignored). */
@@ -34,7 +37,7 @@ export interface TensorSource {
   close(): void;
 }
 
-function openFile(path: string): SyncSafetensors {
+export function openFile(path: string): SyncSafetensors {
   try {
     return SyncSafetensors.open(path);
   } catch (e) {
@@ -49,12 +52,14 @@ function openFile(path: string): SyncSafetensors {
 }
 
 function source(
+  family: SdFamily,
   layout: SdLayout,
   files: SyncSafetensors[],
   entries: Map<string, SourceEntry>,
   unmapped: string[],
 ): TensorSource {
   return {
+    family,
     layout,
     entries,
     unmapped,
@@ -79,7 +84,7 @@ function source(
 export function openLdmFile(path: string): TensorSource {
   const file = openFile(path);
   try {
-    refuseOtherFamilies(path, [...file.tensors.keys()]);
+    const family = refuseOtherFamilies(path, [...file.tensors.keys()]);
     const entries = new Map<string, SourceEntry>();
     const bare = 'cond_stage_model.transformer.';
     for (const info of file.tensors.values()) {
@@ -87,7 +92,7 @@ export function openLdmFile(path: string): TensorSource {
       if (name.startsWith(bare) && !name.startsWith(TEXT_PREFIX)) name = TEXT_PREFIX + name.slice(bare.length);
       entries.set(name, { file, info, shape: info.shape, dtype: info.dtype });
     }
-    return source('ldm', [file], entries, []);
+    return source(family, 'ldm', [file], entries, []);
   } catch (e) {
     file.close();
     throw e;
@@ -95,7 +100,7 @@ export function openLdmFile(path: string): TensorSource {
 }
 
 /** The weights file of one diffusers component: plain or `.fp16` variant; a pickle-only folder is refused. */
-function componentFile(dir: string, sub: string, stem: string): string {
+export function componentFile(dir: string, sub: string, stem: string): string {
   for (const name of [`${stem}.safetensors`, `${stem}.fp16.safetensors`]) {
     const p = join(dir, sub, name);
     if (existsSync(p)) return p;
@@ -126,6 +131,8 @@ export function openDiffusersFolder(dir: string): TensorSource {
   } catch (e) {
     throw new SdCheckpointError(index, `is not valid JSON (${(e as Error).message})`);
   }
+  if (isSdxlPipeline(typeof pipeline === 'string' ? pipeline : '', existsSync(join(dir, 'text_encoder_2'))))
+    return openSdxlDiffusersFolder(dir);
   refuseOtherPipelines(dir, typeof pipeline === 'string' ? pipeline : '', existsSync(join(dir, 'text_encoder_2')));
   const files: SyncSafetensors[] = [];
   try {
@@ -161,7 +168,7 @@ export function openDiffusersFolder(dir: string): TensorSource {
     add(unet, 'unet', (k) => plain(unetNameToCanonical(k, upHasAttention)));
     add(text, 'text_encoder', (k) => plain(textNameToCanonical(k)));
     add(vae, 'vae', (k) => vaeNameToCanonical(k, vaeLevels));
-    return source('diffusers', files, entries, unmapped);
+    return source('sd15', 'diffusers', files, entries, unmapped);
   } catch (e) {
     files.forEach((f) => f.close());
     throw e;

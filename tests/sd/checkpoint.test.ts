@@ -160,7 +160,7 @@ describe('openSdCheckpoint', () => {
           'conditioner.embedders.1.model.ln_final.weight',
         ]),
       ),
-    ).toMatch(/xl\.safetensors: detected SDXL base .*; not supported yet/);
+    ).toMatch(/xl\.safetensors: detected SDXL base .*, not SD 1\.5 \| choose the SDXL model family/);
     expect(
       refusal(await file('flux.safetensors', ['double_blocks.0.img_attn.qkv.weight', 'guidance_in.in_layer.weight'])),
     ).toMatch(/detected FLUX\.1 dev; not supported yet/);
@@ -190,7 +190,7 @@ describe('openSdCheckpoint', () => {
     expect(refusal(dir)).toMatch(/without model_index\.json/);
     const xl = tempDir('sdxl-folder');
     writeFileSync(join(xl, 'model_index.json'), JSON.stringify({ _class_name: 'StableDiffusionXLPipeline' }));
-    expect(refusal(xl)).toMatch(/detected SDXL \(diffusers StableDiffusionXLPipeline\); not supported yet/);
+    expect(refusal(xl)).toMatch(/not a diffusers SD folder: unet\/diffusion_pytorch_model\.safetensors is missing/);
   });
 });
 

@@ -1,0 +1,119 @@
+/**
+ * The canonical tensor names and shapes of an SDXL base checkpoint, from its widths, in the ldm/SAI single-file
+ * layout that A1111 and ComfyUI load: `model.diffusion_model.*` (UNet), `conditioner.embedders.0.transformer.
+ * text_model.*` (CLIP-L, HF layout), `conditioner.embedders.1.model.*` (OpenCLIP bigG, fused `in_proj`) and
+ * `first_stage_model.*` (the VAE, SD 1.5's layout). The loader serves every layout under these names; the tiny
+ * generator and the LoRA module list are built from the same lists.
+ */
+import { resBlock } from './keys-unet';
+import { textKeys } from './keys-text';
+import { vaeKeys } from './keys-vae';
+import { SpecList, TEXT_PREFIX, UNET_PREFIX, type TensorSpec } from './spec';
+import type { OpenClipWidths, SdxlUnetWidths, SdxlWidths } from './sdxl-widths';
+
+export const SDXL_CLIP_L_PREFIX = 'conditioner.embedders.0.transformer.text_model.';
+export const SDXL_CLIP_G_PREFIX = 'conditioner.embedders.1.model.';
+
+/** SDXL's SpatialTransformer: GN, Linear proj_in, `depth` transformer blocks, Linear proj_out. */
+function spatialTransformer(s: SpecList, p: string, c: number, depth: number, w: SdxlUnetWidths): void {
+  s.norm(`${p}.norm`, c);
+  s.linear(`${p}.proj_in`, c, c);
+  for (let t = 0; t < depth; t++) {
+    const b = `${p}.transformer_blocks.${t}`;
+    for (const [attn, kv] of [
+      ['attn1', c],
+      ['attn2', w.contextDim],
+    ] as const) {
+      s.linear(`${b}.${attn}.to_q`, c, c, false);
+      s.linear(`${b}.${attn}.to_k`, c, kv, false);
+      s.linear(`${b}.${attn}.to_v`, c, kv, false);
+      s.linear(`${b}.${attn}.to_out.0`, c, c);
+    }
+    s.linear(`${b}.ff.net.0.proj`, 8 * c, c);
+    s.linear(`${b}.ff.net.2`, c, 4 * c);
+    for (const n of ['norm1', 'norm2', 'norm3']) s.norm(`${b}.${n}`, c);
+  }
+  s.linear(`${p}.proj_out`, c, c);
+}
+
+/** Every SDXL UNet weight of these widths, in the order sgm builds its blocks. */
+export function sdxlUnetKeys(w: SdxlUnetWidths): TensorSpec[] {
+  const s = new SpecList(UNET_PREFIX);
+  const mc = w.modelChannels;
+  const T = w.timeEmbedDim;
+  const last = w.channelMult.length - 1;
+  s.linear('time_embed.0', T, mc);
+  s.linear('time_embed.2', T, T);
+  s.linear('label_emb.0.0', T, w.admInChannels);
+  s.linear('label_emb.0.2', T, T);
+  s.conv('input_blocks.0.0', mc, w.inChannels, 3);
+  let ch = mc;
+  const skips = [ch];
+  let n = 1;
+  w.channelMult.forEach((mult, level) => {
+    const depth = w.transformerDepths[level] ?? 0;
+    for (let r = 0; r < w.numResBlocks; r++, n++) {
+      resBlock(s, `input_blocks.${n}.0`, ch, mc * mult, T);
+      ch = mc * mult;
+      if (depth > 0) spatialTransformer(s, `input_blocks.${n}.1`, ch, depth, w);
+      skips.push(ch);
+    }
+    if (level !== last) {
+      s.conv(`input_blocks.${n}.0.op`, ch, ch, 3);
+      skips.push(ch);
+      n++;
+    }
+  });
+  resBlock(s, 'middle_block.0', ch, ch, T);
+  spatialTransformer(s, 'middle_block.1', ch, w.middleDepth, w);
+  resBlock(s, 'middle_block.2', ch, ch, T);
+  n = 0;
+  for (let level = last; level >= 0; level--) {
+    const cout = mc * (w.channelMult[level] ?? 1);
+    const depth = w.transformerDepths[level] ?? 0;
+    for (let r = 0; r <= w.numResBlocks; r++, n++) {
+      resBlock(s, `output_blocks.${n}.0`, ch + (skips.pop() ?? 0), cout, T);
+      ch = cout;
+      let sub = 1;
+      if (depth > 0) spatialTransformer(s, `output_blocks.${n}.${sub++}`, ch, depth, w);
+      if (level !== 0 && r === w.numResBlocks) s.conv(`output_blocks.${n}.${sub}.conv`, ch, ch, 3);
+    }
+  }
+  s.norm('out.0', ch);
+  s.conv('out.2', w.outChannels, ch, 3);
+  return s.specs;
+}
+
+/**
+ * OpenCLIP's text tower as SDXL stores it: q/k/v fused in `attn.in_proj_weight` [3C, C] (rows q, k, v), exact-GELU
+ * MLP `c_fc`/`c_proj`, `ln_final`, and `text_projection` [C, P] applied as x·P (not a Linear's x·Wᵀ).
+ */
+export function openClipKeys(w: OpenClipWidths, prefix = SDXL_CLIP_G_PREFIX): TensorSpec[] {
+  const s = new SpecList(prefix);
+  const c = w.width;
+  s.add('token_embedding.weight', [w.vocabSize, c], 'embedding');
+  s.add('positional_embedding', [w.positions, c], 'embedding');
+  for (let l = 0; l < w.layers; l++) {
+    const p = `transformer.resblocks.${l}`;
+    s.norm(`${p}.ln_1`, c);
+    s.add(`${p}.attn.in_proj_weight`, [3 * c, c], 'fanIn');
+    s.add(`${p}.attn.in_proj_bias`, [3 * c], 'bias');
+    s.linear(`${p}.attn.out_proj`, c, c);
+    s.norm(`${p}.ln_2`, c);
+    s.linear(`${p}.mlp.c_fc`, w.mlpWidth, c);
+    s.linear(`${p}.mlp.c_proj`, c, w.mlpWidth);
+  }
+  s.norm('ln_final', c);
+  s.add('text_projection', [c, w.projectionDim], 'fanIn');
+  return s.specs;
+}
+
+/** CLIP-L's weights under SDXL's prefix (the same HF layout as SD 1.5's text encoder). */
+export function sdxlClipLKeys(w: SdxlWidths['clipL']): TensorSpec[] {
+  return textKeys(w).map((t) => ({ ...t, name: SDXL_CLIP_L_PREFIX + t.name.slice(TEXT_PREFIX.length) }));
+}
+
+/** Every weight of an SDXL base model of these widths: UNet, CLIP-L, bigG, VAE. */
+export function sdxlKeys(w: SdxlWidths): TensorSpec[] {
+  return [...sdxlUnetKeys(w.unet), ...sdxlClipLKeys(w.clipL), ...openClipKeys(w.clipG), ...vaeKeys(w.vae)];
+}
