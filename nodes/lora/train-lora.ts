@@ -195,6 +195,10 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         `prior preservation: ${reg.captions.length} class image(s) (${regIndices.length} with repeats), prior-loss weight ${params.priorLossWeight}, about half of each batch`,
       );
     const teScale = params.textEncoderLr > 0 ? params.textEncoderLr / params.learningRate : 1;
+    if (teScale !== 1 && params.optimizer !== 'adamw')
+      ctx.warn('the text encoder learning rate is exact with AdamW only: Prodigy estimates its own step size');
+    if (teScale !== 1 && !adaptsText(params.targets))
+      ctx.warn(`the text encoder learning rate has no effect: "${params.targets}" does not adapt the text encoder`);
     const job: LoraTrainJob = {
       modelPath: file,
       task: {
