@@ -141,10 +141,9 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
     extraNodesModule: env.LORAFLOW_EXTRA_NODES ? path.resolve(env.LORAFLOW_EXTRA_NODES) : undefined,
     modelFolders: folders,
   };
-  const redisUrl = opts.redis ?? (env.LORAFLOW_REDIS || undefined);
-  if (redisUrl) config.redisUrl = redisUrl;
-  const pool = opts.pool ?? (env.LORAFLOW_POOL || undefined);
-  if (pool) config.workerPool = pool;
+  // Only `serve` passes these (--redis or $LORAFLOW_REDIS): an in-process `loraflow run` keeps its nodes.
+  if (opts.redis) config.redisUrl = opts.redis;
+  if (opts.pool) config.workerPool = opts.pool;
   for (const dir of [
     dataDir,
     ...roots,

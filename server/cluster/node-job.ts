@@ -9,7 +9,7 @@ import { describeNodeError } from '../engine/hints';
 import { createNodeContext } from '../engine/local-pool';
 import { PathError } from '../engine/paths';
 import type { EngineEnv, NodeTask, NodeTaskReport } from '../engine/types';
-import { checkJobPaths } from './job-paths';
+import { checkJobPaths, localizeShippedWeights } from './job-paths';
 import type { JobEvent, JobEventBatch, JobResult, NodeJobData } from './job-protocol';
 import { withRetries, type ServerClient } from './server-client';
 import { createStateSync, restoreState } from './state-sync';
@@ -51,7 +51,11 @@ function isInputError(e: unknown): boolean {
 /** Runs one job; throws only for failures another attempt may not have (BullMQ then retries). */
 export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<JobResult> {
   const { env, server, signal } = opts;
-  const task: NodeTask = { ...job.data.task, device: opts.device };
+  const task: NodeTask = {
+    ...job.data.task,
+    device: opts.device,
+    inputs: localizeShippedWeights(job.data.task.inputs),
+  };
   const def = env.registry.get(task.type);
   if (!def) return { type: 'error', error: { message: `this worker has no node type "${task.type}"` } };
   const events = createEventBatcher(job, opts);

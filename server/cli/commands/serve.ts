@@ -35,7 +35,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     out(SERVE_USAGE);
     return 0;
   }
-  const config = resolveConfig({ ...configOptions(values), redis: values.redis, pool: values.pool });
+  const config = resolveConfig({
+    ...configOptions(values),
+    redis: values.redis ?? (process.env.LORAFLOW_REDIS || undefined),
+    pool: values.pool ?? (process.env.LORAFLOW_POOL || undefined),
+  });
   if (config.redisUrl) redisOptions(config.redisUrl); // a bad URL stops here, with its password hidden
   const runtime = createRuntime(config, { adoptExisting: true, log: logLine });
   const server = await startServer(runtime, logLine);
