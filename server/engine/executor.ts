@@ -116,6 +116,25 @@ function requiredMisses(plan: Plan, status: Status[]): boolean[] {
   return required;
 }
 
+/** How long nodes may start and finish back to back before the executor lets timers and I/O have a turn. */
+const SLICE_MS = 10;
+let sliceStart = performance.now();
+
+/**
+ * Resolves at once while the current slice is short, else after the event loop has had a turn. Quick nodes
+ * resolve as microtasks, so without this a run of thousands of them would hold the loop (REST, the WebSocket,
+ * cancel) until the whole run was over.
+ */
+function yieldIfBusy(): Promise<void> {
+  if (performance.now() - sliceStart < SLICE_MS) return Promise.resolve();
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      sliceStart = performance.now();
+      resolve();
+    }),
+  );
+}
+
 function runMisses(
   env: EngineEnv,
   opts: ExecuteOptions,
@@ -197,12 +216,7 @@ function runMisses(
       device,
       workflow: opts.workflow,
     };
-    let result: Promise<NodeOutputs>;
-    try {
-      result = pool.run(task, report, signal);
-    } catch (e) {
-      result = Promise.reject(e);
-    }
+    const result = yieldIfBusy().then(() => pool.run(task, report, signal));
     result.then(
       (out) => {
         throttle.flush();
