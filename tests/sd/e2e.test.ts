@@ -56,7 +56,7 @@ const TRAIN = {
   stepsPerRun: 2,
   loraCheck: false,
   captionDropout: 0,
-  samplePrompts: [],
+  samplePrompts: ['xyz_disc, disc'],
 };
 const SAMPLE = { prompts: ['xyz_disc, disc', 'a circle'], steps: 4, guidance: 5, width: 64, height: 64, seed: 3 };
 
@@ -80,6 +80,7 @@ const meanAbsDiff = (a: Buffer, b: Buffer): number => a.reduce((s, v, i) => s + 
 describe('SD 1.5 end to end', () => {
   let lora: LoraValue;
   let savedFile: string;
+  let trainingSample: string | undefined;
 
   it('trains a UNet LoRA whose loss falls, resumes a cancelled run with its step count, and caches the latents', async () => {
     const first = nodeContext(dataDir);
@@ -104,6 +105,10 @@ describe('SD 1.5 end to end', () => {
     expect(logs).toMatch(/resumed from the checkpoint at step (6|8) of 12/);
     expect(second.metrics[0]!.step).toBeGreaterThan(6);
     expect(second.metrics.at(-1)!.step).toBe(12);
+    await new Promise((r) => setTimeout(r, 500)); // the sample grid's PNG is stored asynchronously
+    const sampled = second.previews.find((p) => p.label === 'step 12');
+    trainingSample = sampled && second.artifacts.pathOf(sampled.ref);
+    expect(trainingSample).toBeDefined();
     lora = out.lora as unknown as LoraValue;
     expect(lora).toMatchObject({ step: 12, rank: 4, modules: 192 }); // kohya's 192: the tiny model keeps every site
     const losses = [...first.metrics, ...second.metrics].map((m) => m.metrics.loss!).filter(Number.isFinite);
@@ -146,6 +151,11 @@ describe('SD 1.5 end to end', () => {
     const tagged = await runNode(sampleNode, { ...SAMPLE, prompts: ['xyz_disc, disc <lora:discs:1>'] }, { model }, ctx);
     const [viaTag] = await pixels(ctx, tagged.images!);
     expect(viaTag!.equals(at1a!)).toBe(true); // the saved fp16 file gives the in-memory fp32 LoRA's image: to the byte
+    // In-training samples see the LoRA as the saved fp16 file gives it to a loader: the same image, to the byte.
+    const asTrained = { ...SAMPLE, prompts: ['xyz_disc, disc'], steps: 20, guidance: 7, seed: 0, loraStrengths: ['1'] };
+    const [fromFile] = await pixels(ctx, (await runNode(sampleNode, asTrained, { model, loras: [lora] }, ctx)).images!);
+    const grid = await sharp(trainingSample!).resize(64, 64, { kernel: 'nearest' }).raw().toBuffer();
+    expect(grid.equals(fromFile!)).toBe(true);
     const again = await pixels(ctx, (await runNode(sampleNode, SAMPLE, { model }, ctx)).images!);
     expect(again[0]!.equals(base[0]!)).toBe(true);
     for (const sampler of ['euler_ancestral', 'dpmpp_2m_karras']) {
