@@ -2,7 +2,8 @@
 // AdamW) at 256 and 512 px with our ONNX runtime, next to the same step in PyTorch 1.13 (bench/sd15_reference.py
 // bench) in the same run, with each side's peak memory; then sampling cost at 512 px: one classifier-free-guidance
 // UNet forward (batch 2) and one VAE decode, as seconds per image for 20 steps (20 forwards + 1 decode).
-// Usage: npm run bench:sd15 [-- --sizes 256,512 --steps 2 --rank 32 --no-torch --no-sample --no-checkpointing]
+// Usage: npm run bench:sd15 [-- --sizes 256,512 --steps 2 --rank 32 --gpu webgpu|cuda --no-torch --no-sample
+//        --no-checkpointing]  (LORAFLOW_PYTHON picks the interpreter with PyTorch; default /usr/bin/python3)
 // Heavy: the UNet is 3.4 GB in fp32; the command checks available memory first.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { frozenCtx } from '../ml/sd/blocks';
 import { createUnetLoraTask } from '../ml/sd/train-step';
 import { buildUnet } from '../ml/sd/unet';
 import { buildVaeDecoder } from '../ml/sd/vae';
+import type { ProviderName } from '../ml/runtime/providers';
 import { Trainer } from '../ml/train';
 import type { Sd15Checkpoint } from '../ml/sd/checkpoint';
 import { UNET_PREFIX, VAE_PREFIX } from '../ml/sd/spec';
@@ -30,6 +32,14 @@ const sizes = opt('sizes', '256,512').split(',').map(Number);
 const steps = Number(opt('steps', '2'));
 const rank = Number(opt('rank', '32'));
 const threads = cpus().length;
+// --gpu webgpu|cuda runs our side on that execution provider and PyTorch on CUDA (when it has it).
+const gpu = ((): ProviderName | undefined => {
+  const v = opt('gpu', '');
+  if (v === '') return undefined;
+  if (v !== 'webgpu' && v !== 'cuda') throw new Error(`--gpu takes webgpu or cuda, not "${v}"`);
+  return v;
+})();
+const sessionProviders = gpu ? { executionProviders: [gpu] } : {};
 const out = (s: string): boolean => process.stdout.write(s + '\n');
 
 /** MemAvailable in GiB. */
@@ -57,6 +67,7 @@ interface TorchResult {
   step_cpu_s: number;
   step_s: number;
   step_peak_rss_mib: number;
+  step_peak_gpu_mib?: number;
   cfg_forward_s?: number;
   cfg_forward_cpu_s?: number;
   vae_decode_s?: number;
@@ -70,6 +81,7 @@ function torchBench(shapesFile: string, size: number, sample: boolean): TorchRes
   delete env.OPENBLAS_L2_SIZE;
   env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const script = path.join(__dirname, 'sd15_reference.py');
+  const python = process.env.LORAFLOW_PYTHON ?? '/usr/bin/python3';
   const a = [
     script,
     'bench',
@@ -82,9 +94,11 @@ function torchBench(shapesFile: string, size: number, sample: boolean): TorchRes
     String(threads),
     '--steps',
     String(n),
+    '--device',
+    gpu ? 'cuda' : 'cpu',
   ];
   // The child inherits this process's niceness, so both sides run at the same priority.
-  const r = spawnSync('/usr/bin/python3', [...a, ...(sample ? ['--sample'] : [])], {
+  const r = spawnSync(python, [...a, ...(sample ? ['--sample'] : [])], {
     env,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -113,6 +127,7 @@ async function ourStep(ckpt: Sd15Checkpoint, size: number) {
     optimizer: { kind: 'adamw', weightDecay: 0.01 },
     schedule: { kind: 'constant', lr: 1e-4, totalSteps: 100 },
     threads,
+    ...(gpu ? { provider: gpu } : {}),
   });
   const setup0 = performance.now();
   await t.stepGraph(1);
@@ -133,7 +148,7 @@ async function ourStep(ckpt: Sd15Checkpoint, size: number) {
 }
 
 async function timeOnce(g: GraphBuilder, feeds: Record<string, OrtTensor>): Promise<{ s: number; cpu: number }> {
-  const session = await g.createSession({ intraOpNumThreads: threads });
+  const session = await g.createSession({ intraOpNumThreads: threads, ...sessionProviders });
   const t1 = performance.now();
   const c0 = process.cpuUsage();
   await session.run(feeds);
@@ -173,7 +188,10 @@ async function main(): Promise<void> {
       if (typeof torch === 'string') out(`         torch: ${torch}`);
       else {
         const peak = (torch.step_peak_rss_mib / 1024).toFixed(2);
-        out(`         torch: ${torch.step_s.toFixed(2)} s, CPU ${torch.step_cpu_s.toFixed(1)} s, peak ${peak} GiB`);
+        const gpuPeak = torch.step_peak_gpu_mib ? `, GPU peak ${(torch.step_peak_gpu_mib / 1024).toFixed(2)} GiB` : '';
+        out(
+          `         torch: ${torch.step_s.toFixed(2)} s, CPU ${torch.step_cpu_s.toFixed(1)} s, peak ${peak} GiB${gpuPeak}`,
+        );
         const ratio = `${(torch.step_s / best).toFixed(2)}x by wall, ${(torch.step_cpu_s / cpu).toFixed(2)}x by CPU`;
         out(`         ours faster: ${ratio} (PyTorch adapted ${torch.modules} modules)`);
       }

@@ -91,7 +91,7 @@ def clip_text(m, ids, skip):
     layers = 0
     while m.has(P + f"encoder.layers.{layers}.layer_norm1.weight"):
         layers += 1
-    mask = torch.full((L, L), float("-inf"), dtype=x.dtype).triu(1)
+    mask = torch.full((L, L), float("-inf"), dtype=x.dtype, device=x.device).triu(1)
     for i in range(layers - (skip - 1)):
         p = P + f"encoder.layers.{i}."
         h = m.ln(x, p + "layer_norm1")
@@ -106,7 +106,7 @@ def unet(m, x, t, ctx):
     P = "model.diffusion_model."
     ch = m.w[P + "time_embed.0.weight"].shape[1]
     half = ch // 2
-    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64) / half)
+    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64, device=t.device) / half)
     args = t[:, None].to(torch.float64) * freqs[None]
     feats = torch.cat([torch.cos(args), torch.sin(args)], 1).to(x.dtype)
     emb = m.lin(F.silu(m.lin(feats, P + "time_embed.0")), P + "time_embed.2")
@@ -249,7 +249,11 @@ def bench(argv):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=1)
     ap.add_argument("--sample", action="store_true")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda: where the PyTorch side runs")
     a = ap.parse_args(argv)
+    dev = torch.device(a.device)
+    # GPU kernels run asynchronously: time a step only once the device has finished it.
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     with open(a.shapes) as f:
@@ -262,6 +266,7 @@ def bench(argv):
     for name, shape in shapes.items():
         if len(shape) == 1 and name.endswith(".weight"):
             w[name].fill_(1.0)
+    w = {k: v.to(dev) for k, v in w.items()}
     m = Model(w)
     P = "model.diffusion_model."
     sites = [s[len(P) : -len(".norm.weight")] for s in shapes if s.endswith(".1.norm.weight") and "block" in s]
@@ -271,37 +276,42 @@ def bench(argv):
             p = P + site + "." + layer
             out, inp = shapes[p + ".weight"][:2]
             k = [1, 1] if len(shapes[p + ".weight"]) == 4 else []
-            down = (torch.rand([a.rank, inp] + k) * 2 - 1) / math.sqrt(inp)
-            up = torch.zeros([out, a.rank] + k)
+            down = ((torch.rand([a.rank, inp] + k) * 2 - 1) / math.sqrt(inp)).to(dev)
+            up = torch.zeros([out, a.rank] + k, device=dev)
             down.requires_grad_(True)
             up.requires_grad_(True)
             params += [down, up]
             m.lora[p] = (down, up, 1.0)
     ctx_dim = shapes[P + "input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"][1]
     lat = a.size // 8
-    x = torch.randn(1, 4, lat, lat)
-    ctx = torch.randn(1, 77, ctx_dim)
-    noise = torch.randn(1, 4, lat, lat)
+    x = torch.randn(1, 4, lat, lat).to(dev)
+    ctx = torch.randn(1, 77, ctx_dim).to(dev)
+    noise = torch.randn(1, 4, lat, lat).to(dev)
     opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "modules": len(m.lora)}
     times, cpu = [], []
     for _ in range(a.steps):
+        sync()
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
-        loss = F.mse_loss(unet(m, x, torch.tensor([500.0]), ctx), noise)
+        loss = F.mse_loss(unet(m, x, torch.tensor([500.0], device=dev), ctx), noise)
         loss.backward()
         opt.step()
+        sync()
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     if times:
         out["step_s"] = min(times)
         out["step_cpu_s"] = min(cpu)
     out["step_peak_rss_mib"] = peak_rss_mib()
+    if dev.type == "cuda":
+        out["step_peak_gpu_mib"] = torch.cuda.max_memory_allocated() / 2**20
     if a.sample:
         m.lora = {}
         with torch.no_grad():
             t0, c0 = time.perf_counter(), time.process_time()
-            unet(m, torch.cat([x, x]), torch.tensor([500.0, 500.0]), torch.cat([ctx, ctx]))
+            unet(m, torch.cat([x, x]), torch.tensor([500.0, 500.0], device=dev), torch.cat([ctx, ctx]))
+            sync()
             out["cfg_forward_s"] = time.perf_counter() - t0
             out["cfg_forward_cpu_s"] = time.process_time() - c0
         del w, m
@@ -310,10 +320,11 @@ def bench(argv):
             vw = {}
             for name, shape in vae_shapes.items():
                 fan_in = math.prod(shape[1:]) if len(shape) > 1 else 1
-                vw[name] = torch.empty(shape).uniform_(-math.sqrt(3 / fan_in), math.sqrt(3 / fan_in)) if len(shape) > 1 else torch.ones(shape)
+                vw[name] = (torch.empty(shape).uniform_(-math.sqrt(3 / fan_in), math.sqrt(3 / fan_in)) if len(shape) > 1 else torch.ones(shape)).to(dev)
             with torch.no_grad():
                 t0, c0 = time.perf_counter(), time.process_time()
-                vae_decode(Model(vw), torch.randn(1, 4, lat, lat))
+                vae_decode(Model(vw), torch.randn(1, 4, lat, lat).to(dev))
+                sync()
                 out["vae_decode_s"] = time.perf_counter() - t0
                 out["vae_decode_cpu_s"] = time.process_time() - c0
     out["peak_rss_mib"] = peak_rss_mib()
