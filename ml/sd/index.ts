@@ -46,3 +46,11 @@ export { sd15LoraModules, loraShapes, kohyaKeyOf, type KohyaModule, type LoraMod
 export { readSd15Lora, mapSd15Lora, newSd15Adapters, sd15ModuleIndex, type Sd15Lora } from './lora-file';
 export { sd15LoraMetadata, type Sd15LoraInfo } from './lora-metadata';
 export { checkpointHashes, type CheckpointHashes } from './hash';
+// SDXL base: keys from widths, loading through openAnySdCheckpoint, tiny files, kohya LoRA names (sdxl-*.ts).
+export { openAnySdCheckpoint } from './checkpoint';
+export { type SdxlCheckpoint } from './sdxl-checkpoint';
+export { sdxlKeys, SDXL_CLIP_L_PREFIX, SDXL_CLIP_G_PREFIX } from './sdxl-keys';
+export { SDXL_WIDTHS, TINY_SDXL_WIDTHS, SIZE_EMBED_DIM, type SdxlWidths } from './sdxl-widths';
+export { writeTinySdxl, syntheticSdxlCheckpoint, type TinySdxlOptions } from './sdxl-tiny';
+export { sdxlLoraModules, mergeSdxlLora, type SdxlKohyaModule } from './sdxl-lora-names';
+export { sdxlLoraMetadata } from './sdxl-lora-metadata';
