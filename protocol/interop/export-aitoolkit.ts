@@ -10,6 +10,7 @@ import {
   fileStem,
   headerLines,
   num,
+  trainsTextEncoder,
   regFolder,
   resolutionFor,
   str,
@@ -91,7 +92,8 @@ export function exportAiToolkit(wf: WorkflowFile, t: WorkflowTraining, familyCho
     warnings.push("TrainLoRA's steps are automatic (0): set train.steps before training");
   }
   if (num(tr.dropout) === 0) delete (proc.network as Yaml).dropout;
-  if (num(tr.textEncoderLr) === 0 || tr.targets !== 'attention+mlp+text') delete (proc.train as Yaml).text_encoder_lr;
+  const withText = trainsTextEncoder(tr.targets, 'ai-toolkit', warnings);
+  if (num(tr.textEncoderLr) === 0 || !withText) delete (proc.train as Yaml).text_encoder_lr;
   const reg = regFolder(t);
   const regSet = reg
     ? [{ folder_path: reg.folder, is_reg: true, num_repeats: reg.repeats, caption_ext: reg.ext.replace(/^\./, '') }]
@@ -101,7 +103,7 @@ export function exportAiToolkit(wf: WorkflowFile, t: WorkflowTraining, familyCho
     optimizer: tr.optimizer === 'prodigy' ? 'prodigy' : 'adamw',
     lr_scheduler: str(tr.schedule),
     train_unet: true,
-    train_text_encoder: tr.targets === 'attention+mlp+text',
+    train_text_encoder: withText,
   });
   (proc.save as Yaml).dtype = t.setup.save.dtype === 'fp32' ? 'float32' : 'float16';
   const arch = ARCH[family];

@@ -9,6 +9,19 @@ import { FAMILY_NAMES, type ModelFamily } from './types';
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
+/**
+ * Whether TrainLoRA's layer set adapts the text encoder, warning when the tools cannot express the set itself:
+ * both adapt every attention and MLP layer, so 'cross-attention kv+text' goes out as that plus the text encoder.
+ */
+export function trainsTextEncoder(targets: unknown, tool: string, warnings: string[]): boolean {
+  if (targets === 'cross-attention kv+text')
+    warnings.push(
+      `${tool} adapts every attention and MLP layer: the layer set 'cross-attention kv+text' is exported as ` +
+        'attention+mlp with the text encoder',
+    );
+  return targets === 'attention+mlp+text' || targets === 'cross-attention kv+text';
+}
+
 /** A file-name stem from the output name or workflow name. */
 export function fileStem(t: WorkflowTraining, wf: WorkflowFile): string {
   const raw = str(t.setup.train.outputName) || wf.name || 'lora';

@@ -11,6 +11,7 @@ import {
   fileStem,
   headerLines,
   num,
+  trainsTextEncoder,
   promptsOf,
   resolutionFor,
   str,
@@ -49,12 +50,13 @@ function trainingArgs(t: WorkflowTraining, family: ModelFamily, stem: string, wa
     delete args.max_train_steps;
     warnings.push("TrainLoRA's steps are automatic (0): set max_train_steps or max_train_epochs before training");
   }
-  if (num(tr.textEncoderLr) === 0 || tr.targets !== 'attention+mlp+text') delete args.text_encoder_lr;
+  const withText = trainsTextEncoder(tr.targets, 'sd-scripts', warnings);
+  if (num(tr.textEncoderLr) === 0 || !withText) delete args.text_encoder_lr;
   if (family === 'sd2') args.v2 = true;
   args.save_model_as = 'safetensors';
   args.save_precision = t.setup.save.dtype === 'fp32' ? 'float' : 'fp16';
   args.network_module = family === 'flux' ? 'networks.lora_flux' : 'networks.lora';
-  args.network_train_unet_only = tr.targets !== 'attention+mlp+text';
+  args.network_train_unet_only = !withText;
   if (tr.targets === 'attention')
     warnings.push("sd-scripts' LoRA adapts the attention and MLP layers: 'attention' only is not expressible");
   args.optimizer_type = tr.optimizer === 'prodigy' ? 'Prodigy' : 'AdamW';

@@ -49,7 +49,9 @@ test('the kohya export is a training config, a dataset config and a prompts file
   const main = exported.files[0]!.text;
   expect(main).toMatch(/accelerate launch train_network\.py --config_file sks_woman_xl\.toml/);
   expect(main).toMatch(/dataset_config = "sks_woman_xl_dataset\.toml"/);
-  expect(exported.files[2]!.text).toMatch(/sks woman, watercolor painting --n lowres --s 20 --l 5\.5 --d 7/);
+  expect(exported.files[2]!.text).toMatch(
+    /sks woman, watercolor painting --n lowres --w 832 --h 1216 --s 20 --l 5\.5 --d 7/,
+  );
   expect(exported.files[1]!.text).toMatch(/is_reg = true\nimage_dir = "datasets\/reg_woman"/);
 });
 
@@ -81,6 +83,22 @@ test("the quick start exports with warnings for what kohya cannot take: the buil
   expect(result.warnings.join('\n')).toMatch(/Caption's template/);
   expect(result.files[0]!.text).toMatch(/network_dim = 16/);
   expect(() => exportWorkflow({ ...workflow, nodes: [] }, 'kohya', schemas)).toThrow(/no TrainLoRA node/);
+});
+
+test("a layer set the tools lack ('cross-attention kv+text') keeps its text-encoder rate, with a warning", () => {
+  const file = path.resolve(__dirname, '../../workflows/quickstart-style-lora.json');
+  const { workflow } = parseWorkflow(fs.readFileSync(file, 'utf8'));
+  const train = workflow.nodes.find((n) => n.type === 'TrainLoRA')!;
+  train.params = { ...train.params, targets: 'cross-attention kv+text', textEncoderLr: 0.002 };
+  const kohya = exportWorkflow(workflow, 'kohya', schemas, 'sd15');
+  expect(kohya.files[0]!.text).toMatch(/text_encoder_lr = 0\.002/);
+  expect(kohya.files[0]!.text).toMatch(/network_train_unet_only = false/);
+  expect(kohya.warnings.join('\n')).toMatch(
+    /'cross-attention kv\+text' is exported as attention\+mlp with the text encoder/,
+  );
+  const toolkit = exportWorkflow(workflow, 'ai-toolkit', schemas, 'sd15');
+  expect(toolkit.files[0]!.text).toMatch(/text_encoder_lr: 0\.002/);
+  expect(toolkit.files[0]!.text).toMatch(/train_text_encoder: true/);
 });
 
 test("ai-toolkit regularisation datasets (is_reg) come back as the LoadImages on TrainLoRA's regularization input", () => {
