@@ -23,6 +23,8 @@ export interface Sd15TrainJob {
   /** Training images, repeated by their repeats; validation images. */
   trainIndices: number[];
   validationIndices: number[];
+  /** Train the text encoder's 72 modules too, at `lrScale` times the UNet's learning rate. */
+  textEncoder?: { lrScale: number };
   /** The UNet modules to adapt, by kohya key (default: kohya's full set). */
   targets?: string[];
   rank: number;

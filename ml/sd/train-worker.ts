@@ -20,6 +20,9 @@ import type { Sd15TrainJob, Sd15TrainMessage } from './train-job';
 import { createUnetLoraTask, unetLoraModules, type UnetLoraOptions } from './train-step';
 import { Sd15Validation } from './validation';
 import { CONTEXT } from './tokenizer';
+import { encodePrompt } from './prompt';
+import { createTextLoraTask, textLoraModules, usedScale } from './train-step-te';
+import type { KohyaModule } from './lora-names';
 
 const data = workerData as { job: Sd15TrainJob };
 const post = (m: Sd15TrainMessage): void => parentPort!.postMessage(m);
@@ -41,8 +44,9 @@ async function encodeAll(job: Sd15TrainJob, enc: Sd15Encoders) {
       (await enc.encode(caption, { emphasis: false })).data.slice(0, CONTEXT * enc.width),
     );
   const contexts: Float32Array[] = [];
-  for (const c of job.captions) contexts.push(await text(c));
-  const empty = await text('');
+  // A trained text encoder encodes every caption inside the step: nothing of it to cache.
+  if (!job.textEncoder) for (const c of job.captions) contexts.push(await text(c));
+  const empty = job.textEncoder ? new Float32Array(0) : await text('');
   post({
     type: 'log',
     message: `latent cache: ${cache.stats.hits} hit(s), ${cache.stats.misses} encoded (${job.images.length} images, ${job.captions.length} captions) in ${job.cacheDir}`,
@@ -85,32 +89,42 @@ async function main(job: Sd15TrainJob): Promise<void> {
       ...(job.targets ? { targets: job.targets } : {}),
     };
     const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) => xs[i]!);
-    const task = withCaptionDropout(
-      createUnetLoraTask(ckpt, {
-        ...common,
-        latents: pick(latents, job.trainIndices),
-        contexts: pick(contexts, job.trainIndices),
-      }),
-      empty,
-      job.captionDropout,
-    );
-    const valTask = createUnetLoraTask(ckpt, {
-      ...common,
-      batch: 1,
-      latents: pick(latents, job.validationIndices),
-      contexts: pick(contexts, job.validationIndices),
-    });
+    const te = job.textEncoder;
+    const ids = job.captions.map((c) => encodePrompt(c, { emphasis: false }).chunks[0]!.ids);
+    const makeTask = (idx: readonly number[], batch: number, dropout: number): TrainTask =>
+      te
+        ? createTextLoraTask(ckpt, {
+            ...common,
+            batch,
+            latents: pick(latents, idx),
+            ids: pick(ids, idx),
+            emptyIds: encodePrompt('').chunks[0]!.ids,
+            captionDropout: dropout,
+            clipSkip: job.clipSkip,
+            textLrScale: te.lrScale,
+          })
+        : withCaptionDropout(
+            createUnetLoraTask(ckpt, { ...common, batch, latents: pick(latents, idx), contexts: pick(contexts, idx) }),
+            empty,
+            dropout,
+          );
+    const task = makeTask(job.trainIndices, job.batch, job.captionDropout);
+    const valTask = makeTask(job.validationIndices, 1, 0);
     const from = resumePoint(job.stateDir, job.steps);
     const resume = from ? { path: from.path, data: await loadCheckpoint(from.path) } : undefined;
     const t = (trainer = await Trainer.create(task, job.config, resume));
     validation = new Sd15Validation(valTask, job.threads);
     const val = validation;
     post({ type: 'started', step: t.step, resumedFrom: from?.step, parameterCount: t.parameterCount });
-    const modules = unetLoraModules(ckpt.widths, job.targets);
+    const modules = [...(te ? textLoraModules(ckpt.widths) : []), ...unetLoraModules(ckpt.widths, job.targets)];
+    const scaleOf = (m: KohyaModule): number => usedScale(m, te?.lrScale ?? 1);
     const samples = async (): Promise<void> => {
       if (job.samplePrompts.length === 0) return;
       const started = performance.now();
-      const adapters = roundAdapters(adaptersOf(modules, t.exportParams(), job.rank, job.alpha), job.sampleDtype);
+      const adapters = roundAdapters(
+        adaptersOf(modules, t.exportParams(), job.rank, job.alpha, scaleOf),
+        job.sampleDtype,
+      );
       const size = Math.min(job.width, job.height);
       const images = await sampleSd15(ckpt, enc, [{ loras: [{ adapters, strength: 1 }] }], {
         prompts: job.samplePrompts,

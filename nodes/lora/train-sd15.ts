@@ -15,6 +15,7 @@ import { loadCheckpoint } from '../../ml/train/checkpoint';
 import { sd15LoraMetadata } from '../../ml/sd/lora-metadata';
 import { adaptersOf } from '../../ml/sd/train-adapters';
 import { unetLoraModules } from '../../ml/sd/train-step';
+import { textLoraModules, usedScale } from '../../ml/sd/train-step-te';
 import type { KohyaModule } from '../../ml/sd/lora-names';
 import type { Sd15TrainJob } from '../../ml/sd/train-job';
 import type { JsonValue } from '../../protocol/values';
@@ -30,7 +31,7 @@ import { preflightWarnings, samplePrompts, splitValidation } from './train-input
 import { adaptsText, type TrainLoraParams } from './train-params';
 import { createMonitor } from './train-monitor';
 
-/** The UNet modules of a layer set (the text encoder is not trained on SD 1.5 yet). */
+/** The UNet modules of a layer set (the text encoder's, for `+text` sets, are textLoraModules). */
 export function sd15Targets(model: Sd15ModelValue, targets: string): KohyaModule[] {
   const all = unetLoraModules(model.widths);
   if (targets === 'attention') return all.filter((m) => !/_ff_net_/.test(m.key));
@@ -77,8 +78,12 @@ export async function trainSd15Lora(
   const ds = readDataset(inputs.dataset);
   if (ds.items.length === 0)
     throw new NodeUserError('the dataset has no images', 'check the LoadImages folder', 'dataset');
-  if (adaptsText(params.targets) || params.textEncoderLr > 0)
-    ctx.warn('SD 1.5: text-encoder LoRA training is not available yet; this run trains the UNet only');
+  const withText = adaptsText(params.targets);
+  if (!withText && params.textEncoderLr > 0)
+    ctx.warn(
+      'a text-encoder learning rate is set but the layer set does not adapt the text encoder (choose a "+text" set)',
+    );
+  const teScale = params.textEncoderLr > 0 ? params.textEncoderLr / params.learningRate : 1;
   if (inputs.regularization !== undefined && inputs.regularization !== null)
     ctx.warn('SD 1.5: prior preservation (regularization images) is not available yet; they are not used');
   if (params.classPrompts.length) ctx.warn('SD 1.5: class prompts are not generated yet; they are not used');
@@ -96,7 +101,8 @@ export async function trainSd15Lora(
     ctx.warn(
       `${bucket.others} image(s) are not in the ${bucket.width}x${bucket.height} bucket: one SD 1.5 run trains one bucket, so they are fitted to it`,
     );
-  const modules = sd15Targets(model, params.targets);
+  const unetModules = sd15Targets(model, params.targets);
+  const modules = [...(withText ? textLoraModules(model.widths) : []), ...unetModules];
   const {
     steps: _s,
     sampleEvery: _se,
@@ -126,7 +132,8 @@ export async function trainSd15Lora(
     captions: ds.items.map((it) => it.caption),
     trainIndices,
     validationIndices: split.validation,
-    targets: modules.map((m) => m.key),
+    targets: unetModules.map((m) => m.key),
+    ...(withText ? { textEncoder: { lrScale: teScale } } : {}),
     rank: params.rank,
     alpha: params.alpha,
     prediction: params.prediction === 'v' ? 'v' : 'epsilon',
@@ -166,7 +173,7 @@ export async function trainSd15Lora(
   if (params.shuffleTags) ctx.log('info', 'SD 1.5: captions are encoded once (cached), so tags are not shuffled');
   ctx.log(
     'info',
-    `SD 1.5 UNet LoRA: ${modules.length} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
+    `SD 1.5 LoRA: ${unetModules.length} UNet${withText ? ` + ${modules.length - unetModules.length} text-encoder (lr ${params.textEncoderLr || params.learningRate})` : ''} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
       `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}` +
       `; ${trainIndices.length} training images at ${bucket.width}x${bucket.height}; ${describePlan(plan)}; state in ${stateDir}`,
   );
@@ -197,13 +204,15 @@ export async function trainSd15Lora(
     trigger,
     startedAt: monitor.startedAt ?? started,
     finishedAt: Date.now() / 1000,
-    textEncoder: false,
+    textEncoder: withText,
+    textEncoderLr: params.textEncoderLr > 0 ? params.textEncoderLr : params.learningRate,
   };
   const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
   const last = kept.at(-1);
   if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);
   const values: LoraValue[] = [];
-  for (const e of kept) values.push(await exportSd15Checkpoint(e, ctx, model, modules, params, info));
+  const scaleOf = (m: KohyaModule): number => usedScale(m, withText ? teScale : 1);
+  for (const e of kept) values.push(await exportSd15Checkpoint(e, ctx, model, modules, scaleOf, params, info));
   const best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
   if (params.loraCheck) ctx.log('info', 'SD 1.5: the LoRA check is not run yet; "best" is the lowest validation loss');
   return { lora: loraJson(values.at(-1)!), best: loraJson(best), checkpoints: loraJson(values) };
@@ -215,11 +224,12 @@ async function exportSd15Checkpoint(
   ctx: NodeContext,
   model: Sd15ModelValue,
   modules: readonly KohyaModule[],
+  scaleOf: (m: KohyaModule) => number,
   params: TrainLoraParams,
   info: TrainingInfo,
 ): Promise<LoraValue> {
   const data = await loadCheckpoint(entry.path);
-  const adapters = adaptersOf(modules, data.params, params.rank, params.alpha).map((a) => a.adapter);
+  const adapters = adaptersOf(modules, data.params, params.rank, params.alpha, scaleOf).map((a) => a.adapter);
   const name = `${info.outputName}-step${String(entry.step).padStart(6, '0')}`;
   const meta: Record<string, string> = {
     ...trainingMetadata({ ...info, steps: entry.step }),
@@ -229,7 +239,7 @@ async function exportSd15Checkpoint(
       resolution: info.resolution,
       rank: params.rank,
       alpha: params.alpha,
-      textEncoder: false,
+      textEncoder: info.textEncoder,
       ...(info.trigger ? { trigger: info.trigger } : {}),
     }),
     ...(params.prediction === 'v' ? { 'modelspec.prediction_type': 'v', ss_v_parameterization: 'True' } : {}),
