@@ -5,6 +5,7 @@
 import { socketsCompatible, type NodeSchema, type ParamSpec, type SocketSpec } from './schema';
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from './workflow';
 import type { ValidationError, ValidationErrorKind } from './validation-types';
+import { convertedParams, inputSocketsOf, paramOfSocket } from './param-inputs';
 
 export type SchemaSource = ReadonlyMap<string, NodeSchema> | readonly NodeSchema[];
 
@@ -202,7 +203,9 @@ function collectErrors(wf: WorkflowFile, schemas: SchemaSource, errors: Validati
       });
       continue;
     }
+    const wired = new Set(convertedParams(schema, node).map((p) => p.name));
     for (const spec of schema.params) {
+      if (wired.has(spec.name)) continue; // its value arrives by wire: checked when the node runs
       if (!isParamVisible(schema, spec, node.params)) continue; // a hidden parameter is not used, so not checked
       const problem = validateParamValue(spec, node.params[spec.name]);
       if (problem) {
@@ -249,7 +252,7 @@ function checkEdges(
     const srcSchema = src && map.get(src.type);
     const dstSchema = dst && map.get(dst.type);
     const out = srcSchema && findSocket(srcSchema.outputs, edge.from.socket, src, 'output', edge, errors);
-    const inp = dstSchema && findSocket(dstSchema.inputs, edge.to.socket, dst, 'input', edge, errors);
+    const inp = dstSchema && findSocket(inputSocketsOf(dstSchema, dst), edge.to.socket, dst, 'input', edge, errors);
     if (!dst || !inp) continue;
     const key = `${dst.id}\u0000${inp.name}`;
     const list = byInput.get(key) ?? [];
@@ -262,13 +265,20 @@ function checkEdges(
         nodeType: dst.type,
         edgeId: edge.id,
         input: inp.name,
+        param: paramOfSocket(inp.name),
         expected: inp.type,
         received: out.type,
-        message: `${nodeLabel(dst)}, input "${inp.name}": expected ${inp.type}, received ${out.type} from ${edge.from.node}.${out.name}.`,
+        message: `${nodeLabel(dst)}, ${socketLabel(inp.name)}: expected ${inp.type}, received ${out.type} from ${edge.from.node}.${out.name}.`,
       });
     }
   }
   return byInput;
+}
+
+/** `input "dataset"`, or `parameter "steps" (an input now)` for a converted parameter's socket. */
+function socketLabel(socket: string): string {
+  const param = paramOfSocket(socket);
+  return param === undefined ? `input "${socket}"` : `parameter "${param}" (an input now)`;
 }
 
 function findSocket(
@@ -305,7 +315,7 @@ function checkInputs(
   for (const node of nodes.values()) {
     const schema = map.get(node.type);
     if (!schema || node.mode === 'mute' || node.mode === 'bypass') continue;
-    for (const input of schema.inputs) {
+    for (const input of inputSocketsOf(schema, node)) {
       const count = byInput.get(`${node.id}\u0000${input.name}`)?.length ?? 0;
       if (count === 0 && !input.optional) {
         errors.push({
@@ -313,9 +323,10 @@ function checkInputs(
           nodeId: node.id,
           nodeType: node.type,
           input: input.name,
+          param: paramOfSocket(input.name),
           expected: `a connection of type ${input.type}`,
           received: 'nothing connected',
-          message: `${nodeLabel(node)}, input "${input.name}": expected a connection of type ${input.type}, received nothing connected.`,
+          message: `${nodeLabel(node)}, ${socketLabel(input.name)}: expected a connection of type ${input.type}, received nothing connected.`,
         });
       } else if (count > 1 && !input.list) {
         errors.push({
@@ -323,9 +334,10 @@ function checkInputs(
           nodeId: node.id,
           nodeType: node.type,
           input: input.name,
+          param: paramOfSocket(input.name),
           expected: 'one connection',
           received: `${count} connections`,
-          message: `${nodeLabel(node)}, input "${input.name}": expected one connection, received ${count}.`,
+          message: `${nodeLabel(node)}, ${socketLabel(input.name)}: expected one connection, received ${count}.`,
         });
       }
     }

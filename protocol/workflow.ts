@@ -21,6 +21,8 @@ export interface WorkflowNode {
   collapsed?: boolean;
   /** 'mute': the node does not run (nor what only it needs); 'bypass': its inputs pass through to outputs of the same type. */
   mode?: NodeMode;
+  /** Parameters converted to inputs: each is driven by a wire into socket `param:<name>` (protocol/param-inputs.ts). */
+  paramInputs?: string[];
   [extra: string]: unknown;
 }
 

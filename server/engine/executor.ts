@@ -10,6 +10,7 @@ import { describeNodeError } from './hints';
 import { computeKeys, type NodeKey } from './keys';
 import { createLocalPool } from './local-pool';
 import { planRun, type Plan, type PlannedNode } from './plan';
+import { applyWiredParams } from './wired-params';
 import { createProgressThrottle, type ProgressThrottle } from './progress';
 import { createSlots, type Resource } from './slots';
 import { assertNever } from '../../protocol/messages';
@@ -175,6 +176,13 @@ function runMisses(
     const resource = resourceOf(i);
     status[i] = 'running';
     running++;
+    let wired: ReturnType<typeof applyWiredParams>;
+    try {
+      // Wired parameter values are known only now; they get the checks typed ones got before the run.
+      wired = applyWiredParams(p.def!.schema, p.node, key.params, gatherInputs(p, outputs), env.paths);
+    } catch (e) {
+      return failNode(i, e, resource, device);
+    }
     emit({ type: 'node.started', nodeId: p.id, at: Date.now(), cacheKey: key.key });
     // Created on the first report: most quick nodes report no progress at all.
     let progress: ProgressThrottle | undefined;
@@ -209,8 +217,8 @@ function runMisses(
       runId,
       nodeId: p.id,
       type: p.node.type,
-      params: key.params,
-      inputs: gatherInputs(p, outputs),
+      params: wired.params,
+      inputs: wired.inputs,
       cacheKey: key.key,
       inputsKey: inputsKeyOf(key.inputs),
       device,

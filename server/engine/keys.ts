@@ -10,6 +10,23 @@ import { describeNodeError } from './hints';
 import type { Plan } from './plan';
 import type { PathPolicy } from '../../nodes/api';
 import { checkPathParams } from './path-params';
+import { convertedParams } from '../../protocol/param-inputs';
+import type { PlannedNode } from './plan';
+import { withoutWiredParams } from './wired-params';
+
+/** The params a node's key and checks see: converted parameters are null (their wired value is an input key). */
+function keyParams(p: PlannedNode): Params {
+  const schema = p.def!.schema;
+  return withoutWiredParams(schema, p.node, normalizeParams(schema, p.node.params));
+}
+
+/**
+ * A fingerprint reads outside state named by the params (a folder's files); with a parameter wired, the value it
+ * would need is not known before the run, so such a node is not fingerprinted and reruns every time instead.
+ */
+function fingerprintsWiredValue(p: PlannedNode): boolean {
+  return p.def?.fingerprint !== undefined && convertedParams(p.def.schema, p.node).length > 0;
+}
 
 export type NodeKey =
   /** `inputs` is the text the inputs key hashes; only nodes that run need that hash, so the executor computes it when one starts. */
@@ -22,7 +39,7 @@ function pathRefusals(plan: Plan, paths: PathPolicy): (NodeError | undefined)[] 
   return plan.nodes.map((p) => {
     if (!p.def) return undefined;
     try {
-      checkPathParams(p.def.schema, normalizeParams(p.def.schema, p.node.params), paths);
+      checkPathParams(p.def.schema, keyParams(p), paths);
       return undefined;
     } catch (e) {
       const error = describeNodeError(e);
@@ -40,8 +57,8 @@ async function fingerprints(
   const pending: Promise<void>[] = [];
   plan.nodes.forEach((p, i) => {
     const fp = p.def?.fingerprint;
-    if (!fp || refused[i]) return;
-    const params = normalizeParams(p.def!.schema, p.node.params);
+    if (!fp || refused[i] || fingerprintsWiredValue(p)) return;
+    const params = keyParams(p);
     const settle = (v: string | Error) => void (results[i] = v);
     try {
       const value = fp.call(p.def, params, { paths, nodeId: p.id });
@@ -99,9 +116,9 @@ export async function computeKeys(plan: Plan, paths: PathPolicy, runId: string):
       }
       parts.push([input.socket, sources]);
     }
-    const params = normalizeParams(p.def.schema, p.node.params);
+    const params = keyParams(p);
     const inputs = inputsText(parts);
-    const salt = p.def.schema.cacheable ? '' : runId;
+    const salt = p.def.schema.cacheable && !fingerprintsWiredValue(p) ? '' : runId;
     keys.push({ ok: true, key: cacheKeyOf(p.def.schema, params, print, inputs, salt), inputs, params });
   });
   return keys;

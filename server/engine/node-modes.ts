@@ -6,6 +6,7 @@
  *   first input of a compatible type (its input "passes through"); an output with no such input goes dark.
  * The run keeps the original workflow; only the plan sees this one.
  */
+import { inputSocketsOf } from '../../protocol/param-inputs';
 import { socketsCompatible } from '../../protocol/schema';
 import type { WorkflowEdge, WorkflowFile } from '../../protocol/workflow';
 import type { NodeRegistry } from './types';
@@ -43,7 +44,8 @@ export function applyNodeModes(wf: WorkflowFile, registry: NodeRegistry): Workfl
     changed = false;
     for (const n of wf.nodes) {
       if (dropped.has(n.id)) continue;
-      const required = (registry.get(n.type)?.schema.inputs ?? []).filter((i) => !i.optional);
+      const schema = registry.get(n.type)?.schema;
+      const required = (schema ? inputSocketsOf(schema, n) : []).filter((i) => !i.optional);
       const hadWire = (socket: string) => wf.edges.some((e) => e.to.node === n.id && e.to.socket === socket);
       const hasWire = (socket: string) => edges.some((e) => e.to.node === n.id && e.to.socket === socket);
       if (required.some((i) => hadWire(i.name) && !hasWire(i.name))) {

@@ -4,6 +4,7 @@
  */
 import type { NodeDefinition } from '../../nodes/api';
 import type { WorkflowFile, WorkflowNode } from '../../protocol/workflow';
+import { inputSocketsOf } from '../../protocol/param-inputs';
 import { applyNodeModes } from './node-modes';
 import type { NodeRegistry } from './types';
 
@@ -18,7 +19,7 @@ export interface PlannedNode {
   node: WorkflowNode;
   /** Undefined for a node of an unknown type (it will fail, with its dependents). */
   def: NodeDefinition | undefined;
-  /** For each input socket of the schema, its sources in edge order. */
+  /** For each input socket of the schema (and of each converted parameter), its sources in edge order. */
   inputs: { socket: string; list: boolean; sources: InputSource[] }[];
   /** Indices (in the plan) of the nodes this one reads from, without repeats. */
   deps: number[];
@@ -64,7 +65,7 @@ export function planRun(original: WorkflowFile, registry: NodeRegistry, targets?
     const node = byId.get(id)!;
     const def = registry.get(node.type);
     const edges = incoming.get(id) ?? [];
-    const inputs = (def?.schema.inputs ?? []).map((spec) => ({
+    const inputs = (def ? inputSocketsOf(def.schema, node) : []).map((spec) => ({
       socket: spec.name,
       list: spec.list === true,
       sources: edges
