@@ -14,24 +14,28 @@ export interface ClipOptions {
   clipSkip?: number;
   /** Attention heads (default width / 64, at least 1). */
   heads?: number;
+  /** Where the weights are: SD 1.5's CLIP_PREFIX by default, SDXL's CLIP-L under `conditioner.embedders.0.`. */
+  prefix?: string;
+  /** Apply the final LayerNorm (default true, as SD 1.x does with clip skip too; SDXL's penultimate skips it). */
+  finalNorm?: boolean;
 }
 
-const P = (m: string): string => CLIP_PREFIX + m;
-
 /** The number of encoder layers in the checkpoint. */
-export function clipLayers(ctx: SdCtx): number {
+export function clipLayers(ctx: SdCtx, prefix = CLIP_PREFIX): number {
   let n = 0;
-  while (ctx.has(P(`encoder.layers.${n}.layer_norm1.weight`))) n++;
+  while (ctx.has(`${prefix}encoder.layers.${n}.layer_norm1.weight`)) n++;
   return n;
 }
 
 /** Encodes token ids [B, L] (int64) into hidden states [B, L, width], the final LayerNorm applied. */
 export function buildClipText(ctx: SdCtx, ids: Tensor, o: ClipOptions = {}): Tensor {
   const { g } = ctx;
+  const prefix = o.prefix ?? CLIP_PREFIX;
+  const P = (m: string): string => prefix + m;
   const [b = 0, l = 0] = ids.shape;
   const width = ctx.shape(P('embeddings.token_embedding.weight'))[1] ?? 0;
   const heads = o.heads ?? Math.max(1, Math.floor(width / 64));
-  const total = clipLayers(ctx);
+  const total = clipLayers(ctx, prefix);
   const skip = o.clipSkip ?? 1;
   if (!Number.isInteger(skip) || skip < 1 || skip > total)
     throw new Error(`clip skip must be an integer from 1 to ${total}, got ${skip}`);
@@ -57,5 +61,5 @@ export function buildClipText(ctx: SdCtx, ids: Tensor, o: ClipOptions = {}): Ten
       return g.add(r, mlp);
     });
   }
-  return g.reshape(layerNorm(ctx, P('final_layer_norm'), h), [b, l, width]);
+  return g.reshape(o.finalNorm === false ? h : layerNorm(ctx, P('final_layer_norm'), h), [b, l, width]);
 }

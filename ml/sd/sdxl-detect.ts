@@ -125,12 +125,14 @@ export function checkSdxl(path: string, source: TensorSource): { widths: SdxlWid
   if (unet.contextDim !== clipL.width + clipG.width)
     throw new SdCheckpointError(
       path,
-      `the UNet's cross-attention takes width ${unet.contextDim} but the text encoders give ${clipL.width} + ${clipG.width}`,
+      `the UNet's cross-attention takes width ${unet.contextDim} but the text encoders give ` +
+        `${clipL.width} + ${clipG.width}`,
     );
   if (unet.admInChannels !== clipG.projectionDim + 6 * SIZE_EMBED_DIM)
     throw new SdCheckpointError(
       path,
-      `label_emb takes ${unet.admInChannels} values; SDXL base takes the pooled ${clipG.projectionDim} + 6 x ${SIZE_EMBED_DIM}`,
+      `label_emb takes ${unet.admInChannels} values; SDXL base takes the pooled ` +
+        `${clipG.projectionDim} + 6 x ${SIZE_EMBED_DIM}`,
     );
   const specs = sdxlKeys(widths);
   const wrong = specs.filter((s) => describe(shape(s.name)) !== describe(s.shape));

@@ -19,8 +19,10 @@ export interface SdxlKohyaModule extends KohyaModule {
   readonly rows?: { readonly start: number; readonly count: number };
 }
 
-const UNET_MODULE =
-  /^(input_blocks\.\d+\.1|output_blocks\.\d+\.1|middle_block\.1)\.(proj_in|proj_out|transformer_blocks\.\d+\.(attn[12]\.(to_[qkv]|to_out\.0)|ff\.net\.(0\.proj|2)))\.weight$/;
+const SITE = String.raw`(input_blocks\.\d+\.1|output_blocks\.\d+\.1|middle_block\.1)`;
+const UNET_MODULE = new RegExp(
+  String.raw`^${SITE}\.(proj_in|proj_out|transformer_blocks\.\d+\.(attn[12]\.(to_[qkv]|to_out\.0)|ff\.net\.(0\.proj|2)))\.weight$`,
+);
 const CLIP_L_MODULE = /^encoder\.layers\.(\d+)\.(self_attn\.(q|k|v|out)_proj|mlp\.fc[12])\.weight$/;
 const CLIP_G_MODULE =
   /^transformer\.resblocks\.(\d+)\.(attn\.in_proj_weight|attn\.out_proj\.weight|mlp\.c_(fc|proj)\.weight)$/;

@@ -29,11 +29,15 @@ export interface UnetInputs {
   t: Tensor;
   /** Text conditioning [B, 77, 768] (CLIP's last hidden state after the final LayerNorm). */
   context: Tensor;
+  /** SDXL's "adm" vector [B, 2816] (pooled bigG ‖ size/crop sinusoids, sdxl-cond.ts), fed through label_emb. */
+  y?: Tensor;
 }
 
 export interface UnetOptions {
   /** Attention heads at every level (SD 1.5: 8). */
   heads?: number;
+  /** Fixed head width instead (SDXL: 64, so 5/10/20 heads by level); wins over `heads`. */
+  headDim?: number;
   /** Bound on one attention chunk's probability elements. */
   maxScores?: number;
 }
@@ -51,6 +55,7 @@ interface UnetCtx extends SdCtx {
   readonly emb: Tensor;
   readonly context: Tensor;
   readonly heads: number;
+  readonly headDim?: number;
   readonly maxScores: number;
 }
 
@@ -73,7 +78,8 @@ function attn(u: UnetCtx, m: string, x: Tensor, ctx: Tensor, b: number): Tensor 
   const q = linear(u, `${m}.to_q`, x);
   const k = linear(u, `${m}.to_k`, ctx);
   const v = linear(u, `${m}.to_v`, ctx);
-  return linear(u, `${m}.to_out.0`, attention(u.g, q, k, v, b, u.heads, { maxScores: u.maxScores }));
+  const heads = u.headDim ? (q.shape[1] ?? 0) / u.headDim : u.heads;
+  return linear(u, `${m}.to_out.0`, attention(u.g, q, k, v, b, heads, { maxScores: u.maxScores }));
 }
 
 /** SpatialTransformer: GN (eps 1e-6) → proj_in → transformer blocks → proj_out, + input. */
@@ -111,13 +117,18 @@ export function buildUnet(ctx: SdCtx, inp: UnetInputs, o: UnetOptions = {}): Ten
   const { g } = ctx;
   const modelCh = ctx.shape(P('time_embed.0.weight'))[1] ?? 0;
   const temb = timestepEmbedding(g, inp.t, modelCh);
-  const emb = linear(ctx, P('time_embed.2'), silu(g, linear(ctx, P('time_embed.0'), temb)));
+  let emb = linear(ctx, P('time_embed.2'), silu(g, linear(ctx, P('time_embed.0'), temb)));
+  if (ctx.has(P('label_emb.0.0.weight'))) {
+    if (!inp.y) throw new Error('UNet: this model has label_emb (SDXL) and needs the adm vector y');
+    emb = g.add(emb, linear(ctx, P('label_emb.0.2'), silu(g, linear(ctx, P('label_emb.0.0'), inp.y))));
+  }
   const [b = 0, l = 0, dc = 0] = inp.context.shape;
   const u: UnetCtx = {
     ...ctx,
     emb,
     context: g.reshape(inp.context, [b * l, dc]),
     heads: o.heads ?? 8,
+    headDim: o.headDim,
     maxScores: o.maxScores ?? MAX_SCORES,
   };
   let h = conv(u, P('input_blocks.0.0'), inp.x);

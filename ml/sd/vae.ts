@@ -57,16 +57,21 @@ export function buildVaeEncoder(ctx: SdCtx, images: Tensor): { mean: Tensor; log
 }
 
 /** Scaled latents from the posterior: (mean + exp(logvar / 2) · noise) · 0.18215 (noise omitted: the mean). */
-export function sampleLatents(ctx: SdCtx, post: { mean: Tensor; logvar: Tensor }, noise?: Tensor): Tensor {
+export function sampleLatents(
+  ctx: SdCtx,
+  post: { mean: Tensor; logvar: Tensor },
+  noise?: Tensor,
+  scale = LATENT_SCALE,
+): Tensor {
   const { g } = ctx;
   const z = noise ? g.add(post.mean, g.mul(g.exp(g.mul(post.logvar, 0.5)), noise)) : post.mean;
-  return g.mul(z, LATENT_SCALE);
+  return g.mul(z, scale);
 }
 
-/** Decodes scaled latents [B, 4, h, w] to images [B, 3, 8h, 8w] (values around [-1, 1]). */
-export function buildVaeDecoder(ctx: SdCtx, latents: Tensor): Tensor {
+/** Decodes scaled latents [B, 4, h, w] to images [B, 3, 8h, 8w] (values around [-1, 1]); SDXL's scale is 0.13025. */
+export function buildVaeDecoder(ctx: SdCtx, latents: Tensor, scale = LATENT_SCALE): Tensor {
   const { g } = ctx;
-  let h = conv(ctx, P('decoder.conv_in'), conv(ctx, P('post_quant_conv'), g.mul(latents, 1 / LATENT_SCALE)));
+  let h = conv(ctx, P('decoder.conv_in'), conv(ctx, P('post_quant_conv'), g.mul(latents, 1 / scale)));
   h = mid(ctx, 'decoder', h);
   let levels = 0;
   while (ctx.has(P(`decoder.up.${levels}.block.0.conv1.weight`))) levels++;
