@@ -17,6 +17,9 @@ import type { Sd15Checkpoint } from './checkpoint';
  */
 export type WeightSource = Pick<Sd15Checkpoint, 'has' | 'shape' | 'get'>;
 
+/** Called after each convolution with its module name, input, output and attributes (conv LoRA, LoCon). */
+export type ConvHook = (module: string, x: Tensor, y: Tensor, attrs: { strides: number[]; pads: number[] }) => Tensor;
+
 /** What a block builder needs: the graph, the weights (as graph tensors) and the optional LoRA hook. */
 export interface SdCtx {
   readonly g: GraphBuilder;
@@ -28,6 +31,8 @@ export interface SdCtx {
   shape(name: string): readonly number[];
   /** Called after each linear layer and 1x1 projection with its module name (the canonical name less `.weight`). */
   readonly hook?: LinearHook;
+  /** Called after each convolution (`conv`), likewise. */
+  readonly convHook?: ConvHook;
 }
 
 /** A context whose weights become frozen initializers of `g`'s root graph on first use. */
@@ -52,9 +57,10 @@ export function frozenCtx(g: GraphBuilder, source: WeightSource, hook?: LinearHo
 }
 
 /** The same context with another hook (sampling with a LoRA, training with trainable adapters). */
-export const withHook = (ctx: SdCtx, hook: LinearHook | undefined): SdCtx => ({
+export const withHook = (ctx: SdCtx, hook: LinearHook | undefined, convHook?: ConvHook): SdCtx => ({
   g: ctx.g,
   hook,
+  convHook,
   w: (n) => ctx.w(n),
   has: (n) => ctx.has(n),
   shape: (n) => ctx.shape(n),
@@ -114,7 +120,9 @@ export function conv(ctx: SdCtx, name: string, x: Tensor, o: { stride?: number; 
   const p = (k - 1) >> 1;
   const s = o.stride ?? 1;
   const b = ctx.has(`${name}.bias`) ? ctx.w(`${name}.bias`) : undefined;
-  return ctx.g.conv(x, ctx.w(`${name}.weight`), b, { strides: [s, s], pads: o.pads ?? [p, p, p, p] });
+  const attrs = { strides: [s, s], pads: o.pads ?? [p, p, p, p] };
+  const y = ctx.g.conv(x, ctx.w(`${name}.weight`), b, attrs);
+  return ctx.convHook ? ctx.convHook(name, x, y, attrs) : y;
 }
 
 /** Nearest-neighbour 2x upsampling of [B, C, H, W] (a broadcast: its gradient is a sum over each 2x2 cell). */

@@ -11,8 +11,7 @@ import type { KohyaModule } from './lora-names';
 export function adaptersOf(
   modules: readonly KohyaModule[],
   params: NamedParams,
-  rank: number,
-  alpha: number,
+  rankOf: (m: KohyaModule) => { rank: number; alpha: number },
   scaleOf: (m: KohyaModule) => number = () => 1,
 ): { module: KohyaModule; adapter: LoraAdapter }[] {
   return modules.map((m) => {
@@ -20,6 +19,7 @@ export function adaptersOf(
       up = params[upName(m.key)];
     if (!down || !up) throw new Error(`the checkpoint has no parameters for LoRA module ${m.key}`);
     const k = scaleOf(m);
+    const { rank, alpha } = rankOf(m);
     const used = (x: Float32Array): Float32Array => (k === 1 ? x : x.map((v) => v * k));
     const adapter: LoraAdapter = {
       module: m.key,

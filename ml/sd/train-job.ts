@@ -23,6 +23,8 @@ export interface Sd15TrainJob {
   /** Training images, repeated by their repeats; validation images. */
   trainIndices: number[];
   validationIndices: number[];
+  /** Conv LoRA (LoCon): kohya's 86 ResBlock/sampler modules, 3x3 convs at this rank and alpha. */
+  conv?: { rank: number; alpha: number };
   /** Train the text encoder's 72 modules too, at `lrScale` times the UNet's learning rate. */
   textEncoder?: { lrScale: number };
   /** The UNet modules to adapt, by kohya key (default: kohya's full set). */

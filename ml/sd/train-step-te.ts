@@ -1,10 +1,13 @@
 /**
- * The SD 1.5 LoRA task with the text encoder trained too (kohya's default when `network_train_unet_only` is off):
- * captions enter as token ids, CLIP runs inside the step graph with adapters on its 72 kohya modules
- * (q/k/v/out_proj, fc1, fc2 of every layer), and its hidden states (clip skip applied) condition the UNet, whose
- * adapters are the UNet task's. The text encoder's own learning rate uses the built-in backend's trick
- * (ml/lora/task.ts): AdamW's step does not depend on a parameter's scale, so its adapters are trained as
- * (down, up) / k and used times k, which moves them k times as fast with one optimizer.
+ * The SD 1.5 LoRA task with the text encoder and/or conv layers (LoCon) trained too. With the text encoder
+ * (kohya's default when `network_train_unet_only` is off), captions enter as token ids and CLIP runs inside the
+ * step graph with adapters on its 72 kohya modules (q/k/v/out_proj, fc1, fc2 of every layer); its hidden states
+ * (clip skip applied) condition the UNet. Its own learning rate uses the built-in backend's trick (ml/lora/task.ts):
+ * AdamW's step does not depend on a parameter's scale, so its adapters are trained as (down, up) / k and used times
+ * k, which moves them k times as fast with one optimizer. Conv LoRA (kohya's conv_dim / conv_alpha) adds kohya's 86
+ * ResBlock and sampler modules: 3x3 convs at the conv rank (down a conv with the layer's kernel, stride and padding,
+ * up a 1x1 conv), the 1x1 skip convs and time_emb_proj at the LoRA rank. Without the text encoder, cached text
+ * embeddings condition the UNet as in train-step.ts.
  */
 import type { GraphBuilder } from '../graph/builder';
 import type { GraphCore } from '../graph/core';
@@ -13,7 +16,7 @@ import { loraHook, type AdapterTensors } from '../lora/hook';
 import { downName, upName } from '../lora/task';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
-import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
+import { frozenCtx, withHook, type ConvHook, type SdCtx, type WeightSource } from './blocks';
 import { buildClipText } from './clip';
 import { loraShapes, sd15LoraModules, type KohyaModule } from './lora-names';
 import { applyNoiseOffset, diffusionLoss, TRAIN_TIMESTEPS } from './schedule';
@@ -23,31 +26,61 @@ import { hookName, recomputeScopes, unetLoraModules, type UnetLoraOptions } from
 import { buildUnet } from './unet';
 import type { Sd15Widths } from './widths';
 
-export interface TextLoraOptions extends Omit<UnetLoraOptions, 'contexts' | 'contextShape'> {
-  /** Token ids of each latent's caption (77, BOS/EOS padded). */
-  ids: readonly Int32Array[];
-  /** Ids of the empty caption, used with probability `captionDropout`. */
-  emptyIds: Int32Array;
+export interface FullLoraOptions extends Omit<UnetLoraOptions, 'contexts' | 'contextShape'> {
+  /** Token ids of each latent's caption (77, BOS/EOS padded): the text encoder is trained. */
+  ids?: readonly Int32Array[];
+  emptyIds?: Int32Array;
+  /** Without `ids`: cached text embeddings per latent [77, contextWidth], and the empty caption's. */
+  contexts?: readonly Float32Array[];
+  emptyContext?: Float32Array;
+  contextWidth?: number;
+  /** Share of samples trained on the empty caption. */
   captionDropout: number;
   clipSkip: number;
   /** The text encoder's learning rate over the UNet's (1: the same). */
   textLrScale: number;
+  /** Conv LoRA (LoCon): the rank and alpha of the 3x3 convs. */
+  conv?: { rank: number; alpha: number };
 }
 
 /** kohya's 72 text-encoder modules of the checkpoint. */
 export const textLoraModules = (widths: Sd15Widths): KohyaModule[] =>
   sd15LoraModules(widths).filter((m) => m.part === 'text_encoder');
 
+/** kohya's 86 LoCon modules (ResBlocks and samplers) of the checkpoint. */
+export const convLoraModules = (widths: Sd15Widths): KohyaModule[] =>
+  sd15LoraModules(widths, { conv: true, textEncoder: false }).filter((m) => m.conv);
+
 /** The factor a module's trained values are used at (the text encoder's rate, see above). */
 export const usedScale = (m: KohyaModule, textLrScale: number): number => (m.part === 'text_encoder' ? textLrScale : 1);
 
-/** Builds the UNet + text-encoder LoRA task. */
-export function createTextLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, o: TextLoraOptions): TrainTask {
-  if (!o.latents.length || o.latents.length !== o.ids.length)
-    throw new Error(
-      `the LoRA task needs one caption per latent (${o.latents.length} latents, ${o.ids.length} captions)`,
-    );
-  const modules = [...textLoraModules(ckpt.widths), ...unetLoraModules(ckpt.widths, o.targets)];
+/** A module's rank and alpha: the conv rank for 3x3 convs under LoCon, else the LoRA's. */
+export function moduleRank(
+  m: KohyaModule,
+  o: { rank: number; alpha: number; conv?: { rank: number; alpha: number } },
+): { rank: number; alpha: number } {
+  return o.conv && m.conv && (m.kernel ?? 1) > 1 ? o.conv : { rank: o.rank, alpha: o.alpha };
+}
+
+/** Every module the task trains, in parameter order. */
+export function fullLoraModules(
+  widths: Sd15Widths,
+  o: { text: boolean; conv: boolean; targets?: readonly string[] },
+): KohyaModule[] {
+  return [
+    ...(o.text ? textLoraModules(widths) : []),
+    ...unetLoraModules(widths, o.targets),
+    ...(o.conv ? convLoraModules(widths) : []),
+  ];
+}
+
+/** Builds the UNet (+ text encoder, + LoCon) LoRA task. */
+export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, o: FullLoraOptions): TrainTask {
+  const captions = o.ids?.length ?? o.contexts?.length ?? 0;
+  if (!o.latents.length || o.latents.length !== captions)
+    throw new Error(`the LoRA task needs one caption per latent (${o.latents.length} latents, ${captions} captions)`);
+  const modules = fullLoraModules(ckpt.widths, { text: !!o.ids, conv: !!o.conv, targets: o.targets });
+  const width = o.contextWidth ?? 0;
   const B = o.batch;
   const lat = [B, ...o.latentShape];
   const perRoot = new WeakMap<GraphCore, SdCtx>();
@@ -56,17 +89,20 @@ export function createTextLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
     if (!c) perRoot.set(g.root, (c = frozenCtx(g, ckpt)));
     return c;
   };
+  const spec: TrainTask['batchSpec'] = {
+    x0: { dtype: 'float32', shape: lat },
+    noise: { dtype: 'float32', shape: lat },
+    t: { dtype: 'int64', shape: [B] },
+    ...(o.ids
+      ? { ids: { dtype: 'int64', shape: [B, CONTEXT] } }
+      : { context: { dtype: 'float32', shape: [B, CONTEXT, width] } }),
+  };
   return {
-    batchSpec: {
-      x0: { dtype: 'float32', shape: lat },
-      noise: { dtype: 'float32', shape: lat },
-      t: { dtype: 'int64', shape: [B] },
-      ids: { dtype: 'int64', shape: [B, CONTEXT] },
-    },
+    batchSpec: spec,
     initParams(rng: CounterRng): Record<string, ParamInit> {
       const out: Record<string, ParamInit> = {};
       for (const m of modules) {
-        const { down, up } = loraShapes(m, o.rank);
+        const { down, up } = loraShapes(m, moduleRank(m, o).rank);
         const bound = 1 / Math.sqrt(m.in * (m.kernel ?? 1) ** 2) / usedScale(m, o.textLrScale);
         out[downName(m.key)] = {
           shape: down,
@@ -77,22 +113,25 @@ export function createTextLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
       return out;
     },
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
-      const adapters = new Map<string, AdapterTensors>(
-        modules.map((m) => {
-          const k = usedScale(m, o.textLrScale);
-          const use = (t: Tensor, shape: number[]) => (k === 1 ? g.reshape(t, shape) : g.mul(g.reshape(t, shape), k));
-          return [
-            hookName(m),
-            {
-              down: use(params[downName(m.key)]!, [o.rank, m.in]),
-              up: use(params[upName(m.key)]!, [m.out, o.rank]),
-              scale: o.alpha / o.rank,
-            },
-          ];
-        }),
-      );
-      const ctx = withHook(base(g), loraHook(g, adapters));
-      const context = buildClipText(ctx, batch.ids!, { clipSkip: o.clipSkip });
+      const linear = new Map<string, AdapterTensors>();
+      const convs = new Map<string, AdapterTensors>();
+      for (const m of modules) {
+        const k = usedScale(m, o.textLrScale);
+        const { rank, alpha } = moduleRank(m, o);
+        const use = (t: Tensor, shape: number[]) => (k === 1 ? g.reshape(t, shape) : g.mul(g.reshape(t, shape), k));
+        const [down, up] = [params[downName(m.key)]!, params[upName(m.key)]!];
+        if (m.conv && m.kernel !== undefined) convs.set(hookName(m), { down, up, scale: alpha / rank });
+        else
+          linear.set(hookName(m), { down: use(down, [rank, m.in]), up: use(up, [m.out, rank]), scale: alpha / rank });
+      }
+      const convHook: ConvHook = (name, x, y, attrs) => {
+        const a = convs.get(name);
+        if (!a) return y;
+        const h = g.conv(x, a.down, undefined, attrs);
+        return g.add(y, g.mul(g.conv(h, a.up, undefined, { strides: [1, 1], pads: [0, 0, 0, 0] }), a.scale));
+      };
+      const ctx = withHook(base(g), loraHook(g, linear), convs.size ? convHook : undefined);
+      const context = o.ids ? buildClipText(ctx, batch.ids!, { clipSkip: o.clipSkip }) : batch.context!;
       return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t! }, (xt, t) =>
         buildUnet(ctx, { x: xt, t, context }, o.unet),
       );
@@ -101,18 +140,20 @@ export function createTextLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
       const size = elementCount(o.latentShape);
       const x0 = new Float32Array(B * size);
-      const ids = new BigInt64Array(B * CONTEXT);
+      const ids = new BigInt64Array(o.ids ? B * CONTEXT : 0);
+      const context = new Float32Array(o.ids ? 0 : B * CONTEXT * width);
       const t = new BigInt64Array(B);
       for (let i = 0; i < B; i++) {
         const k = rng.int(o.latents.length);
         x0.set(o.latents[k]!, i * size);
         const drop = o.captionDropout > 0 && rng.int(1 << 20) < o.captionDropout * (1 << 20);
-        (drop ? o.emptyIds : o.ids[k]!).forEach((v, j) => (ids[i * CONTEXT + j] = BigInt(v)));
+        if (o.ids) (drop && o.emptyIds ? o.emptyIds : o.ids[k]!).forEach((v, j) => (ids[i * CONTEXT + j] = BigInt(v)));
+        else context.set(drop && o.emptyContext ? o.emptyContext : o.contexts![k]!, i * CONTEXT * width);
         t[i] = BigInt(rng.int(TRAIN_TIMESTEPS));
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);
-      return { x0, noise, t, ids };
+      return o.ids ? { x0, noise, t, ids } : { x0, noise, t, context };
     },
   };
 }

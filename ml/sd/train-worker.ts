@@ -17,11 +17,11 @@ import { roundAdapters } from './merge-lora';
 import { sampleSd15 } from './sample-run';
 import { adaptersOf } from './train-adapters';
 import type { Sd15TrainJob, Sd15TrainMessage } from './train-job';
-import { createUnetLoraTask, unetLoraModules, type UnetLoraOptions } from './train-step';
+import { createUnetLoraTask, type UnetLoraOptions } from './train-step';
 import { Sd15Validation } from './validation';
 import { CONTEXT } from './tokenizer';
 import { encodePrompt } from './prompt';
-import { createTextLoraTask, textLoraModules, usedScale } from './train-step-te';
+import { createFullLoraTask, fullLoraModules, moduleRank, usedScale } from './train-step-te';
 import type { KohyaModule } from './lora-names';
 
 const data = workerData as { job: Sd15TrainJob };
@@ -92,16 +92,18 @@ async function main(job: Sd15TrainJob): Promise<void> {
     const te = job.textEncoder;
     const ids = job.captions.map((c) => encodePrompt(c, { emphasis: false }).chunks[0]!.ids);
     const makeTask = (idx: readonly number[], batch: number, dropout: number): TrainTask =>
-      te
-        ? createTextLoraTask(ckpt, {
+      te || job.conv
+        ? createFullLoraTask(ckpt, {
             ...common,
             batch,
             latents: pick(latents, idx),
-            ids: pick(ids, idx),
-            emptyIds: encodePrompt('').chunks[0]!.ids,
+            ...(te
+              ? { ids: pick(ids, idx), emptyIds: encodePrompt('').chunks[0]!.ids }
+              : { contexts: pick(contexts, idx), emptyContext: empty, contextWidth: enc.width }),
             captionDropout: dropout,
             clipSkip: job.clipSkip,
-            textLrScale: te.lrScale,
+            textLrScale: te?.lrScale ?? 1,
+            ...(job.conv ? { conv: job.conv } : {}),
           })
         : withCaptionDropout(
             createUnetLoraTask(ckpt, { ...common, batch, latents: pick(latents, idx), contexts: pick(contexts, idx) }),
@@ -116,15 +118,13 @@ async function main(job: Sd15TrainJob): Promise<void> {
     validation = new Sd15Validation(valTask, job.threads);
     const val = validation;
     post({ type: 'started', step: t.step, resumedFrom: from?.step, parameterCount: t.parameterCount });
-    const modules = [...(te ? textLoraModules(ckpt.widths) : []), ...unetLoraModules(ckpt.widths, job.targets)];
+    const modules = fullLoraModules(ckpt.widths, { text: !!te, conv: !!job.conv, targets: job.targets });
+    const rankOf = (m: KohyaModule) => moduleRank(m, { rank: job.rank, alpha: job.alpha, conv: job.conv });
     const scaleOf = (m: KohyaModule): number => usedScale(m, te?.lrScale ?? 1);
     const samples = async (): Promise<void> => {
       if (job.samplePrompts.length === 0) return;
       const started = performance.now();
-      const adapters = roundAdapters(
-        adaptersOf(modules, t.exportParams(), job.rank, job.alpha, scaleOf),
-        job.sampleDtype,
-      );
+      const adapters = roundAdapters(adaptersOf(modules, t.exportParams(), rankOf, scaleOf), job.sampleDtype);
       const size = Math.min(job.width, job.height);
       const images = await sampleSd15(ckpt, enc, [{ loras: [{ adapters, strength: 1 }] }], {
         prompts: job.samplePrompts,

@@ -40,6 +40,8 @@ export type TrainLoraParams = {
   minSnrGamma: number;
   noiseOffset: number;
   clipSkip: number;
+  convRank: number;
+  convAlpha: number;
 };
 
 export const TARGETS = ['attention+mlp', 'attention', 'attention+mlp+text', 'cross-attention kv+text'] as const;
@@ -324,6 +326,24 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     max: 12,
     label: 'Clip skip (SD)',
     tooltip: 'SD 1.5: 2 conditions on the penultimate CLIP layer (anime fine-tunes); use the same when sampling.',
+  },
+  {
+    name: 'convRank',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 256,
+    label: 'Conv rank (SD)',
+    tooltip:
+      "SD 1.5: LoCon, kohya's conv_dim: also adapts the ResBlocks' and samplers' convs (86 modules); 0 turns it off.",
+  },
+  {
+    name: 'convAlpha',
+    kind: 'number',
+    default: 1,
+    min: 0.01,
+    label: 'Conv alpha (SD)',
+    tooltip: "SD 1.5: kohya's conv_alpha; the conv adapters are scaled by conv alpha / conv rank.",
   },
   { name: 'stepsPerRun', kind: 'int', default: 5, min: 1, max: 100, label: 'Steps per session.run' },
   {

@@ -15,7 +15,7 @@ import { loadCheckpoint } from '../../ml/train/checkpoint';
 import { sd15LoraMetadata } from '../../ml/sd/lora-metadata';
 import { adaptersOf } from '../../ml/sd/train-adapters';
 import { unetLoraModules } from '../../ml/sd/train-step';
-import { textLoraModules, usedScale } from '../../ml/sd/train-step-te';
+import { fullLoraModules, moduleRank, usedScale } from '../../ml/sd/train-step-te';
 import type { KohyaModule } from '../../ml/sd/lora-names';
 import type { Sd15TrainJob } from '../../ml/sd/train-job';
 import type { JsonValue } from '../../protocol/values';
@@ -102,7 +102,13 @@ export async function trainSd15Lora(
       `${bucket.others} image(s) are not in the ${bucket.width}x${bucket.height} bucket: one SD 1.5 run trains one bucket, so they are fitted to it`,
     );
   const unetModules = sd15Targets(model, params.targets);
-  const modules = [...(withText ? textLoraModules(model.widths) : []), ...unetModules];
+  const conv = params.convRank > 0 ? { rank: params.convRank, alpha: params.convAlpha } : undefined;
+  const modules = fullLoraModules(model.widths, {
+    text: withText,
+    conv: !!conv,
+    targets: unetModules.map((m) => m.key),
+  });
+  const rankOf = (m: KohyaModule) => moduleRank(m, { rank: params.rank, alpha: params.alpha, conv });
   const {
     steps: _s,
     sampleEvery: _se,
@@ -134,6 +140,7 @@ export async function trainSd15Lora(
     validationIndices: split.validation,
     targets: unetModules.map((m) => m.key),
     ...(withText ? { textEncoder: { lrScale: teScale } } : {}),
+    ...(conv ? { conv } : {}),
     rank: params.rank,
     alpha: params.alpha,
     prediction: params.prediction === 'v' ? 'v' : 'epsilon',
@@ -212,7 +219,8 @@ export async function trainSd15Lora(
   if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);
   const values: LoraValue[] = [];
   const scaleOf = (m: KohyaModule): number => usedScale(m, withText ? teScale : 1);
-  for (const e of kept) values.push(await exportSd15Checkpoint(e, ctx, model, modules, scaleOf, params, info));
+  for (const e of kept)
+    values.push(await exportSd15Checkpoint(e, ctx, model, modules, { rankOf, scaleOf, conv }, params, info));
   const best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
   if (params.loraCheck) ctx.log('info', 'SD 1.5: the LoRA check is not run yet; "best" is the lowest validation loss');
   return { lora: loraJson(values.at(-1)!), best: loraJson(best), checkpoints: loraJson(values) };
@@ -224,12 +232,16 @@ async function exportSd15Checkpoint(
   ctx: NodeContext,
   model: Sd15ModelValue,
   modules: readonly KohyaModule[],
-  scaleOf: (m: KohyaModule) => number,
+  how: {
+    rankOf: (m: KohyaModule) => { rank: number; alpha: number };
+    scaleOf: (m: KohyaModule) => number;
+    conv?: { rank: number; alpha: number };
+  },
   params: TrainLoraParams,
   info: TrainingInfo,
 ): Promise<LoraValue> {
   const data = await loadCheckpoint(entry.path);
-  const adapters = adaptersOf(modules, data.params, params.rank, params.alpha, scaleOf).map((a) => a.adapter);
+  const adapters = adaptersOf(modules, data.params, how.rankOf, how.scaleOf).map((a) => a.adapter);
   const name = `${info.outputName}-step${String(entry.step).padStart(6, '0')}`;
   const meta: Record<string, string> = {
     ...trainingMetadata({ ...info, steps: entry.step }),
@@ -240,6 +252,7 @@ async function exportSd15Checkpoint(
       rank: params.rank,
       alpha: params.alpha,
       textEncoder: info.textEncoder,
+      ...(how.conv ? { conv: how.conv } : {}),
       ...(info.trigger ? { trigger: info.trigger } : {}),
     }),
     ...(params.prediction === 'v' ? { 'modelspec.prediction_type': 'v', ss_v_parameterization: 'True' } : {}),

@@ -165,17 +165,22 @@ describe('SD 1.5 end to end', () => {
     expect(ctx.previews.some((p) => /step \d+\/\d+/.test(p.label ?? ''))).toBe(true);
   });
 
-  it('trains the text encoder too with its own learning rate when the layer set says +text', async () => {
+  it('trains the text encoder (own learning rate) and the convs (LoCon, own rank) when asked', async () => {
     const ctx = nodeContext(dataDir);
     const te = { ...TRAIN, steps: 4, checkpointEvery: 4, samplePrompts: [], targets: 'attention+mlp+text' };
-    const out = await runNode(trainLoraNode, { ...te, textEncoderLr: 0.02 }, { model, dataset }, ctx);
+    const withConv = { ...te, textEncoderLr: 0.02, convRank: 2, convAlpha: 1 };
+    const out = await runNode(trainLoraNode, withConv, { model, dataset }, ctx);
     const value = out.lora as unknown as LoraValue;
-    expect(value.modules).toBe(192 + 72);
+    expect(value.modules).toBe(192 + 72 + 86);
     const file = await readLora(ctx.artifacts.pathOf(value.artifact));
     const text = file.adapters.filter((a) => a.module.startsWith('lora_te_text_model_encoder_layers_'));
     expect(text).toHaveLength(72);
     expect(text.every((a) => a.up.some((v) => v !== 0))).toBe(true); // trained: up starts at zero
     expect(file.metadata).toMatchObject({ ss_network_train_unet_only: 'False', ss_text_encoder_lr: '0.02' });
+    expect(JSON.parse(file.metadata.ss_network_args!)).toEqual({ conv_dim: '2', conv_alpha: '1' });
+    const conv = file.adapters.find((a) => a.module === 'lora_unet_down_blocks_0_resnets_0_conv1')!;
+    expect(conv).toMatchObject({ rank: 2, alpha: 1, kernel: 3 });
+    expect(conv.up.some((v) => v !== 0)).toBe(true);
     const base = await pixels(ctx, (await runNode(sampleNode, SAMPLE, { model }, ctx)).images!);
     const withLora = { ...SAMPLE, loraStrengths: ['1'] };
     const [changed] = await pixels(ctx, (await runNode(sampleNode, withLora, { model, loras: [value] }, ctx)).images!);
