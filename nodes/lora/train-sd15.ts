@@ -268,6 +268,7 @@ async function exportSd15Checkpoint(
   await writeKohya(file, adapters, meta, 'F32');
   return {
     kind: 'loraflow.lora',
+    family: 'sd15',
     name,
     artifact: await ctx.artifacts.putFile(file, 'application/octet-stream', `${name}.safetensors`),
     base: info.baseModel,

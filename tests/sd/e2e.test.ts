@@ -110,7 +110,7 @@ describe('SD 1.5 end to end', () => {
     trainingSample = sampled && second.artifacts.pathOf(sampled.ref);
     expect(trainingSample).toBeDefined();
     lora = out.lora as unknown as LoraValue;
-    expect(lora).toMatchObject({ step: 12, rank: 4, modules: 192 }); // kohya's 192: the tiny model keeps every site
+    expect(lora).toMatchObject({ family: 'sd15', step: 12, rank: 4, modules: 192 }); // kohya's 192: the tiny model keeps every site
     const losses = [...first.metrics, ...second.metrics].map((m) => m.metrics.loss!).filter(Number.isFinite);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));
