@@ -39,11 +39,11 @@ export function sd15Targets(model: Sd15ModelValue, targets: string): KohyaModule
   return all;
 }
 
-/** The run's bucket: the most common image size (multiples of 8), and how many images have another. */
+/** The run's bucket: the most common image size (multiples of 64, as the UNet's levels need), and how many differ. */
 function runBucket(ds: Dataset): { width: number; height: number; others: number } {
   const counts = new Map<string, number>();
   for (const it of ds.items) {
-    const k = `${it.width - (it.width % 8)}x${it.height - (it.height % 8)}`;
+    const k = `${it.width - (it.width % 64)}x${it.height - (it.height % 64)}`;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;

@@ -70,9 +70,15 @@ export async function sampleSd15Node(
       `use one of ${SD_SAMPLERS.join(', ')}`,
       'sampler',
     );
+  // Three stride-2 levels on latents of size/8: a size that is not a multiple of 64 leaves an odd level behind,
+  // whose upsampled output no longer matches its skip connection.
   for (const side of ['width', 'height'] as const)
-    if (!Number.isInteger(params[side]) || params[side] < 64 || params[side] % 8)
-      throw new NodeUserError(`${side} must be a multiple of 8 of at least 64, got ${params[side]}`, 'e.g. 512', side);
+    if (!Number.isInteger(params[side]) || params[side] < 64 || params[side] % 64)
+      throw new NodeUserError(
+        `${side} must be a multiple of 64 for SD 1.5, got ${params[side]}`,
+        'e.g. 512 or 768',
+        side,
+      );
   const withLoras = loraRows(inputs.loras, params.loraStrengths ?? [], prompts, ctx);
   const rows: Row[] = withLoras?.rows ?? [{ label: '', cells: prompts.map(() => []) }];
   const clean = withLoras?.prompts ?? prompts;

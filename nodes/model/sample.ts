@@ -121,9 +121,9 @@ export const sampleNode = defineNode<SampleParams>({
         default: 512,
         min: 64,
         max: 2048,
-        step: 8,
+        step: 64,
         label: 'Width (SD)',
-        tooltip: 'SD 1.5 only: image width in pixels (multiple of 8).',
+        tooltip: 'SD 1.5 only: image width in pixels (a multiple of 64).',
       },
       {
         name: 'height',
@@ -131,9 +131,9 @@ export const sampleNode = defineNode<SampleParams>({
         default: 512,
         min: 64,
         max: 2048,
-        step: 8,
+        step: 64,
         label: 'Height (SD)',
-        tooltip: 'SD 1.5 only: image height in pixels (multiple of 8).',
+        tooltip: 'SD 1.5 only: image height in pixels (a multiple of 64).',
       },
       {
         name: 'clipSkip',

@@ -163,6 +163,14 @@ describe('SD 1.5 end to end', () => {
       expect(meanAbsDiff(imgs[0]!, base[0]!)).toBeGreaterThan(0); // another sampler, another path to an image
     }
     expect(ctx.previews.some((p) => /step \d+\/\d+/.test(p.label ?? ''))).toBe(true);
+    const wide = await runNode(sampleNode, { ...SAMPLE, prompts: ['a disc'], width: 128 }, { model }, ctx);
+    expect(
+      await sharp(ctx.artifacts.pathOf((wide.images as unknown as ImagesValue).items[0]!.image)).metadata(),
+    ).toMatchObject({ width: 128, height: 64 });
+    await expect(runNode(sampleNode, { ...SAMPLE, width: 96 }, { model }, ctx)).rejects.toMatchObject({
+      param: 'width',
+      message: expect.stringMatching(/multiple of 64/),
+    });
   });
 
   it('trains the text encoder (own learning rate) and the convs (LoCon, own rank) when asked', async () => {
