@@ -27,6 +27,7 @@ import { importFiles, isConfigOrWorkflow } from '../interop/importConfig';
 import { applyEdgeChanges, applyNodeChanges } from './changes';
 import { nodeTypes } from './nodeTypes';
 import { useFlowEdges, useFlowNodes } from './useFlowView';
+import { inputSocketsOf } from '../../../protocol/param-inputs';
 
 const DELETE_KEYS = ['Delete', 'Backspace'];
 
@@ -82,7 +83,8 @@ function onConnectEnd(event: globalThis.MouseEvent | TouchEvent, state: FinalCon
   const node = doc?.nodes.find((n) => n.id === state.fromNode?.id);
   const schema = schemasStore.get().byType.get(node?.type ?? '');
   const socketName = socketOfHandle(state.fromHandle.id);
-  const socket = (fromSource ? schema?.outputs : schema?.inputs)?.find((s) => s.name === socketName);
+  const inputs = schema && node ? inputSocketsOf(schema, node) : undefined;
+  const socket = (fromSource ? schema?.outputs : inputs)?.find((s) => s.name === socketName);
   if (!node || !socket) return;
   const point = 'changedTouches' in event ? event.changedTouches[0] : event;
   openPalette({

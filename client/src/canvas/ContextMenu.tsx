@@ -1,12 +1,17 @@
 /**
  * Right-click menus, as ComfyUI users expect them: on the canvas (add a node or a note here), on a node (run it,
- * bypass, mute, collapse, duplicate, colour, delete; on the whole selection when the node is part of it), on a
+ * bypass, mute, collapse, duplicate, colour, delete; on the whole selection when the node is part of it; convert one
+ * of its parameters to an input and back, on that node alone), on a
  * group (colour, select its nodes, delete the frame) and on a wire (delete).
  */
-import { memo, useEffect, type ReactNode } from 'react';
+import { memo, useEffect, useState, type ReactNode } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { addNoteAt, duplicateSelection, runSelected, toggleSelectedMode } from '../actions';
-import { deleteItems, setColor, setNodeFlags } from '../graph/edits';
+import { deleteItems, setColor, setNodeFlags, setParamInput } from '../graph/edits';
+import { convertedParams, paramSocketType } from '../../../protocol/param-inputs';
+import { isParamVisible } from '../../../protocol/validate';
+import type { WorkflowNode } from '../../../protocol/workflow';
+import { schemasStore } from '../store/schemas';
 import { groupFlowId, noteFlowId } from '../graph/ids';
 import { useStore } from '../store/createStore';
 import { activeTab, edit, setSelection } from '../store/editor';
@@ -68,6 +73,52 @@ function nodesFor(id: string): string[] {
   return selected.includes(id) ? selected : [id];
 }
 
+/**
+ * "Convert <param> back to a widget" for each converted parameter, and the others that can be converted behind one
+ * item that opens their list (TrainLoRA has dozens of parameters).
+ */
+function ParamInputItems({ node }: { node: WorkflowNode }) {
+  const [open, setOpen] = useState(false);
+  const schema = useStore(schemasStore, (s) => s.byType.get(node.type));
+  if (!schema) return null;
+  const converted = convertedParams(schema, node);
+  const convertible = schema.params.filter(
+    (p) => paramSocketType(p) !== undefined && !converted.includes(p) && isParamVisible(schema, p, node.params),
+  );
+  const name = (p: { name: string; label?: string }) => p.label ?? p.name;
+  return (
+    <>
+      {converted.map((p) => (
+        <Item
+          key={p.name}
+          id={`unconvert-${p.name}`}
+          label={`Convert ${name(p)} back to a widget`}
+          onClick={() => edit(setParamInput(node.id, p.name, false))}
+        />
+      ))}
+      {convertible.length > 0 && (
+        <li role="menuitem" onClick={() => setOpen(!open)} data-testid="menu-convert-params">
+          {`Convert a parameter to an input ${open ? '▾' : '▸'}`}
+        </li>
+      )}
+      {open && (
+        <li className="menu-sublist">
+          <ul>
+            {convertible.map((p) => (
+              <Item
+                key={p.name}
+                id={`convert-${p.name}`}
+                label={`Convert ${name(p)} to input`}
+                onClick={() => edit(setParamInput(node.id, p.name, true))}
+              />
+            ))}
+          </ul>
+        </li>
+      )}
+    </>
+  );
+}
+
 function NodeItems({ id }: { id: string }) {
   const ids = nodesFor(id);
   const doc = activeTab().doc;
@@ -96,6 +147,7 @@ function NodeItems({ id }: { id: string }) {
         onClick={() => edit(setNodeFlags(ids, { collapsed: !node?.collapsed }))}
       />
       <Item id="duplicate" label={`Duplicate${many}`} onClick={() => duplicateSelection(ids)} />
+      {node && ids.length === 1 && <ParamInputItems node={node} />}
       <Colours flowIds={ids} />
       <Item id="delete" label={`Delete${many}`} onClick={() => edit(deleteItems(ids, []))} />
     </>

@@ -9,9 +9,11 @@ interface Props {
   socket: SocketSpec;
   side: 'input' | 'output';
   missing?: boolean;
+  /** Shown instead of the socket's name (a converted parameter's socket shows the parameter's name). */
+  label?: string;
 }
 
-export const SocketRow = memo(function SocketRow({ socket, side, missing }: Props) {
+export const SocketRow = memo(function SocketRow({ socket, side, missing, label }: Props) {
   const id = side === 'input' ? inputHandle(socket.name) : outputHandle(socket.name);
   const title = `${socket.name}: ${socket.type}${socket.optional ? ' (optional)' : ''}${socket.list ? ' (list)' : ''}${socket.tooltip ? `\n${socket.tooltip}` : ''}`;
   return (
@@ -23,7 +25,7 @@ export const SocketRow = memo(function SocketRow({ socket, side, missing }: Prop
         style={{ background: socketColor(socket.type), borderRadius: socket.list ? 2 : '50%' }}
         data-testid={`handle-${side}-${socket.name}`}
       />
-      <span>{socket.name}</span>
+      <span>{label ?? socket.name}</span>
       <span className="socket-type">{socket.type}</span>
     </div>
   );

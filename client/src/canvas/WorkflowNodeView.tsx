@@ -2,9 +2,10 @@
  * A workflow node on the canvas: header, run state (at the top, so a tall node's progress is in sight), sockets,
  * parameter widgets, validation errors and outputs. A collapsed node shows its header and run state only.
  */
-import { memo, useState, type DragEvent } from 'react';
+import { memo, useMemo, useState, type DragEvent } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { WorkflowFlowNode } from '../graph/mapping';
+import { convertedParams, inputSocketsOf, paramOfSocket } from '../../../protocol/param-inputs';
 import { setNodeFlags } from '../graph/edits';
 import { useStore } from '../store/createStore';
 import { edit } from '../store/editor';
@@ -31,6 +32,9 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
   const collapsed = node.collapsed === true;
   const acceptsUploads = schema?.params.some((p) => p.name === UPLOADS_PARAM && p.kind === 'list') ?? false;
   const nodeErrors = errors.filter((e) => !e.param);
+  // A parameter converted to an input adds a socket of its own (and its field shows the wire instead of a widget).
+  const inputs = useMemo(() => (schema ? inputSocketsOf(schema, node) : []), [schema, node]);
+  const wired = useMemo(() => (schema ? convertedParams(schema, node).map((p) => p.name) : []), [schema, node]);
   const onDrop = (e: DragEvent): void => {
     if (!acceptsUploads || e.dataTransfer.files.length === 0) return;
     e.preventDefault();
@@ -94,8 +98,14 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
       )}
       <div className="sockets">
         <div>
-          {schema?.inputs.map((s) => (
-            <SocketRow key={s.name} socket={s} side="input" missing={errors.some((e) => e.input === s.name)} />
+          {inputs.map((s) => (
+            <SocketRow
+              key={s.name}
+              socket={s}
+              side="input"
+              label={paramOfSocket(s.name)}
+              missing={errors.some((e) => e.input === s.name)}
+            />
           ))}
         </div>
         <div>
@@ -104,7 +114,9 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
           ))}
         </div>
       </div>
-      {!collapsed && schema && <NodeParams nodeId={id} schema={schema} params={node.params} errors={errors} />}
+      {!collapsed && schema && (
+        <NodeParams nodeId={id} schema={schema} params={node.params} errors={errors} wired={wired} />
+      )}
       {!collapsed && acceptsUploads && <div className="drop-hint">drop images here</div>}
       {nodeErrors.map((e) => (
         <div key={e.message} className="error-text" data-testid={`node-validation-${id}`}>

@@ -3,6 +3,7 @@ import type { NodeSchema, SocketSpec } from '../../../protocol/schema';
 import { socketsCompatible } from '../../../protocol/schema';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { socketOfHandle } from './ids';
+import { inputSocketsOf, paramOfSocket } from '../../../protocol/param-inputs';
 
 export interface ConnectionAttempt {
   source: string | null;
@@ -24,7 +25,9 @@ function socketOf(
   if (!node) return undefined;
   const schema = schemas.get(node.type);
   const name = socketOfHandle(handle);
-  return { title: node.title ?? schema?.title ?? node.type, socket: schema?.[side].find((s) => s.name === name) };
+  // Inputs include the sockets of parameters converted to inputs.
+  const sockets = !schema ? [] : side === 'inputs' ? inputSocketsOf(schema, node) : schema.outputs;
+  return { title: node.title ?? schema?.title ?? node.type, socket: sockets.find((s) => s.name === name) };
 }
 
 /** Checks a wire from an output socket to an input socket. */
@@ -42,7 +45,7 @@ export function checkConnection(
   if (!socketsCompatible(from.socket.type, to.socket.type)) {
     return {
       ok: false,
-      reason: `${from.title}.${from.socket.name} gives ${from.socket.type}, but ${to.title}.${to.socket.name} expects ${to.socket.type}.`,
+      reason: `${from.title}.${from.socket.name} gives ${from.socket.type}, but ${to.title}.${paramOfSocket(to.socket.name) ?? to.socket.name} expects ${to.socket.type}.`,
     };
   }
   if (createsCycle(doc, c.source, c.target)) return { ok: false, reason: 'That wire would make a cycle.' };

@@ -3,6 +3,7 @@ import type { Draft } from 'immer';
 import type { NodeSchema, ParamValue } from '../../../protocol/schema';
 import type { NodeMode, WorkflowEdge, WorkflowFile, WorkflowNode } from '../../../protocol/workflow';
 import { freshId, parseFlowId } from './ids';
+import { convertedParamNames, paramSocketName } from '../../../protocol/param-inputs';
 
 type Doc = Draft<WorkflowFile>;
 type XY = { x: number; y: number };
@@ -210,6 +211,21 @@ export const setNodeFlags =
         else delete n.mode;
       }
     }
+  };
+
+/** Turns a parameter into an input socket (`param:<name>`), or back into a widget: that removes the wire into it. */
+export const setParamInput =
+  (nodeId: string, param: string, asInput: boolean) =>
+  (doc: Doc): void => {
+    const node = doc.nodes.find((n) => n.id === nodeId);
+    if (!node) return;
+    const names = convertedParamNames(node).filter((p) => p !== param);
+    if (asInput) names.push(param);
+    if (names.length > 0) node.paramInputs = names;
+    else delete node.paramInputs;
+    if (asInput) return;
+    const socket = paramSocketName(param);
+    doc.edges = doc.edges.filter((e) => !(e.to.node === nodeId && e.to.socket === socket));
   };
 
 /** Sets a group's or a node's colour (undefined clears it). */
