@@ -115,7 +115,8 @@ async function main(job: Sd15TrainJob): Promise<void> {
     const from = resumePoint(job.stateDir, job.steps);
     const resume = from ? { path: from.path, data: await loadCheckpoint(from.path) } : undefined;
     const t = (trainer = await Trainer.create(task, job.config, resume));
-    validation = new Sd15Validation(valTask, job.threads);
+    // Beyond the tiny test models, keeping a second copy of the weights alive between checkpoints costs GBs.
+    validation = new Sd15Validation(valTask, job.threads, ckpt.bytes < 256 * 2 ** 20);
     const val = validation;
     post({ type: 'started', step: t.step, resumedFrom: from?.step, parameterCount: t.parameterCount });
     const modules = fullLoraModules(ckpt.widths, { text: !!te, conv: !!job.conv, targets: job.targets });
