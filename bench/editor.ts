@@ -1,7 +1,8 @@
 /**
  * Editor benchmark (not a test): a 200-node graph loads and pans in headless Chromium against a real server.
  * Prints load time and requestAnimationFrame deltas while panning, next to the same pan over an empty canvas
- * measured in the same run as the reference.   npm run bench:editor
+ * measured in the same run as the reference; then the same pan while a run of the graph streams node states and
+ * progress to the page (each node waits 40 ms in 20 progress steps).   npm run bench:editor
  */
 import type { Page } from 'playwright-core';
 import type { WorkflowFile } from '../protocol/workflow';
@@ -15,7 +16,7 @@ function bigWorkflow(): WorkflowFile {
   const nodes = Array.from({ length: NODES }, (_, i) => ({
     id: `d${i}`,
     type: 'Delay',
-    params: { ms: 0, steps: 1 },
+    params: { ms: 40, steps: 20 },
     position: { x: (i % COLUMNS) * 280, y: Math.floor(i / COLUMNS) * 220 },
   }));
   const edges = nodes
@@ -90,10 +91,17 @@ async function main(): Promise<void> {
     const loadMs = Date.now() - t0;
     await page.waitForTimeout(500);
     const full = await panFrames(page, 3000);
+    await page.click('[data-testid=run]');
+    await page.waitForSelector('[data-testid=run-status].status-running', { timeout: 30_000 });
+    const streaming = await panFrames(page, 3000);
+    const stillRunning = await page.locator('[data-testid=run-status].status-running').count();
     console.log(`editor benchmark: ${NODES} nodes, ${NODES - 1} wires, headless Chromium (software rendering)`);
     console.log(`load (click -> all nodes and wires in the DOM): ${loadMs} ms`);
     console.log(describe('pan, empty canvas (ref)', empty));
     console.log(describe(`pan, ${NODES} nodes`, full));
+    console.log(
+      describe(`pan, ${NODES} nodes, run`, streaming) + (stillRunning ? '' : '  (the run ended during the pan)'),
+    );
   } finally {
     await browser.close();
     await server.stop();
