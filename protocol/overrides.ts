@@ -5,6 +5,7 @@
 import type { NodeSchema, ParamSpec, ParamValue } from './schema';
 import type { WorkflowFile, WorkflowNode } from './workflow';
 import { validateParamValue, type SchemaSource } from './validate';
+import { convertedParamNames } from './param-inputs';
 
 /** An override that cannot be applied; the message says which part of `--set` is wrong and what is possible. */
 export class OverrideError extends Error {
@@ -105,6 +106,11 @@ export function applyOverrides(wf: WorkflowFile, schemas: SchemaSource, sets: re
       const names = schema.params.map((p) => p.name).join(', ') || 'none';
       throw new OverrideError(
         `--set: node "${node.id}" (${node.type}) has no parameter "${param}"; its parameters: ${names}`,
+      );
+    }
+    if (convertedParamNames(node).includes(param)) {
+      throw new OverrideError(
+        `--set ${target}.${param}: that parameter is an input of node "${node.id}" now (a wire drives it); set the node wired into it`,
       );
     }
     const value = coerceParamValue(spec, raw);

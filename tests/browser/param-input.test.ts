@@ -5,6 +5,7 @@
  *
  *   n: Number{7} --value--> ft: FakeTrain.param:steps --images--> show: ShowImages
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -31,6 +32,17 @@ const wf: WorkflowFile = {
   notes: [],
 };
 
+/** A folder read through a wire: the typed folder does not exist, and must not stop the run. */
+const listing: WorkflowFile = {
+  ...wf,
+  name: 'Listing',
+  nodes: [
+    { id: 't', type: 'Text', params: { text: 'pics' }, position: { x: -320, y: 40 } },
+    { id: 'l', type: 'ListFiles', params: { folder: 'not-there' }, position: { x: 0, y: 0 } },
+  ],
+  edges: [],
+};
+
 const SHOT = path.join(os.tmpdir(), 'loraflow-param-input.png');
 const stepsHandle = '[data-testid=node-ft] [data-testid="handle-input-param:steps"]';
 
@@ -38,12 +50,19 @@ beforeAll(async () => {
   buildClientIfStale();
   server = await startServer();
   browser = await launchBrowser();
-  const res = await fetch(`${server.url}/api/workflows/driven`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(wf),
-  });
-  expect(res.ok).toBe(true);
+  for (const [name, file] of [
+    ['driven', wf],
+    ['listing', listing],
+  ] as const) {
+    const res = await fetch(`${server.url}/api/workflows/${name}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(file),
+    });
+    expect(res.ok).toBe(true);
+  }
+  fs.mkdirSync(path.join(server.dataDir, 'pics'));
+  fs.writeFileSync(path.join(server.dataDir, 'pics', 'a.png'), 'not really a png');
 }, 120000);
 
 afterAll(async () => {
@@ -70,12 +89,12 @@ async function dragWire(fromSelector: string, toSelector: string): Promise<void>
   await page.mouse.up();
 }
 
-/** Runs the tab's workflow and waits until FakeTrain is done either way; returns the server's view of the run. */
-async function runAndWait(status: 'succeeded' | 'failed'): Promise<RunDetail> {
+/** Runs the tab's workflow and waits until `node` is done either way; returns the server's view of the run. */
+async function runAndWait(status: 'succeeded' | 'failed', node = 'ft'): Promise<RunDetail> {
   await page.click('[data-testid=run]');
   await page.waitForFunction(
-    (s) => document.querySelector('[data-testid=status-ft]')?.getAttribute('data-status') === s,
-    status,
+    ([id, s]) => document.querySelector(`[data-testid=status-${id}]`)?.getAttribute('data-status') === s,
+    [node, status] as const,
   );
   const runs = (await (await fetch(`${server.url}/api/runs`)).json()) as RunSummary[];
   return (await (await fetch(`${server.url}/api/runs/${runs[0]!.id}`)).json()) as RunDetail;
@@ -126,3 +145,22 @@ test('convert steps to an input, wire a Number into it, run; out of range fails 
     expect(await page.locator('.react-flow__edge').count()).toBe(1); // the wire into steps went with it
   });
 }, 90000);
+
+test('a Text drives ListFiles.folder: the typed folder, missing, does not stop the run; the wired one is listed', async () => {
+  await withScreenshot(page, 'param-input-folder', async () => {
+    await page.goto(server.url);
+    await page.click('[data-testid=side-library]');
+    await page.click('[data-testid=library-listing]');
+    await page.waitForSelector('[data-testid=node-l]');
+    await page.click('[data-testid=node-l] .wf-node-header .title', { button: 'right' });
+    await page.click('[data-testid=menu-convert-params]');
+    await page.click('[data-testid=menu-convert-folder]');
+    await dragWire(
+      '[data-testid=node-t] [data-testid=handle-output-text]',
+      '[data-testid=node-l] [data-testid="handle-input-param:folder"]',
+    );
+    await page.waitForSelector('[data-testid=wired-l-folder]:has-text("t.text")');
+    const run = await runAndWait('succeeded', 'l');
+    expect(run.nodes.l?.outputs).toMatchObject({ count: 1 });
+  });
+}, 60000);

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineNode } from '../../nodes/api';
 import { primitivesNodes } from '../../nodes/primitives';
+import { applyOverrides } from '../../protocol/overrides';
 import { paramSocketName } from '../../protocol/param-inputs';
 import { validateWorkflow } from '../../protocol/validate';
 import type { WorkflowFile } from '../../protocol/workflow';
@@ -187,4 +188,11 @@ test('validation: a converted parameter with no wire is an error on that paramet
   const stray = wire(graph(['n:Number', 's:Steps']), 'n', 'value', 's', 'steps');
   stray.nodes[1]!.paramInputs = [];
   expect(validateWorkflow(stray, schemas).map((e) => e.kind)).toEqual(['edge-missing-socket']);
+});
+
+test('--set on a converted parameter says it is an input now instead of setting a value nobody reads', () => {
+  expect(() => applyOverrides(driven(7), engine.env.registry.schemas(), ['s.steps=50'])).toThrow(
+    '--set s.steps: that parameter is an input of node "s" now (a wire drives it); set the node wired into it',
+  );
+  expect(applyOverrides(driven(7), engine.env.registry.schemas(), ['n.value=50']).nodes[0]!.params.value).toBe(50);
 });

@@ -5,6 +5,7 @@
 import type { NodeSchema, ParamSpec } from '../../../protocol/schema';
 import { isParamVisible } from '../../../protocol/validate';
 import type { WorkflowFile } from '../../../protocol/workflow';
+import { convertedParamNames } from '../../../protocol/param-inputs';
 import { api, ApiCallError } from '../api/http';
 import { createStore } from './createStore';
 
@@ -42,7 +43,9 @@ function readPaths(doc: WorkflowFile, schemas: ReadonlyMap<string, NodeSchema>) 
   for (const node of doc.nodes) {
     const schema = schemas.get(node.type);
     if (!schema || node.mode) continue; // a muted or bypassed node reads nothing
+    const wired = convertedParamNames(node);
     for (const spec of schema.params) {
+      if (wired.includes(spec.name)) continue; // its typed value is unused; the wired one is checked at run time
       const value = node.params[spec.name] ?? spec.default;
       if (spec.kind !== 'path' || spec.access !== 'read' || typeof value !== 'string' || value.trim() === '') continue;
       if (!isParamVisible(schema, spec, node.params)) continue;
