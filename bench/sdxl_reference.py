@@ -7,6 +7,10 @@ pooled ln_final(last)[EOS] @ text_projection; the UNet with channel mult 1/2/4, 
 
 Usage: /usr/bin/python3 bench/sdxl_reference.py WEIGHTS INPUTS OURS
 Computes the reference in float64 and prints one JSON object: per output, max |ours - ref| and that over max |ref|.
+
+Usage: /usr/bin/python3 bench/sdxl_reference.py bench SHAPES.json MODULES.json --size 1024 --rank 32 [--steps 1]
+Times one SDXL UNet LoRA step for bench:sdxl (random float32 weights of the shapes in SHAPES.json, LoRA on the
+modules MODULES.json lists as [weight, out, in], epsilon MSE, AdamW) and prints seconds and the peak RSS as JSON.
 """
 import json
 import math
@@ -75,7 +79,7 @@ def unet_xl(m, x, t, ctx, y):
     half = ch // 2
     freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64) / half)
     args = t[:, None].to(torch.float64) * freqs[None]
-    feats = torch.cat([torch.cos(args), torch.sin(args)], 1)
+    feats = torch.cat([torch.cos(args), torch.sin(args)], 1).to(x.dtype)
     emb = m.lin(F.silu(m.lin(feats, U + "time_embed.0")), U + "time_embed.2")
     emb = emb + m.lin(F.silu(m.lin(y, U + "label_emb.0.0")), U + "label_emb.0.2")
 
@@ -149,5 +153,62 @@ def main():
     print(json.dumps({"torch": torch.__version__, "parts": report}))
 
 
+def bench(argv):
+    import argparse
+    import time
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("shapes")
+    ap.add_argument("modules")
+    ap.add_argument("--size", type=int, default=1024)
+    ap.add_argument("--rank", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=1)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    with open(a.shapes) as f:
+        shapes = json.load(f)
+    with open(a.modules) as f:
+        modules = json.load(f)
+    w = {}
+    for name, shape in shapes.items():
+        fan_in = math.prod(shape[1:]) if len(shape) > 1 else 1
+        t = torch.empty(shape, dtype=torch.float32)
+        w[name] = t.uniform_(-math.sqrt(3 / fan_in), math.sqrt(3 / fan_in)) if len(shape) > 1 else t.fill_(0.01)
+        if len(shape) == 1 and name.endswith(".weight"):
+            t.fill_(1.0)
+    m = base.Model(w)
+    params = []
+    for target, out_f, in_f in modules:
+        down = ((torch.rand([a.rank, in_f]) * 2 - 1) / math.sqrt(in_f)).requires_grad_(True)
+        up = torch.zeros([out_f, a.rank]).requires_grad_(True)
+        params += [down, up]
+        m.lora[target[: -len(".weight")]] = (down, up, 1.0)
+    lat = a.size // 8
+    ctx_dim = shapes[U + "input_blocks.4.1.transformer_blocks.0.attn2.to_k.weight"][1]
+    adm = shapes[U + "label_emb.0.0.weight"][1]
+    x, noise = torch.randn(1, 4, lat, lat), torch.randn(1, 4, lat, lat)
+    ctx, y = torch.randn(1, 77, ctx_dim), torch.randn(1, adm)
+    opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "modules": len(m.lora)}
+    times, cpu = [], []
+    for _ in range(a.steps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(unet_xl(m, x, torch.tensor([500.0]), ctx, y), noise)
+        loss.backward()
+        opt.step()
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    out["step_s"] = min(times)
+    out["step_cpu_s"] = min(cpu)
+    out["step_peak_rss_mib"] = base.peak_rss_mib()
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "bench":
+        bench(sys.argv[2:])
+    else:
+        main()

@@ -1,0 +1,160 @@
+// bench:sdxl — one LoRA training step of the full-size SDXL UNet (random weights, batch 1, kohya's 722 modules,
+// AdamW, gradient checkpointing) at 1024 px (and 512), with our ONNX runtime, next to the same step in PyTorch 1.13
+// (bench/sdxl_reference.py bench) in the same run, with each side's peak memory.
+// Usage: npm run bench:sdxl [-- --sizes 1024,512 --steps 1 --rank 32 --widths full|tiny --no-torch --force]
+//        (LORAFLOW_PYTHON picks the interpreter with PyTorch; default /usr/bin/python3)
+// Heavy: the SDXL UNet is 10.3 GB in fp32 and each side holds its weights plus the step's activations; the command
+// checks available memory first and refuses below the estimate. `--widths tiny` runs the same code on the tiny model
+// (every key, narrow widths) to check the plumbing in seconds.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Trainer } from '../ml/train';
+import { syntheticSdxlCheckpoint } from '../ml/sd/sdxl-tiny';
+import { createSdxlUnetLoraTask, sdxlUnetLoraModules } from '../ml/sd/sdxl-train-step';
+import { sampleSize } from '../ml/sd/sdxl-cond';
+import { SDXL_WIDTHS, TINY_SDXL_WIDTHS } from '../ml/sd/sdxl-widths';
+import { elementCount, UNET_PREFIX } from '../ml/sd/spec';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
+};
+const flag = (name: string): boolean => args.includes(`--${name}`);
+const tiny = opt('widths', 'full') === 'tiny';
+const widths = tiny ? TINY_SDXL_WIDTHS : SDXL_WIDTHS;
+const sizes = opt('sizes', tiny ? '64' : '1024,512')
+  .split(',')
+  .map(Number);
+const steps = Number(opt('steps', '1'));
+const rank = Number(opt('rank', '32'));
+const threads = cpus().length;
+const out = (s: string): boolean => process.stdout.write(s + '\n');
+
+function availableGiB(): number {
+  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Number(m[1]) / 2 ** 20 : 0;
+}
+function resetPeak(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux or not permitted: the peak then covers every phase so far.
+  }
+}
+function peakGiB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 2 ** 20 : 0;
+}
+const wave = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
+
+async function ourStep(size: number) {
+  const ckpt = syntheticSdxlCheckpoint(widths, 1);
+  const lat = size / 8;
+  const c = widths.unet.contextDim;
+  const task = createSdxlUnetLoraTask(ckpt, {
+    rank,
+    alpha: rank,
+    batch: 1,
+    prediction: 'epsilon',
+    latents: [wave(4 * lat * lat, 0.37)],
+    contexts: [wave(77 * c, 0.11)],
+    pooled: [wave(widths.clipG.projectionDim, 0.2)],
+    sizes: [sampleSize(size, size)],
+    latentShape: [4, lat, lat],
+    contextShape: [77, c],
+    checkpointing: true,
+  });
+  resetPeak();
+  const t = await Trainer.create(task, {
+    seed: 0,
+    optimizer: { kind: 'adamw', weightDecay: 0.01 },
+    schedule: { kind: 'constant', lr: 1e-4, totalSteps: 100 },
+    threads,
+  });
+  const setup0 = performance.now();
+  await t.stepGraph(1);
+  const setupS = (performance.now() - setup0) / 1000;
+  const stepS: number[] = [];
+  const cpuS: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const c0 = process.cpuUsage();
+    const r = await t.runOnce(1);
+    const cu = process.cpuUsage(c0);
+    stepS.push(1 / r.stepsPerSecond);
+    cpuS.push((cu.user + cu.system) / 1e6);
+  }
+  await t.release();
+  return { step: Math.min(...stepS), cpu: Math.min(...cpuS), setupS, peak: peakGiB() };
+}
+
+function torchStep(shapesFile: string, modulesFile: string, size: number) {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE; // OpenBLAS picks a slow kernel with the machine's settings: unset for this command
+  delete env.OPENBLAS_L2_SIZE;
+  const python = process.env.LORAFLOW_PYTHON ?? '/usr/bin/python3';
+  const a = ['--size', String(size), '--rank', String(rank), '--threads', String(threads), '--steps', String(steps)];
+  const r = spawnSync(python, [path.join(__dirname, 'sdxl_reference.py'), 'bench', shapesFile, modulesFile, ...a], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0)
+    return `PyTorch failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    torch: string;
+    modules: number;
+    step_s: number;
+    step_cpu_s: number;
+    step_peak_rss_mib: number;
+  };
+}
+
+async function main(): Promise<void> {
+  const ckpt = syntheticSdxlCheckpoint(widths, 1);
+  const unetNames = ckpt.names.filter((n) => n.startsWith(UNET_PREFIX));
+  const weightGiB = (4 * unetNames.reduce((a, n) => a + elementCount(ckpt.shape(n)), 0)) / 2 ** 30;
+  const need = 3 * weightGiB + 4; // measured on SD 1.5: about 3x the fp32 weights plus the step's activations
+  const avail = availableGiB();
+  out(
+    `SDXL ${tiny ? 'tiny' : 'full-size'} UNet (${weightGiB.toFixed(2)} GiB fp32), random weights, LoRA rank ${rank}, ` +
+      `batch 1, ${threads} threads; ${avail.toFixed(1)} GiB available`,
+  );
+  if (avail < need && !flag('force')) {
+    out(`refusing: this needs about ${need.toFixed(0)} GiB free (ours, then PyTorch); run it on a bigger machine`);
+    process.exitCode = 1;
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'sdxl-bench-'));
+  const shapesFile = path.join(dir, 'shapes.json');
+  const modulesFile = path.join(dir, 'modules.json');
+  writeFileSync(shapesFile, JSON.stringify(Object.fromEntries(unetNames.map((n) => [n, ckpt.shape(n)]))));
+  const modules = sdxlUnetLoraModules(widths);
+  writeFileSync(modulesFile, JSON.stringify(modules.map((m) => [m.target, m.out, m.in])));
+  try {
+    for (const size of sizes) {
+      const ours = await ourStep(size);
+      out(
+        `${size} px  ours:  ${ours.step.toFixed(2)} s/step, CPU ${ours.cpu.toFixed(1)} s, peak ${ours.peak.toFixed(2)} GiB` +
+          ` (graph + session ${ours.setupS.toFixed(0)} s, ${modules.length} modules)`,
+      );
+      const torch = flag('no-torch') ? 'skipped' : torchStep(shapesFile, modulesFile, size);
+      if (typeof torch === 'string') out(`         torch: ${torch}`);
+      else {
+        const peak = (torch.step_peak_rss_mib / 1024).toFixed(2);
+        out(
+          `         torch ${torch.torch}: ${torch.step_s.toFixed(2)} s/step, CPU ${torch.step_cpu_s.toFixed(1)} s, peak ${peak} GiB (${torch.modules} modules)`,
+        );
+        out(
+          `         ours faster: ${(torch.step_s / ours.step).toFixed(2)}x by wall, ${(torch.step_cpu_s / ours.cpu).toFixed(2)}x by CPU`,
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
