@@ -50,6 +50,21 @@ const testNodes = [
       return { out: file };
     },
   }),
+  defineNode({
+    schema: {
+      type: 'Prompts',
+      version: 1,
+      category: 'test',
+      title: 'Prompts',
+      description: 'like Sample: prompts whose <lora:name:w> tags name files',
+      resource: 'cpu',
+      cacheable: true,
+      inputs: [],
+      outputs: [{ name: 'out', type: 'STRING' }],
+      params: [{ name: 'prompts', kind: 'list', default: ['a cat'], pathPart: 'lora-tags' }],
+    },
+    execute: async (_i, p, ctx) => (executed.push(ctx.nodeId), { out: (p.prompts as string[]).join(' | ') }),
+  }),
 ];
 
 let engine: TestEngine;
@@ -195,4 +210,16 @@ test('--set on a converted parameter says it is an input now instead of setting 
     '--set s.steps: that parameter is an input of node "s" now (a wire drives it); set the node wired into it',
   );
   expect(applyOverrides(driven(7), engine.env.registry.schemas(), ['n.value=50']).nodes[0]!.params.value).toBe(50);
+});
+
+test('a Text driving a list of prompts is its one prompt, and its <lora:…> names are checked like typed ones', async () => {
+  const prompts = (text: string) =>
+    wire(graph([`t:Text{"text":${JSON.stringify(text)}}`, 'p:Prompts']), 't', 'text', 'p', 'prompts');
+  const ok = await engine.run(prompts('a dog <lora:ink:0.7>'));
+  expect(ok.events.find((e) => e.type === 'node.finished' && e.nodeId === 'p')).toMatchObject({
+    outputs: { out: 'a dog <lora:ink:0.7>' },
+  });
+  const refused = await engine.run(prompts('a dog <lora:../../secret:1>'));
+  expect(refused.ran).toEqual([]);
+  expect(errorOf(refused.events, 'p')).toMatch(/^Node "p" \(Prompts\), parameter "prompts" \(from its input\): /);
 });
