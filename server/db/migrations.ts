@@ -59,6 +59,8 @@ const MIGRATIONS: string[] = [
   `,
   // The process that queued or runs a run: a server starting beside a live `loraflow run` must leave its runs alone.
   `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
+  // The warnings a node logged when it computed a cached result: a cache hit shows them again.
+  `ALTER TABLE cache ADD COLUMN warnings TEXT;`,
 ];
 
 /** Brings the database schema up to date; safe to call on every start. */

@@ -89,6 +89,9 @@ export async function executeWorkflow(
       status[i] = 'done';
       outputs[i] = hit;
       emit({ type: 'node.cached', nodeId: p.id, outputs: hit, cacheKey: key.key });
+      // Warnings live in the logs of the run that computed the result; this run shows them again.
+      for (const message of env.cache.warnings(key.key))
+        emit({ type: 'node.log', nodeId: p.id, level: 'warn', message, at: Date.now() });
     }
   }
   const toRun = requiredMisses(plan, status);
@@ -187,6 +190,7 @@ function runMisses(
     // Created on the first report: most quick nodes report no progress at all.
     let progress: ProgressThrottle | undefined;
     let reportsClosed = false;
+    const warnings: string[] = [];
     const throttle = {
       report(value: number, max: number, metrics?: Metrics) {
         if (reportsClosed) return;
@@ -208,6 +212,7 @@ function runMisses(
         case 'preview':
           return emit({ type: 'node.preview', nodeId: p.id, image: e.image, label: e.label });
         case 'log':
+          if (e.level === 'warn') warnings.push(e.message);
           return emit({ type: 'node.log', nodeId: p.id, level: e.level, message: e.message, at: Date.now() });
         default:
           return assertNever(e);
@@ -241,7 +246,7 @@ function runMisses(
         outputs[i] = out;
         status[i] = 'done';
         try {
-          env.cache.put(key.key, p.node.type, out);
+          env.cache.put(key.key, p.node.type, out, warnings);
         } catch (e) {
           // The result is still good for this run; only the next run will have to compute it again.
           emit({

@@ -28,7 +28,10 @@ export type RunOutcome = 'succeeded' | 'failed' | 'cancelled';
 /** Persistent cache of finished nodes' outputs, keyed by cache key. The server backs it with SQLite. */
 export interface CacheStore {
   get(cacheKey: string): NodeOutputs | undefined;
-  put(cacheKey: string, nodeType: string, outputs: NodeOutputs): void;
+  /** Stores a result with the warnings the node logged computing it (a cache hit must still show them). */
+  put(cacheKey: string, nodeType: string, outputs: NodeOutputs, warnings?: readonly string[]): void;
+  /** The warnings stored with a result (none when it had none or is not cached). */
+  warnings(cacheKey: string): readonly string[];
 }
 
 export interface NodeRegistry {
