@@ -1,4 +1,6 @@
 /** Lays out an imported TrainingSetup as a workflow: the quick start's graph, parameters by name. */
+import { layOutColumns } from '../node-box';
+import type { NodeSchema } from '../schema';
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from '../workflow';
 import { emptyWorkflow } from '../workflow-io';
 import { ROLE_TYPES, type Params, type Role, type TrainingSetup } from './roles';
@@ -49,11 +51,15 @@ export function summaryNote(summary: ImportSummary): string {
   return lines.join('\n');
 }
 
-/** The workflow of an import. `importedFrom` (kept by load/save as an unknown field) tells export the source family. */
+/**
+ * The workflow of an import. `importedFrom` (kept by load/save as an unknown field) tells export the source family.
+ * The nodes are stacked by their estimated heights from `schemas`, so that no node covers another.
+ */
 export function buildWorkflow(
   setup: TrainingSetup,
   name: string,
   summary: ImportSummary,
+  schemas: readonly NodeSchema[],
   description?: string,
 ): WorkflowFile {
   const wf = emptyWorkflow(name);
@@ -84,5 +90,6 @@ export function buildWorkflow(
     file: summary.file,
     ...(summary.family ? { family: summary.family } : {}),
   };
+  layOutColumns(wf, schemas);
   return wf;
 }

@@ -95,5 +95,5 @@ export function importConfig(
     if (e instanceof ImportError) throw e;
     throw new ImportError((e as Error).message);
   }
-  return { workflow: buildWorkflow(b.setup, b.name, b.summary, b.description), summary: b.summary };
+  return { workflow: buildWorkflow(b.setup, b.name, b.summary, schemas, b.description), summary: b.summary };
 }
