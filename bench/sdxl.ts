@@ -137,18 +137,20 @@ async function main(): Promise<void> {
     for (const size of sizes) {
       const ours = await ourStep(size);
       out(
-        `${size} px  ours:  ${ours.step.toFixed(2)} s/step, CPU ${ours.cpu.toFixed(1)} s, peak ${ours.peak.toFixed(2)} GiB` +
-          ` (graph + session ${ours.setupS.toFixed(0)} s, ${modules.length} modules)`,
+        `${size} px  ours:  ${ours.step.toFixed(2)} s/step, CPU ${ours.cpu.toFixed(1)} s, ` +
+          `peak ${ours.peak.toFixed(2)} GiB (graph + session ${ours.setupS.toFixed(0)} s, ${modules.length} modules)`,
       );
       const torch = flag('no-torch') ? 'skipped' : torchStep(shapesFile, modulesFile, size);
       if (typeof torch === 'string') out(`         torch: ${torch}`);
       else {
         const peak = (torch.step_peak_rss_mib / 1024).toFixed(2);
         out(
-          `         torch ${torch.torch}: ${torch.step_s.toFixed(2)} s/step, CPU ${torch.step_cpu_s.toFixed(1)} s, peak ${peak} GiB (${torch.modules} modules)`,
+          `         torch ${torch.torch}: ${torch.step_s.toFixed(2)} s/step, CPU ${torch.step_cpu_s.toFixed(1)} s, ` +
+            `peak ${peak} GiB (${torch.modules} modules)`,
         );
         out(
-          `         ours faster: ${(torch.step_s / ours.step).toFixed(2)}x by wall, ${(torch.step_cpu_s / ours.cpu).toFixed(2)}x by CPU`,
+          `         ours faster: ${(torch.step_s / ours.step).toFixed(2)}x by wall, ` +
+            `${(torch.step_cpu_s / ours.cpu).toFixed(2)}x by CPU`,
         );
       }
     }

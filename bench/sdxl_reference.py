@@ -100,10 +100,12 @@ def unet_xl(m, x, t, ctx, y):
             tb = p + f".transformer_blocks.{d}."
             n1 = m.ln(s, tb + "norm1")
             a = tb + "attn1."
-            s = s + m.lin(base.mha(m.lin(n1, a + "to_q"), m.lin(n1, a + "to_k"), m.lin(n1, a + "to_v"), heads), a + "to_out.0")
+            q, k, v = m.lin(n1, a + "to_q"), m.lin(n1, a + "to_k"), m.lin(n1, a + "to_v")
+            s = s + m.lin(base.mha(q, k, v, heads), a + "to_out.0")
             n2 = m.ln(s, tb + "norm2")
             a = tb + "attn2."
-            s = s + m.lin(base.mha(m.lin(n2, a + "to_q"), m.lin(ctx, a + "to_k"), m.lin(ctx, a + "to_v"), heads), a + "to_out.0")
+            q, k, v = m.lin(n2, a + "to_q"), m.lin(ctx, a + "to_k"), m.lin(ctx, a + "to_v")
+            s = s + m.lin(base.mha(q, k, v, heads), a + "to_out.0")
             val, gate = m.lin(m.ln(s, tb + "norm3"), tb + "ff.net.0.proj").chunk(2, -1)
             s = s + m.lin(val * F.gelu(gate), tb + "ff.net.2")
         s = m.lin(s, p + ".proj_out")
