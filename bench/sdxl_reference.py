@@ -20,6 +20,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
+sys.dont_write_bytecode = True  # importing sd15_reference must not leave a __pycache__ in bench/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sd15_reference as base  # noqa: E402
 
