@@ -57,3 +57,18 @@ export function applyNodeModes(wf: WorkflowFile, registry: NodeRegistry): Workfl
   }
   return { ...wf, nodes: wf.nodes.filter((n) => !dropped.has(n.id)), edges };
 }
+
+/**
+ * Why the run targets cannot run, or undefined when they can: a muted or bypassed target never runs, so a run of
+ * it would "succeed" having done nothing while the editor waits for its upstream nodes.
+ */
+export function inactiveTargetsError(wf: WorkflowFile, targets: readonly string[]): string | undefined {
+  const byId = new Map(wf.nodes.map((n) => [n.id, n]));
+  const reasons = targets.flatMap((id) => {
+    const mode = byId.get(id)?.mode;
+    if (mode === 'mute') return [`${id} is muted: unmute it to run it`];
+    if (mode === 'bypass') return [`${id} is bypassed: un-bypass it to run it`];
+    return [];
+  });
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
+}

@@ -1,4 +1,5 @@
 import { parseWorkflow, WorkflowParseError, WorkflowTooLargeError } from '../../protocol/workflow-io';
+import { inactiveTargetsError } from '../engine/node-modes';
 import { WORKFLOW_LIMITS } from '../../protocol/limits';
 import { validateWorkflowCapped } from '../../protocol/validate';
 import type { NodeSchema } from '../../protocol/schema';
@@ -41,6 +42,8 @@ export function checkSubmission(input: unknown, targets: unknown, schemas: NodeS
         kind: 'bad-request',
         message: `targets name nodes not in the workflow: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ` and ${missing.length - 20} more` : ''}`,
       };
+    const inactive = inactiveTargetsError(workflow, targets);
+    if (inactive) return { ok: false, kind: 'bad-request', message: inactive };
   }
   const { errors, truncated } = validateWorkflowCapped(workflow, schemas, WORKFLOW_LIMITS.reportedErrors);
   if (truncated) return { ok: false, kind: 'validation', errors, truncated };
