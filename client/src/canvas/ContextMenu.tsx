@@ -28,10 +28,22 @@ export const COLOURS: [string, string][] = [
   ['yellow', '#8f7f2a'],
 ];
 
-const Item = ({ label, onClick, id }: { label: ReactNode; onClick: () => void; id: string }) => (
+interface ItemProps {
+  label: ReactNode;
+  onClick: () => void;
+  id: string;
+  /** Why the item cannot be used now (shown as its tooltip); a disabled item does nothing when clicked. */
+  disabledWhy?: string;
+}
+
+const Item = ({ label, onClick, id, disabledWhy }: ItemProps) => (
   <li
     role="menuitem"
+    aria-disabled={disabledWhy ? true : undefined}
+    className={disabledWhy ? 'disabled' : undefined}
+    title={disabledWhy}
     onClick={() => {
+      if (disabledWhy) return;
       openMenu(undefined);
       onClick();
     }}
@@ -40,6 +52,17 @@ const Item = ({ label, onClick, id }: { label: ReactNode; onClick: () => void; i
     {label}
   </li>
 );
+
+/** Why the nodes cannot be run as targets (the server refuses muted and bypassed ones), or undefined. */
+function whyNotRunnable(ids: readonly string[]): string | undefined {
+  const doc = activeTab().doc;
+  for (const id of ids) {
+    const mode = doc.nodes.find((n) => n.id === id)?.mode;
+    if (mode === 'mute') return `${id} is muted: unmute it to run it`;
+    if (mode === 'bypass') return `${id} is bypassed: un-bypass it to run it`;
+  }
+  return undefined;
+}
 
 function Colours({ flowIds }: { flowIds: string[] }) {
   return (
@@ -130,6 +153,7 @@ function NodeItems({ id }: { id: string }) {
         id="run-node"
         label={`▶ Run ${ids.length > 1 ? 'these' : 'this node'} and what it needs`}
         onClick={() => void runSelected(ids)}
+        disabledWhy={whyNotRunnable(ids)}
       />
       <Item
         id="bypass"

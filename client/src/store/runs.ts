@@ -66,8 +66,14 @@ function ensureNode(run: Draft<RunView>, nodeId: string): Draft<NodeState> {
   return node;
 }
 
+const ENDED: ReadonlySet<RunSummary['status']> = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
+
 function upsertSummary(s: Draft<RunsState>, run: RunSummary): void {
-  ensureRun(s, run.id).summary = run;
+  const view = ensureRun(s, run.id);
+  view.summary = run;
+  // "queued" was the editor's guess at submission; a run that ended without a word about a node never ran it.
+  if (ENDED.has(run.status))
+    for (const [id, node] of Object.entries(view.nodes)) if (node.status === 'queued') delete view.nodes[id];
   const at = s.history.findIndex((r) => r.id === run.id);
   if (at >= 0) s.history[at] = run;
   else s.history.unshift(run);
