@@ -62,6 +62,10 @@ function trainingArgs(t: WorkflowTraining, family: ModelFamily, stem: string, wa
   args.optimizer_type = tr.optimizer === 'prodigy' ? 'Prodigy' : 'AdamW';
   args.lr_scheduler = tr.schedule === 'constant' && num(tr.warmupSteps) > 0 ? 'constant_with_warmup' : str(tr.schedule);
   if (num(tr.dropout) === 0) delete args.network_dropout;
+  // Their "off" values: sd-scripts' defaults, left out so the config says only what the workflow changed.
+  if (num(tr.minSnrGamma) === 0) delete args.min_snr_gamma;
+  if (num(tr.noiseOffset) === 0) delete args.noise_offset;
+  if (num(tr.clipSkip) <= 1) delete args.clip_skip;
   if (family === 'flux')
     warnings.push('FLUX in sd-scripts also needs the ae, clip_l and t5xxl model paths: add them to the config');
   return args;

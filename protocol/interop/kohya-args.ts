@@ -153,6 +153,14 @@ function importSampling(b: ImportBuilder, args: Record<string, unknown>, done: S
   }
 }
 
+/** sd-scripts draws its samples with the training's clip_skip: the Sample nodes get TrainLoRA's. */
+function copyClipSkipToSamples(b: ImportBuilder): void {
+  const clipSkip = b.setup.train.clipSkip;
+  if (typeof clipSkip !== 'number' || b.setup.samples.length === 0) return;
+  b.setup.samples.forEach((_, i) => b.sampleDefault(i, 'clipSkip', clipSkip));
+  b.note(`clip_skip = ${clipSkip}: the Sample nodes too, as sd-scripts samples with it`);
+}
+
 /** Maps sd-scripts arguments; every argument not handled here is reported as ignored. */
 export function importKohyaArgs(b: ImportBuilder, args: Record<string, unknown>, files: Companions): void {
   const done = new Set<string>();
@@ -234,6 +242,7 @@ export function importKohyaArgs(b: ImportBuilder, args: Record<string, unknown>,
     else if (value !== undefined)
       b.set(m.kohya, m.role, m.param, value, fromDefault ? "not set: sd-scripts' default" : undefined);
   }
+  copyClipSkipToSamples(b);
   if (!fromDataset.has('images.captionExtension')) {
     const ext = args.caption_extension ?? KOHYA_DEFAULTS.caption_extension;
     const note = args.caption_extension === undefined ? "not set: sd-scripts' default .caption" : undefined;

@@ -76,6 +76,16 @@ export const DIRECT_MAPPINGS: readonly DirectMapping[] = [
     kohyaDataset: 'caption_dropout_rate',
     aitoolkit: 'datasets.caption_dropout_rate',
   },
+  {
+    role: 'train',
+    param: 'minSnrGamma',
+    kind: 'number',
+    kohya: 'min_snr_gamma',
+    aitoolkit: 'train.min_snr_gamma',
+  },
+  { role: 'train', param: 'noiseOffset', kind: 'number', kohya: 'noise_offset', aitoolkit: 'train.noise_offset' },
+  // sd-scripts samples with the training's clip skip too: the kohya importer copies it onto the Sample nodes.
+  { role: 'train', param: 'clipSkip', kind: 'int', kohya: 'clip_skip' },
   { role: 'train', param: 'outputName', kind: 'string', kohya: 'output_name' },
   { role: 'save', param: 'folder', kind: 'string', kohya: 'output_dir', aitoolkit: 'training_folder' },
 ];

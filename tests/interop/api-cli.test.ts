@@ -31,7 +31,8 @@ test('loraflow import writes the workflow and prints what was mapped and ignored
   expect(imported.code).toBe(0);
   expect(imported.stdout).toMatch(/network_dim -> TrainLoRA\.rank = 32/);
   expect(imported.stdout).toMatch(/num_repeats -> LoadImages\.repeats = 10/);
-  expect(imported.stdout).toMatch(/noise_offset = 0\.0357: not supported, ignored/);
+  expect(imported.stdout).toMatch(/noise_offset -> TrainLoRA\.noiseOffset = 0\.0357/);
+  expect(imported.stdout).toMatch(/cache_latents = true: not supported, ignored/);
   const saved = JSON.parse(fs.readFileSync(wf, 'utf8')) as { nodes: { type: string }[] };
   expect(saved.nodes.map((n) => n.type)).toContain('TrainLoRA');
 

@@ -67,8 +67,8 @@ test('an sd-scripts TOML with its dataset config and prompts file: each setting 
   expect(r.summary.family).toBeUndefined(); // sd-scripts takes it from the script, not the config
   expect(r.summary.notes.join('\n')).toMatch(/model family: not in the config/);
   const ignored = r.summary.ignored.map((i) => i.setting);
-  for (const s of ['noise_offset', 'min_snr_gamma', 'mixed_precision', 'cache_latents', 'network_args conv_dim'])
-    expect(ignored).toContain(s);
+  for (const s of ['mixed_precision', 'cache_latents', 'network_args conv_dim']) expect(ignored).toContain(s);
+  expect(paramsOf(wf, 'train')).toMatchObject({ noiseOffset: 0.0357, minSnrGamma: 5 });
   // The is_reg subset: its own LoadImages into TrainLoRA's regularization input (its class_tokens reported).
   expect(paramsOf(wf, 'reg')).toMatchObject({ folder: 'datasets/reg_woman', repeats: 1, captionExtension: '.txt' });
   expect(wf.edges).toContainEqual(expect.objectContaining({ from: { node: 'reg', socket: 'dataset' } }));
