@@ -70,7 +70,8 @@ export class ImportBuilder {
 
   /**
    * Maps the model path: to LoadModel's family choice when it has one (the imported family, else SD 1.5 when
-   * `assumeSd15` says the tool's default is SD 1.x) and to the path parameter of that family.
+   * `assumeSd15` says the tool's default is SD 1.x) and to the path parameter of that family. A family LoadModel
+   * does not offer gets no path (the summary names it).
    */
   setModel(setting: string, path: string, assumeSd15: boolean): void {
     const schema = this.schemas.get(ROLE_TYPES.model);
@@ -85,6 +86,11 @@ export class ImportBuilder {
       } else if (wanted) {
         const has = (famSpec.options ?? []).join(', ');
         this.ignore('model family', wanted, `not supported, ignored (LoadModel's ${famSpec.name} offers ${has})`);
+        // Another family's path field (the emoji model's `file`) would have the run open this model as that family.
+        const why = `model path not set: LoadModel does not load ${wanted} yet`;
+        this.ignore(setting, path, `not supported, ignored (${why})`);
+        this.note(`${why} (${setting} = ${shown(path)})`);
+        return;
       }
     }
     const pathSpec = modelPathSpec(schema, option);
