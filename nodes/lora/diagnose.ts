@@ -128,8 +128,26 @@ export function diagnoseLoss(
   return at(relDrop < FLAT ? 'flat' : 'decreasing');
 }
 
+/**
+ * Who chooses the checkpoint when a LoRA check runs on this training's checkpoints: its pick is made on sampled
+ * images, the validation loss's on a few held-out ones, so the loss must not name a second "pick".
+ */
+export interface CheckpointPicker {
+  /** E.g. 'the LoRA check "check"'. */
+  by: string;
+  /** How many images the validation loss is measured on. */
+  validationImages: number;
+}
+
+/** The overfitting line when a LoRA check picks the checkpoint: the loss's pick, and why the check's is used. */
+function deferredOverfitting(d: Diagnosis, bestStep: number, picker: CheckpointPicker): string {
+  const n = picker.validationImages;
+  return `loss curve: ${d.meaning} (${d.figures}). The validation loss was lowest at step ${bestStep}, but the held-out split is only ${n} image${n === 1 ? '' : 's'}, too few to choose a checkpoint by; ${picker.by} compares every checkpoint on sampled images, so its pick is the one to use. Suggested action: use the checkpoint ${picker.by} picks; next time, fewer steps may do.`;
+}
+
 /** One line for the node: what the curve means, the figures behind it, and what to do. */
-export function describeDiagnosis(d: Diagnosis): string {
+export function describeDiagnosis(d: Diagnosis, picker?: CheckpointPicker): string {
+  if (d.bestStep !== undefined && picker) return deferredOverfitting(d, d.bestStep, picker);
   const best = d.bestStep !== undefined ? `: pick checkpoint ${d.bestStep} (validation loss was lowest there)` : '';
   if (!d.heldOut && d.verdict === 'decreasing')
     return `loss curve: the loss on the training images is decreasing: the LoRA is fitting them (${d.figures}). With fewer than 20 images no image is held out, so overfitting cannot be told from this loss: judge by the LoRA check (effect, bleeding, subject survival). Suggested action: continue as planned and read the LoRA check.`;

@@ -21,6 +21,7 @@ import type { TrainingInfo } from './metadata';
 import { TRAIN_PRESETS } from './presets';
 import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { adaptsText, selectTargets, TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
+import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
 import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
@@ -252,7 +253,9 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       'info',
       `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${describePlan(plan)}; state in ${stateDir}`,
     );
-    const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut);
+    const ownCheck = params.loraCheck && checkSubjects(params.checkPrompts, captions, trigger).length >= 2;
+    const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, ownCheck, split.validation.length);
+    const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
     const started = Date.now() / 1000;
     const result = await backend.train(job, monitor.onEvent, ctx.signal);
     ctx.signal.throwIfAborted();

@@ -8,7 +8,7 @@ import { tilesToPng } from '../../ml/corpus/render';
 import type { NodeContext } from '../api';
 import { readValidation } from '../../ml/lora/checkpoints';
 import type { LoraEvent } from './backend';
-import { describeDiagnosis, diagnoseLoss, type Diagnosis, type LossVerdict } from './diagnose';
+import { describeDiagnosis, diagnoseLoss, type CheckpointPicker, type Diagnosis, type LossVerdict } from './diagnose';
 
 export interface Monitor {
   onEvent(e: LoraEvent): void;
@@ -23,7 +23,8 @@ const BAD: readonly LossVerdict[] = ['flat', 'overfitting', 'erratic', 'spikes']
 
 /**
  * Creates the monitor of one TrainLoRA execution; the loss log in `stateDir` survives resumes. `heldOut` says whether
- * the validation images are held out (else the diagnosis says that overfitting cannot be told from the loss).
+ * the validation images are held out (else the diagnosis says that overfitting cannot be told from the loss);
+ * `picker`, the LoRA check that chooses the checkpoint, if one runs (the diagnosis then defers to it).
  */
 export function createMonitor(
   ctx: NodeContext,
@@ -31,6 +32,7 @@ export function createMonitor(
   columns: number,
   stateDir: string,
   heldOut: boolean,
+  picker?: CheckpointPicker,
 ): Monitor {
   const logFile = path.join(stateDir, 'losses.jsonl');
   const losses: number[] = [];
@@ -91,7 +93,7 @@ export function createMonitor(
             const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
             if (BAD.includes(d.verdict) && warned !== d.verdict) {
               warned = d.verdict;
-              ctx.warn(`step ${e.step}: ${describeDiagnosis(d)}`);
+              ctx.warn(`step ${e.step}: ${describeDiagnosis(d, picker)}`);
             }
           }
           break;
@@ -107,7 +109,7 @@ export function createMonitor(
     },
     finish() {
       const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
-      const text = describeDiagnosis(d);
+      const text = describeDiagnosis(d, picker);
       // Warned already at the last checkpoint: the same words again would only be noise.
       if (BAD.includes(d.verdict) && warned !== d.verdict) ctx.warn(text);
       else ctx.log('info', text);

@@ -29,6 +29,7 @@ import { trainingMetadata, type TrainingInfo } from './metadata';
 import { describePlan, planSteps } from './steps-plan';
 import { preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { adaptsText, type TrainLoraParams } from './train-params';
+import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
 
 /** The UNet modules of a layer set (the text encoder's, for `+text` sets, are textLoraModules). */
@@ -184,7 +185,8 @@ export async function trainSd15Lora(
       `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}` +
       `; ${trainIndices.length} training images at ${bucket.width}x${bucket.height}; ${describePlan(plan)}; state in ${stateDir}`,
   );
-  const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut);
+  const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, false, split.validation.length);
+  const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
   const started = Date.now() / 1000;
   const result = await sd15Backend.train(job, monitor.onEvent, ctx.signal, (m) => ctx.log('info', m));
   ctx.signal.throwIfAborted();

@@ -11,6 +11,7 @@ interface Checkpoint {
   name: string;
   step?: number;
   valLoss?: number;
+  strength?: number;
   artifact: ArtifactRef;
 }
 
@@ -50,6 +51,30 @@ function speedLine(state: NodeState, last: Checkpoint | undefined): string {
  */
 const DIAGNOSIS_PREFIX = 'loss curve:';
 
+/**
+ * The checkpoint a LoRA check wired to this node's checkpoints picked, and the check's title: the one to use, said
+ * once (the validation loss's lowest comes from a held-out split of a few images).
+ */
+function checkPick(
+  detail: RunDetail,
+  nodeId: string,
+  title: (id: string) => string,
+): { step?: number; text: string } | undefined {
+  const wf = detail.workflow;
+  for (const e of wf.edges) {
+    if (e.from.node !== nodeId || e.from.socket !== 'checkpoints') continue;
+    const check = wf.nodes.find((n) => n.id === e.to.node && n.type === 'LoRACheck');
+    const state = check && detail.nodes[check.id];
+    if (!state || (state.status !== 'succeeded' && state.status !== 'cached')) continue;
+    const best = state.outputs?.best;
+    if (!isCheckpoint(best)) continue;
+    const at = best.strength !== undefined ? ` @ strength ${best.strength}` : '';
+    const text = `step ${best.step ?? '?'}${at}, picked by the LoRA check "${title(check.id)}" on sampled images`;
+    return { step: best.step, text };
+  }
+  return undefined;
+}
+
 /** Lines for every node that produced LoRA checkpoints; empty when there is none. */
 export function formatTrainingSummaries(
   detail: RunDetail,
@@ -71,6 +96,12 @@ export function formatTrainingSummaries(
         (c) => `step ${c.step ?? '?'} ${c.valLoss!.toFixed(4)}${c === best ? ' (lowest)' : ''}`,
       );
       lines.push(`    validation loss: ${list.join(', ')}`);
+    }
+    const pick = checkPick(detail, node.id, title);
+    if (pick) {
+      const differs = best && best.step !== pick.step;
+      const why = ` (not step ${best?.step ?? '?'}, the validation loss's lowest: its held-out split is a few images)`;
+      lines.push(`    checkpoint to use: ${pick.text}${differs ? why : ''}`);
     }
     const logs = state.status === 'cached' ? [] : logsOf(node.id);
     const diagnosis = logs.filter((l) => l.message.startsWith(DIAGNOSIS_PREFIX)).at(-1);
