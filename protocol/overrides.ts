@@ -6,6 +6,7 @@ import type { NodeSchema, ParamSpec, ParamValue } from './schema';
 import type { WorkflowFile, WorkflowNode } from './workflow';
 import { validateParamValue, type SchemaSource } from './validate';
 import { convertedParamNames } from './param-inputs';
+import { didYouMean } from './closest-name';
 
 /** An override that cannot be applied; the message says which part of `--set` is wrong and what is possible. */
 export class OverrideError extends Error {
@@ -105,7 +106,11 @@ export function applyOverrides(wf: WorkflowFile, schemas: SchemaSource, sets: re
     if (schema && !spec) {
       const names = schema.params.map((p) => p.name).join(', ') || 'none';
       throw new OverrideError(
-        `--set: node "${node.id}" (${node.type}) has no parameter "${param}"; its parameters: ${names}`,
+        `--set: node "${node.id}" (${node.type}) has no parameter "${param}"` +
+          `${didYouMean(
+            param,
+            schema.params.map((p) => p.name),
+          )}; its parameters: ${names}`,
       );
     }
     if (convertedParamNames(node).includes(param)) {

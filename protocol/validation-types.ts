@@ -11,10 +11,14 @@ export type ValidationErrorKind =
   | 'edge-missing-socket'
   | 'input-multiple-edges'
   | 'duplicate-node-id'
-  | 'cycle';
+  | 'cycle'
+  /** A parameter the node type lacks (a typo, or one a newer version removed): a warning (protocol/unknown-params.ts). */
+  | 'unknown-param';
 
 export interface ValidationError {
   kind: ValidationErrorKind;
+  /** 'warning': reported, but the workflow is still valid and runs. Absent: an error. */
+  severity?: 'warning';
   /** The node the error is about; for an edge error, the node at the edge's missing or wrong end. */
   nodeId: string;
   nodeType?: string;

@@ -2,6 +2,7 @@ import { parseWorkflow, WorkflowParseError, WorkflowTooLargeError } from '../../
 import { inactiveTargetsError } from '../engine/node-modes';
 import { WORKFLOW_LIMITS } from '../../protocol/limits';
 import { validateWorkflowCapped } from '../../protocol/validate';
+import { unknownParamWarnings } from '../../protocol/unknown-params';
 import type { NodeSchema } from '../../protocol/schema';
 import type { ValidationError } from '../../protocol/validation-types';
 import type { WorkflowFile } from '../../protocol/workflow';
@@ -48,5 +49,7 @@ export function checkSubmission(input: unknown, targets: unknown, schemas: NodeS
   const { errors, truncated } = validateWorkflowCapped(workflow, schemas, WORKFLOW_LIMITS.reportedErrors);
   if (truncated) return { ok: false, kind: 'validation', errors, truncated };
   if (errors.length > 0) return { ok: false, kind: 'validation', errors };
-  return { ok: true, workflow, warnings: parsed.warnings.map(String) };
+  // A parameter the node lacks is ignored by the run: say so (a warning, so an older file still runs).
+  const unknown = unknownParamWarnings(workflow, schemas).map((w) => w.message);
+  return { ok: true, workflow, warnings: [...parsed.warnings.map(String), ...unknown] };
 }

@@ -62,7 +62,10 @@ test('a node of an unknown type takes JSON-looking values as such, the rest as t
 test.each([
   ['nobody.steps=1', /no node has the id or title "nobody"; nodes: train, second \(Fine tune\)/],
   ['Twin.steps=1', /"Twin" is the title of 2 nodes \(third, odd\); use the node id/],
-  ['train.stepz=1', /node "train" \(Train\) has no parameter "stepz"; its parameters: steps, lr/],
+  [
+    'train.stepz=1',
+    /node "train" \(Train\) has no parameter "stepz" \(did you mean steps\?\); its parameters: steps, lr/,
+  ],
   ['train.steps=lots', /train\.steps: expected a whole number, received "lots"/],
   ['train.steps=0', /train\.steps: expected at least 1, received 0/],
   ['train.optimizer=sgd', /expected one of "adamw", "prodigy", received "sgd"/],

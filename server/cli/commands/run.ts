@@ -65,6 +65,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       out(submitted.kind === 'validation' ? formatValidationErrors(submitted.errors) : submitted.message);
       return 1;
     }
+    for (const w of submitted.warnings) err(`warning: ${w}`);
     runId = submitted.id;
     for (const m of pending) if ('runId' in m && m.runId === runId) renderer.handle(m);
 

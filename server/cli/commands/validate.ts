@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { validateWorkflowCapped } from '../../../protocol/validate';
+import { unknownParamWarnings } from '../../../protocol/unknown-params';
 import { WORKFLOW_LIMITS } from '../../../protocol/limits';
 import { interruptDeadRunsIn } from '../interrupted';
 import { createRegistry } from '../../engine/registry';
@@ -12,7 +13,8 @@ import { formatValidationErrors } from '../validation-report';
 export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json> [--data <folder>]
 
 Checks a workflow against the node types and prints every error (unknown node types, missing inputs,
-socket type mismatches, parameters of the wrong kind or out of range, bad edges, cycles).
+socket type mismatches, parameters of the wrong kind or out of range, bad edges, cycles), and warns about
+parameters a node type does not have (a typo, or one a newer version removed).
 Runs that a killed loraflow left 'running' in the data folder's history are marked interrupted.
 Exit code 0 when the workflow is valid, 1 otherwise.`;
 
@@ -33,6 +35,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const extra = process.env.LORAFLOW_EXTRA_NODES;
   const registry = createRegistry(loadNodeDefinitions(extra ? path.resolve(extra) : undefined));
   const { errors, truncated } = validateWorkflowCapped(workflow, registry.schemas(), WORKFLOW_LIMITS.reportedErrors);
+  for (const w of unknownParamWarnings(workflow, registry.schemas())) out(`warning: ${w.message}`);
   if (errors.length > 0) {
     out(formatValidationErrors(errors));
     if (truncated) out(`(validation stopped at the first ${errors.length} errors)`);
