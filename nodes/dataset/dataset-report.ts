@@ -1,6 +1,7 @@
 /** DatasetReport: what the user looks at before training — thumbnails, a table per image, and the guide's advice. */
 import { defineNode } from '../api';
-import { adviseDataset } from './advice/advice';
+import { adviseDataset, FAMILY_LABEL } from './advice/advice';
+import { trainingBasisOf } from './advice/training-basis';
 import { MIN_RESOLUTION } from './advice/seed-tables';
 import { containsTrigger } from './captions/trigger';
 import { contactSheet, thumbnail } from './imaging/grid';
@@ -142,6 +143,7 @@ export const datasetReport = defineNode<ReportParams>({
     const advice = adviseDataset(
       (['style', 'character', 'object', 'likeness'].includes(params.loraType) ? params.loraType : 'style') as LoraType,
       images,
+      trainingBasisOf(ctx.workflow, ctx.nodeId),
     );
     const failing = rows.filter((r) => r.problems.length).map((r) => ({ id: r.id, reasons: r.problems }));
     const warnings: DatasetWarning[] = [...dataset.warnings];
@@ -149,7 +151,7 @@ export const datasetReport = defineNode<ReportParams>({
       advice.countMessage,
       ...(failing.length ? [`${failing.length} of ${images} image(s) fail the quality checklist`] : []),
       ...(dataset.warnings.length ? [`${dataset.warnings.length} warning(s) from earlier steps`] : []),
-      `suggested: ${advice.steps} steps, rank ${advice.rank}, learning rate ${advice.learningRate}`,
+      `suggested for ${FAMILY_LABEL[advice.family]}: ${advice.steps} steps, rank ${advice.rank}, learning rate ${advice.learningRate}`,
     ];
     if (advice.countVerdict === 'too-few') ctx.warn(advice.countMessage);
     if (failing.length) ctx.warn(summary[1] as string);

@@ -4,6 +4,7 @@
  * TrainLoRA consumes DATASET; the editor renders REPORT.
  */
 import type { ArtifactRef } from '../../protocol/values';
+import type { AdviceFamily } from './advice/training-basis';
 
 /** Where an item's caption came from, so the editor can show which ones a person wrote. */
 export type CaptionSource = 'file' | 'auto' | 'template' | 'edit' | 'none';
@@ -106,6 +107,10 @@ export type ReportAdvice = {
   rankRange: [number, number];
   rankMessage: string;
   learningRate: number;
+  /** The model the steps, rank and learning rate are for (advice/training-basis.ts). */
+  family: AdviceFamily;
+  /** Which model the figures are for and where they come from. */
+  basisMessage: string;
 };
 
 export type DatasetReport = {

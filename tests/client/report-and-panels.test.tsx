@@ -33,10 +33,12 @@ const datasetReport = {
 };
 
 describe('a dataset report', () => {
-  it('shows its table, its advice sentences and figures, the failing images and the warnings', () => {
+  it('shows its table, its advice as sentences only (no raw keys), the failing images and the warnings', () => {
     render(<OutputValue value={datasetReport as unknown as JsonValue} />);
-    expect(screen.getByTestId('report-advice').textContent).toContain('a style LoRA needs at least 10');
-    expect(screen.getByTestId('report-advice').textContent).toContain('rank: 16');
+    const advice = screen.getByTestId('report-advice').textContent ?? '';
+    expect(advice).toContain('a style LoRA needs at least 10');
+    expect(advice).toContain('Rank 16 suits a style.');
+    expect(advice).not.toMatch(/countVerdict|rank: 16|stepsRange/);
     expect(screen.getByTestId('report-failing').textContent).toContain('cat-3: blurry');
     expect(screen.getByTestId('report-warnings').textContent).toContain('bad.png: not an image');
     expect(screen.getByText('cat-1')).toBeTruthy();

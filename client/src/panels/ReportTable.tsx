@@ -1,7 +1,8 @@
 /**
  * A REPORT value rendered generically: scalar fields as a list, `rows` as a table (columns from the keys, images as
  * thumbnails), and every other field as readable lines. Reports come from many nodes, so no field's shape is
- * assumed: `advice` is a list of sentences for one node and an object of numbers and messages for DatasetReport.
+ * assumed: `advice` is a list of sentences for one node and an object of numbers and messages for DatasetReport
+ * (shown as its messages only).
  */
 import { memo } from 'react';
 import { isArtifactRef, type ArtifactRef, type JsonValue } from '../../../protocol/values';
@@ -35,13 +36,15 @@ export function linesOf(v: JsonValue | undefined): string[] {
   if (isArtifactRef(v)) return [];
   if (typeof v.message === 'string') return [v.message];
   if (typeof v.id === 'string' && Array.isArray(v.reasons)) return [`${v.id}: ${linesOf(v.reasons).join('; ')}`];
-  // Messages first (the sentences of an advice object), then the figures they are about.
+  // An object with sentences (DatasetReport's advice) is shown as those sentences only: its raw keys
+  // (countVerdict: good, stepsRange: 2000 – 2500) repeat them in a form only the code reads.
   const entries = Object.entries(v);
   const messages = entries.filter(([k, x]) => /message$/i.test(k) && typeof x === 'string').map(([, x]) => String(x));
+  if (messages.length > 0) return messages;
   const figures = entries
     .filter(([k, x]) => !/message$/i.test(k) && x !== null && (typeof x !== 'object' || Array.isArray(x)))
     .map(([k, x]) => `${k}: ${Array.isArray(x) ? x.map(cell).join(' – ') : cell(x)}`);
-  return [...messages, ...figures];
+  return figures;
 }
 
 const Cell = ({ v }: { v: JsonValue | undefined }) => {

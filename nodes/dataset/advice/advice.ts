@@ -1,5 +1,6 @@
 /** Turns the guide's tables into advice for one dataset: is the image count enough, how many steps, which rank. */
 import type { LoraType, ReportAdvice, Verdict } from '../types';
+import type { AdviceFamily, TrainingBasis } from './training-basis';
 import { DEFAULT_RANK, IMAGE_COUNTS, SCENARIOS, STEPS_BY_DATASET_SIZE, STEPS_PER_IMAGE } from './seed-tables';
 
 /** The guide's steps range for `images` images, interpolated between the table's rows. */
@@ -25,8 +26,22 @@ export function suggestSteps(images: number): number {
   return Math.min(hi, Math.max(lo, STEPS_PER_IMAGE * images));
 }
 
-/** Advice for a dataset of `images` images trained as a `type` LoRA. */
-export function adviseDataset(type: LoraType, images: number): ReportAdvice {
+/** The model the figures are for, as the summary names it. */
+export const FAMILY_LABEL: Record<AdviceFamily, string> = {
+  emoji: 'the built-in emoji model',
+  sd15: 'Stable Diffusion 1.5',
+  unknown: 'Stable Diffusion 1.5 / SDXL',
+};
+
+/**
+ * Advice for a dataset of `images` images trained as a `type` LoRA; `basis` says for which model (the guide's tables
+ * are for SD 1.5 and SDXL; for the built-in emoji model the figures are those of the TrainLoRA the dataset feeds).
+ */
+export function adviseDataset(
+  type: LoraType,
+  images: number,
+  basis: TrainingBasis = { family: 'unknown' },
+): ReportAdvice {
   const counts = IMAGE_COUNTS[type];
   const [recLo, recHi] = counts.recommended;
   const countVerdict: Verdict =
@@ -54,7 +69,7 @@ export function adviseDataset(type: LoraType, images: number): ReportAdvice {
   const rank = type === 'style' && images < 20 ? 16 : DEFAULT_RANK;
   const rankMessage = `rank ${rank} (${rankRange[0]}-${rankRange[1]} for a ${type} LoRA): increase only if results lack detail, decrease if it overfits`;
   const learningRate = scenario ? scenario.learningRate[1] : 0.0001;
-  return {
+  const guide = {
     loraType: type,
     imageCount: images,
     minimum: counts.minimum,
@@ -68,5 +83,27 @@ export function adviseDataset(type: LoraType, images: number): ReportAdvice {
     rankRange,
     rankMessage,
     learningRate,
+    family: basis.family,
   };
+  const train = basis.train;
+  if (basis.family === 'emoji' && train) {
+    const own = train.steps > 0 ? train.steps : Math.ceil(suggestSteps(images) / train.batch);
+    const how = train.steps > 0 ? `as "${train.nodeId}" is set` : `"${train.nodeId}"'s automatic ~100 epochs`;
+    return {
+      ...guide,
+      steps: own,
+      stepsRange: [own, own],
+      stepsMessage: `${own} steps at batch ${train.batch} (${how})${images <= 10 ? '; watch for overfitting' : ''}`,
+      rank: train.rank,
+      rankRange: [train.rank, train.rank],
+      rankMessage: `rank ${train.rank}, learning rate ${train.learningRate} (as "${train.nodeId}" is set): increase the rank only if results lack detail, decrease it if it overfits`,
+      learningRate: train.learningRate,
+      basisMessage: `these steps, rank and learning rate are for the built-in emoji model (32x32), taken from "${train.nodeId}"; the guide's ${range[0]}-${range[1]} steps, rank ${rank} and learning rate ${learningRate} are for Stable Diffusion 1.5 and SDXL`,
+    };
+  }
+  const basisMessage =
+    basis.family === 'sd15'
+      ? `steps, rank and learning rate from the training guide, for Stable Diffusion 1.5 (the model "${train?.nodeId ?? 'TrainLoRA'}" trains)`
+      : 'steps, rank and learning rate from the training guide, for Stable Diffusion 1.5 and SDXL; the built-in emoji model needs far fewer steps at a higher learning rate (see its TrainLoRA preset)';
+  return { ...guide, basisMessage };
 }
