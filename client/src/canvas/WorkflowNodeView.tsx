@@ -12,6 +12,7 @@ import { edit } from '../store/editor';
 import { schemasStore } from '../store/schemas';
 import { PanelBoundary } from '../ui/PanelBoundary';
 import { NodeParams } from './NodeParams';
+import { NodeParamWarnings } from './NodeParamWarnings';
 import { NodeStatusBar } from './NodeStatusBar';
 import { NodeOutputsPreview } from './NodeOutputsPreview';
 import { NodeTitle } from './NodeTitle';
@@ -123,6 +124,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
           {e.message}
         </div>
       ))}
+      {!collapsed && <NodeParamWarnings nodeId={id} />}
       {!collapsed && state && (
         <PanelBoundary name={`outputs-${id}`} resetKey={state}>
           <NodeOutputsPreview nodeId={id} state={state} />

@@ -30,6 +30,16 @@ export function useNodeErrors(nodeId: string): readonly ValidationError[] {
   return useStore(editorStore, (s) => validate(activeTab(s).doc, schemas).byNode[nodeId] ?? noErrors, sameErrors);
 }
 
+/** The validation warnings of one node in the open workflow (parameters its type lacks). */
+export function useNodeValidationWarnings(nodeId: string): readonly ValidationError[] {
+  const schemas = useStore(schemasStore, (s) => s.byType);
+  return useStore(
+    editorStore,
+    (s) => validate(activeTab(s).doc, schemas).warningsByNode[nodeId] ?? noErrors,
+    sameErrors,
+  );
+}
+
 const NO_WARNINGS: string[] = [];
 const sameLines = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);

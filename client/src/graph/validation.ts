@@ -3,10 +3,13 @@ import type { NodeSchema } from '../../../protocol/schema';
 import type { ValidationError } from '../../../protocol/validation-types';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { errorsByNode, validateWorkflow } from '../../../protocol/validate';
+import { unknownParamWarnings } from '../../../protocol/unknown-params';
 
 export interface Validation {
   errors: ValidationError[];
   byNode: Record<string, ValidationError[]>;
+  /** Warnings (severity 'warning'): parameters a node type lacks. They do not make the workflow invalid. */
+  warningsByNode: Record<string, ValidationError[]>;
 }
 
 const NONE: ValidationError[] = [];
@@ -17,7 +20,8 @@ export function validate(doc: WorkflowFile, schemas: ReadonlyMap<string, NodeSch
   if (last && last.doc === doc && last.schemas === schemas) return last.result;
   // Without schemas every node would be "unknown": wait until they have loaded.
   const errors = schemas.size === 0 ? NONE : validateWorkflow(doc, schemas);
-  const result = { errors, byNode: errorsByNode(errors) };
+  const warnings = schemas.size === 0 ? NONE : unknownParamWarnings(doc, schemas);
+  const result = { errors, byNode: errorsByNode(errors), warningsByNode: errorsByNode(warnings) };
   last = { doc, schemas, result };
   return result;
 }
