@@ -161,8 +161,9 @@ async function killToResume(lockMs: number): Promise<{ takeOver: number; trainin
     await startWorkerProcess(server.url, redis.url, path.join(dataDir, 'w0'), args),
     await startWorkerProcess(server.url, redis.url, path.join(dataDir, 'w1'), args),
   ];
+  let ws: WsRecorder | undefined;
   try {
-    const ws = await WsRecorder.connect(server.url);
+    ws = await WsRecorder.connect(server.url);
     const wf = trainWorkflow('kill', { steps: 200, checkpointEvery: 5 }, 7);
     const id = ((await post(`${server.url}/api/runs`, { workflow: wf })).body as { id: string }).id;
     const stateRoot = path.join(dataDir, 'work', 'state', 'TrainLoRA');
@@ -170,22 +171,27 @@ async function killToResume(lockMs: number): Promise<{ takeOver: number; trainin
       fs.existsSync(stateRoot) &&
       fs.readdirSync(stateRoot).some((d) => fs.readdirSync(path.join(stateRoot, d)).some((f) => f.startsWith('step-')));
     while (!uploaded()) await new Promise((r) => setTimeout(r, 50));
-    const { workers } = (await get(`${server.url}/api/workers`)).body as WorkersResponse;
-    const busy = workers.find((w) => w.job?.runId === id)!;
-    const victim = procs.find((p) => p.proc.pid === busy.pid)!;
+    let victim: WorkerProcess | undefined;
+    while (!victim) {
+      const { workers } = (await get(`${server.url}/api/workers`)).body as WorkersResponse;
+      const busy = workers.find((w) => w.job?.runId === id);
+      victim = procs.find((p) => p.proc.pid === busy?.pid);
+      if (!victim) await new Promise((r) => setTimeout(r, 100));
+    }
     const before = ws.messages.length;
     await victim.kill();
     const killed = Date.now();
     const isLog = (m: ServerMessage) => m.type === 'node.log' && /took over the job/.test(m.message);
     await ws.waitFor('node.log', (m) => isLog(m), 120_000);
     const takeOver = Date.now() - killed;
-    const after = (m: ServerMessage) => ws.messages.indexOf(m) > before;
+    const seen = ws.messages;
+    const after = (m: ServerMessage) => seen.indexOf(m) > before;
     await ws.waitFor('node.metrics', (m) => after(m) && m.runId === id, 120_000);
     const training = Date.now() - killed;
     await post(`${server.url}/api/runs/${id}/cancel`, {});
-    ws.close();
     return { takeOver, training };
   } finally {
+    ws?.close();
     await Promise.all(procs.map((p) => p.kill()));
     await server.stop();
     await redis.kill();

@@ -10,7 +10,7 @@ import IORedis from 'ioredis';
 import type { WorkerInfo } from '../../protocol/api';
 import { NodeUserError } from '../../nodes/api';
 import type { NodeOutputs } from '../../protocol/values';
-import { abortError, createLocalPool } from '../engine/local-pool';
+import { ABANDON_AFTER_MS, abortError, createLocalPool, settleAfterAbort } from '../engine/local-pool';
 import type { EngineEnv, NodeTask, NodeTaskReport, NodeWorkerPool } from '../engine/types';
 import {
   cancelKey,
@@ -201,10 +201,10 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
   return {
     run(task, report, signal) {
       const def = opts.env.registry.get(task.type);
-      if (!def || !runsOnWorker(task.type, def.schema.resource) || detached) return local.run(task, report, signal);
-      if (signal.aborted) return Promise.reject(abortError());
+      if (!def || !runsOnWorker(task.type, def.schema.resource)) return local.run(task, report, signal);
+      if (signal.aborted || detached) return Promise.reject(abortError());
       const jobId = jobIdOf(task);
-      return new Promise<NodeOutputs>((resolve, reject) => {
+      const remote = new Promise<NodeOutputs>((resolve, reject) => {
         const onAbort = () => {
           if (detached) {
             inFlight.delete(jobId);
@@ -225,12 +225,20 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
         });
         submit(task, jobId).catch((e: unknown) => inFlight.get(jobId)?.reject(e as Error));
       });
+      // A cancelled job whose worker never answers (it died, and no other worker is left) still ends the node.
+      return settleAfterAbort(remote, signal, ABANDON_AFTER_MS);
     },
     liveWorkers: () => live,
     workers: scanWorkers,
     onCapacityChange: (l) => void capacityListeners.push(l),
     detach() {
       detached = true;
+      // Cancelled ones wait for their worker's answer, which a stopping server will not hear: they end here.
+      for (const [jobId, f] of inFlight) {
+        if (!f.cancelled) continue;
+        inFlight.delete(jobId);
+        f.reject(abortError());
+      }
     },
     async close() {
       clearInterval(poll);

@@ -40,6 +40,8 @@ interface ActiveRun {
   live: LiveRun;
   controller: AbortController;
   done: Promise<void>;
+  /** The user cancelled it (rather than a stopping server aborting it). */
+  cancelled?: boolean;
 }
 
 const FINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
@@ -114,6 +116,7 @@ export class RunQueue {
   cancel(id: string): RunSummary | undefined {
     const active = this.active.get(id);
     if (active) {
+      active.cancelled = true;
       active.controller.abort();
       return this.summary(id);
     }
@@ -331,7 +334,7 @@ export class RunQueue {
     }
     this.active.delete(runId);
     // The workers go on with it; the next server takes it over (see adopt).
-    if (this.shuttingDown && this.opts.runsOutliveServer) return;
+    if (this.shuttingDown && this.opts.runsOutliveServer && !active.cancelled) return;
     const status = outcome === 'cancelled' && this.shuttingDown ? 'interrupted' : outcome;
     this.finish(runId, status, error);
     this.pump();

@@ -220,3 +220,28 @@ it('the server restarted mid-run: the worker goes on and the new server finishes
   expect(starts.reduce((a, b) => a + b, 0)).toBe(1);
   ws.close();
 });
+
+it('a server stopped right after cancelling a run whose worker was killed stops at once, and the run stays stopped', async () => {
+  const ws = await WsRecorder.connect(server.url);
+  const id = await submit(60, { steps: 5000 });
+  await trainingStarted(ws, id);
+  const busy = await until('the worker running the job', async () => {
+    const { workers: list } = (await get(`${server.url}/api/workers`)).body as WorkersResponse;
+    return list.find((w) => w.job?.runId === id);
+  });
+  const victim = workers.find((w) => w.proc.pid === busy.pid)!;
+  await victim.kill();
+  workers = workers.filter((w) => w !== victim);
+  expect((await post(`${server.url}/api/runs/${id}/cancel`, {})).status).toBe(200);
+  ws.close();
+  // The cancel waits for a worker's answer that will never come from the dead one; stopping must not wait for it.
+  const stopped = await Promise.race([
+    server.stop().then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
+  ]);
+  expect(stopped).toBe(true);
+  server = await startServer(dataDir, serverArgs());
+  await new Promise((r) => setTimeout(r, 3000));
+  // Not taken back as a run to finish: it was cancelled, not cut off by the stop.
+  expect(['interrupted', 'cancelled']).toContain((await detail(id)).status);
+});
