@@ -78,4 +78,36 @@ const showImages = defineNode<Record<string, never>>({
   },
 });
 
-export const nodes: NodeDefinition<any>[] = [fakeTrain, showImages];
+/** A Sample-like IMAGES value: rows that differ only by LoRA strength (labels as Sample writes them), 3 prompts. */
+const fakeGrid = defineNode<Record<string, never>>({
+  schema: {
+    type: 'FakeGrid',
+    version: 1,
+    category: 'test',
+    title: 'Fake Grid',
+    description: 'A labelled checkpoint x strength grid, as Sample makes it.',
+    inputs: [],
+    outputs: [{ name: 'images', type: 'IMAGES' }],
+    params: [],
+    resource: 'cpu',
+    cacheable: true,
+    output: true,
+  },
+  async execute(_inputs, _p, ctx) {
+    const items: JsonValue[] = [];
+    const prompts = ['xyz_style, grinning face', 'xyz_style, red heart', 'xyz_style, sun'];
+    for (const [ri, strength] of ['0', '0.7', '1'].entries())
+      for (const [pi, prompt] of prompts.entries()) {
+        const row = `xyz_style-step00600@${strength}`;
+        const caption = `${prompt} [${row}]`;
+        const image = await ctx.artifacts.put(await png(40 * ri + 10 * pi), 'image/png', `s-${ri}-${pi}.png`, {
+          caption,
+          row,
+        });
+        items.push({ image, caption, seed: 0 } as unknown as JsonValue);
+      }
+    return { images: { kind: 'images', items } };
+  },
+});
+
+export const nodes: NodeDefinition<any>[] = [fakeTrain, showImages, fakeGrid];

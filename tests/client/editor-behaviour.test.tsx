@@ -158,7 +158,10 @@ describe('sample grids', () => {
     expect(grid.rows).toEqual(['lora 0', 'lora 0.7']);
     expect(grid.columns.map((c) => c.prompt)).toEqual(['red apple', 'grinning face']);
     render(<SampleGrid items={items} />);
-    expect(screen.getAllByTestId('sample-row').map((e) => e.textContent)).toEqual(['lora 0', 'lora 0.7']);
+    // The shared "lora" heads the label column; each row shows what tells it apart.
+    expect(screen.getByTestId('sample-rows-shared').textContent).toBe('lora');
+    expect(screen.getAllByTestId('sample-row').map((e) => e.textContent)).toEqual(['0', '0.7']);
+    expect(screen.getAllByTestId('sample-row').map((e) => e.title)).toEqual(['lora 0', 'lora 0.7']);
     expect(screen.getAllByTestId('sample-column').map((e) => e.textContent)).toEqual(['red apple', 'grinning face']);
   });
   it('open in a viewer that steps through the grid and says each image’s prompt and seed', () => {

@@ -21,7 +21,7 @@ import { useStore } from '../store/createStore';
 import { activeTab, edit, editorStore, setSelection } from '../store/editor';
 import { schemasStore } from '../store/schemas';
 import { toast } from '../store/toasts';
-import { openMenu, openPalette, uiStore } from '../store/ui';
+import { openMenu, openPalette, setSideTab, uiStore } from '../store/ui';
 import { mayCarryWorkflow, openWorkflowInFile } from '../actions';
 import { importFiles, isConfigOrWorkflow } from '../interop/importConfig';
 import { applyEdgeChanges, applyNodeChanges } from './changes';
@@ -128,6 +128,11 @@ function onNodeContextMenu(e: MouseEvent, node: FlowNode): void {
   openMenu({ screen: { x: e.clientX, y: e.clientY }, target: { kind: ref.kind, id: ref.id } });
 }
 
+/** A click on a node shows its outputs: the Library, Runs or Compare list would otherwise hide what was clicked. */
+function onNodeClick(_e: MouseEvent, node: FlowNode): void {
+  if (parseFlowId(node.id).kind === 'node' && uiStore.get().sideTab !== 'node') setSideTab('node');
+}
+
 function onEdgeContextMenu(e: MouseEvent, edge: FlowEdge): void {
   e.preventDefault();
   openMenu({ screen: { x: e.clientX, y: e.clientY }, target: { kind: 'edge', id: edge.id } });
@@ -179,6 +184,7 @@ export const Canvas = memo(function Canvas({ tabId }: { tabId: string }) {
         isValidConnection={isValidConnection}
         onDelete={onDelete}
         onNodeContextMenu={onNodeContextMenu}
+        onNodeClick={onNodeClick}
         onEdgeContextMenu={onEdgeContextMenu}
         onEdgeDoubleClick={onEdgeDouble}
         onPaneContextMenu={onPaneContextMenu}

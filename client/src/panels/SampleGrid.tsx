@@ -2,7 +2,7 @@
  * An IMAGES value (Sample, LoraGrid) as a labelled grid: a row per LoRA strength row, a column per prompt and seed,
  * images scaled up pixelated; a click opens the viewer on that image with the whole grid a step away.
  */
-import { memo } from 'react';
+import { memo, type CSSProperties } from 'react';
 import { isArtifactRef, type ArtifactRef, type JsonValue } from '../../../protocol/values';
 import { artifactUrl } from '../api/http';
 import { enlargeGallery } from '../store/ui';
@@ -65,50 +65,74 @@ export const describeSample = (item: SampleItem): string => {
   return [prompt, item.seed !== undefined ? `seed ${item.seed}` : '', row].filter(Boolean).join(' · ');
 };
 
+/** Characters after which a row label may be cut into its shared part and the part that tells rows apart. */
+const LABEL_BREAK = /[\s@=×:,+]/;
+
+/**
+ * The start every row label shares, cut after a separator ("xyz_style-step00600@"), and what is left of each label
+ * ("0.7"): the rows differ only by strength, so that part is what the row header must show whatever its width.
+ */
+export function splitRowLabels(rows: readonly string[]): { shared: string; distinct: string[] } {
+  if (rows.length < 2) return { shared: '', distinct: [...rows] };
+  let n = 0;
+  const first = rows[0]!;
+  while (n < first.length && rows.every((r) => r[n] === first[n])) n++;
+  while (n > 0 && !LABEL_BREAK.test(first[n - 1]!)) n--;
+  if (rows.some((r) => r.length === n)) return { shared: '', distinct: [...rows] };
+  return { shared: first.slice(0, n).trim(), distinct: rows.map((r) => r.slice(n).trim()) };
+}
+
 export const SampleGrid = memo(function SampleGrid({ items }: { items: SampleItem[] }) {
   const grid = layoutGrid(items);
   const ordered = grid.cells.flat().filter((x): x is SampleItem => x !== undefined);
   const gallery = ordered.map((i) => ({ url: artifactUrl(i.image.$artifact), label: describeSample(i) }));
   const labelled = grid.rows.some((r) => r !== '');
   const seeds = new Set(grid.columns.map((c) => c.seed)).size > 1;
+  const labels = splitRowLabels(grid.rows);
   return (
-    <table className="sample-grid" data-testid="sample-grid">
-      <thead>
-        <tr>
-          {labelled && <th />}
-          {grid.columns.map((c, i) => (
-            <th key={i} scope="col" data-testid="sample-column">
-              {c.prompt}
-              {seeds && c.seed !== undefined && <div className="muted">seed {c.seed}</div>}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {grid.cells.map((row, r) => (
-          <tr key={r}>
+    <div className="sample-grid-scroll" style={{ '--sample-columns': grid.columns.length } as CSSProperties}>
+      <table className="sample-grid" data-testid="sample-grid">
+        <thead>
+          <tr>
             {labelled && (
-              <th scope="row" data-testid="sample-row">
-                {grid.rows[r]}
+              <th className="sample-corner" data-testid="sample-rows-shared" title={labels.shared}>
+                {labels.shared}
               </th>
             )}
-            {row.map((item, c) => (
-              <td key={c}>
-                {item && (
-                  <img
-                    className="sample"
-                    src={artifactUrl(item.image.$artifact)}
-                    alt={describeSample(item)}
-                    title={describeSample(item)}
-                    onClick={() => enlargeGallery(gallery, ordered.indexOf(item))}
-                    data-testid="sample-image"
-                  />
-                )}
-              </td>
+            {grid.columns.map((c, i) => (
+              <th key={i} scope="col" data-testid="sample-column">
+                {c.prompt}
+                {seeds && c.seed !== undefined && <div className="muted">seed {c.seed}</div>}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {grid.cells.map((row, r) => (
+            <tr key={r}>
+              {labelled && (
+                <th scope="row" data-testid="sample-row" title={grid.rows[r]}>
+                  {labels.distinct[r]}
+                </th>
+              )}
+              {row.map((item, c) => (
+                <td key={c}>
+                  {item && (
+                    <img
+                      className="sample"
+                      src={artifactUrl(item.image.$artifact)}
+                      alt={describeSample(item)}
+                      title={describeSample(item)}
+                      onClick={() => enlargeGallery(gallery, ordered.indexOf(item))}
+                      data-testid="sample-image"
+                    />
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 });
