@@ -3,6 +3,7 @@
  * older format versions, and a stable pretty serialisation. Unknown fields and nodes of unknown types are
  * kept untouched so that nothing in a file is lost by a load/save round trip. No Node.js imports.
  */
+import { jsonErrorPlace } from './json-error-place';
 import { WORKFLOW_FORMAT_VERSION, type WorkflowEdge, type WorkflowFile, type WorkflowNode } from './workflow';
 import { detectFormatVersion, migrateToCurrent } from './migrations';
 import { isRecord } from './migrations/types';
@@ -212,7 +213,9 @@ export function parseWorkflow(input: string | unknown): { workflow: WorkflowFile
     try {
       value = JSON.parse(input);
     } catch (e) {
-      throw new WorkflowParseError(`not valid JSON (${(e as Error).message})`);
+      const place = jsonErrorPlace(input);
+      const where = place ? ` at line ${place.line}, column ${place.column}` : '';
+      throw new WorkflowParseError(`not valid JSON${where} (${(e as Error).message})`);
     }
   }
   if (!isRecord(value)) throw new WorkflowParseError(`expected a workflow object, got ${describe(value)}`);

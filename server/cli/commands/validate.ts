@@ -5,25 +5,27 @@ import { WORKFLOW_LIMITS } from '../../../protocol/limits';
 import { interruptDeadRunsIn } from '../interrupted';
 import { createRegistry } from '../../engine/registry';
 import { loadNodeDefinitions } from '../../queue';
-import { parseCommand } from '../args';
+import { DATA_OPTIONS, configOptions, parseCommand } from '../args';
+import { resolveConfig } from '../../config';
+import { createPathPolicy } from '../../engine/paths';
+import { workflowPathErrors } from '../path-report';
 import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
 import { formatValidationErrors } from '../validation-report';
 
-export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json> [--data <folder>]
+export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json> [--data <folder>] [--allow <folder>]...
 
 Checks a workflow against the node types and prints every error (unknown node types, missing inputs,
 socket type mismatches, parameters of the wrong kind or out of range, bad edges, cycles), and warns about
-parameters a node type does not have (a typo, or one a newer version removed).
+parameters a node type does not have (a typo, or one a newer version removed). Then checks every path
+parameter as \`run\` would with the same --data / --allow folders: outside them, or a folder or file to read
+that does not exist, is an error naming the node and the parameter.
 Runs that a killed loraflow left 'running' in the data folder's history are marked interrupted.
 Exit code 0 when the workflow is valid, 1 otherwise.`;
 
 /** `loraflow validate`: prints every validation error; exit 1 if any. */
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    help: { type: 'boolean', short: 'h' },
-    data: { type: 'string' },
-  });
+  const { values, positionals } = parseCommand(argv, DATA_OPTIONS);
   if (values.help) {
     out(VALIDATE_USAGE);
     return 0;
@@ -39,6 +41,14 @@ export async function validateCommand(argv: string[]): Promise<number> {
   if (errors.length > 0) {
     out(formatValidationErrors(errors));
     if (truncated) out(`(validation stopped at the first ${errors.length} errors)`);
+    return 1;
+  }
+  // The folders `run` would allow with the same options, so that what validates here is not refused there.
+  const paths = createPathPolicy(resolveConfig(configOptions(values)).roots);
+  const pathErrors = workflowPathErrors(workflow, registry.schemas(), paths);
+  if (pathErrors.length > 0) {
+    out(`${pathErrors.length} path error${pathErrors.length === 1 ? '' : 's'}:`);
+    for (const e of pathErrors) out(`  ${e}`);
     return 1;
   }
   out(`${file}: valid (${workflow.nodes.length} nodes, ${workflow.edges.length} edges)`);
