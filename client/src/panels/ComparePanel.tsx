@@ -45,6 +45,17 @@ export function overlaid(a: RunView, b: RunView): { title: string; series: Serie
   return out;
 }
 
+/**
+ * Why the metrics section is empty: a node served from the cache reports no curves in this run (the run that
+ * computed it has them), so an empty section must not look like a bug.
+ */
+export function whyNoMetrics(letter: string, run: RunView): string {
+  const cached = Object.values(run.nodes).some((n) => n.status === 'cached');
+  return cached
+    ? `${letter}: cached: no new metrics (its nodes were served from the cache; the run that computed them has the curves)`
+    : `${letter}: no metrics recorded`;
+}
+
 /** The run's image outputs, each once (a node passing images on would show them twice). */
 function images(run: RunView): ArtifactRef[] {
   const all = Object.values(run.nodes).flatMap((n) =>
@@ -79,6 +90,7 @@ export const ComparePanel = memo(function ComparePanel() {
   if (ids.length < 2) return <div className="muted pad">Tick two runs in the Runs tab to compare them.</div>;
   if (!a?.workflow || !b?.workflow) return <div className="muted pad">Loading…</div>;
   const diffs = diffParams(a.workflow, b.workflow);
+  const charts = overlaid(a, b);
   return (
     <div className="compare" data-testid="compare-panel">
       <h3>Parameters that differ</h3>
@@ -104,7 +116,13 @@ export const ComparePanel = memo(function ComparePanel() {
         </tbody>
       </table>
       <h3>Metrics</h3>
-      {overlaid(a, b).map((c) => (
+      {charts.length === 0 && (
+        <ul className="muted" data-testid="compare-no-metrics">
+          <li>{whyNoMetrics('A', a)}</li>
+          <li>{whyNoMetrics('B', b)}</li>
+        </ul>
+      )}
+      {charts.map((c) => (
         <div key={c.title} className="compare-chart" data-testid={`compare-chart-${c.title}`}>
           <h4>{c.title}</h4>
           <MetricChart series={c.series} checkpoints={[]} smoothing={0.6} />
