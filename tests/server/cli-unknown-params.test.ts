@@ -65,7 +65,9 @@ test('a parameter far from every name gets no suggestion', () => {
 });
 
 test('loraflow validate prints the warning and exits 0', async () => {
-  const res = await loraflow(['validate', misspelledQuickstart()]);
+  const data = path.join(dir, 'validate-data');
+  fs.mkdirSync(path.join(data, 'examples/twemoji-style'), { recursive: true }); // the quick start's images folder
+  const res = await loraflow(['validate', misspelledQuickstart(), '--data', data]);
   expect(res.code).toBe(0);
   expect(res.stdout + res.stderr).toMatch(/warning: .*node "train".*"learningRat" \(did you mean learningRate\?\)/);
   expect(res.stdout).toMatch(/valid/);
