@@ -49,6 +49,7 @@ beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
   await putWorkflow('grid', gridWorkflow);
+  await putWorkflow('my-style-lora', { ...gridWorkflow, name: 'My style LoRA' });
 }, 120000);
 
 afterAll(async () => {
@@ -97,5 +98,27 @@ test('sample grid rows show the strength, the only thing that differs, and all t
       .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().right));
     expect(images).toHaveLength(9);
     for (const right of images) expect(right).toBeLessThanOrEqual(panel.x + panel.width + 0.5);
+  });
+});
+
+test('after a rename the open tab and the delete prompt use the new name only', async () => {
+  await withScreenshot(page, 'library-rename', async () => {
+    await openFromLibrary('my-style-lora', 'grid');
+    expect(await page.inputValue('[data-testid=workflow-name]')).toBe('My style LoRA');
+    await page.click('[data-testid=side-library]');
+    page.once('dialog', (d) => void d.accept('renamed style'));
+    await page.click('[data-testid=rename-my-style-lora]');
+    await page.waitForSelector('[data-testid=library-renamed-style]:has-text("renamed style")');
+    expect(await page.inputValue('[data-testid=workflow-name]')).toBe('renamed style');
+    expect(await page.locator('[data-testid=tabbar] .tab.active').textContent()).toContain('renamed style');
+    expect(await page.locator('[data-testid=unsaved-marker]').count()).toBe(0);
+    const prompt = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.dismiss();
+      }),
+    );
+    await page.click('[data-testid=delete-renamed-style]');
+    expect(await prompt).toBe('Delete "renamed style" (renamed-style.json) from the library?');
   });
 });

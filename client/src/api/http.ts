@@ -77,8 +77,9 @@ export const api = {
   workflows: () => call<WorkflowListing[]>('GET', '/api/workflows'),
   workflow: (name: string, source?: 'example') =>
     call<unknown>('GET', `/api/workflows/${enc(name)}${source ? `?source=${source}` : ''}`),
-  renameWorkflow: (name: string, to: string) =>
-    call<{ name: string }>('POST', `/api/workflows/${enc(name)}/rename`, { to }),
+  /** Renames the file `name` to `to` and, given a title, sets the workflow's own name to it. */
+  renameWorkflow: (name: string, to: string, title?: string) =>
+    call<{ name: string }>('POST', `/api/workflows/${enc(name)}/rename`, { to, title }),
   deleteWorkflow: (name: string) => call<void>('DELETE', `/api/workflows/${enc(name)}`),
   models: () => call<ModelsListing>('GET', '/api/models'),
   templates: () => call<TemplateListing[]>('GET', '/api/templates'),

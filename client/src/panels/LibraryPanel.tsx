@@ -15,12 +15,14 @@ import { TemplateGallery } from '../ui/TemplateGallery';
 import { ImportConfigButton } from '../interop/ImportConfigButton';
 
 async function rename(w: WorkflowListing, reload: () => void): Promise<void> {
-  const answer = window.prompt(`Rename "${w.name}" to:`, w.name)?.trim();
-  if (!answer || answer === w.name) return;
+  const shown = w.title || w.name;
+  const answer = window.prompt(`Rename "${shown}" to:`, shown)?.trim();
+  if (!answer || answer === shown) return;
   const to = libraryNameOf({ name: answer } as Parameters<typeof libraryNameOf>[0]);
   try {
-    await api.renameWorkflow(w.name, to);
-    renameLibraryTabs(w.name, to);
+    // The file and the workflow's own name change together: the list, the tab and the delete prompt agree.
+    await api.renameWorkflow(w.name, to, answer);
+    renameLibraryTabs(w.name, to, answer);
     toast(`Renamed to ${to}.json`);
   } catch (e) {
     toast(`Rename failed: ${(e as Error).message}`, 'error');

@@ -178,9 +178,19 @@ export function setTabRun(tabId: string, runId: string | undefined): void {
   });
 }
 
-/** Tabs opened from a library workflow that was renamed (or deleted: `to` undefined) follow it. */
-export function renameLibraryTabs(from: string, to: string | undefined): void {
+/**
+ * Tabs opened from a library workflow that was renamed (or deleted: `to` undefined) follow it; with `title`, the
+ * workflow's own name too, in the doc and in the saved copy (a rename is not an unsaved change).
+ */
+export function renameLibraryTabs(from: string, to: string | undefined, title?: string): void {
   editorStore.update((s) => {
-    for (const tab of Object.values(s.tabs)) if (tab.libraryName === from) tab.libraryName = to;
+    for (const tab of Object.values(s.tabs)) {
+      if (tab.libraryName !== from) continue;
+      tab.libraryName = to;
+      if (title === undefined) continue;
+      const saved = JSON.parse(tab.savedJson) as WorkflowFile;
+      tab.savedJson = serializeWorkflow({ ...saved, name: title });
+      tab.doc.name = title;
+    }
   });
 }

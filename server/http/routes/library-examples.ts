@@ -12,6 +12,7 @@ import type { TemplateListing } from '../../../protocol/api';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { parseWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
+import { writeFileAtomic } from '../files-util';
 import { isValidWorkflowName } from './workflows';
 
 interface Folders {
@@ -54,7 +55,23 @@ export function libraryExamplesRouter(folders: Folders): Router {
     }
     if (target !== name && (exists(folders.user, target) || exists(folders.examples, target)))
       return sendError(res, 409, 'exists', `a workflow named "${target}" exists already`);
-    fs.renameSync(path.join(folders.user, `${name}.json`), path.join(folders.user, `${target}.json`));
+    const from = path.join(folders.user, `${name}.json`);
+    const into = path.join(folders.user, `${target}.json`);
+    const title = (req.body as { title?: unknown } | undefined)?.title;
+    if (typeof title === 'string' && title.trim() !== '') {
+      // The workflow's own name (what the library lists, the tab shows and the delete prompt names) follows the
+      // rename; the rest of the file is kept as it is, unknown fields included.
+      let doc: unknown;
+      try {
+        doc = JSON.parse(fs.readFileSync(from, 'utf8'));
+      } catch (err) {
+        return sendError(res, 422, 'bad-workflow', `${name}.json: ${(err as Error).message}`);
+      }
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+        return sendError(res, 422, 'bad-workflow', `${name}.json is not a workflow object`);
+      writeFileAtomic(into, `${JSON.stringify({ ...doc, name: title.trim().slice(0, 200) }, null, 2)}\n`);
+      if (into !== from) fs.unlinkSync(from);
+    } else fs.renameSync(from, into);
     res.json({ name: target });
   });
 
