@@ -61,6 +61,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
   // The warnings a node logged when it computed a cached result: a cache hit shows them again.
   `ALTER TABLE cache ADD COLUMN warnings TEXT;`,
+  // A cached node's curves are those of the run that computed it: found by its cache key.
+  `CREATE INDEX node_states_cache_key ON node_states (cache_key);`,
 ];
 
 /** Brings the database schema up to date; safe to call on every start. */

@@ -31,6 +31,8 @@ export interface RunStore {
   saveNode(runId: string, state: StoredNodeState): void;
   nodes(runId: string): Record<string, StoredNodeState>;
   clearNodes(runId: string): void;
+  /** The latest run whose node computed (rather than took from the cache) the result with this cache key. */
+  computedBy(cacheKey: string): { runId: string; nodeId: string } | undefined;
   /** Writes the node states saved since the last write (reads and close do it first). */
   flush(): void;
 }
@@ -124,6 +126,9 @@ export function createRunStore(db: Database.Database): RunStore {
   );
   const selectNodes = db.prepare<[string], NodeRow>('SELECT * FROM node_states WHERE run_id = ?');
   const deleteNodes = db.prepare<[string]>('DELETE FROM node_states WHERE run_id = ?');
+  const selectComputer = db.prepare<[string], { run_id: string; node_id: string }>(
+    "SELECT run_id, node_id FROM node_states WHERE cache_key = ? AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1",
+  );
   const columns: Record<string, string> = {
     status: 'status',
     startedAt: 'started_at',
@@ -230,6 +235,11 @@ export function createRunStore(db: Database.Database): RunStore {
     clearNodes(runId) {
       flush();
       deleteNodes.run(runId);
+    },
+    computedBy(cacheKey) {
+      flush();
+      const row = selectComputer.get(cacheKey);
+      return row ? { runId: row.run_id, nodeId: row.node_id } : undefined;
     },
     flush,
   };

@@ -189,6 +189,17 @@ export class RunQueue {
     return { ...rest, nodes };
   }
 
+  /** For each node of the run served from the cache, the run and node that computed it (its curves are theirs). */
+  cachedOrigins(id: string): Map<string, { runId: string; nodeId: string }> {
+    const out = new Map<string, { runId: string; nodeId: string }>();
+    for (const [nodeId, state] of Object.entries(this.opts.db.runs.nodes(id))) {
+      if (state.status !== 'cached' || !state.cacheKey) continue;
+      const from = this.opts.db.runs.computedBy(state.cacheKey);
+      if (from && from.runId !== id) out.set(nodeId, from);
+    }
+    return out;
+  }
+
   /** What a (re)connecting client needs: the queue and every running run with each node's latest state. */
   snapshot(): Extract<ServerMessage, { type: 'snapshot' }> {
     const running = [...this.active.keys()].map((id) => this.detail(id)).filter((d): d is RunDetail => d !== undefined);

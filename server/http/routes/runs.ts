@@ -77,8 +77,14 @@ export function runsRouter(queue: RunQueue, telemetry: TelemetryStore): Router {
   });
 
   router.get('/runs/:id/metrics', (req, res) => {
-    if (!queue.summary(req.params.id)) return sendError(res, 404, 'not-found', `no run ${req.params.id}`);
-    res.json(telemetry.metrics(req.params.id, typeof req.query.node === 'string' ? req.query.node : undefined));
+    const id = req.params.id;
+    if (!queue.summary(id)) return sendError(res, 404, 'not-found', `no run ${id}`);
+    const node = typeof req.query.node === 'string' ? req.query.node : undefined;
+    // A node served from the cache trained nothing in this run: its curves are those of the run that computed it.
+    const inherited = [...queue.cachedOrigins(id)]
+      .filter(([nodeId]) => node === undefined || nodeId === node)
+      .flatMap(([nodeId, from]) => telemetry.metrics(from.runId, from.nodeId).map((p) => ({ ...p, nodeId })));
+    res.json([...telemetry.metrics(id, node), ...inherited]);
   });
 
   router.get('/queue', (_req, res) => {
