@@ -106,8 +106,10 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
   const check = async (jobId: string) => {
     const f = inFlight.get(jobId);
     if (!f?.submitted) return;
-    const job = await queue.getJob(jobId);
-    if (job) return settle(jobId, job, await job.getState());
+    // The state first, then the job: a job read while it ran has no return value even once its state says done.
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') return settle(jobId, await queue.getJob(jobId), state);
+    if (state !== 'unknown') return;
     if (f.cancelled) {
       inFlight.delete(jobId);
       return f.reject(abortError()); // taken out of the queue before a worker took it
