@@ -14,9 +14,9 @@ import { filesRouter } from './routes/files';
 import { artifactsRouter } from './routes/artifacts';
 import { interopRouter } from './routes/interop';
 import { serveEditor } from './static';
+import { clusterRouter } from '../cluster/cluster-routes';
 import { nestsDeeperThan, TooDeepError } from './json-depth';
 import { WORKFLOW_LIMITS } from '../../protocol/limits';
-import { clusterRouter } from '../cluster/cluster-routes';
 
 /** Largest JSON body accepted (a workflow with long prompt lists is a few hundred KB). */
 export const JSON_LIMIT = '10mb';
@@ -56,11 +56,11 @@ export function createApp(runtime: Runtime, log: (message: string) => void): Exp
   api.use(modelsRouter(config.modelFolders));
   api.use(artifactsRouter(env.artifacts));
   api.use(interopRouter(() => env.registry.schemas(), env.paths));
+  api.use(clusterRouter({ artifacts: env.artifacts, workRoot: env.workRoot, workers: runtime.cluster?.workers }));
   api.use((req, res) => sendError(res, 404, 'not-found', `no API route ${req.method} ${req.path}`));
   api.use(errorHandler(log));
 
   app.use('/api', api);
-  api.use(clusterRouter({ artifacts: env.artifacts, workRoot: env.workRoot, workers: runtime.cluster?.workers }));
   serveEditor(app, path.join(config.repoRoot, 'client', 'dist'));
   return app;
 }
