@@ -106,23 +106,48 @@ function openChecked(path: string, only?: 'sd15'): SdCheckpoint {
   }
 }
 
-function makeCheckpoint(path: string, source: TensorSource): Sd15Checkpoint {
-  const { widths, names } = checkSd15(path, source);
+/**
+ * The weight access both families share once detection has named the checked weights: lazy reads of those names
+ * only (the rest are listed as ignored), with an error naming the file for a missing one.
+ */
+export function checkedWeights(path: string, source: TensorSource, names: readonly string[]) {
   const known = new Set(names);
-  const ignored = [...source.entries.keys()].filter((n) => !known.has(n)).concat(source.unmapped);
-  const dtypeOf = (prefix: string): SdDtype =>
-    majorityDtype(
-      names.filter((n) => n.startsWith(prefix)),
-      source,
-    );
   const shape = (name: string): readonly number[] => {
     const e = known.has(name) ? source.entries.get(name) : undefined;
     if (!e) throw new SdCheckpointError(path, `has no weight "${name}"`);
     return e.shape;
   };
   return {
-    path,
-    layout: source.layout,
+    weights: {
+      path,
+      layout: source.layout,
+      names,
+      ignored: [...source.entries.keys()].filter((n) => !known.has(n)).concat(source.unmapped),
+      bytes: source.bytes,
+      files: source.files,
+      has: (name: string) => known.has(name),
+      shape,
+      get: (name: string) => (known.has(name) ? source.read(name) : undefined),
+      tensor(name: string) {
+        shape(name);
+        return source.read(name);
+      },
+      close: () => source.close(),
+    },
+    /** The dtype most weights under `prefix` are stored in. */
+    dtypeOf: (prefix: string): SdDtype =>
+      majorityDtype(
+        names.filter((n) => n.startsWith(prefix)),
+        source,
+      ),
+  };
+}
+
+function makeCheckpoint(path: string, source: TensorSource): Sd15Checkpoint {
+  const { widths, names } = checkSd15(path, source);
+  const { weights, dtypeOf } = checkedWeights(path, source, names);
+  return {
+    ...weights,
     family: 'sd15',
     widths,
     dtype: dtypeOf('model.diffusion_model.'),
@@ -131,18 +156,6 @@ function makeCheckpoint(path: string, source: TensorSource): Sd15Checkpoint {
       textEncoder: dtypeOf('cond_stage_model.'),
       vae: dtypeOf('first_stage_model.'),
     },
-    names,
-    ignored,
-    bytes: source.bytes,
-    files: source.files,
-    has: (name) => known.has(name),
-    shape,
-    get: (name) => (known.has(name) ? source.read(name) : undefined),
-    tensor(name) {
-      shape(name);
-      return source.read(name);
-    },
-    close: () => source.close(),
   };
 }
 
