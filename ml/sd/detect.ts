@@ -83,9 +83,10 @@ export function refuseOtherPipelines(dir: string, className: string, hasSecondTe
     throw new SdCheckpointError(dir, `is a diffusers ${className}, not a Stable Diffusion 1.5 pipeline`);
 }
 
-type ShapeOf = (name: string) => readonly number[] | undefined;
+export type ShapeOf = (name: string) => readonly number[] | undefined;
 
-function count(shape: ShapeOf, name: (i: number) => string, from = 0): number {
+/** How many consecutive weights `name(from)`, `name(from + 1)`, ... the file has. */
+export function count(shape: ShapeOf, name: (i: number) => string, from = 0): number {
   let i = from;
   while (shape(name(i))) i++;
   return i - from;
@@ -114,11 +115,6 @@ export function readSd15Widths(path: string, shape: ShapeOf, hasPrefix: (prefix:
     throw new SdCheckpointError(path, `has Linear proj_in layers (${projIn.length}-D): an SD 2.x UNet, not SD 1.5`);
   const T = (n: string) => TEXT_PREFIX + n;
   const [vocabSize = 0, width = 0] = need(T('embeddings.token_embedding.weight'));
-  const V = (n: string) => VAE_PREFIX + n;
-  const [ch = 0, imageChannels = 0] = need(V('encoder.conv_in.weight'));
-  const vaeMult: number[] = [];
-  for (let l = 0; shape(V(`encoder.down.${l}.block.0.conv1.weight`)); l++)
-    vaeMult.push((need(V(`encoder.down.${l}.block.0.conv1.weight`))[0] ?? 0) / ch);
   return {
     unet: {
       inChannels,
@@ -140,19 +136,30 @@ export function readSd15Widths(path: string, shape: ShapeOf, hasPrefix: (prefix:
       positions: need(T('embeddings.position_embedding.weight'))[0] ?? 0,
       mlpWidth: need(T('encoder.layers.0.mlp.fc1.weight'))[0] ?? 0,
     },
-    vae: {
-      ch,
-      channelMult: vaeMult,
-      numResBlocks: count(shape, (b) => V(`encoder.down.0.block.${b}.conv1.weight`)),
-      latentChannels: need(V('post_quant_conv.weight'))[0] ?? 0,
-      imageChannels,
-    },
+    vae: readVaeWidths(shape, need),
+  };
+}
+
+/** The VAE's widths from the shapes: SD 1.5 and SDXL files carry the same VAE layout. */
+export function readVaeWidths(shape: ShapeOf, need: (name: string) => readonly number[]): Sd15Widths['vae'] {
+  const V = (n: string) => VAE_PREFIX + n;
+  const [ch = 0, imageChannels = 0] = need(V('encoder.conv_in.weight'));
+  const channelMult: number[] = [];
+  for (let l = 0; shape(V(`encoder.down.${l}.block.0.conv1.weight`)); l++)
+    channelMult.push((need(V(`encoder.down.${l}.block.0.conv1.weight`))[0] ?? 0) / ch);
+  return {
+    ch,
+    channelMult,
+    numResBlocks: count(shape, (b) => V(`encoder.down.0.block.${b}.conv1.weight`)),
+    latentChannels: need(V('post_quant_conv.weight'))[0] ?? 0,
+    imageChannels,
   };
 }
 
 const SD15_STRUCTURE = '4 levels of 2 ResBlocks, attention at levels [0, 1, 2], transformer depth 1';
 
-function describe(s: readonly number[] | undefined): string {
+/** A shape as the refusal messages print it. */
+export function describe(s: readonly number[] | undefined): string {
   return s ? `[${s.join(', ')}]` : 'missing';
 }
 

@@ -8,18 +8,7 @@ import { SDXL_CLIP_G_PREFIX, SDXL_CLIP_L_PREFIX, sdxlKeys } from './sdxl-keys';
 import { SIZE_EMBED_DIM, SDXL_WIDTHS, type SdxlWidths } from './sdxl-widths';
 import { UNET_PREFIX, VAE_PREFIX } from './spec';
 import { clipHeads } from './widths';
-
-type ShapeOf = (name: string) => readonly number[] | undefined;
-
-function count(shape: ShapeOf, name: (i: number) => string, from = 0): number {
-  let i = from;
-  while (shape(name(i))) i++;
-  return i - from;
-}
-
-function describe(s: readonly number[] | undefined): string {
-  return s ? `[${s.join(', ')}]` : 'missing';
-}
+import { count, describe, readVaeWidths, type ShapeOf } from './detect';
 
 /** Reads every width of an SDXL base model from the shapes; throws naming the first weight it needs and lacks. */
 export function readSdxlWidths(path: string, shape: ShapeOf): SdxlWidths {
@@ -44,11 +33,6 @@ export function readSdxlWidths(path: string, shape: ShapeOf): SdxlWidths {
   const L = (n: string) => SDXL_CLIP_L_PREFIX + n;
   const [vocabL = 0, widthL = 0] = need(L('embeddings.token_embedding.weight'));
   const [vocabG = 0, widthG = 0] = need(G('token_embedding.weight'));
-  const V = (n: string) => VAE_PREFIX + n;
-  const [ch = 0, imageChannels = 0] = need(V('encoder.conv_in.weight'));
-  const vaeMult: number[] = [];
-  for (let l = 0; shape(V(`encoder.down.${l}.block.0.conv1.weight`)); l++)
-    vaeMult.push((need(V(`encoder.down.${l}.block.0.conv1.weight`))[0] ?? 0) / ch);
   return {
     unet: {
       inChannels,
@@ -80,13 +64,7 @@ export function readSdxlWidths(path: string, shape: ShapeOf): SdxlWidths {
       mlpWidth: need(G('transformer.resblocks.0.mlp.c_fc.weight'))[0] ?? 0,
       projectionDim: need(G('text_projection'))[1] ?? 0,
     },
-    vae: {
-      ch,
-      channelMult: vaeMult,
-      numResBlocks: count(shape, (b) => V(`encoder.down.0.block.${b}.conv1.weight`)),
-      latentChannels: need(V('post_quant_conv.weight'))[0] ?? 0,
-      imageChannels,
-    },
+    vae: readVaeWidths(shape, need),
   };
 }
 
