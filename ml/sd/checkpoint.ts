@@ -83,7 +83,26 @@ export function openAnySdCheckpoint(path: string): SdCheckpoint {
   return openChecked(path);
 }
 
-function openChecked(path: string, only?: 'sd15'): SdCheckpoint {
+/** Opens an SDXL base checkpoint; an SD 1.5 one (or any other family) is refused, naming what was found. */
+export function openSdxlCheckpoint(path: string): SdxlCheckpoint {
+  const ckpt = openChecked(path, 'sdxl');
+  if (ckpt.family !== 'sdxl') throw new Error('unreachable: openChecked returned another family');
+  return ckpt;
+}
+
+/** What a file of the other family is, said when it was opened as `wanted`. */
+const WRONG_FAMILY: Record<SdFamily, [string, string]> = {
+  sd15: [
+    'detected SDXL base (two text encoders: CLIP-L and OpenCLIP bigG), not SD 1.5',
+    'choose the SDXL model family for this checkpoint',
+  ],
+  sdxl: [
+    'detected Stable Diffusion 1.5 (one CLIP-L text encoder, no OpenCLIP bigG), not SDXL base',
+    'choose the SD 1.5 model family for this checkpoint',
+  ],
+};
+
+function openChecked(path: string, only?: SdFamily): SdCheckpoint {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -93,12 +112,7 @@ function openChecked(path: string, only?: 'sd15'): SdCheckpoint {
   if (!isDir && PICKLE.test(path)) throw pickleError(path);
   const source = isDir ? openDiffusersFolder(path) : openLdmFile(path);
   try {
-    if (only && source.family !== only)
-      throw new SdCheckpointError(
-        path,
-        'detected SDXL base (two text encoders: CLIP-L and OpenCLIP bigG), not SD 1.5',
-        'choose the SDXL model family for this checkpoint',
-      );
+    if (only && source.family !== only) throw new SdCheckpointError(path, ...WRONG_FAMILY[only]);
     return source.family === 'sdxl' ? makeSdxlCheckpoint(path, source) : makeCheckpoint(path, source);
   } catch (e) {
     source.close();

@@ -1,19 +1,26 @@
 /**
- * LoadModel: the base model. The built-in emoji model (or a file SaveModel wrote), or a Stable Diffusion 1.5
- * checkpoint: a single `.safetensors` file or a diffusers folder. The family is read from the weights
- * (ml/sd/detect.ts), never the file name; "Model" only says which path field applies, so that an SD workflow
- * without a checkpoint fails validation instead of quietly training the emoji model.
+ * LoadModel: the base model. The built-in emoji model (or a file SaveModel wrote), or a Stable Diffusion checkpoint
+ * (SD 1.5 or SDXL base): a single `.safetensors` file or a diffusers folder. The family is read from the weights
+ * (ml/sd/detect.ts), never the file name; "Model" says which family the user expects, so that an SD workflow
+ * without a checkpoint fails validation instead of quietly training the emoji model, and a file of another family
+ * is refused naming what it is.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel } from '../../ml/dit/weights';
-import { openSdCheckpoint, SdCheckpointError } from '../../ml/sd/checkpoint';
+import {
+  openAnySdCheckpoint,
+  openSdCheckpoint,
+  openSdxlCheckpoint,
+  SdCheckpointError,
+  type SdCheckpoint,
+} from '../../ml/sd/checkpoint';
 import { checkpointHashes } from '../../ml/sd/hash';
 import { SafetensorsFile } from '../../ml/safetensors';
 import { defineNode, NodeUserError, type NodeContext } from '../api';
 import { SHIPPED_WEIGHTS, toJson, type ModelValue } from './model-value';
-import type { Sd15ModelValue } from './sd-model-value';
+import { SD_FAMILY_LABEL, type SdFamilyName, type SdModelValue } from './sd-model-value';
 
 type LoadModelParams = { family: string; file: string; checkpoint: string };
 
@@ -31,12 +38,14 @@ function resolveFile(file: string, resolve: (p: string) => string): string {
   return resolve(file);
 }
 
+const isSdFamily = (family: string): family is SdFamilyName => family === 'sd15' || family === 'sdxl';
+
 /** Which parameter holds the path, and the path through the policy. */
 function chosenPath(params: LoadModelParams, resolve: (p: string, param: string) => string): [string, string] {
-  if (params.family === 'sd15') {
+  if (isSdFamily(params.family)) {
     if (!params.checkpoint)
       throw new NodeUserError(
-        'no SD 1.5 checkpoint chosen',
+        `no ${SD_FAMILY_LABEL[params.family]} checkpoint chosen`,
         'choose a .safetensors file or a diffusers folder',
         'checkpoint',
       );
@@ -59,35 +68,60 @@ async function isDitFile(file: string): Promise<boolean> {
 function fingerprintFiles(p: string): string[] {
   if (!fs.statSync(p).isDirectory()) return [p];
   const out = [path.join(p, 'model_index.json')];
-  for (const sub of ['unet', 'text_encoder', 'vae']) {
+  for (const sub of ['unet', 'text_encoder', 'text_encoder_2', 'vae']) {
     const dir = path.join(p, sub);
     if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir).sort()) out.push(path.join(dir, f));
   }
   return out;
 }
 
-async function loadSd15(file: string, param: string, ctx: NodeContext): Promise<Sd15ModelValue> {
-  let ckpt;
+/**
+ * Opens the checkpoint as the family the user chose (another family's file is refused naming what it is), or as
+ * whatever family the weights say when a non-DiT file was given under "emoji".
+ */
+function openFamily(family: SdFamilyName | undefined, file: string, param: string): SdCheckpoint {
   try {
-    ckpt = openSdCheckpoint(file);
+    if (!family) return openAnySdCheckpoint(file);
+    return family === 'sdxl' ? openSdxlCheckpoint(file) : openSdCheckpoint(file);
   } catch (e) {
     if (e instanceof SdCheckpointError) throw new NodeUserError(`cannot use ${e.message}`, e.hint, param);
     throw e;
   }
+}
+
+/** What LoadModel logs about the widths it read: the figures that tell a real model from a tiny or odd one. */
+function describeWidths(ckpt: SdCheckpoint): string {
+  const { unet, vae } = ckpt.widths;
+  const levels = unet.channelMult.map((m) => m * unet.modelChannels).join('/');
+  if (ckpt.family === 'sd15') {
+    const { clip } = ckpt.widths;
+    return `UNet ${levels}, text encoder ${clip.width} x ${clip.layers} layers, VAE ${vae.ch}`;
+  }
+  const { clipL, clipG } = ckpt.widths;
+  return (
+    `UNet ${levels} (transformer depths ${ckpt.widths.unet.transformerDepths.join('/')}), text encoders ` +
+    `CLIP-L ${clipL.width} x ${clipL.layers} and bigG ${clipG.width} x ${clipG.layers} layers, VAE ${vae.ch}`
+  );
+}
+
+async function loadSd(
+  family: SdFamilyName | undefined,
+  file: string,
+  param: string,
+  ctx: NodeContext,
+): Promise<SdModelValue> {
+  const ckpt = openFamily(family, file, param);
   try {
     ctx.progress(0, 1);
     const hashes = await checkpointHashes(ckpt.files, ctx.signal);
-    const { unet, clip, vae } = ckpt.widths;
     ctx.log(
       'info',
-      `SD 1.5 (${ckpt.layout}, ${ckpt.dtype}): UNet ${unet.channelMult.map((m) => m * unet.modelChannels).join('/')}, ` +
-        `text encoder ${clip.width} x ${clip.layers} layers, VAE ${vae.ch}; sha256 ${hashes.sha256}, ` +
-        `A1111 hash ${hashes.autoV2} (legacy ${hashes.legacy}); ${ckpt.ignored.length} extra tensors ignored`,
+      `${SD_FAMILY_LABEL[ckpt.family]} (${ckpt.layout}, ${ckpt.dtype}): ${describeWidths(ckpt)}; ` +
+        `sha256 ${hashes.sha256}, A1111 hash ${hashes.autoV2} (legacy ${hashes.legacy}); ` +
+        `${ckpt.ignored.length} extra tensors ignored`,
     );
     ctx.progress(1, 1);
-    return {
-      kind: 'sd15',
-      family: 'sd15',
+    const common = {
       name: path.basename(file).replace(/\.safetensors$/i, ''),
       path: file,
       layout: ckpt.layout,
@@ -96,9 +130,10 @@ async function loadSd15(file: string, param: string, ctx: NodeContext): Promise<
       autoV2: hashes.autoV2,
       legacyHash: hashes.legacy,
       dtype: ckpt.dtype,
-      widths: ckpt.widths,
-      resolution: 512,
     };
+    return ckpt.family === 'sdxl'
+      ? { kind: 'sdxl', family: 'sdxl', ...common, widths: ckpt.widths, resolution: 1024 }
+      : { kind: 'sd15', family: 'sd15', ...common, widths: ckpt.widths, resolution: 512 };
   } finally {
     ckpt.close();
   }
@@ -107,11 +142,11 @@ async function loadSd15(file: string, param: string, ctx: NodeContext): Promise<
 export const loadModelNode = defineNode<LoadModelParams>({
   schema: {
     type: 'LoadModel',
-    version: 2,
+    version: 3,
     category: 'model',
     title: 'Load model',
     description:
-      'A base text-to-image model: the built-in emoji model (a small diffusion transformer trained by loraflow on Noto and Fluent emoji, 32x32) or a file saved by SaveModel; or a Stable Diffusion 1.5 checkpoint (.safetensors, fp32/fp16/bf16, or a diffusers folder). The family is read from the weights; .ckpt pickles are refused.',
+      'A base text-to-image model: the built-in emoji model (a small diffusion transformer trained by loraflow on Noto and Fluent emoji, 32x32) or a file saved by SaveModel; or a Stable Diffusion 1.5 or SDXL base checkpoint (.safetensors, fp32/fp16/bf16, or a diffusers folder; SDXL fine-tunes such as Pony, Illustrious and NoobAI too). The family is read from the weights and a file of another family is refused, naming what it is; .ckpt pickles are refused.',
     inputs: [],
     outputs: [{ name: 'model', type: 'MODEL' }],
     params: [
@@ -119,9 +154,11 @@ export const loadModelNode = defineNode<LoadModelParams>({
         name: 'family',
         kind: 'enum',
         default: 'emoji',
-        options: ['emoji', 'sd15'],
+        options: ['emoji', 'sd15', 'sdxl'],
         label: 'Model',
-        tooltip: 'emoji: the built-in model (or a SaveModel file). sd15: a Stable Diffusion 1.5 checkpoint of yours.',
+        tooltip:
+          'emoji: the built-in model (or a SaveModel file). sd15: a Stable Diffusion 1.5 checkpoint of yours. ' +
+          'sdxl: an SDXL base checkpoint of yours (sd_xl_base_1.0 or a fine-tune: Pony, Illustrious, NoobAI).',
       },
       {
         name: 'file',
@@ -142,10 +179,10 @@ export const loadModelNode = defineNode<LoadModelParams>({
         access: 'read',
         models: 'checkpoints',
         default: '',
-        label: 'SD 1.5 checkpoint',
+        label: 'Checkpoint',
         tooltip:
-          'A .safetensors checkpoint (e.g. v1-5-pruned-emaonly.safetensors or a fine-tune) or a diffusers folder (the one with model_index.json).',
-        visibleWhen: { param: 'family', equals: ['sd15'] },
+          'A .safetensors checkpoint (e.g. v1-5-pruned-emaonly.safetensors, sd_xl_base_1.0.safetensors or a fine-tune) or a diffusers folder (the one with model_index.json).',
+        visibleWhen: { param: 'family', equals: ['sd15', 'sdxl'] },
       },
     ],
     resource: 'cpu',
@@ -169,7 +206,7 @@ export const loadModelNode = defineNode<LoadModelParams>({
   async execute(_inputs, params, ctx) {
     const [param, file] = chosenPath(params, (p, name) => ctx.paths.resolve(p, 'read', name));
     if (!fs.existsSync(file)) throw new NodeUserError(`${file} does not exist`, 'check the path', param);
-    if (params.family !== 'sd15' && (await isDitFile(file))) {
+    if (!isSdFamily(params.family) && (await isDitFile(file))) {
       try {
         await loadModel(file); // validates the header, config and every tensor's shape
       } catch (e) {
@@ -179,12 +216,13 @@ export const loadModelNode = defineNode<LoadModelParams>({
       const value: ModelValue = { kind: 'loraflow.dit', name: path.basename(file, '.safetensors'), path: file, sha256 };
       return { model: toJson(value) };
     }
+    const family = isSdFamily(params.family) ? params.family : undefined;
     if (await isDitFile(file))
       throw new NodeUserError(
-        `${file} is a loraflow emoji model, not an SD 1.5 checkpoint`,
+        `${file} is a loraflow emoji model, not an ${SD_FAMILY_LABEL[family ?? 'sd15']} checkpoint`,
         'set Model to emoji',
         param,
       );
-    return { model: toJson(await loadSd15(file, param, ctx)) };
+    return { model: toJson(await loadSd(family, file, param, ctx)) };
   },
 });

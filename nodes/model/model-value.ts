@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ArtifactRef, JsonValue } from '../../protocol/values';
 import { isArtifactRef } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
-import { isSd15Model, sd15NotYet, type Sd15ModelValue } from './sd-model-value';
+import { isSdModel, sdNotYet, type SdModelValue } from './sd-model-value';
 
 /** A base model on a socket: its weights file (an artifact, or a path on disk for the shipped weights). */
 export type ModelValue = {
@@ -38,7 +38,7 @@ export function readModel(value: JsonValue | undefined, input = 'model'): ModelV
       input,
     );
   }
-  if (isSd15Model(value)) throw sd15NotYet(value, input);
+  if (isSdModel(value)) throw sdNotYet(value, input);
   if (v.kind !== 'loraflow.dit' || (!isArtifactRef(v.artifact) && typeof v.path !== 'string')) {
     throw new NodeUserError(`the "${input}" input is not a MODEL value`, 'connect a MODEL output to it', input);
   }
@@ -54,6 +54,6 @@ export function modelFile(model: ModelValue, ctx: NodeContext): string {
 }
 
 /** A value as a socket output. */
-export function toJson(v: ModelValue | ImagesValue | Sd15ModelValue): JsonValue {
+export function toJson(v: ModelValue | ImagesValue | SdModelValue): JsonValue {
   return JSON.parse(JSON.stringify(v)) as JsonValue;
 }
