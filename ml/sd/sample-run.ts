@@ -1,13 +1,19 @@
 /**
- * Sampling SD 1.5 images: prompts × LoRA stacks, each stack merged into the UNet's weights (merge-lora.ts), image
- * i of every stack from the noise of seed + i, so that stacks differ only by their LoRAs. Used by the Sample
- * worker and by the training worker's in-training samples (the same path, so both agree with a loader).
+ * Sampling Stable Diffusion images (SD 1.5 and SDXL): prompts × LoRA stacks, each stack merged into the weights
+ * (merge-lora.ts), image i of every stack from the noise of seed + i, so that stacks differ only by their LoRAs.
+ * The family's parts around the UNet come with its encoders (encoders.ts, sdxl-encoders.ts): SDXL adds the pooled
+ * embedding and the size/crop conditioning (original = target = the image size, crop 0, 0: ComfyUI's defaults).
+ * Used by the Sample worker and by the training workers' in-training samples (the same path, so both agree with
+ * a loader).
  */
-import { Sd15Encoders, latentPreview, type Conditioning } from './encoders';
+import type { InferenceSession } from 'onnxruntime-node';
+import type { WeightSource } from './blocks';
 import { guidedDenoiser, unetSession } from './denoiser';
+import type { Conditioning, SdEncoders, Sd15Encoders } from './encoders';
 import { mergedWeights, type AppliedLora } from './merge-lora';
 import { sampleLatents, type SdSamplerKind } from './sampler';
-import type { WeightSource } from './blocks';
+import { sampleSize } from './sdxl-cond';
+import type { SdxlEncoders } from './sdxl-encoders';
 
 export interface SdSampleSettings {
   prompts: string[];
@@ -36,9 +42,9 @@ export interface SdStack {
 }
 
 /** Samples each stack's prompts; returns, per stack, its RGB images (HWC, width x height) in its prompts' order. */
-export async function sampleSd15(
+export async function sampleSd(
   base: WeightSource,
-  encoders: Sd15Encoders,
+  encoders: SdEncoders,
   stacks: readonly SdStack[],
   o: SdSampleSettings,
   hooks: SdSampleHooks = {},
@@ -47,48 +53,87 @@ export async function sampleSd15(
     throw new Error(`width and height must be multiples of 8, got ${o.width}x${o.height}`);
   const [h, w] = [o.height / 8, o.width / 8];
   const chunks = Math.max(encoders.chunksOf(o.negative), ...o.prompts.map((p) => encoders.chunksOf(p)));
-  const conditionings = async (enc: Sd15Encoders) => {
+  const conditionings = async (enc: SdEncoders) => {
     const positives: Conditioning[] = [];
     for (const p of o.prompts) positives.push(await enc.encode(p, { minChunks: chunks }));
     return { negative: await enc.encode(o.negative, { minChunks: chunks }), positives };
   };
   const plain = await conditionings(encoders);
-  const shape = { h, w, tokens: plain.negative.tokens, width: plain.negative.width };
+  const shape = { h, w, tokens: plain.negative.tokens, width: plain.negative.width, ...encoders.unet };
+  const size = sampleSize(o.width, o.height);
   const promptsOf = (st: SdStack): readonly number[] => st.prompts ?? o.prompts.map((_, i) => i);
   const total = stacks.reduce((n, st) => n + promptsOf(st).length, 0) * o.steps;
   let done = 0;
   const out: Uint8Array[][] = [];
-  for (const st of stacks) {
-    const stack = st.loras;
-    const weights = stack.length ? mergedWeights(base, stack) : base;
-    // Text-encoder adapters change the conditioning too: that stack encodes its prompts with merged CLIP weights.
-    const te = stack.some((l) => l.strength !== 0 && l.adapters.some((a) => a.module.part !== 'unet'));
-    const own = te ? new Sd15Encoders(weights, { clipSkip: encoders.clipSkip, threads: hooks.threads }) : undefined;
-    const { negative, positives } = own ? await conditionings(own).finally(() => own.release()) : plain;
-    const session = await unetSession(weights, shape, hooks.threads);
-    try {
-      const images: Uint8Array[] = [];
-      for (const i of promptsOf(st)) {
-        const positive = positives[i]!;
-        const denoise = guidedDenoiser(session, shape, { positive, negative }, o.cfg);
-        const latents = await sampleLatents(denoise, {
-          sampler: o.sampler,
-          steps: o.steps,
-          seed: o.seed + i,
-          size: 4 * h * w,
-          cancelled: hooks.cancelled,
-          onStep: (step, denoised) => {
-            done++;
-            const show = o.previewEvery > 0 && (step % o.previewEvery === 0 || step === o.steps);
-            hooks.onStep?.(done, total, show ? { rgb: latentPreview(denoised, h, w), width: w, height: h } : undefined);
-          },
-        });
-        images.push(await encoders.decode(latents, h, w));
+  // Stacks without a LoRA at a non-zero strength (the base row of a strength grid) share one base session.
+  let baseSession: Promise<InferenceSession> | undefined;
+  try {
+    for (const st of stacks) {
+      const stack = st.loras.filter((l) => l.strength !== 0);
+      const weights = stack.length ? mergedWeights(base, stack) : base;
+      // Text-encoder adapters change the conditioning too: that stack encodes its prompts with merged weights.
+      const te = stack.some((l) => l.adapters.some((a) => a.module.part !== 'unet'));
+      const own = te ? encoders.withWeights(weights) : undefined;
+      const { negative, positives } = own ? await conditionings(own).finally(() => own.release()) : plain;
+      const session = stack.length
+        ? await unetSession(weights, shape, hooks.threads)
+        : await (baseSession ??= unetSession(base, shape, hooks.threads));
+      try {
+        const images: Uint8Array[] = [];
+        for (const i of promptsOf(st)) {
+          const positive = positives[i]!;
+          const denoise = guidedDenoiser(session, shape, { positive, negative, size }, o.cfg);
+          const latents = await sampleLatents(denoise, {
+            sampler: o.sampler,
+            steps: o.steps,
+            seed: o.seed + i,
+            size: 4 * h * w,
+            cancelled: hooks.cancelled,
+            onStep: (step, denoised) => {
+              done++;
+              const show = o.previewEvery > 0 && (step % o.previewEvery === 0 || step === o.steps);
+              const preview = show ? { rgb: encoders.preview(denoised, h, w), width: w, height: h } : undefined;
+              hooks.onStep?.(done, total, preview);
+            },
+          });
+          images.push(await encoders.decode(latents, h, w));
+        }
+        out.push(images);
+      } finally {
+        if (stack.length) await session.release();
       }
-      out.push(images);
-    } finally {
-      await session.release();
     }
+  } finally {
+    await baseSession?.then(
+      (b) => b.release(),
+      () => undefined,
+    );
   }
   return out;
+}
+
+/** SD 1.5 sampling (sampleSd with SD 1.5's encoders): the Sample node's and SD 1.5 training's in-training samples. */
+export function sampleSd15(
+  base: WeightSource,
+  encoders: Sd15Encoders,
+  stacks: readonly SdStack[],
+  o: SdSampleSettings,
+  hooks: SdSampleHooks = {},
+): Promise<Uint8Array[][]> {
+  return sampleSd(base, encoders, stacks, o, hooks);
+}
+
+/**
+ * SDXL sampling, the same contract as sampleSd15: `encoders` = new SdxlEncoders(ckpt); for in-training samples
+ * pass the adapters rounded as the saved file holds them (roundAdapters) at strength 1, on their SdxlKohyaModule
+ * (bigG's q/k/v land on their third of in_proj), so ΔW = strength · alpha/rank · up·down as a loader applies it.
+ */
+export function sampleSdxl(
+  base: WeightSource,
+  encoders: SdxlEncoders,
+  stacks: readonly SdStack[],
+  o: SdSampleSettings,
+  hooks: SdSampleHooks = {},
+): Promise<Uint8Array[][]> {
+  return sampleSd(base, encoders, stacks, o, hooks);
 }

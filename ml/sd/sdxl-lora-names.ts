@@ -6,6 +6,7 @@
  * one `attn.in_proj_weight` [3C, C]: its q/k/v modules target that weight's row thirds (`rows`).
  */
 import type { KohyaModule, LoraModuleOptions } from './lora-names';
+import { addLowRank } from './merge-lora';
 import { SDXL_CLIP_G_PREFIX, SDXL_CLIP_L_PREFIX, sdxlKeys } from './sdxl-keys';
 import { sdxlToDiffusers } from './sdxl-diffusers-names';
 import type { SdxlWidths } from './sdxl-widths';
@@ -101,7 +102,8 @@ export function sdxlLoraModules(widths: SdxlWidths, o: Pick<LoraModuleOptions, '
 
 /**
  * Adds one LoRA's change, scale · (up @ down), to the weight its module targets (float32, row-major [out, in]),
- * only on the module's rows for bigG's fused q/k/v: what ComfyUI and A1111 do when they load the file.
+ * only on the module's rows for bigG's fused q/k/v: what ComfyUI and A1111 do when they load the file (the same
+ * addLowRank every merge uses, merge-lora.ts).
  */
 export function mergeSdxlLora(
   weight: Float32Array,
@@ -111,14 +113,5 @@ export function mergeSdxlLora(
   rank: number,
   scale: number,
 ): void {
-  const start = m.rows?.start ?? 0;
-  for (let i = 0; i < m.out; i++) {
-    const row = (start + i) * m.in;
-    for (let r = 0; r < rank; r++) {
-      const u = scale * up[i * rank + r]!;
-      if (u === 0) continue;
-      const d = r * m.in;
-      for (let j = 0; j < m.in; j++) weight[row + j]! += u * down[d + j]!;
-    }
-  }
+  addLowRank(weight, { module: m.key, rank, alpha: rank, in: m.in, out: m.out, down, up }, scale, m.rows);
 }
