@@ -43,7 +43,19 @@ export {
   type PromptLora,
 } from './prompt';
 export { sd15LoraModules, loraShapes, kohyaKeyOf, type KohyaModule, type LoraModuleOptions } from './lora-names';
-export { readSd15Lora, mapSd15Lora, newSd15Adapters, sd15ModuleIndex, type Sd15Lora } from './lora-file';
+export {
+  readSd15Lora,
+  mapSd15Lora,
+  readSdLora,
+  mapSdLora,
+  loraFamilyOf,
+  sdxlModuleIndex,
+  newSd15Adapters,
+  sd15ModuleIndex,
+  type Sd15Lora,
+  type SdLora,
+  type SdLoraModel,
+} from './lora-file';
 export { sd15LoraMetadata, type Sd15LoraInfo } from './lora-metadata';
 export { checkpointHashes, type CheckpointHashes } from './hash';
 // SDXL base: keys from widths, loading through openAnySdCheckpoint, tiny files, kohya LoRA names (sdxl-*.ts).
@@ -54,3 +66,7 @@ export { SDXL_WIDTHS, TINY_SDXL_WIDTHS, SIZE_EMBED_DIM, type SdxlWidths } from '
 export { writeTinySdxl, syntheticSdxlCheckpoint, type TinySdxlOptions } from './sdxl-tiny';
 export { sdxlLoraModules, mergeSdxlLora, type SdxlKohyaModule } from './sdxl-lora-names';
 export { sdxlLoraMetadata } from './sdxl-lora-metadata';
+// Sampling, both families (sample-run.ts); SDXL's encoders for in-training samples and caches.
+export { sampleSd, sampleSd15, sampleSdxl, type SdSampleSettings, type SdStack } from './sample-run';
+export { SdEncoders, Sd15Encoders, type Conditioning } from './encoders';
+export { SdxlEncoders, SDXL_PREVIEW } from './sdxl-encoders';
