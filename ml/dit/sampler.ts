@@ -6,7 +6,8 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { GraphBuilder } from '../graph/builder';
 import type { DiTConfig } from './config';
-import type { LinearHook } from './layers';
+import { extraWordRows, extraWordsMismatch, extraWordTable, withExtraWordRows, type ExtraWord } from './extra-words';
+import type { LinearHook, ParamSource } from './layers';
 import { buildDiT } from './model';
 import { paramSpecs } from './params';
 import { Rng } from './rng';
@@ -38,13 +39,20 @@ export type HookFactory = (g: GraphBuilder) => LinearHook;
 /** A model ready to sample: one ONNX session per batch size, weights baked in as initializers. */
 export class DiTSampler {
   private readonly sessions = new Map<number, Promise<InferenceSession>>();
+  private readonly wordRows: Map<string, number>;
 
+  /** `words`: words with embeddings of their own (a LoRA's trained trigger word), read wherever a prompt has them. */
   constructor(
     readonly config: DiTConfig,
     private readonly weights: Weights,
     private readonly hookFactory?: HookFactory,
     private readonly threads = 2,
-  ) {}
+    private readonly words: readonly ExtraWord[] = [],
+  ) {
+    const bad = extraWordsMismatch(config, words);
+    if (bad) throw new Error(`cannot sample with the trigger embeddings: ${bad}`);
+    this.wordRows = extraWordRows(config, words);
+  }
 
   private session(batch: number): Promise<InferenceSession> {
     let s = this.sessions.get(batch);
@@ -69,9 +77,17 @@ export class DiTSampler {
     const t = g.input('t', 'float32', [batch]);
     const ids = g.input('ids', 'int64', captionIdsShape(batch, c));
     const hook = this.hookFactory?.(g);
-    const v = buildDiT(g, c, (n) => params.get(n) ?? missing(n), { x, t, ids }, hook);
+    let p: ParamSource = (n) => params.get(n) ?? missing(n);
+    if (this.words.length)
+      p = withExtraWordRows(g, p, g.constant(extraWordTable(c, this.words), [this.words.length, c.textWidth]));
+    const v = buildDiT(g, c, p, { x, t, ids }, hook);
     g.output(v, 'v');
     return g.createSession({ intraOpNumThreads: this.threads, interOpNumThreads: 1 });
+  }
+
+  /** Caption tokens as this sampler reads them (its own words included). */
+  encode(captions: readonly string[]): BigInt64Array {
+    return encodeCaptions(captions, { ...this.config, extraWords: this.wordRows });
   }
 
   /** The model's velocity for a batch of images, times and caption tokens. */
@@ -118,7 +134,7 @@ export class DiTSampler {
   ): Promise<Float32Array> {
     const guided = o.guidance !== 1;
     const captions = guided ? [...prompts, ...prompts.map(() => o.negative ?? '')] : prompts;
-    const ids = encodeCaptions(captions, this.config);
+    const ids = this.encode(captions);
     const v = async (xt: Float32Array, t: number): Promise<Float32Array> => {
       const xin = guided ? concat(xt, xt) : xt;
       const raw = await this.velocity(xin, new Float32Array(captions.length).fill(t), ids);

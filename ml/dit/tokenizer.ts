@@ -15,6 +15,11 @@ export interface CaptionShape {
   readonly textLength: number;
   /** Word hash buckets (bucket 0 marks "not in a word"); 0 or absent: models without word embeddings. */
   readonly wordBuckets?: number;
+  /**
+   * New words with rows of their own after the hashed table (pivotal tuning: a trigger word's trained embedding),
+   * lower-cased word -> row index (>= wordBuckets). A word listed here never lands in its hash bucket.
+   */
+  readonly extraWords?: ReadonlyMap<string, number>;
 }
 
 /** Encodes captions into a [captions.length, 2, textLength] int64 array (bytes, then word buckets). */
@@ -23,7 +28,7 @@ export function encodeCaptions(captions: readonly string[], shape: CaptionShape)
   const out = new BigInt64Array(captions.length * 2 * L);
   captions.forEach((caption, i) => {
     out.set(captionTokens(caption, L), i * 2 * L);
-    out.set(captionWords(caption, L, shape.wordBuckets ?? 0), i * 2 * L + L);
+    out.set(captionWords(caption, L, shape.wordBuckets ?? 0, shape.extraWords), i * 2 * L + L);
   });
   return out;
 }
@@ -46,8 +51,16 @@ export function captionTokens(caption: string, length: number): BigInt64Array {
   return out;
 }
 
-/** The word bucket at each byte position of `captionTokens` (0 at BOS, separators and padding). */
-export function captionWords(caption: string, length: number, buckets: number): BigInt64Array {
+/**
+ * The word bucket at each byte position of `captionTokens` (0 at BOS, separators and padding); a word in `extra`
+ * gets its own row instead of its hash bucket.
+ */
+export function captionWords(
+  caption: string,
+  length: number,
+  buckets: number,
+  extra?: ReadonlyMap<string, number>,
+): BigInt64Array {
   const out = new BigInt64Array(length);
   if (buckets < 2) return out;
   const bytes = captionBytes(caption);
@@ -58,11 +71,24 @@ export function captionWords(caption: string, length: number, buckets: number): 
     }
     let end = start;
     while (end < bytes.length && isWordByte(bytes[end]!)) end++;
-    const bucket = BigInt(1 + (fnv1a(bytes.subarray(start, end)) % (buckets - 1)));
+    const word = bytes.subarray(start, end);
+    const own = extra?.size ? extra.get(word.toString('utf8')) : undefined;
+    const bucket = BigInt(own ?? 1 + (fnv1a(word) % (buckets - 1)));
     for (let i = start; i < end && i + 1 < length; i++) out[i + 1] = bucket;
     start = end;
   }
   return out;
+}
+
+/** Whether `word` is one word to the tokenizer (it can then have an embedding of its own). */
+export function isOneWord(word: string): boolean {
+  const bytes = captionBytes(word);
+  return bytes.length > 0 && bytes.every(isWordByte);
+}
+
+/** The hash bucket of one word (the row of `text.word.weight` it reads). */
+export function wordBucket(word: string, buckets: number): number {
+  return 1 + (fnv1a(captionBytes(word)) % (buckets - 1));
 }
 
 /** Whether a caption is longer than the model reads (its end would be ignored). */

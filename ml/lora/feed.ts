@@ -24,6 +24,8 @@ export interface FeedSpec {
   batch: number;
   textLength: number;
   wordBuckets?: number;
+  /** Words with rows of their own (pivotal tuning's trigger word), see tokenizer.ts. */
+  extraWords?: ReadonlyMap<string, number>;
   captionDropout: number;
   /** Share of training captions with the trigger word taken out (0: never; the word is removed, not the caption). */
   triggerDropout?: number;

@@ -8,7 +8,7 @@ import { rename, unlink, writeFile } from 'node:fs/promises';
 import type { DiTConfig } from '../dit/config';
 import { kohyaKey, moduleForKohyaKey } from '../dit/kohya';
 import { encodeSafetensors, readSafetensors, type LoadedTensor, type TensorToWrite } from '../safetensors';
-import type { LoraAdapter, LoraSet } from './types';
+import type { LoraAdapter, LoraSet, TriggerEmbedding } from './types';
 import { tempPathFor } from '../temp-path';
 
 /** The sha256 A1111 and kohya store as `sshs_model_hash`: of the file's bytes after the header. */
@@ -19,13 +19,27 @@ export function dataHash(bytes: Uint8Array): string {
     .digest('hex');
 }
 
-/** Encodes a LoRA in kohya's format with `metadata` plus `sshs_model_hash`. */
+/** The tensor name A1111 reads a bundled embedding from (`bundle_emb.<word>.string_to_param.*`). */
+export const bundleKey = (word: string): string => `bundle_emb.${word}.string_to_param.*`;
+
+/** A bundled embedding's word from a tensor name (A1111's string_to_param, kohya's emb_params), else undefined. */
+function bundleWord(name: string): string | undefined {
+  return /^bundle_emb\.([^.]+)\.(?:string_to_param\.\*|emb_params)$/.exec(name)?.[1];
+}
+
+/**
+ * Encodes a LoRA in kohya's format with `metadata` plus `sshs_model_hash`; trigger embeddings are bundled as A1111
+ * loads them with a LoRA.
+ */
 export function encodeKohya(
   adapters: readonly LoraAdapter[],
   metadata: Record<string, string>,
   dtype: 'F16' | 'F32',
+  embeddings: readonly TriggerEmbedding[] = [],
 ): Uint8Array {
   const tensors: Record<string, TensorToWrite> = {};
+  for (const e of embeddings)
+    tensors[bundleKey(e.word)] = { shape: [e.vectors.length / e.width, e.width], data: e.vectors, dtype };
   for (const a of adapters) {
     const k = a.module.startsWith('lora_') ? a.module : kohyaKey(a.module); // already a kohya key when re-encoding a file
     const conv = a.kernel !== undefined;
@@ -47,8 +61,9 @@ export async function writeKohya(
   adapters: readonly LoraAdapter[],
   metadata: Record<string, string>,
   dtype: 'F16' | 'F32',
+  embeddings: readonly TriggerEmbedding[] = [],
 ): Promise<Uint8Array> {
-  const bytes = encodeKohya(adapters, metadata, dtype);
+  const bytes = encodeKohya(adapters, metadata, dtype, embeddings);
   const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, bytes);
@@ -92,7 +107,16 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
   const { metadata, tensors } = await readSafetensors(path);
   const groups = new Map<string, Parts>();
   const formats = new Set<'kohya' | 'peft'>();
+  const embeddings: TriggerEmbedding[] = [];
   for (const [name, t] of tensors) {
+    const word = bundleWord(name);
+    if (word !== undefined) {
+      const [rows = 0, width = 0] = t.shape;
+      if (t.shape.length !== 2 || rows < 1 || !(t.data instanceof Float32Array))
+        throw new Error(`${path}: the bundled embedding "${name}" is not a [vectors, width] float tensor`);
+      embeddings.push({ word, vectors: t.data, width });
+      continue;
+    }
     const c = classify(name);
     if (!c) continue;
     if (c.part !== 'alpha') formats.add(c.format);
@@ -101,7 +125,8 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
     else g[c.part] = t;
     groups.set(c.key, g);
   }
-  if (formats.size === 0) throw new Error(`${path}: not a LoRA file (no lora_down/lora_up or lora_A/lora_B tensors)`);
+  if (formats.size === 0 && embeddings.length === 0)
+    throw new Error(`${path}: not a LoRA file (no lora_down/lora_up or lora_A/lora_B tensors, no bundle_emb)`);
   const format = formats.has('kohya') ? 'kohya' : 'peft';
   const adapters: LoraAdapter[] = [];
   for (const [key, g] of groups) {
@@ -127,5 +152,5 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
     if (conv) adapter.kernel = kh;
     adapters.push(adapter);
   }
-  return { adapters, metadata, format };
+  return { adapters, metadata, format, ...(embeddings.length ? { embeddings } : {}) };
 }

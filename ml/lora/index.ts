@@ -10,14 +10,17 @@
  *   reparametrised for a learning rate of their own). validation.ts: validation loss with fixed noise and timesteps.
  * - train-worker.ts + train-run.ts + job.ts + checkpoints.ts: a resumable training run in a worker thread
  *   (checkpoints every N steps, last K + best kept, sample grids).
+ * - pivotal.ts (with task.ts, file.ts): pivotal tuning, a trigger word's own embedding trained beside the adapters,
+ *   bundled in the file as A1111's `bundle_emb.<word>.string_to_param.*` and read by every sampler.
  * - sample.ts: sampling combinations of LoRAs and strengths (merged); ml/dit's sampling worker runs it in a thread.
  */
-export type { LoraAdapter, LoraSet, WeightedLora } from './types';
+export type { LoraAdapter, LoraSet, TriggerEmbedding, WeightedLora } from './types';
 export { loraScale } from './types';
 export { encodeKohya, writeKohya, readLora, dataHash } from './file';
 export { loraMismatch, mergeLoras } from './merge';
 export { loraHook, type AdapterTensors } from './hook';
-export { createLoraTask, adaptersFromParams, type LoraTaskOptions } from './task';
+export { createLoraTask, adaptersFromParams, embeddingsFromParams, type LoraTaskOptions } from './task';
+export { initialTriggerEmbedding } from './pivotal';
 export { ValidationLoss } from './validation';
 export { trainLoraInWorker, type LoraEvent } from './train-run';
 export type { LoraTrainJob, LoraWorkerMessage } from './job';

@@ -3,6 +3,7 @@
  * Merging makes sampling with any number of stacked LoRAs cost nothing extra per step.
  */
 import type { DiTConfig } from '../dit/config';
+import { extraWordsMismatch, type ExtraWord } from '../dit/extra-words';
 import { linearModules } from '../dit/params';
 import type { Weights } from '../dit/weights';
 import { loraScale, type LoraSet, type WeightedLora } from './types';
@@ -10,7 +11,12 @@ import { loraScale, type LoraSet, type WeightedLora } from './types';
 /** Why a LoRA does not fit a model (undefined when it fits): names the first unknown module or bad shape. */
 export function loraMismatch(config: DiTConfig, set: LoraSet): string | undefined {
   const mods = new Map(linearModules(config).map((m) => [m.name, m]));
-  if (set.adapters.length === 0) return 'it holds no LoRA adapters';
+  const words = embeddingWords(set);
+  if (set.adapters.length === 0 && words.length === 0) return 'it holds no LoRA adapters';
+  if ((set.embeddings ?? []).some((e) => e.vectors.length !== e.width))
+    return 'its bundled embedding has several vectors per word; this model reads one per word';
+  const badWords = extraWordsMismatch(config, words);
+  if (badWords) return badWords;
   for (const a of set.adapters) {
     const m = mods.get(a.module);
     if (!m) return `the base model has no linear layer "${a.module}"`;
@@ -22,6 +28,19 @@ export function loraMismatch(config: DiTConfig, set: LoraSet): string | undefine
     }
   }
   return undefined;
+}
+
+/** A LoRA's bundled trigger embeddings as the sampler's own words. */
+export function embeddingWords(set: LoraSet): ExtraWord[] {
+  return (set.embeddings ?? []).map((e) => ({ word: e.word, vector: e.vectors }));
+}
+
+/**
+ * The trigger words of the LoRAs that are applied (strength not 0), as A1111 loads a LoRA's bundled embeddings:
+ * whatever the strength, since an embedding is a word's meaning rather than a weight change.
+ */
+export function appliedWords(loras: readonly WeightedLora[]): ExtraWord[] {
+  return loras.filter((l) => l.strength !== 0).flatMap((l) => embeddingWords(l.set));
 }
 
 /** Returns new weights with every LoRA merged at its strength; the input weights are not changed. */

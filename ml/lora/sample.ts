@@ -3,7 +3,7 @@ import type { DiTConfig } from '../dit/config';
 import { DiTSampler, type SampleOptions } from '../dit/sampler';
 import type { DiTModel } from '../dit/weights';
 import { readLora } from './file';
-import { mergeLoras } from './merge';
+import { appliedWords, mergeLoras } from './merge';
 import type { LoraSet, WeightedLora } from './types';
 
 /** A LoRA file at a strength, as a sampling job names it. */
@@ -46,7 +46,7 @@ export async function sampleCombos(
   for (const [i, loras] of combos.entries()) {
     options.signal?.throwIfAborted();
     const weights = loras.length ? mergeLoras(model.config, model.weights, loras) : model.weights;
-    const sampler = new DiTSampler(model.config, weights, undefined, threads);
+    const sampler = new DiTSampler(model.config, weights, undefined, threads, appliedWords(loras));
     try {
       const onComboStep = (d: number, t: number, preview: () => Uint8Array): void =>
         onStep?.(i * t + d, combos.length * t, preview);

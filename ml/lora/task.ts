@@ -8,6 +8,8 @@ import type { Tensor } from '../graph/tensor';
 import type { DiTConfig } from '../dit/config';
 import { imageTokens } from '../dit/config';
 import { captionIdsShape } from '../dit/tokenizer';
+import { extraWordRows, extraWordsMismatch, withExtraWordRows } from '../dit/extra-words';
+import type { ParamSource } from '../dit/layers';
 import { buildDiT, buildFlowLoss } from '../dit/model';
 import { linearModules, paramSpecs } from '../dit/params';
 import type { DiTModel } from '../dit/weights';
@@ -15,7 +17,7 @@ import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
 import { drawBatch, type FeedSpec } from './feed';
 import { loraHook, type AdapterTensors } from './hook';
-import type { LoraAdapter } from './types';
+import type { LoraAdapter, TriggerEmbedding } from './types';
 
 export interface LoraTaskOptions {
   targets: string[];
@@ -43,7 +45,17 @@ export interface LoraTaskOptions {
    * the same optimizer then moves them k times as fast. 1 or absent: one rate.
    */
   textEncoderLrScale?: number;
+  /**
+   * Pivotal tuning: the trigger word gets an input embedding of its own (a row after the hashed word table),
+   * trained from `init` (a class word's row), so that its meaning lives in the new word rather than spread over
+   * the weights every prompt uses. `lrScale`: its rate over the learning rate (the same reparametrisation as
+   * textEncoderLrScale).
+   */
+  embedding?: { word: string; init: Float32Array; lrScale?: number };
 }
+
+/** The trainable parameter of the trigger word's embedding ([textWidth]). */
+export const EMBEDDING_PARAM = 'trigger_embedding';
 
 /** The trainable parameter names of a module's adapter. */
 export const downName = (m: string): string => `${m}.lora_down`;
@@ -87,6 +99,34 @@ export function adapterTensors(
   );
 }
 
+/** The base weights as the step reads them: with the trigger word's trained row after the word table. */
+export function stepParams(
+  g: GraphBuilder,
+  o: Pick<LoraTaskOptions, 'embedding'>,
+  c: DiTConfig,
+  base: ParamSource,
+  params: Record<string, Tensor>,
+): ParamSource {
+  if (!o.embedding) return base;
+  const e = params[EMBEDDING_PARAM];
+  if (!e) throw new Error(`LoRA training graph lacks "${EMBEDDING_PARAM}"`);
+  const k = o.embedding.lrScale ?? 1;
+  return withExtraWordRows(g, base, g.reshape(k === 1 ? e : g.mul(e, k), [1, c.textWidth]));
+}
+
+/** The trained trigger embedding from the trainer's named parameters (none without pivotal tuning). */
+export function embeddingsFromParams(
+  o: Pick<LoraTaskOptions, 'embedding'>,
+  config: DiTConfig,
+  params: Record<string, { data: Float32Array }>,
+): TriggerEmbedding[] {
+  if (!o.embedding) return [];
+  const data = params[EMBEDDING_PARAM]?.data;
+  if (!data) throw new Error(`trained parameters lack "${EMBEDDING_PARAM}"`);
+  const k = o.embedding.lrScale ?? 1;
+  return [{ word: o.embedding.word, vectors: data.map((x) => x * k), width: config.textWidth }];
+}
+
 /** The flow-matching loss with a weight per sample (prior preservation): sum_b w_b mse_b / B. */
 function weightedFlowLoss(
   g: GraphBuilder,
@@ -112,6 +152,9 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
   const mods = new Map(linearModules(c).map((m) => [m.name, m]));
   for (const t of o.targets) if (!mods.has(t)) throw new Error(`the base model has no linear layer "${t}"`);
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new Error(`rank must be an integer >= 1, got ${o.rank}`);
+  const words = o.embedding ? [{ word: o.embedding.word, vector: o.embedding.init }] : [];
+  const badWord = extraWordsMismatch(c, words);
+  if (badWord) throw new Error(`pivotal tuning: ${badWord}`);
   const S = c.imageSize;
   const rows = maskRows(c);
   const feed: FeedSpec = {
@@ -122,6 +165,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
     batch: o.batch,
     textLength: c.textLength,
     wordBuckets: c.wordBuckets,
+    extraWords: extraWordRows(c, words),
     captionDropout: o.captionDropout,
     triggerDropout: o.triggerDropout,
     trigger: o.trigger,
@@ -157,6 +201,10 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
         };
         out[upName(name)] = { shape: [m.out, o.rank], data: new Float32Array(m.out * o.rank) };
       }
+      if (o.embedding) {
+        const k = o.embedding.lrScale ?? 1;
+        out[EMBEDDING_PARAM] = { shape: [c.textWidth], data: Float32Array.from(o.embedding.init, (x) => x / k) };
+      }
       return out;
     },
     batchSpec: spec,
@@ -165,8 +213,9 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
       const dropout = batch.masks ? { masks: batch.masks, index: maskIndex } : undefined;
       const hook = loraHook(g, adapterTensors(g, o, params), dropout);
       const inputs = { x0: b('x0'), noise: b('noise'), t: b('t'), ids: b('ids') };
-      if (batch.w) return weightedFlowLoss(g, c, base(g), { ...inputs, w: batch.w }, hook);
-      return buildFlowLoss(g, c, base(g), inputs, hook);
+      const p = stepParams(g, o, c, base(g), params);
+      if (batch.w) return weightedFlowLoss(g, c, p, { ...inputs, w: batch.w }, hook);
+      return buildFlowLoss(g, c, p, inputs, hook);
     },
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
       const { masks, w, ...rest } = drawBatch(feed, rng);

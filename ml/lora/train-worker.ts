@@ -11,7 +11,7 @@ import { Trainer } from '../train/trainer';
 import { checkpointPath, pruneCheckpoints, recordValidation, resumePoint } from './checkpoints';
 import type { LoraTrainJob, LoraWorkerMessage } from './job';
 import { sampleCombos } from './sample';
-import { adaptersFromParams, createLoraTask } from './task';
+import { adaptersFromParams, createLoraTask, embeddingsFromParams } from './task';
 import { ValidationLoss } from './validation';
 
 const data = workerData as { job: LoraTrainJob };
@@ -20,8 +20,10 @@ const post = (m: LoraWorkerMessage, transfer?: ArrayBuffer[]): void => parentPor
 async function samples(job: LoraTrainJob, model: DiTModel, trainer: Trainer): Promise<void> {
   if (job.samplePrompts.length === 0) return;
   const started = performance.now();
-  const adapters = adaptersFromParams(job.task, model.config, trainer.exportParams());
-  const set = { adapters, metadata: {}, format: 'kohya' as const };
+  const params = trainer.exportParams();
+  const adapters = adaptersFromParams(job.task, model.config, params);
+  const embeddings = embeddingsFromParams(job.task, model.config, params);
+  const set = { adapters, embeddings, metadata: {}, format: 'kohya' as const };
   const [images] = await sampleCombos(
     model,
     [[{ set, strength: 1 }]],

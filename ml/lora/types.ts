@@ -19,9 +19,23 @@ export interface LoraAdapter {
   kernel?: number;
 }
 
+/**
+ * A trigger word's own input embedding, trained with the LoRA (pivotal tuning), bundled in the LoRA file as A1111
+ * loads embeddings with a LoRA: `bundle_emb.<word>.string_to_param.*` ([vectors, width]; kohya's textual-inversion
+ * files name the tensor `emb_params`, read too). The word is the prompt token that uses it.
+ */
+export interface TriggerEmbedding {
+  word: string;
+  /** [vectors, width], row-major. */
+  vectors: Float32Array;
+  width: number;
+}
+
 /** A whole LoRA file's content. */
 export interface LoraSet {
   adapters: LoraAdapter[];
+  /** Embeddings of new trigger words bundled with the adapters (absent or empty: none). */
+  embeddings?: TriggerEmbedding[];
   /** The file's `__metadata__` (ss_*, modelspec.*, loraflow.*). */
   metadata: Record<string, string>;
   /** Which key convention the file used. */

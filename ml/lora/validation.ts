@@ -12,7 +12,16 @@ import type { DiTModel } from '../dit/weights';
 import { captionIdsShape, encodeCaptions } from '../dit/tokenizer';
 import { CounterRng } from '../train/rng';
 import type { NamedParams } from '../train/types';
-import { adapterTensors, downName, frozenBase, upName, type LoraTaskOptions } from './task';
+import { extraWordRows } from '../dit/extra-words';
+import {
+  adapterTensors,
+  downName,
+  EMBEDDING_PARAM,
+  frozenBase,
+  stepParams,
+  upName,
+  type LoraTaskOptions,
+} from './task';
 import { loraHook } from './hook';
 
 /** The timesteps every validation image is scored at. */
@@ -46,6 +55,11 @@ export class ValidationLoss {
       params[upName(m)] = g.input(upName(m), 'float32', [lin.out, o.rank]);
       this.names.push(downName(m), upName(m));
     }
+    if (o.embedding) {
+      params[EMBEDDING_PARAM] = g.input(EMBEDDING_PARAM, 'float32', [c.textWidth]);
+      this.names.push(EMBEDDING_PARAM);
+    }
+    const words = o.embedding ? [{ word: o.embedding.word, vector: o.embedding.init }] : [];
     const batch = {
       x0: g.constant(x0, [n, S, S, 3]),
       noise: g.constant(rng.fillNormal(new Float32Array(n * px)), [n, S, S, 3]),
@@ -53,13 +67,14 @@ export class ValidationLoss {
       ids: g.constant(
         encodeCaptions(
           pairs.map((p) => o.captions[p.i] ?? ''),
-          c,
+          { ...c, extraWords: extraWordRows(c, words) },
         ),
         captionIdsShape(n, c),
         'int64',
       ),
     };
-    const loss = buildFlowLoss(g, c, frozenBase(model)(g), batch, loraHook(g, adapterTensors(g, o, params)));
+    const p = stepParams(g, o, c, frozenBase(model)(g), params);
+    const loss = buildFlowLoss(g, c, p, batch, loraHook(g, adapterTensors(g, o, params)));
     g.output(loss, 'loss');
     this.session = g.createSession({ intraOpNumThreads: threads, interOpNumThreads: 1 });
   }

@@ -6,9 +6,9 @@
  */
 import { loadCheckpoint } from '../../ml/train/checkpoint';
 import type { LoraTrainJob } from '../../ml/lora/job';
-import { adaptersFromParams } from '../../ml/lora/task';
+import { adaptersFromParams, embeddingsFromParams } from '../../ml/lora/task';
 import { trainLoraInWorker, type LoraEvent } from '../../ml/lora/train-run';
-import type { LoraAdapter } from '../../ml/lora/types';
+import type { LoraAdapter, TriggerEmbedding } from '../../ml/lora/types';
 import type { DiTConfig } from '../../ml/dit/config';
 
 export type { LoraEvent };
@@ -24,8 +24,12 @@ export interface TrainerBackend {
     onEvent: (e: LoraEvent) => void,
     signal: AbortSignal,
   ): Promise<{ step: number; cancelled: boolean }>;
-  /** The adapters saved in one of this backend's checkpoints. */
-  readCheckpoint(path: string, job: LoraTrainJob, config: DiTConfig): Promise<LoraAdapter[]>;
+  /** The adapters (and the trigger embedding of pivotal tuning) saved in one of this backend's checkpoints. */
+  readCheckpoint(
+    path: string,
+    job: LoraTrainJob,
+    config: DiTConfig,
+  ): Promise<{ adapters: LoraAdapter[]; embeddings: TriggerEmbedding[] }>;
 }
 
 export const builtinBackend: TrainerBackend = {
@@ -36,7 +40,10 @@ export const builtinBackend: TrainerBackend = {
   train: (job, onEvent, signal) => trainLoraInWorker(job, onEvent, signal),
   async readCheckpoint(path, job, config) {
     const data = await loadCheckpoint(path);
-    return adaptersFromParams(job.task, config, data.params);
+    return {
+      adapters: adaptersFromParams(job.task, config, data.params),
+      embeddings: embeddingsFromParams(job.task, config, data.params),
+    };
   },
 };
 

@@ -19,7 +19,7 @@ export async function exportCheckpoint(
   config: DiTConfig,
   info: TrainingInfo,
 ): Promise<LoraValue> {
-  const adapters = await backend.readCheckpoint(entry.path, job, config);
+  const { adapters, embeddings } = await backend.readCheckpoint(entry.path, job, config);
   const name = `${info.outputName}-step${String(entry.step).padStart(6, '0')}`;
   const meta: Record<string, string> = {
     ...trainingMetadata({ ...info, steps: entry.step }),
@@ -28,7 +28,8 @@ export async function exportCheckpoint(
   if (entry.valLoss !== undefined) meta['loraflow.val_loss'] = String(entry.valLoss);
   fs.mkdirSync(ctx.workDir, { recursive: true });
   const file = path.join(ctx.workDir, `${name}.safetensors`);
-  await writeKohya(file, adapters, meta, 'F32');
+  if (embeddings.length) meta['loraflow.trigger_embedding'] = embeddings.map((e) => e.word).join(', ');
+  await writeKohya(file, adapters, meta, 'F32', embeddings);
   const artifact = await ctx.artifacts.putFile(file, 'application/octet-stream', `${name}.safetensors`);
   return {
     kind: 'loraflow.lora',

@@ -68,8 +68,10 @@ export const loadLoraNode = defineNode<LoadLoraParams>({
     const name = path.basename(file, '.safetensors');
     const out = path.join(ctx.workDir, `${name}.safetensors`);
     fs.mkdirSync(ctx.workDir, { recursive: true });
-    await writeKohya(out, set.adapters, { ...set.metadata, 'loraflow.source_format': set.format }, 'F32');
-    const first = set.adapters[0]!;
+    const meta = { ...set.metadata, 'loraflow.source_format': set.format };
+    await writeKohya(out, set.adapters, meta, 'F32', set.embeddings);
+    const first = set.adapters[0] ?? { rank: 0, alpha: 0 };
+    const words = (set.embeddings ?? []).map((e) => e.word);
     const value: LoraValue = {
       kind: 'loraflow.lora',
       name: set.metadata.ss_output_name || name,
@@ -83,7 +85,8 @@ export const loadLoraNode = defineNode<LoadLoraParams>({
     };
     ctx.log(
       'info',
-      `${set.format} LoRA: ${set.adapters.length} adapted layers, rank ${first.rank}, alpha ${first.alpha}`,
+      `${set.format} LoRA: ${set.adapters.length} adapted layers, rank ${first.rank}, alpha ${first.alpha}` +
+        (words.length ? `; the trigger word(s) ${words.join(', ')} bring their own trained embedding` : ''),
     );
     return { lora: loraJson(value) };
   },

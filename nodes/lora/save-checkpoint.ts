@@ -81,7 +81,7 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     const target = ctx.paths.resolve(path.join(folder, fileName), 'write', 'name');
     prepareOutput(target, params.overwrite, target, 'name');
     const source = loraFile(lora, ctx);
-    const { adapters, metadata } = await readLora(source);
+    const { adapters, metadata, embeddings } = await readLora(source);
     const meta: Record<string, string> = {
       ...metadata,
       ss_output_name: path.basename(fileName, '.safetensors'),
@@ -90,7 +90,7 @@ export const saveCheckpointNode = defineNode<SaveParams>({
     };
     delete meta.sshs_model_hash;
     if (ctx.workflow) meta['loraflow.workflow'] = JSON.stringify(ctx.workflow);
-    const bytes = await writeKohya(target, adapters, meta, params.dtype === 'fp32' ? 'F32' : 'F16');
+    const bytes = await writeKohya(target, adapters, meta, params.dtype === 'fp32' ? 'F32' : 'F16', embeddings);
     ctx.log('info', `wrote ${target} (${(bytes.length / 1e6).toFixed(2)} MB, ${adapters.length} adapted layers)`);
     return { file: { path: target, bytes: bytes.length } };
   },

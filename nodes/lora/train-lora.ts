@@ -29,6 +29,7 @@ import { parseStrengths } from './lora-check';
 import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
 import { isSd15Model } from '../model/sd-model-value';
 import { trainSd15Lora } from './train-sd15';
+import { pivotalEmbedding } from './pivotal-setup';
 
 /** The execution provider of an engine device name. */
 function providerOf(device: string): ProviderName {
@@ -215,6 +216,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         triggerDropout: params.triggerDropout,
         trigger,
         textEncoderLrScale: teScale,
+        embedding: pivotalEmbedding(params, trigger, base),
         batch: params.batch,
         captionDropout: params.captionDropout,
         shuffleTags: params.shuffleTags,

@@ -32,6 +32,9 @@ export type TrainLoraParams = {
   classPrompts: string[];
   classImages: number;
   priorLossWeight: number;
+  pivotal: boolean;
+  triggerInit: string;
+  embeddingLr: number;
   loraCheck: boolean;
   checkPrompts: string[];
   checkStrengths: string[];
@@ -44,7 +47,13 @@ export type TrainLoraParams = {
   convAlpha: number;
 };
 
-export const TARGETS = ['attention+mlp', 'attention', 'attention+mlp+text', 'cross-attention kv+text'] as const;
+export const TARGETS = [
+  'attention+mlp',
+  'attention',
+  'attention+mlp+text',
+  'cross-attention kv+text',
+  'trigger embedding only',
+] as const;
 
 /** Whether a layer set adapts the text encoder. */
 export const adaptsText = (targets: string): boolean => targets.endsWith('+text');
@@ -54,6 +63,8 @@ export const adaptsText = (targets: string): boolean => targets.endsWith('+text'
  * reads the caption (the cross-attention keys and values, and the text encoder): its change follows the words.
  */
 export function selectTargets(targets: string, names: readonly string[]): string[] {
+  // Textual inversion: pivotal tuning's embedding alone, no adapter (nothing changes for prompts without the trigger).
+  if (targets === 'trigger embedding only') return [];
   if (targets === 'cross-attention kv+text')
     return names.filter((m) => m.startsWith('text.') || /\.cross\.(k|v)$/.test(m));
   if (targets === 'attention') return names.filter((m) => !/\.mlp\./.test(m));
@@ -144,7 +155,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 'attention+mlp',
     label: 'Adapted layers',
     tooltip:
-      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words.',
+      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words. "trigger embedding only": no adapters, only the trigger word\'s own embedding (pivotal tuning; textual inversion).',
   },
   {
     name: 'textEncoderLr',
@@ -203,6 +214,34 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     label: 'Prior-loss weight',
     tooltip:
       "kohya's prior_loss_weight: the loss weight of regularisation images (the regularization input or the class prompts). Half of the batch slots draw from them on average.",
+  },
+  {
+    name: 'pivotal',
+    kind: 'boolean',
+    default: false,
+    label: 'Pivotal tuning (trigger embedding)',
+    tooltip:
+      "Gives the trigger word an input embedding of its own, trained with the LoRA and saved in its file (A1111's bundle_emb): the trigger's meaning lives in the new word, not in weights every prompt uses. Needs a trigger word.",
+  },
+  {
+    name: 'triggerInit',
+    kind: 'string',
+    default: '',
+    optional: true,
+    label: 'Start the trigger from',
+    tooltip:
+      'Words whose embedding the trigger starts from: the class of what you teach ("style", "plush toy"). Empty: what the trigger reads today.',
+    visibleWhen: { param: 'pivotal', equals: [true] },
+  },
+  {
+    name: 'embeddingLr',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    step: 0.0001,
+    label: 'Embedding learning rate',
+    tooltip: "The trigger embedding's rate. 0: the learning rate. AdamW only.",
+    visibleWhen: { param: 'pivotal', equals: [true] },
   },
   {
     name: 'shuffleTags',

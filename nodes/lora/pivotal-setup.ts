@@ -1,0 +1,51 @@
+/** TrainLoRA's pivotal tuning settings: the trigger word's own embedding, its start and its learning rate. */
+import { isOneWord } from '../../ml/dit/tokenizer';
+import type { DiTModel } from '../../ml/dit/weights';
+import { initialTriggerEmbedding } from '../../ml/lora/pivotal';
+import type { LoraTaskOptions } from '../../ml/lora/task';
+import { NodeUserError } from '../api';
+import type { TrainLoraParams } from './train-params';
+
+/** The task's embedding option (undefined without pivotal tuning); throws naming the parameter it cannot use. */
+export function pivotalEmbedding(
+  p: Pick<TrainLoraParams, 'pivotal' | 'triggerInit' | 'embeddingLr' | 'learningRate' | 'targets'>,
+  trigger: string,
+  model: DiTModel,
+): LoraTaskOptions['embedding'] {
+  if (!p.pivotal && p.targets === 'trigger embedding only')
+    throw new NodeUserError(
+      '"trigger embedding only" trains nothing without pivotal tuning',
+      'turn on pivotal tuning, or choose another layer set',
+      'targets',
+    );
+  if (!p.pivotal) return undefined;
+  if (!trigger)
+    throw new NodeUserError(
+      'pivotal tuning trains the trigger word, and there is none',
+      'set a trigger word in Caption or in the Trigger word parameter',
+      'pivotal',
+    );
+  if (!isOneWord(trigger))
+    throw new NodeUserError(
+      `the trigger "${trigger}" is not one word, so it cannot have an embedding of its own`,
+      'use one word of letters, digits, _ or - (e.g. xyz_style)',
+      'trigger',
+    );
+  if (!(p.embeddingLr >= 0))
+    throw new NodeUserError(
+      `the embedding learning rate must be 0 or more, got ${p.embeddingLr}`,
+      undefined,
+      'embeddingLr',
+    );
+  let init: Float32Array;
+  try {
+    init = initialTriggerEmbedding(model, trigger, p.triggerInit ?? '');
+  } catch (e) {
+    throw new NodeUserError((e as Error).message, undefined, 'pivotal');
+  }
+  return {
+    word: trigger.toLowerCase(),
+    init,
+    lrScale: p.embeddingLr > 0 ? p.embeddingLr / p.learningRate : 1,
+  };
+}
