@@ -95,6 +95,8 @@ async function main(): Promise<void> {
       device: 'cpu',
       progress: () => undefined,
       preview: () => undefined,
+      checkpoint: () => undefined,
+      sample: () => undefined,
       log: () => undefined,
       warn: () => undefined,
     };

@@ -3,7 +3,7 @@
  * Nodes know this file, the protocol types and the ML runtime; never the server or the editor.
  */
 import type { NodeSchema, ParamValue } from '../protocol/schema';
-import type { ArtifactRef, JsonValue, Metrics, NodeOutputs } from '../protocol/values';
+import type { ArtifactRef, CheckpointEvent, JsonValue, Metrics, NodeOutputs, SampleEvent } from '../protocol/values';
 import type { LogLevel } from '../protocol/messages';
 import type { WorkflowFile } from '../protocol/workflow';
 
@@ -77,6 +77,10 @@ export interface NodeContext {
   progress(value: number, max: number, metrics?: Metrics): void;
   /** Sends an image to the editor; may be dropped for slow clients. */
   preview(image: ArtifactRef, label?: string): void;
+  /** Says that a checkpoint was written: a marker on the loss chart, stored with the run's metrics. */
+  checkpoint(event: CheckpointEvent): void;
+  /** Says that sample images were drawn at a step (stored artifacts), stored with the run's metrics. */
+  sample(event: SampleEvent): void;
   log(level: LogLevel, message: string): void;
   /** A warning the user should see on the node (e.g. "only 8 images: a style LoRA needs at least 10"). */
   warn(message: string): void;

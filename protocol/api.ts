@@ -37,6 +37,7 @@
 import type { WorkflowFile } from './workflow';
 import type { ValidationError } from './validation-types';
 import type { LogLevel } from './messages';
+import type { CheckpointEvent, SampleEvent } from './values';
 
 export interface SubmitRunRequest {
   workflow: WorkflowFile;
@@ -100,6 +101,10 @@ export interface MetricPoint {
   step: number;
   at: number;
   metrics: Record<string, number>;
+  /** A checkpoint written at this step (its point's `metrics` are then empty). */
+  checkpoint?: CheckpointEvent;
+  /** Sample images drawn at this step (its point's `metrics` are then empty). */
+  sample?: SampleEvent;
 }
 
 export interface FileListing {

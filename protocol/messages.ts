@@ -3,7 +3,7 @@
  * Clients switch on `type` with `assertNever` so that a new message kind fails to compile where unhandled.
  */
 import type { WorkflowFile } from './workflow';
-import type { Metrics, NodeOutputs, ArtifactRef } from './values';
+import type { ArtifactRef, CheckpointEvent, Metrics, NodeOutputs, SampleEvent } from './values';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 export type NodeStatus = 'pending' | 'queued' | 'running' | 'cached' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
@@ -68,6 +68,10 @@ export type ServerMessage =
   | { type: 'node.preview'; runId: string; nodeId: string; image: ArtifactRef; label?: string }
   /** One step's metrics (loss, val_loss, lr...): sent for every step, unlike the throttled progress. */
   | { type: 'node.metrics'; runId: string; nodeId: string; step: number; metrics: Metrics }
+  /** A training node wrote a checkpoint (never dropped: the chart's markers come from these). */
+  | { type: 'node.checkpoint'; runId: string; nodeId: string; checkpoint: CheckpointEvent; at: number }
+  /** A training node drew sample images at a step (never dropped). */
+  | { type: 'node.sample'; runId: string; nodeId: string; sample: SampleEvent; at: number }
   | { type: 'node.log'; runId: string; nodeId: string; level: LogLevel; message: string; at: number }
   | { type: 'node.cached'; runId: string; nodeId: string; outputs: NodeOutputs }
   | { type: 'node.finished'; runId: string; nodeId: string; outputs: NodeOutputs; at: number }

@@ -35,6 +35,8 @@ export interface PretrainOptions {
   samplePrompts: string[];
   threads?: number;
   onProgress?: (r: StepReport) => void;
+  /** A checkpoint was written: its step, file and the mean loss of the last run before it. */
+  onCheckpoint?: (c: { step: number; file: string; loss?: number }) => void;
   onSamples?: (images: Uint8Array, step: number) => void;
   signal?: AbortSignal;
 }
@@ -73,6 +75,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     captionDropout: o.captionDropout,
   };
   let sampling = false;
+  let lastLoss: number | undefined;
   const handle = trainInWorker(
     {
       taskModule: path.join(__dirname, 'train-task.ts'),
@@ -85,6 +88,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     {
       onProgress: (r) => {
         const loss = r.losses.reduce((a, b) => a + b, 0) / Math.max(1, r.losses.length);
+        lastLoss = loss;
         try {
           fs.appendFileSync(
             lossLog,
@@ -95,7 +99,12 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
           // Runs inside a worker-message listener: an exception here would escape to the event loop.
         }
       },
-      onCheckpoint: ({ step }) => {
+      onCheckpoint: ({ step, path: file }) => {
+        try {
+          o.onCheckpoint?.({ step, file, loss: lastLoss });
+        } catch {
+          // as above: a listener's failure must not escape the worker-message listener
+        }
         if (!o.onSamples || o.sampleEvery <= 0 || step % o.sampleEvery !== 0 || sampling) return;
         sampling = true;
         void previewFromCheckpoint(o, checkpoint, step)

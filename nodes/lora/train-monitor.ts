@@ -1,6 +1,7 @@
 /**
  * What TrainLoRA shows while it trains: per-step metrics (loss, loss_smooth, val_loss, lr, it_s, eta_s), sample
- * grids as previews, checkpoint logs, and the loss diagnosis (warned when it turns bad, and at the end).
+ * grids as previews and sample events, checkpoint events (the chart's markers) and logs, and the loss diagnosis
+ * (warned when it turns bad, and at the end).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ import { describeDiagnosis, diagnoseLoss, type CheckpointPicker, type Diagnosis,
 
 export interface Monitor {
   onEvent(e: LoraEvent): void;
+  /** Settles once every sample grid reported so far is stored and sent (the node awaits it before it ends). */
+  drained(): Promise<void>;
   /** Final diagnosis: a warning when the curve says something needs doing, else a log line. */
   finish(): Diagnosis;
   startedAt?: number;
@@ -40,7 +43,9 @@ export function createMonitor(
   let smooth: number | undefined;
   let valLoss: number | undefined;
   let warned: LossVerdict | undefined;
+  let samplesShown = Promise.resolve();
   const m: Monitor = {
+    drained: () => samplesShown,
     timing: { runSeconds: 0, wallSeconds: 0, steps: 0, sampleSeconds: 0 },
     onEvent(e) {
       switch (e.type) {
@@ -89,6 +94,7 @@ export function createMonitor(
           valLoss = e.valLoss;
           validation.push({ step: e.step, valLoss: e.valLoss });
           if (e.type === 'checkpoint') {
+            ctx.checkpoint({ step: e.step, file: path.basename(e.path), loss: e.valLoss });
             ctx.log('info', `checkpoint at step ${e.step}: validation loss ${e.valLoss.toFixed(4)}`);
             const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
             if (BAD.includes(d.verdict) && warned !== d.verdict) {
@@ -98,13 +104,18 @@ export function createMonitor(
           }
           break;
         }
-        case 'samples':
+        case 'samples': {
           m.timing.sampleSeconds += e.seconds;
-          void tilesToPng(e.images, e.imageSize, columns, 2)
+          const shown = tilesToPng(e.images, e.imageSize, columns, 2)
             .then((png) => ctx.artifacts.put(png, 'image/png', `lora-step-${e.step}.png`))
-            .then((ref) => ctx.preview(ref, `step ${e.step}`))
-            .catch(() => undefined); // a lost preview is harmless
+            .then((ref) => {
+              ctx.sample({ step: e.step, images: [ref] });
+              ctx.preview(ref, `step ${e.step}`);
+            })
+            .catch(() => undefined); // a lost sample grid is harmless
+          samplesShown = Promise.all([samplesShown, shown]).then(() => undefined);
           break;
+        }
       }
     },
     finish() {

@@ -162,10 +162,14 @@ export const trainBaseModelNode = defineNode<TrainBaseParams>({
           // cancelled: the abort signal stops the trainer after this run
         }
       },
+      onCheckpoint: (c) => ctx.checkpoint({ ...c, file: path.basename(c.file) }),
       onSamples: (images, step) => {
         void tilesToPng(images, config.imageSize, params.samplePrompts.length, 2)
           .then((png) => ctx.artifacts.put(png, 'image/png', `pretrain-step-${step}.png`))
-          .then((ref) => ctx.preview(ref, `step ${step}`))
+          .then((ref) => {
+            ctx.sample({ step, images: [ref] });
+            ctx.preview(ref, `step ${step}`);
+          })
           .catch(() => undefined);
       },
     };

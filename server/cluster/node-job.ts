@@ -3,7 +3,7 @@
  * node's own execute() (the same code the server runs) with this machine's device, stream its events back in
  * batches, upload what it produced, and end with a JobResult.
  */
-import type { JsonValue, NodeOutputs } from '../../protocol/values';
+import type { ArtifactRef, JsonValue, NodeOutputs } from '../../protocol/values';
 import { NodeUserError } from '../../nodes/api';
 import { describeNodeError } from '../engine/hints';
 import { createNodeContext } from '../engine/local-pool';
@@ -74,9 +74,13 @@ export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<
         message: `worker ${opts.workerId}: took over the job (attempt ${job.attempt}), ${restored}`,
       });
     }
-    // Previews go out once their image is on the server; everything else as it comes.
-    const report: NodeTaskReport = (e) =>
-      e.type === 'preview' ? events.pushAfter(uploadArtifacts(e.image, env.artifacts, server), e) : events.push(e);
+    // Previews and sample events go out once their images are on the server; everything else as it comes.
+    const upload = createUploadOnce(env, server);
+    const report: NodeTaskReport = (e) => {
+      const images = e.type === 'preview' ? [e.image] : e.type === 'sample' ? e.sample.images : undefined;
+      if (images) events.pushAfter(Promise.all(images.map(upload)), e);
+      else events.push(e);
+    };
     const onStateDir = (key: string, dir: string) => {
       sync.watch(task.type, key, dir);
       const keys = sync.keys();
@@ -112,6 +116,23 @@ export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<
   } finally {
     sync.stop();
   }
+}
+
+/**
+ * Uploads an image once per job: a sample grid is both a sample event and a preview, and two uploads of one blob
+ * at the same time would write the same partial file on the server and both fail.
+ */
+function createUploadOnce(env: EngineEnv, server: ServerClient): (ref: ArtifactRef) => Promise<unknown> {
+  const uploads = new Map<string, Promise<unknown>>();
+  return (ref) => {
+    let done = uploads.get(ref.$artifact);
+    if (!done) {
+      done = uploadArtifacts(ref, env.artifacts, server);
+      uploads.set(ref.$artifact, done);
+      done.catch(() => uploads.delete(ref.$artifact)); // a failed upload may be tried again by the next event
+    }
+    return done;
+  };
 }
 
 interface EventBatcher {

@@ -63,6 +63,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE cache ADD COLUMN warnings TEXT;`,
   // A cached node's curves are those of the run that computed it: found by its cache key.
   `CREATE INDEX node_states_cache_key ON node_states (cache_key);`,
+  // A checkpoint or sample event of a training node, at its step (JSON: { checkpoint } or { sample }).
+  `ALTER TABLE metrics ADD COLUMN event TEXT;`,
 ];
 
 /** Brings the database schema up to date; safe to call on every start. */

@@ -30,12 +30,24 @@ interface MetricRow {
   step: number;
   at: number;
   metrics: string;
+  event: string | null;
+}
+
+/** A point's checkpoint or sample event, as the `event` column stores it. */
+type StoredEvent = Pick<MetricPoint, 'checkpoint' | 'sample'>;
+
+function eventOf(point: MetricPoint): string | null {
+  if (point.checkpoint) return JSON.stringify({ checkpoint: point.checkpoint } satisfies StoredEvent);
+  if (point.sample) return JSON.stringify({ sample: point.sample } satisfies StoredEvent);
+  return null;
 }
 
 /** Creates the buffered logs/metrics store over `db`. */
 export function createTelemetryStore(db: Database.Database): TelemetryStore {
   const insertLog = db.prepare('INSERT INTO logs (run_id, node_id, level, message, at) VALUES (?, ?, ?, ?, ?)');
-  const insertMetric = db.prepare('INSERT INTO metrics (run_id, node_id, step, at, metrics) VALUES (?, ?, ?, ?, ?)');
+  const insertMetric = db.prepare(
+    'INSERT INTO metrics (run_id, node_id, step, at, metrics, event) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const logsOfRun = db.prepare<[string], LogRow>(
     'SELECT node_id, level, message, at FROM logs WHERE run_id = ? ORDER BY id',
   );
@@ -43,10 +55,10 @@ export function createTelemetryStore(db: Database.Database): TelemetryStore {
     'SELECT node_id, level, message, at FROM logs WHERE run_id = ? AND node_id = ? ORDER BY id',
   );
   const metricsOfRun = db.prepare<[string], MetricRow>(
-    'SELECT node_id, step, at, metrics FROM metrics WHERE run_id = ? ORDER BY id',
+    'SELECT node_id, step, at, metrics, event FROM metrics WHERE run_id = ? ORDER BY id',
   );
   const metricsOfNode = db.prepare<[string, string], MetricRow>(
-    'SELECT node_id, step, at, metrics FROM metrics WHERE run_id = ? AND node_id = ? ORDER BY id',
+    'SELECT node_id, step, at, metrics, event FROM metrics WHERE run_id = ? AND node_id = ? ORDER BY id',
   );
 
   let pendingLogs: [string, LogEntry][] = [];
@@ -55,7 +67,8 @@ export function createTelemetryStore(db: Database.Database): TelemetryStore {
 
   const writeBatch = db.transaction((logs: [string, LogEntry][], metrics: [string, MetricPoint][]) => {
     for (const [runId, e] of logs) insertLog.run(runId, e.nodeId, e.level, e.message, e.at);
-    for (const [runId, m] of metrics) insertMetric.run(runId, m.nodeId, m.step, m.at, JSON.stringify(m.metrics));
+    for (const [runId, m] of metrics)
+      insertMetric.run(runId, m.nodeId, m.step, m.at, JSON.stringify(m.metrics), eventOf(m));
   });
 
   function flush(): void {
@@ -105,6 +118,7 @@ export function createTelemetryStore(db: Database.Database): TelemetryStore {
         step: r.step,
         at: r.at,
         metrics: JSON.parse(r.metrics) as Metrics,
+        ...(r.event ? (JSON.parse(r.event) as StoredEvent) : {}),
       }));
     },
   };

@@ -214,6 +214,10 @@ function runMisses(
         case 'log':
           if (e.level === 'warn') warnings.push(e.message);
           return emit({ type: 'node.log', nodeId: p.id, level: e.level, message: e.message, at: Date.now() });
+        case 'checkpoint':
+          return emit({ type: 'node.checkpoint', nodeId: p.id, checkpoint: e.checkpoint, at: Date.now() });
+        case 'sample':
+          return emit({ type: 'node.sample', nodeId: p.id, sample: e.sample, at: Date.now() });
         default:
           return assertNever(e);
       }

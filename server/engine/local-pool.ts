@@ -55,6 +55,8 @@ export function createNodeContext(
     preview: (image, label) =>
       report(label === undefined ? { type: 'preview', image } : { type: 'preview', image, label }),
     log: (level, message) => report({ type: 'log', level, message }),
+    checkpoint: (checkpoint) => report({ type: 'checkpoint', checkpoint }),
+    sample: (sample) => report({ type: 'sample', sample }),
     warn: (message) => report({ type: 'log', level: 'warn', message }),
     workflow: task.workflow,
   };

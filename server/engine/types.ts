@@ -3,7 +3,7 @@
  * both `loraflow serve` and the in-process `loraflow run`). The executor knows nothing of HTTP or SQLite.
  */
 import type { WorkflowFile } from '../../protocol/workflow';
-import type { NodeOutputs, ArtifactRef, Metrics } from '../../protocol/values';
+import type { NodeOutputs, ArtifactRef, CheckpointEvent, Metrics, SampleEvent } from '../../protocol/values';
 import type { NodeError, LogLevel, NodeProgress } from '../../protocol/messages';
 import type { ArtifactStore, NodeDefinition, PathPolicy, Params, Inputs } from '../../nodes/api';
 import type { NodeSchema } from '../../protocol/schema';
@@ -16,6 +16,8 @@ export type ExecutorEvent =
   | { type: 'node.preview'; nodeId: string; image: ArtifactRef; label?: string }
   | { type: 'node.log'; nodeId: string; level: LogLevel; message: string; at: number }
   | { type: 'node.metrics'; nodeId: string; step: number; metrics: Metrics; at: number }
+  | { type: 'node.checkpoint'; nodeId: string; checkpoint: CheckpointEvent; at: number }
+  | { type: 'node.sample'; nodeId: string; sample: SampleEvent; at: number }
   | { type: 'node.cached'; nodeId: string; outputs: NodeOutputs; cacheKey: string }
   | { type: 'node.finished'; nodeId: string; outputs: NodeOutputs; at: number; cacheKey: string }
   | { type: 'node.failed'; nodeId: string; error: NodeError; at: number }
@@ -60,7 +62,9 @@ export interface NodeTask {
 export type NodeTaskEvent =
   | { type: 'progress'; value: number; max: number; metrics?: Metrics }
   | { type: 'preview'; image: ArtifactRef; label?: string }
-  | { type: 'log'; level: LogLevel; message: string };
+  | { type: 'log'; level: LogLevel; message: string }
+  | { type: 'checkpoint'; checkpoint: CheckpointEvent }
+  | { type: 'sample'; sample: SampleEvent };
 
 /** Receives the events of one running node. */
 export type NodeTaskReport = (event: NodeTaskEvent) => void;

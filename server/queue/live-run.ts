@@ -66,6 +66,20 @@ export class LiveRun {
           metric: { nodeId, step: event.step, at: event.at, metrics: event.metrics },
           message: { type: 'node.metrics', runId, nodeId, step: event.step, metrics: event.metrics },
         };
+      case 'node.checkpoint': {
+        const { checkpoint, at } = event;
+        return {
+          metric: { nodeId, step: checkpoint.step, at, metrics: {}, checkpoint },
+          message: { type: 'node.checkpoint', runId, nodeId, checkpoint, at },
+        };
+      }
+      case 'node.sample': {
+        const { sample, at } = event;
+        return {
+          metric: { nodeId, step: sample.step, at, metrics: {}, sample },
+          message: { type: 'node.sample', runId, nodeId, sample, at },
+        };
+      }
       case 'node.cached': {
         const state: StoredNodeState = {
           nodeId,

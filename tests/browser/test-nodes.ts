@@ -5,7 +5,8 @@
  *      |
  *      +------report(REPORT)  (REPORT into ShowImages.images is the wire the editor must refuse)
  *
- * FakeTrain reports loss/val_loss/checkpoint metrics every step, previews a PNG now and then, and honours cancel.
+ * FakeTrain reports loss/val_loss metrics every step and a checkpoint every 10, previews a PNG now and then, and
+ * honours cancel.
  */
 import sharp from 'sharp';
 import { defineNode, type NodeDefinition } from '../../nodes/api';
@@ -46,8 +47,8 @@ const fakeTrain = defineNode<{ steps: number; delay_ms: number; lr: number; seed
       await sleep(p.delay_ms);
       const metrics: Record<string, number> = { loss: 1 / step + 0.05 * Math.sin(step) };
       if (step % 5 === 0) metrics.val_loss = 1 / step + 0.1;
-      if (step % 10 === 0) metrics.checkpoint = 1;
       ctx.progress(step, p.steps, metrics);
+      if (step % 10 === 0) ctx.checkpoint({ step, file: `step-${step}.ckpt`, loss: metrics.loss });
       if (step === 1 || step % 10 === 0) {
         const ref = await ctx.artifacts.put(await png((step * 37) % 256), 'image/png', `step-${step}.png`);
         ctx.preview(ref, `step ${step}`);

@@ -7,6 +7,7 @@ const play = (state: RunsState, msgs: ServerMessage[]) =>
   msgs.reduce((s, m) => produce(s, (d) => applyServerMessage(d, m)), state);
 const run = { id: 'r1', status: 'running' as const, name: 'Quick start', createdAt: 1 };
 const img = { $artifact: 'abc.png', mime: 'image/png', name: 'a.png', bytes: 10 };
+const checkpoint = { step: 5, file: 'step-000005.safetensors', loss: 0.6 };
 
 describe('live run state from server messages', () => {
   it('follows a node from started through progress with metrics to finished', () => {
@@ -29,8 +30,11 @@ describe('live run state from server messages', () => {
         nodeId: 'train',
         progress: { value: 5, max: 10, metrics: { loss: 0.5, val_loss: 0.6 } },
       },
-      { type: 'node.log', runId: 'r1', nodeId: 'train', level: 'info', message: 'saved checkpoint step 5', at: 3 },
+      // A log line that speaks of a checkpoint is only a log line: markers come from checkpoint events.
+      { type: 'node.log', runId: 'r1', nodeId: 'train', level: 'info', message: 'saved checkpoint step 3', at: 3 },
+      { type: 'node.checkpoint', runId: 'r1', nodeId: 'train', checkpoint, at: 3 },
       { type: 'node.preview', runId: 'r1', nodeId: 'train', image: img, label: 'step 5' },
+      { type: 'node.sample', runId: 'r1', nodeId: 'train', sample: { step: 5, images: [img] }, at: 3 },
       { type: 'node.finished', runId: 'r1', nodeId: 'train', outputs: { lora: img }, at: 4 },
       { type: 'run.finished', run: { ...run, status: 'succeeded' } },
     ]);
@@ -44,10 +48,23 @@ describe('live run state from server messages', () => {
     expect(r.metrics.train).toEqual([
       { step: 1, metrics: { loss: 0.9 } },
       { step: 3, metrics: { loss: 0.7 } },
-      { step: 5, metrics: { loss: 0.5, val_loss: 0.6, checkpoint: 1 } },
+      { step: 5, metrics: { loss: 0.5, val_loss: 0.6 }, checkpoint, sample: { step: 5, images: [img] } },
     ]);
     expect(r.previews.train).toEqual([{ image: img, label: 'step 5' }]);
     expect(s.history[0]?.status).toBe('succeeded');
+  });
+
+  it('a checkpoint event that arrives after later steps takes its place in step order', () => {
+    const s = play(fresh(), [
+      { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 4, metrics: { loss: 0.8 } },
+      { type: 'node.metrics', runId: 'r1', nodeId: 'train', step: 6, metrics: { loss: 0.6 } },
+      { type: 'node.checkpoint', runId: 'r1', nodeId: 'train', checkpoint, at: 3 },
+    ]);
+    expect(s.runs.r1?.metrics.train).toEqual([
+      { step: 4, metrics: { loss: 0.8 } },
+      { step: 5, metrics: {}, checkpoint },
+      { step: 6, metrics: { loss: 0.6 } },
+    ]);
   });
 
   it('a snapshot after a reconnect rebuilds running runs and the queue', () => {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inputs, NodeContext, NodeDefinition, Params } from '../../nodes/api';
-import type { ArtifactRef, Metrics, NodeOutputs } from '../../protocol/values';
+import type { ArtifactRef, CheckpointEvent, Metrics, NodeOutputs, SampleEvent } from '../../protocol/values';
 import { createArtifactStore } from '../../server/engine/artifacts';
 import { createPathPolicy } from '../../server/engine/paths';
 
@@ -18,6 +18,8 @@ export type TestNodeContext = NodeContext & {
   warnings: string[];
   metrics: { step: number; metrics: Metrics }[];
   previews: { ref: ArtifactRef; label?: string }[];
+  checkpoints: CheckpointEvent[];
+  samples: SampleEvent[];
   progressCalls: number;
   /** Cancels the run: the signal aborts and the next progress call throws. */
   cancel(): void;
@@ -62,6 +64,8 @@ export function nodeContext(dataDir: string, options: TestContextOptions = {}): 
       if (metrics) ctx.metrics.push({ step: value, metrics });
     },
     preview: (ref, label) => void ctx.previews.push({ ref, label }),
+    checkpoint: (event) => void ctx.checkpoints.push(event),
+    sample: (event) => void ctx.samples.push(event),
     log: (_level, message) => void ctx.logs.push(message),
     warn: (message) => void ctx.warnings.push(message),
     dataDir,
@@ -70,6 +74,8 @@ export function nodeContext(dataDir: string, options: TestContextOptions = {}): 
     warnings: [],
     metrics: [],
     previews: [],
+    checkpoints: [],
+    samples: [],
     progressCalls: 0,
     cancel: () => controller.abort(new Error('cancelled by the test')),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),

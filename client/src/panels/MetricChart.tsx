@@ -3,6 +3,7 @@
  * The legend is HTML under the chart (it wraps instead of overlapping), each name with its colour key.
  */
 import { memo } from 'react';
+import type { CheckpointEvent } from '../../../protocol/values';
 import { polyline, scale, smooth, type Series } from './chartMath';
 
 const COLORS = ['#4fc3f7', '#ffb74d', '#81c784', '#f06292', '#ba68c8', '#e0e0e0'];
@@ -17,9 +18,15 @@ export function formatTick(v: number): string {
   return a >= 100 ? Math.round(v).toString() : Number(v.toPrecision(3)).toString();
 }
 
+/** What a checkpoint marker's tooltip says: the step, the file and the validation loss measured there. */
+export function checkpointTitle(c: CheckpointEvent): string {
+  const loss = c.loss === undefined ? '' : `, validation loss ${formatTick(c.loss)}`;
+  return `checkpoint at step ${c.step}: ${c.file}${loss}`;
+}
+
 interface Props {
   series: Series[];
-  checkpoints: number[];
+  checkpoints: readonly CheckpointEvent[];
   smoothing: number;
   testId?: string;
 }
@@ -55,17 +62,18 @@ export const MetricChart = memo(function MetricChart({ series, checkpoints, smoo
         <text x={W - PAD.r} y={H - 4} className="axis" textAnchor="end">
           {Math.max(...allSteps)}
         </text>
-        {checkpoints.map((step) => (
+        {checkpoints.map((c) => (
           <line
-            key={step}
-            x1={sx(step)}
-            x2={sx(step)}
+            key={c.step}
+            x1={sx(c.step)}
+            x2={sx(c.step)}
             y1={PAD.t}
             y2={H - PAD.b}
             className="checkpoint"
             data-testid="checkpoint-marker"
+            data-step={c.step}
           >
-            <title>checkpoint at step {step}</title>
+            <title>{checkpointTitle(c)}</title>
           </line>
         ))}
         {series.map((s, i) => {

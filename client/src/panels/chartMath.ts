@@ -1,4 +1,5 @@
 /** The arithmetic behind the metric charts: smoothing, grouping of series onto shared axes, and scales. */
+import type { CheckpointEvent } from '../../../protocol/values';
 import type { SeriesPoint } from '../store/runs';
 
 /** Exponential moving average with bias correction (as TensorBoard does), so the start is not dragged toward 0. */
@@ -21,16 +22,13 @@ export interface Series {
   dashed?: boolean;
 }
 
-/** Every metric as its own series of (step, value), checkpoint markers aside. */
-export function splitSeries(points: readonly SeriesPoint[]): { series: Series[]; checkpoints: number[] } {
+/** Every metric as its own series of (step, value), the checkpoints (the chart's markers) aside. */
+export function splitSeries(points: readonly SeriesPoint[]): { series: Series[]; checkpoints: CheckpointEvent[] } {
   const byName = new Map<string, Series>();
-  const checkpoints: number[] = [];
+  const checkpoints: CheckpointEvent[] = [];
   for (const p of points) {
+    if (p.checkpoint) checkpoints.push(p.checkpoint);
     for (const [name, value] of Object.entries(p.metrics)) {
-      if (name === 'checkpoint') {
-        if (value === 1) checkpoints.push(p.step);
-        continue;
-      }
       if (!Number.isFinite(value)) continue;
       let s = byName.get(name);
       if (!s) byName.set(name, (s = { name, steps: [], values: [] }));

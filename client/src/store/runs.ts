@@ -11,20 +11,24 @@ import {
   type RunSummary,
   type ServerMessage,
 } from '../../../protocol/messages';
-import type { ArtifactRef } from '../../../protocol/values';
+import type { ArtifactRef, CheckpointEvent, SampleEvent } from '../../../protocol/values';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { createStore } from './createStore';
 
 export interface SeriesPoint {
   step: number;
   metrics: Record<string, number>;
+  /** A checkpoint written at this step: a marker on the chart. */
+  checkpoint?: CheckpointEvent;
+  /** Sample images drawn at this step. */
+  sample?: SampleEvent;
 }
 
 export interface RunView {
   summary: RunSummary;
   workflow?: WorkflowFile;
   nodes: Record<string, NodeState>;
-  /** Metric points per node in step order (loss, val_loss, checkpoint...). */
+  /** Metric points per node in step order (loss, val_loss...; checkpoints and samples at their steps). */
   metrics: Record<string, SeriesPoint[]>;
   previews: Record<string, { image: ArtifactRef; label?: string }[]>;
   logs: Record<string, LogEntry[]>;
@@ -80,12 +84,30 @@ function upsertSummary(s: Draft<RunsState>, run: RunSummary): void {
   if (run.status !== 'queued') s.queue = s.queue.filter((q) => q.id !== run.id);
 }
 
-/** Adds a metric point, keeping the series ordered by step (a point for an existing step merges into it). */
-export function addMetricPoint(series: SeriesPoint[], step: number, metrics: Record<string, number>): void {
-  const last = series[series.length - 1];
-  if (last && last.step === step) Object.assign(last.metrics, metrics);
-  else series.push({ step, metrics: { ...metrics } });
+type StepEvents = Pick<SeriesPoint, 'checkpoint' | 'sample'>;
+
+/**
+ * Adds a metric point (with the step's checkpoint or sample event, if any), keeping the series ordered by step:
+ * a point for an existing step merges into it, one for an earlier step (an event after that step's loss) goes in
+ * its place.
+ */
+export function addMetricPoint(
+  series: SeriesPoint[],
+  step: number,
+  metrics: Record<string, number>,
+  events: StepEvents = {},
+): void {
+  let at = series.length;
+  while (at > 0 && (series[at - 1] as SeriesPoint).step > step) at--;
+  const same = series[at - 1];
+  const target = same?.step === step ? same : { step, metrics: {} };
+  if (target !== same) series.splice(at, 0, target);
+  Object.assign(target.metrics, metrics);
+  if (events.checkpoint) target.checkpoint = events.checkpoint;
+  if (events.sample) target.sample = events.sample;
 }
+
+const eventsOf = (p: MetricPoint): StepEvents => ({ checkpoint: p.checkpoint, sample: p.sample });
 
 /** Loads a run's detail (from GET /api/runs/:id or a snapshot) into the store. */
 export function loadRunDetail(s: Draft<RunsState>, detail: RunDetail): void {
@@ -106,7 +128,7 @@ export function loadMetrics(runId: string, points: MetricPoint[]): void {
     const run = ensureRun(s, runId);
     const byNode: Record<string, SeriesPoint[]> = {};
     for (const p of [...points].sort((a, b) => a.step - b.step))
-      addMetricPoint((byNode[p.nodeId] ??= []), p.step, p.metrics);
+      addMetricPoint((byNode[p.nodeId] ??= []), p.step, p.metrics, eventsOf(p));
     for (const [nodeId, series] of Object.entries(byNode)) {
       // Keep live points that arrived after the stored ones.
       const live = run.metrics[nodeId] ?? [];
@@ -183,12 +205,14 @@ export function applyServerMessage(s: Draft<RunsState>, m: ServerMessage): void 
       const logs = (run.logs[m.nodeId] ??= []);
       logs.push({ nodeId: m.nodeId, level: m.level, message: m.message, at: m.at });
       if (logs.length > MAX_LOGS) logs.splice(0, logs.length - MAX_LOGS);
-      // A log that announces a checkpoint becomes a marker on the chart at the current step.
-      const step = run.nodes[m.nodeId]?.progress?.value;
-      if (/checkpoint/i.test(m.message) && /sav|writ/i.test(m.message) && step !== undefined)
-        addMetricPoint((run.metrics[m.nodeId] ??= []), step, { checkpoint: 1 });
       return;
     }
+    case 'node.checkpoint':
+      addMetricPoint((ensureRun(s, m.runId).metrics[m.nodeId] ??= []), m.checkpoint.step, {}, m);
+      return;
+    case 'node.sample':
+      addMetricPoint((ensureRun(s, m.runId).metrics[m.nodeId] ??= []), m.sample.step, {}, m);
+      return;
     case 'node.cached':
     case 'node.finished': {
       const node = ensureNode(ensureRun(s, m.runId), m.nodeId);
