@@ -58,7 +58,12 @@ export interface CheckResult {
 }
 
 /** The check subjects: the given ones, else the defaults minus any the training captions contain. */
-export function checkSubjects(given: readonly string[], captions: readonly string[], trigger: string): string[] {
+export function checkSubjects(
+  given: readonly string[],
+  captions: readonly string[],
+  trigger: string,
+  defaults: readonly string[] = DEFAULT_CHECK_SUBJECTS,
+): string[] {
   const strip = (p: string) =>
     p
       .replace(/\[trigger\]|\{trigger\}/gi, '')
@@ -68,13 +73,55 @@ export function checkSubjects(given: readonly string[], captions: readonly strin
   const own = given.map(strip).filter(Boolean);
   if (own.length) return own;
   const text = captions.join('\n').toLowerCase();
-  return DEFAULT_CHECK_SUBJECTS.filter((s) => !text.includes(s));
+  return defaults.filter((s) => !text.includes(s));
 }
 
-/** Samples, measures and draws the check of `loras` (oldest first) on the model file `modelPath`. */
-export async function runLoraCheck(
+/**
+ * What the check samples with: each LoRA stack (the first empty: the base model) draws every prompt, prompt i from
+ * the noise of seed + i in every stack; one [prompts, size, size, 3] RGB array per stack. One per model family.
+ */
+export type CheckSampler = (
+  stacks: readonly (readonly { path: string; strength: number }[])[],
+  prompts: readonly string[],
+  seed: number,
+  onProgress: (done: number, total: number) => void,
+) => Promise<{ images: Uint8Array[]; size: number }>;
+
+/** The built-in emoji model's check sampler (Euler, in a worker). */
+export function emojiCheckSampler(
   ctx: NodeContext,
   modelPath: string,
+  o: Pick<CheckSettings, 'steps' | 'guidance'>,
+): CheckSampler {
+  return async (stacks, prompts, seed, onProgress) => {
+    const r = await sampleInWorker(
+      {
+        modelPath,
+        loras: stacks.map((st) => [...st]),
+        options: { steps: o.steps, guidance: o.guidance, sampler: 'euler', prompts: [...prompts], seed },
+        previewEvery: 0,
+      },
+      onProgress,
+      ctx.signal,
+    );
+    return { images: r.images, size: r.imageSize };
+  };
+}
+
+/** Samples, measures and draws the check of `loras` (oldest first) on the emoji model file `modelPath`. */
+export function runLoraCheck(
+  ctx: NodeContext,
+  modelPath: string,
+  loras: readonly CheckLora[],
+  s: CheckSettings,
+): Promise<CheckResult> {
+  return runLoraCheckWith(ctx, emojiCheckSampler(ctx, modelPath, s), loras, s);
+}
+
+/** Samples with `sampler`, measures and draws the check of `loras` (oldest first). */
+export async function runLoraCheckWith(
+  ctx: NodeContext,
+  sampler: CheckSampler,
   loras: readonly CheckLora[],
   s: CheckSettings,
 ): Promise<CheckResult> {
@@ -82,27 +129,18 @@ export async function runLoraCheck(
   const withTrigger = s.subjects.map((p) => (s.trigger ? `${s.trigger}, ${p}` : p));
   const prompts = [...withTrigger, ...s.subjects];
   const cells = loras.flatMap((l, li) => s.strengths.map((strength) => ({ l, li, strength })));
-  const options = { steps: s.steps, guidance: s.guidance, sampler: 'euler' as const };
   const total = (cells.length + 1) * prompts.length + s.subjects.length;
   let done = 0;
   const progress = (d: number, t: number, of: number) => ctx.progress(done + (d / t) * of, total);
-  const main = await sampleInWorker(
-    {
-      modelPath,
-      loras: [[], ...cells.map((c) => [{ path: c.l.file, strength: c.strength }])],
-      options: { ...options, prompts, seed: s.seed },
-      previewEvery: 0,
-    },
+  const main = await sampler(
+    [[], ...cells.map((c) => [{ path: c.l.file, strength: c.strength }])],
+    prompts,
+    s.seed,
     (d, t) => progress(d, t, (cells.length + 1) * prompts.length),
-    ctx.signal,
   );
   done = (cells.length + 1) * prompts.length;
-  const other = await sampleInWorker(
-    { modelPath, options: { ...options, prompts: s.subjects, seed: s.seed + 7919 }, previewEvery: 0 },
-    (d, t) => progress(d, t, s.subjects.length),
-    ctx.signal,
-  );
-  const size = main.imageSize;
+  const other = await sampler([[]], s.subjects, s.seed + 7919, (d, t) => progress(d, t, s.subjects.length));
+  const size = main.size;
   const half = s.subjects.length * size * size * 3;
   const split = (all: Uint8Array) => ({ with: all.subarray(0, half), without: all.subarray(half) });
   const figures = checkFigures({
@@ -124,7 +162,8 @@ export async function runLoraCheck(
   const tiles = new Uint8Array(main.images.reduce((n, t) => n + t.length, 0));
   let o = 0;
   for (const t of main.images) (tiles.set(t, o), (o += t.length));
-  const png = await labelledGrid(tiles, size, {
+  const shown = shrinkTiles(tiles, size, GRID_TILE);
+  const png = await labelledGrid(shown.tiles, shown.size, {
     rows: ['base model', ...cells.map((c) => `${label(c.l)} @ ${c.strength}`)],
     columns: [...s.subjects, ...s.subjects],
     spans: [
@@ -143,6 +182,28 @@ export async function runLoraCheck(
     images: total,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Grid tiles larger than this (SD's 512 px) are shrunk to it, so that the grid stays a picture one can open. */
+const GRID_TILE = 128;
+
+/** Box-shrinks square RGB tiles by a whole factor to at most `target` px (unchanged when already that small). */
+export function shrinkTiles(tiles: Uint8Array, size: number, target: number): { tiles: Uint8Array; size: number } {
+  const f = Math.ceil(size / target);
+  if (f <= 1 || size % f) return { tiles, size };
+  const out = size / f;
+  const n = tiles.length / (size * size * 3);
+  const res = new Uint8Array(n * out * out * 3);
+  for (let k = 0; k < n; k++)
+    for (let y = 0; y < out; y++)
+      for (let x = 0; x < out; x++)
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let dy = 0; dy < f; dy++)
+            for (let dx = 0; dx < f; dx++) sum += tiles[((k * size + y * f + dy) * size + x * f + dx) * 3 + c]!;
+          res[((k * out + y) * out + x) * 3 + c] = Math.round(sum / (f * f));
+        }
+  return { tiles: res, size: out };
 }
 
 /** The check as log lines: the unit of change, the table (best marked *), then the findings. */

@@ -6,8 +6,18 @@
  */
 import { defineNode, NodeUserError } from '../api';
 import { modelFile, readModel } from '../model/model-value';
-import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck, summarizeCheck } from './check-run';
-import { loraFile, loraJson, readLoraList } from './lora-value';
+import { isSd15Model, readSd15Model } from '../model/sd-model-value';
+import {
+  CHECK_SAMPLE_STEPS,
+  checkSubjects,
+  describeCheck,
+  emojiCheckSampler,
+  runLoraCheckWith,
+  summarizeCheck,
+  type CheckSampler,
+} from './check-run';
+import { checkSd15Size, sd15CheckSampler, SD15_CHECK_SUBJECTS } from './check-sd15';
+import { loraFile, loraJson, readLoraList, type LoraValue } from './lora-value';
 import { STRENGTH_HINT } from './strength';
 
 type CheckParams = {
@@ -17,7 +27,19 @@ type CheckParams = {
   seed: number;
   steps: number;
   guidance: number;
+  size: number;
 };
+
+/** Refuses LoRAs of another family than the model's, naming the first and its input. */
+function checkFamilies(loras: readonly LoraValue[], sd15: boolean, input: string): void {
+  const other = loras.find((l) => (l.family === 'sd15') !== sd15);
+  if (other)
+    throw new NodeUserError(
+      `the LoRA "${other.name}" was made for ${other.family === 'sd15' ? 'SD 1.5' : 'the built-in emoji model'}, the model is ${sd15 ? 'an SD 1.5 checkpoint' : 'the built-in emoji model'}`,
+      'check LoRAs on the model they were trained on',
+      input,
+    );
+}
 
 /** Strengths from the parameter's strings; throws naming the parameter. */
 export function parseStrengths(given: readonly string[], param = 'strengths'): number[] {
@@ -34,11 +56,11 @@ export function parseStrengths(given: readonly string[], param = 'strengths'): n
 export const loraCheckNode = defineNode<CheckParams>({
   schema: {
     type: 'LoRACheck',
-    version: 1,
+    version: 2,
     category: 'lora',
     title: 'LoRA check',
     description:
-      'Measures whether a LoRA answers to its trigger: for prompts unlike the training captions, how much images change with the trigger (effect) and without it (bleeding), and whether the prompted subject survives, per checkpoint and strength, against the base model itself. Picks the best checkpoint on these.',
+      'Measures whether a LoRA answers to its trigger: for prompts unlike the training captions, how much images change with the trigger (effect) and without it (bleeding), and whether the prompted subject survives, per checkpoint and strength, against the base model itself. Picks the best checkpoint on these. Works on the built-in emoji model and on SD 1.5 checkpoints.',
     inputs: [
       { name: 'model', type: 'MODEL' },
       { name: 'checkpoints', type: 'LORAS', optional: true, tooltip: "TrainLoRA's checkpoints output." },
@@ -57,7 +79,7 @@ export const loraCheckNode = defineNode<CheckParams>({
         default: [],
         label: 'Prompts',
         tooltip:
-          'Subjects unlike the training captions, without the trigger (it is added for the "with" half). Empty: eight emoji subjects the built-in model draws well.',
+          'Subjects unlike the training captions, without the trigger (it is added for the "with" half). Empty: eight subjects the model draws well (emoji for the built-in model, scenes for SD 1.5).',
       },
       {
         name: 'trigger',
@@ -71,6 +93,16 @@ export const loraCheckNode = defineNode<CheckParams>({
       { name: 'seed', kind: 'seed', default: 0, min: 0, label: 'Seed' },
       { name: 'steps', kind: 'int', default: CHECK_SAMPLE_STEPS, min: 1, max: 200, label: 'Steps' },
       { name: 'guidance', kind: 'number', default: 4, min: 1, max: 20, step: 0.5, label: 'Guidance scale' },
+      {
+        name: 'size',
+        kind: 'int',
+        default: 512,
+        min: 64,
+        max: 2048,
+        step: 64,
+        label: 'Image size (SD)',
+        tooltip: 'SD 1.5: the side of the square check images (a multiple of 64). The built-in model draws 32 px.',
+      },
     ],
     resource: 'cpu',
     cacheable: true,
@@ -78,19 +110,30 @@ export const loraCheckNode = defineNode<CheckParams>({
   },
 
   async execute(inputs, params, ctx) {
-    const model = readModel(inputs.model);
-    const loras = [...readLoraList(inputs.checkpoints, 'checkpoints'), ...readLoraList(inputs.loras, 'loras')];
+    const sd15 = isSd15Model(inputs.model);
+    const fromCheckpoints = readLoraList(inputs.checkpoints, 'checkpoints');
+    const fromLoras = readLoraList(inputs.loras, 'loras');
+    const loras = [...fromCheckpoints, ...fromLoras];
     if (loras.length === 0)
       throw new NodeUserError('no LoRA to check', "connect TrainLoRA's checkpoints or a LoRA", 'checkpoints');
+    checkFamilies(fromCheckpoints, sd15, 'checkpoints');
+    checkFamilies(fromLoras, sd15, 'loras');
+    const sampler: CheckSampler = sd15
+      ? sd15CheckSampler(ctx, readSd15Model(inputs.model), {
+          steps: params.steps,
+          guidance: params.guidance,
+          size: checkSd15Size(params.size ?? 512),
+        })
+      : emojiCheckSampler(ctx, modelFile(readModel(inputs.model), ctx), params);
     const trigger = (params.trigger || loras[0]!.trigger || '').trim();
     if (!trigger)
       ctx.warn('no trigger word (the LoRA has none and none is set): bleeding cannot be told apart from the effect');
-    const subjects = checkSubjects(params.prompts, [], trigger);
+    const subjects = checkSubjects(params.prompts, [], trigger, sd15 ? SD15_CHECK_SUBJECTS : undefined);
     if (subjects.length < 2)
       throw new NodeUserError('the check needs at least 2 prompts', 'subject survival compares prompts', 'prompts');
-    const result = await runLoraCheck(
+    const result = await runLoraCheckWith(
       ctx,
-      modelFile(model, ctx),
+      sampler,
       loras.map((l) => ({ file: loraFile(l, ctx), name: l.name, step: l.step })),
       {
         subjects,
