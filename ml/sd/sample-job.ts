@@ -1,4 +1,7 @@
-/** Runs SD 1.5 sampling in a worker thread (session.run blocks its thread), with progress, previews and cancel. */
+/**
+ * Runs Stable Diffusion sampling (SD 1.5 or SDXL: the worker reads the family from the checkpoint) in a worker
+ * thread (session.run blocks its thread), with progress, previews and cancel.
+ */
 import * as path from 'node:path';
 import { runWorkerJob } from '../runtime/worker-job';
 import type { SdSampleSettings } from './sample-run';
@@ -8,6 +11,7 @@ export interface SdSampleJob {
   /** LoRA stacks (no LoRA: the base model), each with the prompts (indices) it samples (default all). */
   stacks: { loras: { path: string; strength: number }[]; prompts?: number[] }[];
   settings: SdSampleSettings;
+  /** SD 1.5's clip skip (SDXL always reads both encoders' penultimate layers). */
   clipSkip: number;
   threads?: number;
 }
@@ -21,7 +25,7 @@ export type SdSampleMessage =
   | { type: 'error'; message: string };
 
 /** Samples in a worker: stacks × prompts RGB images (width x height, HWC) and the seconds it took. */
-export function sampleSd15InWorker(
+export function sampleSdInWorker(
   job: SdSampleJob,
   onStep?: (done: number, total: number, preview?: SdPreview) => void,
   signal?: AbortSignal,
@@ -39,3 +43,6 @@ export function sampleSd15InWorker(
     signal,
   ).result;
 }
+
+/** The SD 1.5 name of sampleSdInWorker (the same worker, which reads the family from the checkpoint). */
+export const sampleSd15InWorker = sampleSdInWorker;

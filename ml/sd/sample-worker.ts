@@ -1,32 +1,40 @@
-/** Entry of an SD 1.5 sampling worker thread: opens the checkpoint, reads the LoRA files, samples, posts images. */
+/**
+ * Entry of a Stable Diffusion sampling worker thread: opens the checkpoint (SD 1.5 or SDXL, detected from the
+ * weights), reads the LoRA files onto its family's modules, samples, posts images.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { cancelRequested } from '../runtime/worker-cancel';
-import { openSdCheckpoint } from './checkpoint';
-import { Sd15Encoders } from './encoders';
-import { readSd15Lora } from './lora-file';
+import { openAnySdCheckpoint } from './checkpoint';
+import { Sd15Encoders, type SdEncoders } from './encoders';
+import { readSdLora } from './lora-file';
 import type { AppliedLora } from './merge-lora';
-import { sampleSd15, type SdStack } from './sample-run';
+import { sampleSd, type SdStack } from './sample-run';
 import type { SdSampleJob, SdSampleMessage } from './sample-job';
+import { SdxlEncoders } from './sdxl-encoders';
 
 const data = workerData as { job: SdSampleJob };
 const post = (m: SdSampleMessage, transfer?: ArrayBuffer[]): void => parentPort!.postMessage(m, transfer);
 
 async function main(job: SdSampleJob): Promise<void> {
   const started = performance.now();
-  const ckpt = openSdCheckpoint(job.checkpoint);
-  const encoders = new Sd15Encoders(ckpt, { clipSkip: job.clipSkip, threads: job.threads });
+  const ckpt = openAnySdCheckpoint(job.checkpoint);
+  const encoders: SdEncoders =
+    ckpt.family === 'sdxl'
+      ? new SdxlEncoders(ckpt, { threads: job.threads, headDim: ckpt.widths.unet.headDim })
+      : new Sd15Encoders(ckpt, { clipSkip: job.clipSkip, threads: job.threads });
   try {
     const stacks: SdStack[] = [];
     for (const combo of job.stacks) {
       const stack: AppliedLora[] = [];
       for (const l of combo.loras) {
-        const lora = await readSd15Lora(l.path, ckpt.widths);
-        if (lora.adapters.length === 0) throw new Error(`${l.path}: no adapter matches this SD 1.5 model`);
+        const lora = await readSdLora(l.path, ckpt);
+        if (lora.adapters.length === 0)
+          throw new Error(`${l.path}: no adapter matches this ${ckpt.family === 'sdxl' ? 'SDXL' : 'SD 1.5'} model`);
         stack.push({ adapters: lora.adapters, strength: l.strength });
       }
       stacks.push({ loras: stack, ...(combo.prompts ? { prompts: combo.prompts } : {}) });
     }
-    const images = await sampleSd15(ckpt, encoders, stacks, job.settings, {
+    const images = await sampleSd(ckpt, encoders, stacks, job.settings, {
       threads: job.threads,
       cancelled: cancelRequested,
       onStep: (done, total, preview) => post({ type: 'step', done, total, preview }),

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineNode, NodeUserError } from '../api';
 import { modelFile, readModel } from '../model/model-value';
-import { modelFamily } from '../model/sd-model-value';
-import { loadSd15Lora } from './load-sd15-lora';
+import { isSdModel } from '../model/sd-model-value';
+import { loadSdLora } from './load-sd15-lora';
 import { readFittingLora } from './fit';
 import { loraJson, type LoraValue } from './lora-value';
 import { STRENGTH_HINT } from './strength';
@@ -20,7 +20,7 @@ export const loadLoraNode = defineNode<LoadLoraParams>({
     category: 'lora',
     title: 'Load LoRA',
     description:
-      'Reads a LoRA .safetensors file (kohya or PEFT keys; a missing alpha means alpha = rank) and checks that every adapted layer exists in the model with the right shape. For an SD 1.5 model, adapters that match no module are named in a warning.',
+      'Reads a LoRA .safetensors file (kohya or PEFT keys; a missing alpha means alpha = rank) and checks that every adapted layer exists in the model with the right shape. For an SD 1.5 or SDXL model, adapters that match no module are named in a warning and a LoRA of the other family is refused.',
     inputs: [{ name: 'model', type: 'MODEL', tooltip: 'The base model the LoRA must fit.' }],
     outputs: [{ name: 'lora', type: 'LORA' }],
     params: [
@@ -58,10 +58,10 @@ export const loadLoraNode = defineNode<LoadLoraParams>({
   },
 
   async execute(inputs, params, ctx) {
-    const model = modelFamily(inputs.model) === 'sd15' ? undefined : readModel(inputs.model);
+    const model = isSdModel(inputs.model) ? undefined : readModel(inputs.model);
     const file = ctx.paths.resolve(params.file, 'read', 'file');
     if (!fs.existsSync(file)) throw new NodeUserError(`${params.file} does not exist`, undefined, 'file');
-    if (!model) return { lora: loraJson(await loadSd15Lora(inputs.model, file, params.strength, ctx)) };
+    if (!model) return { lora: loraJson(await loadSdLora(inputs.model, file, params.strength, ctx)) };
     const base = await loadModel(modelFile(model, ctx));
     const set = await readFittingLora(file, base.config, model.name, 'file');
     // Stored as kohya fp32 whatever it was, so every consumer reads one format.

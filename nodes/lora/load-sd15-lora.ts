@@ -1,40 +1,45 @@
 /**
- * LoadLoRA's SD 1.5 branch: a kohya, ldm-keyed or PEFT LoRA mapped onto the checkpoint's modules (ml/sd/lora-file.ts),
- * re-stored in kohya's fp32 format like every LORA value. Keys that match no module are what ComfyUI logs as
- * "lora key not loaded": they are named in a warning, and a file none of whose keys match is refused.
+ * LoadLoRA's Stable Diffusion branch (SD 1.5 and SDXL): a kohya, ldm-keyed or PEFT LoRA mapped onto the
+ * checkpoint's modules of its family (ml/sd/lora-file.ts; SDXL's bigG q/k/v onto their thirds of in_proj),
+ * re-stored in kohya's fp32 format like every LORA value. A LoRA of the other family is refused naming the file.
+ * Keys that match no module are what ComfyUI logs as "lora key not loaded": they are named in a warning, and a
+ * file none of whose keys match is refused.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeKohya } from '../../ml/lora/file';
-import { readSd15Lora } from '../../ml/sd/lora-file';
+import { readSdLora } from '../../ml/sd/lora-file';
 import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
-import { readSd15Model } from '../model/sd-model-value';
+import { readSdModel, SD_FAMILY_LABEL } from '../model/sd-model-value';
 import type { LoraValue } from './lora-value';
 
-/** Reads `file` as a LoRA for the SD 1.5 model on `modelInput`; throws a NodeUserError naming the file otherwise. */
-export async function loadSd15Lora(
+/** Reads `file` as a LoRA for the SD model on `modelInput`; throws a NodeUserError naming the file otherwise. */
+export async function loadSdLora(
   modelInput: JsonValue | undefined,
   file: string,
   strength: number,
   ctx: NodeContext,
 ): Promise<LoraValue> {
-  const model = readSd15Model(modelInput);
+  const model = readSdModel(modelInput);
+  const family = SD_FAMILY_LABEL[model.family];
   let lora;
   try {
-    lora = await readSd15Lora(file, model.widths);
+    lora = await readSdLora(file, model);
   } catch (e) {
-    throw new NodeUserError((e as Error).message, 'choose a LoRA trained for SD 1.5', 'file');
+    throw new NodeUserError((e as Error).message, `choose a LoRA trained for ${family}`, 'file');
   }
   if (lora.adapters.length === 0)
     throw new NodeUserError(
-      `${file}: none of its ${lora.unmatched.length} adapters matches a module of SD 1.5 (such as "${lora.unmatched[0] ?? ''}")`,
+      `${file}: none of its ${lora.unmatched.length} adapters matches a module of ${family} ` +
+        `(such as "${lora.unmatched[0] ?? ''}")` +
+        (lora.madeFor && lora.madeFor !== family ? `; its metadata says it is for ${lora.madeFor}` : ''),
       'the LoRA was made for another model or by a tool with other module names',
       'file',
     );
   if (lora.unmatched.length > 0)
     ctx.warn(
-      `${lora.unmatched.length} adapters of ${path.basename(file)} match no SD 1.5 module and are not loaded: ` +
+      `${lora.unmatched.length} adapters of ${path.basename(file)} match no ${family} module and are not loaded: ` +
         lora.unmatched.slice(0, 5).join(', '),
     );
   const name = path.basename(file, '.safetensors');
@@ -47,12 +52,12 @@ export async function loadSd15Lora(
   const conv = lora.adapters.filter((a) => a.module.conv).length;
   ctx.log(
     'info',
-    `${lora.format} SD 1.5 LoRA: ${unet} UNet modules (${conv} conv), ${adapters.length - unet} text-encoder ` +
-      `modules, rank ${first.rank}, alpha ${first.alpha}`,
+    `${lora.format} ${family} LoRA: ${unet} UNet modules${model.family === 'sd15' ? ` (${conv} conv)` : ''}, ` +
+      `${adapters.length - unet} text-encoder modules, rank ${first.rank}, alpha ${first.alpha}`,
   );
   return {
     kind: 'loraflow.lora',
-    family: 'sd15',
+    family: model.family,
     name: lora.metadata.ss_output_name || name,
     artifact: await ctx.artifacts.putFile(out, 'application/octet-stream', `${name}.safetensors`),
     base: { name: model.name, sha256: model.sha256 },
@@ -63,3 +68,6 @@ export async function loadSd15Lora(
     trigger: lora.metadata['modelspec.trigger_phrase'] || undefined,
   };
 }
+
+/** The SD 1.5 name of loadSdLora (one branch for every SD family). */
+export const loadSd15Lora = loadSdLora;

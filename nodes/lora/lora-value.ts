@@ -5,8 +5,8 @@ import { NodeUserError, type NodeContext } from '../api';
 
 export type LoraValue = {
   kind: 'loraflow.lora';
-  /** Set for a LoRA of an SD 1.5 checkpoint (kohya module keys); absent for the built-in emoji model. */
-  family?: 'sd15';
+  /** Set for a LoRA of an SD 1.5 or SDXL checkpoint (kohya module keys); absent for the built-in emoji model. */
+  family?: 'sd15' | 'sdxl';
   name: string;
   /** The adapters in kohya format (fp32, with the training metadata). */
   artifact: ArtifactRef;

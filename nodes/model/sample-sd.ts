@@ -1,21 +1,23 @@
 /**
- * Sample on an SD 1.5 checkpoint: prompts (A1111 emphasis, long prompts in chunks) with a negative prompt, CFG,
- * Euler / Euler ancestral / DPM++ 2M Karras, width and height, LoRAs stacked at strengths and `<lora:name:w>` tags
- * (the same rows as the emoji model, sample-loras.ts), merged into the weights as ComfyUI and A1111 apply a file.
- * Image i of every row uses the noise of seed + i. Per-step previews are the cheap latent-to-RGB approximation.
+ * Sample on a Stable Diffusion checkpoint (SD 1.5 or SDXL, one path; the worker reads the family from the weights):
+ * prompts (A1111 emphasis, long prompts in chunks) with a negative prompt, CFG, Euler / Euler ancestral / DPM++ 2M
+ * Karras, width and height (0: the model's own resolution, 512 or 1024), LoRAs stacked at strengths and
+ * `<lora:name:w>` tags (the same rows as the emoji model, sample-loras.ts), merged into the weights as ComfyUI and
+ * A1111 apply a file. Image i of every row uses the noise of seed + i. Per-step previews are the cheap
+ * latent-to-RGB approximation of the family's VAE.
  */
 import sharp from 'sharp';
 import { SD_SAMPLERS, type SdSamplerKind } from '../../ml/sd/sampler';
-import { sampleSd15InWorker, type SdSampleJob } from '../../ml/sd/sample-job';
+import { sampleSdInWorker, type SdSampleJob } from '../../ml/sd/sample-job';
 import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
 import type { LoraUse, Row } from '../lora/lora-sampling';
 import { loraRows } from '../lora/sample-loras';
 import { toJson, type ImagesValue } from './model-value';
 import { withWorkflowChunk } from './png-workflow';
-import { readSd15Model } from './sd-model-value';
+import { readSdModel, SD_FAMILY_LABEL } from './sd-model-value';
 
-export interface Sd15SampleParams {
+export interface SdSampleParams {
   prompts: string[];
   seed: number;
   steps: number;
@@ -55,30 +57,41 @@ function grid(
   return { rgb, W, H };
 }
 
-/** Sample's SD 1.5 path; returns its outputs. */
-export async function sampleSd15Node(
+/** Sample's Stable Diffusion path (SD 1.5 and SDXL); returns its outputs. */
+export async function sampleSdNode(
   inputs: Record<string, JsonValue | undefined>,
-  params: Sd15SampleParams,
+  params: SdSampleParams,
   ctx: NodeContext,
 ): Promise<Record<string, JsonValue>> {
-  const model = readSd15Model(inputs.model);
+  const model = readSdModel(inputs.model);
+  const family = SD_FAMILY_LABEL[model.family];
   const prompts = params.prompts.map((p) => p.trim());
   if (prompts.length === 0) throw new NodeUserError('no prompts given', 'add at least one prompt', 'prompts');
   if (!SD_SAMPLERS.includes(params.sampler as SdSamplerKind))
     throw new NodeUserError(
-      `sampler "${params.sampler}" is not available for SD 1.5`,
+      `sampler "${params.sampler}" is not available for ${family}`,
       `use one of ${SD_SAMPLERS.join(', ')}`,
       'sampler',
     );
-  // Three stride-2 levels on latents of size/8: a size that is not a multiple of 64 leaves an odd level behind,
-  // whose upsampled output no longer matches its skip connection.
-  for (const side of ['width', 'height'] as const)
-    if (!Number.isInteger(params[side]) || params[side] < 64 || params[side] % 64)
+  // 0 (the default) is the model's own resolution: 512 for SD 1.5, 1024 for SDXL.
+  const width = params.width || model.resolution;
+  const height = params.height || model.resolution;
+  // Three stride-2 levels on latents of size/8 (SDXL: two): a size that is not a multiple of 64 leaves an odd
+  // level behind, whose upsampled output no longer matches its skip connection.
+  for (const [side, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const)
+    if (!Number.isInteger(value) || value < 64 || value % 64)
       throw new NodeUserError(
-        `${side} must be a multiple of 64 for SD 1.5, got ${params[side]}`,
-        'e.g. 512 or 768',
+        `${side} must be a multiple of 64 for ${family}, got ${value}`,
+        model.family === 'sdxl' ? 'e.g. 1024, 896 or 1152 (SDXL was trained at about 1024x1024)' : 'e.g. 512 or 768',
         side,
       );
+  if (model.family === 'sdxl' && (params.clipSkip ?? 1) !== 1)
+    ctx.warn(
+      `clip skip ${params.clipSkip} is ignored for SDXL: it always reads both text encoders' penultimate layers`,
+    );
   const withLoras = loraRows(inputs.loras, params.loraStrengths ?? [], prompts, ctx);
   const rows: Row[] = withLoras?.rows ?? [{ label: '', cells: prompts.map(() => []) }];
   const clean = withLoras?.prompts ?? prompts;
@@ -90,7 +103,6 @@ export async function sampleSd15Node(
       combos.set(comboKey(cell), c);
     });
   const keys = [...combos.keys()];
-  const { width, height } = params;
   const job: SdSampleJob = {
     checkpoint: model.path,
     stacks: [...combos.values()].map((c) => ({
@@ -110,7 +122,7 @@ export async function sampleSd15Node(
     },
     clipSkip: params.clipSkip ?? 1,
   };
-  const result = await sampleSd15InWorker(
+  const result = await sampleSdInWorker(
     job,
     (done, total, preview) => {
       ctx.progress(done, total);
@@ -152,7 +164,7 @@ export async function sampleSd15Node(
   ctx.preview(gridRef, rows.length > 1 ? `rows: ${rows.map((r) => r.label).join(' | ')}` : 'samples');
   ctx.log(
     'info',
-    `SD 1.5: ${tiles.length} image(s) at ${width}x${height}, ${params.steps} ${params.sampler} steps, CFG ${params.guidance} (${keys.length} LoRA combination(s)) in ${result.seconds.toFixed(1)} s`,
+    `${family}: ${tiles.length} image(s) at ${width}x${height}, ${params.steps} ${params.sampler} steps, CFG ${params.guidance} (${keys.length} LoRA combination(s)) in ${result.seconds.toFixed(1)} s`,
   );
   return { images: toJson({ kind: 'images', items, grid: gridRef }), grid: gridRef as unknown as JsonValue };
 }

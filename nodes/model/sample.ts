@@ -10,8 +10,8 @@ import { loraRows, loraTagFingerprint } from '../lora/sample-loras';
 import { STACKING_HINT, STRENGTH_HINT } from '../lora/strength';
 import { modelFile, readModel, toJson, type ImagesValue } from './model-value';
 import { SD_SAMPLERS } from '../../ml/sd/sampler';
-import { sampleSd15Node } from './sample-sd15';
-import { isSd15Model } from './sd-model-value';
+import { sampleSdNode } from './sample-sd';
+import { isSdModel } from './sd-model-value';
 
 type SampleParams = {
   prompts: string[];
@@ -86,7 +86,7 @@ export const sampleNode = defineNode<SampleParams>({
         default: 'euler',
         label: 'Sampler',
         tooltip:
-          'euler: one model call per step; heun: two, more accurate at few steps (emoji model). SD 1.5: euler, euler_ancestral, dpmpp_2m_karras.',
+          'euler: one model call per step; heun: two, more accurate at few steps (emoji model). SD 1.5 and SDXL: euler, euler_ancestral, dpmpp_2m_karras.',
       },
       { name: 'batch', kind: 'int', default: 8, min: 1, max: 64, label: 'Batch size' },
       {
@@ -118,22 +118,24 @@ export const sampleNode = defineNode<SampleParams>({
       {
         name: 'width',
         kind: 'int',
-        default: 512,
-        min: 64,
+        default: 0,
+        min: 0,
         max: 2048,
         step: 64,
         label: 'Width (SD)',
-        tooltip: 'SD 1.5 only: image width in pixels (a multiple of 64).',
+        tooltip:
+          "SD 1.5 and SDXL: image width in pixels (a multiple of 64); 0: the model's own (SD 1.5 512, SDXL 1024).",
       },
       {
         name: 'height',
         kind: 'int',
-        default: 512,
-        min: 64,
+        default: 0,
+        min: 0,
         max: 2048,
         step: 64,
         label: 'Height (SD)',
-        tooltip: 'SD 1.5 only: image height in pixels (a multiple of 64).',
+        tooltip:
+          "SD 1.5 and SDXL: image height in pixels (a multiple of 64); 0: the model's own (SD 1.5 512, SDXL 1024).",
       },
       {
         name: 'clipSkip',
@@ -142,7 +144,7 @@ export const sampleNode = defineNode<SampleParams>({
         min: 1,
         max: 12,
         label: 'Clip skip (SD)',
-        tooltip: 'SD 1.5 only: 2 uses the penultimate CLIP layer (as the LoRA was trained).',
+        tooltip: 'SD 1.5 only: 2 uses the penultimate CLIP layer (as the LoRA was trained); SDXL always does.',
       },
     ],
     resource: 'cpu',
@@ -154,7 +156,7 @@ export const sampleNode = defineNode<SampleParams>({
   fingerprint: (params, ctx) => loraTagFingerprint(params.prompts ?? [], ctx.paths),
 
   async execute(inputs, params, ctx) {
-    if (isSd15Model(inputs.model)) return sampleSd15Node(inputs, params, ctx);
+    if (isSdModel(inputs.model)) return sampleSdNode(inputs, params, ctx);
     const model = readModel(inputs.model);
     const prompts = params.prompts.map((p) => p.trim());
     if (prompts.length === 0) throw new NodeUserError('no prompts given', 'add at least one prompt', 'prompts');

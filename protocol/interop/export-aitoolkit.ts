@@ -50,8 +50,9 @@ function samplesSection(t: WorkflowTraining): Yaml | undefined {
   if (first) {
     Object.assign(sample, { neg: str(first.negative), seed: num(first.seed), guidance_scale: num(first.guidance) });
     sample.sample_steps = num(first.steps);
-    if (typeof first.width === 'number') sample.width = first.width;
-    if (typeof first.height === 'number') sample.height = first.height;
+    // Sample's 0 means the model's own resolution: left out, as ai-toolkit then uses its default.
+    if (typeof first.width === 'number' && first.width > 0) sample.width = first.width;
+    if (typeof first.height === 'number' && first.height > 0) sample.height = first.height;
   }
   return sample;
 }

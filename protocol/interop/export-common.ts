@@ -137,8 +137,9 @@ function sampleLines(s: Params): SamplePrompt[] {
   return prompts.map((prompt) => {
     const p: SamplePrompt = { prompt, steps: num(s.steps), scale: num(s.guidance), seed: num(s.seed) };
     if (str(s.negative)) p.negative = str(s.negative);
-    if (typeof s.width === 'number') p.width = s.width;
-    if (typeof s.height === 'number') p.height = s.height;
+    // Sample's 0 means the model's own resolution, which kohya says by leaving --w / --h out.
+    if (typeof s.width === 'number' && s.width > 0) p.width = s.width;
+    if (typeof s.height === 'number' && s.height > 0) p.height = s.height;
     return p;
   });
 }
