@@ -24,6 +24,6 @@ describe('metric charts', () => {
     expect(container.querySelector('[data-series="val_loss"]')).not.toBeNull();
     const markers = getAllByTestId('checkpoint-marker');
     expect(markers).toHaveLength(2);
-    expect(markers[0]?.textContent).toBe('checkpoint at step 2: step-000002.safetensors, validation loss 0.7');
+    expect(markers[0]?.textContent).toBe('checkpoint at step 2: step-000002.safetensors, loss 0.7');
   });
 });

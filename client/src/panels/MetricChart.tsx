@@ -18,9 +18,9 @@ export function formatTick(v: number): string {
   return a >= 100 ? Math.round(v).toString() : Number(v.toPrecision(3)).toString();
 }
 
-/** What a checkpoint marker's tooltip says: the step, the file and the validation loss measured there. */
+/** What a checkpoint marker's tooltip says: the step, the file and the loss measured there. */
 export function checkpointTitle(c: CheckpointEvent): string {
-  const loss = c.loss === undefined ? '' : `, validation loss ${formatTick(c.loss)}`;
+  const loss = c.loss === undefined ? '' : `, loss ${formatTick(c.loss)}`;
   return `checkpoint at step ${c.step}: ${c.file}${loss}`;
 }
 
