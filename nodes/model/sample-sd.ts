@@ -13,6 +13,7 @@ import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
 import type { LoraUse, Row } from '../lora/lora-sampling';
 import { loraRows } from '../lora/sample-loras';
+import { readLoraList } from '../lora/lora-value';
 import { toJson, type ImagesValue } from './model-value';
 import { withWorkflowChunk } from './png-workflow';
 import { readSdModel, SD_FAMILY_LABEL } from './sd-model-value';
@@ -65,6 +66,15 @@ export async function sampleSdNode(
 ): Promise<Record<string, JsonValue>> {
   const model = readSdModel(inputs.model);
   const family = SD_FAMILY_LABEL[model.family];
+  // Said here, naming the input, rather than by the worker after it opened the checkpoint.
+  for (const l of readLoraList(inputs.loras, 'loras'))
+    if (l.family !== model.family)
+      throw new NodeUserError(
+        `the LoRA "${l.name}" is ${l.family ? `an ${SD_FAMILY_LABEL[l.family]}` : "the built-in emoji model's"} ` +
+          `LoRA, and the model is ${family}: a LoRA only applies to the model family it was trained for`,
+        `connect a LoRA trained for ${family}`,
+        'loras',
+      );
   const prompts = params.prompts.map((p) => p.trim());
   if (prompts.length === 0) throw new NodeUserError('no prompts given', 'add at least one prompt', 'prompts');
   if (!SD_SAMPLERS.includes(params.sampler as SdSamplerKind))

@@ -8,7 +8,7 @@
  * The same parameters as on SD 1.5; a seed repeats; a LoRA changes the image at strength 1, not at 0, the same
  * LoRA as a prompt tag gives the same image; width and height 0 mean SDXL's own 1024.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { encodeSafetensors, type TensorToWrite } from '../../ml/safetensors';
@@ -17,7 +17,10 @@ import type { LoraValue } from '../../nodes/lora/lora-value';
 import { loadModelNode } from '../../nodes/model/load-model';
 import type { ImagesValue } from '../../nodes/model/model-value';
 import { sampleNode } from '../../nodes/model/sample';
+import { exportWorkflow } from '../../protocol/interop';
+import { parseWorkflow } from '../../protocol/workflow-io';
 import type { JsonValue } from '../../protocol/values';
+import { schemas } from '../interop/fixtures';
 import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { tinySdxlCheckpoint } from './fixtures';
 
@@ -109,6 +112,29 @@ describe('Sample and LoadLoRA on an SDXL MODEL', () => {
     expect((await pixels(tagged.images!))[0]!.equals(at1a!)).toBe(true);
     expect(ctx.logs.join('\n')).toMatch(/SDXL: 2 image\(s\) at 64x64, 3 euler steps/);
     expect(ctx.previews.some((p) => /step \d+\/\d+ \(approximate colours\)/.test(p.label ?? ''))).toBe(true);
+  });
+
+  it('refuses LoRAs of another family on its input and in <lora:> tags, naming them', async () => {
+    const sd15Lora = { ...lora, family: 'sd15', name: 'old_style' } as unknown as JsonValue;
+    await expect(runNode(sampleNode, SAMPLE, { model, loras: [sd15Lora] }, ctx)).rejects.toMatchObject({
+      param: 'loras',
+      message: expect.stringMatching(/"old_style" is an SD 1\.5 LoRA, and the model is SDXL/),
+    });
+    const tag = { ...SAMPLE, prompts: ['a cat <lora:sd15_style:0.8>'] };
+    await expect(runNode(sampleNode, tag, { model }, ctx)).rejects.toThrow(
+      /sd15_style\.safetensors is an SD 1\.5 LoRA .*and the model is SDXL/,
+    );
+  });
+
+  it("exports of a Sample at the model's own size leave the size out (kohya --w/--h, ai-toolkit width/height)", () => {
+    const file = join(__dirname, '..', '..', 'workflows', 'sd15-style-lora.json');
+    const wf = parseWorkflow(readFileSync(file, 'utf8')).workflow;
+    const kohya = exportWorkflow(wf, 'kohya', schemas)
+      .files.map((f) => f.text)
+      .join('\n');
+    expect(kohya).toMatch(/xyz_style, a lighthouse on a cliff --n lowres, blurry, bad anatomy --s 20/);
+    expect(kohya).not.toMatch(/--[wh] 0/);
+    expect(exportWorkflow(wf, 'ai-toolkit', schemas).files[0]!.text).not.toMatch(/(width|height): 0/);
   });
 
   it("takes SD samplers only, sizes in multiples of 64, and 0 as SDXL's own 1024", async () => {
