@@ -7,13 +7,19 @@ import type { GraphBuilder } from '../graph/builder';
 import type { Tensor } from '../graph/tensor';
 import type { DiTConfig } from './config';
 import type { ParamSource } from './layers';
-import { isOneWord } from './tokenizer';
+import { isOneWord, type ExtraWordRows } from './tokenizer';
 
-/** A word and its embedding (textWidth values), as a LoRA file bundles it. */
+/**
+ * A word and its embedding as a LoRA file bundles it: one or more vectors of textWidth values, one after the
+ * other; byte j of the word reads vector min(j, vectors - 1) (kohya's "vectors per token" in this byte model).
+ */
 export interface ExtraWord {
   word: string;
   vector: Float32Array;
 }
+
+/** How many vectors a word's embedding holds. */
+export const vectorsOf = (c: DiTConfig, w: ExtraWord): number => Math.floor(w.vector.length / c.textWidth);
 
 /** Why these words cannot have rows of their own in a model of `c` (undefined when they can). */
 export function extraWordsMismatch(c: DiTConfig, words: readonly ExtraWord[]): string | undefined {
@@ -22,22 +28,31 @@ export function extraWordsMismatch(c: DiTConfig, words: readonly ExtraWord[]): s
   for (const w of words) {
     if (!isOneWord(w.word))
       return `"${w.word}" is not one word to the model's tokenizer (letters, digits, _, - and ' only)`;
-    if (w.vector.length !== c.textWidth)
-      return `the embedding of "${w.word}" has ${w.vector.length} values, the model's words ${c.textWidth}`;
+    if (w.vector.length === 0 || w.vector.length % c.textWidth !== 0)
+      return `the embedding of "${w.word}" has ${w.vector.length} values, not vectors of the model's ${c.textWidth}`;
   }
   return undefined;
 }
 
-/** Lower-cased word -> its row (after the hashed table), for the tokenizer; the last of a repeated word wins. */
-export function extraWordRows(c: DiTConfig, words: readonly ExtraWord[]): Map<string, number> {
-  return new Map(words.map((w, i) => [w.word.trim().toLowerCase(), (c.wordBuckets ?? 0) + i]));
+/** Lower-cased word -> its rows (after the hashed table), for the tokenizer; the last of a repeated word wins. */
+export function extraWordRows(c: DiTConfig, words: readonly ExtraWord[]): Map<string, ExtraWordRows> {
+  const out = new Map<string, ExtraWordRows>();
+  let row = c.wordBuckets ?? 0;
+  for (const w of words) {
+    const vectors = vectorsOf(c, w);
+    out.set(w.word.trim().toLowerCase(), { row, vectors });
+    row += vectors;
+  }
+  return out;
 }
 
-/** The rows of `words` as one [n, textWidth] array. */
-export function extraWordTable(c: DiTConfig, words: readonly ExtraWord[]): Float32Array {
-  const out = new Float32Array(words.length * c.textWidth);
-  words.forEach((w, i) => out.set(w.vector, i * c.textWidth));
-  return out;
+/** The rows of `words` as one [rows, textWidth] array, and the number of rows. */
+export function extraWordTable(c: DiTConfig, words: readonly ExtraWord[]): { data: Float32Array; rows: number } {
+  const rows = words.reduce((n, w) => n + vectorsOf(c, w), 0);
+  const data = new Float32Array(rows * c.textWidth);
+  let o = 0;
+  for (const w of words) (data.set(w.vector, o), (o += w.vector.length));
+  return { data, rows };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { LinearHook, ParamSource } from './layers';
 import { buildDiT } from './model';
 import { paramSpecs } from './params';
 import { Rng } from './rng';
-import { captionIdsShape, encodeCaptions } from './tokenizer';
+import { captionIdsShape, encodeCaptions, type ExtraWordRows } from './tokenizer';
 import type { Weights } from './weights';
 
 export type SamplerKind = 'euler' | 'heun';
@@ -39,7 +39,7 @@ export type HookFactory = (g: GraphBuilder) => LinearHook;
 /** A model ready to sample: one ONNX session per batch size, weights baked in as initializers. */
 export class DiTSampler {
   private readonly sessions = new Map<number, Promise<InferenceSession>>();
-  private readonly wordRows: Map<string, number>;
+  private readonly wordRows: Map<string, ExtraWordRows>;
 
   /** `words`: words with embeddings of their own (a LoRA's trained trigger word), read wherever a prompt has them. */
   constructor(
@@ -78,8 +78,10 @@ export class DiTSampler {
     const ids = g.input('ids', 'int64', captionIdsShape(batch, c));
     const hook = this.hookFactory?.(g);
     let p: ParamSource = (n) => params.get(n) ?? missing(n);
-    if (this.words.length)
-      p = withExtraWordRows(g, p, g.constant(extraWordTable(c, this.words), [this.words.length, c.textWidth]));
+    if (this.words.length) {
+      const table = extraWordTable(c, this.words);
+      p = withExtraWordRows(g, p, g.constant(table.data, [table.rows, c.textWidth]));
+    }
     const v = buildDiT(g, c, p, { x, t, ids }, hook);
     g.output(v, 'v');
     return g.createSession({ intraOpNumThreads: this.threads, interOpNumThreads: 1 });

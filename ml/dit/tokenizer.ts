@@ -17,9 +17,16 @@ export interface CaptionShape {
   readonly wordBuckets?: number;
   /**
    * New words with rows of their own after the hashed table (pivotal tuning: a trigger word's trained embedding),
-   * lower-cased word -> row index (>= wordBuckets). A word listed here never lands in its hash bucket.
+   * lower-cased word -> its first row (>= wordBuckets) and how many: byte j of the word reads row + min(j,
+   * vectors - 1). A word listed here never lands in its hash bucket.
    */
-  readonly extraWords?: ReadonlyMap<string, number>;
+  readonly extraWords?: ReadonlyMap<string, ExtraWordRows>;
+}
+
+/** Where a word with an embedding of its own reads it: its first row after the hashed table, and how many. */
+export interface ExtraWordRows {
+  row: number;
+  vectors: number;
 }
 
 /** Encodes captions into a [captions.length, 2, textLength] int64 array (bytes, then word buckets). */
@@ -59,7 +66,7 @@ export function captionWords(
   caption: string,
   length: number,
   buckets: number,
-  extra?: ReadonlyMap<string, number>,
+  extra?: ReadonlyMap<string, ExtraWordRows>,
 ): BigInt64Array {
   const out = new BigInt64Array(length);
   if (buckets < 2) return out;
@@ -73,8 +80,9 @@ export function captionWords(
     while (end < bytes.length && isWordByte(bytes[end]!)) end++;
     const word = bytes.subarray(start, end);
     const own = extra?.size ? extra.get(word.toString('utf8')) : undefined;
-    const bucket = BigInt(own ?? 1 + (fnv1a(word) % (buckets - 1)));
-    for (let i = start; i < end && i + 1 < length; i++) out[i + 1] = bucket;
+    const bucket = BigInt(1 + (fnv1a(word) % (buckets - 1)));
+    for (let i = start; i < end && i + 1 < length; i++)
+      out[i + 1] = own ? BigInt(own.row + Math.min(i - start, own.vectors - 1)) : bucket;
     start = end;
   }
   return out;

@@ -4,7 +4,7 @@
  * and dropout masks; with regularisation images, a mix of those and per-sample loss weights. Everything is drawn from the trainer's data stream, so a resumed run draws the same batches.
  */
 import { logitNormalTime } from '../dit/batches';
-import { encodeCaptions } from '../dit/tokenizer';
+import { encodeCaptions, type ExtraWordRows } from '../dit/tokenizer';
 import type { CounterRng } from '../train/rng';
 
 export interface FeedSpec {
@@ -25,7 +25,7 @@ export interface FeedSpec {
   textLength: number;
   wordBuckets?: number;
   /** Words with rows of their own (pivotal tuning's trigger word), see tokenizer.ts. */
-  extraWords?: ReadonlyMap<string, number>;
+  extraWords?: ReadonlyMap<string, ExtraWordRows>;
   captionDropout: number;
   /** Share of training captions with the trigger word taken out (0: never; the word is removed, not the caption). */
   triggerDropout?: number;

@@ -13,8 +13,6 @@ export function loraMismatch(config: DiTConfig, set: LoraSet): string | undefine
   const mods = new Map(linearModules(config).map((m) => [m.name, m]));
   const words = embeddingWords(set);
   if (set.adapters.length === 0 && words.length === 0) return 'it holds no LoRA adapters';
-  if ((set.embeddings ?? []).some((e) => e.vectors.length !== e.width))
-    return 'its bundled embedding has several vectors per word; this model reads one per word';
   const badWords = extraWordsMismatch(config, words);
   if (badWords) return badWords;
   for (const a of set.adapters) {

@@ -52,6 +52,7 @@ export interface LoraTaskOptions {
    * textEncoderLrScale).
    */
   embedding?: { word: string; init: Float32Array; lrScale?: number };
+  // init holds one or more vectors of textWidth values (see ml/dit/extra-words.ts).
 }
 
 /** The trainable parameter of the trigger word's embedding ([textWidth]). */
@@ -111,7 +112,7 @@ export function stepParams(
   const e = params[EMBEDDING_PARAM];
   if (!e) throw new Error(`LoRA training graph lacks "${EMBEDDING_PARAM}"`);
   const k = o.embedding.lrScale ?? 1;
-  return withExtraWordRows(g, base, g.reshape(k === 1 ? e : g.mul(e, k), [1, c.textWidth]));
+  return withExtraWordRows(g, base, g.reshape(k === 1 ? e : g.mul(e, k), [-1, c.textWidth]));
 }
 
 /** The trained trigger embedding from the trainer's named parameters (none without pivotal tuning). */
@@ -203,7 +204,8 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
       }
       if (o.embedding) {
         const k = o.embedding.lrScale ?? 1;
-        out[EMBEDDING_PARAM] = { shape: [c.textWidth], data: Float32Array.from(o.embedding.init, (x) => x / k) };
+        const init = o.embedding.init;
+        out[EMBEDDING_PARAM] = { shape: [init.length], data: Float32Array.from(init, (x) => x / k) };
       }
       return out;
     },

@@ -56,7 +56,7 @@ export class ValidationLoss {
       this.names.push(downName(m), upName(m));
     }
     if (o.embedding) {
-      params[EMBEDDING_PARAM] = g.input(EMBEDDING_PARAM, 'float32', [c.textWidth]);
+      params[EMBEDDING_PARAM] = g.input(EMBEDDING_PARAM, 'float32', [o.embedding.init.length]);
       this.names.push(EMBEDDING_PARAM);
     }
     const words = o.embedding ? [{ word: o.embedding.word, vector: o.embedding.init }] : [];

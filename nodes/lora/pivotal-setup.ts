@@ -8,7 +8,7 @@ import type { TrainLoraParams } from './train-params';
 
 /** The task's embedding option (undefined without pivotal tuning); throws naming the parameter it cannot use. */
 export function pivotalEmbedding(
-  p: Pick<TrainLoraParams, 'pivotal' | 'triggerInit' | 'embeddingLr' | 'learningRate' | 'targets'>,
+  p: Pick<TrainLoraParams, 'pivotal' | 'triggerInit' | 'embeddingLr' | 'embeddingVectors' | 'learningRate' | 'targets'>,
   trigger: string,
   model: DiTModel,
 ): LoraTaskOptions['embedding'] {
@@ -39,7 +39,9 @@ export function pivotalEmbedding(
     );
   let init: Float32Array;
   try {
-    init = initialTriggerEmbedding(model, trigger, p.triggerInit ?? '');
+    // More vectors than the trigger has bytes would never be read.
+    const vectors = Math.max(1, Math.min(p.embeddingVectors ?? 1, Buffer.byteLength(trigger.trim(), 'utf8')));
+    init = initialTriggerEmbedding(model, trigger, p.triggerInit ?? '', vectors);
   } catch (e) {
     throw new NodeUserError((e as Error).message, undefined, 'pivotal');
   }

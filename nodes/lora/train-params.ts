@@ -35,6 +35,7 @@ export type TrainLoraParams = {
   pivotal: boolean;
   triggerInit: string;
   embeddingLr: number;
+  embeddingVectors: number;
   loraCheck: boolean;
   checkPrompts: string[];
   checkStrengths: string[];
@@ -241,6 +242,17 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     step: 0.0001,
     label: 'Embedding learning rate',
     tooltip: "The trigger embedding's rate. 0: the learning rate. AdamW only.",
+    visibleWhen: { param: 'pivotal', equals: [true] },
+  },
+  {
+    name: 'embeddingVectors',
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: 32,
+    label: 'Embedding vectors',
+    tooltip:
+      "Vectors of the trigger's embedding (kohya's vectors per token): the trigger's first bytes get one each, the rest share the last. More vectors hold more of a style.",
     visibleWhen: { param: 'pivotal', equals: [true] },
   },
   {

@@ -41,7 +41,7 @@ describe('pivotal tuning', () => {
     const ctx = nodeContext(p.dataDir);
     const out = await runNode(
       trainLoraNode,
-      { ...quick, pivotal: true, triggerInit: 'style', embeddingLr: 0.03 },
+      { ...quick, pivotal: true, triggerInit: 'style', embeddingLr: 0.03, embeddingVectors: 3 },
       { model: p.model, dataset: p.dataset },
       ctx,
     );
@@ -49,12 +49,12 @@ describe('pivotal tuning', () => {
     const saved = await runNode(saveCheckpointNode, { folder: 'loras' }, { lora: out.lora }, ctx);
     const file = (saved.file as { path: string }).path;
     const { tensors } = await readSafetensors(file);
-    expect(tensors.get('bundle_emb.xyz_style.string_to_param.*')?.shape).toEqual([1, TINY_CONFIG.textWidth]);
+    expect(tensors.get('bundle_emb.xyz_style.string_to_param.*')?.shape).toEqual([3, TINY_CONFIG.textWidth]);
     const set = await readLora(ctx.artifacts.pathOf(lora.artifact), TINY_CONFIG);
     expect(set.adapters.length).toBeGreaterThan(0);
     const [emb] = set.embeddings ?? [];
     expect(emb?.word).toBe('xyz_style');
-    const start = initialTriggerEmbedding(await loadModel(modelFile()), 'xyz_style', 'style');
+    const start = initialTriggerEmbedding(await loadModel(modelFile()), 'xyz_style', 'style', 3);
     const moved = emb!.vectors.reduce((s, v, i) => s + Math.abs(v - start[i]!), 0) / start.length;
     expect(moved).toBeGreaterThan(1e-3); // trained, not the class word's row left as it was
   });
@@ -120,9 +120,12 @@ describe('pivotal tuning', () => {
 
   it('the tokenizer sends the trigger to its own row and every other word to its hash bucket', () => {
     const buckets = TINY_CONFIG.wordBuckets!;
-    const extra = new Map([['xyz_style', buckets]]);
+    const extra = new Map([['xyz_style', { row: buckets, vectors: 1 }]]);
     const row = captionWords('xyz_style, red cat', 24, buckets, extra);
     expect(Array.from(row.subarray(1, 10), Number)).toEqual(Array(9).fill(buckets));
+    // Three vectors: the first bytes read one each, the rest of the word the last.
+    const three = captionWords('xyz_style', 24, buckets, new Map([['xyz_style', { row: buckets, vectors: 3 }]]));
+    expect(Array.from(three.subarray(1, 10), Number)).toEqual([0, 1, 2, 2, 2, 2, 2, 2, 2].map((j) => buckets + j));
     expect(Number(row[16])).toBe(wordBucket('cat', buckets));
     expect(captionWords('red cat', 24, buckets, extra)).toEqual(captionWords('red cat', 24, buckets));
   });
