@@ -51,3 +51,22 @@ export function pivotalEmbedding(
     lrScale: p.embeddingLr > 0 ? p.embeddingLr / p.learningRate : 1,
   };
 }
+
+/** Layer sets that only the built-in model's trainer has. */
+const EMOJI_ONLY_TARGETS = ['cross-attention kv', 'trigger embedding only'];
+
+/** Refuses, naming the parameter, pivotal tuning settings on a model family whose trainer lacks them (SD). */
+export function refuseEmojiOnlySettings(p: Pick<TrainLoraParams, 'pivotal' | 'targets'>, family: string): void {
+  if (p.pivotal)
+    throw new NodeUserError(
+      `pivotal tuning is available for the built-in emoji model only, not for ${family} yet`,
+      'turn pivotal tuning off',
+      'pivotal',
+    );
+  if (EMOJI_ONLY_TARGETS.includes(p.targets))
+    throw new NodeUserError(
+      `the layer set "${p.targets}" is available for the built-in emoji model only, not for ${family} yet`,
+      'choose attention+mlp, attention, attention+mlp+text or cross-attention kv+text',
+      'targets',
+    );
+}

@@ -3,7 +3,6 @@
  * warnings, checkpoints (last K + best by validation loss), fixed-seed sample grids, per-step metrics, a loss
  * diagnosis, and resume: an interrupted run, or one whose steps were raised, continues from its last checkpoint.
  */
-import { createHash } from 'node:crypto';
 import { defaultLoraTargets } from '../../ml/dit/kohya';
 import { loadModel } from '../../ml/dit/weights';
 import { bestCheckpoint, listCheckpoints } from '../../ml/lora/checkpoints';
@@ -17,7 +16,7 @@ import { modelFile, readModel } from '../model/model-value';
 import { BACKENDS } from './backend';
 import { exportCheckpoint } from './export';
 import { loraJson } from './lora-value';
-import type { TrainingInfo } from './metadata';
+import { runKey, trainingInfo } from './run-info';
 import { TRAIN_PRESETS } from './presets';
 import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { adaptsText, selectTargets, TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
@@ -27,9 +26,9 @@ import { describePlan, planSteps } from './steps-plan';
 import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
 import { parseStrengths } from './lora-check';
 import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
-import { isSd15Model } from '../model/sd-model-value';
-import { trainSd15Lora } from './train-sd15';
-import { pivotalEmbedding } from './pivotal-setup';
+import { isSdModel } from '../model/sd-model-value';
+import { trainSdLora } from './train-sd';
+import { pivotalEmbedding, refuseEmojiOnlySettings } from './pivotal-setup';
 
 /** The execution provider of an engine device name. */
 function providerOf(device: string): ProviderName {
@@ -132,8 +131,8 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     checkParams(params);
     // The output name becomes checkpoint file names: refused before training, not after it.
     const outputName = ctx.paths.name(params.outputName || 'lora', 'outputName');
-    if (isSd15Model(inputs.model) && params.backend === 'builtin')
-      return trainSd15Lora(inputs, params, ctx, outputName);
+    if (isSdModel(inputs.model)) refuseEmojiOnlySettings(params, 'Stable Diffusion');
+    if (isSdModel(inputs.model) && params.backend === 'builtin') return trainSdLora(inputs, params, ctx, outputName);
     const model = readModel(inputs.model);
     const ds = readDataset(inputs.dataset);
     if (ds.items.length === 0)
@@ -164,22 +163,8 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       defaultLoraTargets(c, adaptsText(params.targets)).map((m) => m.name),
     );
     // Everything but the length of the run identifies it: raising the steps continues from the last checkpoint.
-    const {
-      steps: _s,
-      sampleEvery: _se,
-      samplePrompts: _sp,
-      keepLast: _k,
-      outputName: _o,
-      loraCheck: _lc,
-      checkPrompts: _cp,
-      checkStrengths: _cs,
-      ...identity
-    } = params;
     const checkStrengths = params.loraCheck ? parseStrengths(params.checkStrengths, 'checkStrengths') : [];
-    const key = createHash('sha256')
-      .update(JSON.stringify([identity, ctx.inputsKey, model.sha256]))
-      .digest('hex')
-      .slice(0, 16);
+    const key = runKey(params, [], [ctx.inputsKey, model.sha256]);
     const stateDir = ctx.stateDir(`lora-${key}`);
     const checkpointEvery = Math.min(params.checkpointEvery, steps);
     const captions = ds.items.map((it) => it.caption);
@@ -266,30 +251,20 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         'training stopped before the last step',
         'run again to continue from the last checkpoint',
       );
+    await monitor.drained(); // the last sample grid is drawn after the last step: it belongs to this execution
     monitor.finish();
-    const info: TrainingInfo = {
+    const info = trainingInfo(params, {
       outputName,
       baseModel: { name: model.name, sha256: model.sha256 },
-      rank: params.rank,
-      alpha: params.alpha,
-      dropout: params.dropout,
-      learningRate: params.learningRate,
-      optimizer: params.optimizer,
-      schedule: params.schedule,
       steps: result.step,
       maxSteps: steps,
-      batch: params.batch,
-      seed: params.seed,
       images: imageCount,
       resolution: c.imageSize,
       datasetName: ds.name ?? 'dataset',
       captions: ds.items.map((it) => it.caption),
       trigger,
       startedAt: monitor.startedAt ?? started,
-      finishedAt: Date.now() / 1000,
-      textEncoder: adaptsText(params.targets),
-      textEncoderLr: params.textEncoderLr > 0 ? params.textEncoderLr : params.learningRate,
-    };
+    });
     const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
     const last = kept.at(-1);
     if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);

@@ -53,6 +53,7 @@ export const TARGETS = [
   'attention',
   'attention+mlp+text',
   'cross-attention kv+text',
+  'cross-attention kv',
   'trigger embedding only',
 ] as const;
 
@@ -68,6 +69,7 @@ export function selectTargets(targets: string, names: readonly string[]): string
   if (targets === 'trigger embedding only') return [];
   if (targets === 'cross-attention kv+text')
     return names.filter((m) => m.startsWith('text.') || /\.cross\.(k|v)$/.test(m));
+  if (targets === 'cross-attention kv') return names.filter((m) => /\.cross\.(k|v)$/.test(m));
   if (targets === 'attention') return names.filter((m) => !/\.mlp\./.test(m));
   return [...names];
 }
@@ -156,7 +158,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 'attention+mlp',
     label: 'Adapted layers',
     tooltip:
-      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words. "trigger embedding only": no adapters, only the trigger word\'s own embedding (pivotal tuning; textual inversion).',
+      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words. "cross-attention kv": the same without the text encoder (with pivotal tuning, the trigger\'s own embedding does the text side). "trigger embedding only": no adapters, only the trigger word\'s own embedding (pivotal tuning; textual inversion).',
   },
   {
     name: 'textEncoderLr',

@@ -17,6 +17,7 @@ import { shrinkTiles } from '../../nodes/lora/check-run';
 import { loadLoraNode } from '../../nodes/lora/load-lora';
 import { loraCheckNode } from '../../nodes/lora/lora-check';
 import type { LoraValue } from '../../nodes/lora/lora-value';
+import { trainLoraNode } from '../../nodes/lora/train-lora';
 import { loadModelNode } from '../../nodes/model/load-model';
 import type { Sd15ModelValue } from '../../nodes/model/sd-model-value';
 import type { ArtifactRef, JsonValue } from '../../protocol/values';
@@ -101,4 +102,13 @@ it('shrinks large tiles for the grid by whole factors (512 px SD images shown at
   expect(small.size).toBe(4);
   expect(small.tiles.every((v) => v === 100)).toBe(true);
   expect(shrinkTiles(tile, 8, 8).tiles).toBe(tile);
+});
+
+it("TrainLoRA refuses the emoji model's pivotal tuning and its layer sets on SD 1.5, naming the parameter", async () => {
+  const ctx = nodeContext(dataDir);
+  await expect(runNode(trainLoraNode, { pivotal: true }, { model }, ctx)).rejects.toMatchObject({ param: 'pivotal' });
+  await expect(runNode(trainLoraNode, { targets: 'trigger embedding only' }, { model }, ctx)).rejects.toMatchObject({
+    param: 'targets',
+    message: expect.stringMatching(/built-in emoji model only/),
+  });
 });
