@@ -3,19 +3,20 @@
  * its validation loss every N steps, samples fixed prompts, and honours the shared cancel flag. Cancelling also
  * writes a checkpoint, so a rerun continues the same step count.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { postJobMessage, runJobMain } from '../runtime/job-messages';
 import { cancelRequested } from '../runtime/worker-cancel';
 import { loadModel, type DiTModel } from '../dit/weights';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Trainer } from '../train/trainer';
 import { checkpointPath, pruneCheckpoints, recordValidation, resumePoint } from './checkpoints';
-import type { LoraTrainJob, LoraWorkerMessage } from './job';
+import type { LoraJobMessage, LoraTrainJob, LoraTrainResult } from './job';
 import { sampleCombos } from './sample';
 import { adaptersFromParams, createLoraTask, embeddingsFromParams } from './task';
 import { ValidationLoss } from './validation';
 
 const data = workerData as { job: LoraTrainJob };
-const post = (m: LoraWorkerMessage, transfer?: ArrayBuffer[]): void => parentPort!.postMessage(m, transfer);
+const post = (m: LoraJobMessage, transfer?: ArrayBuffer[]): void => postJobMessage(m, transfer);
 
 async function samples(job: LoraTrainJob, model: DiTModel, trainer: Trainer): Promise<void> {
   if (job.samplePrompts.length === 0) return;
@@ -40,7 +41,7 @@ async function samples(job: LoraTrainJob, model: DiTModel, trainer: Trainer): Pr
     });
 }
 
-async function main(job: LoraTrainJob): Promise<void> {
+async function main(job: LoraTrainJob): Promise<LoraTrainResult> {
   const model = await loadModel(job.modelPath);
   const task = createLoraTask(job.task, model);
   const from = resumePoint(job.stateDir, job.steps);
@@ -56,7 +57,7 @@ async function main(job: LoraTrainJob): Promise<void> {
     await trainer.saveCheckpoint(file);
     recordValidation(job.stateDir, trainer.step, valLoss);
     pruneCheckpoints(job.stateDir, job.keepLast);
-    post({ type: 'checkpoint', step: trainer.step, path: file, valLoss });
+    post({ type: 'checkpoint', step: trainer.step, path: file, loss: valLoss });
   };
   let cancelled = false;
   try {
@@ -64,7 +65,7 @@ async function main(job: LoraTrainJob): Promise<void> {
       // Recorded too: the curve's start is what "flat from the start" and "drops then rises" are judged against.
       const valLoss = await validation.compute(trainer.exportParams());
       recordValidation(job.stateDir, 0, valLoss);
-      post({ type: 'validation', step: 0, valLoss });
+      post({ type: 'metrics', step: 0, metrics: { val_loss: valLoss } });
     }
     let last = performance.now();
     while (trainer.step < job.steps) {
@@ -76,6 +77,8 @@ async function main(job: LoraTrainJob): Promise<void> {
       const now = performance.now();
       post({
         type: 'progress',
+        done: trainer.step,
+        total: job.steps,
         report,
         runSeconds: report.losses.length / report.stepsPerSecond,
         wallSeconds: (now - last) / 1000,
@@ -86,11 +89,11 @@ async function main(job: LoraTrainJob): Promise<void> {
       if ((job.sampleEvery > 0 && trainer.step % job.sampleEvery === 0) || atEnd) await samples(job, model, trainer);
     }
     if (cancelled && (!from || trainer.step !== from.step) && trainer.step % every !== 0) await checkpoint();
-    post({ type: 'done', step: trainer.step, cancelled });
+    return { step: trainer.step, cancelled };
   } finally {
     await trainer.release();
     await validation.release();
   }
 }
 
-main(data.job).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+runJobMain(() => main(data.job));

@@ -1,5 +1,6 @@
-// Messages between the main thread and a training worker (a discriminated union on `type`).
-import type { NamedParams, TrainConfig, StepReport } from './types';
+// What the main thread asks a training worker to do, and its messages back (the one job protocol).
+import type { JobMessage } from '../runtime/job-messages';
+import type { NamedParams, TrainConfig } from './types';
 
 /** What the main thread asks a worker to do (passed as workerData). */
 export interface TrainJob {
@@ -15,15 +16,13 @@ export interface TrainJob {
   readonly checkpoint?: { readonly path: string; readonly everySteps?: number };
 }
 
-export type TrainWorkerMessage =
-  | { readonly type: 'started'; readonly step: number; readonly parameterCount: number }
-  | { readonly type: 'progress'; readonly report: StepReport }
-  | { readonly type: 'checkpoint'; readonly path: string; readonly step: number }
-  | {
-      readonly type: 'done';
-      readonly step: number;
-      readonly cancelled: boolean;
-      readonly params: NamedParams;
-      readonly ema?: NamedParams;
-    }
-  | { readonly type: 'error'; readonly message: string };
+/** How a training job ends: the step reached, whether it was cancelled, and the weights (and their average). */
+export interface TrainJobResult {
+  readonly step: number;
+  readonly cancelled: boolean;
+  readonly params: NamedParams;
+  readonly ema?: NamedParams;
+}
+
+/** A training worker's messages: the one job protocol (ml/runtime/job-messages.ts). */
+export type TrainWorkerMessage = JobMessage<TrainJobResult>;

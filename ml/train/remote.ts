@@ -1,16 +1,11 @@
 // Training off the main thread: session.run blocks its thread, so the server and editor stay responsive.
 import * as path from 'node:path';
-import { runWorkerJob } from '../runtime/worker-job';
-import type { TrainJob, TrainWorkerMessage } from './messages';
-import type { NamedParams, StepReport } from './types';
+import { runJob } from '../runtime/job-messages';
+import type { TrainJob, TrainJobResult } from './messages';
+import type { StepReport } from './types';
 
-export interface TrainResult {
-  readonly step: number;
-  readonly cancelled: boolean;
-  readonly params: NamedParams;
-  /** The moving average of the parameters, when the config asked for one. */
-  readonly ema?: NamedParams;
-}
+/** How training ended; `ema` is the moving average of the parameters, when the config asked for one. */
+export type TrainResult = TrainJobResult;
 
 export interface TrainCallbacks {
   onStarted?(info: { step: number; parameterCount: number }): void;
@@ -26,27 +21,23 @@ export interface TrainHandle {
 
 /** Starts training `job` in a worker thread; progress arrives through the callbacks. */
 export function trainInWorker(job: TrainJob, cb: TrainCallbacks = {}): TrainHandle {
-  const { result, cancel } = runWorkerJob<TrainWorkerMessage, TrainResult>(
-    path.join(__dirname, 'worker.ts'),
-    { job },
-    (m) => {
-      switch (m.type) {
-        case 'started':
-          return void cb.onStarted?.({ step: m.step, parameterCount: m.parameterCount });
-        case 'progress':
-          return void cb.onProgress?.(m.report);
-        case 'checkpoint':
-          return void cb.onCheckpoint?.({ path: m.path, step: m.step });
-        case 'done':
-          return { result: { step: m.step, cancelled: m.cancelled, params: m.params, ema: m.ema } };
-        case 'error':
-          return { error: new Error(`training failed: ${m.message}`) };
-        default:
-          return assertNever(m);
-      }
-    },
-  );
-  return { cancel, done: result };
+  const { result, cancel } = runJob<TrainJobResult>(path.join(__dirname, 'worker.ts'), { job }, (e) => {
+    switch (e.type) {
+      case 'started':
+        return cb.onStarted?.({ step: e.step, parameterCount: e.parameterCount ?? 0 });
+      case 'progress':
+        return e.report && cb.onProgress?.(e.report);
+      case 'checkpoint':
+        return cb.onCheckpoint?.({ path: e.path, step: e.step });
+      case 'metrics':
+      case 'samples':
+      case 'log':
+        return; // the generic trainer measures nothing else and draws no samples
+      default:
+        return assertNever(e);
+    }
+  });
+  return { cancel, done: result.catch((e: Error) => Promise.reject(new Error(`training failed: ${e.message}`))) };
 }
 
 function assertNever(x: never): never {

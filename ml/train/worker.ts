@@ -1,15 +1,16 @@
 // Entry of a training worker thread: builds the task, trains, posts progress, honours the shared cancel flag.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { postJobMessage, runJobMain } from '../runtime/job-messages';
 import { cancelRequested } from '../runtime/worker-cancel';
 import { loadCheckpoint } from './checkpoint';
 import { Trainer } from './trainer';
-import type { TrainJob, TrainWorkerMessage } from './messages';
+import type { TrainJob, TrainJobResult, TrainWorkerMessage } from './messages';
 import type { TrainTaskModule } from './types';
 
 const data = workerData as { job: TrainJob };
-const post = (m: TrainWorkerMessage): void => parentPort!.postMessage(m);
+const post = (m: TrainWorkerMessage): void => postJobMessage(m);
 
-async function main(job: TrainJob): Promise<void> {
+async function main(job: TrainJob): Promise<TrainJobResult> {
   // require, not import(): workers load TypeScript through tsx's require hook (see ml/runtime/worker-boot.js).
   const mod = require(job.taskModule) as Partial<TrainTaskModule> & { default?: Partial<TrainTaskModule> };
   const createTask = mod.createTask ?? mod.default?.createTask;
@@ -30,7 +31,7 @@ async function main(job: TrainJob): Promise<void> {
       // Runs end on checkpoint boundaries so that checkpoints land on exact multiples of everySteps.
       const toBoundary = every > 0 ? every - (trainer.step % every) : Infinity;
       const report = await trainer.runOnce(Math.min(K, job.steps - trainer.step, toBoundary));
-      post({ type: 'progress', report });
+      post({ type: 'progress', done: trainer.step, total: job.steps, report });
       if (job.checkpoint && every > 0 && trainer.step % every === 0 && trainer.step < job.steps) {
         await trainer.saveCheckpoint(job.checkpoint.path);
         post({ type: 'checkpoint', path: job.checkpoint.path, step: trainer.step });
@@ -40,10 +41,10 @@ async function main(job: TrainJob): Promise<void> {
       await trainer.saveCheckpoint(job.checkpoint.path);
       post({ type: 'checkpoint', path: job.checkpoint.path, step: trainer.step });
     }
-    post({ type: 'done', step: trainer.step, cancelled, params: trainer.exportParams(), ema: trainer.exportEma() });
+    return { step: trainer.step, cancelled, params: trainer.exportParams(), ema: trainer.exportEma() };
   } finally {
     await trainer.release();
   }
 }
 
-main(data.job).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+runJobMain(() => main(data.job));

@@ -6,13 +6,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tilesToPng } from '../../ml/corpus/render';
+import { assertNever } from '../../protocol/messages';
 import type { NodeContext } from '../api';
 import { readValidation } from '../../ml/lora/checkpoints';
+import { jobEventOf, type LegacyLoraEvent } from '../../ml/lora/job';
 import type { LoraEvent } from './backend';
 import { describeDiagnosis, diagnoseLoss, type CheckpointPicker, type Diagnosis, type LossVerdict } from './diagnose';
 
 export interface Monitor {
-  onEvent(e: LoraEvent): void;
+  /** Takes the job protocol's events (and, until they move to it, the SD workers' older ones). */
+  onEvent(e: LoraEvent | LegacyLoraEvent): void;
   /** Settles once every sample grid reported so far is stored and sent (the node awaits it before it ends). */
   drained(): Promise<void>;
   /** Final diagnosis: a warning when the curve says something needs doing, else a log line. */
@@ -47,7 +50,8 @@ export function createMonitor(
   const m: Monitor = {
     drained: () => samplesShown,
     timing: { runSeconds: 0, wallSeconds: 0, steps: 0, sampleSeconds: 0 },
-    onEvent(e) {
+    onEvent(event) {
+      const e = jobEventOf(event);
       switch (e.type) {
         case 'started': {
           m.startedAt = Date.now() / 1000;
@@ -67,7 +71,8 @@ export function createMonitor(
         }
         case 'progress': {
           const r = e.report;
-          m.timing.runSeconds += e.runSeconds;
+          if (!r) break;
+          m.timing.runSeconds += e.runSeconds ?? 0;
           m.timing.steps += r.losses.length;
           const first = r.step - r.losses.length;
           const lines: string[] = [];
@@ -89,18 +94,23 @@ export function createMonitor(
           fs.appendFileSync(logFile, `${lines.join('\n')}\n`);
           break;
         }
-        case 'validation':
+        case 'metrics': {
+          const measured = e.metrics.val_loss;
+          if (measured === undefined) break;
+          valLoss = measured;
+          validation.push({ step: e.step, valLoss: measured });
+          break;
+        }
         case 'checkpoint': {
-          valLoss = e.valLoss;
-          validation.push({ step: e.step, valLoss: e.valLoss });
-          if (e.type === 'checkpoint') {
-            ctx.checkpoint({ step: e.step, file: path.basename(e.path), loss: e.valLoss });
-            ctx.log('info', `checkpoint at step ${e.step}: validation loss ${e.valLoss.toFixed(4)}`);
-            const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
-            if (BAD.includes(d.verdict) && warned !== d.verdict) {
-              warned = d.verdict;
-              ctx.warn(`step ${e.step}: ${describeDiagnosis(d, picker)}`);
-            }
+          ctx.checkpoint({ step: e.step, file: path.basename(e.path), loss: e.loss });
+          if (e.loss === undefined) break;
+          valLoss = e.loss;
+          validation.push({ step: e.step, valLoss: e.loss });
+          ctx.log('info', `checkpoint at step ${e.step}: validation loss ${e.loss.toFixed(4)}`);
+          const d = diagnoseLoss(losses.filter(Number.isFinite), validation, { heldOut });
+          if (BAD.includes(d.verdict) && warned !== d.verdict) {
+            warned = d.verdict;
+            ctx.warn(`step ${e.step}: ${describeDiagnosis(d, picker)}`);
           }
           break;
         }
@@ -116,6 +126,11 @@ export function createMonitor(
           samplesShown = Promise.all([samplesShown, shown]).then(() => undefined);
           break;
         }
+        case 'log':
+          ctx.log(e.level, e.message);
+          break;
+        default:
+          assertNever(e);
       }
     },
     finish() {

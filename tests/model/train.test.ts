@@ -61,6 +61,12 @@ describe('pretraining the base model', () => {
     };
     await runNode(trainBaseModelNode, params, { corpus }, ctx);
     expect(steps).toEqual([5, 10]);
+    // Each checkpoint is a structured event (the chart's markers), with its file and the loss before it.
+    expect(ctx.checkpoints.map((c) => [c.step, c.file])).toEqual([
+      [5, 'checkpoint.safetensors'],
+      [10, 'checkpoint.safetensors'],
+    ]);
+    for (const c of ctx.checkpoints) expect(c.loss).toBeGreaterThan(0);
     steps.length = 0;
     const { model } = await runNode(trainBaseModelNode, { ...params, steps: 15 }, { corpus }, ctx);
     expect(steps).toEqual([15]); // continued from step 10, not from 0
