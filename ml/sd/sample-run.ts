@@ -64,12 +64,25 @@ export async function sampleSd(
   const promptsOf = (st: SdStack): readonly number[] => st.prompts ?? o.prompts.map((_, i) => i);
   const total = stacks.reduce((n, st) => n + promptsOf(st).length, 0) * o.steps;
   let done = 0;
-  const out: Uint8Array[][] = [];
-  // Stacks without a LoRA at a non-zero strength (the base row of a strength grid) share one base session.
+  const out: Uint8Array[][] = new Array<Uint8Array[]>(stacks.length);
+  // Stacks without a LoRA at a non-zero strength share one base session. They run first, and it is released before
+  // the first LoRA stack, so that only one UNet's weights are held at a time (10 GB in fp32 for SDXL).
+  const effective = stacks.map((st) => st.loras.filter((l) => l.strength !== 0));
+  const order = stacks.map((_, i) => i).sort((a, b) => Number(!!effective[a]!.length) - Number(!!effective[b]!.length));
   let baseSession: Promise<InferenceSession> | undefined;
+  const releaseBase = async () => {
+    const b = baseSession;
+    baseSession = undefined;
+    await b?.then(
+      (x) => x.release(),
+      () => undefined,
+    );
+  };
   try {
-    for (const st of stacks) {
-      const stack = st.loras.filter((l) => l.strength !== 0);
+    for (const k of order) {
+      const st = stacks[k]!;
+      const stack = effective[k]!;
+      if (stack.length) await releaseBase();
       const weights = stack.length ? mergedWeights(base, stack) : base;
       // Text-encoder adapters change the conditioning too: that stack encodes its prompts with merged weights.
       const te = stack.some((l) => l.adapters.some((a) => a.module.part !== 'unet'));
@@ -98,16 +111,13 @@ export async function sampleSd(
           });
           images.push(await encoders.decode(latents, h, w));
         }
-        out.push(images);
+        out[k] = images;
       } finally {
         if (stack.length) await session.release();
       }
     }
   } finally {
-    await baseSession?.then(
-      (b) => b.release(),
-      () => undefined,
-    );
+    await releaseBase();
   }
   return out;
 }

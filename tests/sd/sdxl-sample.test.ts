@@ -185,14 +185,14 @@ test(
 );
 
 test(
-  'one call samples several stacks, each its own prompts, image i from seed + i',
+  'one call samples several stacks in their order (base stacks run first inside), each its own prompts, image i from seed + i',
   async () => {
     const unet = lora(/^lora_unet_.*attn2_to_k$/, 7);
     const prompts = ['a photo of a cat', 'a red apple'];
-    const [plain, lorad] = await sampleSdxl(
+    const [lorad, plain] = await sampleSdxl(
       ckpt,
       enc,
-      [{ loras: [] }, { loras: [{ adapters: unet, strength: 0.8 }], prompts: [1] }],
+      [{ loras: [{ adapters: unet, strength: 0.8 }], prompts: [1] }, { loras: [] }],
       settings({ prompts }),
     );
     expect([plain!.length, lorad!.length]).toEqual([2, 1]);
