@@ -64,6 +64,11 @@ export class GraphCore implements GraphRef {
   readonly outputs: Tensor[] = [];
   /** Initializers and constants (kept on the root graph so every subgraph can reference them). */
   readonly initializers = new Map<Tensor, TensorData>();
+  /**
+   * Initializers whose data is read only when the graph is serialized (lazyInitializer), so that a model's frozen
+   * weights are never all in JS memory at once: serialization streams them to the session one at a time.
+   */
+  readonly lazyInitializers = new Map<Tensor, () => TensorData>();
   readonly opset: number;
   protected readonly state: RootState;
   private readonly cseTable = new Map<string, GraphNode>();
@@ -96,6 +101,17 @@ export class GraphCore implements GraphRef {
     const root = this.root;
     const t = root.newTensor(root.claimExact(name, 'initializer'), dtype, shape, 'initializer');
     root.initializers.set(t, data);
+    return t;
+  }
+
+  /**
+   * A named frozen weight whose data `load` returns when the graph is serialized (called once per serialization;
+   * the data is not kept). The shape and dtype are fixed now; serialization checks the loaded data against them.
+   */
+  lazyInitializer(name: string, shape: Shape, dtype: DType, load: () => TensorData): Tensor {
+    const root = this.root;
+    const t = root.newTensor(root.claimExact(name, 'initializer'), dtype, shape, 'initializer');
+    root.lazyInitializers.set(t, load);
     return t;
   }
 

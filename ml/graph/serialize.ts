@@ -1,21 +1,46 @@
-/** Serialization of a built graph to ONNX ModelProto bytes, with large initializers as in-memory external data. */
+/**
+ * Serialization of a built graph to ONNX ModelProto bytes, with large initializers as external data: in memory
+ * (entries for the session options' `externalData`), or streamed into one file beside the model (`externalFile`).
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
 import type { GraphCore } from './core';
 import { liveness, type Liveness } from './hygiene';
 import { OPS } from './ops-table';
 import { PbMessage } from './protobuf';
 import type { GraphNode, Tensor } from './tensor';
-import { DTYPE_BYTES, isTypedAttr, ONNX_DTYPE, type AttrKind, type AttrValue, type TensorData } from './types';
+import {
+  DTYPE_BYTES,
+  fmtShape,
+  isTypedAttr,
+  numel,
+  ONNX_DTYPE,
+  type AttrKind,
+  type AttrValue,
+  type TensorData,
+} from './types';
 
 export interface SerializeOptions {
   /** Initializers with at least this many bytes go to external data (default 1 MiB). */
   externalThreshold?: number;
+  /**
+   * Write the external data into this file (created or truncated; the model then names it by its base name, so it
+   * must sit in the model file's folder), each tensor at a page-aligned offset, instead of returning it in memory.
+   * Lazy initializers are loaded, written and let go one at a time, so a model's weights never all sit in JS memory.
+   */
+  externalFile?: string;
 }
+
+/** Page alignment of tensors in an external data file (lets onnxruntime map them from the file). */
+const FILE_ALIGN = 4096;
 
 export interface SerializedModel {
   /** The ModelProto bytes for `InferenceSession.create`. */
   readonly model: Uint8Array;
-  /** In-memory external data entries for the session options' `externalData`. */
+  /** In-memory external data entries for the session options' `externalData` (empty with `externalFile`). */
   readonly externalData: { path: string; data: Uint8Array }[];
+  /** Bytes written to `externalFile` (0 without it). */
+  readonly externalFileBytes: number;
 }
 
 const ATTR_TYPE: Record<AttrKind, number> = {
@@ -37,24 +62,43 @@ export function serializeModel(g: GraphCore, opts: SerializeOptions = {}): Seria
   const domains = new Set<string>();
   const externalData: { path: string; data: Uint8Array }[] = [];
   const graph = graphProto(g, cache, domains);
-  for (const [t, data] of g.initializers) {
-    if (!live.used.has(t)) continue;
+  const file = opts.externalFile
+    ? { fd: openSync(opts.externalFile, 'w'), name: path.basename(opts.externalFile) }
+    : undefined;
+  let fileBytes = 0;
+  const entry = (k: string, v: string): PbMessage => new PbMessage().string(1, k).string(2, v);
+  const add = (t: Tensor, data: TensorData): void => {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const tp = new PbMessage();
     for (const d of t.shape) tp.int(1, d);
     tp.int(2, ONNX_DTYPE[t.dtype]).string(8, t.name);
     if (bytes.byteLength >= threshold) {
-      const path = `ext_${externalData.length}.bin`;
-      externalData.push({ path, data: bytes });
-      const entry = (k: string, v: string): PbMessage => new PbMessage().string(1, k).string(2, v);
-      tp.message(13, entry('location', path))
-        .message(13, entry('offset', '0'))
+      let location: string, offset: number;
+      if (file) {
+        offset = Math.ceil(fileBytes / FILE_ALIGN) * FILE_ALIGN;
+        for (let at = 0; at < bytes.byteLength;)
+          at += writeSync(file.fd, bytes, at, bytes.byteLength - at, offset + at);
+        fileBytes = offset + bytes.byteLength;
+        location = file.name;
+      } else {
+        location = `ext_${externalData.length}.bin`;
+        offset = 0;
+        externalData.push({ path: location, data: bytes });
+      }
+      tp.message(13, entry('location', location))
+        .message(13, entry('offset', String(offset)))
         .message(13, entry('length', String(bytes.byteLength)));
       tp.int(14, 1);
     } else {
       tp.bytes(9, bytes);
     }
     graph.message(5, tp);
+  };
+  try {
+    for (const [t, data] of g.initializers) if (live.used.has(t)) add(t, data);
+    for (const [t, load] of g.lazyInitializers) if (live.used.has(t)) add(t, loaded(t, load));
+  } finally {
+    if (file) closeSync(file.fd);
   }
   const model = new PbMessage()
     .int(1, g.opset >= 23 ? 11 : 10)
@@ -63,7 +107,19 @@ export function serializeModel(g: GraphCore, opts: SerializeOptions = {}): Seria
   model.message(8, new PbMessage().string(1, '').int(2, g.opset));
   for (const d of domains) if (d !== '') model.message(8, new PbMessage().string(1, d).int(2, 1));
   model.message(7, graph);
-  return { model: model.finish(), externalData };
+  return { model: model.finish(), externalData, externalFileBytes: fileBytes };
+}
+
+/** A lazy initializer's data, checked against the dtype and shape it was declared with. */
+function loaded(t: Tensor, load: () => TensorData): TensorData {
+  const data = load();
+  const want = numel(t.shape);
+  if (data.length !== want || data.BYTES_PER_ELEMENT !== DTYPE_BYTES[t.dtype])
+    throw new Error(
+      `initializer '${t.name}': loaded ${data.length} values of ${data.BYTES_PER_ELEMENT} bytes, ` +
+        `declared ${t.dtype} ${fmtShape(t.shape)}`,
+    );
+  return data;
 }
 
 function valueInfo(t: Tensor): PbMessage {

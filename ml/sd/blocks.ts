@@ -35,7 +35,11 @@ export interface SdCtx {
   readonly convHook?: ConvHook;
 }
 
-/** A context whose weights become frozen initializers of `g`'s root graph on first use. */
+/**
+ * A context whose weights become frozen initializers of `g`'s root graph on first use. They are lazy: the source is
+ * read when the graph is serialized (createSession), one weight at a time, so a full-size UNet's 3.4 GB never sit in
+ * JS memory next to onnxruntime's copy. The source must stay open until the session exists.
+ */
 export function frozenCtx(g: GraphBuilder, source: WeightSource, hook?: LinearHook): SdCtx {
   const made = new Map<string, Tensor>();
   return {
@@ -46,9 +50,12 @@ export function frozenCtx(g: GraphBuilder, source: WeightSource, hook?: LinearHo
     w(name) {
       let t = made.get(name);
       if (!t) {
-        const s = source.get(name);
-        if (!s) throw new Error(`the checkpoint lacks the weight "${name}"`);
-        t = g.initializer(name, s.data, [...s.shape]);
+        if (!source.has(name)) throw new Error(`the checkpoint lacks the weight "${name}"`);
+        t = g.lazyInitializer(name, [...source.shape(name)], 'float32', () => {
+          const s = source.get(name);
+          if (!s) throw new Error(`the checkpoint lacks the weight "${name}"`);
+          return s.data;
+        });
         made.set(name, t);
       }
       return t;
