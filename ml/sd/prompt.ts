@@ -1,10 +1,11 @@
 /**
- * Prompts as A1111 reads them for SD 1.x: `(word)` x1.1, `[word]` /1.1, `(word:1.3)` x1.3 (nesting multiplies),
- * `\(` for a literal bracket, `BREAK` to start a new chunk, and `<lora:name:0.8>` tags taken out of the text.
- * Long prompts become several 77-token chunks (BOS, up to 75 tokens, EOS, then padding: EOS for SD 1.5) whose encodings
- * the text encoder concatenates; a chunk that would split mid-phrase breaks after the last comma within 20 tokens,
- * as A1111 does by default. Weights are per token; the text-encoder graph applies them (A1111: multiply each
- * token's hidden state by its weight, then rescale so the chunk's mean is unchanged) and clip skip.
+ * Prompts as A1111 reads them for SD 1.x and SDXL: `(word)` x1.1, `[word]` /1.1, `(word:1.3)` x1.3 (nesting
+ * multiplies), `\(` for a literal bracket, `BREAK` to start a new chunk, and `<lora:name:0.8>` tags taken out of the
+ * text. Long prompts become several 77-token chunks (BOS, up to 75 tokens, EOS, then padding: EOS for SD 1.5 and
+ * SDXL's CLIP-L, 0 for SDXL's bigG, which gets the same chunks) whose encodings the text encoders concatenate; a
+ * chunk that would split mid-phrase breaks after the last comma within 20 tokens, as A1111 does by default.
+ * Weights are per token; encoders.ts applies them (A1111: multiply each token's hidden state by its weight, then
+ * rescale so each encoder's chunk keeps its mean) and clip skip.
  */
 import { BOS, clipTokenizer, CONTEXT, EOS } from './tokenizer';
 

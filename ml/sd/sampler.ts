@@ -1,5 +1,6 @@
 /**
- * SD 1.5 samplers in k-diffusion's formulation, which ComfyUI and A1111 share: the UNet's epsilon turned into a
+ * SD 1.5 and SDXL samplers (both were trained on the same 1,000-step scaled-linear schedule) in k-diffusion's
+ * formulation, which ComfyUI and A1111 share: the UNet's epsilon turned into a
  * denoiser D(x, σ) = x − σ · ε(x / √(σ² + 1), t(σ)), with σ_t = √((1 − ᾱ_t) / ᾱ_t) and t(σ) interpolated in
  * log σ. Schedules: "normal" (timesteps evenly spaced from 999 down) and Karras (ρ = 7 between the model's σ_min
  * and σ_max). Samplers: Euler, Euler ancestral (η = 1) and DPM++ 2M. The noise comes from one seeded generator, so
