@@ -3,7 +3,9 @@
  * q/k/v fused in `attn.in_proj_weight` [3C, C] (one Gemm, then split in thirds), exact GELU in the MLP, and
  * `text_projection` P [C, P] applied as x·P. SDXL reads two things from it: the penultimate layer's hidden states,
  * without ln_final (the UNet's context, beside CLIP-L's), and the pooled embedding ln_final(last)[EOS]·P (the
- * "adm" vector's first 1280 values).
+ * "adm" vector's first 1280 values). A LoRA hook sees q, k and v as three modules, `<in_proj_weight>.q|k|v`
+ * (fusedThirdName): kohya's te2 q/k/v LoRAs change the fused weight's row thirds, which is the same as adding
+ * each one's output to its third of the split.
  */
 import type { Tensor } from '../graph/tensor';
 import { attention } from './attention';
@@ -17,6 +19,11 @@ export interface OpenClipOutputs {
   /** ln_final(last layer)[EOS] · text_projection: [B, P]. */
   readonly pooled: Tensor;
 }
+
+const THIRDS = ['q', 'k', 'v'] as const;
+
+/** The hook name of one third (q, k or v: 0, 1, 2) of a fused in_proj weight. */
+export const fusedThirdName = (inProjWeight: string, third: number): string => `${inProjWeight}.${THIRDS[third]}`;
 
 /** The rows of the flattened [B·L] tokens where each sequence's first EOS sits (bigG pads with 0, CLIP-L with EOS). */
 export function eosRows(ids: Int32Array, length: number): BigInt64Array {
@@ -49,7 +56,11 @@ export function buildOpenClipText(ctx: SdCtx, ids: Tensor, eos: Tensor, prefix =
     h = g.scope(`openclip/layer${i}`, () => {
       const n1 = layerNorm(ctx, `${m}.ln_1`, h);
       const qkv = g.gemm(n1, ctx.w(`${m}.attn.in_proj_weight`), ctx.w(`${m}.attn.in_proj_bias`), { transB: true });
-      const [q, k, v] = g.split(qkv, [width, width, width], 1) as [Tensor, Tensor, Tensor];
+      const split = g.split(qkv, [width, width, width], 1) as [Tensor, Tensor, Tensor];
+      const hook = ctx.hook;
+      const third = (i: number): Tensor =>
+        hook ? hook(fusedThirdName(`${m}.attn.in_proj_weight`, i), n1, split[i]!) : split[i]!;
+      const [q, k, v] = [third(0), third(1), third(2)];
       const r = g.add(h, linear(ctx, `${m}.attn.out_proj`, attention(g, q, k, v, b, heads, { mask })));
       const mlp = linear(ctx, `${m}.mlp.c_proj`, g.gelu(linear(ctx, `${m}.mlp.c_fc`, layerNorm(ctx, `${m}.ln_2`, r))));
       return g.add(r, mlp);

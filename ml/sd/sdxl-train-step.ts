@@ -1,25 +1,31 @@
 /**
- * A LoRA training task on the SDXL UNet, the SD 1.5 task (train-step.ts) with SDXL's inputs: kohya's 722 UNet
- * modules (sdxl-lora-names.ts, all Linear), the 2048-wide context of both text encoders and the adm vector of each
- * image: its pooled bigG embedding followed by the size/crop sinusoids of *its* bucket and crop (sdxl-cond.ts), so a
- * LoRA learns the conditioning users sample with. Objective, schedule, noise offset, min-SNR, checkpointing and the
- * parameter names (`<kohya key>.lora_down|lora_up`) are the SD 1.5 task's.
+ * A LoRA training task on SDXL, the SD 1.5 tasks (train-step.ts, train-step-te.ts) with SDXL's inputs: kohya's 722
+ * UNet modules (sdxl-lora-names.ts, all Linear), the 2048-wide context of both text encoders and the adm vector of
+ * each image: its pooled bigG embedding followed by the size/crop sinusoids of *its* bucket and crop
+ * (sdxl-cond.ts), so a LoRA learns the conditioning users sample with. Captions come in one of two ways: cached
+ * (each image's context and pooled embedding, encoded once) or, when the text encoders are trained too (kohya's
+ * te1 72 + te2 192 modules), as token ids for both towers, encoded inside the step with adapters on them; bigG's
+ * q/k/v adapters land on their thirds of the fused in_proj (openclip.ts). The text encoders' own learning rate,
+ * objective, schedule, noise offset, min-SNR, caption dropout, checkpointing and the parameter names
+ * (`<kohya key>.lora_down|lora_up`) are the SD 1.5 tasks'.
  */
 import type { GraphBuilder } from '../graph/builder';
 import type { GraphCore } from '../graph/core';
 import type { Tensor } from '../graph/tensor';
-import { downName, upName } from '../lora/task';
-import { loraHook, type AdapterTensors } from '../lora/hook';
+import { loraHook } from '../lora/hook';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
 import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
-import { loraShapes } from './lora-names';
+import { initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
+import { fusedThirdName, eosRows } from './openclip';
 import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
-import { admVectors, type SizeCondition } from './sdxl-cond';
+import { admVectors, buildSdxlText, sizeEmbedding, type SizeCondition } from './sdxl-cond';
 import { sdxlLoraModules, type SdxlKohyaModule } from './sdxl-lora-names';
-import type { SdxlWidths } from './sdxl-widths';
+import { SIZE_EMBED_DIM, type SdxlWidths } from './sdxl-widths';
 import { elementCount } from './spec';
+import { CONTEXT } from './tokenizer';
 import { hookName, recomputeScopes } from './train-step';
+import { usedScale } from './train-step-te';
 import { buildUnet, type UnetOptions } from './unet';
 
 /** kohya's SDXL UNet modules (722 at full size), optionally only `targets` (kohya keys). */
@@ -31,18 +37,45 @@ export function sdxlUnetLoraModules(widths: SdxlWidths, targets?: readonly strin
   return all.filter((m) => targets.includes(m.key));
 }
 
-export interface SdxlUnetLoraOptions extends Objective {
+/** Every module an SDXL task trains, in parameter order: the text encoders' (te1, te2) when trained, the UNet's. */
+export function sdxlTrainedModules(
+  widths: SdxlWidths,
+  o: { text: boolean; targets?: readonly string[] },
+): SdxlKohyaModule[] {
+  const text = o.text ? sdxlLoraModules(widths).filter((m) => m.part === 'text_encoder') : [];
+  return [...text, ...sdxlUnetLoraModules(widths, o.targets)];
+}
+
+/** The module name the graph's hook sees: the weight less `.weight`, or bigG's fused q/k/v third. */
+export const sdxlHookName = (m: SdxlKohyaModule): string =>
+  m.rows ? fusedThirdName(m.target, m.rows.start / m.rows.count) : hookName(m);
+
+/** One caption's token ids for each tower: CLIP-L padded with EOS, bigG with 0 (77 each). */
+export interface SdxlIds {
+  readonly l: Int32Array;
+  readonly g: Int32Array;
+}
+
+export interface SdxlLoraOptions extends Objective {
   rank: number;
   alpha: number;
   batch: number;
   /** Cached latents (scaled by 0.13025), each [4, h, w]. */
   latents: readonly Float32Array[];
-  /** Cached contexts (CLIP-L ‖ bigG penultimate), one per latent, each [77, 2048]. */
-  contexts: readonly Float32Array[];
-  /** Cached pooled bigG embeddings, one per latent, each [1280]. */
-  pooled: readonly Float32Array[];
   /** Each latent's original size, crop offset and bucket (target) size in pixels. */
   sizes: readonly SizeCondition[];
+  /** Cached captions: contexts (CLIP-L ‖ bigG penultimate) [77, 2048] and pooled bigG embeddings [1280]... */
+  contexts?: readonly Float32Array[];
+  pooled?: readonly Float32Array[];
+  /** ...and the empty caption's, for caption dropout. */
+  empty?: { context: Float32Array; pooled: Float32Array };
+  /** Or token ids per latent (and the empty caption's): both text encoders are trained. */
+  ids?: readonly SdxlIds[];
+  emptyIds?: SdxlIds;
+  /** Share of samples trained on the empty caption (kohya caption_dropout_rate). */
+  captionDropout?: number;
+  /** The text encoders' learning rate over the UNet's (1: the same). */
+  textLrScale?: number;
   latentShape: readonly [number, number, number];
   contextShape: readonly [number, number];
   noiseOffset?: number;
@@ -51,22 +84,59 @@ export interface SdxlUnetLoraOptions extends Objective {
   targets?: readonly string[];
 }
 
-/** Builds the SDXL UNet LoRA task on an opened SDXL checkpoint (or anything with its widths and weights). */
-export function createSdxlUnetLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, o: SdxlUnetLoraOptions): TrainTask {
+/** The task's batch layout, from whether the text encoders run in the step. */
+function batchSpec(o: SdxlLoraOptions, admDim: number): TrainTask['batchSpec'] {
+  const lat = [o.batch, ...o.latentShape];
+  const B = o.batch;
+  return {
+    x0: { dtype: 'float32', shape: lat },
+    noise: { dtype: 'float32', shape: lat },
+    t: { dtype: 'int64', shape: [B] },
+    ...(o.ids
+      ? {
+          ids_l: { dtype: 'int64', shape: [B, CONTEXT] },
+          ids_g: { dtype: 'int64', shape: [B, CONTEXT] },
+          eos: { dtype: 'int64', shape: [B] },
+          sizes: { dtype: 'float32', shape: [B, 6 * SIZE_EMBED_DIM] },
+        }
+      : {
+          context: { dtype: 'float32', shape: [B, ...o.contextShape] },
+          y: { dtype: 'float32', shape: [B, admDim] },
+        }),
+  };
+}
+
+function checkOptions(o: SdxlLoraOptions, admDim: number): void {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new Error(`rank must be an integer >= 1, got ${o.rank}`);
   const n = o.latents.length;
-  if (!n || o.contexts.length !== n || o.pooled.length !== n || o.sizes.length !== n)
+  const captions = o.ids?.length ?? o.contexts?.length ?? 0;
+  if (!n || captions !== n || o.sizes.length !== n || (!o.ids && o.pooled?.length !== n))
     throw new Error(
-      `the SDXL LoRA task needs a context, a pooled embedding and sizes per latent (${n} latents, ` +
-        `${o.contexts.length} contexts, ${o.pooled.length} pooled, ${o.sizes.length} sizes)`,
+      `the SDXL LoRA task needs a caption, a pooled embedding and sizes per latent (${n} latents, ` +
+        `${captions} captions, ${o.ids ? n : (o.pooled?.length ?? 0)} pooled, ${o.sizes.length} sizes)`,
     );
-  const adm = o.sizes.map((s, i) => admVectors(o.pooled[i]!, [s]));
+  const pooled = o.ids ? admDim - 6 * SIZE_EMBED_DIM : (o.pooled![0]!.length ?? 0);
+  if (pooled + 6 * SIZE_EMBED_DIM !== admDim)
+    throw new Error(
+      `the pooled embeddings give adm vectors of ${pooled + 6 * SIZE_EMBED_DIM}; the UNet's label_emb takes ${admDim}`,
+    );
+}
+
+/** Builds the SDXL LoRA task on an opened SDXL checkpoint (or anything with its widths and weights). */
+export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, o: SdxlLoraOptions): TrainTask {
   const admDim = ckpt.widths.unet.admInChannels;
-  if (adm[0]!.length !== admDim)
-    throw new Error(
-      `the pooled embeddings give adm vectors of ${adm[0]!.length}; the UNet's label_emb takes ${admDim}`,
-    );
-  const modules = sdxlUnetLoraModules(ckpt.widths, o.targets);
+  checkOptions(o, admDim);
+  const n = o.latents.length;
+  const textLrScale = o.textLrScale ?? 1;
+  const plan: LoraParamPlan<SdxlKohyaModule> = {
+    modules: sdxlTrainedModules(ckpt.widths, { text: !!o.ids, targets: o.targets }),
+    rankOf: () => ({ rank: o.rank, alpha: o.alpha }),
+    scaleOf: (m) => usedScale(m, textLrScale),
+    nameOf: sdxlHookName,
+  };
+  const adm = o.ids ? [] : o.sizes.map((s, i) => admVectors(o.pooled![i]!, [s]));
+  const emptyAdm = o.empty && o.sizes.map((s) => admVectors(o.empty!.pooled, [s]));
+  const sizeEmb = o.sizes.map((s) => sizeEmbedding(s));
   const B = o.batch;
   const lat = [B, ...o.latentShape];
   const perRoot = new WeakMap<GraphCore, SdCtx>();
@@ -76,37 +146,21 @@ export function createSdxlUnetLoraTask(ckpt: WeightSource & { widths: SdxlWidths
     return c;
   };
   const unet: UnetOptions = { headDim: ckpt.widths.unet.headDim, ...o.unet };
+  const dropout = o.captionDropout ?? 0;
   return {
-    batchSpec: {
-      x0: { dtype: 'float32', shape: lat },
-      noise: { dtype: 'float32', shape: lat },
-      t: { dtype: 'int64', shape: [B] },
-      context: { dtype: 'float32', shape: [B, ...o.contextShape] },
-      y: { dtype: 'float32', shape: [B, admDim] },
-    },
-    initParams(rng: CounterRng): Record<string, ParamInit> {
-      const out: Record<string, ParamInit> = {};
-      for (const m of modules) {
-        const { down, up } = loraShapes(m, o.rank);
-        const bound = 1 / Math.sqrt(m.in); // kohya: kaiming-uniform down, zero up
-        out[downName(m.key)] = {
-          shape: down,
-          data: rng.fillUniform(new Float32Array(elementCount(down)), -bound, bound),
-        };
-        out[upName(m.key)] = { shape: up, data: new Float32Array(elementCount(up)) };
-      }
-      return out;
-    },
+    batchSpec: batchSpec(o, admDim),
+    initParams: (rng: CounterRng): Record<string, ParamInit> => initLoraParams(plan, rng),
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
-      const adapters = new Map<string, AdapterTensors>(
-        modules.map((m) => [
-          hookName(m),
-          { down: params[downName(m.key)]!, up: params[upName(m.key)]!, scale: o.alpha / o.rank },
-        ]),
-      );
-      const ctx = withHook(base(g), loraHook(g, adapters));
+      const ctx = withHook(base(g), loraHook(g, loraAdapters(g, plan, params).linear));
+      let context = batch.context!;
+      let y = batch.y!;
+      if (o.ids) {
+        const text = buildSdxlText(ctx, batch.ids_l!, batch.ids_g!, batch.eos!);
+        context = text.context;
+        y = g.concat([text.pooled, batch.sizes!], 1);
+      }
       return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t! }, (xt, t) =>
-        buildUnet(ctx, { x: xt, t, context: batch.context!, y: batch.y! }, unet),
+        buildUnet(ctx, { x: xt, t, context, y }, unet),
       );
     },
     recompute: o.checkpointing ? recomputeScopes : undefined,
@@ -114,19 +168,36 @@ export function createSdxlUnetLoraTask(ckpt: WeightSource & { widths: SdxlWidths
       const size = elementCount(o.latentShape);
       const csize = elementCount(o.contextShape);
       const x0 = new Float32Array(B * size);
-      const context = new Float32Array(B * csize);
-      const y = new Float32Array(B * admDim);
       const t = new BigInt64Array(B);
+      const context = new Float32Array(o.ids ? 0 : B * csize);
+      const y = new Float32Array(o.ids ? 0 : B * admDim);
+      const ids = { l: new Int32Array(o.ids ? B * CONTEXT : 0), g: new Int32Array(o.ids ? B * CONTEXT : 0) };
+      const sizes = new Float32Array(o.ids ? B * 6 * SIZE_EMBED_DIM : 0);
       for (let i = 0; i < B; i++) {
         const k = rng.int(n);
         x0.set(o.latents[k]!, i * size);
-        context.set(o.contexts[k]!, i * csize);
-        y.set(adm[k]!, i * admDim);
+        const drop = dropout > 0 && rng.int(1 << 20) < dropout * (1 << 20);
+        if (o.ids) {
+          const c = drop && o.emptyIds ? o.emptyIds : o.ids[k]!;
+          ids.l.set(c.l, i * CONTEXT);
+          ids.g.set(c.g, i * CONTEXT);
+          sizes.set(sizeEmb[k]!, i * 6 * SIZE_EMBED_DIM);
+        } else {
+          const empty = drop && o.empty && emptyAdm;
+          context.set(empty ? o.empty!.context : o.contexts![k]!, i * csize);
+          y.set(empty ? emptyAdm[k]! : adm[k]!, i * admDim);
+        }
         t[i] = BigInt(rng.int(TRAIN_TIMESTEPS));
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);
-      return { x0, noise, t, context, y };
+      if (!o.ids) return { x0, noise, t, context, y };
+      const long = (a: Int32Array) => BigInt64Array.from(a, (v) => BigInt(v));
+      return { x0, noise, t, ids_l: long(ids.l), ids_g: long(ids.g), eos: eosRows(ids.g, CONTEXT), sizes };
     },
   };
 }
+
+/** The UNet-only names bench/sdxl.ts and older callers use (cached captions: the same task). */
+export const createSdxlUnetLoraTask = createSdxlLoraTask;
+export type SdxlUnetLoraOptions = SdxlLoraOptions;

@@ -1,4 +1,4 @@
-/** Trained SD 1.5 UNet LoRA parameters (named `<kohya key>.lora_down|up`) as adapters on their modules. */
+/** Trained SD LoRA parameters (any family's modules) (named `<kohya key>.lora_down|up`) as adapters on their modules. */
 import { downName, upName } from '../lora/task';
 import type { LoraAdapter } from '../lora/types';
 import type { NamedParams } from '../train/types';
@@ -8,12 +8,12 @@ import type { KohyaModule } from './lora-names';
  * The adapters of `modules` in a trainer's or checkpoint's parameters, each times the factor its values are used at
  * in the graph (`scaleOf`: the text encoder's learning-rate trick, train-step-te.ts); throws naming a missing one.
  */
-export function adaptersOf(
-  modules: readonly KohyaModule[],
+export function adaptersOf<M extends KohyaModule>(
+  modules: readonly M[],
   params: NamedParams,
-  rankOf: (m: KohyaModule) => { rank: number; alpha: number },
-  scaleOf: (m: KohyaModule) => number = () => 1,
-): { module: KohyaModule; adapter: LoraAdapter }[] {
+  rankOf: (m: M) => { rank: number; alpha: number },
+  scaleOf: (m: M) => number = () => 1,
+): { module: M; adapter: LoraAdapter }[] {
   return modules.map((m) => {
     const down = params[downName(m.key)],
       up = params[upName(m.key)];

@@ -1,15 +1,18 @@
 /**
- * An SD 1.5 LoRA training job as the main thread hands it to a worker (train-worker.ts), and the host side that
- * runs it. The messages are the built-in backend's (ml/lora/job.ts), so TrainLoRA's monitor shows both the same
- * way, plus `log` lines (what the latent cache did).
+ * A Stable Diffusion LoRA training job (SD 1.5 or SDXL: `family`) as the main thread hands it to a worker
+ * (train-worker.ts), and the host side that runs it. The messages are the built-in backend's (ml/lora/job.ts), so
+ * TrainLoRA's monitor shows every family the same way, plus `log` lines (what the latent cache did).
  */
 import * as path from 'node:path';
 import type { LoraWorkerMessage } from '../lora/job';
 import { runWorkerJob } from '../runtime/worker-job';
 import type { TrainConfig } from '../train/types';
 import type { Prediction } from './schedule';
+import type { SizeCondition } from './sdxl-cond';
 
-export interface Sd15TrainJob {
+export interface SdTrainJob {
+  /** The family the checkpoint must be (the worker refuses another). */
+  family: 'sd15' | 'sdxl';
   /** The checkpoint file or diffusers folder, and its sha256 (the cache key of latents and embeddings). */
   checkpoint: string;
   modelHash: string;
@@ -20,12 +23,14 @@ export interface Sd15TrainJob {
   width: number;
   height: number;
   captions: string[];
+  /** SDXL: each image's original size, crop offset and target size, its size/crop conditioning. */
+  sizes?: SizeCondition[];
   /** Training images, repeated by their repeats; validation images. */
   trainIndices: number[];
   validationIndices: number[];
-  /** Conv LoRA (LoCon): kohya's 86 ResBlock/sampler modules, 3x3 convs at this rank and alpha. */
+  /** Conv LoRA (LoCon, SD 1.5): kohya's 86 ResBlock/sampler modules, 3x3 convs at this rank and alpha. */
   conv?: { rank: number; alpha: number };
-  /** Train the text encoder's 72 modules too, at `lrScale` times the UNet's learning rate. */
+  /** Train the text encoder(s) too (SD 1.5: 72 modules; SDXL: te1 72 + te2 192), at `lrScale` times the UNet's rate. */
   textEncoder?: { lrScale: number };
   /** The UNet modules to adapt, by kohya key (default: kohya's full set). */
   targets?: string[];
@@ -34,6 +39,7 @@ export interface Sd15TrainJob {
   prediction: Prediction;
   minSnrGamma?: number;
   noiseOffset: number;
+  /** SD 1.5 only (SDXL always conditions on both encoders' penultimate layers). */
   clipSkip: number;
   batch: number;
   /** Share of steps trained on the empty caption (kohya caption_dropout_rate). */
@@ -54,17 +60,17 @@ export interface Sd15TrainJob {
   threads?: number;
 }
 
-export type Sd15TrainMessage = LoraWorkerMessage | { type: 'log'; message: string };
-export type Sd15TrainEvent = Exclude<LoraWorkerMessage, { type: 'done' } | { type: 'error' }>;
+export type SdTrainMessage = LoraWorkerMessage | { type: 'log'; message: string };
+export type SdTrainEvent = Exclude<LoraWorkerMessage, { type: 'done' } | { type: 'error' }>;
 
 /** Trains in a worker until job.steps or until `signal` aborts (the worker checkpoints and stops). */
-export function trainSd15InWorker(
-  job: Sd15TrainJob,
-  onEvent: (e: Sd15TrainEvent) => void,
+export function trainSdInWorker(
+  job: SdTrainJob,
+  onEvent: (e: SdTrainEvent) => void,
   signal?: AbortSignal,
   onLog?: (message: string) => void,
 ): Promise<{ step: number; cancelled: boolean }> {
-  return runWorkerJob<Sd15TrainMessage, { step: number; cancelled: boolean }>(
+  return runWorkerJob<SdTrainMessage, { step: number; cancelled: boolean }>(
     path.join(__dirname, 'train-worker.ts'),
     { job },
     (m) => {

@@ -12,13 +12,13 @@
 import type { GraphBuilder } from '../graph/builder';
 import type { GraphCore } from '../graph/core';
 import type { Tensor } from '../graph/tensor';
-import { loraHook, type AdapterTensors } from '../lora/hook';
-import { downName, upName } from '../lora/task';
+import { loraHook } from '../lora/hook';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
 import { frozenCtx, withHook, type ConvHook, type SdCtx, type WeightSource } from './blocks';
 import { buildClipText } from './clip';
-import { loraShapes, sd15LoraModules, type KohyaModule } from './lora-names';
+import { sd15LoraModules, type KohyaModule } from './lora-names';
+import { initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
 import { applyNoiseOffset, diffusionLoss, TRAIN_TIMESTEPS } from './schedule';
 import { elementCount } from './spec';
 import { CONTEXT } from './tokenizer';
@@ -97,33 +97,17 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
       ? { ids: { dtype: 'int64', shape: [B, CONTEXT] } }
       : { context: { dtype: 'float32', shape: [B, CONTEXT, width] } }),
   };
+  const plan: LoraParamPlan = {
+    modules,
+    rankOf: (m) => moduleRank(m, o),
+    scaleOf: (m) => usedScale(m, o.textLrScale),
+    nameOf: hookName,
+  };
   return {
     batchSpec: spec,
-    initParams(rng: CounterRng): Record<string, ParamInit> {
-      const out: Record<string, ParamInit> = {};
-      for (const m of modules) {
-        const { down, up } = loraShapes(m, moduleRank(m, o).rank);
-        const bound = 1 / Math.sqrt(m.in * (m.kernel ?? 1) ** 2) / usedScale(m, o.textLrScale);
-        out[downName(m.key)] = {
-          shape: down,
-          data: rng.fillUniform(new Float32Array(elementCount(down)), -bound, bound),
-        };
-        out[upName(m.key)] = { shape: up, data: new Float32Array(elementCount(up)) };
-      }
-      return out;
-    },
+    initParams: (rng: CounterRng): Record<string, ParamInit> => initLoraParams(plan, rng),
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
-      const linear = new Map<string, AdapterTensors>();
-      const convs = new Map<string, AdapterTensors>();
-      for (const m of modules) {
-        const k = usedScale(m, o.textLrScale);
-        const { rank, alpha } = moduleRank(m, o);
-        const use = (t: Tensor, shape: number[]) => (k === 1 ? g.reshape(t, shape) : g.mul(g.reshape(t, shape), k));
-        const [down, up] = [params[downName(m.key)]!, params[upName(m.key)]!];
-        if (m.conv && m.kernel !== undefined) convs.set(hookName(m), { down, up, scale: alpha / rank });
-        else
-          linear.set(hookName(m), { down: use(down, [rank, m.in]), up: use(up, [m.out, rank]), scale: alpha / rank });
-      }
+      const { linear, convs } = loraAdapters(g, plan, params);
       const convHook: ConvHook = (name, x, y, attrs) => {
         const a = convs.get(name);
         if (!a) return y;

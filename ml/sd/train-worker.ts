@@ -1,6 +1,7 @@
 /**
- * Entry of an SD 1.5 LoRA training worker thread: encodes (or reads from the cache) each image's latents and each
- * caption's text embedding, trains the UNet LoRA with the shared Trainer (resuming from the newest checkpoint),
+ * Entry of a Stable Diffusion LoRA training worker thread (SD 1.5 and SDXL; what differs per family is in
+ * train-family.ts): encodes (or reads from the cache) each image's latents and each caption's text embedding
+ * (SDXL: both encoders' and the pooled one), trains the LoRA with the shared Trainer (resuming from the newest checkpoint),
  * checkpoints with a validation loss every N steps, samples with the adapters as the saved file holds them, and
  * honours the shared cancel flag (cancelling checkpoints too, so a rerun continues the step count).
  */
@@ -9,27 +10,21 @@ import { checkpointPath, pruneCheckpoints, recordValidation, resumePoint } from 
 import { cancelRequested } from '../runtime/worker-cancel';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Trainer } from '../train/trainer';
-import type { TrainTask } from '../train/types';
-import { openSdCheckpoint, type Sd15Checkpoint } from './checkpoint';
-import { Sd15Encoders } from './encoders';
+import { openAnySdCheckpoint, type SdCheckpoint } from './checkpoint';
+import type { SdEncoders } from './encoders';
 import { cacheKey, LatentCache } from './latent-cache';
 import { roundAdapters } from './merge-lora';
-import { sampleSd15 } from './sample-run';
+import { sampleSd } from './sample-run';
 import { adaptersOf } from './train-adapters';
-import type { Sd15TrainJob, Sd15TrainMessage } from './train-job';
-import { createUnetLoraTask, type UnetLoraOptions } from './train-step';
+import { trainFamily } from './train-family';
+import type { SdTrainJob, SdTrainMessage } from './train-job';
 import { Sd15Validation } from './validation';
-import { CONTEXT } from './tokenizer';
-import { encodePrompt } from './prompt';
-import { createFullLoraTask, fullLoraModules, moduleRank, usedScale } from './train-step-te';
-import type { KohyaModule } from './lora-names';
 
-const data = workerData as { job: Sd15TrainJob };
-const post = (m: Sd15TrainMessage): void => parentPort!.postMessage(m);
+const data = workerData as { job: SdTrainJob };
+const post = (m: SdTrainMessage): void => parentPort!.postMessage(m);
 
-/** Latents of every image and the text embedding of every caption (and of the empty one), cached by content. */
-async function encodeAll(job: Sd15TrainJob, enc: Sd15Encoders) {
-  const cache = new LatentCache(job.cacheDir);
+/** Latents of every image, cached by pixels, size and model (the same for every family). */
+async function encodeLatents(job: SdTrainJob, enc: SdEncoders, cache: LatentCache): Promise<Float32Array[]> {
   const [h, w] = [job.height / 8, job.width / 8];
   const size = `${job.width}x${job.height}`;
   const latents: Float32Array[] = [];
@@ -39,77 +34,23 @@ async function encodeAll(job: Sd15TrainJob, enc: Sd15Encoders) {
         enc.encodeImage(rgb, job.width, job.height),
       ),
     );
-  const text = async (caption: string): Promise<Float32Array> =>
-    cache.get(cacheKey('sd-text-v1', job.modelHash, String(job.clipSkip), caption), CONTEXT * enc.width, async () =>
-      (await enc.encode(caption, { emphasis: false })).data.slice(0, CONTEXT * enc.width),
-    );
-  const contexts: Float32Array[] = [];
-  // A trained text encoder encodes every caption inside the step: nothing of it to cache.
-  if (!job.textEncoder) for (const c of job.captions) contexts.push(await text(c));
-  const empty = job.textEncoder ? new Float32Array(0) : await text('');
-  post({
-    type: 'log',
-    message: `latent cache: ${cache.stats.hits} hit(s), ${cache.stats.misses} encoded (${job.images.length} images, ${job.captions.length} captions) in ${job.cacheDir}`,
-  });
-  return { latents, contexts, empty, shape: [4, h, w] as [number, number, number] };
+  return latents;
 }
 
-/** Replaces the context of a batch image by the empty caption's with probability p (kohya caption dropout). */
-function withCaptionDropout(task: TrainTask, empty: Float32Array, p: number): TrainTask {
-  if (p <= 0) return task;
-  return {
-    ...task,
-    nextBatch(rng, step) {
-      const b = task.nextBatch(rng, step);
-      const ctx = b.context as Float32Array;
-      for (let i = 0; i * empty.length < ctx.length; i++)
-        if (rng.int(1 << 20) < p * (1 << 20)) ctx.set(empty, i * empty.length);
-      return b;
-    },
-  };
-}
-
-async function main(job: Sd15TrainJob): Promise<void> {
-  const ckpt: Sd15Checkpoint = openSdCheckpoint(job.checkpoint);
-  const enc = new Sd15Encoders(ckpt, { clipSkip: job.clipSkip, threads: job.threads });
+async function main(job: SdTrainJob): Promise<void> {
+  const ckpt: SdCheckpoint = openAnySdCheckpoint(job.checkpoint);
+  let enc: SdEncoders | undefined;
   let trainer: Trainer | undefined;
   let validation: Sd15Validation | undefined;
   try {
-    const { latents, contexts, empty, shape } = await encodeAll(job, enc);
-    const common: Omit<UnetLoraOptions, 'latents' | 'contexts'> = {
-      rank: job.rank,
-      alpha: job.alpha,
-      batch: job.batch,
-      prediction: job.prediction,
-      ...(job.minSnrGamma ? { minSnrGamma: job.minSnrGamma } : {}),
-      noiseOffset: job.noiseOffset,
-      latentShape: shape,
-      contextShape: [CONTEXT, enc.width],
-      checkpointing: job.checkpointing,
-      ...(job.targets ? { targets: job.targets } : {}),
-    };
-    const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) => xs[i]!);
-    const te = job.textEncoder;
-    const ids = job.captions.map((c) => encodePrompt(c, { emphasis: false }).chunks[0]!.ids);
-    const makeTask = (idx: readonly number[], batch: number, dropout: number): TrainTask =>
-      te || job.conv
-        ? createFullLoraTask(ckpt, {
-            ...common,
-            batch,
-            latents: pick(latents, idx),
-            ...(te
-              ? { ids: pick(ids, idx), emptyIds: encodePrompt('').chunks[0]!.ids }
-              : { contexts: pick(contexts, idx), emptyContext: empty, contextWidth: enc.width }),
-            captionDropout: dropout,
-            clipSkip: job.clipSkip,
-            textLrScale: te?.lrScale ?? 1,
-            ...(job.conv ? { conv: job.conv } : {}),
-          })
-        : withCaptionDropout(
-            createUnetLoraTask(ckpt, { ...common, batch, latents: pick(latents, idx), contexts: pick(contexts, idx) }),
-            empty,
-            dropout,
-          );
+    const family = trainFamily(job, ckpt);
+    enc = family.encoders;
+    const cache = new LatentCache(job.cacheDir);
+    const makeTask = await family.prepare(await encodeLatents(job, enc, cache), cache);
+    post({
+      type: 'log',
+      message: `latent cache: ${cache.stats.hits} hit(s), ${cache.stats.misses} encoded (${job.images.length} images, ${job.captions.length} captions) in ${job.cacheDir}`,
+    });
     const task = makeTask(job.trainIndices, job.batch, job.captionDropout);
     const valTask = makeTask(job.validationIndices, 1, 0);
     const from = resumePoint(job.stateDir, job.steps);
@@ -119,15 +60,14 @@ async function main(job: Sd15TrainJob): Promise<void> {
     validation = new Sd15Validation(valTask, job.threads, ckpt.bytes < 256 * 2 ** 20);
     const val = validation;
     post({ type: 'started', step: t.step, resumedFrom: from?.step, parameterCount: t.parameterCount });
-    const modules = fullLoraModules(ckpt.widths, { text: !!te, conv: !!job.conv, targets: job.targets });
-    const rankOf = (m: KohyaModule) => moduleRank(m, { rank: job.rank, alpha: job.alpha, conv: job.conv });
-    const scaleOf = (m: KohyaModule): number => usedScale(m, te?.lrScale ?? 1);
+    const { modules, rankOf, scaleOf } = family;
+    const encoders = enc;
     const samples = async (): Promise<void> => {
       if (job.samplePrompts.length === 0) return;
       const started = performance.now();
       const adapters = roundAdapters(adaptersOf(modules, t.exportParams(), rankOf, scaleOf), job.sampleDtype);
       const size = Math.min(job.width, job.height);
-      const images = await sampleSd15(ckpt, enc, [{ loras: [{ adapters, strength: 1 }] }], {
+      const images = await sampleSd(ckpt, encoders, [{ loras: [{ adapters, strength: 1 }] }], {
         prompts: job.samplePrompts,
         negative: '',
         seed: job.sampleSeed,
@@ -188,7 +128,7 @@ async function main(job: Sd15TrainJob): Promise<void> {
   } finally {
     await trainer?.release();
     await validation?.release();
-    await enc.release();
+    await enc?.release();
     ckpt.close();
   }
 }

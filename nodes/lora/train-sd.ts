@@ -1,44 +1,38 @@
 /**
- * TrainLoRA on an SD 1.5 checkpoint: the same parameters, checkpoints, resume, validation and sample grids as the
- * emoji model, trained by the SD 1.5 backend (ml/sd/train-worker.ts) on cached latents and text embeddings. The
- * images keep Resize's bucket; one run trains one bucket size (the most common; other images are fitted to it,
- * with a warning). Checkpoints become kohya files with SD 1.5's module names, `.alpha`, ss_* and modelspec
- * metadata (ml/sd/lora-metadata.ts), loadable by ComfyUI and A1111.
+ * TrainLoRA on a Stable Diffusion checkpoint (SD 1.5 or SDXL; the differences are sd-training-family.ts's): the
+ * same parameters, checkpoints, resume, validation and sample grids as the emoji model, trained by the SD backend
+ * (ml/sd/train-worker.ts) on cached latents and text embeddings. The images keep Resize's bucket; one run trains
+ * one bucket size (the most common; other images are fitted to it, with a warning). SDXL's size/crop conditioning
+ * comes from each image's original size and its crop into that bucket. Checkpoints become kohya files with the
+ * family's module names, `.alpha`, ss_* and modelspec metadata, loadable by ComfyUI and A1111.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { writeKohya } from '../../ml/lora/file';
 import { bestCheckpoint, listCheckpoints, type CheckpointEntry } from '../../ml/lora/checkpoints';
 import { loadCheckpoint } from '../../ml/train/checkpoint';
-import { sd15LoraMetadata } from '../../ml/sd/lora-metadata';
 import { adaptersOf } from '../../ml/sd/train-adapters';
-import { unetLoraModules } from '../../ml/sd/train-step';
-import { fullLoraModules, moduleRank, usedScale } from '../../ml/sd/train-step-te';
+import { usedScale } from '../../ml/sd/train-step-te';
 import type { KohyaModule } from '../../ml/sd/lora-names';
-import type { Sd15TrainJob } from '../../ml/sd/train-job';
+import type { LoraTarget } from '../../ml/sd/merge-lora';
+import type { SizeCondition } from '../../ml/sd/sdxl-cond';
+import type { SdTrainJob } from '../../ml/sd/train-job';
 import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
 import { readDataset } from '../dataset/dataset-value';
 import type { Dataset, LoraType } from '../dataset/types';
-import { readSd15Model, type Sd15ModelValue } from '../model/sd-model-value';
-import { sd15Backend } from './backend-sd15';
+import { readSdModel, type SdModelValue } from '../model/sd-model-value';
+import { sdBackend } from './backend-sd';
 import { loraJson, type LoraValue } from './lora-value';
 import { trainingMetadata, type TrainingInfo } from './metadata';
+import { runKey, trainingInfo } from './run-info';
+import { sdTrainingFamily, type SdTrainingFamily } from './sd-training-family';
 import { describePlan, planSteps } from './steps-plan';
 import { preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { adaptsText, type TrainLoraParams } from './train-params';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
-
-/** The UNet modules of a layer set (the text encoder's, for `+text` sets, are textLoraModules). */
-export function sd15Targets(model: Sd15ModelValue, targets: string): KohyaModule[] {
-  const all = unetLoraModules(model.widths);
-  if (targets === 'attention') return all.filter((m) => !/_ff_net_/.test(m.key));
-  if (targets === 'cross-attention kv+text') return all.filter((m) => /_attn2_to_[kv]$/.test(m.key));
-  return all;
-}
 
 /** The run's bucket: the most common image size (multiples of 64, as the UNet's levels need), and how many differ. */
 function runBucket(ds: Dataset): { width: number; height: number; others: number } {
@@ -68,14 +62,40 @@ async function pixels(ds: Dataset, width: number, height: number, ctx: NodeConte
   return out;
 }
 
-/** Trains an SD 1.5 LoRA; returns TrainLoRA's outputs. */
-export async function trainSd15Lora(
+/** SDXL's size/crop conditioning of a run, counted: what each image tells the UNet about its size and crop. */
+function describeSizes(sizes: readonly SizeCondition[]): string {
+  const counts = new Map<string, number>();
+  for (const s of sizes) {
+    const k = `original ${s.original[1]}x${s.original[0]}, crop top ${s.crop[0]} left ${s.crop[1]}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const t = sizes[0]!.target;
+  const list = [...counts].map(([k, n]) => `${k} (${n})`).join('; ');
+  return `SDXL size conditioning, target ${t[1]}x${t[0]}: ${list}`;
+}
+
+/** What one checkpoint's export needs to know about the run. */
+interface ExportPlan {
+  readonly family: SdTrainingFamily;
+  readonly model: SdModelValue;
+  readonly modules: readonly LoraTarget[];
+  rankOf(m: KohyaModule): { rank: number; alpha: number };
+  scaleOf(m: KohyaModule): number;
+  readonly conv?: { rank: number; alpha: number };
+}
+
+/** Trains an SD 1.5 or SDXL LoRA; returns TrainLoRA's outputs. */
+export async function trainSdLora(
   inputs: Record<string, JsonValue | undefined>,
   params: TrainLoraParams,
   ctx: NodeContext,
   outputName: string,
 ): Promise<Record<string, JsonValue>> {
-  const model = readSd15Model(inputs.model);
+  const model = readSdModel(inputs.model);
+  const family = sdTrainingFamily(model);
+  const label = family.label;
+  const refused = family.refuses(params);
+  if (refused) throw new NodeUserError(refused.message, 'set it to 0', refused.param);
   const ds = readDataset(inputs.dataset);
   if (ds.items.length === 0)
     throw new NodeUserError('the dataset has no images', 'check the LoadImages folder', 'dataset');
@@ -86,8 +106,10 @@ export async function trainSd15Lora(
     );
   const teScale = params.textEncoderLr > 0 ? params.textEncoderLr / params.learningRate : 1;
   if (inputs.regularization !== undefined && inputs.regularization !== null)
-    ctx.warn('SD 1.5: prior preservation (regularization images) is not available yet; they are not used');
-  if (params.classPrompts.length) ctx.warn('SD 1.5: class prompts are not generated yet; they are not used');
+    ctx.warn(`${label}: prior preservation (regularization images) is not available yet; they are not used`);
+  if (params.classPrompts.length) ctx.warn(`${label}: class prompts are not generated yet; they are not used`);
+  if (family.family === 'sdxl' && params.clipSkip !== 1)
+    ctx.log('info', "SDXL: clip skip does not apply (SDXL conditions on both encoders' penultimate layers)");
   const trigger = (params.trigger || ds.trigger || '').trim();
   const split = splitValidation(ds, params.validationImages);
   const trainIndices = split.train.flatMap((i) => Array<number>(Math.max(1, ds.items[i]!.repeats || 1)).fill(i));
@@ -97,39 +119,27 @@ export async function trainSd15Lora(
     ctx.warn(w);
   const bucket = runBucket(ds);
   if (bucket.width < 64 || bucket.height < 64)
-    throw new NodeUserError(`images of ${bucket.width}x${bucket.height} are too small for SD 1.5`, 'Resize to 512');
+    throw new NodeUserError(
+      `images of ${bucket.width}x${bucket.height} are too small for ${label}`,
+      `Resize to ${model.resolution}`,
+    );
   if (bucket.others > 0)
     ctx.warn(
-      `${bucket.others} image(s) are not in the ${bucket.width}x${bucket.height} bucket: one SD 1.5 run trains one bucket, so they are fitted to it`,
+      `${bucket.others} image(s) are not in the ${bucket.width}x${bucket.height} bucket: one ${label} run trains one bucket, so they are fitted to it`,
     );
-  const unetModules = sd15Targets(model, params.targets);
+  const unetModules = family.unetModules(params.targets);
   const conv = params.convRank > 0 ? { rank: params.convRank, alpha: params.convAlpha } : undefined;
-  const modules = fullLoraModules(model.widths, {
-    text: withText,
-    conv: !!conv,
-    targets: unetModules.map((m) => m.key),
-  });
-  const rankOf = (m: KohyaModule) => moduleRank(m, { rank: params.rank, alpha: params.alpha, conv });
-  const {
-    steps: _s,
-    sampleEvery: _se,
-    samplePrompts: _sp,
-    keepLast: _k,
-    outputName: _o,
-    loraCheck: _lc,
-    checkPrompts: _cp,
-    checkStrengths: _cs,
-    ...identity
-  } = params;
-  const key = createHash('sha256')
-    .update(JSON.stringify(['sd15', identity, ctx.inputsKey, model.sha256]))
-    .digest('hex')
-    .slice(0, 16);
-  const stateDir = ctx.stateDir(`lora-sd15-${key}`);
+  const targets = unetModules.map((m) => m.key);
+  const modules = family.modules({ text: withText, conv: !!conv, targets });
+  // SD 1.5's state folders keep their old name, so that runs started before SDXL existed still resume.
+  const key = runKey(params, [family.family], [ctx.inputsKey, model.sha256]);
+  const stateDir = ctx.stateDir(`lora-${family.family}-${key}`);
   const checkpointEvery = Math.min(params.checkpointEvery, steps);
   const prompts =
     params.sampleEvery > 0 || params.samplePrompts.length ? samplePrompts(params.samplePrompts, ds, trigger) : [];
-  const job: Sd15TrainJob = {
+  const sizeOf = family.sizeOf;
+  const job: SdTrainJob = {
+    family: family.family,
     checkpoint: model.path,
     modelHash: model.sha256,
     cacheDir: ctx.stateDir('sd-latent-cache'),
@@ -137,9 +147,10 @@ export async function trainSd15Lora(
     width: bucket.width,
     height: bucket.height,
     captions: ds.items.map((it) => it.caption),
+    ...(sizeOf ? { sizes: ds.items.map((it) => sizeOf(it, bucket.width, bucket.height)) } : {}),
     trainIndices,
     validationIndices: split.validation,
-    targets: unetModules.map((m) => m.key),
+    targets,
     ...(withText ? { textEncoder: { lrScale: teScale } } : {}),
     ...(conv ? { conv } : {}),
     rank: params.rank,
@@ -178,76 +189,69 @@ export async function trainSd15Lora(
     sampleSteps: 20,
     sampleDtype: 'F16',
   };
-  if (params.shuffleTags) ctx.log('info', 'SD 1.5: captions are encoded once (cached), so tags are not shuffled');
+  if (job.sizes) ctx.log('info', describeSizes(job.sizes));
+  if (params.shuffleTags) ctx.log('info', `${label}: captions are encoded once (cached), so tags are not shuffled`);
+  const textModules = modules.length - unetModules.length - (conv ? modules.filter((m) => m.conv).length : 0);
   ctx.log(
     'info',
-    `SD 1.5 LoRA: ${unetModules.length} UNet${withText ? ` + ${modules.length - unetModules.length} text-encoder (lr ${params.textEncoderLr || params.learningRate})` : ''} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
+    `${label} LoRA: ${unetModules.length} UNet${withText ? ` + ${textModules} text-encoder (lr ${params.textEncoderLr || params.learningRate})` : ''} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
       `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}` +
       `; ${trainIndices.length} training images at ${bucket.width}x${bucket.height}; ${describePlan(plan)}; state in ${stateDir}`,
   );
   const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, false, split.validation.length);
   const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
   const started = Date.now() / 1000;
-  const result = await sd15Backend.train(job, monitor.onEvent, ctx.signal, (m) => ctx.log('info', m));
+  const result = await sdBackend.train(job, monitor.onEvent, ctx.signal, (m) => ctx.log('info', m));
   ctx.signal.throwIfAborted();
   if (result.cancelled)
     throw new NodeUserError('training stopped before the last step', 'run again to continue from the last checkpoint');
   monitor.finish();
-  const info: TrainingInfo = {
+  const info = trainingInfo(params, {
     outputName,
     baseModel: { name: model.name, sha256: model.sha256 },
-    rank: params.rank,
-    alpha: params.alpha,
-    dropout: params.dropout,
-    learningRate: params.learningRate,
-    optimizer: params.optimizer,
-    schedule: params.schedule,
     steps: result.step,
     maxSteps: steps,
-    batch: params.batch,
-    seed: params.seed,
     images: trainIndices.length,
     resolution: Math.max(bucket.width, bucket.height),
     datasetName: ds.name ?? 'dataset',
     captions: ds.items.map((it) => it.caption),
     trigger,
     startedAt: monitor.startedAt ?? started,
-    finishedAt: Date.now() / 1000,
-    textEncoder: withText,
-    textEncoderLr: params.textEncoderLr > 0 ? params.textEncoderLr : params.learningRate,
-  };
+  });
   const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
   const last = kept.at(-1);
   if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);
   const values: LoraValue[] = [];
-  const scaleOf = (m: KohyaModule): number => usedScale(m, withText ? teScale : 1);
-  for (const e of kept)
-    values.push(await exportSd15Checkpoint(e, ctx, model, modules, { rankOf, scaleOf, conv }, params, info));
+  const how: ExportPlan = {
+    family,
+    model,
+    modules,
+    rankOf: (m) => family.rankOf(m, { rank: params.rank, alpha: params.alpha, conv }),
+    scaleOf: (m) => usedScale(m, withText ? teScale : 1),
+    ...(conv ? { conv } : {}),
+  };
+  for (const e of kept) values.push(await exportSdCheckpoint(e, ctx, how, params, info));
   const best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
-  if (params.loraCheck) ctx.log('info', 'SD 1.5: the LoRA check is not run yet; "best" is the lowest validation loss');
+  if (params.loraCheck)
+    ctx.log('info', `${label}: the LoRA check is not run yet; "best" is the lowest validation loss`);
   return { lora: loraJson(values.at(-1)!), best: loraJson(best), checkpoints: loraJson(values) };
 }
 
-/** One checkpoint as a kohya SD 1.5 file (fp32, full metadata) in the artifact store. */
-async function exportSd15Checkpoint(
+/** One checkpoint as a kohya file of the family (fp32, full metadata) in the artifact store. */
+async function exportSdCheckpoint(
   entry: CheckpointEntry,
   ctx: NodeContext,
-  model: Sd15ModelValue,
-  modules: readonly KohyaModule[],
-  how: {
-    rankOf: (m: KohyaModule) => { rank: number; alpha: number };
-    scaleOf: (m: KohyaModule) => number;
-    conv?: { rank: number; alpha: number };
-  },
+  how: ExportPlan,
   params: TrainLoraParams,
   info: TrainingInfo,
 ): Promise<LoraValue> {
   const data = await loadCheckpoint(entry.path);
-  const adapters = adaptersOf(modules, data.params, how.rankOf, how.scaleOf).map((a) => a.adapter);
+  const adapters = adaptersOf(how.modules, data.params, how.rankOf, how.scaleOf).map((a) => a.adapter);
   const name = `${info.outputName}-step${String(entry.step).padStart(6, '0')}`;
+  const { model } = how;
   const meta: Record<string, string> = {
     ...trainingMetadata({ ...info, steps: entry.step }),
-    ...sd15LoraMetadata({
+    ...how.family.metadata({
       base: { name: model.name, hashes: { sha256: model.sha256, autoV2: model.autoV2, legacy: model.legacyHash } },
       title: info.outputName,
       resolution: info.resolution,
@@ -260,7 +264,7 @@ async function exportSd15Checkpoint(
     ...(params.prediction === 'v' ? { 'modelspec.prediction_type': 'v', ss_v_parameterization: 'True' } : {}),
     ...(params.minSnrGamma > 0 ? { ss_min_snr_gamma: String(params.minSnrGamma) } : {}),
     ss_noise_offset: String(params.noiseOffset),
-    ss_clip_skip: String(params.clipSkip),
+    ...(how.family.family === 'sd15' ? { ss_clip_skip: String(params.clipSkip) } : {}),
     ss_cache_latents: 'True',
     'loraflow.step': String(entry.step),
   };
@@ -270,7 +274,7 @@ async function exportSd15Checkpoint(
   await writeKohya(file, adapters, meta, 'F32');
   return {
     kind: 'loraflow.lora',
-    family: 'sd15',
+    family: how.family.family,
     name,
     artifact: await ctx.artifacts.putFile(file, 'application/octet-stream', `${name}.safetensors`),
     base: info.baseModel,

@@ -6,7 +6,7 @@ import '../ml/autodiff/ort-realm';
 import { Trainer } from '../../ml/train';
 import { syntheticSdxlCheckpoint } from '../../ml/sd/sdxl-tiny';
 import { SDXL_WIDTHS, TINY_SDXL_WIDTHS } from '../../ml/sd/sdxl-widths';
-import { createSdxlUnetLoraTask, sdxlUnetLoraModules, type SdxlUnetLoraOptions } from '../../ml/sd/sdxl-train-step';
+import { createSdxlLoraTask, sdxlUnetLoraModules, type SdxlLoraOptions } from '../../ml/sd/sdxl-train-step';
 import { sizeEmbedding } from '../../ml/sd/sdxl-cond';
 import { CounterRng } from '../../ml/train/rng';
 
@@ -15,7 +15,7 @@ const lookup = syntheticSdxlCheckpoint(w, 3);
 const wave = (n: number, f: number, phase = 0): Float32Array =>
   Float32Array.from({ length: n }, (_, i) => Math.sin(i * f + phase));
 
-const options = (o: Partial<SdxlUnetLoraOptions> = {}): SdxlUnetLoraOptions => ({
+const options = (o: Partial<SdxlLoraOptions> = {}): SdxlLoraOptions => ({
   rank: 4,
   alpha: 4,
   batch: 2,
@@ -41,14 +41,14 @@ describe('SDXL UNet LoRA', () => {
 
   test("each batch row carries its own image's pooled embedding and size/crop sinusoids", () => {
     const o = options({ batch: 4 });
-    const task = createSdxlUnetLoraTask(lookup, o);
+    const task = createSdxlLoraTask(lookup, o);
     const batch = task.nextBatch(new CounterRng(1), 0);
     const y = batch.y as Float32Array;
     const x0 = batch.x0 as Float32Array;
     const dim = w.unet.admInChannels;
     for (let i = 0; i < 4; i++) {
       const k = x0[i * 256] === o.latents[0]![0] && x0[i * 256 + 1] === o.latents[0]![1] ? 0 : 1;
-      expect(Array.from(y.subarray(i * dim, i * dim + 64))).toEqual(Array.from(o.pooled[k]!));
+      expect(Array.from(y.subarray(i * dim, i * dim + 64))).toEqual(Array.from(o.pooled![k]!));
       expect(Array.from(y.subarray(i * dim + 64, (i + 1) * dim))).toEqual(Array.from(sizeEmbedding(o.sizes[k]!)));
     }
   });
@@ -56,7 +56,7 @@ describe('SDXL UNet LoRA', () => {
   test("the loss falls below the frozen model's on the same noise and timesteps", async () => {
     // The same seed draws the same batches, noise and timesteps whatever the rate: lr 0 is the frozen model.
     const losses = async (lr: number): Promise<number[]> => {
-      const t = await Trainer.create(createSdxlUnetLoraTask(lookup, options()), {
+      const t = await Trainer.create(createSdxlLoraTask(lookup, options()), {
         seed: 5,
         optimizer: { kind: 'adamw', weightDecay: 0 },
         schedule: { kind: 'constant', lr, totalSteps: 100 },

@@ -1,0 +1,157 @@
+/**
+ * What the SD training worker (train-worker.ts) does differently per family, as one small adapter each: how the
+ * captions are cached or tokenized, which task trains, which modules the saved file names, and which encoders
+ * sample. SD 1.5: CLIP-L (clip skip) and the UNet/LoCon/text task of train-step(-te).ts. SDXL: both encoders'
+ * contexts plus bigG's pooled embedding cached per caption, each image's size/crop conditioning, the task of
+ * sdxl-train-step.ts (UNet, optionally te1 + te2). Latents are cached the same way for both.
+ */
+import type { TrainTask } from '../train/types';
+import type { Sd15Checkpoint, SdCheckpoint } from './checkpoint';
+import { Sd15Encoders, type SdEncoders } from './encoders';
+import { cacheKey, type LatentCache } from './latent-cache';
+import type { LoraTarget } from './merge-lora';
+import { encodePrompt } from './prompt';
+import type { SdxlCheckpoint } from './sdxl-checkpoint';
+import { SdxlEncoders } from './sdxl-encoders';
+import { createSdxlLoraTask, sdxlTrainedModules, type SdxlIds } from './sdxl-train-step';
+import type { SdTrainJob } from './train-job';
+import { createUnetLoraTask, type UnetLoraOptions } from './train-step';
+import { createFullLoraTask, fullLoraModules, moduleRank, usedScale } from './train-step-te';
+import { CONTEXT, EOS } from './tokenizer';
+import { withCaptionDropout } from './caption-dropout';
+
+/** One family's side of a training run. */
+export interface TrainFamily {
+  readonly encoders: SdEncoders;
+  /** Every trained module, in the order of the saved file. */
+  readonly modules: readonly LoraTarget[];
+  rankOf(m: LoraTarget): { rank: number; alpha: number };
+  scaleOf(m: LoraTarget): number;
+  /** Encodes (or reads from the cache) what the task needs; returns the task maker. */
+  prepare(
+    latents: Float32Array[],
+    cache: LatentCache,
+  ): Promise<(idx: readonly number[], batch: number, dropout: number) => TrainTask>;
+}
+
+const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) => xs[i]!);
+
+/** The first 77-token chunk's ids of a caption, padded with `pad`. */
+const idsOf = (caption: string, pad = EOS): Int32Array =>
+  encodePrompt(caption, { emphasis: false, pad }).chunks[0]!.ids;
+
+/** The objective and layout settings both families' tasks share. */
+function common(job: SdTrainJob, shape: readonly [number, number, number]) {
+  return {
+    rank: job.rank,
+    alpha: job.alpha,
+    batch: job.batch,
+    prediction: job.prediction,
+    ...(job.minSnrGamma ? { minSnrGamma: job.minSnrGamma } : {}),
+    noiseOffset: job.noiseOffset,
+    latentShape: shape,
+    checkpointing: job.checkpointing,
+    ...(job.targets ? { targets: job.targets } : {}),
+  };
+}
+
+function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint, shape: readonly [number, number, number]): TrainFamily {
+  const enc = new Sd15Encoders(ckpt, { clipSkip: job.clipSkip, threads: job.threads });
+  const te = job.textEncoder;
+  return {
+    encoders: enc,
+    modules: fullLoraModules(ckpt.widths, { text: !!te, conv: !!job.conv, targets: job.targets }),
+    rankOf: (m) => moduleRank(m, { rank: job.rank, alpha: job.alpha, conv: job.conv }),
+    scaleOf: (m) => usedScale(m, te?.lrScale ?? 1),
+    async prepare(latents, cache) {
+      const text = (caption: string): Promise<Float32Array> =>
+        cache.get(cacheKey('sd-text-v1', job.modelHash, String(job.clipSkip), caption), CONTEXT * enc.width, async () =>
+          (await enc.encode(caption, { emphasis: false })).data.slice(0, CONTEXT * enc.width),
+        );
+      const contexts: Float32Array[] = [];
+      // A trained text encoder encodes every caption inside the step: nothing of it to cache.
+      if (!te) for (const c of job.captions) contexts.push(await text(c));
+      const empty = te ? new Float32Array(0) : await text('');
+      const ids = job.captions.map((c) => idsOf(c));
+      const base: Omit<UnetLoraOptions, 'latents' | 'contexts'> = {
+        ...common(job, shape),
+        contextShape: [CONTEXT, enc.width],
+      };
+      return (idx, batch, dropout) =>
+        te || job.conv
+          ? createFullLoraTask(ckpt, {
+              ...base,
+              batch,
+              latents: pick(latents, idx),
+              ...(te
+                ? { ids: pick(ids, idx), emptyIds: idsOf('') }
+                : { contexts: pick(contexts, idx), emptyContext: empty, contextWidth: enc.width }),
+              captionDropout: dropout,
+              clipSkip: job.clipSkip,
+              textLrScale: te?.lrScale ?? 1,
+              ...(job.conv ? { conv: job.conv } : {}),
+            })
+          : withCaptionDropout(
+              createUnetLoraTask(ckpt, { ...base, batch, latents: pick(latents, idx), contexts: pick(contexts, idx) }),
+              empty,
+              dropout,
+            );
+    },
+  };
+}
+
+function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint, shape: readonly [number, number, number]): TrainFamily {
+  const enc = new SdxlEncoders(ckpt, { threads: job.threads });
+  const te = job.textEncoder;
+  const sizes = job.sizes;
+  if (!sizes || sizes.length !== job.images.length)
+    throw new Error(`an SDXL job needs the size/crop conditioning of each of its ${job.images.length} images`);
+  const pooledDim = ckpt.widths.clipG.projectionDim;
+  return {
+    encoders: enc,
+    modules: sdxlTrainedModules(ckpt.widths, { text: !!te, targets: job.targets }),
+    rankOf: () => ({ rank: job.rank, alpha: job.alpha }),
+    scaleOf: (m) => usedScale(m, te?.lrScale ?? 1),
+    async prepare(latents, cache) {
+      // Context [77, 2048] then pooled [1280], one entry per caption: both come from one pass of both towers.
+      const n = CONTEXT * enc.width;
+      const text = async (caption: string) => {
+        const both = await cache.get(cacheKey('sdxl-text-v1', job.modelHash, caption), n + pooledDim, async () => {
+          const c = await enc.encode(caption, { emphasis: false });
+          const out = new Float32Array(n + pooledDim);
+          out.set(c.data.subarray(0, n));
+          out.set(c.pooled!, n);
+          return out;
+        });
+        return { context: both.subarray(0, n), pooled: both.subarray(n) };
+      };
+      const cached = te ? [] : await Promise.all(job.captions.map(text));
+      const empty = te ? undefined : await text('');
+      const ids: SdxlIds[] = job.captions.map((c) => ({ l: idsOf(c), g: idsOf(c, 0) }));
+      const base = { ...common(job, shape), contextShape: [CONTEXT, enc.width] as const };
+      return (idx, batch, dropout) =>
+        createSdxlLoraTask(ckpt, {
+          ...base,
+          batch,
+          latents: pick(latents, idx),
+          sizes: pick(sizes, idx),
+          ...(te
+            ? { ids: pick(ids, idx), emptyIds: { l: idsOf(''), g: idsOf('', 0) }, textLrScale: te.lrScale }
+            : {
+                contexts: pick(cached, idx).map((c) => c.context),
+                pooled: pick(cached, idx).map((c) => c.pooled),
+                ...(empty ? { empty } : {}),
+              }),
+          captionDropout: dropout,
+        });
+    },
+  };
+}
+
+/** The family adapter of a job on its opened checkpoint; refuses a checkpoint of another family. */
+export function trainFamily(job: SdTrainJob, ckpt: SdCheckpoint): TrainFamily {
+  if (ckpt.family !== job.family)
+    throw new Error(`${job.checkpoint} is an ${ckpt.family} checkpoint, but the job trains ${job.family}`);
+  const shape = [4, job.height / 8, job.width / 8] as const;
+  return ckpt.family === 'sdxl' ? sdxlFamily(job, ckpt, shape) : sd15Family(job, ckpt, shape);
+}

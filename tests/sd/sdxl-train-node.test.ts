@@ -1,0 +1,152 @@
+/**
+ * TrainLoRA on an SDXL checkpoint through the real nodes, on a generated tiny SDXL file (ml/sd/sdxl-tiny.ts):
+ *
+ *   LoadModel(sdxl) ───────────────────────────────────────┐
+ *   LoadImages ─> Caption ─> Resize(64, center-crop) ─> TrainLoRA ─> SaveCheckpoint
+ *
+ * The validation loss falls; a cancelled run resumes with its step count; latents, both encoders' contexts and the
+ * pooled embedding are encoded once and served from the cache on the next run; each image's size/crop conditioning
+ * follows its original size and crop; the saved file has kohya's SDXL names and shapes (SD-MODELS.md) and
+ * `ss_base_model_version` sdxl_base_v1-0; in-training samples are drawn with the SDXL sampler.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { caption } from '../../nodes/dataset/caption';
+import { loadImages } from '../../nodes/dataset/load-images';
+import { resize } from '../../nodes/dataset/resize';
+import type { LoraValue } from '../../nodes/lora/lora-value';
+import { saveCheckpointNode } from '../../nodes/lora/save-checkpoint';
+import { trainLoraNode } from '../../nodes/lora/train-lora';
+import { loadModelNode } from '../../nodes/model/load-model';
+import { readSafetensors } from '../../ml/safetensors';
+import { sdxlLoraModules } from '../../ml/sd/sdxl-lora-names';
+import { TINY_SDXL_WIDTHS } from '../../ml/sd/sdxl-widths';
+import type { JsonValue } from '../../protocol/values';
+import { nodeContext, runNode, tempDataDir } from '../support/node-context';
+import { tinySdxlCheckpoint } from './fixtures';
+
+jest.setTimeout(900_000);
+
+let dataDir: string;
+let model: JsonValue;
+let dataset: JsonValue;
+
+/**
+ * Four images with mixed-style captions: two square 64 px, two 96x64 landscapes that Resize centre-crops to 64 px
+ * (16 px cut on the left).
+ */
+async function writeDataset(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const colours = ['#d22', '#2a2', '#22d', '#dd2'];
+  for (const [i, c] of colours.entries()) {
+    const w = i < 2 ? 64 : 96;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="64"><rect width="${w}" height="64" fill="#fff"/><circle cx="${w / 2}" cy="32" r="18" fill="${c}"/></svg>`;
+    writeFileSync(join(dir, `disc${i}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
+    writeFileSync(join(dir, `disc${i}.txt`), `a flat disc of colour ${i}, simple, centred\n`);
+  }
+}
+
+const TRAIN = {
+  steps: 6,
+  batch: 1,
+  rank: 4,
+  alpha: 4,
+  learningRate: 0.01,
+  checkpointEvery: 2,
+  keepLast: 3,
+  sampleEvery: 0,
+  stepsPerRun: 2,
+  validationImages: 0,
+  loraCheck: false,
+  captionDropout: 0,
+  shuffleTags: false,
+  samplePrompts: ['xyz_disc a flat disc'],
+};
+
+beforeAll(async () => {
+  dataDir = tempDataDir('sdxl-train');
+  const ctx = nodeContext(dataDir);
+  await tinySdxlCheckpoint(ctx.root, 'tiny-sdxl.safetensors', { dtype: 'F16' });
+  await writeDataset(join(ctx.root, 'discs'));
+  model = (await runNode(loadModelNode, { family: 'sdxl', checkpoint: 'tiny-sdxl.safetensors' }, {}, ctx)).model!;
+  const loaded = await runNode(loadImages, { folder: 'discs' }, {}, ctx);
+  const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz_disc' }, { dataset: loaded.dataset }, ctx);
+  dataset = (await runNode(resize, { resolution: 64, mode: 'center-crop' }, { dataset: captioned.dataset }, ctx))
+    .dataset!;
+}, 180_000);
+
+describe('TrainLoRA on an SDXL model', () => {
+  let lora: LoraValue;
+
+  it('trains, resumes a cancelled run with its step count, caches latents and both encoders, samples', async () => {
+    const first = nodeContext(dataDir);
+    const progress = first.progress.bind(first);
+    let cancelled = false;
+    first.progress = (value, max, metrics) => {
+      progress(value, max, metrics);
+      if (value >= 2 && !cancelled) {
+        cancelled = true;
+        first.cancel();
+      }
+    };
+    await expect(runNode(trainLoraNode, TRAIN, { model, dataset }, first)).rejects.toThrow();
+    const logs1 = first.logs.join('\n');
+    expect(logs1).toMatch(/SDXL LoRA: 722 UNet modules, rank 4/);
+    expect(logs1).toMatch(/latent cache: 0 hit\(s\), 9 encoded/); // 4 latents, 4 captions, the empty caption
+    expect(logs1).toMatch(
+      /SDXL size conditioning, target 64x64: original 64x64, crop top 0 left 0 \(2\); original 96x64, crop top 0 left 16 \(2\)/,
+    );
+    expect(readdirSync(join(dataDir, 'state', 'sd-latent-cache')).filter((f) => f.endsWith('.f32'))).toHaveLength(9);
+
+    const second = nodeContext(dataDir);
+    const out = await runNode(trainLoraNode, TRAIN, { model, dataset }, second);
+    const logs = second.logs.join('\n');
+    expect(logs).toMatch(/latent cache: 9 hit\(s\), 0 encoded/);
+    expect(logs).toMatch(/resumed from the checkpoint at step (2|4) of 6/);
+    expect(second.metrics[0]!.step).toBeGreaterThan(2);
+    expect(second.metrics.at(-1)!.step).toBe(6);
+    lora = out.lora as unknown as LoraValue;
+    expect(lora).toMatchObject({ family: 'sdxl', step: 6, rank: 4, modules: 722 });
+    // Validation uses fixed noise and timesteps, so it moves only when the LoRA does.
+    const val = [...first.metrics, ...second.metrics].map((m) => m.metrics.val_loss).filter(Number.isFinite);
+    expect(val.length).toBeGreaterThanOrEqual(2);
+    expect(val.at(-1)!).toBeLessThan(val[0]!);
+    await new Promise((r) => setTimeout(r, 500)); // the sample grid's PNG is stored asynchronously
+    expect(second.previews.find((p) => p.label === 'step 6')).toBeDefined();
+  });
+
+  it("saves a file with kohya's SDXL names and shapes and SDXL's metadata", async () => {
+    const ctx = nodeContext(dataDir);
+    const saved = await runNode(saveCheckpointNode, { folder: 'loras', name: 'discs' }, { lora: lora as never }, ctx);
+    const { tensors, metadata } = await readSafetensors((saved.file as { path: string }).path);
+    const expected = sdxlLoraModules(TINY_SDXL_WIDTHS).filter((m) => m.part === 'unet');
+    const names = new Set(
+      [...tensors.keys()].map((k) => k.replace(/\.(lora_down\.weight|lora_up\.weight|alpha)$/, '')),
+    );
+    expect([...names].sort()).toEqual(expected.map((m) => m.key).sort());
+    // SD-MODELS.md: ldm/SAI paths, all 2-D (proj_in/proj_out are Linear in SDXL), alpha 0-dim.
+    const q = 'lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_q';
+    expect(tensors.get(`${q}.lora_down.weight`)!.shape).toEqual([4, 64]);
+    expect(tensors.get(`${q}.lora_up.weight`)!.shape).toEqual([64, 4]);
+    expect(tensors.get('lora_unet_middle_block_1_transformer_blocks_9_attn2_to_k.lora_down.weight')!.shape).toEqual([
+      4, 128,
+    ]);
+    expect(tensors.get('lora_unet_output_blocks_5_1_proj_out.lora_up.weight')!.shape).toEqual([64, 4]);
+    expect(tensors.get(`${q}.alpha`)!.shape).toEqual([]);
+    expect(metadata).toMatchObject({
+      ss_base_model_version: 'sdxl_base_v1-0',
+      'modelspec.architecture': 'stable-diffusion-xl-v1-base/lora',
+      ss_network_dim: '4',
+      ss_network_train_unet_only: 'True',
+    });
+    expect(metadata.ss_sd_model_hash).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('refuses LoCon on SDXL, naming the parameter', async () => {
+    const ctx = nodeContext(dataDir);
+    await expect(runNode(trainLoraNode, { ...TRAIN, convRank: 4 }, { model, dataset }, ctx)).rejects.toThrow(
+      /conv LoRA \(LoCon\) is available for SD 1\.5 only/,
+    );
+  });
+});
