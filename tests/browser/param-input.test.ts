@@ -126,7 +126,7 @@ test('convert steps to an input, wire a Number into it, run; out of range fails 
     const run = await runAndWait('succeeded');
     // The Number's 7, not the widget's 20, is how many steps FakeTrain took.
     expect(run.nodes.ft?.progress).toMatchObject({ value: 7, max: 7 });
-    expect(await page.getAttribute('[data-testid=progress-ft] > div', 'style')).toContain('width: 100');
+    expect(await page.getAttribute('[data-testid=progress-ft] > div', 'data-fraction')).toBe('1.000');
     expect(run.workflow.nodes.find((n) => n.id === 'ft')?.paramInputs).toEqual(['steps']);
     await page.screenshot({ path: SHOT });
 

@@ -15,6 +15,8 @@ export function formatSeconds(s: number): string {
 const plausibleRate = (p: NonNullable<NodeState['progress']>): boolean =>
   p.rate !== undefined && Number.isFinite(p.rate) && p.rate > 0 && p.value < p.max;
 
+const WAITING: ReadonlySet<string> = new Set(['pending', 'queued', 'running']);
+
 interface Props {
   nodeId: string;
   state: NodeState | undefined;
@@ -43,10 +45,14 @@ export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state, warnin
           </span>
         )}
       </div>
-      {fraction !== undefined && (status === 'running' || status === 'succeeded') && (
+      {fraction !== undefined && (status === 'running' || status === 'succeeded') ? (
         <div className="progress" data-testid={`progress-${nodeId}`}>
-          <div style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
+          {/* A scaled bar, not a width: a width change lays the page out again on every progress report. */}
+          <div style={{ transform: `scaleX(${fraction.toFixed(3)})` }} data-fraction={fraction.toFixed(3)} />
         </div>
+      ) : (
+        // An empty track until the first report, so that a node does not grow (and all 200 get re-laid) as it starts.
+        WAITING.has(status) && <div className="progress" aria-hidden="true" />
       )}
       {state?.error && (
         <div className="node-error" data-testid={`node-error-${nodeId}`}>
