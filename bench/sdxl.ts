@@ -116,7 +116,8 @@ async function main(): Promise<void> {
   const ckpt = syntheticSdxlCheckpoint(widths, 1);
   const unetNames = ckpt.names.filter((n) => n.startsWith(UNET_PREFIX));
   const weightGiB = (4 * unetNames.reduce((a, n) => a + elementCount(ckpt.shape(n)), 0)) / 2 ** 30;
-  const need = 3 * weightGiB + 4; // measured on SD 1.5: about 3x the fp32 weights plus the step's activations
+  // Each side (one after the other) holds the fp32 weights about once plus the step's activations.
+  const need = 1.1 * weightGiB + (Math.max(...sizes) >= 1024 ? 12 : 4);
   const avail = availableGiB();
   out(
     `SDXL ${tiny ? 'tiny' : 'full-size'} UNet (${weightGiB.toFixed(2)} GiB fp32), random weights, LoRA rank ${rank}, ` +

@@ -87,6 +87,8 @@ describe('gradient rules match finite differences', () => {
       { strides: [2, 2], dilations: [2, 1], pads: [0, 1, 1, 0] },
       f32,
     ));
+  test('Conv (stride 1, asymmetric pads, 3x2 kernel: the flipped-kernel input gradient)', () =>
+    checkGrad('Conv', { x: [1, 2, 5, 6], w: [3, 2, 3, 2] }, { pads: [0, 1, 2, 0] }, f32));
   test('Conv (groups)', () =>
     checkGrad('Conv', { x: [1, 4, 4, 4], w: [6, 2, 3, 3] }, { group: 2, pads: [1, 1, 1, 1] }, f32));
 });
