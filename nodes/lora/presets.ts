@@ -60,6 +60,21 @@ export const TRAIN_PRESETS: Record<string, Record<string, ParamValue>> = {
     prediction: 'epsilon',
     clipSkip: 1,
   },
+  /**
+   * The guide's SDXL row: 1024 px (Resize: the model's resolution), mixed-style captions (a sentence plus tags, so
+   * tags are not shuffled), rank 32, lr 1e-4, about 100 steps per image.
+   */
+  sdxl: {
+    rank: 32,
+    alpha: 32,
+    learningRate: 0.0001,
+    steps: 0,
+    batch: 1,
+    shuffleTags: false,
+    keepTokens: 1,
+    prediction: 'epsilon',
+    clipSkip: 1,
+  },
   prodigy: { optimizer: 'prodigy', learningRate: LEARNING_RATES[3]!.learningRate[0], schedule: 'constant' },
 };
 

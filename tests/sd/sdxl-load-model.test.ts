@@ -14,6 +14,11 @@ import { readModel } from '../../nodes/model/model-value';
 import { modelFamily, type SdxlModelValue } from '../../nodes/model/sd-model-value';
 import { NodeUserError } from '../../nodes/api';
 import { TINY_SDXL_WIDTHS } from '../../ml/sd/sdxl-widths';
+import { validateWorkflow } from '../../protocol/validate';
+import type { WorkflowFile } from '../../protocol/workflow';
+import { createRegistry } from '../../server/engine/registry';
+import { loadNodeDefinitions } from '../../server/queue';
+import { TRAIN_PRESETS } from '../../nodes/lora/presets';
 import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { tinyCheckpoint, tinySdxlCheckpoint } from './fixtures';
 
@@ -87,5 +92,30 @@ describe('LoadModel with an SDXL base checkpoint', () => {
   it('gives a MODEL that the emoji-only nodes refuse naming SDXL', async () => {
     const model = await load('xl-f16.safetensors');
     expect(() => readModel(model as never)).toThrow(/the "model" input is the SDXL checkpoint "xl-f16"/);
+  });
+});
+
+describe('the SDXL example workflow', () => {
+  const schemas = createRegistry(loadNodeDefinitions(undefined)).schemas();
+  const wf = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', 'workflows', 'sdxl-style-lora.json'), 'utf8'),
+  ) as WorkflowFile;
+
+  it('fails validation only for the missing checkpoint, and passes once one is chosen', () => {
+    const errors = validateWorkflow(wf, schemas);
+    expect(errors.map((e) => [e.nodeId, e.param, e.kind])).toEqual([['model', 'checkpoint', 'param-missing']]);
+    expect(errors[0]!.message).toMatch(/checkpoint/);
+    const model = wf.nodes.find((n) => n.id === 'model')!;
+    model.params = { ...model.params, checkpoint: 'models/sd_xl_base_1.0.safetensors' };
+    expect(validateWorkflow(wf, schemas)).toEqual([]);
+  });
+
+  it("trains at 1024 px with mixed captions and the guide's SDXL preset", () => {
+    const params = (id: string) => wf.nodes.find((n) => n.id === id)!.params;
+    expect(params('model')).toMatchObject({ family: 'sdxl' });
+    expect(params('resize')).toMatchObject({ resolution: 1024, mode: 'buckets' });
+    expect(params('caption')).toMatchObject({ style: 'sdxl' });
+    expect(params('train')).toMatchObject({ rank: 32, learningRate: 0.0001, steps: 0, shuffleTags: false });
+    expect(TRAIN_PRESETS.sdxl).toMatchObject({ rank: 32, learningRate: 0.0001, steps: 0, shuffleTags: false });
   });
 });
