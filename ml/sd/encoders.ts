@@ -144,6 +144,15 @@ export abstract class SdEncoders {
     return latentPreview(latents, h, w, this.previewFactors);
   }
 
+  /** Frees the text-encoder sessions (rebuilt on the next encode): SDXL's two hold 3.3 GB of float32 weights. */
+  async releaseText(): Promise<void> {
+    for (const [key, s] of [...this.sessions])
+      if (!key.startsWith('vae-')) {
+        this.sessions.delete(key);
+        await (await s).release();
+      }
+  }
+
   async release(): Promise<void> {
     for (const s of this.sessions.values()) await (await s).release();
     this.sessions.clear();

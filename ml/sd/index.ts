@@ -1,6 +1,7 @@
 /**
- * Stable Diffusion model families in the ML runtime. Today SD 1.5; SDXL and FLUX join with their own widths and
- * detection branches (detect.ts is the one place that decides a family).
+ * Stable Diffusion model families in the ML runtime: SD 1.5, and SDXL base in `sdxl-*.ts` with its own widths and
+ * detection branch (detect.ts is the one place that decides a family); FLUX would join the same way. Sampling
+ * (sample-run.ts: sampleSd15, sampleSdxl) and LoRA loading (lora-file.ts: readSdLora) take either family.
  *
  * Loading (checkpoint.ts): `openSdCheckpoint(path)` opens an ldm `.safetensors` file or a diffusers folder and
  * serves every weight lazily under its canonical name, float32:

@@ -59,6 +59,8 @@ export async function sampleSd(
     return { negative: await enc.encode(o.negative, { minChunks: chunks }), positives };
   };
   const plain = await conditionings(encoders);
+  // The prompts are encoded: the text encoders' weights need not sit beside the UNet's while it samples.
+  await encoders.releaseText();
   const shape = { h, w, tokens: plain.negative.tokens, width: plain.negative.width, ...encoders.unet };
   const size = sampleSize(o.width, o.height);
   const promptsOf = (st: SdStack): readonly number[] => st.prompts ?? o.prompts.map((_, i) => i);
