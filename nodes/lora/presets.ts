@@ -48,6 +48,24 @@ export const TRAIN_PRESETS: Record<string, Record<string, ParamValue>> = {
     shuffleTags: true,
     keepTokens: 1,
   },
+  /**
+   * An object for the built-in model by pivotal tuning alone (textual inversion: the trigger's own 9-vector
+   * embedding, no adapters), so prompts without the trigger are exactly the base model's. eval:lora's object case:
+   * the object is the nearest real render in 100% of samples with the trigger, prompts without it keep their
+   * concept 100% (the object preset's adapters: 88% / 50%). Not for SD checkpoints (pivotal tuning is the emoji
+   * model's for now).
+   */
+  'object-embedding': {
+    loraType: 'object',
+    pivotal: true,
+    targets: 'trigger embedding only',
+    embeddingVectors: 9,
+    learningRate: 0.002,
+    embeddingLr: 0.01,
+    classPrompts: [],
+    steps: 0,
+    shuffleTags: false,
+  },
   /** The guide's SD 1.5 row: 512 px (Resize), tag captions, rank 32, lr 1e-4, about 100 steps per image. */
   sd15: {
     rank: 32,

@@ -59,6 +59,17 @@ describe('pivotal tuning', () => {
     expect(moved).toBeGreaterThan(1e-3); // trained, not the class word's row left as it was
   });
 
+  it("the object-embedding preset trains the trigger's 9 vectors and no adapter", async () => {
+    const preset = trainLoraNode.schema.presets!['object-embedding']!;
+    const names = new Set(trainLoraNode.schema.params.map((x) => x.name));
+    expect(Object.keys(preset).filter((k) => !names.has(k))).toEqual([]);
+    const ctx = nodeContext(p.dataDir);
+    const out = await runNode(trainLoraNode, { ...preset, ...quick }, { model: p.model, dataset: p.dataset }, ctx);
+    const set = await readLora(ctx.artifacts.pathOf((out.lora as LoraValue).artifact), TINY_CONFIG);
+    expect(set.adapters).toEqual([]);
+    expect(set.embeddings?.[0]?.vectors.length).toBe(9 * TINY_CONFIG.textWidth);
+  });
+
   it('refuses pivotal tuning without a trigger word, naming the parameter', async () => {
     const none = await prepare(3, '');
     try {
