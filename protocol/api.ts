@@ -25,6 +25,7 @@
  * POST   /api/workflow-examples/restore    -> { restored: names }     (removes copies saved over examples)
  * GET    /api/templates                    -> TemplateListing[]       (the template gallery)
  * GET    /api/templates/:name              -> WorkflowFile
+ * GET    /api/templates/:name/picture      -> image/png                (a result of the template, where one ships)
  * GET    /api/download?path                -> the bytes of a file a node wrote (allowed folders only)
  * GET    /api/models                       -> ModelsListing           (checkpoint and LoRA folders and files)
  * GET    /api/files?path                   -> FileListing (folder browser limited to allowed roots)
@@ -87,6 +88,8 @@ export interface TemplateListing {
   scenario: string;
   nodes: { id: string; type: string; x: number; y: number }[];
   edges: [string, string][];
+  /** URL of a picture of what the template makes (drawn by the built-in model), where one ships. */
+  picture?: string;
 }
 
 export interface LogEntry {

@@ -214,6 +214,26 @@ test('a first visit shows the template gallery; a template opens as a new, ready
   });
 });
 
+test('template cards show a picture of what the template makes, and the graph where it needs your own images', async () => {
+  await withScreenshot(page, 'template-pictures', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=template-gallery] [data-testid=template-character-lora]');
+    // The quick start and the checkpoint × strength grid ship a result the built-in model drew: a loaded image.
+    for (const name of ['quickstart-style-lora', 'checkpoint-strength-grid']) {
+      const picture = page.locator(`[data-testid=template-${name}] img[data-testid=result-picture-${name}]`);
+      await picture.waitFor();
+      await page.waitForFunction((n) => {
+        const img = document.querySelector(`[data-testid=result-picture-${n}]`) as HTMLImageElement | null;
+        return img !== null && img.complete && img.naturalWidth > 100;
+      }, name);
+    }
+    // A character LoRA has no result before the user's images: its card draws the graph instead.
+    expect(await page.locator('[data-testid=template-character-lora] img').count()).toBe(0);
+    expect(await page.locator('[data-testid=template-character-lora] svg.template-picture rect').count()).toBe(8);
+    await shot('template-pictures');
+  });
+});
+
 test('a sample PNG or a LoRA dropped on the canvas opens the workflow that made it; a ComfyUI PNG says what it is', async () => {
   await withScreenshot(page, 'drop-files', async () => {
     await openQuick();

@@ -1,7 +1,8 @@
 /**
  * The template gallery, at the top of the library (open on a first visit, and with "Templates…"): the guide's
- * scenarios as ready workflows, each with its one-line purpose and a drawing of its graph. Picking one opens it in
- * a new tab; it is a copy, so saving it leaves the shipped file alone.
+ * scenarios as ready workflows, each with its one-line purpose and a picture of its result (what the built-in
+ * model drew running it), or a drawing of its graph where the template needs the user's own images. Picking one
+ * opens it in a new tab; it is a copy, so saving it leaves the shipped file alone.
  */
 import { memo, useEffect, useState } from 'react';
 import type { TemplateListing } from '../../../protocol/api';
@@ -46,6 +47,21 @@ const GraphPicture = memo(function GraphPicture({ t }: { t: TemplateListing }) {
   );
 });
 
+/** The picture of the template's result; the graph's drawing when none ships or it cannot be loaded. */
+const CardPicture = memo(function CardPicture({ t }: { t: TemplateListing }) {
+  const [failed, setFailed] = useState(false);
+  if (!t.picture || failed) return <GraphPicture t={t} />;
+  return (
+    <img
+      className="template-picture result"
+      src={t.picture}
+      alt={`what “${t.title}” makes`}
+      onError={() => setFailed(true)}
+      data-testid={`result-picture-${t.name}`}
+    />
+  );
+});
+
 async function openTemplate(name: string): Promise<void> {
   try {
     openWorkflowText(JSON.stringify(await api.template(name)));
@@ -72,7 +88,7 @@ export const TemplateGallery = memo(function TemplateGallery() {
       <ul>
         {list.map((t) => (
           <li key={t.name} onClick={() => void openTemplate(t.name)} data-testid={`template-${t.name}`}>
-            <GraphPicture t={t} />
+            <CardPicture t={t} />
             <b>{t.title}</b>
             <span className="badge">{t.scenario}</span>
             <div className="muted">{t.description}</div>

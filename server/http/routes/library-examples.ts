@@ -104,12 +104,19 @@ export function libraryExamplesRouter(folders: Folders): Router {
       const file = templateFile(name);
       if (!file) continue;
       try {
-        list.push(templateListing(name, parseWorkflow(fs.readFileSync(file, 'utf8')).workflow));
+        const listing = templateListing(name, parseWorkflow(fs.readFileSync(file, 'utf8')).workflow);
+        if (templatePicture(templatesDir, name)) listing.picture = `/api/templates/${name}/picture`;
+        list.push(listing);
       } catch {
         // An unreadable template is left out of the gallery; the others are listed.
       }
     }
     res.json(list);
+  });
+  router.get('/templates/:name/picture', (req, res) => {
+    const picture = badName(req.params.name) ? undefined : templatePicture(templatesDir, req.params.name);
+    if (!picture) return sendError(res, 404, 'not-found', `no picture of template "${req.params.name}"`);
+    res.type('png').sendFile(picture);
   });
   router.get('/templates/:name', (req, res) => {
     const file = templateFile(req.params.name);
@@ -122,6 +129,15 @@ export function libraryExamplesRouter(folders: Folders): Router {
 
 /** The example the gallery starts with (the style scenario). */
 const QUICK_START = 'quickstart-style-lora';
+
+/**
+ * The shipped picture of a template's result (`templates/pictures/<name>.png`, made by
+ * `npx tsx scripts/template-pictures.ts`), if there is one.
+ */
+function templatePicture(templatesDir: string, name: string): string | undefined {
+  const file = path.resolve(templatesDir, 'pictures', `${name}.png`);
+  return fs.existsSync(file) ? file : undefined;
+}
 
 /** A gallery card: what the template is for, and its nodes and wires for a small drawing of the graph. */
 function templateListing(name: string, wf: WorkflowFile): TemplateListing {
