@@ -20,13 +20,7 @@ export const Conv: GradRule = (ctx) => {
   const { sp, k, group, strides, dil, pads } = convAttrs(ctx);
   let dx;
   if (needs[0] && group === 1 && strides.every((v) => v === 1) && dil.every((v) => v === 1)) {
-    const flipped = g.slice(
-      g.transpose(w!, [1, 0, ...k.map((_, i) => i + 2)]),
-      k.map((kk) => kk - 1),
-      k.map((kk) => -kk - 1),
-      k.map((_, i) => i + 2),
-      k.map(() => -1),
-    );
+    const flipped = flippedKernel(g, w!, k);
     const back = pads.map((p, i) => k[i % sp]! - 1 - p);
     dx = g.conv(dy, flipped, undefined, { pads: back });
   } else if (needs[0]) {
@@ -43,6 +37,38 @@ export const Conv: GradRule = (ctx) => {
   const db = b && needs[2] ? g.reduceSum(dy, [0, ...k.map((_, i) => i + 2)]) : undefined;
   return [dx, dw, db];
 };
+
+/**
+ * W [out, in, ...k] with in/out swapped and every spatial axis reversed. A frozen float32 W gets it as an
+ * initializer computed when the graph is serialized; otherwise Transpose + Slice with negative steps.
+ */
+function flippedKernel(g: GraphBuilder, w: Tensor, k: number[]): Tensor {
+  const [co = 0, ci = 0] = w.shape;
+  if (w.dtype === 'float32') {
+    const t = g.derivedInitializer(w, 'flipped', [ci, co, ...k], (d) => flipSwap(d as Float32Array, co, ci));
+    if (t) return t;
+  }
+  return g.slice(
+    g.transpose(w, [1, 0, ...k.map((_, i) => i + 2)]),
+    k.map((kk) => kk - 1),
+    k.map((kk) => -kk - 1),
+    k.map((_, i) => i + 2),
+    k.map(() => -1),
+  );
+}
+
+/** flipSwap(W)[i][o][s] = W[o][i][S-1-s] over the flattened spatial index s (reversing it reverses every axis). */
+function flipSwap(w: Float32Array, co: number, ci: number): Float32Array {
+  const sp = w.length / (co * ci);
+  const out = new Float32Array(w.length);
+  for (let o = 0; o < co; o++)
+    for (let i = 0; i < ci; i++) {
+      const src = (o * ci + i) * sp,
+        dst = (i * co + o) * sp;
+      for (let s = 0; s < sp; s++) out[dst + s] = w[src + sp - 1 - s]!;
+    }
+  return out;
+}
 
 /** The spatial rank, kernel shape and attributes (with ONNX defaults) shared by Conv and ConvTranspose. */
 export function convAttrs({ node, x: [x, w] }: GradCtx) {
