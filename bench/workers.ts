@@ -125,7 +125,7 @@ async function simulated(count: number, jobs: number, ms: number): Promise<numbe
         await startWorker({
           serverUrl: server.url,
           redisUrl: redis.url,
-          device: `sim:${i}`,
+          device: 'cpu',
           dataDir: path.join(dataDir, `w${i}`),
           allow: [],
           lockMs: 30_000,

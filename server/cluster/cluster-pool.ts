@@ -14,11 +14,15 @@ import { ABANDON_AFTER_MS, abortError, createLocalPool, settleAfterAbort } from 
 import type { EngineEnv, NodeTask, NodeTaskReport, NodeWorkerPool } from '../engine/types';
 import {
   cancelKey,
+  chooseDeviceKind,
+  DEVICE_KINDS,
   deviceQueueName,
+  planMoves,
   jobIdOf,
   REDIS_PREFIX,
   runsOnWorker,
   workerKey,
+  type DeviceKind,
   type JobEventBatch,
   type JobResult,
   type NodeJobData,
@@ -54,6 +58,8 @@ interface InFlight {
   lastSeq: Map<string, number>;
   /** Set once the job is in Redis: before that, not finding it means nothing. */
   submitted: boolean;
+  /** The device kind whose queue holds the job. */
+  kind: DeviceKind;
   cancelled: boolean;
 }
 
@@ -69,9 +75,13 @@ const JOB_ATTEMPTS = 3;
 export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
   const local = createLocalPool(opts.env);
   const connection = redisOptions(opts.redisUrl);
-  const name = deviceQueueName(opts.pool);
-  const queue = new Queue(name, { connection, prefix: REDIS_PREFIX });
-  const events = new QueueEvents(name, { connection, prefix: REDIS_PREFIX });
+  const queues = new Map(
+    DEVICE_KINDS.map((k) => [k, new Queue(deviceQueueName(k, opts.pool), { connection, prefix: REDIS_PREFIX })]),
+  );
+  const queueOf = (kind: DeviceKind): Queue => queues.get(kind)!;
+  const allEvents = DEVICE_KINDS.map(
+    (k) => new QueueEvents(deviceQueueName(k, opts.pool), { connection, prefix: REDIS_PREFIX }),
+  );
   const redis = new IORedis(connection);
   const inFlight = new Map<string, InFlight>();
   const capacityListeners: (() => void)[] = [];
@@ -82,8 +92,8 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
     if (Date.now() - lastError > 5000) opts.log(`redis: ${e.message} (retrying)`);
     lastError = Date.now();
   };
-  queue.on('error', onError);
-  events.on('error', onError);
+  for (const q of queues.values()) q.on('error', onError);
+  for (const e of allEvents) e.on('error', onError);
   redis.on('error', onError);
 
   const settle = (jobId: string, job: Job | undefined, state: string) => {
@@ -107,6 +117,7 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
     const f = inFlight.get(jobId);
     if (!f?.submitted) return;
     // The state first, then the job: a job read while it ran has no return value even once its state says done.
+    const queue = queueOf(f.kind);
     const state = await queue.getJobState(jobId);
     if (state === 'completed' || state === 'failed') return settle(jobId, await queue.getJob(jobId), state);
     if (state !== 'unknown') return;
@@ -119,20 +130,24 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
     f.submitted = false;
     await submit(f.task, jobId);
   };
-  events.on('progress', ({ jobId, data }) => {
-    const f = inFlight.get(jobId);
-    const batch = data as unknown as JobEventBatch;
-    if (!f || !batch || !Array.isArray(batch.events)) return;
-    const stream = `${batch.worker}/${batch.attempt}`;
-    if ((f.lastSeq.get(stream) ?? 0) >= batch.seq) return;
-    f.lastSeq.set(stream, batch.seq);
-    for (const e of batch.events) f.report(e);
-  });
-  events.on('completed', ({ jobId }) => void check(jobId).catch(onError));
-  events.on('failed', ({ jobId }) => void check(jobId).catch(onError));
+  for (const events of allEvents) {
+    events.on('progress', ({ jobId, data }) => {
+      const f = inFlight.get(jobId);
+      const batch = data as unknown as JobEventBatch;
+      if (!f || !batch || !Array.isArray(batch.events)) return;
+      const stream = `${batch.worker}/${batch.attempt}`;
+      if ((f.lastSeq.get(stream) ?? 0) >= batch.seq) return;
+      f.lastSeq.set(stream, batch.seq);
+      for (const e of batch.events) f.report(e);
+    });
+    events.on('completed', ({ jobId }) => void check(jobId).catch(onError));
+    events.on('failed', ({ jobId }) => void check(jobId).catch(onError));
+  }
   const poll = setInterval(() => {
     for (const jobId of inFlight.keys()) void check(jobId).catch(onError);
-    void countWorkers().catch(onError);
+    void countWorkers()
+      .then(() => rehome())
+      .catch(onError);
   }, POLL_MS);
 
   const scanWorkers = async (): Promise<WorkerInfo[]> => {
@@ -150,8 +165,11 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
       .map((v) => JSON.parse(v) as WorkerInfo)
       .sort((a, b) => a.startedAt - b.startedAt);
   };
+  // This pool's live workers as last scanned: where new jobs go, and where waiting ones move.
+  let poolWorkers: WorkerInfo[] = [];
   const countWorkers = async () => {
-    const n = (await scanWorkers()).length;
+    poolWorkers = (await scanWorkers()).filter((w) => w.pool === opts.pool);
+    const n = poolWorkers.length;
     if (n !== live) {
       live = n;
       for (const l of capacityListeners) l();
@@ -166,8 +184,22 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
     // Cancelled while it was being added: cancel it now that it is there.
     return f?.cancelled ? cancel(jobId) : check(jobId);
   };
+  /** The job with this id in any kind's queue (a restarted server attaches to it), and that kind. */
+  const findJob = async (jobId: string): Promise<{ kind: DeviceKind; job: Job } | undefined> => {
+    for (const kind of DEVICE_KINDS) {
+      const job = await queueOf(kind).getJob(jobId);
+      if (job) return { kind, job };
+    }
+    return undefined;
+  };
+  const setKind = (jobId: string, kind: DeviceKind) => {
+    const f = inFlight.get(jobId);
+    if (f) f.kind = kind;
+  };
   const submit = async (task: NodeTask, jobId: string): Promise<void> => {
-    const existing = await queue.getJob(jobId);
+    const found = await findJob(jobId);
+    const existing = found?.job;
+    if (found) setKind(jobId, found.kind);
     if (existing) {
       const state = await existing.getState();
       // A job still queued or running is this same execution (the server restarted): attach to it.
@@ -177,22 +209,58 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
       await existing.remove(); // an earlier attempt failed or was cancelled: run it afresh
     }
     await redis.del(cancelKey(jobId));
-    const data: NodeJobData = { task: { ...task, device: 'worker' } };
-    await queue.add(task.type, data, {
+    const kind = chooseDeviceKind(poolWorkers);
+    setKind(jobId, kind);
+    await addJob(kind, task.type, { task: { ...task, device: 'worker' } }, jobId);
+    return submitted(jobId);
+  };
+  const addJob = (kind: DeviceKind, type: string, data: NodeJobData, jobId: string) =>
+    queueOf(kind).add(type, data, {
       jobId,
       attempts: JOB_ATTEMPTS,
       backoff: { type: 'fixed', delay: 500 },
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 24 * 3600 },
     });
-    return submitted(jobId);
+
+  /**
+   * Moves jobs that wait in one kind's queue to another's when that one has an idle worker to spare, or when no
+   * worker of their kind is left (planMoves). A job a worker takes meanwhile stays where it is: removing a locked
+   * job fails.
+   */
+  let rehoming = false;
+  const rehome = async () => {
+    if (rehoming || detached) return;
+    rehoming = true;
+    try {
+      const waiting: { id: string; kind: DeviceKind; job: Job }[] = [];
+      for (const [id, f] of inFlight) {
+        if (!f.submitted || f.cancelled) continue;
+        const job = await queueOf(f.kind).getJob(id);
+        if (job && ['waiting', 'prioritized'].includes(await job.getState())) waiting.push({ id, kind: f.kind, job });
+      }
+      for (const [id, to] of planMoves(waiting, poolWorkers)) {
+        const w = waiting.find((j) => j.id === id)!;
+        const moved = await w.job.remove().then(
+          () => true,
+          () => false,
+        );
+        if (!moved || !inFlight.has(id)) continue;
+        setKind(id, to);
+        await addJob(to, w.job.name, w.job.data as NodeJobData, id);
+        const { task } = w.job.data as NodeJobData;
+        opts.log(`the job of node "${task.nodeId}" (run ${task.runId}) moved from the ${w.kind} to the ${to} queue`);
+      }
+    } finally {
+      rehoming = false;
+    }
   };
 
   const cancel = async (jobId: string): Promise<void> => {
     const f = inFlight.get(jobId);
     if (f) f.cancelled = true;
     await redis.set(cancelKey(jobId), '1', 'EX', 3600);
-    const job = await queue.getJob(jobId);
+    const job = f ? await queueOf(f.kind).getJob(jobId) : (await findJob(jobId))?.job;
     // A job no worker has taken yet is simply taken out; a running one stops when its worker sees the key.
     if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
       await job.remove().catch(() => undefined);
@@ -222,6 +290,7 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
           lastSeq: new Map(),
           submitted: false,
           cancelled: false,
+          kind: 'cpu',
           resolve: (out) => (done(), resolve(out)),
           reject: (e) => (done(), reject(e)),
         });
@@ -245,7 +314,7 @@ export function createClusterPool(opts: ClusterPoolOptions): ClusterPool {
     async close() {
       clearInterval(poll);
       clearInterval(fastCount);
-      await Promise.allSettled([queue.close(), events.close()]);
+      await Promise.allSettled([...[...queues.values()].map((q) => q.close()), ...allEvents.map((e) => e.close())]);
       redis.disconnect();
     },
   };

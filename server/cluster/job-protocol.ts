@@ -9,7 +9,9 @@ import type { NodeError } from '../../protocol/messages';
 import type { NodeOutputs } from '../../protocol/values';
 import type { NodeTask, NodeTaskEvent } from '../engine/types';
 
-export type { WorkerInfo } from '../../protocol/api';
+import type { WorkerInfo } from '../../protocol/api';
+
+export type { WorkerInfo };
 
 /** What a node reports while it runs on a worker: the engine's own event union, unchanged. */
 export type JobEvent = NodeTaskEvent;
@@ -47,9 +49,73 @@ export interface NodeJobData {
 /** Prefix of every loraflow key in Redis (BullMQ's queues and our own keys). */
 export const REDIS_PREFIX = 'loraflow';
 
-/** The BullMQ queue device nodes go to: one for every worker, or one per named pool. */
-export function deviceQueueName(pool?: string): string {
-  return pool ? `device-${pool}` : 'device';
+/** The kinds of device a worker runs its jobs on; each has its own queue. In the order jobs prefer them. */
+export const DEVICE_KINDS = ['cuda', 'webgpu', 'cpu'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/** The kind of a device name ('cuda:1' is cuda); undefined for a name that is none of them. */
+export function deviceKindOf(device: string): DeviceKind | undefined {
+  const kind = device.split(':')[0];
+  return DEVICE_KINDS.find((k) => k === kind);
+}
+
+/** The BullMQ queue of one device kind: for every worker of that kind, or for those of a named pool. */
+export function deviceQueueName(kind: DeviceKind, pool?: string): string {
+  return pool ? `device-${pool}-${kind}` : `device-${kind}`;
+}
+
+/** How many workers of each kind there are, and how many of them are idle. */
+function countKinds(workers: readonly Pick<WorkerInfo, 'device' | 'job'>[]) {
+  const live = new Map<DeviceKind, number>();
+  const idle = new Map<DeviceKind, number>();
+  for (const w of workers) {
+    const kind = deviceKindOf(w.device);
+    if (!kind) continue;
+    live.set(kind, (live.get(kind) ?? 0) + 1);
+    if (!w.job) idle.set(kind, (idle.get(kind) ?? 0) + 1);
+  }
+  return { live, idle };
+}
+
+/**
+ * The device kind a new job is queued for, given the live workers of its pool: the first kind (cuda, webgpu, cpu)
+ * with an idle worker, else the first with any worker, else cpu (it waits there; planMoves moves it once workers
+ * come).
+ */
+export function chooseDeviceKind(workers: readonly Pick<WorkerInfo, 'device' | 'job'>[]): DeviceKind {
+  const { live, idle } = countKinds(workers);
+  return DEVICE_KINDS.find((k) => idle.has(k)) ?? DEVICE_KINDS.find((k) => live.has(k)) ?? 'cpu';
+}
+
+/**
+ * Which waiting jobs to move to another kind's queue, and where: a job that its own queue's idle workers will not
+ * take goes to a kind with an idle worker to spare (in preference order); a job in the queue of a kind with no
+ * live worker goes to the first kind that has one. `waiting` is in queue order.
+ */
+export function planMoves(
+  waiting: readonly { id: string; kind: DeviceKind }[],
+  workers: readonly Pick<WorkerInfo, 'device' | 'job'>[],
+): Map<string, DeviceKind> {
+  const { live, idle } = countKinds(workers);
+  const spare = new Map(DEVICE_KINDS.map((k) => [k, idle.get(k) ?? 0]));
+  const stuck: { id: string; kind: DeviceKind }[] = [];
+  for (const job of waiting) {
+    const left = spare.get(job.kind) ?? 0;
+    if (left > 0) spare.set(job.kind, left - 1);
+    else stuck.push(job);
+  }
+  const moves = new Map<string, DeviceKind>();
+  for (const job of stuck) {
+    const to = DEVICE_KINDS.find((k) => (spare.get(k) ?? 0) > 0);
+    if (to) {
+      spare.set(to, (spare.get(to) ?? 0) - 1);
+      moves.set(job.id, to);
+    } else if (!live.has(job.kind)) {
+      const alive = DEVICE_KINDS.find((k) => live.has(k));
+      if (alive) moves.set(job.id, alive);
+    }
+  }
+  return moves;
 }
 
 /** The key a cancelled job's worker polls. */

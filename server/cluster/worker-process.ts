@@ -16,7 +16,16 @@ import { createPathPolicy } from '../engine/paths';
 import { createRegistry } from '../engine/registry';
 import type { EngineEnv } from '../engine/types';
 import { loadNodeDefinitions } from '../queue/runtime';
-import { cancelKey, deviceQueueName, REDIS_PREFIX, workerKey, type JobResult, type NodeJobData } from './job-protocol';
+import {
+  cancelKey,
+  DEVICE_KINDS,
+  deviceKindOf,
+  deviceQueueName,
+  REDIS_PREFIX,
+  workerKey,
+  type JobResult,
+  type NodeJobData,
+} from './job-protocol';
 import { runNodeJob } from './node-job';
 import { redisOptions } from './redis-url';
 import { createServerClient } from './server-client';
@@ -38,6 +47,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   readonly id: string;
+  /** The BullMQ queue it takes jobs from: its device kind's (and pool's). */
+  readonly queue: string;
   /** Stops taking jobs; a job in progress is left to BullMQ's stalled check (another worker resumes it). */
   close(): Promise<void>;
 }
@@ -48,6 +59,8 @@ const CANCEL_POLL_MS = 300;
 
 /** Starts a worker and resolves once it is connected and listening for jobs. */
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const kind = deviceKindOf(opts.device);
+  if (!kind) throw new Error(`--gpu ${opts.device}: not a device a worker runs on (cpu, cuda:N or webgpu:N)`);
   const id = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const env: EngineEnv = {
     registry: createRegistry(loadNodeDefinitions(process.env.LORAFLOW_EXTRA_NODES)),
@@ -129,7 +142,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
   };
 
-  const worker = new Worker(deviceQueueName(opts.pool), processJob, {
+  // Each kind of device has its own queue: the server puts a job where a worker of a kind is free.
+  const worker = new Worker(deviceQueueName(kind, opts.pool), processJob, {
     connection: redisOptions(opts.redisUrl),
     prefix: REDIS_PREFIX,
     concurrency: 1,
@@ -138,12 +152,30 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     maxStalledCount: 3,
   });
   worker.on('error', onRedisError);
+  // The stalled-job check of the other kinds' queues: BullMQ runs it only in workers of a queue, and a job whose
+  // worker died must go back to waiting (and then to a live kind: the server moves it) even when that worker was
+  // the last of its kind.
+  const watchers = DEVICE_KINDS.filter((k) => k !== kind).map(
+    (k) =>
+      new Worker(deviceQueueName(k, opts.pool), null, {
+        connection: redisOptions(opts.redisUrl),
+        prefix: REDIS_PREFIX,
+        autorun: false,
+        stalledInterval: Math.max(500, Math.floor(opts.lockMs / 2)),
+        maxStalledCount: 3,
+      }),
+  );
+  for (const w of watchers) {
+    w.on('error', onRedisError);
+    void w.startStalledCheckTimer();
+  }
   await worker.waitUntilReady();
   return {
     id,
+    queue: deviceQueueName(kind, opts.pool),
     async close() {
       clearInterval(beat);
-      await worker.close(true);
+      await Promise.all([worker.close(true), ...watchers.map((w) => w.close(true))]);
       await redis.del(workerKey(id)).catch(() => undefined);
       redis.disconnect();
     },

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import type { RunDetail } from '../../protocol/messages';
-import type { WorkersResponse } from '../../protocol/api';
+import type { MetricPoint, WorkersResponse } from '../../protocol/api';
 import { get, post, startServer, tempDir, WsRecorder, type ServerProcess } from '../server/harness';
 import {
   startRedis,
@@ -89,8 +89,10 @@ it('three runs queued at once all train on the workers, both of them, with every
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).byteLength).toBe(lora.artifact.bytes);
     // Progress metrics of every step reached SQLite and the WebSocket.
-    const metrics = (await get(`${server.url}/api/runs/${id}/metrics?node=train`, auth)).body as { step: number }[];
-    expect(metrics.map((m) => m.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const points = (await get(`${server.url}/api/runs/${id}/metrics?node=train`, auth)).body as MetricPoint[];
+    const steps = points.filter((p) => !p.checkpoint && !p.sample).map((p) => p.step);
+    expect(steps).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(points.filter((p) => p.checkpoint).map((p) => p.step)).toEqual([5, 10, 15, 20]);
     const wsSteps = ws.ofRun(id).filter((m) => m.type === 'node.metrics' && m.nodeId === 'train');
     expect(wsSteps).toHaveLength(20);
     const logs = (await get(`${server.url}/api/runs/${id}/logs?node=train`, auth)).body as { message: string }[];

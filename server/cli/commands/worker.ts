@@ -61,7 +61,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
     lockMs,
     log: logLine,
   });
-  out(`loraflow worker ${worker.id} ready on ${device} (server ${values.server}, redis ${redactRedisUrl(redisUrl)})`);
+  out(
+    `loraflow worker ${worker.id} ready on ${device}, queue ${worker.queue} (server ${values.server}, redis ${redactRedisUrl(redisUrl)})`,
+  );
   return new Promise<number>((resolve) => {
     const stop = () => {
       logLine('stopping: a job in progress goes to another worker');
