@@ -1,7 +1,7 @@
 /**
  * Evaluates LoRAs trained by the quick start's workflow on the shipped model: do they answer to their trigger word?
  *
- *   npm run eval:lora -- [--cases twemoji,openmoji,object] [--concepts 16] [--set train.<param>=<json>]...
+ *   npm run eval:lora -- [--cases twemoji,openmoji,object,object-lora] [--concepts 16] [--set train.<param>=<json>]...
  *                        [--model base.safetensors] [--out data/eval-lora]
  *
  * Style LoRAs (the quick start's Twemoji set, and the OpenMoji example): samples of held-out subjects (none in the
@@ -9,8 +9,9 @@
  * without it (bleeding), against the base model; the subject's survival: how often its own concept is among the 10
  * nearest real renders (of 1,594 concepts in four styles), relative to the base model's rate.
  * Object LoRA: a concept held out of pretraining, 20 images (four emoji sets x five crops) captioned
- * "sks_thing, <set> style": how often samples with the trigger have it as their nearest real render (top-1 and
- * top-10), and how often prompts without the trigger keep the base model's nearest concept.
+ * "sks_thing, <set> style", trained with the object-embedding preset (pivotal tuning alone; `object-lora`: the object
+ * preset's adapters): how often samples with the trigger have it as their nearest real render (top-1 and top-10),
+ * and how often prompts without the trigger keep the base model's nearest concept.
  * Every case also prints TrainLoRA's own LoRA check (effect, bleeding, survival per checkpoint) and its diagnosis.
  * The LoRA evaluated is LoRACheck's `best` output (the checkpoint it chose).
  */
@@ -27,6 +28,7 @@ import { sampleCombos } from '../ml/lora/sample';
 import type { LoraSet } from '../ml/lora/types';
 import { builtinNodes } from '../nodes';
 import { SHIPPED_WEIGHTS } from '../nodes/model/model-value';
+import { TRAIN_PRESETS } from '../nodes/lora/presets';
 import type { LoraValue } from '../nodes/lora/lora-value';
 import type { WorkflowFile } from '../protocol/workflow';
 import type { ParamValue } from '../protocol/schema';
@@ -213,18 +215,19 @@ async function objectCase(
   retrieval: Retrieval,
   all: ReturnType<typeof listConcepts>,
   others: number[],
+  adapters: boolean,
 ) {
   const concept = all[objectIdx]!;
   say(
-    `\n== object LoRA: "${concept.text}" (held out of pretraining), 20 images in 4 sets, trigger ${OBJECT_TRIGGER} ==`,
+    `\n== object LoRA: "${concept.text}" (held out of pretraining), 20 images in 4 sets, trigger ${OBJECT_TRIGGER}, ${adapters ? 'object preset (adapters, prior preservation)' : 'object-embedding preset (pivotal tuning alone)'} ==`,
   );
   // Class prompts of other things (the style examples' subjects): what the object's trigger must leave alone.
   const classPrompts = EXAMPLE_CODEPOINTS.map((cp) => `${conceptText(noto.byCodepoint.get(cp) ?? '')}, noto style`);
-  const lora = await train(env, 'examples/object', OBJECT_TRIGGER, {
-    loraType: 'object',
-    shuffleTags: false,
-    classPrompts,
-  });
+  // The object-embedding preset (pivotal tuning alone) at the quick start's 600 steps; `--cases object-lora`: the
+  // object preset's adapters with prior preservation, as before.
+  const { steps: _auto, ...embedding } = TRAIN_PRESETS['object-embedding']!;
+  const settings = adapters ? { loraType: 'object', shuffleTags: false, classPrompts } : embedding;
+  const lora = await train(env, 'examples/object', OBJECT_TRIGGER, settings);
   const base = await loadModel(env.modelFile);
   const withPrompts = [...ALL_STYLES, ...ALL_STYLES].map((s) => `${OBJECT_TRIGGER}, ${s} style`);
   const t0 = Date.now();
@@ -271,7 +274,7 @@ async function main(): Promise<void> {
     .filter((i) => i >= 0 && i % 13 === 0)
     .slice(0, nEval);
   let t0 = Date.now();
-  const needStyle = cases.some((c) => c !== 'object');
+  const needStyle = cases.some((c) => !c.startsWith('object'));
   const clf = needStyle
     ? await styleClassifier(
         all.filter((_, i) => !evalIdx.includes(i)).map((c) => c.codepoint),
@@ -290,7 +293,8 @@ async function main(): Promise<void> {
   say(`retrieval gallery: ${all.length} concepts x ${ALL_STYLES.length} styles, ${secs(t0)}`);
   const grids: Uint8Array[] = [];
   for (const c of cases) {
-    if (c === 'object') grids.push(...(await objectCase(env, object, retrieval, all, evalIdx)));
+    if (c === 'object' || c === 'object-lora')
+      grids.push(...(await objectCase(env, object, retrieval, all, evalIdx, c === 'object-lora')));
     else grids.push(...(await styleCase(env, c as StyleId, clf!, retrieval, evalIdx, all)));
   }
   const tiles = new Uint8Array(grids.reduce((n, t) => n + t.length, 0));
