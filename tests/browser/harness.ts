@@ -55,13 +55,20 @@ export interface RunningServer {
 export async function startServer(
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loraflow-browser-')),
   port = 0,
+  /** More `serve` arguments (`--redis URL`) and environment (another LORAFLOW_EXTRA_NODES). */
+  extra: { args?: string[]; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(REPO, 'bin/loraflow.js'), 'serve', '--port', String(port), '--data', dataDir],
+    [path.join(REPO, 'bin/loraflow.js'), 'serve', '--port', String(port), '--data', dataDir, ...(extra.args ?? [])],
     {
       cwd: REPO,
-      env: { ...process.env, LORAFLOW_EXTRA_NODES: path.join(__dirname, 'test-nodes.ts'), LORAFLOW_CPU_SLOTS: '2' },
+      env: {
+        ...process.env,
+        LORAFLOW_EXTRA_NODES: path.join(__dirname, 'test-nodes.ts'),
+        LORAFLOW_CPU_SLOTS: '2',
+        ...extra.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
