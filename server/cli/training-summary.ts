@@ -103,7 +103,8 @@ export function formatTrainingSummaries(
       const why = ` (not step ${best?.step ?? '?'}, the validation loss's lowest: its held-out split is a few images)`;
       lines.push(`    checkpoint to use: ${pick.text}${differs ? why : ''}`);
     }
-    const logs = state.status === 'cached' ? [] : logsOf(node.id);
+    // A cached node's lines come from the run that trained it (logsOf replays them), diagnosis included.
+    const logs = logsOf(node.id);
     const diagnosis = logs.filter((l) => l.message.startsWith(DIAGNOSIS_PREFIX)).at(-1);
     if (diagnosis) lines.push(`    ${diagnosis.message}`);
     // The diagnosis is also warned when it is bad; print it once.

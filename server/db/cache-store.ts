@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { CacheStore } from '../engine/types';
+import type { CachedLogLine, CacheStore } from '../engine/types';
 import type { NodeOutputs } from '../../protocol/values';
 
-/** The executor's node cache backed by SQLite, so cached results survive restarts and are shared with the CLI. */
+/**
+ * The executor's node cache backed by SQLite, so cached results survive restarts and are shared with the CLI. The
+ * `warnings` column holds every info and warning line the node logged (warnings only, as strings, in older rows).
+ */
 export function createSqliteCache(db: Database.Database): CacheStore {
   const select = db.prepare<[string], { outputs: string }>('SELECT outputs FROM cache WHERE key = ?');
   const selectWarnings = db.prepare<[string], { warnings: string | null }>('SELECT warnings FROM cache WHERE key = ?');
@@ -16,13 +19,17 @@ export function createSqliteCache(db: Database.Database): CacheStore {
       const row = select.get(cacheKey);
       return row ? (JSON.parse(row.outputs) as NodeOutputs) : undefined;
     },
-    put(cacheKey, nodeType, outputs, warnings = []) {
-      const stored = warnings.length > 0 ? JSON.stringify(warnings) : null;
+    put(cacheKey, nodeType, outputs, log = []) {
+      const stored = log.length > 0 ? JSON.stringify(log) : null;
       upsert.run(cacheKey, nodeType, JSON.stringify(outputs), stored, Date.now());
     },
-    warnings(cacheKey) {
+    log(cacheKey) {
       const stored = selectWarnings.get(cacheKey)?.warnings;
-      return stored ? (JSON.parse(stored) as string[]) : [];
+      if (!stored) return [];
+      // Results cached before info lines were kept hold their warnings as plain strings.
+      return (JSON.parse(stored) as (CachedLogLine | string)[]).map((l) =>
+        typeof l === 'string' ? { level: 'warn', message: l } : l,
+      );
     },
   };
 }

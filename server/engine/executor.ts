@@ -14,7 +14,7 @@ import { applyWiredParams } from './wired-params';
 import { createProgressThrottle, type ProgressThrottle } from './progress';
 import { createSlots, type Resource } from './slots';
 import { assertNever } from '../../protocol/messages';
-import type { EngineEnv, ExecuteOptions, NodeTaskReport, NodeWorkerPool, RunOutcome } from './types';
+import type { CachedLogLine, EngineEnv, ExecuteOptions, NodeTaskReport, NodeWorkerPool, RunOutcome } from './types';
 
 type Status = 'waiting' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
@@ -31,6 +31,18 @@ function cachedOutputs(env: EngineEnv, key: NodeKey, p: PlannedNode): NodeOutput
   const outputs = env.cache.get(key.key);
   if (!outputs || !artifactsPresent(outputs, env.artifacts)) return undefined;
   return p.def?.cacheStillValid?.(outputs) === false ? undefined : outputs;
+}
+
+/** Info lines kept with a cached result: the last ones (a training's diagnosis comes last); warnings all. */
+const CACHED_INFO_LINES = 200;
+
+function keepLine(kept: CachedLogLine[], line: CachedLogLine): void {
+  kept.push(line);
+  if (line.level !== 'info' || kept.filter((l) => l.level === 'info').length <= CACHED_INFO_LINES) return;
+  kept.splice(
+    kept.findIndex((l) => l.level === 'info'),
+    1,
+  );
 }
 
 function gatherInputs(p: PlannedNode, outputs: (NodeOutputs | undefined)[]): Inputs {
@@ -89,9 +101,10 @@ export async function executeWorkflow(
       status[i] = 'done';
       outputs[i] = hit;
       emit({ type: 'node.cached', nodeId: p.id, outputs: hit, cacheKey: key.key });
-      // Warnings live in the logs of the run that computed the result; this run shows them again.
-      for (const message of env.cache.warnings(key.key))
-        emit({ type: 'node.log', nodeId: p.id, level: 'warn', message, at: Date.now() });
+      // What the node said computing the result (skipped files, the loss diagnosis) lives in the logs of that
+      // run; this run shows it again, so a cached rerun reads like the run that computed it.
+      for (const { level, message } of env.cache.log(key.key))
+        emit({ type: 'node.log', nodeId: p.id, level, message, at: Date.now() });
     }
   }
   const toRun = requiredMisses(plan, status);
@@ -190,7 +203,7 @@ function runMisses(
     // Created on the first report: most quick nodes report no progress at all.
     let progress: ProgressThrottle | undefined;
     let reportsClosed = false;
-    const warnings: string[] = [];
+    const logged: CachedLogLine[] = [];
     const throttle = {
       report(value: number, max: number, metrics?: Metrics) {
         if (reportsClosed) return;
@@ -212,7 +225,7 @@ function runMisses(
         case 'preview':
           return emit({ type: 'node.preview', nodeId: p.id, image: e.image, label: e.label });
         case 'log':
-          if (e.level === 'warn') warnings.push(e.message);
+          if (e.level === 'warn' || e.level === 'info') keepLine(logged, { level: e.level, message: e.message });
           return emit({ type: 'node.log', nodeId: p.id, level: e.level, message: e.message, at: Date.now() });
         case 'checkpoint':
           return emit({ type: 'node.checkpoint', nodeId: p.id, checkpoint: e.checkpoint, at: Date.now() });
@@ -250,7 +263,7 @@ function runMisses(
         outputs[i] = out;
         status[i] = 'done';
         try {
-          env.cache.put(key.key, p.node.type, out, warnings);
+          env.cache.put(key.key, p.node.type, out, logged);
         } catch (e) {
           // The result is still good for this run; only the next run will have to compute it again.
           emit({

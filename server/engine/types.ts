@@ -27,13 +27,19 @@ export type ExecutorEvent =
 
 export type RunOutcome = 'succeeded' | 'failed' | 'cancelled';
 
+/** A line a node logged computing a cached result: a cache hit shows it again (skipped files, a loss diagnosis). */
+export interface CachedLogLine {
+  level: 'info' | 'warn';
+  message: string;
+}
+
 /** Persistent cache of finished nodes' outputs, keyed by cache key. The server backs it with SQLite. */
 export interface CacheStore {
   get(cacheKey: string): NodeOutputs | undefined;
-  /** Stores a result with the warnings the node logged computing it (a cache hit must still show them). */
-  put(cacheKey: string, nodeType: string, outputs: NodeOutputs, warnings?: readonly string[]): void;
-  /** The warnings stored with a result (none when it had none or is not cached). */
-  warnings(cacheKey: string): readonly string[];
+  /** Stores a result with the info and warning lines the node logged computing it. */
+  put(cacheKey: string, nodeType: string, outputs: NodeOutputs, log?: readonly CachedLogLine[]): void;
+  /** The lines stored with a result (none when it logged none or is not cached). */
+  log(cacheKey: string): readonly CachedLogLine[];
 }
 
 export interface NodeRegistry {

@@ -1,4 +1,7 @@
-/** A node that warned when it computed its result shows the same warnings when a rerun serves it from the cache. */
+/**
+ * A node that logged when it computed its result says the same when a rerun serves it from the cache: its warnings
+ * (the badge's count) and its info lines (what it loaded, a training's loss diagnosis), in the order it said them.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +43,7 @@ afterEach(() => engine.dispose());
  */
 const wf = () => graph(['load:Warner', 'plus:Add{"plus":1}'], ['load.out -> plus.a']);
 
-test('a cached rerun reports the warnings the node logged when it ran', async () => {
+test('a cached rerun reports the warnings and info lines the node logged when it ran', async () => {
   engine = testEngine([warner]);
   const first = await engine.run(wf());
   expect(warningsOf(first.events)).toEqual([
@@ -50,8 +53,13 @@ test('a cached rerun reports the warnings the node logged when it ran', async ()
   const rerun = await engine.run(wf());
   expect(rerun.ran).toEqual([]);
   expect(warningsOf(rerun.events)).toEqual(warningsOf(first.events));
-  // Info lines are not repeated: only what the badge counts.
-  expect(rerun.events.filter((e) => e.type === 'node.log')).toHaveLength(2);
+  const lines = (events: ExecutorEvent[]) =>
+    events.flatMap((e) => (e.type === 'node.log' ? [`${e.level} ${e.message}`] : []));
+  expect(lines(rerun.events)).toEqual([
+    'warn skipped broken.png: not an image',
+    'info loaded 3 images',
+    'warn skipped empty.jpg: empty file',
+  ]);
 });
 
 test('the warnings are kept with the result in the SQLite cache, across a restart', async () => {

@@ -1,6 +1,8 @@
 /**
  * Live charts get every point from `node.metrics` messages, but a slow client may have some of them dropped and a
  * reloaded page starts with none: the stored series come from the REST API after a (re)connect and when a node ends.
+ * A node served from the cache measures nothing in this run: its curves are those of the run that computed it,
+ * which the server gives under this run (its log lines the server replays on the WebSocket).
  */
 import type { ServerMessage } from '../../../protocol/messages';
 import { loadMetrics, runsStore } from '../store/runs';
@@ -18,8 +20,17 @@ export function syncMetrics(runId: string): void {
   );
 }
 
-/** Syncs when a node that reported metrics ends. */
+/** Fetches what a cached node measured when it was computed (this node only: others may be cached later). */
+function syncCachedNode(runId: string, nodeId: string): void {
+  api.metrics(runId, nodeId).then(
+    (points) => loadMetrics(runId, points),
+    () => undefined,
+  );
+}
+
+/** Syncs when a node that reported metrics ends, and when a node is served from the cache. */
 export function syncOnMessage(m: ServerMessage): void {
+  if (m.type === 'node.cached') return syncCachedNode(m.runId, m.nodeId);
   if (m.type !== 'node.finished' && m.type !== 'node.failed' && m.type !== 'node.cancelled') return;
   if (runsStore.get().runs[m.runId]?.metrics[m.nodeId]?.length) syncMetrics(m.runId);
 }
