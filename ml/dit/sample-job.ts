@@ -1,7 +1,7 @@
 /** Runs a sampling job in a worker thread, with per-step progress and cooperative cancellation. */
 import * as path from 'node:path';
-import { runWorkerJob } from '../runtime/worker-job';
-import type { SampleJob, SampleWorkerMessage } from './sample-worker';
+import { runJob } from '../runtime/job-messages';
+import type { SampleJob, SampleJobResult } from './sample-worker';
 
 export interface SampleResult {
   /** One [prompts, size, size, 3] RGB array per LoRA combination of the job (one for the base model alone). */
@@ -19,19 +19,14 @@ export function sampleInWorker(
   signal?.throwIfAborted();
   const combos = Math.max(1, job.loras?.length ?? 0);
   const entry = path.join(__dirname, 'sample-worker.ts');
-  return runWorkerJob<SampleWorkerMessage, SampleResult>(
+  // A throwing onStep (e.g. a cancelled run's progress) fails the job and stops the worker at its next step.
+  const { result } = runJob<SampleJobResult>(
     entry,
     { job },
-    (m) => {
-      // A throwing onStep (e.g. a cancelled run's progress) fails the job and stops the worker at its next step.
-      if (m.type === 'step') return void onStep?.(m.done, m.total, m.preview);
-      if (m.type === 'done')
-        return { result: { images: split(m.images, combos), imageSize: m.imageSize, seconds: m.seconds } };
-      if (m.type === 'cancelled') return undefined;
-      return { error: new Error(m.message) };
-    },
+    (e) => void (e.type === 'progress' && onStep?.(e.done, e.total, e.preview)),
     signal,
-  ).result;
+  );
+  return result.then((r) => ({ images: split(r.images, combos), imageSize: r.imageSize, seconds: r.seconds }));
 }
 
 /** `n` equal consecutive views of `all`. */

@@ -2,11 +2,12 @@
  * Worker-thread entry for sampling (session.run blocks its thread, so the server's thread never runs it): the base
  * model, or one row of images per combination of LoRAs at strengths, merged into the weights by ml/lora.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { readCombos, sampleCombos, type LoraFileUse } from '../lora/sample';
 import type { SampleOptions } from './sampler';
 import { loadModel } from './weights';
-import { throwIfCancelRequested, WorkerCancelled } from '../runtime/worker-cancel';
+import { postJobMessage, runJobMain, type JobMessage } from '../runtime/job-messages';
+import { throwIfCancelRequested } from '../runtime/worker-cancel';
 
 export interface SampleJob {
   modelPath: string;
@@ -18,34 +19,26 @@ export interface SampleJob {
   loras?: LoraFileUse[][];
 }
 
-export type SampleWorkerMessage =
-  | { type: 'step'; done: number; total: number; preview?: Uint8Array }
-  /** `images`: every combination's [prompts, S, S, 3] RGB bytes, one after the other. */
-  | { type: 'done'; images: Uint8Array; imageSize: number; seconds: number }
-  | { type: 'cancelled' }
-  | { type: 'error'; message: string };
+/** How a sampling job ends. `images`: every combination's [prompts, S, S, 3] RGB bytes, one after the other. */
+export interface SampleJobResult {
+  images: Uint8Array;
+  imageSize: number;
+  seconds: number;
+}
 
-async function main(job: SampleJob): Promise<void> {
-  const post = (m: SampleWorkerMessage) => parentPort?.postMessage(m);
-  try {
-    const model = await loadModel(job.modelPath);
-    const combos = await readCombos(job.loras?.length ? job.loras : [[]], model.config);
-    const started = Date.now();
-    const images = await sampleCombos(model, combos, job.options, job.threads ?? 2, (done, total, preview) => {
-      throwIfCancelRequested();
-      const wantPreview = job.previewEvery > 0 && (done % job.previewEvery === 0 || done === total);
-      post({ type: 'step', done, total, preview: wantPreview ? preview() : undefined });
-    });
-    post({
-      type: 'done',
-      images: concat(images),
-      imageSize: model.config.imageSize,
-      seconds: (Date.now() - started) / 1000,
-    });
-  } catch (e) {
-    if (e instanceof WorkerCancelled) post({ type: 'cancelled' });
-    else post({ type: 'error', message: (e as Error).message });
-  }
+/** A sampling worker's messages: the one job protocol (ml/runtime/job-messages.ts). */
+export type SampleWorkerMessage = JobMessage<SampleJobResult>;
+
+async function main(job: SampleJob): Promise<SampleJobResult> {
+  const model = await loadModel(job.modelPath);
+  const combos = await readCombos(job.loras?.length ? job.loras : [[]], model.config);
+  const started = Date.now();
+  const images = await sampleCombos(model, combos, job.options, job.threads ?? 2, (done, total, preview) => {
+    throwIfCancelRequested();
+    const wantPreview = job.previewEvery > 0 && (done % job.previewEvery === 0 || done === total);
+    postJobMessage<SampleJobResult>({ type: 'progress', done, total, preview: wantPreview ? preview() : undefined });
+  });
+  return { images: concat(images), imageSize: model.config.imageSize, seconds: (Date.now() - started) / 1000 };
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -56,4 +49,4 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-void main((workerData as { job: SampleJob }).job);
+runJobMain(() => main((workerData as { job: SampleJob }).job));
