@@ -54,8 +54,13 @@ export interface ParamSpec {
   pathPart?: PathPart;
   /** A parameter that may be left empty (string/path kinds). */
   optional?: boolean;
-  /** Shown only when another parameter has one of these values, e.g. {param:'mode', equals:['pad']}. */
-  visibleWhen?: { param: string; equals: ParamValue[] };
+  /**
+   * Shown only when another parameter has one of these values, e.g. {param:'mode', equals:['pad']}. With `input`,
+   * the parameter of the node wired to that input (through reroutes): TrainLoRA's SD-only settings show for
+   * {input:'model', param:'family', equals:['sd15','sdxl']}. The editor hides by it; validation, which does not
+   * follow wires, still checks such a parameter (its default is always valid).
+   */
+  visibleWhen?: { param: string; equals: ParamValue[]; input?: string };
 }
 
 /**

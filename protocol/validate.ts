@@ -107,7 +107,8 @@ export function isParamVisible(
   spec: ParamSpec,
   params: Readonly<Record<string, unknown>>,
 ): boolean {
-  if (!spec.visibleWhen) return true;
+  // A condition on the node at an input is the editor's to judge (client/src/graph/upstream-params.ts).
+  if (!spec.visibleWhen || spec.visibleWhen.input !== undefined) return true;
   const controller = schema.params.find((p) => p.name === spec.visibleWhen!.param);
   const value = params[spec.visibleWhen.param] ?? controller?.default;
   return spec.visibleWhen.equals.some((v) => v === value);

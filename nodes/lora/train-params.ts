@@ -74,6 +74,9 @@ export function selectTargets(targets: string, names: readonly string[]): string
   return [...names];
 }
 
+/** Shown only when the MODEL comes from LoadModel set to an SD family (hidden on the built-in emoji model). */
+const SD_MODELS = { input: 'model', param: 'family', equals: ['sd15', 'sdxl'] };
+
 export const TRAIN_PARAMS: ParamSpec[] = [
   {
     name: 'loraType',
@@ -351,6 +354,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 'epsilon',
     label: 'Prediction (SD)',
     tooltip: "SD 1.5: the checkpoint's objective; 'v' for v-prediction fine-tunes (kohya v_parameterization).",
+    visibleWhen: SD_MODELS,
   },
   {
     name: 'minSnrGamma',
@@ -360,6 +364,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     max: 20,
     label: 'Min-SNR gamma (SD)',
     tooltip: 'SD 1.5: min-SNR loss weighting (kohya min_snr_gamma; 5 is usual); 0 turns it off.',
+    visibleWhen: SD_MODELS,
   },
   {
     name: 'noiseOffset',
@@ -370,6 +375,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     step: 0.01,
     label: 'Noise offset (SD)',
     tooltip: 'SD 1.5: kohya noise_offset (0.05-0.1 lets the LoRA learn overall brightness); 0 turns it off.',
+    visibleWhen: SD_MODELS,
   },
   {
     name: 'clipSkip',
@@ -379,6 +385,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     max: 12,
     label: 'Clip skip (SD)',
     tooltip: 'SD 1.5: 2 conditions on the penultimate CLIP layer (anime fine-tunes); use the same when sampling.',
+    visibleWhen: SD_MODELS,
   },
   {
     name: 'convRank',
@@ -389,6 +396,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     label: 'Conv rank (SD)',
     tooltip:
       "SD 1.5: LoCon, kohya's conv_dim: also adapts the ResBlocks' and samplers' convs (86 modules); 0 turns it off.",
+    visibleWhen: SD_MODELS,
   },
   {
     name: 'convAlpha',
@@ -397,6 +405,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     min: 0.01,
     label: 'Conv alpha (SD)',
     tooltip: "SD 1.5: kohya's conv_alpha; the conv adapters are scaled by conv alpha / conv rank.",
+    visibleWhen: SD_MODELS,
   },
   { name: 'stepsPerRun', kind: 'int', default: 5, min: 1, max: 100, label: 'Steps per session.run' },
   {

@@ -3,6 +3,10 @@ import { memo } from 'react';
 import type { NodeSchema, ParamValue } from '../../../protocol/schema';
 import type { ValidationError } from '../../../protocol/validation-types';
 import { isParamVisible } from '../../../protocol/validate';
+import { shownByUpstream, upstreamKey } from '../graph/upstream-params';
+import { useStore } from '../store/createStore';
+import { activeTab, editorStore } from '../store/editor';
+import { schemasStore } from '../store/schemas';
 import { ParamField } from '../widgets/ParamField';
 import { WiredParam } from './WiredParam';
 
@@ -21,7 +25,11 @@ export const NodeParams = memo(function NodeParams({ nodeId, schema, params, err
   const byParam = new Map<string, ValidationError[]>();
   for (const e of errors) if (e.param) byParam.set(e.param, [...(byParam.get(e.param) ?? []), e]);
   // The server's rule: a controlling parameter left out of the file has its default (protocol/validate.ts).
-  const visible = schema.params.filter((p) => isParamVisible(schema, p, params));
+  // And what is wired in: SD-only settings hide on the built-in model (graph/upstream-params.ts).
+  const schemas = useStore(schemasStore, (s) => s.byType);
+  const upstream = useStore(editorStore, (s) => upstreamKey(activeTab(s).doc, nodeId, schema, schemas));
+  const shown = JSON.parse(upstream) as Record<string, ParamValue | undefined>;
+  const visible = schema.params.filter((p) => isParamVisible(schema, p, params) && shownByUpstream(p, shown));
   // A parameter left out of the file takes its default (protocol/workflow.ts): show that value, not an empty box.
   return (
     <div className="params">

@@ -1,0 +1,46 @@
+/**
+ * TrainLoRA's Stable Diffusion settings (v-prediction, min-SNR, noise offset, clip skip, LoCon) mean nothing to the
+ * built-in emoji model: they show only when the MODEL comes from LoadModel set to SD 1.5 or SDXL. In Chromium
+ * against a real server, on the quick start:
+ *
+ *   LoadModel (family) ──model──> TrainLoRA
+ */
+import type { Browser, Page } from 'playwright-core';
+import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  buildClientIfStale();
+  server = await startServer();
+  browser = await launchBrowser();
+}, 120000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const SD_ONLY = ['prediction', 'minSnrGamma', 'noiseOffset', 'clipSkip', 'convRank'];
+const shown = (page: Page, param: string) => page.locator(`[data-testid=param-train-${param}]`).count();
+
+it('hides the SD-only TrainLoRA settings on the emoji model and shows them once LoadModel is set to SD 1.5', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await withScreenshot(page, 'sd-params-visibility', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=node-train] [data-testid=param-train-steps]');
+    expect(await page.inputValue('[data-testid=param-model-family]')).toBe('emoji');
+    for (const p of SD_ONLY) expect([p, await shown(page, p)]).toEqual([p, 0]);
+    // Settings both families use stay.
+    expect(await shown(page, 'learningRate')).toBe(1);
+
+    await page.selectOption('[data-testid=param-model-family]', 'sd15');
+    await page.waitForSelector('[data-testid=param-train-noiseOffset]');
+    for (const p of SD_ONLY) expect([p, await shown(page, p)]).toEqual([p, 1]);
+
+    await page.selectOption('[data-testid=param-model-family]', 'emoji');
+    await page.waitForSelector('[data-testid=param-train-noiseOffset]', { state: 'detached' });
+  });
+  await page.close();
+});
