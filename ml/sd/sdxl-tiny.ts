@@ -5,18 +5,16 @@
  * syntheticTensor (deterministic per canonical name and seed), so a diffusers folder's split q/k/v and transposed
  * projection hold exactly the numbers of the fused weights. Generated on demand, never committed.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { tempPathFor } from '../temp-path';
 import { writeSafetensorsStreaming, type LazyTensorToWrite } from '../safetensors';
-import { syntheticTensor } from './tiny';
+import { syntheticTensor, syntheticWeights, writeFolderAtomically } from './tiny';
 import { SDXL_CLIP_G_PREFIX, SDXL_CLIP_L_PREFIX, sdxlKeys } from './sdxl-keys';
 import { sdxlToDiffusers, type SdxlDiffusersComponent, type SdxlDiffusersPiece } from './sdxl-diffusers-names';
 import { sdxlDiffusersConfigs } from './sdxl-tiny-configs';
 import { TINY_SDXL_WIDTHS, type SdxlWidths } from './sdxl-widths';
-import { elementCount, type TensorSpec } from './spec';
+import type { TensorSpec } from './spec';
 import type { SdxlCheckpoint } from './sdxl-checkpoint';
-import { SdCheckpointError } from './errors';
 
 export interface TinySdxlOptions {
   readonly layout?: 'ldm' | 'diffusers';
@@ -125,15 +123,7 @@ export async function writeTinySdxl(path: string, options: TinySdxlOptions = {})
     await writeSafetensorsStreaming(path, ldmTensors(o), { format: 'pt' });
     return path;
   }
-  const tmp = tempPathFor(path);
-  try {
-    await writeDiffusers(tmp, o);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  return path;
+  return writeFolderAtomically(path, (tmp) => writeDiffusers(tmp, o));
 }
 
 /**
@@ -141,31 +131,11 @@ export async function writeTinySdxl(path: string, options: TinySdxlOptions = {})
  * with this seed holds). For parity and for timing the full-size architecture with no download (SDXL_WIDTHS).
  */
 export function syntheticSdxlCheckpoint(widths: SdxlWidths = TINY_SDXL_WIDTHS, seed = 0): SdxlCheckpoint {
-  const specs = new Map(sdxlKeys(widths).map((s) => [s.name, s]));
-  const need = (name: string): TensorSpec => {
-    const s = specs.get(name);
-    if (!s) throw new SdCheckpointError('synthetic SDXL', `has no weight "${name}"`);
-    return s;
-  };
-  const read = (s: TensorSpec) => ({ shape: s.shape, data: syntheticTensor(s, seed) });
   return {
-    path: 'synthetic SDXL',
-    layout: 'ldm',
+    ...syntheticWeights('synthetic SDXL', sdxlKeys(widths), seed),
     family: 'sdxl',
     widths,
     dtype: 'F32',
     dtypes: { unet: 'F32', textEncoder: 'F32', textEncoder2: 'F32', vae: 'F32' },
-    names: [...specs.keys()],
-    ignored: [],
-    files: [],
-    bytes: 4 * [...specs.values()].reduce((a, s) => a + elementCount(s.shape), 0),
-    has: (name) => specs.has(name),
-    shape: (name) => need(name).shape,
-    get: (name) => {
-      const s = specs.get(name);
-      return s && read(s);
-    },
-    tensor: (name) => read(need(name)),
-    close: () => undefined,
   };
 }

@@ -169,9 +169,14 @@ export async function writeTinySd15(path: string, options: TinyOptions = {}): Pr
     await writeSafetensorsStreaming(path, ldmTensors(o), { format: 'pt' });
     return path;
   }
+  return writeFolderAtomically(path, (tmp) => writeDiffusers(tmp, o));
+}
+
+/** Writes a folder beside `path` with `write` and renames it into place (removed again when `write` fails). */
+export async function writeFolderAtomically(path: string, write: (tmp: string) => Promise<void>): Promise<string> {
   const tmp = tempPathFor(path);
   try {
-    await writeDiffusers(tmp, o);
+    await write(tmp);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
@@ -185,31 +190,38 @@ export async function writeTinySd15(path: string, options: TinyOptions = {}): Pr
  * written with this seed holds). For timing the full-size architecture with no download: pass SD15_WIDTHS.
  */
 export function syntheticSdCheckpoint(widths: Sd15Widths = TINY_SD15_WIDTHS, seed = 0): Sd15Checkpoint {
-  const specs = new Map(sd15Keys(widths).map((s) => [s.name, s]));
-  const need = (name: string): TensorSpec => {
-    const s = specs.get(name);
-    if (!s) throw new SdCheckpointError('synthetic SD 1.5', `has no weight "${name}"`);
-    return s;
-  };
-  const read = (s: TensorSpec) => ({ shape: s.shape, data: syntheticTensor(s, seed) });
   return {
-    path: 'synthetic SD 1.5',
-    layout: 'ldm',
+    ...syntheticWeights('synthetic SD 1.5', sd15Keys(widths), seed),
     family: 'sd15',
     widths,
     dtype: 'F32',
     dtypes: { unet: 'F32', textEncoder: 'F32', vae: 'F32' },
+  };
+}
+
+/** The weight access of an in-memory checkpoint of any family: each of `specs` generated (float32) on request. */
+export function syntheticWeights(label: string, list: readonly TensorSpec[], seed: number) {
+  const specs = new Map(list.map((s) => [s.name, s]));
+  const need = (name: string): TensorSpec => {
+    const s = specs.get(name);
+    if (!s) throw new SdCheckpointError(label, `has no weight "${name}"`);
+    return s;
+  };
+  const read = (s: TensorSpec) => ({ shape: s.shape, data: syntheticTensor(s, seed) });
+  return {
+    path: label,
+    layout: 'ldm' as const,
     names: [...specs.keys()],
     ignored: [],
     files: [],
-    bytes: 4 * [...specs.values()].reduce((a, s) => a + elementCount(s.shape), 0),
-    has: (name) => specs.has(name),
-    shape: (name) => need(name).shape,
-    get: (name) => {
+    bytes: 4 * list.reduce((a, s) => a + elementCount(s.shape), 0),
+    has: (name: string) => specs.has(name),
+    shape: (name: string) => need(name).shape,
+    get: (name: string) => {
       const s = specs.get(name);
       return s && read(s);
     },
-    tensor: (name) => read(need(name)),
+    tensor: (name: string) => read(need(name)),
     close: () => undefined,
   };
 }
