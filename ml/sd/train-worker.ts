@@ -47,6 +47,8 @@ async function main(job: SdTrainJob): Promise<void> {
     enc = family.encoders;
     const cache = new LatentCache(job.cacheDir);
     const makeTask = await family.prepare(await encodeLatents(job, enc, cache), cache);
+    // The encoders' sessions (SDXL's text towers alone hold 3.3 GB in fp32) are not needed again until a sample.
+    await enc.release();
     post({
       type: 'log',
       message: `latent cache: ${cache.stats.hits} hit(s), ${cache.stats.misses} encoded (${job.images.length} images, ${job.captions.length} captions) in ${job.cacheDir}`,

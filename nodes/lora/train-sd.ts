@@ -205,6 +205,7 @@ export async function trainSdLora(
   ctx.signal.throwIfAborted();
   if (result.cancelled)
     throw new NodeUserError('training stopped before the last step', 'run again to continue from the last checkpoint');
+  await monitor.drained(); // the last sample grid is drawn after the last step: it belongs to this execution
   monitor.finish();
   const info = trainingInfo(params, {
     outputName,
