@@ -15,7 +15,18 @@ const sdOnly: ParamSpec = {
   visibleWhen: { input: 'model', param: 'family', equals: ['sd15'] },
 };
 const schema = (type: string, params: ParamSpec[]): NodeSchema =>
-  ({ type, version: 1, category: 't', title: type, description: '', inputs: [], outputs: [], params }) as NodeSchema;
+  ({
+    type,
+    version: 1,
+    category: 't',
+    title: type,
+    description: '',
+    inputs: [],
+    outputs: [],
+    params,
+    resource: 'cpu',
+    cacheable: true,
+  }) as NodeSchema;
 const schemas = new Map<string, NodeSchema>([
   ['LoadModel', schema('LoadModel', [{ name: 'family', kind: 'enum', options: ['emoji', 'sd15'], default: 'emoji' }])],
   ['Reroute', schema('Reroute', [])],
@@ -23,7 +34,7 @@ const schemas = new Map<string, NodeSchema>([
 ]);
 
 function doc(family: string | undefined, wired = true): WorkflowFile {
-  const params = family === undefined ? {} : { family };
+  const params: Record<string, string> = family === undefined ? {} : { family };
   return {
     format: 'loraflow.workflow',
     formatVersion: 1,
