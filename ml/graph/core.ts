@@ -69,12 +69,6 @@ export class GraphCore implements GraphRef {
    * weights are never all in JS memory at once: serialization streams them to the session one at a time.
    */
   readonly lazyInitializers = new Map<Tensor, () => TensorData>();
-  /**
-   * Initializers computed from another initializer's data when the graph is serialized (derivedInitializer), written
-   * right after their source so that a lazy source is read once for all of them.
-   */
-  readonly derivedInitializers = new Map<Tensor, { from: Tensor; make: (data: TensorData) => TensorData }>();
-  private readonly derivedByKey = new Map<string, Tensor>();
   readonly opset: number;
   protected readonly state: RootState;
   private readonly cseTable = new Map<string, GraphNode>();
@@ -118,29 +112,6 @@ export class GraphCore implements GraphRef {
     const root = this.root;
     const t = root.newTensor(root.claimExact(name, 'initializer'), dtype, shape, 'initializer');
     root.lazyInitializers.set(t, load);
-    return t;
-  }
-
-  /**
-   * A frozen weight computed by `make` from the data of initializer `from` (eager or lazy) at serialization, once per
-   * (`from`, `tag`); undefined when `from` is not an initializer. A transformed copy of a frozen weight this way
-   * costs onnxruntime no constant folding (which holds the intermediate results while the session is created).
-   */
-  derivedInitializer(
-    from: Tensor,
-    tag: string,
-    shape: Shape,
-    make: (data: TensorData) => TensorData,
-  ): Tensor | undefined {
-    const root = this.root;
-    if (!root.initializers.has(from) && !root.lazyInitializers.has(from)) return undefined;
-    const key = `${from.id}|${tag}`;
-    let t = root.derivedByKey.get(key);
-    if (!t) {
-      t = root.newTensor(root.claim(`${from.name}.${tag}`), from.dtype, shape, 'initializer');
-      root.derivedInitializers.set(t, { from, make });
-      root.derivedByKey.set(key, t);
-    }
     return t;
   }
 

@@ -94,19 +94,9 @@ export function serializeModel(g: GraphCore, opts: SerializeOptions = {}): Seria
     }
     graph.message(5, tp);
   };
-  // Derived initializers are written with their source, while its data is at hand.
-  const derived = new Map<Tensor, [Tensor, (data: TensorData) => TensorData][]>();
-  for (const [t, { from, make }] of g.derivedInitializers)
-    if (live.used.has(t)) derived.set(from, [...(derived.get(from) ?? []), [t, make]]);
-  const withDerived = (t: Tensor, data: () => TensorData): void => {
-    if (!live.used.has(t) && !derived.has(t)) return;
-    const d = data();
-    if (live.used.has(t)) add(t, d);
-    for (const [dt, make] of derived.get(t) ?? []) add(dt, checked(dt, make(d)));
-  };
   try {
-    for (const [t, data] of g.initializers) withDerived(t, () => data);
-    for (const [t, load] of g.lazyInitializers) withDerived(t, () => checked(t, load()));
+    for (const [t, data] of g.initializers) if (live.used.has(t)) add(t, data);
+    for (const [t, load] of g.lazyInitializers) if (live.used.has(t)) add(t, checked(t, load()));
   } finally {
     if (file) closeSync(file.fd);
   }
@@ -120,7 +110,7 @@ export function serializeModel(g: GraphCore, opts: SerializeOptions = {}): Seria
   return { model: model.finish(), externalData, externalFileBytes: fileBytes };
 }
 
-/** A lazy or derived initializer's data, checked against the dtype and shape it was declared with. */
+/** A lazy initializer's data, checked against the dtype and shape it was declared with. */
 function checked(t: Tensor, data: TensorData): TensorData {
   const want = numel(t.shape);
   if (data.length !== want || data.BYTES_PER_ELEMENT !== DTYPE_BYTES[t.dtype])

@@ -80,8 +80,7 @@ async function fromFolder(
 /** The bytes of every initializer of `g` (used or not; lazy ones by their declared shape). */
 function initializerBytes(g: GraphCore): number {
   let n = 0;
-  const all = [...g.initializers.keys(), ...g.lazyInitializers.keys(), ...g.derivedInitializers.keys()];
-  for (const t of all) n += numel(t.shape) * DTYPE_BYTES[t.dtype];
+  for (const t of [...g.initializers.keys(), ...g.lazyInitializers.keys()]) n += numel(t.shape) * DTYPE_BYTES[t.dtype];
   return n;
 }
 

@@ -1,8 +1,10 @@
 /**
- * Conv. dX = ConvTranspose(dY, W) with output_padding chosen to give X's size back; for stride 1, dilation 1 and
- * one group, dX is instead a Conv of dY by W with in/out channels swapped and the kernel flipped, padded by
- * k - 1 - pad on each side. onnxruntime's CPU Conv is much faster than its ConvTranspose (NCHWc kernels; on the
- * SD 1.5 UNet's 3x3 convs 1.3-1.9x), and for a frozen W the flipped kernel is folded once at session creation.
+ * Conv. dX = ConvTranspose(dY, W) with output_padding chosen to give X's size back. For a W computed in the graph
+ * (trainable) at stride 1, dilation 1 and one group, dX is instead a Conv of dY by W with in/out channels swapped and
+ * the kernel flipped, padded by k - 1 - pad on each side: onnxruntime's CPU Conv (NCHWc kernels) ran the SD 1.5
+ * UNet's 3x3 shapes 1.1-1.9x faster than its ConvTranspose. A frozen W (an initializer) keeps ConvTranspose: a
+ * flipped copy would be a second copy of every frozen kernel in the session (2.0 of the SD 1.5 UNet's 3.2 GiB are
+ * 3x3 kernels; its 512 px LoRA step peaked at 11.8 GiB with the copies, bench:sd15).
  * dW = a Conv of X (channels and batch swapped) by dY (likewise), with strides and dilations exchanged, cropped to
  * the kernel size; one such product per group. dB = dY summed over batch and space.
  */
@@ -19,7 +21,8 @@ export const Conv: GradRule = (ctx) => {
   const dy = dy0(ctx);
   const { sp, k, group, strides, dil, pads } = convAttrs(ctx);
   let dx;
-  if (needs[0] && group === 1 && strides.every((v) => v === 1) && dil.every((v) => v === 1)) {
+  const frozen = w!.origin === 'initializer' || w!.origin === 'constant';
+  if (needs[0] && !frozen && group === 1 && strides.every((v) => v === 1) && dil.every((v) => v === 1)) {
     const flipped = flippedKernel(g, w!, k);
     const back = pads.map((p, i) => k[i % sp]! - 1 - p);
     dx = g.conv(dy, flipped, undefined, { pads: back });
@@ -38,16 +41,8 @@ export const Conv: GradRule = (ctx) => {
   return [dx, dw, db];
 };
 
-/**
- * W [out, in, ...k] with in/out swapped and every spatial axis reversed. A frozen float32 W gets it as an
- * initializer computed when the graph is serialized; otherwise Transpose + Slice with negative steps.
- */
+/** W [out, in, ...k] with in/out swapped and every spatial axis reversed (Transpose + Slice with negative steps). */
 function flippedKernel(g: GraphBuilder, w: Tensor, k: number[]): Tensor {
-  const [co = 0, ci = 0] = w.shape;
-  if (w.dtype === 'float32') {
-    const t = g.derivedInitializer(w, 'flipped', [ci, co, ...k], (d) => flipSwap(d as Float32Array, co, ci));
-    if (t) return t;
-  }
   return g.slice(
     g.transpose(w, [1, 0, ...k.map((_, i) => i + 2)]),
     k.map((kk) => kk - 1),
@@ -55,19 +50,6 @@ function flippedKernel(g: GraphBuilder, w: Tensor, k: number[]): Tensor {
     k.map((_, i) => i + 2),
     k.map(() => -1),
   );
-}
-
-/** flipSwap(W)[i][o][s] = W[o][i][S-1-s] over the flattened spatial index s (reversing it reverses every axis). */
-function flipSwap(w: Float32Array, co: number, ci: number): Float32Array {
-  const sp = w.length / (co * ci);
-  const out = new Float32Array(w.length);
-  for (let o = 0; o < co; o++)
-    for (let i = 0; i < ci; i++) {
-      const src = (o * ci + i) * sp,
-        dst = (i * co + o) * sp;
-      for (let s = 0; s < sp; s++) out[dst + s] = w[src + sp - 1 - s]!;
-    }
-  return out;
 }
 
 /** The spatial rank, kernel shape and attributes (with ONNX defaults) shared by Conv and ConvTranspose. */
