@@ -15,6 +15,9 @@ export function formatSeconds(s: number): string {
 const plausibleRate = (p: NonNullable<NodeState['progress']>): boolean =>
   p.rate !== undefined && Number.isFinite(p.rate) && p.rate > 0 && p.value < p.max;
 
+/** A count as people read it: a node may report fractional progress (16.666666666666668 of 120 images). */
+const count = (n: number): string => String(Math.floor(n));
+
 const WAITING: ReadonlySet<string> = new Set(['pending', 'queued', 'running']);
 
 interface Props {
@@ -39,7 +42,7 @@ export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state, warnin
         )}
         {p && status === 'running' && (
           <span className="rate" data-testid={`progress-text-${nodeId}`}>
-            {p.value}/{p.max}
+            {count(p.value)}/{count(p.max)}
             {plausibleRate(p) && ` · ${p.rate!.toFixed(p.rate! < 10 ? 2 : 0)}/s`}
             {plausibleRate(p) && p.etaSeconds !== undefined && ` · ETA ${formatSeconds(p.etaSeconds)}`}
           </span>
