@@ -153,6 +153,14 @@ export const libraryNameOf = (wf: WorkflowFile): string =>
 export async function saveActive(): Promise<void> {
   const tab = activeTab();
   const name = tab.libraryName ?? libraryNameOf(tab.doc);
+  // A tab that is not yet in the library takes the file its name maps to only if that file is free: a second
+  // "Untitled" (or a template opened twice) must not silently replace the workflow saved under that name.
+  if (tab.libraryName === undefined) {
+    const listing = await api.workflows().catch(() => []);
+    // (An example under that name answers 409 below, which asks for a copy's name in its own words.)
+    if (listing.some((w) => w.name === name && !w.example))
+      return saveActiveAs(`"${name}" exists in the library already. Save this workflow as:`);
+  }
   try {
     await api.saveWorkflow(name, tab.doc);
     markSaved(tab.id, name);
