@@ -143,6 +143,38 @@ describe('TrainLoRA on an SDXL model', () => {
     expect(metadata.ss_sd_model_hash).toMatch(/^[0-9a-f]{8}$/);
   });
 
+  it("trains both text encoders when asked: kohya's te1 and te2 modules in the file, at their own rate", async () => {
+    const ctx = nodeContext(dataDir);
+    const te = { ...TRAIN, steps: 2, samplePrompts: [], targets: 'attention+mlp+text', textEncoderLr: 0.005 };
+    const out = (await runNode(trainLoraNode, te, { model, dataset }, ctx)).lora as unknown as LoraValue;
+    expect(ctx.logs.join('\n')).toMatch(/SDXL LoRA: 722 UNet \+ 264 text-encoder \(lr 0\.005\) modules/);
+    // Only the 4 latents are cached: with the text encoders trained, captions go through the step.
+    const [, hits, encoded] = /latent cache: (\d+) hit\(s\), (\d+) encoded/.exec(ctx.logs.join('\n'))!;
+    expect(Number(hits) + Number(encoded)).toBe(4);
+    expect(out).toMatchObject({ family: 'sdxl', step: 2, modules: 722 + 72 + 192 });
+    const { tensors, metadata } = await readSafetensors(ctx.artifacts.pathOf(out.artifact));
+    const te1 = 'lora_te1_text_model_encoder_layers_11_mlp_fc2';
+    const te2q = 'lora_te2_text_model_encoder_layers_31_self_attn_q_proj';
+    expect(tensors.get(`${te1}.lora_down.weight`)!.shape).toEqual([4, 256]);
+    expect(tensors.get(`${te2q}.lora_up.weight`)!.shape).toEqual([64, 4]); // one third of the fused [192, 64]
+    expect([...tensors.keys()].filter((k) => k.startsWith('lora_te2_') && k.endsWith('.alpha'))).toHaveLength(192);
+    expect(metadata).toMatchObject({ ss_network_train_unet_only: 'False', ss_text_encoder_lr: '0.005' });
+  });
+
+  it('trains at 512 px too (users do, to save time): the bucket and the size conditioning follow', async () => {
+    const ctx = nodeContext(dataDir);
+    const at512 = (await runNode(resize, { resolution: 512, mode: 'center-crop' }, { dataset }, ctx)).dataset!;
+    const run = { ...TRAIN, steps: 1, checkpointEvery: 1, stepsPerRun: 1, samplePrompts: [] };
+    const out = (await runNode(trainLoraNode, run, { model, dataset: at512 }, ctx)).lora as unknown as LoraValue;
+    const logs = ctx.logs.join('\n');
+    expect(logs).toMatch(/4 training images at 512x512/);
+    expect(logs).toMatch(
+      /SDXL size conditioning, target 512x512: original 64x64, crop top 0 left 0 \(2\); original 96x64, crop top 0 left 128 \(2\)/,
+    );
+    expect(out).toMatchObject({ family: 'sdxl', step: 1, modules: 722 });
+    expect(ctx.metrics.map((m) => m.metrics.loss).every(Number.isFinite)).toBe(true);
+  });
+
   it('refuses LoCon on SDXL, naming the parameter', async () => {
     const ctx = nodeContext(dataDir);
     await expect(runNode(trainLoraNode, { ...TRAIN, convRank: 4 }, { model, dataset }, ctx)).rejects.toThrow(
