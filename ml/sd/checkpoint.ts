@@ -90,7 +90,7 @@ export function openSdxlCheckpoint(path: string): SdxlCheckpoint {
   return ckpt;
 }
 
-/** What a file of the other family is, said when it was opened as `wanted`. */
+/** What a file of the other family is, said when it was opened as the family of the key. */
 const WRONG_FAMILY: Record<SdFamily, [string, string]> = {
   sd15: [
     'detected SDXL base (two text encoders: CLIP-L and OpenCLIP bigG), not SD 1.5',

@@ -60,8 +60,9 @@ describe('SDXL UNet LoRA', () => {
         seed: 5,
         optimizer: { kind: 'adamw', weightDecay: 0 },
         schedule: { kind: 'constant', lr, totalSteps: 100 },
+        stepsPerRun: 4,
       });
-      const out = (await t.train(30)).flatMap((r) => r.losses);
+      const out = (await t.train(16)).flatMap((r) => r.losses);
       await t.release();
       return out;
     };
@@ -70,6 +71,6 @@ describe('SDXL UNet LoRA', () => {
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(trained.every(Number.isFinite)).toBe(true);
     expect(trained[0]).toBeCloseTo(frozen[0]!, 5); // zero-initialised up: the first step is the base model's
-    expect(mean(trained.slice(-10))).toBeLessThan(0.9 * mean(frozen.slice(-10)));
-  }, 300_000);
+    expect(mean(trained.slice(-6))).toBeLessThan(0.9 * mean(frozen.slice(-6)));
+  }, 600_000);
 });
