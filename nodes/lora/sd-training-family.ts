@@ -48,7 +48,8 @@ function selectUnet(all: KohyaModule[], targets: string): KohyaModule[] {
 /**
  * kohya's SDXL size conditioning: original = the file's size (h, w), crop = where the centred crop of the image
  * scaled to cover the bucket starts (top, left), target = the bucket. Resize's `buckets` and `center-crop` fit
- * images this way; a padded image's offsets come out 0 where it was not cropped.
+ * images this way. The dataset does not say whether Resize padded instead (`pad` mode, which kohya lacks), so a
+ * padded image gets the offsets a centre crop would have had.
  */
 export function coverCropSize(item: DatasetItem, width: number, height: number): SizeCondition {
   const sw = item.sourceWidth ?? item.width;
