@@ -6,7 +6,7 @@
  * copy, its own tensors); from a file, with lazy initializers (frozen checkpoint weights), it holds them once.
  * Such a model is also opened without weight prepacking: every Gemm, MatMul and ConvTranspose that reads a weight
  * packs its own copy of it (a training step reads each weight two or three times: forward, recomputed forward,
- * input gradient), which doubled the session of the SD 1.5 UNet step (6.7 against 3.4 GiB, bench:sd15) while the
+ * input gradient), which doubled the SD 1.5 UNet LoRA step's session (6.7 against 3.4 GiB at 256 px) while the
  * step's CPU time stayed within the machine's noise.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

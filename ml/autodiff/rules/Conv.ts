@@ -2,11 +2,9 @@
  * Conv. dX = ConvTranspose(dY, W) with output_padding chosen to give X's size back. For a W computed in the graph
  * (trainable) at stride 1, dilation 1 and one group, dX is instead a Conv of dY by W with in/out channels swapped and
  * the kernel flipped, padded by k - 1 - pad on each side: onnxruntime's CPU Conv (NCHWc kernels) ran the SD 1.5
- * UNet's 3x3 shapes 1.1-1.9x faster than its ConvTranspose. A frozen W (an initializer) keeps ConvTranspose: a
- * flipped copy would be a second copy of every frozen kernel in the session (2.0 of the SD 1.5 UNet's 3.2 GiB are
- * 3x3 kernels; its 512 px LoRA step peaked at 11.8 GiB with the copies, bench:sd15).
- * dW = a Conv of X (channels and batch swapped) by dY (likewise), with strides and dilations exchanged, cropped to
- * the kernel size; one such product per group. dB = dY summed over batch and space.
+ * UNet's 3x3 shapes 1.1-1.9x faster than its ConvTranspose. A frozen W (an initializer) keeps ConvTranspose for now:
+ * its flipped copy (commit 1db64f5 wrote one beside the weights) left the 512 px SD 1.5 step's peak about the same
+ * (11.8 against 11.7 GiB, bench:sd15), but the step's speed with it is not yet compared on a quiet machine.
  */
 import type { GraphBuilder } from '../../graph/builder';
 import type { Tensor } from '../../graph/tensor';
