@@ -45,6 +45,16 @@ function checkNumber(spec: ParamSpec, value: unknown): ParamProblem | null {
   if (belowMin || (spec.max !== undefined && value > spec.max)) {
     return { kind: 'param-range', expected: rangeText({ ...spec, min }), received: String(value) };
   }
+  // A whole-number parameter with a step takes min + k·step (Sample's width: 0 = the model's own, else a multiple
+  // of 64). Unchecked, a value in between passed validation and failed in its node after the training before it.
+  if (integer && spec.step !== undefined && spec.step > 1) {
+    const base = min ?? 0;
+    if ((value - base) % spec.step !== 0) {
+      const expected =
+        base % spec.step === 0 ? `a multiple of ${spec.step}` : `${base} plus a multiple of ${spec.step}`;
+      return { kind: 'param-range', expected, received: String(value) };
+    }
+  }
   return null;
 }
 

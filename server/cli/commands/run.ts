@@ -70,15 +70,19 @@ export async function runCommand(argv: string[]): Promise<number> {
     for (const m of pending) if ('runId' in m && m.runId === runId) renderer.handle(m);
 
     let interrupted = false;
-    const onSigint = () => {
+    // SIGTERM (timeout, systemd, docker stop) too: the run lives in this process, and dying without a cancel left
+    // it 'running' in the history until the next command noticed its owner was gone.
+    const onSignal = () => {
       if (interrupted) process.exit(EXIT_INTERRUPTED); // a second Ctrl+C does not wait
       interrupted = true;
       err('\ncancelling… (Ctrl+C again to quit at once)');
       runtime.queue.cancel(runId);
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const final = await runtime.queue.waitFor(runId);
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     renderer.stop();
     const detail = runtime.queue.detail(runId);
     if (detail) {

@@ -1,5 +1,5 @@
 import { DATA_OPTIONS, configOptions, parseCommand } from '../args';
-import { resolveConfig, DEFAULT_PORT } from '../../config';
+import { ConfigError, resolveConfig, DEFAULT_PORT, type ServerConfig } from '../../config';
 import { createRuntime } from '../../queue';
 import { startServer } from '../../http';
 import { logLine, out } from '../output';
@@ -42,7 +42,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   if (config.redisUrl) redisOptions(config.redisUrl); // a bad URL stops here, with its password hidden
   const runtime = createRuntime(config, { adoptExisting: true, log: logLine });
-  const server = await startServer(runtime, logLine);
+  const server = await startServer(runtime, logLine).catch(async (e: unknown) => {
+    await runtime.close();
+    throw listenError(e, config) ?? e;
+  });
   out(`loraflow listening on ${server.url}`);
   logLine(
     `data folder ${config.dataDir}; allowed folders ${config.roots.join(', ')}${config.token ? '; token required' : ''}`,
@@ -59,4 +62,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** A port that is taken or not ours to open, said in one line with what to do (a stack trace says neither). */
+function listenError(e: unknown, config: ServerConfig): ConfigError | null {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  const where = `${config.host}:${config.port}`;
+  const another = `pick another with --port <n> (npm start -- --port <n>; --port 0 picks a free one)`;
+  if (code === 'EADDRINUSE') return new ConfigError(`port ${config.port} is in use (${where}): ${another}`);
+  if (code === 'EACCES') return new ConfigError(`no permission to listen on ${where}: ${another}`);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`${config.host} is not an address of this machine (--host)`);
+  return null;
 }

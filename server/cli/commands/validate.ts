@@ -5,7 +5,8 @@ import { WORKFLOW_LIMITS } from '../../../protocol/limits';
 import { interruptDeadRunsIn } from '../interrupted';
 import { createRegistry } from '../../engine/registry';
 import { loadNodeDefinitions } from '../../queue';
-import { DATA_OPTIONS, configOptions, parseCommand } from '../args';
+import { applyOverrides, OverrideError } from '../../../protocol/overrides';
+import { DATA_OPTIONS, UsageError, configOptions, parseCommand } from '../args';
 import { resolveConfig } from '../../config';
 import { createPathPolicy } from '../../engine/paths';
 import { workflowPathErrors } from '../path-report';
@@ -13,29 +14,38 @@ import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
 import { formatValidationErrors } from '../validation-report';
 
-export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json> [--data <folder>] [--allow <folder>]...
+export const VALIDATE_USAGE = `usage: loraflow validate <workflow.json> [--set <nodeId|title>.<param>=<value>]...
+                         [--data <folder>] [--allow <folder>]...
 
 Checks a workflow against the node types and prints every error (unknown node types, missing inputs,
 socket type mismatches, parameters of the wrong kind or out of range, bad edges, cycles), and warns about
 parameters a node type does not have (a typo, or one a newer version removed). Then checks every path
 parameter as \`run\` would with the same --data / --allow folders: outside them, or a folder or file to read
 that does not exist, is an error naming the node and the parameter.
+--set overrides a parameter as \`run\` does, so the workflow checked is the one that would run.
 Runs that a killed loraflow left 'running' in the data folder's history are marked interrupted.
 Exit code 0 when the workflow is valid, 1 otherwise.`;
 
 /** `loraflow validate`: prints every validation error; exit 1 if any. */
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, DATA_OPTIONS);
+  const { values, positionals } = parseCommand(argv, { ...DATA_OPTIONS, set: { type: 'string', multiple: true } });
   if (values.help) {
     out(VALIDATE_USAGE);
     return 0;
   }
   interruptDeadRunsIn(values.data);
   const file = positionals[0];
-  const { workflow, warnings } = loadWorkflowFile(file);
+  const { workflow: loaded, warnings } = loadWorkflowFile(file);
   for (const w of warnings) err(`warning: ${w}`);
   const extra = process.env.LORAFLOW_EXTRA_NODES;
   const registry = createRegistry(loadNodeDefinitions(extra ? path.resolve(extra) : undefined));
+  let workflow = loaded;
+  try {
+    workflow = applyOverrides(loaded, registry.schemas(), values.set ?? []);
+  } catch (e) {
+    if (e instanceof OverrideError) throw new UsageError(e.message);
+    throw e;
+  }
   const { errors, truncated } = validateWorkflowCapped(workflow, registry.schemas(), WORKFLOW_LIMITS.reportedErrors);
   for (const w of unknownParamWarnings(workflow, registry.schemas())) out(`warning: ${w.message}`);
   if (errors.length > 0) {
