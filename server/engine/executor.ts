@@ -33,11 +33,15 @@ function cachedOutputs(env: EngineEnv, key: NodeKey, p: PlannedNode): NodeOutput
   return p.def?.cacheStillValid?.(outputs) === false ? undefined : outputs;
 }
 
-/** Info lines kept with a cached result: the last ones (a training's diagnosis comes last); warnings all. */
+/**
+ * Info lines kept with a cached result: the last ones (a training's diagnosis comes last); warnings all. Each is
+ * cut to a length a log panel shows, so that a chatty node does not bloat the cache.
+ */
 const CACHED_INFO_LINES = 200;
+const CACHED_LINE_CHARS = 2000;
 
 function keepLine(kept: CachedLogLine[], line: CachedLogLine): void {
-  kept.push(line);
+  kept.push({ level: line.level, message: line.message.slice(0, CACHED_LINE_CHARS) });
   if (line.level !== 'info' || kept.filter((l) => l.level === 'info').length <= CACHED_INFO_LINES) return;
   kept.splice(
     kept.findIndex((l) => l.level === 'info'),
