@@ -17,7 +17,9 @@ export function formatProgressLine(title: string, p: NodeProgress | undefined): 
   if (!p || p.max <= 0) return `${title}  running…`;
   const fraction = Math.min(1, Math.max(0, p.value / p.max));
   const filled = Math.round(fraction * BAR_WIDTH);
-  const parts = [`${title}  [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]  ${p.value}/${p.max}`];
+  // Nodes may report fractional progress (the LoRA check counts part of a sample); people count whole items.
+  const count = `${Math.floor(p.value)}/${p.max}`;
+  const parts = [`${title}  [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]  ${count}`];
   if (p.rate !== undefined) parts.push(p.rate >= 1 ? `${p.rate.toFixed(1)}/s` : `${(1 / p.rate).toFixed(1)}s/it`);
   if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
   const loss = p.metrics?.loss;

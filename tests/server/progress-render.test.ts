@@ -1,4 +1,4 @@
-import { ProgressRenderer } from '../../server/cli/progress';
+import { formatProgressLine, ProgressRenderer } from '../../server/cli/progress';
 
 /** A stand-in for stderr that keeps what the renderer writes (the renderer only calls write). */
 function captureStream(): { stream: NodeJS.WriteStream; text: () => string } {
@@ -19,4 +19,10 @@ test('the line of a finished node says how long it ran', () => {
   } finally {
     jest.useRealTimers();
   }
+});
+
+test('a node that reports fractional progress (the LoRA check) reads as whole counts on the command line', () => {
+  const line = formatProgressLine('LoRA check', { value: 16.666666666666668, max: 120, rate: 2.99, etaSeconds: 20 });
+  expect(line).toContain(' 16/120 ');
+  expect(line).not.toMatch(/\d\.\d{4,}/);
 });
