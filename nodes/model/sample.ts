@@ -13,6 +13,9 @@ import { SD_SAMPLERS } from '../../ml/sd/sampler';
 import { sampleSdNode } from './sample-sd';
 import { isSdModel } from './sd-model-value';
 
+/** Width, height and clip skip mean nothing to the emoji model: the editor shows them when LoadModel is SD. */
+const SD_MODELS = { input: 'model', param: 'family', equals: ['sd15', 'sdxl'] };
+
 type SampleParams = {
   prompts: string[];
   seed: number;
@@ -123,6 +126,7 @@ export const sampleNode = defineNode<SampleParams>({
         max: 2048,
         step: 64,
         label: 'Width (SD)',
+        visibleWhen: SD_MODELS,
         tooltip:
           "SD 1.5 and SDXL: image width in pixels (a multiple of 64); 0: the model's own (SD 1.5 512, SDXL 1024).",
       },
@@ -134,6 +138,7 @@ export const sampleNode = defineNode<SampleParams>({
         max: 2048,
         step: 64,
         label: 'Height (SD)',
+        visibleWhen: SD_MODELS,
         tooltip:
           "SD 1.5 and SDXL: image height in pixels (a multiple of 64); 0: the model's own (SD 1.5 512, SDXL 1024).",
       },
@@ -144,6 +149,7 @@ export const sampleNode = defineNode<SampleParams>({
         min: 1,
         max: 12,
         label: 'Clip skip (SD)',
+        visibleWhen: SD_MODELS,
         tooltip: 'SD 1.5 only: 2 uses the penultimate CLIP layer (as the LoRA was trained); SDXL always does.',
       },
     ],

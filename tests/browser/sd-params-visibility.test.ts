@@ -24,6 +24,9 @@ afterAll(async () => {
 
 const SD_ONLY = ['prediction', 'minSnrGamma', 'noiseOffset', 'clipSkip', 'convRank'];
 const shown = (page: Page, param: string) => page.locator(`[data-testid=param-train-${param}]`).count();
+// Sample's width, height and clip skip are SD-only too (the emoji model draws 32 px and has no CLIP).
+const SAMPLE_SD_ONLY = ['width', 'height', 'clipSkip'];
+const sampleShown = (page: Page, param: string) => page.locator(`[data-testid=param-sample-${param}]`).count();
 
 it('hides the SD-only TrainLoRA settings on the emoji model and shows them once LoadModel is set to SD 1.5', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -35,9 +38,13 @@ it('hides the SD-only TrainLoRA settings on the emoji model and shows them once 
     // Settings both families use stay.
     expect(await shown(page, 'learningRate')).toBe(1);
 
+    for (const p of SAMPLE_SD_ONLY) expect([p, await sampleShown(page, p)]).toEqual([p, 0]);
+    expect(await sampleShown(page, 'steps')).toBe(1);
+
     await page.selectOption('[data-testid=param-model-family]', 'sd15');
     await page.waitForSelector('[data-testid=param-train-noiseOffset]');
     for (const p of SD_ONLY) expect([p, await shown(page, p)]).toEqual([p, 1]);
+    for (const p of SAMPLE_SD_ONLY) expect([p, await sampleShown(page, p)]).toEqual([p, 1]);
 
     await page.selectOption('[data-testid=param-model-family]', 'emoji');
     await page.waitForSelector('[data-testid=param-train-noiseOffset]', { state: 'detached' });
