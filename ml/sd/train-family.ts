@@ -20,6 +20,14 @@ import { createFullLoraTask, fullLoraModules, moduleRank, usedScale } from './tr
 import { CONTEXT, EOS } from './tokenizer';
 import { withCaptionDropout } from './caption-dropout';
 
+/** A task on some images (all in one bucket, whose latent shape is `shape`: [4, h/8, w/8]). */
+export type TaskMaker = (
+  idx: readonly number[],
+  batch: number,
+  dropout: number,
+  shape: readonly [number, number, number],
+) => TrainTask;
+
 /** One family's side of a training run. */
 export interface TrainFamily {
   readonly encoders: SdEncoders;
@@ -28,10 +36,7 @@ export interface TrainFamily {
   rankOf(m: LoraTarget): { rank: number; alpha: number };
   scaleOf(m: LoraTarget): number;
   /** Encodes (or reads from the cache) what the task needs; returns the task maker. */
-  prepare(
-    latents: Float32Array[],
-    cache: LatentCache,
-  ): Promise<(idx: readonly number[], batch: number, dropout: number) => TrainTask>;
+  prepare(latents: Float32Array[], cache: LatentCache): Promise<TaskMaker>;
 }
 
 const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) => xs[i]!);
@@ -55,7 +60,7 @@ function common(job: SdTrainJob, shape: readonly [number, number, number]) {
   };
 }
 
-function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint, shape: readonly [number, number, number]): TrainFamily {
+function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint): TrainFamily {
   const enc = new Sd15Encoders(ckpt, { clipSkip: job.clipSkip, threads: job.threads });
   const te = job.textEncoder;
   return {
@@ -73,12 +78,12 @@ function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint, shape: readonly [numb
       if (!te) for (const c of job.captions) contexts.push(await text(c));
       const empty = te ? new Float32Array(0) : await text('');
       const ids = job.captions.map((c) => idsOf(c));
-      const base: Omit<UnetLoraOptions, 'latents' | 'contexts'> = {
-        ...common(job, shape),
-        contextShape: [CONTEXT, enc.width],
-      };
-      return (idx, batch, dropout) =>
-        te || job.conv
+      return (idx, batch, dropout, shape) => {
+        const base: Omit<UnetLoraOptions, 'latents' | 'contexts'> = {
+          ...common(job, shape),
+          contextShape: [CONTEXT, enc.width],
+        };
+        return te || job.conv
           ? createFullLoraTask(ckpt, {
               ...base,
               batch,
@@ -96,11 +101,12 @@ function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint, shape: readonly [numb
               empty,
               dropout,
             );
+      };
     },
   };
 }
 
-function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint, shape: readonly [number, number, number]): TrainFamily {
+function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
   const enc = new SdxlEncoders(ckpt, { threads: job.threads });
   const te = job.textEncoder;
   const sizes = job.sizes;
@@ -128,10 +134,10 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint, shape: readonly [numb
       const cached = te ? [] : await Promise.all(job.captions.map(text));
       const empty = te ? undefined : await text('');
       const ids: SdxlIds[] = job.captions.map((c) => ({ l: idsOf(c), g: idsOf(c, 0) }));
-      const base = { ...common(job, shape), contextShape: [CONTEXT, enc.width] as const };
-      return (idx, batch, dropout) =>
+      return (idx, batch, dropout, shape) =>
         createSdxlLoraTask(ckpt, {
-          ...base,
+          ...common(job, shape),
+          contextShape: [CONTEXT, enc.width] as const,
           batch,
           latents: pick(latents, idx),
           sizes: pick(sizes, idx),
@@ -152,6 +158,5 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint, shape: readonly [numb
 export function trainFamily(job: SdTrainJob, ckpt: SdCheckpoint): TrainFamily {
   if (ckpt.family !== job.family)
     throw new Error(`${job.checkpoint} is an ${ckpt.family} checkpoint, but the job trains ${job.family}`);
-  const shape = [4, job.height / 8, job.width / 8] as const;
-  return ckpt.family === 'sdxl' ? sdxlFamily(job, ckpt, shape) : sd15Family(job, ckpt, shape);
+  return ckpt.family === 'sdxl' ? sdxlFamily(job, ckpt) : sd15Family(job, ckpt);
 }

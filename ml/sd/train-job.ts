@@ -18,10 +18,14 @@ export interface SdTrainJob {
   modelHash: string;
   /** Where cached latents and text embeddings live (shared by every run on this data folder). */
   cacheDir: string;
-  /** Pixels of every image (HWC RGB) at the run's bucket size. */
+  /** Pixels of every image (HWC RGB) at its bucket's size. */
   images: Uint8Array[];
+  /** The main bucket (the most common): in-training samples are drawn at its shorter side. */
   width: number;
   height: number;
+  /** Several aspect-ratio buckets (train-buckets.ts): their sizes, and each image's index into them. Absent: one. */
+  buckets?: { width: number; height: number }[];
+  bucketOf?: number[];
   captions: string[];
   /** SDXL: each image's original size, crop offset and target size, its size/crop conditioning. */
   sizes?: SizeCondition[];

@@ -2,7 +2,8 @@
  * Entry of a Stable Diffusion LoRA training worker thread (SD 1.5 and SDXL; what differs per family is in
  * train-family.ts): encodes (or reads from the cache) each image's latents and each caption's text embedding
  * (SDXL: both encoders' and the pooled one), trains the LoRA with the shared Trainer (resuming from the newest checkpoint),
- * checkpoints with a validation loss every N steps, samples with the adapters as the saved file holds them, and
+ * trains each aspect-ratio bucket in its own session, one at a time (train-buckets.ts), checkpoints with a
+ * validation loss over every bucket every N steps, samples with the adapters as the saved file holds them, and
  * honours the shared cancel flag (cancelling checkpoints too, so a rerun continues the step count).
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -10,12 +11,14 @@ import { checkpointPath, pruneCheckpoints, recordValidation, resumePoint } from 
 import { cancelRequested } from '../runtime/worker-cancel';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Trainer } from '../train/trainer';
+import type { NamedParams } from '../train/types';
 import { openAnySdCheckpoint, type SdCheckpoint } from './checkpoint';
 import type { SdEncoders } from './encoders';
 import { cacheKey, LatentCache } from './latent-cache';
 import { roundAdapters } from './merge-lora';
 import { sampleSd } from './sample-run';
 import { adaptersOf } from './train-adapters';
+import { jobBuckets, segmentAt } from './train-buckets';
 import { trainFamily } from './train-family';
 import type { SdTrainJob, SdTrainMessage } from './train-job';
 import { Sd15Validation } from './validation';
@@ -23,25 +26,50 @@ import { Sd15Validation } from './validation';
 const data = workerData as { job: SdTrainJob };
 const post = (m: SdTrainMessage): void => parentPort!.postMessage(m);
 
-/** Latents of every image, cached by pixels, size and model (the same for every family). */
+/** Latents of every image at its bucket's size, cached by pixels, size and model (the same for every family). */
 async function encodeLatents(job: SdTrainJob, enc: SdEncoders, cache: LatentCache): Promise<Float32Array[]> {
-  const [h, w] = [job.height / 8, job.width / 8];
-  const size = `${job.width}x${job.height}`;
+  const buckets = job.buckets ?? [{ width: job.width, height: job.height }];
   const latents: Float32Array[] = [];
-  for (const rgb of job.images)
+  for (const [i, rgb] of job.images.entries()) {
+    const { width, height } = buckets[job.bucketOf?.[i] ?? 0]!;
     latents.push(
-      await cache.get(cacheKey('sd-latent-v1', job.modelHash, size, rgb), 4 * h * w, () =>
-        enc.encodeImage(rgb, job.width, job.height),
+      await cache.get(
+        cacheKey('sd-latent-v1', job.modelHash, `${width}x${height}`, rgb),
+        (4 * height * width) / 64,
+        () => enc.encodeImage(rgb, width, height),
       ),
     );
+  }
   return latents;
+}
+
+/** A bucket's latent shape. */
+const shapeOf = (b: { width: number; height: number }) => [4, b.height / 8, b.width / 8] as const;
+
+/** The validation loss over every bucket's validation images (each bucket is its own session), image-weighted. */
+class BucketValidation {
+  constructor(private readonly parts: { images: number; validation: Sd15Validation }[]) {}
+
+  async compute(params: NamedParams): Promise<number> {
+    let sum = 0;
+    let n = 0;
+    for (const p of this.parts) {
+      sum += p.images * (await p.validation.compute(params));
+      n += p.images;
+    }
+    return sum / n;
+  }
+
+  async release(): Promise<void> {
+    for (const p of this.parts) await p.validation.release();
+  }
 }
 
 async function main(job: SdTrainJob): Promise<void> {
   const ckpt: SdCheckpoint = openAnySdCheckpoint(job.checkpoint);
   let enc: SdEncoders | undefined;
   let trainer: Trainer | undefined;
-  let validation: Sd15Validation | undefined;
+  let validation: BucketValidation | undefined;
   try {
     const family = trainFamily(job, ckpt);
     enc = family.encoders;
@@ -53,19 +81,49 @@ async function main(job: SdTrainJob): Promise<void> {
       type: 'log',
       message: `latent cache: ${cache.stats.hits} hit(s), ${cache.stats.misses} encoded (${job.images.length} images, ${job.captions.length} captions) in ${job.cacheDir}`,
     });
-    const task = makeTask(job.trainIndices, job.batch, job.captionDropout);
-    const valTask = makeTask(job.validationIndices, 1, 0);
+    const buckets = jobBuckets(job);
+    const trainCounts = buckets.map((b) => b.train.length);
+    const name = (b: number): string => `${buckets[b]!.width}x${buckets[b]!.height}`;
+    const taskOf = (b: number) => makeTask(buckets[b]!.train, job.batch, job.captionDropout, shapeOf(buckets[b]!));
     const from = resumePoint(job.stateDir, job.steps);
     const resume = from ? { path: from.path, data: await loadCheckpoint(from.path) } : undefined;
-    const t = (trainer = await Trainer.create(task, job.config, resume));
+    let bucket = segmentAt(trainCounts, job.batch, resume?.data.step ?? 0).bucket;
+    trainer = await Trainer.create(taskOf(bucket), job.config, resume);
     // Beyond the tiny test models, keeping a second copy of the weights alive between checkpoints costs GBs.
-    validation = new Sd15Validation(valTask, job.threads, ckpt.bytes < 256 * 2 ** 20);
+    const keep = ckpt.bytes < 256 * 2 ** 20;
+    validation = new BucketValidation(
+      buckets
+        .filter((b) => b.validation.length > 0)
+        .map((b) => ({
+          images: b.validation.length,
+          validation: new Sd15Validation(makeTask(b.validation, 1, 0, shapeOf(b)), job.threads, keep),
+        })),
+    );
     const val = validation;
-    post({ type: 'started', step: t.step, resumedFrom: from?.step, parameterCount: t.parameterCount });
+    if (buckets.length > 1)
+      post({
+        type: 'log',
+        message: `${buckets.length} buckets: ${buckets.map((b, i) => `${name(i)} (${b.train.length} training images)`).join(', ')}; each batch from one bucket, a bucket's batches of an epoch in one session, ${trainCounts.filter((n) => n > 0).length - 1} session rebuild(s) per epoch`,
+      });
+    const t0 = trainer;
+    post({ type: 'started', step: t0.step, resumedFrom: from?.step, parameterCount: t0.parameterCount });
+    /** The trainer of bucket `b`: the current one, or a new session handed the weights, optimizer and data state. */
+    const trainerFor = async (b: number): Promise<Trainer> => {
+      const current = trainer!;
+      if (b === bucket) return current;
+      const data = current.checkpointData();
+      await current.release();
+      trainer = undefined;
+      trainer = await Trainer.create(taskOf(b), job.config, { path: `the handover to bucket ${name(b)}`, data });
+      bucket = b;
+      return trainer;
+    };
+    const stepsIn = buckets.map(() => 0);
     const { modules, rankOf, scaleOf } = family;
     const encoders = enc;
     const samples = async (): Promise<void> => {
       if (job.samplePrompts.length === 0) return;
+      const t = trainer!;
       const started = performance.now();
       const adapters = roundAdapters(adaptersOf(modules, t.exportParams(), rankOf, scaleOf), job.sampleDtype);
       const size = Math.min(job.width, job.height);
@@ -93,6 +151,7 @@ async function main(job: SdTrainJob): Promise<void> {
     const K = job.config.stepsPerRun ?? 1;
     const every = Math.max(1, job.checkpointEvery);
     const checkpoint = async (): Promise<void> => {
+      const t = trainer!;
       const valLoss = await val.compute(t.exportParams());
       const file = checkpointPath(job.stateDir, t.step);
       await t.saveCheckpoint(file);
@@ -102,17 +161,21 @@ async function main(job: SdTrainJob): Promise<void> {
     };
     let cancelled = false;
     if (!from) {
-      const valLoss = await val.compute(t.exportParams());
+      const valLoss = await val.compute(t0.exportParams());
       recordValidation(job.stateDir, 0, valLoss);
       post({ type: 'validation', step: 0, valLoss });
     }
     let last = performance.now();
-    while (t.step < job.steps) {
+    while (trainer!.step < job.steps) {
       if (cancelRequested()) {
         cancelled = true;
         break;
       }
-      const report = await t.runOnce(Math.min(K, job.steps - t.step, every - (t.step % every)));
+      const segment = segmentAt(trainCounts, job.batch, trainer!.step);
+      const t = await trainerFor(segment.bucket);
+      const k = Math.min(K, job.steps - t.step, every - (t.step % every), segment.end - t.step);
+      const report = await t.runOnce(k);
+      stepsIn[segment.bucket]! += report.losses.length;
       const now = performance.now();
       post({
         type: 'progress',
@@ -125,7 +188,13 @@ async function main(job: SdTrainJob): Promise<void> {
       if (t.step % every === 0 || atEnd) await checkpoint();
       if ((job.sampleEvery > 0 && t.step % job.sampleEvery === 0) || atEnd) await samples();
     }
+    const t = trainer!;
     if (cancelled && (!from || t.step !== from.step) && t.step % every !== 0) await checkpoint();
+    if (buckets.length > 1)
+      post({
+        type: 'log',
+        message: `steps per bucket: ${buckets.map((_, b) => `${name(b)} ${stepsIn[b]}`).join(', ')}`,
+      });
     post({ type: 'done', step: t.step, cancelled });
   } finally {
     await trainer?.release();

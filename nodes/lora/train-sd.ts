@@ -1,9 +1,9 @@
 /**
  * TrainLoRA on a Stable Diffusion checkpoint (SD 1.5 or SDXL; the differences are sd-training-family.ts's): the
  * same parameters, checkpoints, resume, validation and sample grids as the emoji model, trained by the SD backend
- * (ml/sd/train-worker.ts) on cached latents and text embeddings. The images keep Resize's bucket; one run trains
- * one bucket size (the most common; other images are fitted to it, with a warning). SDXL's size/crop conditioning
- * comes from each image's original size and its crop into that bucket. Checkpoints become kohya files with the
+ * (ml/sd/train-worker.ts) on cached latents and text embeddings. The images keep Resize's bucket and every bucket
+ * trains, each batch from one (sd-buckets.ts, ml/sd/train-buckets.ts). SDXL's size/crop conditioning comes from
+ * each image's original size and its crop into its bucket. Checkpoints become kohya files with the
  * family's module names, `.alpha`, ss_* and modelspec metadata, loadable by ComfyUI and A1111.
  */
 import * as fs from 'node:fs';
@@ -28,27 +28,18 @@ import { loraJson, type LoraValue } from './lora-value';
 import { trainingMetadata, type TrainingInfo } from './metadata';
 import { runKey, trainingInfo } from './run-info';
 import { sdTrainingFamily, type SdTrainingFamily } from './sd-training-family';
+import { describeBuckets, runBuckets, type RunBuckets } from './sd-buckets';
 import { describePlan, planSteps } from './steps-plan';
 import { preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { adaptsText, type TrainLoraParams } from './train-params';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
 
-/** The run's bucket: the most common image size (multiples of 64, as the UNet's levels need), and how many differ. */
-function runBucket(ds: Dataset): { width: number; height: number; others: number } {
-  const counts = new Map<string, number>();
-  for (const it of ds.items) {
-    const k = `${it.width - (it.width % 64)}x${it.height - (it.height % 64)}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
-  const [width, height] = best.split('x').map(Number) as [number, number];
-  return { width, height, others: ds.items.length - n };
-}
-
-async function pixels(ds: Dataset, width: number, height: number, ctx: NodeContext): Promise<Uint8Array[]> {
+/** Every image's pixels at its bucket's size. */
+async function pixels(ds: Dataset, buckets: RunBuckets, ctx: NodeContext): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
-  for (const item of ds.items)
+  for (const [i, item] of ds.items.entries()) {
+    const { width, height } = buckets.sizes[buckets.bucketOf[i]!]!;
     out.push(
       new Uint8Array(
         await sharp(ctx.artifacts.pathOf(item.image))
@@ -59,19 +50,23 @@ async function pixels(ds: Dataset, width: number, height: number, ctx: NodeConte
           .toBuffer(),
       ),
     );
+  }
   return out;
 }
 
-/** SDXL's size/crop conditioning of a run, counted: what each image tells the UNet about its size and crop. */
-function describeSizes(sizes: readonly SizeCondition[]): string {
-  const counts = new Map<string, number>();
+/** SDXL's size/crop conditioning of a run, counted per bucket: what each image tells the UNet about its size and crop. */
+function describeSizes(sizes: readonly SizeCondition[]): string[] {
+  const targets = new Map<string, Map<string, number>>();
   for (const s of sizes) {
+    const t = `${s.target[1]}x${s.target[0]}`;
+    const counts = targets.get(t) ?? new Map<string, number>();
+    targets.set(t, counts);
     const k = `original ${s.original[1]}x${s.original[0]}, crop top ${s.crop[0]} left ${s.crop[1]}`;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const t = sizes[0]!.target;
-  const list = [...counts].map(([k, n]) => `${k} (${n})`).join('; ');
-  return `SDXL size conditioning, target ${t[1]}x${t[0]}: ${list}`;
+  return [...targets].map(
+    ([t, counts]) => `SDXL size conditioning, target ${t}: ${[...counts].map(([k, n]) => `${k} (${n})`).join('; ')}`,
+  );
 }
 
 /** What one checkpoint's export needs to know about the run. */
@@ -117,16 +112,16 @@ export async function trainSdLora(
   const steps = plan.steps;
   for (const w of preflightWarnings(ds, params.loraType as LoraType, steps, trigger, trainIndices.length, params.batch))
     ctx.warn(w);
-  const bucket = runBucket(ds);
-  if (bucket.width < 64 || bucket.height < 64)
+  const buckets = runBuckets(ds);
+  const small = buckets.sizes.find((s) => s.width < 64 || s.height < 64);
+  if (small)
     throw new NodeUserError(
-      `images of ${bucket.width}x${bucket.height} are too small for ${label}`,
+      `${ds.items.find((_, i) => buckets.sizes[buckets.bucketOf[i]!] === small)!.id} is ${small.width}x${small.height} after rounding down to multiples of 64: too small for ${label}`,
       `Resize to ${model.resolution}`,
+      'dataset',
     );
-  if (bucket.others > 0)
-    ctx.warn(
-      `${bucket.others} image(s) are not in the ${bucket.width}x${bucket.height} bucket: one ${label} run trains one bucket, so they are fitted to it`,
-    );
+  const bucket = buckets.sizes[0]!;
+  const largest = Math.max(...buckets.sizes.map((s) => s.width * s.height));
   const unetModules = family.unetModules(params.targets);
   const conv = params.convRank > 0 ? { rank: params.convRank, alpha: params.convAlpha } : undefined;
   const targets = unetModules.map((m) => m.key);
@@ -143,11 +138,19 @@ export async function trainSdLora(
     checkpoint: model.path,
     modelHash: model.sha256,
     cacheDir: ctx.stateDir('sd-latent-cache'),
-    images: await pixels(ds, bucket.width, bucket.height, ctx),
+    images: await pixels(ds, buckets, ctx),
     width: bucket.width,
     height: bucket.height,
+    ...(buckets.sizes.length > 1 ? { buckets: buckets.sizes, bucketOf: buckets.bucketOf } : {}),
     captions: ds.items.map((it) => it.caption),
-    ...(sizeOf ? { sizes: ds.items.map((it) => sizeOf(it, bucket.width, bucket.height)) } : {}),
+    ...(sizeOf
+      ? {
+          sizes: ds.items.map((it, i) => {
+            const b = buckets.sizes[buckets.bucketOf[i]!]!;
+            return sizeOf(it, b.width, b.height);
+          }),
+        }
+      : {}),
     trainIndices,
     validationIndices: split.validation,
     targets,
@@ -161,7 +164,7 @@ export async function trainSdLora(
     clipSkip: params.clipSkip,
     batch: params.batch,
     captionDropout: params.captionDropout,
-    checkpointing: bucket.width * bucket.height >= 256 * 256,
+    checkpointing: largest >= 256 * 256,
     config: {
       seed: params.seed,
       optimizer:
@@ -189,14 +192,14 @@ export async function trainSdLora(
     sampleSteps: 20,
     sampleDtype: 'F16',
   };
-  if (job.sizes) ctx.log('info', describeSizes(job.sizes));
+  for (const line of job.sizes ? describeSizes(job.sizes) : []) ctx.log('info', line);
   if (params.shuffleTags) ctx.log('info', `${label}: captions are encoded once (cached), so tags are not shuffled`);
   const textModules = modules.length - unetModules.length - (conv ? modules.filter((m) => m.conv).length : 0);
   ctx.log(
     'info',
     `${label} LoRA: ${unetModules.length} UNet${withText ? ` + ${textModules} text-encoder (lr ${params.textEncoderLr || params.learningRate})` : ''} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
       `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}` +
-      `; ${trainIndices.length} training images at ${bucket.width}x${bucket.height}; ${describePlan(plan)}; state in ${stateDir}`,
+      `; ${trainIndices.length} training images at ${describeBuckets(buckets)}; ${describePlan(plan)}; state in ${stateDir}`,
   );
   const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, false, split.validation.length);
   const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
