@@ -317,16 +317,37 @@ export const mayCarryWorkflow = (f: File): boolean => /\.(safetensors|png)$/i.te
 /** Opens the workflow a LoRA or a sample PNG carries; a file from another tool says what it is. */
 export async function openWorkflowInFile(file: File): Promise<void> {
   let found: Embedded;
+  const safetensors = /\.safetensors$/i.test(file.name);
   try {
-    if (/\.safetensors$/i.test(file.name)) {
-      const length = safetensorsHeaderLength(new Uint8Array(await file.slice(0, 8).arrayBuffer()));
+    if (safetensors) {
+      const length = safetensorsHeaderLength(new Uint8Array(await file.slice(0, 8).arrayBuffer()), file.size);
       found = workflowInSafetensors(await file.slice(8, 8 + length).text());
     } else found = workflowInPng(new Uint8Array(await file.arrayBuffer()));
   } catch (e) {
-    return toast(`Cannot read ${file.name}: ${(e as Error).message}`, 'error', 6000);
+    const what = safetensors ? 'is not a safetensors file' : 'cannot be read';
+    return toast(`${file.name} ${what} (${(e as Error).message}).`, 'error', 8000);
   }
   if (found.kind === 'other') return toast(`${file.name}: ${found.message}`, 'info', 8000);
+  if (focusTabShowing(found.text)) return toast(`The workflow that made ${file.name} is already open.`);
   if (openWorkflowText(found.text)) toast(`Opened the workflow that made ${file.name}.`);
+}
+
+/** Focuses an open tab whose workflow equals this text's (unedited); dropping the same file twice opens one tab. */
+function focusTabShowing(text: string): boolean {
+  let same: string;
+  try {
+    same = serializeWorkflow(parseWorkflow(text).workflow);
+  } catch {
+    return false; // openWorkflowText says what is wrong with it
+  }
+  const s = editorStore.get();
+  const open = s.order.find((id) => {
+    const doc = s.tabs[id]?.doc;
+    return doc !== undefined && serializeWorkflow(doc) === same;
+  });
+  if (open === undefined) return false;
+  editorStore.update((d) => void (d.activeId = open));
+  return true;
 }
 
 export * from './selection-actions';

@@ -50,5 +50,8 @@ test('a LoRA header gives its loraflow workflow; a kohya LoRA says it was made b
     kind: 'other',
     message: expect.stringContaining('kohya\'s sd-scripts ("mystyle")'),
   });
-  expect(() => safetensorsHeaderLength(new Uint8Array(Buffer.from('PNGPNGPN')))).toThrow(/not a .safetensors/);
+  expect(() => safetensorsHeaderLength(new Uint8Array(Buffer.from('PNGPNGPN')))).toThrow(/header length of \d+ bytes/);
+  expect(() => safetensorsHeaderLength(new Uint8Array([1, 2]), 2)).toThrow(
+    '2 bytes; a safetensors file starts with an 8-byte header length',
+  );
 });

@@ -64,13 +64,26 @@ export function workflowInPng(bytes: Uint8Array): Embedded {
   return { kind: 'other', message: 'This PNG carries no workflow (loraflow samples do).' };
 }
 
-/** The JSON header of a .safetensors file: 8 bytes of length (little-endian), then that many bytes of JSON. */
-export function safetensorsHeaderLength(first8: Uint8Array): number {
+/**
+ * The JSON header of a .safetensors file: 8 bytes of length (little-endian), then that many bytes of JSON
+ * (`fileSize`, when known, checks that the header fits in the file).
+ */
+export function safetensorsHeaderLength(first8: Uint8Array, fileSize?: number): number {
+  // A short file has no length to read: say so rather than let DataView throw "Invalid DataView length 8".
+  if (first8.length < 8)
+    throw new Error(
+      `${plural(fileSize ?? first8.length, 'byte')}; a safetensors file starts with an 8-byte header length`,
+    );
   const view = new DataView(first8.buffer, first8.byteOffset, 8);
   const length = Number(view.getBigUint64(0, true));
-  if (!Number.isSafeInteger(length) || length <= 0 || length > 100_000_000) throw new Error('not a .safetensors file');
+  if (!Number.isSafeInteger(length) || length <= 1 || length > 100_000_000)
+    throw new Error(`its first 8 bytes give a header length of ${length} bytes, not a JSON header's`);
+  if (fileSize !== undefined && 8 + length > fileSize)
+    throw new Error(`its header claims ${plural(length, 'byte')} but the file has ${plural(fileSize, 'byte')}`);
   return length;
 }
+
+const plural = (n: number, unit: string): string => `${n.toLocaleString('en')} ${unit}${n === 1 ? '' : 's'}`;
 
 /** What a LoRA's header holds: the loraflow workflow in its metadata, or what else made it. */
 export function workflowInSafetensors(headerJson: string): Embedded {
