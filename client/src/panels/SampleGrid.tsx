@@ -91,14 +91,16 @@ export const SampleGrid = memo(function SampleGrid({ items }: { items: SampleIte
   const labels = splitRowLabels(grid.rows);
   return (
     <div className="sample-grid-scroll" style={{ '--sample-columns': grid.columns.length } as CSSProperties}>
+      {/* Above the grid, not in its corner: the label column is a few characters wide and broke it mid-word. */}
+      {labels.shared && (
+        <div className="sample-rows-caption" data-testid="sample-rows-shared" title={`Every row: ${labels.shared}`}>
+          {labels.shared}
+        </div>
+      )}
       <table className="sample-grid" data-testid="sample-grid">
         <thead>
           <tr>
-            {labelled && (
-              <th className="sample-corner" data-testid="sample-rows-shared" title={labels.shared}>
-                {labels.shared}
-              </th>
-            )}
+            {labelled && <th className="sample-corner" />}
             {grid.columns.map((c, i) => (
               <th key={i} scope="col" data-testid="sample-column">
                 {c.prompt}

@@ -1,0 +1,67 @@
+/**
+ * The Sample panel's grid, in Chromium against a real server: the start every row label shares is a caption on
+ * one line above the grid, not a word broken into the narrow column of row labels (QA F8).
+ *
+ *   grid: FakeGrid (rows xyz_style-step00600@0 / @0.7 / @1, three prompts)
+ */
+import type { Browser, Page } from 'playwright-core';
+import type { WorkflowFile } from '../../protocol/workflow';
+import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+
+const gridWorkflow: WorkflowFile = {
+  format: 'loraflow.workflow',
+  formatVersion: 1,
+  appVersion: '0.1.0',
+  name: 'Grid caption',
+  nodes: [{ id: 'grid', type: 'FakeGrid', params: {}, position: { x: 0, y: 0 } }],
+  edges: [],
+  groups: [],
+  notes: [],
+};
+
+beforeAll(async () => {
+  buildClientIfStale();
+  server = await startServer();
+  browser = await launchBrowser();
+  const res = await fetch(`${server.url}/api/workflows/grid-caption`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(gridWorkflow),
+  });
+  expect(res.ok).toBe(true);
+}, 120000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the shared start of the row labels reads on one line above the grid, whole in its tooltip', async () => {
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await withScreenshot(page, 'sample-grid-caption', async () => {
+    await page.goto(server.url);
+    await page.click('[data-testid=side-library]');
+    await page.click('[data-testid=library-grid-caption]');
+    await page.waitForSelector('[data-testid=node-grid]');
+    await page.click('[data-testid=run]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=status-grid]')?.getAttribute('data-status') === 'succeeded',
+    );
+    await page.click('[data-testid=node-grid]', { position: { x: 20, y: 8 } });
+    await page.click('[data-testid=side-node]');
+    await page.waitForSelector('[data-testid=sample-grid]');
+    const shared = page.locator('[data-testid=sample-rows-shared]');
+    expect(await shared.textContent()).toBe('xyz_style-step00600@');
+    expect(await shared.getAttribute('title')).toContain('xyz_style-step00600@');
+    const box = (await shared.boundingBox())!;
+    const lineHeight = await shared.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 16);
+    expect(box.height).toBeLessThan(lineHeight * 1.5); // one line, not "xyz_sty / le-ste / p00…"
+    const grid = (await page.locator('[data-testid=sample-grid]').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(grid.y + 0.5);
+    expect(await page.locator('[data-testid=sample-row]').allTextContents()).toEqual(['0', '0.7', '1']);
+  });
+});
