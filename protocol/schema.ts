@@ -94,6 +94,8 @@ export interface NodeSchema {
   output?: boolean;
   /** Named parameter presets (e.g. TrainLoRA's style/character/likeness), applied by the editor and CLI. */
   presets?: Record<string, Record<string, ParamValue>>;
+  /** Groups of parameters of which at least one must be set, with what to tell the user (protocol/one-of-params.ts). */
+  requireOneOf?: { params: string[]; message: string }[];
 }
 
 /** Whether a value produced on a socket of type `from` may flow into a socket of type `to`. */

@@ -5,6 +5,7 @@
 import { socketsCompatible, type NodeSchema, type ParamSpec, type SocketSpec } from './schema';
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from './workflow';
 import type { ValidationError, ValidationErrorKind } from './validation-types';
+import { oneOfErrors } from './one-of-params';
 import { convertedParams, inputSocketsOf, paramOfSocket } from './param-inputs';
 
 export type SchemaSource = ReadonlyMap<string, NodeSchema> | readonly NodeSchema[];
@@ -229,6 +230,7 @@ function collectErrors(wf: WorkflowFile, schemas: SchemaSource, errors: Validati
         });
       }
     }
+    errors.push(...oneOfErrors(schema, node, wired));
   }
   const edgesByInput = checkEdges(wf.edges, nodes, map, errors);
   checkInputs(nodes, map, edgesByInput, errors);

@@ -31,6 +31,7 @@ export const loadImages = defineNode<LoadParams>({
       'Reads a folder of images with same-named caption files (kohya / ai-toolkit layout, `<repeats>_<name>` subfolders understood) and images uploaded in the editor. Converts every image to 8-bit sRGB and lists each file it cannot use with the reason.',
     inputs: [],
     outputs: [{ name: 'dataset', type: 'DATASET' }],
+    requireOneOf: [{ params: ['folder', 'uploads'], message: 'choose a folder or upload images' }],
     params: [
       {
         name: 'folder',
