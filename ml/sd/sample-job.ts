@@ -3,7 +3,7 @@
  * thread (session.run blocks its thread), with progress, previews and cancel.
  */
 import * as path from 'node:path';
-import { runWorkerJob } from '../runtime/worker-job';
+import { runJob, type JobMessage } from '../runtime/job-messages';
 import type { SdSampleSettings } from './sample-run';
 
 export interface SdSampleJob {
@@ -18,28 +18,26 @@ export interface SdSampleJob {
 
 export type SdPreview = { rgb: Uint8Array; width: number; height: number };
 
-export type SdSampleMessage =
-  | { type: 'step'; done: number; total: number; preview?: SdPreview }
-  | { type: 'done'; images: Uint8Array[][]; seconds: number }
-  | { type: 'cancelled' }
-  | { type: 'error'; message: string };
+/** How an SD sampling job ends: stacks x prompts RGB images and the seconds it took. */
+export interface SdSampleResult {
+  images: Uint8Array[][];
+  seconds: number;
+}
+
+/** An SD sampling worker's messages: the one job protocol (ml/runtime/job-messages.ts), with its own previews. */
+export type SdSampleMessage = JobMessage<SdSampleResult, SdPreview>;
 
 /** Samples in a worker: stacks × prompts RGB images (width x height, HWC) and the seconds it took. */
 export function sampleSdInWorker(
   job: SdSampleJob,
   onStep?: (done: number, total: number, preview?: SdPreview) => void,
   signal?: AbortSignal,
-): Promise<{ images: Uint8Array[][]; seconds: number }> {
+): Promise<SdSampleResult> {
   signal?.throwIfAborted();
-  return runWorkerJob<SdSampleMessage, { images: Uint8Array[][]; seconds: number }>(
+  return runJob<SdSampleResult, SdPreview>(
     path.join(__dirname, 'sample-worker.ts'),
     { job },
-    (m) => {
-      if (m.type === 'step') return void onStep?.(m.done, m.total, m.preview);
-      if (m.type === 'done') return { result: { images: m.images, seconds: m.seconds } };
-      if (m.type === 'cancelled') return undefined;
-      return { error: new Error(m.message) };
-    },
+    (e) => void (e.type === 'progress' && onStep?.(e.done, e.total, e.preview)),
     signal,
   ).result;
 }

@@ -2,20 +2,21 @@
  * Entry of a Stable Diffusion sampling worker thread: opens the checkpoint (SD 1.5 or SDXL, detected from the
  * weights), reads the LoRA files onto its family's modules, samples, posts images.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { postJobMessage } from '../runtime/job-messages';
 import { cancelRequested } from '../runtime/worker-cancel';
 import { openAnySdCheckpoint } from './checkpoint';
 import { Sd15Encoders, type SdEncoders } from './encoders';
 import { readSdLora } from './lora-file';
 import type { AppliedLora } from './merge-lora';
 import { sampleSd, type SdStack } from './sample-run';
-import type { SdSampleJob, SdSampleMessage } from './sample-job';
+import type { SdSampleJob, SdSampleMessage, SdSampleResult } from './sample-job';
 import { SdxlEncoders } from './sdxl-encoders';
 
 const data = workerData as { job: SdSampleJob };
-const post = (m: SdSampleMessage, transfer?: ArrayBuffer[]): void => parentPort!.postMessage(m, transfer);
+const post = (m: SdSampleMessage, transfer?: ArrayBuffer[]): void => postJobMessage(m, transfer);
 
-async function main(job: SdSampleJob): Promise<void> {
+async function main(job: SdSampleJob): Promise<SdSampleResult> {
   const started = performance.now();
   const ckpt = openAnySdCheckpoint(job.checkpoint);
   const encoders: SdEncoders =
@@ -37,16 +38,22 @@ async function main(job: SdSampleJob): Promise<void> {
     const images = await sampleSd(ckpt, encoders, stacks, job.settings, {
       threads: job.threads,
       cancelled: cancelRequested,
-      onStep: (done, total, preview) => post({ type: 'step', done, total, preview }),
+      onStep: (done, total, preview) => post({ type: 'progress', done, total, preview }),
     });
-    post({ type: 'done', images, seconds: (performance.now() - started) / 1000 });
+    return { images, seconds: (performance.now() - started) / 1000 };
   } finally {
     await encoders.release();
     ckpt.close();
   }
 }
 
-main(data.job).catch((e: unknown) => {
-  if (cancelRequested()) post({ type: 'cancelled' });
-  else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
-});
+// A failure after the host's cancel is the cancellation (the sampler stops wherever it was), not an error.
+main(data.job).then(
+  (result) => post({ type: 'result', result }),
+  (e: unknown) =>
+    post(
+      cancelRequested()
+        ? { type: 'cancelled' }
+        : { type: 'error', message: e instanceof Error ? e.message : String(e) },
+    ),
+);
