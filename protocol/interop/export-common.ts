@@ -39,7 +39,14 @@ export function headerLines(wf: WorkflowFile, t: WorkflowTraining, what: string)
 /** The family to write: the caller's choice, else the one recorded at import, else SD 1.5 (with a warning). */
 export function chooseFamily(t: WorkflowTraining, family: ModelFamily | undefined, warnings: string[]): ModelFamily {
   const chosen = family ?? t.family;
-  if (t.builtinModel && !(t.modelPath && t.family))
+  const loadFamily = str(t.setup.model.family);
+  const familyName = Object.prototype.hasOwnProperty.call(FAMILY_NAMES, loadFamily)
+    ? FAMILY_NAMES[loadFamily as ModelFamily]
+    : undefined;
+  // An SD/SDXL LoadModel with no checkpoint chosen yet (the shipped sd15/sdxl workflows) is not the emoji model.
+  if (t.modelPath === '' && familyName !== undefined)
+    warnings.push(`LoadModel's ${familyName} checkpoint is not set: set the base model path before training`);
+  else if (t.builtinModel && !(t.modelPath && t.family))
     warnings.push(
       "LoadModel uses loraflow's built-in emoji model, which other tools cannot train: " +
         'set the base model path before training',

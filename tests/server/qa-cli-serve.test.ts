@@ -5,6 +5,7 @@
  *   serve --port <taken>                             one line naming the port and --port, no stack trace
  *   run <slow workflow>, then SIGTERM                the run is cancelled (not left 'running'), exit 130
  *   validate --set <node>.<param>=<value>            checks the workflow as `run --set` would run it
+ *   export workflows/sd15-style-lora.json            "checkpoint is not set", not "the built-in emoji model"
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -120,3 +121,16 @@ test('`loraflow validate --set` checks the overridden workflow and refuses a bad
   expect(unknown.status).toBe(1);
   expect(unknown.stderr).toMatch(/no node has the id or title "nosuch"/);
 }, 60000);
+
+test('exporting the shipped SD 1.5 workflow says its checkpoint is not set, not that it uses the emoji model', () => {
+  const out = tempDir();
+  const exported = spawnSync(
+    process.execPath,
+    [BIN, 'export', path.join(__dirname, '../../workflows/sd15-style-lora.json'), '--to', 'ai-toolkit', '-o', out],
+    { env, encoding: 'utf8' },
+  );
+  expect(exported.status).toBe(0);
+  const said = exported.stdout + exported.stderr;
+  expect(said).toContain("LoadModel's SD 1.5 checkpoint is not set");
+  expect(said).not.toMatch(/built-in emoji model/);
+}, 30000);
