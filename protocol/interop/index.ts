@@ -48,7 +48,7 @@ export function detectFormat(file: ConfigFile): ConfigFormat {
     throw new ImportError(`${file.name}: not a kohya_ss GUI config (no LoRA_type, network_dim or train_data_dir)`);
   }
   throw new ImportError(
-    `${file.name}: unknown config type ".${ext}" ` +
+    `${file.name}: unknown config type (${ext ? `".${ext}"` : 'no file extension'}) ` +
       '(loraflow imports sd-scripts .toml, kohya_ss .json, ai-toolkit .yaml and sample prompt .txt files)',
   );
 }

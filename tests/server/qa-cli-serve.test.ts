@@ -6,6 +6,7 @@
  *   run <slow workflow>, then SIGTERM                the run is cancelled (not left 'running'), exit 130
  *   validate --set <node>.<param>=<value>            checks the workflow as `run --set` would run it
  *   export workflows/sd15-style-lora.json            "checkpoint is not set", not "the built-in emoji model"
+ *   import passwd (no extension)                     "no file extension", not "unknown config type \".\""
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -133,4 +134,17 @@ test('exporting the shipped SD 1.5 workflow says its checkpoint is not set, not 
   const said = exported.stdout + exported.stderr;
   expect(said).toContain("LoadModel's SD 1.5 checkpoint is not set");
   expect(said).not.toMatch(/built-in emoji model/);
+}, 30000);
+
+test('importing a file without an extension says so, not "unknown config type \\".\\""', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'passwd');
+  fs.writeFileSync(file, 'root:x:0:0:root:/root:/bin/bash\n');
+  const imported = spawnSync(process.execPath, [BIN, 'import', file, '-o', path.join(dir, 'w.json')], {
+    env,
+    encoding: 'utf8',
+  });
+  expect(imported.status).toBe(1);
+  expect(imported.stderr).toContain('passwd: unknown config type (no file extension)');
+  expect(imported.stderr).not.toContain('"."');
 }, 30000);
