@@ -23,6 +23,6 @@ export { createLoraTask, adaptersFromParams, embeddingsFromParams, type LoraTask
 export { initialTriggerEmbedding } from './pivotal';
 export { ValidationLoss } from './validation';
 export { trainLoraInWorker, type LoraEvent } from './train-run';
-export type { LoraTrainJob, LoraWorkerMessage } from './job';
+export type { LoraJobMessage, LoraTrainJob, LoraTrainResult } from './job';
 export { listCheckpoints, bestCheckpoint, resumePoint } from './checkpoints';
 export { readCombos, sampleCombos, type LoraFileUse } from './sample';

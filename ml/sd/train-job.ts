@@ -1,11 +1,12 @@
 /**
  * A Stable Diffusion LoRA training job (SD 1.5 or SDXL: `family`) as the main thread hands it to a worker
- * (train-worker.ts), and the host side that runs it. The messages are the built-in backend's (ml/lora/job.ts), so
- * TrainLoRA's monitor shows every family the same way, plus `log` lines (what the latent cache did).
+ * (train-worker.ts), and the host side that runs it. The messages are the one job protocol, as the built-in
+ * backend's (ml/runtime/job-messages.ts), so TrainLoRA's monitor shows every family the same way; `log` lines (what
+ * the latent cache did) go to onLog.
  */
 import * as path from 'node:path';
-import type { LoraWorkerMessage } from '../lora/job';
-import { runWorkerJob } from '../runtime/worker-job';
+import type { LoraTrainResult } from '../lora/job';
+import { runJob, type JobEvent, type JobMessage } from '../runtime/job-messages';
 import type { TrainConfig } from '../train/types';
 import type { Prediction } from './schedule';
 import type { SizeCondition } from './sdxl-cond';
@@ -64,8 +65,9 @@ export interface SdTrainJob {
   threads?: number;
 }
 
-export type SdTrainMessage = LoraWorkerMessage | { type: 'log'; message: string };
-export type SdTrainEvent = Exclude<LoraWorkerMessage, { type: 'done' } | { type: 'error' }>;
+/** An SD training worker's messages: the one job protocol (ml/runtime/job-messages.ts). */
+export type SdTrainMessage = JobMessage<LoraTrainResult>;
+export type SdTrainEvent = Exclude<JobEvent, { type: 'log' }>;
 
 /** Trains in a worker until job.steps or until `signal` aborts (the worker checkpoints and stops). */
 export function trainSdInWorker(
@@ -73,20 +75,17 @@ export function trainSdInWorker(
   onEvent: (e: SdTrainEvent) => void,
   signal?: AbortSignal,
   onLog?: (message: string) => void,
-): Promise<{ step: number; cancelled: boolean }> {
-  return runWorkerJob<SdTrainMessage, { step: number; cancelled: boolean }>(
+): Promise<LoraTrainResult> {
+  return runJob<LoraTrainResult>(
     path.join(__dirname, 'train-worker.ts'),
     { job },
-    (m) => {
-      if (m.type === 'done') return { result: { step: m.step, cancelled: m.cancelled } };
-      if (m.type === 'error') return { error: new Error(m.message) };
+    (e) => {
       try {
-        if (m.type === 'log') onLog?.(m.message);
-        else onEvent(m);
+        if (e.type === 'log') onLog?.(e.message);
+        else onEvent(e);
       } catch {
         // a listener's failure (e.g. a cancelled progress report) must not kill the relay
       }
-      return undefined;
     },
     signal,
   ).result;

@@ -6,8 +6,10 @@
  * validation loss over every bucket every N steps, samples with the adapters as the saved file holds them, and
  * honours the shared cancel flag (cancelling checkpoints too, so a rerun continues the step count).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { postJobMessage, runJobMain } from '../runtime/job-messages';
 import { checkpointPath, pruneCheckpoints, recordValidation, resumePoint } from '../lora/checkpoints';
+import type { LoraTrainResult } from '../lora/job';
 import { cancelRequested } from '../runtime/worker-cancel';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Trainer } from '../train/trainer';
@@ -24,7 +26,7 @@ import type { SdTrainJob, SdTrainMessage } from './train-job';
 import { Sd15Validation } from './validation';
 
 const data = workerData as { job: SdTrainJob };
-const post = (m: SdTrainMessage): void => parentPort!.postMessage(m);
+const post = (m: SdTrainMessage): void => postJobMessage(m);
 
 /** Latents of every image at its bucket's size, cached by pixels, size and model (the same for every family). */
 async function encodeLatents(job: SdTrainJob, enc: SdEncoders, cache: LatentCache): Promise<Float32Array[]> {
@@ -65,7 +67,7 @@ class BucketValidation {
   }
 }
 
-async function main(job: SdTrainJob): Promise<void> {
+async function main(job: SdTrainJob): Promise<LoraTrainResult> {
   const ckpt: SdCheckpoint = openAnySdCheckpoint(job.checkpoint);
   let enc: SdEncoders | undefined;
   let trainer: Trainer | undefined;
@@ -79,6 +81,7 @@ async function main(job: SdTrainJob): Promise<void> {
     await enc.release();
     post({
       type: 'log',
+      level: 'info',
       message: `latent cache: ${cache.stats.hits} hit(s), ${cache.stats.misses} encoded (${job.images.length} images, ${job.captions.length} captions) in ${job.cacheDir}`,
     });
     const buckets = jobBuckets(job);
@@ -103,6 +106,7 @@ async function main(job: SdTrainJob): Promise<void> {
     if (buckets.length > 1)
       post({
         type: 'log',
+        level: 'info',
         message: `${buckets.length} buckets: ${buckets.map((b, i) => `${name(i)} (${b.train.length} training images)`).join(', ')}; each batch from one bucket, a bucket's batches of an epoch in one session, ${trainCounts.filter((n) => n > 0).length - 1} session rebuild(s) per epoch`,
       });
     const t0 = trainer;
@@ -157,13 +161,13 @@ async function main(job: SdTrainJob): Promise<void> {
       await t.saveCheckpoint(file);
       recordValidation(job.stateDir, t.step, valLoss);
       pruneCheckpoints(job.stateDir, job.keepLast);
-      post({ type: 'checkpoint', step: t.step, path: file, valLoss });
+      post({ type: 'checkpoint', step: t.step, path: file, loss: valLoss });
     };
     let cancelled = false;
     if (!from) {
       const valLoss = await val.compute(t0.exportParams());
       recordValidation(job.stateDir, 0, valLoss);
-      post({ type: 'validation', step: 0, valLoss });
+      post({ type: 'metrics', step: 0, metrics: { val_loss: valLoss } });
     }
     let last = performance.now();
     while (trainer!.step < job.steps) {
@@ -179,6 +183,8 @@ async function main(job: SdTrainJob): Promise<void> {
       const now = performance.now();
       post({
         type: 'progress',
+        done: t.step,
+        total: job.steps,
         report,
         runSeconds: report.losses.length / report.stepsPerSecond,
         wallSeconds: (now - last) / 1000,
@@ -193,9 +199,10 @@ async function main(job: SdTrainJob): Promise<void> {
     if (buckets.length > 1)
       post({
         type: 'log',
+        level: 'info',
         message: `steps per bucket: ${buckets.map((_, b) => `${name(b)} ${stepsIn[b]}`).join(', ')}`,
       });
-    post({ type: 'done', step: t.step, cancelled });
+    return { step: t.step, cancelled };
   } finally {
     await trainer?.release();
     await validation?.release();
@@ -204,4 +211,4 @@ async function main(job: SdTrainJob): Promise<void> {
   }
 }
 
-main(data.job).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+runJobMain(() => main(data.job));

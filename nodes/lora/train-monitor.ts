@@ -9,13 +9,12 @@ import { tilesToPng } from '../../ml/corpus/render';
 import { assertNever } from '../../protocol/messages';
 import type { NodeContext } from '../api';
 import { readValidation } from '../../ml/lora/checkpoints';
-import { jobEventOf, type LegacyLoraEvent } from '../../ml/lora/job';
 import type { LoraEvent } from './backend';
 import { describeDiagnosis, diagnoseLoss, type CheckpointPicker, type Diagnosis, type LossVerdict } from './diagnose';
 
 export interface Monitor {
-  /** Takes the job protocol's events (and, until they move to it, the SD workers' older ones). */
-  onEvent(e: LoraEvent | LegacyLoraEvent): void;
+  /** Takes the job protocol's events, from the emoji and the SD training workers alike. */
+  onEvent(e: LoraEvent): void;
   /** Settles once every sample grid reported so far is stored and sent (the node awaits it before it ends). */
   drained(): Promise<void>;
   /** Final diagnosis: a warning when the curve says something needs doing, else a log line. */
@@ -50,8 +49,7 @@ export function createMonitor(
   const m: Monitor = {
     drained: () => samplesShown,
     timing: { runSeconds: 0, wallSeconds: 0, steps: 0, sampleSeconds: 0 },
-    onEvent(event) {
-      const e = jobEventOf(event);
+    onEvent(e) {
       switch (e.type) {
         case 'started': {
           m.startedAt = Date.now() / 1000;
