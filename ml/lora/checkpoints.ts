@@ -1,6 +1,7 @@
 /**
  * A LoRA run's state folder: `step-000100.safetensors` training checkpoints (adapters + optimizer state, for exact
- * resume) and `validation.jsonl` (the validation loss of each checkpoint). Keeps the last K and the best.
+ * resume) and `validation.jsonl` (the validation loss of each checkpoint). Keeps the last K and the best at or below
+ * the current step.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,13 +59,17 @@ export function bestCheckpoint(entries: readonly CheckpointEntry[]): CheckpointE
   return best;
 }
 
-/** Deletes all but the last `keepLast` checkpoints and the best one. */
-export function pruneCheckpoints(dir: string, keepLast: number): void {
-  const all = listCheckpoints(dir);
-  const best = bestCheckpoint(all);
-  const keep = new Set(all.slice(-Math.max(1, keepLast)).map((e) => e.step));
+/**
+ * Deletes all but the last `keepLast` checkpoints at or below `upTo` (the step just saved) and the best of those.
+ * Runs that differ only in steps share the folder: a shorter rerun must not count (and so delete its own checkpoints
+ * in favour of) a longer run's later ones, and those later ones stay for when the steps are raised again.
+ */
+export function pruneCheckpoints(dir: string, keepLast: number, upTo: number): void {
+  const mine = listCheckpoints(dir).filter((e) => e.step <= upTo);
+  const best = bestCheckpoint(mine);
+  const keep = new Set(mine.slice(-Math.max(1, keepLast)).map((e) => e.step));
   if (best) keep.add(best.step);
-  for (const e of all) if (!keep.has(e.step)) fs.rmSync(e.path, { force: true });
+  for (const e of mine) if (!keep.has(e.step)) fs.rmSync(e.path, { force: true });
 }
 
 /** The checkpoint to resume from: the newest one at or below `steps`. */

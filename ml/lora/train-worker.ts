@@ -56,7 +56,7 @@ async function main(job: LoraTrainJob): Promise<LoraTrainResult> {
     const file = checkpointPath(job.stateDir, trainer.step);
     await trainer.saveCheckpoint(file);
     recordValidation(job.stateDir, trainer.step, valLoss);
-    pruneCheckpoints(job.stateDir, job.keepLast);
+    pruneCheckpoints(job.stateDir, job.keepLast, trainer.step);
     post({ type: 'checkpoint', step: trainer.step, path: file, loss: valLoss });
   };
   let cancelled = false;

@@ -160,7 +160,7 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
       const file = checkpointPath(job.stateDir, t.step);
       await t.saveCheckpoint(file);
       recordValidation(job.stateDir, t.step, valLoss);
-      pruneCheckpoints(job.stateDir, job.keepLast);
+      pruneCheckpoints(job.stateDir, job.keepLast, t.step);
       post({ type: 'checkpoint', step: t.step, path: file, loss: valLoss });
     };
     let cancelled = false;
