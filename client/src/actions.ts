@@ -295,6 +295,25 @@ export async function openRun(runId: string): Promise<void> {
   }
 }
 
+/**
+ * Resumes an interrupted run (the server re-queues it under the same id) and shows it: the tab that shows it is
+ * focused, or the run opens in a tab of its own, so that the resumed run is followed live as a new one is.
+ */
+export async function resumeRun(runId: string): Promise<void> {
+  try {
+    await api.resumeRun(runId);
+  } catch (e) {
+    return toast(`Resume failed: ${(e as Error).message}`, 'error', 6000);
+  }
+  const s = editorStore.get();
+  const open = s.order.find((id) => s.tabs[id]?.runId === runId);
+  if (open) {
+    editorStore.update((d) => void (d.activeId = open));
+    // The interrupted attempt's node states (cancelled, half-way progress) give way to the server's fresh ones.
+    await fetchRun(runId).catch(() => undefined);
+  } else await openRun(runId);
+}
+
 /** Submits a past run's workflow again. */
 export async function rerun(runId: string): Promise<void> {
   await openRun(runId);

@@ -2,7 +2,7 @@
 import { memo, useEffect } from 'react';
 import type { RunSummary } from '../../../protocol/messages';
 import { api } from '../api/http';
-import { openRun, rerun } from '../actions';
+import { openRun, rerun, resumeRun } from '../actions';
 import { useStore } from '../store/createStore';
 import { runsStore } from '../store/runs';
 import { toast } from '../store/toasts';
@@ -73,7 +73,11 @@ const RunRow = memo(function RunRow({ run, queued }: { run: RunSummary; queued: 
         {(run.status === 'running' || run.status === 'queued') && (
           <button onClick={() => void api.cancelRun(run.id)}>cancel</button>
         )}
-        {run.status === 'interrupted' && <button onClick={() => void api.resumeRun(run.id)}>resume</button>}
+        {run.status === 'interrupted' && (
+          <button onClick={() => void resumeRun(run.id)} title="Resume it and show it live">
+            resume
+          </button>
+        )}
         <label title="Compare">
           <input
             type="checkbox"

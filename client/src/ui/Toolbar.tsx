@@ -7,6 +7,7 @@ import {
   downloadActive,
   groupSelection,
   openWorkflowFile,
+  resumeRun,
   runActive,
   saveActive,
   saveActiveAs,
@@ -51,6 +52,11 @@ export const Toolbar = memo(function Toolbar() {
         <span className={`run-status status-${status}`} data-testid="run-status" data-run={runId}>
           {status}
         </span>
+      )}
+      {status === 'interrupted' && runId && (
+        <button onClick={() => void resumeRun(runId)} title="Resume the interrupted run" data-testid="resume">
+          ↻ Resume
+        </button>
       )}
       <span className="sep" />
       <button onClick={() => undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">
