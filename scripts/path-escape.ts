@@ -84,7 +84,7 @@ async function nodeParameters(url: string, box: Sandbox, tally: Tally, chosen: T
   for (const target of pathTargets(schemas))
     for (const trick of chosen.filter((t) => applies(target, t)))
       await check(box, tally, 'node parameters', `${target.type}.${target.param.name} ${trick.id}`, () =>
-        runRefused(url, workflowFor(schemas, target, trickValue(target.param, trick)), target.param.name),
+        runRefused(url, workflowFor(schemas, target, trickValue(target.param, trick), box.data), target.param.name),
       );
 }
 

@@ -44,15 +44,21 @@ function sourceFor(schemas: readonly NodeSchema[], socketType: string): NodeSche
 export const TARGET_ID = 'target';
 
 /** A workflow with the target node (`param` = `value`) and a source node for each of its required inputs. */
-export function workflowFor(schemas: readonly NodeSchema[], target: Target, value: ParamValue): WorkflowFile {
+export function workflowFor(
+  schemas: readonly NodeSchema[],
+  target: Target,
+  value: ParamValue,
+  folder?: string,
+): WorkflowFile {
   const schema = schemas.find((s) => s.type === target.type)!;
   const wf = emptyWorkflow(`path escape: ${target.type}.${target.param.name}`);
-  const node = (id: string, type: string, params: Record<string, ParamValue> = {}): WorkflowNode => ({
-    id,
-    type,
-    params,
-    position: { x: 0, y: 0 },
-  });
+  const node = (id: string, type: string, params: Record<string, ParamValue> = {}): WorkflowNode => {
+    // A node that needs one of several parameters (LoadImages: folder or uploads) gets `folder` (one that exists
+    // in the allowed folder) for the first, so that only the trick is left for the server to refuse.
+    for (const group of schemas.find((s) => s.type === type)?.requireOneOf ?? [])
+      if (folder !== undefined && !group.params.some((p) => p in params)) params[group.params[0]!] = folder;
+    return { id, type, params, position: { x: 0, y: 0 } };
+  };
   wf.nodes.push(node(TARGET_ID, target.type, { [target.param.name]: value }));
   for (const input of schema.inputs.filter((i) => !i.optional)) {
     const source = sourceFor(schemas, input.type);

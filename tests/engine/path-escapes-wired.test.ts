@@ -68,13 +68,9 @@ function wiredText(target: Target, trick: Trick): string {
 
 /** The target with its parameter converted (its typed value harmless) and a Text node wired into it. */
 function wiredWorkflow(target: Target, text: string): WorkflowFile {
-  const wf = workflowFor(schemas, target, target.param.default);
-  const node = wf.nodes.find((n) => n.id === TARGET_ID)!;
-  node.paramInputs = [target.param.name];
-  // A node that needs one of several parameters (LoadImages: folder or uploads) gets the first, a folder that
-  // exists inside the data folder, so that validation has nothing to say and the wire alone is tested.
-  for (const group of schemas.find((s) => s.type === target.type)!.requireOneOf ?? [])
-    if (!group.params.includes(target.param.name)) node.params[group.params[0]!] = box.data;
+  // box.data: LoadImages needs a folder or uploads, so that validation has nothing to say and the wire alone is tested.
+  const wf = workflowFor(schemas, target, target.param.default, box.data);
+  wf.nodes.find((n) => n.id === TARGET_ID)!.paramInputs = [target.param.name];
   wf.nodes.push({ id: 'wired', type: 'Text', params: { text }, position: { x: 0, y: 0 } });
   wf.edges.push({
     id: 'e-wired',
