@@ -6,7 +6,7 @@
 //        --no-checkpointing]  (LORAFLOW_PYTHON picks the interpreter with PyTorch; default /usr/bin/python3)
 // Heavy: the UNet is 3.4 GB in fp32; the command checks available memory first.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
@@ -21,13 +21,9 @@ import type { Sd15Checkpoint } from '../ml/sd/checkpoint';
 import { UNET_PREFIX, VAE_PREFIX } from '../ml/sd/spec';
 import { syntheticSdCheckpoint } from '../ml/sd/tiny';
 import { SD15_WIDTHS } from '../ml/sd/widths';
+import { availableGiB, benchArgs, peakGiB, resetPeak, wave } from './sd-bench-options';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
-};
-const flag = (name: string): boolean => args.includes(`--${name}`);
+const { opt, flag } = benchArgs();
 const sizes = opt('sizes', '256,512').split(',').map(Number);
 const steps = Number(opt('steps', '2'));
 const rank = Number(opt('rank', '32'));
@@ -41,25 +37,6 @@ const gpu = ((): ProviderName | undefined => {
 })();
 const sessionProviders = gpu ? { executionProviders: [gpu] } : {};
 const out = (s: string): boolean => process.stdout.write(s + '\n');
-
-/** MemAvailable in GiB. */
-function availableGiB(): number {
-  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-  return m ? Number(m[1]) / 2 ** 20 : 0;
-}
-/** Resets this process's peak RSS (Linux clear_refs 5), so each phase reports its own peak. */
-function resetPeak(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // Not Linux or not permitted: the peak then covers every phase so far.
-  }
-}
-function peakGiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 2 ** 20 : 0;
-}
-const wave = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
 
 interface TorchResult {
   torch: string;

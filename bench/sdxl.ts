@@ -7,7 +7,7 @@
 // checks available memory first and refuses below the estimate. `--widths tiny` runs the same code on the tiny model
 // (every key, narrow widths) to check the plumbing in seconds.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Trainer } from '../ml/train';
@@ -16,13 +16,9 @@ import { createSdxlUnetLoraTask, sdxlUnetLoraModules } from '../ml/sd/sdxl-train
 import { sampleSize } from '../ml/sd/sdxl-cond';
 import { SDXL_WIDTHS, TINY_SDXL_WIDTHS } from '../ml/sd/sdxl-widths';
 import { elementCount, UNET_PREFIX } from '../ml/sd/spec';
+import { availableGiB, benchArgs, peakGiB, resetPeak, wave } from './sd-bench-options';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
-};
-const flag = (name: string): boolean => args.includes(`--${name}`);
+const { opt, flag } = benchArgs();
 const tiny = opt('widths', 'full') === 'tiny';
 const widths = tiny ? TINY_SDXL_WIDTHS : SDXL_WIDTHS;
 const sizes = opt('sizes', tiny ? '64' : '1024,512')
@@ -32,23 +28,6 @@ const steps = Number(opt('steps', '1'));
 const rank = Number(opt('rank', '32'));
 const threads = cpus().length;
 const out = (s: string): boolean => process.stdout.write(s + '\n');
-
-function availableGiB(): number {
-  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-  return m ? Number(m[1]) / 2 ** 20 : 0;
-}
-function resetPeak(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // Not Linux or not permitted: the peak then covers every phase so far.
-  }
-}
-function peakGiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 2 ** 20 : 0;
-}
-const wave = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
 
 async function ourStep(size: number) {
   const ckpt = syntheticSdxlCheckpoint(widths, 1);
