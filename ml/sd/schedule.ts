@@ -6,6 +6,7 @@
  */
 import type { GraphBuilder } from '../graph/builder';
 import type { Tensor } from '../graph/tensor';
+import type { PriorMix } from './prior-mix';
 
 export const TRAIN_TIMESTEPS = 1000;
 
@@ -15,6 +16,8 @@ export interface Objective {
   prediction: Prediction;
   /** min-SNR-γ weighting (kohya `min_snr_gamma`, 5 is the usual choice); absent: every timestep weighs 1. */
   minSnrGamma?: number;
+  /** Prior preservation (prior-mix.ts): class examples among the task's, with their loss weight. */
+  prior?: PriorMix;
 }
 
 /** ᾱ_t for t = 0..999 (the cumulative product of 1 - β_t). */
@@ -42,12 +45,14 @@ export function snrWeights(o: Objective, ab = alphasCumprod()): Float64Array {
 
 /**
  * The weighted mean squared error of a diffusion step. `x0` clean latents [B, C, H, W], `noise` like them,
- * `t` int64 timesteps [B]; `predict(xt, tFloat)` builds the model on the noisy latents. Returns the scalar loss.
+ * `t` int64 timesteps [B], `w` optional per-image loss weights [B] (prior preservation: the mean of the weighted
+ * per-image losses, as kohya weighs them); `predict(xt, tFloat)` builds the model on the noisy latents. Returns the
+ * scalar loss.
  */
 export function diffusionLoss(
   g: GraphBuilder,
   o: Objective,
-  batch: { x0: Tensor; noise: Tensor; t: Tensor },
+  batch: { x0: Tensor; noise: Tensor; t: Tensor; w?: Tensor },
   predict: (xt: Tensor, t: Tensor) => Tensor,
 ): Tensor {
   const ab = alphasCumprod();
@@ -59,7 +64,8 @@ export function diffusionLoss(
   const xt = g.add(g.mul(sa, batch.x0), g.mul(s1, batch.noise));
   const target = o.prediction === 'v' ? g.sub(g.mul(sa, batch.noise), g.mul(s1, batch.x0)) : batch.noise;
   const err = g.sub(predict(xt, g.cast(batch.t, 'float32')), target);
-  const perImage = g.reduceMean(g.mul(err, err), [1, 2, 3]);
+  const squared = g.reduceMean(g.mul(err, err), [1, 2, 3]);
+  const perImage = batch.w ? g.mul(squared, batch.w) : squared;
   if (o.minSnrGamma === undefined) return g.reduceMean(perImage);
   const w = g.gather(g.constant(Float32Array.from(snrWeights(o, ab)), [ab.length]), batch.t);
   return g.reduceMean(g.mul(perImage, w));

@@ -20,6 +20,7 @@ import { buildClipText } from './clip';
 import { sd15LoraModules, type KohyaModule } from './lora-names';
 import { initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
 import { applyNoiseOffset, diffusionLoss, TRAIN_TIMESTEPS } from './schedule';
+import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
 import { CONTEXT } from './tokenizer';
 import { hookName, recomputeScopes, unetLoraModules, type UnetLoraOptions } from './train-step';
@@ -96,6 +97,7 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
     ...(o.ids
       ? { ids: { dtype: 'int64', shape: [B, CONTEXT] } }
       : { context: { dtype: 'float32', shape: [B, CONTEXT, width] } }),
+    ...priorSpec(o.prior, B),
   };
   const plan: LoraParamPlan = {
     modules,
@@ -116,7 +118,7 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
       };
       const ctx = withHook(base(g), loraHook(g, linear), convs.size ? convHook : undefined);
       const context = o.ids ? buildClipText(ctx, batch.ids!, { clipSkip: o.clipSkip }) : batch.context!;
-      return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t! }, (xt, t) =>
+      return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t!, w: batch.w }, (xt, t) =>
         buildUnet(ctx, { x: xt, t, context }, o.unet),
       );
     },
@@ -127,8 +129,9 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
       const ids = new BigInt64Array(o.ids ? B * CONTEXT : 0);
       const context = new Float32Array(o.ids ? 0 : B * CONTEXT * width);
       const t = new BigInt64Array(B);
+      const pick = examplePicker(o.latents.length, B, o.prior);
       for (let i = 0; i < B; i++) {
-        const k = rng.int(o.latents.length);
+        const k = pick.draw(rng);
         x0.set(o.latents[k]!, i * size);
         const drop = o.captionDropout > 0 && rng.int(1 << 20) < o.captionDropout * (1 << 20);
         if (o.ids) (drop && o.emptyIds ? o.emptyIds : o.ids[k]!).forEach((v, j) => (ids[i * CONTEXT + j] = BigInt(v)));
@@ -137,7 +140,7 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);
-      return o.ids ? { x0, noise, t, ids } : { x0, noise, t, context };
+      return { x0, noise, t, ...(o.ids ? { ids } : { context }), ...pick.weights() };
     },
   };
 }

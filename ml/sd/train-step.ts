@@ -19,6 +19,7 @@ import { CHUNK_SCOPE } from './attention';
 import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
 import { loraShapes, sd15LoraModules, type KohyaModule } from './lora-names';
 import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
+import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
 import { buildUnet, type UnetOptions } from './unet';
 import type { Sd15Widths } from './widths';
@@ -75,6 +76,7 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
     noise: { dtype: 'float32', shape: lat },
     t: { dtype: 'int64', shape: [B] },
     context: { dtype: 'float32', shape: [B, ...o.contextShape] },
+    ...priorSpec(o.prior, B),
   };
   return {
     batchSpec: spec,
@@ -104,7 +106,7 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
       );
       const ctx = withHook(base(g), loraHook(g, adapters));
       const context = batch.context!;
-      return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t! }, (xt, t) =>
+      return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t!, w: batch.w }, (xt, t) =>
         buildUnet(ctx, { x: xt, t, context }, o.unet),
       );
     },
@@ -115,15 +117,16 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
       const x0 = new Float32Array(B * size),
         context = new Float32Array(B * csize);
       const t = new BigInt64Array(B);
+      const pick = examplePicker(o.latents.length, B, o.prior);
       for (let i = 0; i < B; i++) {
-        const k = rng.int(o.latents.length);
+        const k = pick.draw(rng);
         x0.set(o.latents[k]!, i * size);
         context.set(o.contexts[k]!, i * csize);
         t[i] = BigInt(rng.int(TRAIN_TIMESTEPS));
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);
-      return { x0, noise, t, context };
+      return { x0, noise, t, context, ...pick.weights() };
     },
   };
 }

@@ -2,6 +2,7 @@
  * What a worker uploads to the server: an artifact (content-addressed, checked against its id) or a file of a
  * node's state folder (training checkpoints), which a worker that takes the job over downloads to resume.
  */
+import { randomBytes } from 'node:crypto';
 import { safeName } from '../engine/local-pool';
 
 export type BlobTarget =
@@ -10,6 +11,12 @@ export type BlobTarget =
 
 /** Bytes per upload request: base64 in JSON stays well under the API's 10 MB body limit. */
 export const BLOB_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** An upload's id, chosen by the uploader (`newUploadId`): it names that upload's partial file on the server. */
+export const UPLOAD_ID = /^[A-Za-z0-9]{8,64}$/;
+
+/** A fresh upload id. */
+export const newUploadId = (): string => randomBytes(12).toString('hex');
 
 /** A file name in a state folder: plain, no separators, not hidden. */
 export const STATE_FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;

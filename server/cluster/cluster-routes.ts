@@ -3,15 +3,15 @@
  * and state files, and the state folders a worker downloads to resume a job. Artifacts are downloaded with the
  * ordinary GET /api/artifacts/:id. Mounted under /api, behind the token check.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { appendFile, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { appendFile, readdir, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router } from 'express';
 import type { ArtifactStore } from '../../nodes/api';
 import type { WorkersResponse } from '../../protocol/api';
 import { sendError } from '../http/errors';
-import { blobTargetProblem, parseStateKey, STATE_FILE_NAME, type BlobTarget } from './blob-target';
+import { blobTargetProblem, parseStateKey, STATE_FILE_NAME, UPLOAD_ID, type BlobTarget } from './blob-target';
 
 export interface ClusterRouteOptions {
   artifacts: ArtifactStore;
@@ -22,9 +22,24 @@ export interface ClusterRouteOptions {
 
 interface UploadChunk {
   target: BlobTarget;
+  /** The uploader's id for this one upload: uploads of the same target at the same time never share a file. */
+  upload: string;
   offset: number;
   data: string;
   done: boolean;
+}
+
+/** A partial file nobody has appended to for this long belongs to an upload that was abandoned. */
+const ABANDONED_PARTIAL_MS = 60 * 60 * 1000;
+
+/** Removes partial files of abandoned uploads (a worker killed mid-upload); errors skip the file. */
+async function removeAbandonedPartials(partialDir: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(partialDir).catch(() => [])) {
+    const file = join(partialDir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info?.isFile() && now - info.mtimeMs > ABANDONED_PARTIAL_MS) await unlink(file).catch(() => undefined);
+  }
 }
 
 function stateDir(workRoot: string, type: string, key: string): string {
@@ -51,10 +66,16 @@ export function clusterRouter(opts: ClusterRouteOptions): Router {
     if (problem) return sendError(res, 400, 'bad-target', problem);
     if (!chunk || typeof chunk.data !== 'string' || !Number.isInteger(chunk.offset) || (chunk.offset ?? -1) < 0)
       return sendError(res, 400, 'bad-chunk', 'a chunk needs offset (a whole number) and data (base64)');
+    if (typeof chunk.upload !== 'string' || !UPLOAD_ID.test(chunk.upload))
+      return sendError(res, 400, 'bad-chunk', 'a chunk needs upload: its upload id (8 to 64 letters or digits)');
     const target = chunk.target!;
+    // Content-addressed: an artifact the server holds already (another worker's upload of it) needs no bytes.
+    if (target.kind === 'artifact' && opts.artifacts.has(target.id)) return res.json({ ok: true, stored: true });
     mkdirSync(partialDir, { recursive: true });
-    const part = join(partialDir, `${createHash('sha256').update(JSON.stringify(target)).digest('hex')}.part`);
+    const targetHash = createHash('sha256').update(JSON.stringify(target)).digest('hex');
+    const part = join(partialDir, `${targetHash}.${chunk.upload}.part`);
     try {
+      if (chunk.offset === 0) await removeAbandonedPartials(partialDir);
       const size = existsSync(part) ? (await stat(part)).size : 0;
       if (chunk.offset === 0 && size > 0) await truncate(part, 0);
       else if (chunk.offset !== size)
@@ -62,19 +83,17 @@ export function clusterRouter(opts: ClusterRouteOptions): Router {
       await appendFile(part, Buffer.from(chunk.data, 'base64'));
       if (!chunk.done) return res.json({ ok: true });
       if (target.kind === 'artifact') {
-        const bytes = await readFile(part);
-        await unlink(part);
-        const ref = await opts.artifacts.put(bytes, target.mime, target.name);
+        // putFile moves nothing: two uploads of the same bytes settle on one stored file, the second a no-op.
+        const ref = await opts.artifacts.putFile(part, target.mime, target.name).finally(() => unlink(part));
         if (ref.$artifact !== target.id)
           return sendError(res, 400, 'hash-mismatch', `the bytes uploaded for ${target.id} hash to ${ref.$artifact}`);
         return res.json({ ok: true });
       }
       const dir = stateDir(opts.workRoot, target.type, target.key);
       mkdirSync(dir, { recursive: true });
-      // Atomic: a worker that downloads the folder meanwhile sees the old file or the new one, never half of one.
-      const tmp = join(dir, `.${target.name}.${randomBytes(4).toString('hex')}.tmp`);
-      await rename(part, tmp);
-      await rename(tmp, join(dir, target.name));
+      // Atomic: a worker that downloads the folder meanwhile sees the old file or the new one, never half of one;
+      // of two uploads at once, the last to finish is kept whole.
+      await rename(part, join(dir, target.name));
       return res.json({ ok: true });
     } catch (e) {
       next(e);

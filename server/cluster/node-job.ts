@@ -119,8 +119,8 @@ export async function runNodeJob(job: JobHandle, opts: NodeJobOptions): Promise<
 }
 
 /**
- * Uploads an image once per job: a sample grid is both a sample event and a preview, and two uploads of one blob
- * at the same time would write the same partial file on the server and both fail.
+ * Uploads an image once per job: a sample grid is both a sample event and a preview, and one upload serves both
+ * (two at once would also succeed, each with its own partial file on the server, but send the bytes twice).
  */
 function createUploadOnce(env: EngineEnv, server: ServerClient): (ref: ArtifactRef) => Promise<unknown> {
   const uploads = new Map<string, Promise<unknown>>();

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ArtifactStore } from '../../nodes/api';
 import { isArtifactRef, type ArtifactRef, type JsonValue } from '../../protocol/values';
-import { BLOB_CHUNK_BYTES, type BlobTarget } from './blob-target';
+import { BLOB_CHUNK_BYTES, newUploadId, type BlobTarget } from './blob-target';
 import type { ServerClient } from './server-client';
 
 /** Every artifact reference inside a JSON value, each once. */
@@ -35,26 +35,38 @@ export async function fetchArtifacts(value: JsonValue, store: ArtifactStore, ser
   return bytes;
 }
 
-/** Uploads a file to `target` in chunks (an empty file is one empty chunk). */
+/**
+ * Uploads a file to `target` in chunks (an empty file is one empty chunk), as an upload of its own: another upload
+ * of the same target at the same time does not disturb it. Stops after the first chunk when the server already
+ * holds the artifact. Returns the bytes sent.
+ */
 export async function uploadFile(server: ServerClient, target: BlobTarget, file: string): Promise<number> {
   const size = (await stat(file)).size;
+  const upload = newUploadId();
   let offset = 0;
+  let stored = false;
   const stream = createReadStream(file, { highWaterMark: BLOB_CHUNK_BYTES });
   let pending = Buffer.alloc(0);
   const send = async (data: Buffer, done: boolean) => {
-    await server.postJson('/cluster/blobs', { target, offset, data: data.toString('base64'), done });
+    const body = { target, upload, offset, data: data.toString('base64'), done };
+    stored = (await server.postJson<{ stored?: boolean }>('/cluster/blobs', body)).stored === true;
     offset += data.byteLength;
   };
-  for await (const chunk of stream) {
-    pending = Buffer.concat([pending, chunk as Buffer]);
-    while (pending.byteLength >= BLOB_CHUNK_BYTES) {
-      const part = pending.subarray(0, BLOB_CHUNK_BYTES);
-      pending = pending.subarray(BLOB_CHUNK_BYTES);
-      await send(part, offset + part.byteLength >= size && pending.byteLength === 0);
+  try {
+    for await (const chunk of stream) {
+      pending = Buffer.concat([pending, chunk as Buffer]);
+      while (pending.byteLength >= BLOB_CHUNK_BYTES && !stored) {
+        const part = pending.subarray(0, BLOB_CHUNK_BYTES);
+        pending = pending.subarray(BLOB_CHUNK_BYTES);
+        await send(part, offset + part.byteLength >= size && pending.byteLength === 0);
+      }
+      if (stored) return offset;
     }
+    if (pending.byteLength > 0 || offset === 0) await send(pending, true);
+    return offset;
+  } finally {
+    stream.destroy();
   }
-  if (pending.byteLength > 0 || offset === 0) await send(pending, true);
-  return size;
 }
 
 /** Uploads the artifacts `value` names (the server keeps each once: it is content-addressed). */
