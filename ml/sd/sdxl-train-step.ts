@@ -22,6 +22,7 @@ import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from
 import { admVectors, buildSdxlText, sizeEmbedding, type SizeCondition } from './sdxl-cond';
 import { sdxlLoraModules, type SdxlKohyaModule } from './sdxl-lora-names';
 import { SIZE_EMBED_DIM, type SdxlWidths } from './sdxl-widths';
+import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
 import { CONTEXT } from './tokenizer';
 import { hookName, recomputeScopes } from './train-step';
@@ -148,7 +149,7 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
   const unet: UnetOptions = { headDim: ckpt.widths.unet.headDim, ...o.unet };
   const dropout = o.captionDropout ?? 0;
   return {
-    batchSpec: batchSpec(o, admDim),
+    batchSpec: { ...batchSpec(o, admDim), ...priorSpec(o.prior, o.batch) },
     initParams: (rng: CounterRng): Record<string, ParamInit> => initLoraParams(plan, rng),
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
       const ctx = withHook(base(g), loraHook(g, loraAdapters(g, plan, params).linear));
@@ -159,7 +160,7 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
         context = text.context;
         y = g.concat([text.pooled, batch.sizes!], 1);
       }
-      return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t! }, (xt, t) =>
+      return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t!, w: batch.w }, (xt, t) =>
         buildUnet(ctx, { x: xt, t, context, y }, unet),
       );
     },
@@ -173,8 +174,9 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
       const y = new Float32Array(o.ids ? 0 : B * admDim);
       const ids = { l: new Int32Array(o.ids ? B * CONTEXT : 0), g: new Int32Array(o.ids ? B * CONTEXT : 0) };
       const sizes = new Float32Array(o.ids ? B * 6 * SIZE_EMBED_DIM : 0);
+      const pick = examplePicker(n, B, o.prior);
       for (let i = 0; i < B; i++) {
-        const k = rng.int(n);
+        const k = pick.draw(rng);
         x0.set(o.latents[k]!, i * size);
         const drop = dropout > 0 && rng.int(1 << 20) < dropout * (1 << 20);
         if (o.ids) {
@@ -191,9 +193,10 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);
-      if (!o.ids) return { x0, noise, t, context, y };
+      if (!o.ids) return { x0, noise, t, context, y, ...pick.weights() };
       const long = (a: Int32Array) => BigInt64Array.from(a, (v) => BigInt(v));
-      return { x0, noise, t, ids_l: long(ids.l), ids_g: long(ids.g), eos: eosRows(ids.g, CONTEXT), sizes };
+      const text = { ids_l: long(ids.l), ids_g: long(ids.g), eos: eosRows(ids.g, CONTEXT), sizes };
+      return { x0, noise, t, ...text, ...pick.weights() };
     },
   };
 }

@@ -8,12 +8,14 @@
  */
 import type { SdTrainJob } from './train-job';
 
-/** One bucket of a job: its size and the (repeated) training and validation images in it. */
+/** One bucket of a job: its size and the (repeated) training, validation and class images in it. */
 export interface JobBucket {
   readonly width: number;
   readonly height: number;
   readonly train: readonly number[];
   readonly validation: readonly number[];
+  /** Class images (prior preservation) trained beside this bucket's images. */
+  readonly reg: readonly number[];
 }
 
 /** A run of steps [start, end) trained on one bucket. */
@@ -32,6 +34,7 @@ export function jobBuckets(job: SdTrainJob): JobBucket[] {
     height: s.height,
     train: job.trainIndices.filter((i) => of(i) === b),
     validation: job.validationIndices.filter((i) => of(i) === b),
+    reg: (job.regIndices ?? []).filter((i) => of(i) === b),
   }));
 }
 

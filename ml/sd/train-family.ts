@@ -10,6 +10,7 @@ import type { Sd15Checkpoint, SdCheckpoint } from './checkpoint';
 import { Sd15Encoders, type SdEncoders } from './encoders';
 import { cacheKey, type LatentCache } from './latent-cache';
 import type { LoraTarget } from './merge-lora';
+import type { PriorMix } from './prior-mix';
 import { encodePrompt } from './prompt';
 import type { SdxlCheckpoint } from './sdxl-checkpoint';
 import { SdxlEncoders } from './sdxl-encoders';
@@ -20,12 +21,16 @@ import { createFullLoraTask, fullLoraModules, moduleRank, usedScale } from './tr
 import { CONTEXT, EOS } from './tokenizer';
 import { withCaptionDropout } from './caption-dropout';
 
-/** A task on some images (all in one bucket, whose latent shape is `shape`: [4, h/8, w/8]). */
+/**
+ * A task on some images (all in one bucket, whose latent shape is `shape`: [4, h/8, w/8]), with class images `reg`
+ * mixed in at the job's prior-loss weight (prior-mix.ts) when given.
+ */
 export type TaskMaker = (
   idx: readonly number[],
   batch: number,
   dropout: number,
   shape: readonly [number, number, number],
+  reg?: readonly number[],
 ) => TrainTask;
 
 /** One family's side of a training run. */
@@ -45,9 +50,18 @@ const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) =
 const idsOf = (caption: string, pad = EOS): Int32Array =>
   encodePrompt(caption, { emphasis: false, pad }).chunks[0]!.ids;
 
+/** The task's examples (training images, then class images) and, with class images, their mix. */
+function examplesOf(job: SdTrainJob, idx: readonly number[], reg: readonly number[] = []) {
+  const prior: PriorMix | undefined = reg.length
+    ? { regFrom: idx.length, weight: job.priorLossWeight ?? 1 }
+    : undefined;
+  return { all: reg.length ? [...idx, ...reg] : idx, prior };
+}
+
 /** The objective and layout settings both families' tasks share. */
-function common(job: SdTrainJob, shape: readonly [number, number, number]) {
+function common(job: SdTrainJob, shape: readonly [number, number, number], prior?: PriorMix) {
   return {
+    ...(prior ? { prior } : {}),
     rank: job.rank,
     alpha: job.alpha,
     batch: job.batch,
@@ -78,9 +92,10 @@ function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint): TrainFamily {
       if (!te) for (const c of job.captions) contexts.push(await text(c));
       const empty = te ? new Float32Array(0) : await text('');
       const ids = job.captions.map((c) => idsOf(c));
-      return (idx, batch, dropout, shape) => {
+      return (train, batch, dropout, shape, reg) => {
+        const { all: idx, prior } = examplesOf(job, train, reg);
         const base: Omit<UnetLoraOptions, 'latents' | 'contexts'> = {
-          ...common(job, shape),
+          ...common(job, shape, prior),
           contextShape: [CONTEXT, enc.width],
         };
         return te || job.conv
@@ -134,9 +149,10 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
       const cached = te ? [] : await Promise.all(job.captions.map(text));
       const empty = te ? undefined : await text('');
       const ids: SdxlIds[] = job.captions.map((c) => ({ l: idsOf(c), g: idsOf(c, 0) }));
-      return (idx, batch, dropout, shape) =>
-        createSdxlLoraTask(ckpt, {
-          ...common(job, shape),
+      return (train, batch, dropout, shape, reg) => {
+        const { all: idx, prior } = examplesOf(job, train, reg);
+        return createSdxlLoraTask(ckpt, {
+          ...common(job, shape, prior),
           contextShape: [CONTEXT, enc.width] as const,
           batch,
           latents: pick(latents, idx),
@@ -150,6 +166,7 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
               }),
           captionDropout: dropout,
         });
+      };
     },
   };
 }

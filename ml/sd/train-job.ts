@@ -33,6 +33,12 @@ export interface SdTrainJob {
   /** Training images, repeated by their repeats; validation images. */
   trainIndices: number[];
   validationIndices: number[];
+  /**
+   * Prior preservation (prior-mix.ts): the class images among `images`, repeated by their repeats, each in a
+   * bucket that has training images; trained with their captions at `priorLossWeight`. Absent or empty: none.
+   */
+  regIndices?: number[];
+  priorLossWeight?: number;
   /** Conv LoRA (LoCon, SD 1.5): kohya's 86 ResBlock/sampler modules, 3x3 convs at this rank and alpha. */
   conv?: { rank: number; alpha: number };
   /** Train the text encoder(s) too (SD 1.5: 72 modules; SDXL: te1 72 + te2 192), at `lrScale` times the UNet's rate. */

@@ -87,7 +87,8 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
     const buckets = jobBuckets(job);
     const trainCounts = buckets.map((b) => b.train.length);
     const name = (b: number): string => `${buckets[b]!.width}x${buckets[b]!.height}`;
-    const taskOf = (b: number) => makeTask(buckets[b]!.train, job.batch, job.captionDropout, shapeOf(buckets[b]!));
+    const taskOf = (b: number) =>
+      makeTask(buckets[b]!.train, job.batch, job.captionDropout, shapeOf(buckets[b]!), buckets[b]!.reg);
     const from = resumePoint(job.stateDir, job.steps);
     const resume = from ? { path: from.path, data: await loadCheckpoint(from.path) } : undefined;
     let bucket = segmentAt(trainCounts, job.batch, resume?.data.step ?? 0).bucket;
