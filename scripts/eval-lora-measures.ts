@@ -93,11 +93,25 @@ export async function styleClassifier(trainCps: string[], testCps: string[]): Pr
   return { predict, accuracy: right / total };
 }
 
-/** Share of tiles the classifier calls `style`. */
-export function styleShare(clf: StyleClassifier, tiles: Uint8Array, style: StyleId): number {
+/** How many of the tiles (k of n) the classifier calls `style`. */
+export function styleCount(clf: StyleClassifier, tiles: Uint8Array, style: StyleId): { k: number; n: number } {
   const s = ALL_STYLES.indexOf(style);
   const p = clf.predict(tiles);
-  return p.filter((c) => c === s).length / Math.max(1, p.length);
+  return { k: p.filter((c) => c === s).length, n: p.length };
+}
+
+/**
+ * Wilson's 95% interval of a share k/n, as [low, high]: with 16 samples one sample is 6.25 points and 4/16 is
+ * 10-50%, so a figure is printed with its count and interval to say whether it meets an aim.
+ */
+export function wilson(k: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.96;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const mid = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, mid - half), Math.min(1, mid + half)];
 }
 
 export interface Retrieval {

@@ -1,13 +1,16 @@
 /**
  * Evaluates LoRAs trained by the quick start's workflow on the shipped model: do they answer to their trigger word?
  *
- *   npm run eval:lora -- [--cases twemoji,openmoji,object,object-lora] [--concepts 16] [--set train.<param>=<json>]...
- *                        [--model base.safetensors] [--out data/eval-lora]
+ *   npm run eval:lora -- [--cases twemoji,openmoji,object,object-lora] [--concepts 32] [--seeds 2]
+ *                        [--reg-concepts N] [--set train.<param>=<json>]... [--model base.safetensors] [--out data/eval-lora]
  *
  * Style LoRAs (the quick start's Twemoji set, and the OpenMoji example): samples of held-out subjects (none in the
- * dataset) judged by a style classifier (eval-lora-measures.ts) with the trigger at strength 0.7 and 1.0, and
- * without it (bleeding), against the base model; the subject's survival: how often its own concept is among the 10
- * nearest real renders (of 1,594 concepts in four styles), relative to the base model's rate.
+ * dataset), each with `--seeds` noises, judged by a style classifier (eval-lora-measures.ts) with the trigger at
+ * strength 0.7 and 1.0, and without it (bleeding), against the base model; the subject's survival: how often its own
+ * concept is among the 10 nearest real renders (of 1,594 concepts in four styles), relative to the base model's rate.
+ * Every share is printed with its count and 95% interval: 16 samples (the former default) could not tell 25% from
+ * 15%. `--reg-concepts N`: prior preservation on N more concept captions (none of them evaluated) beside the
+ * training captions.
  * Object LoRA: a concept held out of pretraining, 20 images (four emoji sets x five crops) captioned
  * "sks_thing, <set> style", trained with the object-embedding preset (pivotal tuning alone; `object-lora`: the object
  * preset's adapters): how often samples with the trigger have it as their nearest real render (top-1 and top-10),
@@ -43,7 +46,8 @@ import { EXAMPLE_CODEPOINTS, renderExample } from './examples/emoji-examples';
 import {
   conceptRetrieval,
   styleClassifier,
-  styleShare,
+  styleCount,
+  wilson,
   type Retrieval,
   type StyleClassifier,
 } from './eval-lora-measures';
@@ -164,12 +168,31 @@ async function train(env: Env, folder: string, trigger: string, extra: Record<st
   for (const l of [...logs.filter((l) => /loss curve|steps\/s|prior preservation/.test(l)), ...report.split('\n')])
     say(`  ${l}`);
   const set = await readLora(engine.artifacts.pathOf(best.artifact), (await loadModel(env.modelFile)).config);
-  return { set, step: best.step, strength: best.strength };
+  const classPrompts = (p.classPrompts as string[] | undefined) ?? [];
+  return { set, step: best.step, strength: best.strength, classPrompts };
 }
 
 /** Samples `prompts` with the base model and the LoRA at 0.7 and 1.0: [base, 0.7, 1.0]. */
 const sampleThree = (base: DiTModel, set: LoraSet, prompts: string[], seed = 0) =>
   sampleCombos(base, [[], [{ set, strength: 0.7 }], [{ set, strength: 1 }]], { prompts, seed, steps: 20, guidance: 4 });
+
+/**
+ * `n` concept captions for prior preservation beyond the training captions: every 13th concept from offset 6, so
+ * none is an evaluated subject (every 13th from 0), in the dataset or held out of pretraining.
+ */
+function regPrompts(all: ReturnType<typeof listConcepts>, evalIdx: readonly number[], n: number): string[] {
+  const inDataset = new Set(EXAMPLE_CODEPOINTS.map(codepointKey));
+  return all
+    .filter((c, i) => i % 13 === 6 && !evalIdx.includes(i) && !c.heldOut && !inDataset.has(c.codepoint))
+    .slice(0, n)
+    .map((c) => c.text);
+}
+
+/** "25% (16/64, 95% 16-37%)": a share with its count and Wilson interval. */
+const share = ({ k, n }: { k: number; n: number }): string => {
+  const [lo, hi] = wilson(k, n);
+  return `${pct(k / Math.max(1, n))} (${k}/${n}, 95% ${(100 * lo).toFixed(0)}-${(100 * hi).toFixed(0)}%)`;
+};
 
 async function styleCase(
   env: Env,
@@ -178,11 +201,23 @@ async function styleCase(
   retrieval: Retrieval,
   evalIdx: number[],
   all: ReturnType<typeof listConcepts>,
+  seeds: number,
 ): Promise<Uint8Array[]> {
   say(`\n== style LoRA: ${style} (20 images, trigger xyz_style) ==`);
-  const lora = await train(env, `examples/${style}-style`, 'xyz_style', {});
+  const regConcepts = Number(arg('reg-concepts', '0'));
+  const lora = await train(
+    env,
+    `examples/${style}-style`,
+    'xyz_style',
+    regConcepts > 0 ? { classPrompts: ['[captions]', ...regPrompts(all, evalIdx, regConcepts)] } : {},
+  );
+  const leaked = evalIdx.filter((i) => lora.classPrompts.some((p) => p.trim().toLowerCase() === all[i]!.text));
+  if (leaked.length)
+    say(`WARNING: ${leaked.length} held-out subject(s) are class prompts too, so bleeding is understated on them`);
   const base = await loadModel(env.modelFile);
-  const subjects = evalIdx.map((i) => all[i]!.text);
+  // Each subject `seeds` times: sample i draws the noise of (seed 0, i), so every repeat has noise of its own.
+  const idx = Array.from({ length: seeds }, () => evalIdx).flat();
+  const subjects = idx.map((i) => all[i]!.text);
   const t0 = Date.now();
   const a = await sampleThree(
     base,
@@ -191,20 +226,24 @@ async function styleCase(
   );
   const b = await sampleThree(base, lora.set, subjects);
   say(
-    `evaluated: checkpoint ${lora.step} (the check's best) on ${subjects.length} held-out subjects, ${6 * subjects.length} samples in ${secs(t0)}`,
+    `evaluated: checkpoint ${lora.step} (the check's best) on ${evalIdx.length} held-out subjects x ${seeds} seed(s), ${6 * subjects.length} samples in ${secs(t0)}`,
   );
-  say(`share of samples judged ${style} by the style classifier:`);
+  const judged = (t: Uint8Array) => share(styleCount(clf, t, style));
+  say(`share of samples judged ${style} by the style classifier (count, Wilson 95% interval):`);
   say(
-    `  with trigger:    base ${pct(styleShare(clf, a[0]!, style))}   LoRA@0.7 ${pct(styleShare(clf, a[1]!, style))}   LoRA@1.0 ${pct(styleShare(clf, a[2]!, style))}   (aim >= 90%)`,
+    `  with trigger:    base ${judged(a[0]!)}   LoRA@0.7 ${judged(a[1]!)}   LoRA@1.0 ${judged(a[2]!)}   (aim >= 90%)`,
   );
   say(
-    `  without trigger: base ${pct(styleShare(clf, b[0]!, style))}   LoRA@0.7 ${pct(styleShare(clf, b[1]!, style))}   LoRA@1.0 ${pct(styleShare(clf, b[2]!, style))}   (bleeding, aim <= 15%)`,
+    `  without trigger: base ${judged(b[0]!)}   LoRA@0.7 ${judged(b[1]!)}   LoRA@1.0 ${judged(b[2]!)}   (bleeding, aim <= 15%)`,
   );
-  const recognised = (t: Uint8Array) => retrieval.within(t, evalIdx, 10).filter(Boolean).length / evalIdx.length;
+  const recognised = (t: Uint8Array) => retrieval.within(t, idx, 10).filter(Boolean).length;
   const r0 = recognised(b[0]!);
-  const ratio = (t: Uint8Array) => (r0 > 0 ? `${pct(recognised(t) / r0)}` : ' n/a');
+  const rec = (t: Uint8Array) => {
+    const k = recognised(t);
+    return `${share({ k, n: idx.length })}, ${r0 > 0 ? pct(k / r0) : ' n/a'} of base`;
+  };
   say(
-    `subject recognised (own concept among the 10 nearest of ${all.length}): base ${pct(r0)}; with trigger LoRA@0.7 ${pct(recognised(a[1]!))} (${ratio(a[1]!)} of base), LoRA@1.0 ${pct(recognised(a[2]!))} (${ratio(a[2]!)} of base; aim >= 80%)`,
+    `subject recognised (own concept among the 10 nearest of ${all.length}): base ${share({ k: r0, n: idx.length })}; with trigger LoRA@0.7 ${rec(a[1]!)}; LoRA@1.0 ${rec(a[2]!)} (aim >= 80% of base)`,
   );
   return [...a, ...b];
 }
@@ -268,7 +307,8 @@ async function main(): Promise<void> {
     (c) => c.heldOut && noto.byCodepoint.has(c.codepoint) && /\b(face|heart)\b/.test(c.text) === false,
   );
   await writeDatasets(root, all[object]!.codepoint);
-  const nEval = Number(arg('concepts', '16'));
+  const nEval = Number(arg('concepts', '32'));
+  const seeds = Number(arg('seeds', '2'));
   const evalIdx = all
     .map((c, i) => (inDataset.has(c.codepoint) || c.heldOut ? -1 : i))
     .filter((i) => i >= 0 && i % 13 === 0)
@@ -295,7 +335,7 @@ async function main(): Promise<void> {
   for (const c of cases) {
     if (c === 'object' || c === 'object-lora')
       grids.push(...(await objectCase(env, object, retrieval, all, evalIdx, c === 'object-lora')));
-    else grids.push(...(await styleCase(env, c as StyleId, clf!, retrieval, evalIdx, all)));
+    else grids.push(...(await styleCase(env, c as StyleId, clf!, retrieval, evalIdx, all, seeds)));
   }
   const tiles = new Uint8Array(grids.reduce((n, t) => n + t.length, 0));
   let o = 0;
