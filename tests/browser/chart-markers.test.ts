@@ -6,8 +6,9 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import { startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
 
+let session: EditorSession | undefined;
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
@@ -26,21 +27,11 @@ const wf: WorkflowFile = {
 };
 
 beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-  const res = await fetch(`${server.url}/api/workflows/markers`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(wf),
-  });
-  expect(res.ok).toBe(true);
+  session = await startEditorSession({ markers: wf });
+  ({ server, browser } = session);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => session?.close());
 
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { WorkflowFile } from '../../protocol/workflow';
 
 export const REPO = path.resolve(__dirname, '../..');
 const DIST_INDEX = path.join(REPO, 'client/dist/index.html');
@@ -141,4 +142,37 @@ export async function withScreenshot<T>(page: Page, name: string, step: () => Pr
     process.stderr.write(`browser test failure screenshot: ${file}\n`);
     throw e;
   }
+}
+
+/** Saves `wf` in the server's library under `name` (PUT /api/workflows/:name, as the editor's Save does). */
+export async function putWorkflow(server: RunningServer, name: string, wf: WorkflowFile): Promise<void> {
+  const res = await fetch(`${server.url}/api/workflows/${encodeURIComponent(name)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(wf),
+  });
+  if (!res.ok) throw new Error(`PUT /api/workflows/${name}: ${res.status} ${await res.text()}`);
+}
+
+export interface EditorSession {
+  server: RunningServer;
+  browser: Browser;
+  /** Closes the browser and stops the server. */
+  close(): Promise<void>;
+}
+
+/** An editor test's set-up: the editor built when stale, a real server, Chromium, and `workflows` in its library. */
+export async function startEditorSession(workflows: Record<string, WorkflowFile>): Promise<EditorSession> {
+  buildClientIfStale();
+  const server = await startServer();
+  const browser = await launchBrowser();
+  for (const [name, wf] of Object.entries(workflows)) await putWorkflow(server, name, wf);
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
 }

@@ -7,10 +7,11 @@
  */
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import { startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
 
 const NODES = 60;
 jest.setTimeout(120_000);
+let session: EditorSession | undefined;
 let server: RunningServer;
 let browser: Browser;
 
@@ -35,21 +36,11 @@ const chain: WorkflowFile = {
 };
 
 beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-  const res = await fetch(`${server.url}/api/workflows/chain`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(chain),
-  });
-  expect(res.ok).toBe(true);
-}, 120000);
+  session = await startEditorSession({ chain });
+  ({ server, browser } = session);
+}, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => session?.close());
 
 async function layoutCount(cdp: CDPSession): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
