@@ -54,7 +54,7 @@ export function sd15ModuleIndex(widths: Sd15Widths): Map<string, KohyaModule> {
 /** Every name a file may use for an SDXL module, mapped to the module. */
 export function sdxlModuleIndex(widths: SdxlWidths): Map<string, LoraTarget> {
   const index = new Map<string, LoraTarget>();
-  for (const m of sdxlLoraModules(widths)) {
+  for (const m of sdxlLoraModules(widths, { conv: true })) {
     index.set(m.key, m);
     if (m.part === 'unet' && m.diffusersPath) {
       index.set(kohyaKeyOf('unet', m.diffusersPath), m);

@@ -43,13 +43,20 @@ const RES_MODULE =
 const SAMPLER_MODULE = /^(input_blocks\.\d+\.0\.op|output_blocks\.\d+\.[12]\.conv)\.weight$/;
 const TEXT_MODULE = /^encoder\.layers\.\d+\.(self_attn\.(q|k|v|out)_proj|mlp\.fc[12])\.weight$/;
 
+/**
+ * Whether a UNet weight (ldm path after `model.diffusion_model.`) is one of kohya's LoCon targets: the Linear and
+ * Conv2d layers inside its ResnetBlock2D, Downsample2D and Upsample2D modules (networks/lora.py's
+ * UNET_TARGET_REPLACE_MODULE_CONV2D_3X3). SD 1.x and SDXL share the ldm layout of these blocks.
+ */
+export const isLoconTarget = (ldmPath: string): boolean => RES_MODULE.test(ldmPath) || SAMPLER_MODULE.test(ldmPath);
+
 function classify(name: string): { part: 'unet' | 'text_encoder'; conv: boolean } | undefined {
   if (name.startsWith(TEXT_PREFIX))
     return TEXT_MODULE.test(name.slice(TEXT_PREFIX.length)) ? { part: 'text_encoder', conv: false } : undefined;
   if (!name.startsWith(UNET_PREFIX)) return undefined;
   const inner = name.slice(UNET_PREFIX.length);
   if (TRANSFORMER_MODULE.test(inner)) return { part: 'unet', conv: false };
-  if (RES_MODULE.test(inner) || SAMPLER_MODULE.test(inner)) return { part: 'unet', conv: true };
+  if (isLoconTarget(inner)) return { part: 'unet', conv: true };
   return undefined;
 }
 

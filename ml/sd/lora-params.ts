@@ -7,6 +7,7 @@
 import type { GraphBuilder } from '../graph/builder';
 import type { Tensor } from '../graph/tensor';
 import type { AdapterTensors } from '../lora/hook';
+import type { ConvHook } from './blocks';
 import { downName, upName } from '../lora/task';
 import type { CounterRng } from '../train/rng';
 import type { ParamInit } from '../train/types';
@@ -57,4 +58,18 @@ export function loraAdapters<M extends KohyaModule>(
     else linear.set(plan.nameOf(m), { down: use(down, [rank, m.in]), up: use(up, [m.out, rank]), scale: alpha / rank });
   }
   return { linear, convs };
+}
+
+/**
+ * The graph's hook for LoCon's conv adapters: y + scale · up(down(x)), down a conv with the layer's own kernel,
+ * stride and padding, up a 1x1 conv (kohya's LoRAModule on a Conv2d); undefined when there are none.
+ */
+export function convLoraHook(g: GraphBuilder, convs: ReadonlyMap<string, AdapterTensors>): ConvHook | undefined {
+  if (!convs.size) return undefined;
+  return (name, x, y, attrs) => {
+    const a = convs.get(name);
+    if (!a) return y;
+    const h = g.conv(x, a.down, undefined, attrs);
+    return g.add(y, g.mul(g.conv(h, a.up, undefined, { strides: [1, 1], pads: [0, 0, 0, 0] }), a.scale));
+  };
 }

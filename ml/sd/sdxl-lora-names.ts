@@ -3,9 +3,11 @@
  * their ldm/SAI path (`lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_q`): every Linear of the spatial
  * transformers, proj_in/proj_out included (Linear in SDXL), 722 at full size. The text encoders use the HF CLIP
  * layout with `lora_te1_` (CLIP-L, 72) and `lora_te2_` (bigG, 192), although the SAI file fuses bigG's q/k/v into
- * one `attn.in_proj_weight` [3C, C]: its q/k/v modules target that weight's row thirds (`rows`).
+ * one `attn.in_proj_weight` [3C, C]: its q/k/v modules target that weight's row thirds (`rows`). LoCon (kohya's
+ * conv_dim) adds, by the same ldm paths, the ResBlocks' `in_layers.2` / `out_layers.3` (3x3), `emb_layers.1`,
+ * `skip_connection` where the width changes, and the samplers' `op` / `conv` (66 at full size).
  */
-import type { KohyaModule, LoraModuleOptions } from './lora-names';
+import { isLoconTarget, type KohyaModule, type LoraModuleOptions } from './lora-names';
 import { addLowRank } from './merge-lora';
 import { SDXL_CLIP_G_PREFIX, SDXL_CLIP_L_PREFIX, sdxlKeys } from './sdxl-keys';
 import { sdxlToDiffusers } from './sdxl-diffusers-names';
@@ -35,25 +37,27 @@ const G_TO_HF: Record<string, string> = {
 
 const key = (prefix: string, path: string) => `${prefix}${path.replace(/\./g, '_')}`;
 
-/** The modules kohya's SDXL LoRA adapts, in checkpoint order (UNet, CLIP-L, bigG). */
-export function sdxlLoraModules(widths: SdxlWidths, o: Pick<LoraModuleOptions, 'textEncoder'> = {}): SdxlKohyaModule[] {
+/** The modules kohya's SDXL LoRA adapts, in checkpoint order (UNet, CLIP-L, bigG); LoCon's only with `conv`. */
+export function sdxlLoraModules(widths: SdxlWidths, o: LoraModuleOptions = {}): SdxlKohyaModule[] {
   const out: SdxlKohyaModule[] = [];
   const levels = widths.vae.channelMult.length;
   for (const spec of sdxlKeys(widths)) {
-    const [outF = 0, inF = 0] = spec.shape;
+    const [outF = 0, inF = 0, k] = spec.shape;
     const n = spec.name;
     if (n.startsWith(UNET_PREFIX)) {
-      const path = n.slice(UNET_PREFIX.length, -'.weight'.length);
-      if (!UNET_MODULE.test(n.slice(UNET_PREFIX.length))) continue;
+      const inner = n.slice(UNET_PREFIX.length);
+      const conv = isLoconTarget(inner);
+      if (conv ? !o.conv : !UNET_MODULE.test(inner)) continue;
       const diffusersPath = (sdxlToDiffusers(n, levels)?.[0]?.name ?? '').replace(/\.weight$/, '');
       out.push({
-        key: key('lora_unet_', path),
+        key: key('lora_unet_', inner.slice(0, -'.weight'.length)),
         target: n,
         diffusersPath,
         part: 'unet',
-        conv: false,
+        conv,
         in: inF,
         out: outF,
+        ...(spec.shape.length === 4 ? { kernel: k } : {}),
       });
       continue;
     }

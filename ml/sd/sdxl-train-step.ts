@@ -7,7 +7,8 @@
  * te1 72 + te2 192 modules), as token ids for both towers, encoded inside the step with adapters on them; bigG's
  * q/k/v adapters land on their thirds of the fused in_proj (openclip.ts). The text encoders' own learning rate,
  * objective, schedule, noise offset, min-SNR, caption dropout, checkpointing and the parameter names
- * (`<kohya key>.lora_down|lora_up`) are the SD 1.5 tasks'.
+ * (`<kohya key>.lora_down|lora_up`) are the SD 1.5 tasks'. LoCon (`conv`) adds kohya's SDXL ResBlock and sampler
+ * modules as on SD 1.5 (3x3 convs at the conv rank, the rest at the LoRA rank).
  */
 import type { GraphBuilder } from '../graph/builder';
 import type { GraphCore } from '../graph/core';
@@ -16,7 +17,7 @@ import { loraHook } from '../lora/hook';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
 import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
-import { initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
+import { convLoraHook, initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
 import { fusedThirdName, eosRows } from './openclip';
 import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
 import { admVectors, buildSdxlText, sizeEmbedding, type SizeCondition } from './sdxl-cond';
@@ -26,7 +27,7 @@ import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
 import { CONTEXT } from './tokenizer';
 import { hookName, recomputeScopes } from './train-step';
-import { usedScale } from './train-step-te';
+import { moduleRank, usedScale } from './train-step-te';
 import { buildUnet, type UnetOptions } from './unet';
 
 /** kohya's SDXL UNet modules (722 at full size), optionally only `targets` (kohya keys). */
@@ -38,13 +39,14 @@ export function sdxlUnetLoraModules(widths: SdxlWidths, targets?: readonly strin
   return all.filter((m) => targets.includes(m.key));
 }
 
-/** Every module an SDXL task trains, in parameter order: the text encoders' (te1, te2) when trained, the UNet's. */
+/** Every module an SDXL task trains, in parameter order: the text encoders' (te1, te2) if trained, UNet, LoCon. */
 export function sdxlTrainedModules(
   widths: SdxlWidths,
-  o: { text: boolean; targets?: readonly string[] },
+  o: { text: boolean; conv?: boolean; targets?: readonly string[] },
 ): SdxlKohyaModule[] {
   const text = o.text ? sdxlLoraModules(widths).filter((m) => m.part === 'text_encoder') : [];
-  return [...text, ...sdxlUnetLoraModules(widths, o.targets)];
+  const conv = o.conv ? sdxlLoraModules(widths, { conv: true, textEncoder: false }).filter((m) => m.conv) : [];
+  return [...text, ...sdxlUnetLoraModules(widths, o.targets), ...conv];
 }
 
 /** The module name the graph's hook sees: the weight less `.weight`, or bigG's fused q/k/v third. */
@@ -83,6 +85,8 @@ export interface SdxlLoraOptions extends Objective {
   checkpointing?: boolean;
   unet?: UnetOptions;
   targets?: readonly string[];
+  /** LoCon: the rank and alpha of the 3x3 convs (kohya's conv_dim / conv_alpha). */
+  conv?: { rank: number; alpha: number };
 }
 
 /** The task's batch layout, from whether the text encoders run in the step. */
@@ -130,8 +134,8 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
   const n = o.latents.length;
   const textLrScale = o.textLrScale ?? 1;
   const plan: LoraParamPlan<SdxlKohyaModule> = {
-    modules: sdxlTrainedModules(ckpt.widths, { text: !!o.ids, targets: o.targets }),
-    rankOf: () => ({ rank: o.rank, alpha: o.alpha }),
+    modules: sdxlTrainedModules(ckpt.widths, { text: !!o.ids, conv: !!o.conv, targets: o.targets }),
+    rankOf: (m) => moduleRank(m, o),
     scaleOf: (m) => usedScale(m, textLrScale),
     nameOf: sdxlHookName,
   };
@@ -152,7 +156,8 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
     batchSpec: { ...batchSpec(o, admDim), ...priorSpec(o.prior, o.batch) },
     initParams: (rng: CounterRng): Record<string, ParamInit> => initLoraParams(plan, rng),
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
-      const ctx = withHook(base(g), loraHook(g, loraAdapters(g, plan, params).linear));
+      const { linear, convs } = loraAdapters(g, plan, params);
+      const ctx = withHook(base(g), loraHook(g, linear), convLoraHook(g, convs));
       let context = batch.context!;
       let y = batch.y!;
       if (o.ids) {

@@ -3,7 +3,7 @@
  * captions are cached or tokenized, which task trains, which modules the saved file names, and which encoders
  * sample. SD 1.5: CLIP-L (clip skip) and the UNet/LoCon/text task of train-step(-te).ts. SDXL: both encoders'
  * contexts plus bigG's pooled embedding cached per caption, each image's size/crop conditioning, the task of
- * sdxl-train-step.ts (UNet, optionally te1 + te2). Latents are cached the same way for both.
+ * sdxl-train-step.ts (UNet, optionally te1 + te2 and LoCon). Latents are cached the same way for both.
  */
 import type { TrainTask } from '../train/types';
 import type { Sd15Checkpoint, SdCheckpoint } from './checkpoint';
@@ -130,8 +130,8 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
   const pooledDim = ckpt.widths.clipG.projectionDim;
   return {
     encoders: enc,
-    modules: sdxlTrainedModules(ckpt.widths, { text: !!te, targets: job.targets }),
-    rankOf: () => ({ rank: job.rank, alpha: job.alpha }),
+    modules: sdxlTrainedModules(ckpt.widths, { text: !!te, conv: !!job.conv, targets: job.targets }),
+    rankOf: (m) => moduleRank(m, { rank: job.rank, alpha: job.alpha, conv: job.conv }),
     scaleOf: (m) => usedScale(m, te?.lrScale ?? 1),
     async prepare(latents, cache) {
       // Context [77, 2048] then pooled [1280], one entry per caption: both come from one pass of both towers.
@@ -165,6 +165,7 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
                 ...(empty ? { empty } : {}),
               }),
           captionDropout: dropout,
+          ...(job.conv ? { conv: job.conv } : {}),
         });
       };
     },

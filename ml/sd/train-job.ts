@@ -39,7 +39,7 @@ export interface SdTrainJob {
    */
   regIndices?: number[];
   priorLossWeight?: number;
-  /** Conv LoRA (LoCon, SD 1.5): kohya's 86 ResBlock/sampler modules, 3x3 convs at this rank and alpha. */
+  /** Conv LoRA (LoCon): kohya's ResBlock/sampler modules (SD 1.5 86, SDXL 66), 3x3 convs at this rank and alpha. */
   conv?: { rank: number; alpha: number };
   /** Train the text encoder(s) too (SD 1.5: 72 modules; SDXL: te1 72 + te2 192), at `lrScale` times the UNet's rate. */
   textEncoder?: { lrScale: number };

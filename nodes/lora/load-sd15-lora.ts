@@ -52,7 +52,7 @@ export async function loadSdLora(
   const conv = lora.adapters.filter((a) => a.module.conv).length;
   ctx.log(
     'info',
-    `${lora.format} ${family} LoRA: ${unet} UNet modules${model.family === 'sd15' ? ` (${conv} conv)` : ''}, ` +
+    `${lora.format} ${family} LoRA: ${unet} UNet modules${conv ? ` (${conv} conv)` : ''}, ` +
       `${adapters.length - unet} text-encoder modules, rank ${first.rank}, alpha ${first.alpha}`,
   );
   return {

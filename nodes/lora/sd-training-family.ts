@@ -1,7 +1,7 @@
 /**
  * TrainLoRA's per-family differences for Stable Diffusion checkpoints (train-sd.ts is the one path): the UNet
- * modules of a layer set, every module the saved file names, the kohya metadata that marks the family, what the
- * family cannot do yet, and (SDXL) each image's size/crop conditioning. The worker's side is ml/sd/train-family.ts.
+ * modules of a layer set, every module the saved file names (LoCon's included), the kohya metadata that marks the
+ * family, and (SDXL) each image's size/crop conditioning. The worker's side is ml/sd/train-family.ts.
  */
 import type { KohyaModule } from '../../ml/sd/lora-names';
 import type { Sd15LoraInfo } from '../../ml/sd/lora-metadata';
@@ -32,8 +32,6 @@ export interface SdTrainingFamily {
   };
   /** kohya's family metadata: ss_base_model_version, modelspec.architecture, the base's hashes. */
   metadata(info: Sd15LoraInfo): Record<string, string>;
-  /** Why a setting cannot be used with this family (undefined when it can). */
-  refuses(o: { convRank: number }): { message: string; param: string } | undefined;
   /** SDXL: the size/crop conditioning of an image fitted (cover, centred) into the run's bucket. */
   sizeOf?(item: DatasetItem, width: number, height: number): SizeCondition;
 }
@@ -68,13 +66,9 @@ export function sdTrainingFamily(model: SdModelValue): SdTrainingFamily {
       family: 'sdxl',
       label: SD_FAMILY_LABEL.sdxl,
       unetModules: (targets) => selectUnet(sdxlUnetLoraModules(widths), targets),
-      modules: (o) => sdxlTrainedModules(widths, { text: o.text, targets: o.targets }),
-      rankOf: (_m, o) => ({ rank: o.rank, alpha: o.alpha }),
+      modules: (o) => sdxlTrainedModules(widths, o),
+      rankOf: moduleRank,
       metadata: sdxlLoraMetadata,
-      refuses: (o) =>
-        o.convRank > 0
-          ? { message: 'conv LoRA (LoCon) is available for SD 1.5 only, not yet for SDXL', param: 'convRank' }
-          : undefined,
       sizeOf: coverCropSize,
     };
   }
@@ -86,6 +80,5 @@ export function sdTrainingFamily(model: SdModelValue): SdTrainingFamily {
     modules: (o) => fullLoraModules(widths, o),
     rankOf: moduleRank,
     metadata: sd15LoraMetadata,
-    refuses: () => undefined,
   };
 }

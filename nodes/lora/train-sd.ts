@@ -89,8 +89,6 @@ export async function trainSdLora(
   const model = readSdModel(inputs.model);
   const family = sdTrainingFamily(model);
   const label = family.label;
-  const refused = family.refuses(params);
-  if (refused) throw new NodeUserError(refused.message, 'set it to 0', refused.param);
   const ds = readDataset(inputs.dataset);
   if (ds.items.length === 0)
     throw new NodeUserError('the dataset has no images', 'check the LoadImages folder', 'dataset');
@@ -194,10 +192,12 @@ export async function trainSdLora(
   };
   for (const line of job.sizes ? describeSizes(job.sizes) : []) ctx.log('info', line);
   if (params.shuffleTags) ctx.log('info', `${label}: captions are encoded once (cached), so tags are not shuffled`);
-  const textModules = modules.length - unetModules.length - (conv ? modules.filter((m) => m.conv).length : 0);
+  const convModules = modules.filter((m) => m.conv).length;
+  const textModules = modules.length - unetModules.length - convModules;
+  const locon = conv ? ` + ${convModules} LoCon (conv rank ${conv.rank}, alpha ${conv.alpha})` : '';
   ctx.log(
     'info',
-    `${label} LoRA: ${unetModules.length} UNet${withText ? ` + ${textModules} text-encoder (lr ${params.textEncoderLr || params.learningRate})` : ''} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
+    `${label} LoRA: ${unetModules.length} UNet${withText ? ` + ${textModules} text-encoder (lr ${params.textEncoderLr || params.learningRate})` : ''}${locon} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
       `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}` +
       `; ${trainIndices.length} training images at ${describeBuckets(buckets)}; ${describePlan(plan)}; state in ${stateDir}`,
   );

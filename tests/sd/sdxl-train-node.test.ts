@@ -174,11 +174,4 @@ describe('TrainLoRA on an SDXL model', () => {
     expect(out).toMatchObject({ family: 'sdxl', step: 1, modules: 722 });
     expect(ctx.metrics.map((m) => m.metrics.loss).every(Number.isFinite)).toBe(true);
   });
-
-  it('refuses LoCon on SDXL, naming the parameter', async () => {
-    const ctx = nodeContext(dataDir);
-    await expect(runNode(trainLoraNode, { ...TRAIN, convRank: 4 }, { model, dataset }, ctx)).rejects.toThrow(
-      /conv LoRA \(LoCon\) is available for SD 1\.5 only/,
-    );
-  });
 });
