@@ -22,9 +22,14 @@ export function dataHash(bytes: Uint8Array): string {
 /** The tensor name A1111 reads a bundled embedding from (`bundle_emb.<word>.string_to_param.*`). */
 export const bundleKey = (word: string): string => `bundle_emb.${word}.string_to_param.*`;
 
-/** A bundled embedding's word from a tensor name (A1111's string_to_param, kohya's emb_params), else undefined. */
-function bundleWord(name: string): string | undefined {
-  return /^bundle_emb\.([^.]+)\.(?:string_to_param\.\*|emb_params)$/.exec(name)?.[1];
+/**
+ * A bundled embedding's word and part from a tensor name (A1111's string_to_param, kohya's emb_params; SDXL's
+ * clip_l / clip_g), else undefined.
+ */
+function bundlePart(name: string): { word: string; part: 'one' | 'clip_l' | 'clip_g' } | undefined {
+  const m = /^bundle_emb\.([^.]+)\.(string_to_param\.\*|emb_params|clip_l|clip_g)$/.exec(name);
+  if (!m) return undefined;
+  return { word: m[1]!, part: m[2] === 'clip_l' || m[2] === 'clip_g' ? m[2] : 'one' };
 }
 
 /**
@@ -38,8 +43,13 @@ export function encodeKohya(
   embeddings: readonly TriggerEmbedding[] = [],
 ): Uint8Array {
   const tensors: Record<string, TensorToWrite> = {};
-  for (const e of embeddings)
-    tensors[bundleKey(e.word)] = { shape: [e.vectors.length / e.width, e.width], data: e.vectors, dtype };
+  for (const e of embeddings) {
+    const rows = (v: Float32Array, w: number): TensorToWrite => ({ shape: [v.length / w, w], data: v, dtype });
+    if (e.clipG) {
+      tensors[`bundle_emb.${e.word}.clip_l`] = rows(e.vectors, e.width);
+      tensors[`bundle_emb.${e.word}.clip_g`] = rows(e.clipG.vectors, e.clipG.width);
+    } else tensors[bundleKey(e.word)] = rows(e.vectors, e.width);
+  }
   for (const a of adapters) {
     const k = a.module.startsWith('lora_') ? a.module : kohyaKey(a.module); // already a kohya key when re-encoding a file
     const conv = a.kernel !== undefined;
@@ -108,13 +118,16 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
   const groups = new Map<string, Parts>();
   const formats = new Set<'kohya' | 'peft'>();
   const embeddings: TriggerEmbedding[] = [];
+  const sdxlParts = new Map<string, { clip_l?: TriggerEmbedding; clip_g?: TriggerEmbedding }>();
   for (const [name, t] of tensors) {
-    const word = bundleWord(name);
-    if (word !== undefined) {
+    const bundled = bundlePart(name);
+    if (bundled !== undefined) {
       const [rows = 0, width = 0] = t.shape;
       if (t.shape.length !== 2 || rows < 1 || !(t.data instanceof Float32Array))
         throw new Error(`${path}: the bundled embedding "${name}" is not a [vectors, width] float tensor`);
-      embeddings.push({ word, vectors: t.data, width });
+      const e = { word: bundled.word, vectors: t.data, width };
+      if (bundled.part === 'one') embeddings.push(e);
+      else sdxlParts.set(e.word, { ...sdxlParts.get(e.word), [bundled.part]: e });
       continue;
     }
     const c = classify(name);
@@ -124,6 +137,13 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
     if (c.part === 'alpha') g.alpha = Number(t.data[0] ?? NaN);
     else g[c.part] = t;
     groups.set(c.key, g);
+  }
+  for (const [word, { clip_l, clip_g }] of sdxlParts) {
+    if (!clip_l || !clip_g || clip_l.vectors.length / clip_l.width !== clip_g.vectors.length / clip_g.width)
+      throw new Error(
+        `${path}: the bundled SDXL embedding "${word}" needs clip_l and clip_g with as many vectors each`,
+      );
+    embeddings.push({ ...clip_l, clipG: { vectors: clip_g.vectors, width: clip_g.width } });
   }
   if (formats.size === 0 && embeddings.length === 0)
     throw new Error(`${path}: not a LoRA file (no lora_down/lora_up or lora_A/lora_B tensors, no bundle_emb)`);

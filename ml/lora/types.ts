@@ -26,9 +26,14 @@ export interface LoraAdapter {
  */
 export interface TriggerEmbedding {
   word: string;
-  /** [vectors, width], row-major. */
+  /** [vectors, width], row-major (SDXL: CLIP-L's). */
   vectors: Float32Array;
   width: number;
+  /**
+   * SDXL: the same vectors' rows for the second text encoder (OpenCLIP bigG). The file then holds
+   * `bundle_emb.<word>.clip_l` and `.clip_g`, the two tensors A1111 and kohya store an SDXL embedding as.
+   */
+  clipG?: { vectors: Float32Array; width: number };
 }
 
 /** A whole LoRA file's content. */

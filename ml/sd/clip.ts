@@ -6,6 +6,7 @@
 import type { Tensor } from '../graph/tensor';
 import { attention } from './attention';
 import { layerNorm, linear, quickGelu, type SdCtx } from './blocks';
+import { embedTokens } from './trigger-embedding';
 
 export const CLIP_PREFIX = 'cond_stage_model.transformer.text_model.';
 
@@ -18,6 +19,8 @@ export interface ClipOptions {
   prefix?: string;
   /** Apply the final LayerNorm (default true, as SD 1.x does with clip skip too; SDXL's penultimate skips it). */
   finalNorm?: boolean;
+  /** Pivotal tuning: the rows [n, width] that token ids from the vocabulary's size on read (trigger-embedding.ts). */
+  extraTokens?: Tensor;
 }
 
 /** The number of encoder layers in the checkpoint. */
@@ -40,7 +43,10 @@ export function buildClipText(ctx: SdCtx, ids: Tensor, o: ClipOptions = {}): Ten
   if (!Number.isInteger(skip) || skip < 1 || skip > total)
     throw new Error(`clip skip must be an integer from 1 to ${total}, got ${skip}`);
   const pos = g.slice(ctx.w(P('embeddings.position_embedding.weight')), [0], [l], [0]);
-  let h = g.reshape(g.add(g.gather(ctx.w(P('embeddings.token_embedding.weight')), ids), pos), [b * l, width]);
+  let h = g.reshape(g.add(embedTokens(g, ctx.w(P('embeddings.token_embedding.weight')), ids, o.extraTokens), pos), [
+    b * l,
+    width,
+  ]);
   const causal = new Float32Array(l * l);
   for (let i = 0; i < l; i++) for (let j = i + 1; j < l; j++) causal[i * l + j] = -1e9;
   const mask = g.constant(causal, [1, 1, l, l]);

@@ -8,10 +8,13 @@
  */
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
 import { GraphBuilder } from '../graph';
+import type { Tensor } from '../graph/tensor';
+import type { TriggerEmbedding } from '../lora/types';
 import { frozenCtx, type WeightSource } from './blocks';
 import { buildClipText, CLIP_PREFIX } from './clip';
 import { encodePrompt } from './prompt';
 import { CONTEXT, EOS } from './tokenizer';
+import { placeEmbeddings, type PlacedEmbeddings } from './trigger-embedding';
 import { buildVaeDecoder, buildVaeEncoder, LATENT_SCALE, sampleLatents } from './vae';
 
 /** A prompt's conditioning: [tokens, width] with tokens = 77 · chunks; SDXL adds the pooled bigG embedding. */
@@ -45,6 +48,8 @@ export interface EncoderOptions {
   /** SD 1.5 only. 1: the last CLIP layer; 2: the penultimate (A1111 "clip skip 2"). */
   clipSkip?: number;
   threads?: number;
+  /** Trigger words with embeddings of their own (a LoRA's bundle_emb, pivotal tuning's training rows). */
+  embeddings?: readonly TriggerEmbedding[];
 }
 
 /** Host-side sessions of a family's text encoder(s) and VAE on one set of weights. */
@@ -58,14 +63,33 @@ export abstract class SdEncoders {
   protected abstract readonly previewFactors: PreviewFactors;
   /** The padding token of each text encoder, in context order (A1111 tokenizes once per encoder). */
   protected abstract readonly pads: readonly number[];
+  /** Each text encoder's width, in context order (what an embedding's rows must match). */
+  protected abstract readonly textWidths: readonly number[];
+  private placedEmbeddings?: PlacedEmbeddings;
 
   constructor(
     protected readonly weights: WeightSource,
     protected readonly o: EncoderOptions = {},
   ) {}
 
-  /** The same family's encoders on other weights (a stack's merged text-encoder LoRAs). */
-  abstract withWeights(weights: WeightSource): SdEncoders;
+  /** The same family's encoders on other weights (a stack's merged text-encoder LoRAs), by default its options. */
+  abstract withWeights(weights: WeightSource, o?: EncoderOptions): SdEncoders;
+
+  /** The same family's encoders on `weights` with these trigger embeddings (a stack's LoRAs' bundle_emb). */
+  withEmbeddings(weights: WeightSource, embeddings: readonly TriggerEmbedding[]): SdEncoders {
+    return this.withWeights(weights, { ...this.o, embeddings });
+  }
+
+  /** The embeddings laid out after the vocabulary (empty without any). */
+  protected get placed(): PlacedEmbeddings {
+    return (this.placedEmbeddings ??= placeEmbeddings(this.o.embeddings ?? [], this.textWidths));
+  }
+
+  /** Encoder i's embedding rows as a constant of the graph (undefined without embeddings). */
+  protected extraRows(g: GraphBuilder, i: number): Tensor | undefined {
+    const p = this.placed;
+    return p.count ? g.constant(p.rows[i]!, [p.count, this.textWidths[i]!]) : undefined;
+  }
 
   /** One chunk's ids per encoder (same tokens, each encoder's padding) to its hidden states. */
   protected abstract encodeChunk(ids: readonly Int32Array[]): Promise<ChunkEncoding>;
@@ -89,7 +113,8 @@ export abstract class SdEncoders {
    */
   async encode(prompt: string, o: { emphasis?: boolean; minChunks?: number } = {}): Promise<Conditioning> {
     const emphasis = o.emphasis ?? true;
-    const perPad = this.pads.map((pad) => encodePrompt(prompt, { emphasis, pad }).chunks);
+    const words = this.placed.words;
+    const perPad = this.pads.map((pad) => encodePrompt(prompt, { emphasis, pad, words }).chunks);
     const empty = this.pads.map((pad) => encodePrompt('', { pad }).chunks[0]!);
     const count = Math.max(perPad[0]!.length, o.minChunks ?? 1);
     const data = new Float32Array(count * CONTEXT * this.width);
@@ -112,7 +137,7 @@ export abstract class SdEncoders {
 
   /** The number of 77-token chunks a prompt takes. */
   chunksOf(prompt: string): number {
-    return encodePrompt(prompt).chunks.length;
+    return encodePrompt(prompt, { words: this.placed.words }).chunks.length;
   }
 
   /** RGB bytes (HWC, width x height, multiples of 8) to scaled latents [4, h/8, w/8] (the posterior mean). */
@@ -168,22 +193,26 @@ export class Sd15Encoders extends SdEncoders {
   protected readonly latentScale = LATENT_SCALE;
   protected readonly previewFactors = SD15_PREVIEW;
   protected readonly pads = [EOS];
+  protected readonly textWidths: readonly number[];
 
   constructor(weights: WeightSource, o: EncoderOptions = {}) {
     super(weights, o);
     this.clipSkip = o.clipSkip ?? 1;
     this.width = weights.shape(`${CLIP_PREFIX}embeddings.token_embedding.weight`)[1] ?? 0;
+    this.textWidths = [this.width];
   }
 
-  withWeights(weights: WeightSource): Sd15Encoders {
-    return new Sd15Encoders(weights, this.o);
+  withWeights(weights: WeightSource, o: EncoderOptions = this.o): Sd15Encoders {
+    return new Sd15Encoders(weights, o);
   }
 
   /** One 77-token chunk's hidden states [77, width] (clip skip applied, final LayerNorm included). */
   async encodeIds(ids: Int32Array): Promise<Float32Array> {
     const s = await this.session('clip', (g) => {
       const input = g.input('ids', 'int64', [1, CONTEXT]);
-      g.output(buildClipText(frozenCtx(g, this.weights), input, { clipSkip: this.clipSkip }), 'hidden');
+      const extraTokens = this.extraRows(g, 0);
+      const o = { clipSkip: this.clipSkip, ...(extraTokens ? { extraTokens } : {}) };
+      g.output(buildClipText(frozenCtx(g, this.weights), input, o), 'hidden');
     });
     const r = await s.run({ ids: int64Ids(ids) });
     return Float32Array.from(r.hidden!.data as Float32Array);

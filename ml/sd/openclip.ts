@@ -11,6 +11,7 @@ import type { Tensor } from '../graph/tensor';
 import { attention } from './attention';
 import { layerNorm, linear, type SdCtx } from './blocks';
 import { SDXL_CLIP_G_PREFIX } from './sdxl-keys';
+import { embedTokens } from './trigger-embedding';
 import { EOS } from './tokenizer';
 
 export interface OpenClipOutputs {
@@ -35,8 +36,17 @@ export function eosRows(ids: Int32Array, length: number): BigInt64Array {
   });
 }
 
-/** Encodes token ids [B, L] (int64); `eos` [B] (int64) holds eosRows(ids). */
-export function buildOpenClipText(ctx: SdCtx, ids: Tensor, eos: Tensor, prefix = SDXL_CLIP_G_PREFIX): OpenClipOutputs {
+/**
+ * Encodes token ids [B, L] (int64); `eos` [B] (int64) holds eosRows(ids). `extraTokens` [n, width]: the rows ids from
+ * the vocabulary's size on read (pivotal tuning, trigger-embedding.ts).
+ */
+export function buildOpenClipText(
+  ctx: SdCtx,
+  ids: Tensor,
+  eos: Tensor,
+  prefix = SDXL_CLIP_G_PREFIX,
+  extraTokens?: Tensor,
+): OpenClipOutputs {
   const { g } = ctx;
   const P = (m: string): string => prefix + m;
   const [b = 0, l = 0] = ids.shape;
@@ -45,7 +55,7 @@ export function buildOpenClipText(ctx: SdCtx, ids: Tensor, eos: Tensor, prefix =
   let layers = 0;
   while (ctx.has(P(`transformer.resblocks.${layers}.ln_1.weight`))) layers++;
   const pos = g.slice(ctx.w(P('positional_embedding')), [0], [l], [0]);
-  let h = g.reshape(g.add(g.gather(ctx.w(P('token_embedding.weight')), ids), pos), [b * l, width]);
+  let h = g.reshape(g.add(embedTokens(g, ctx.w(P('token_embedding.weight')), ids, extraTokens), pos), [b * l, width]);
   const causal = new Float32Array(l * l);
   for (let i = 0; i < l; i++) for (let j = i + 1; j < l; j++) causal[i * l + j] = -1e9;
   const mask = g.constant(causal, [1, 1, l, l]);

@@ -8,6 +8,7 @@
  * rescale so each encoder's chunk keeps its mean) and clip skip.
  */
 import { BOS, clipTokenizer, CONTEXT, EOS } from './tokenizer';
+import type { TokenWords } from './trigger-embedding';
 
 /** A run of text with its emphasis weight; `break` marks an A1111 BREAK. */
 export type WeightedText = { text: string; weight: number } | { break: true };
@@ -66,6 +67,28 @@ export interface PromptOptions {
   readonly commaBacktrack?: number;
   /** The padding token: EOS for SD 1.x and SDXL's CLIP-L (default), 0 for SDXL's OpenCLIP bigG. */
   readonly pad?: number;
+  /**
+   * Words with embeddings of their own (pivotal tuning, bundled embeddings): each whole-word occurrence, in any
+   * case, becomes its placeholder ids, one per vector, kept within one chunk as A1111 keeps an embedding.
+   */
+  readonly words?: TokenWords;
+}
+
+/** A run's text as token ids: the tokenizer's, with `words` as their placeholder ids (grouped, not to be split). */
+function runTokens(text: string, words: TokenWords | undefined): number[][] {
+  const tok = clipTokenizer();
+  if (!words?.size) return tok.encode(text).map((id) => [id]);
+  const alternatives = [...words.keys()].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_'-])(?:${alternatives})(?![\\p{L}\\p{N}_'-])`, 'giu');
+  const out: number[][] = [];
+  let at = 0;
+  for (const m of text.matchAll(re)) {
+    out.push(...tok.encode(text.slice(at, m.index)).map((id) => [id]));
+    out.push([...words.get(m[0].toLowerCase())!]);
+    at = m.index + m[0].length;
+  }
+  out.push(...tok.encode(text.slice(at)).map((id) => [id]));
+  return out;
 }
 
 const COMMA = 267;
@@ -73,7 +96,6 @@ const CHUNK = CONTEXT - 2;
 
 /** Tokenizes a prompt into weighted 77-token chunks, A1111's way. */
 export function encodePrompt(prompt: string, o: PromptOptions = {}): EncodedPrompt {
-  const tok = clipTokenizer();
   const backtrack = o.commaBacktrack ?? 20;
   const padToken = o.pad ?? EOS;
   const runs = o.emphasis === false ? [{ text: prompt, weight: 1 }] : parseEmphasis(prompt);
@@ -95,17 +117,20 @@ export function encodePrompt(prompt: string, o: PromptOptions = {}): EncodedProm
       close();
       continue;
     }
-    for (const id of tok.encode(run.text)) {
+    for (const group of runTokens(run.text, o.words)) {
+      const id = group[0]!;
       if (id === COMMA) lastComma = ids.length;
-      else if (ids.length === CHUNK && lastComma >= 0 && ids.length - lastComma <= backtrack) {
+      else if (ids.length + group.length > CHUNK && lastComma >= 0 && ids.length - lastComma <= backtrack) {
         const [movedIds, movedWeights] = [ids.splice(lastComma + 1), weights.splice(lastComma + 1)];
         close();
         [ids, weights] = [movedIds, movedWeights];
       }
-      if (ids.length === CHUNK) close();
-      ids.push(id);
-      weights.push(run.weight);
-      count++;
+      if (ids.length + group.length > CHUNK) close();
+      for (const g of group) {
+        ids.push(g);
+        weights.push(run.weight);
+        count++;
+      }
     }
   }
   if (ids.length > 0 || chunks.length === 0) close();

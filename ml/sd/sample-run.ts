@@ -7,6 +7,7 @@
  * a loader).
  */
 import type { InferenceSession } from 'onnxruntime-node';
+import type { TriggerEmbedding } from '../lora/types';
 import type { WeightSource } from './blocks';
 import { guidedDenoiser, unetSession } from './denoiser';
 import type { Conditioning, SdEncoders, Sd15Encoders } from './encoders';
@@ -39,6 +40,8 @@ export interface SdSampleHooks {
 export interface SdStack {
   readonly loras: readonly AppliedLora[];
   readonly prompts?: readonly number[];
+  /** Trigger words' own embeddings that come with these LoRAs (bundle_emb): their prompts read those rows. */
+  readonly embeddings?: readonly TriggerEmbedding[];
 }
 
 /** Samples each stack's prompts; returns, per stack, its RGB images (HWC, width x height) in its prompts' order. */
@@ -52,7 +55,15 @@ export async function sampleSd(
   if (o.width % 8 || o.height % 8)
     throw new Error(`width and height must be multiples of 8, got ${o.width}x${o.height}`);
   const [h, w] = [o.height / 8, o.width / 8];
-  const chunks = Math.max(encoders.chunksOf(o.negative), ...o.prompts.map((p) => encoders.chunksOf(p)));
+  // A trigger's vectors may take more tokens than its word: every stack's prompts count toward the common length.
+  const counters = [
+    encoders,
+    ...stacks.flatMap((st) => (st.embeddings?.length ? [encoders.withEmbeddings(base, st.embeddings)] : [])),
+  ];
+  const chunks = Math.max(
+    encoders.chunksOf(o.negative),
+    ...counters.flatMap((enc) => o.prompts.map((p) => enc.chunksOf(p))),
+  );
   const conditionings = async (enc: SdEncoders) => {
     const positives: Conditioning[] = [];
     for (const p of o.prompts) positives.push(await enc.encode(p, { minChunks: chunks }));
@@ -86,9 +97,11 @@ export async function sampleSd(
       const stack = effective[k]!;
       if (stack.length) await releaseBase();
       const weights = stack.length ? mergedWeights(base, stack) : base;
-      // Text-encoder adapters change the conditioning too: that stack encodes its prompts with merged weights.
+      // Text-encoder adapters and trigger embeddings change the conditioning too: that stack encodes its prompts
+      // with merged weights and its embeddings.
       const te = stack.some((l) => l.adapters.some((a) => a.module.part !== 'unet'));
-      const own = te ? encoders.withWeights(weights) : undefined;
+      const embeddings = st.embeddings ?? [];
+      const own = te || embeddings.length ? encoders.withEmbeddings(weights, embeddings) : undefined;
       const { negative, positives } = own ? await conditionings(own).finally(() => own.release()) : plain;
       const session = stack.length
         ? await unetSession(weights, shape, hooks.threads)

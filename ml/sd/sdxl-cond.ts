@@ -70,8 +70,14 @@ export function buildSdxlText(
   idsL: Tensor,
   idsG: Tensor,
   eosG: Tensor,
+  extraTokens?: { l: Tensor; g: Tensor },
 ): { context: Tensor; pooled: Tensor } {
-  const l = buildClipText(ctx, idsL, { prefix: SDXL_CLIP_L_PREFIX, clipSkip: 2, finalNorm: false });
-  const g = buildOpenClipText(ctx, idsG, eosG);
+  const l = buildClipText(ctx, idsL, {
+    prefix: SDXL_CLIP_L_PREFIX,
+    clipSkip: 2,
+    finalNorm: false,
+    ...(extraTokens ? { extraTokens: extraTokens.l } : {}),
+  });
+  const g = buildOpenClipText(ctx, idsG, eosG, undefined, extraTokens?.g);
   return { context: ctx.g.concat([l, g.penultimate], 2), pooled: g.pooled };
 }

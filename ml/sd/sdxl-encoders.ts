@@ -36,6 +36,7 @@ export class SdxlEncoders extends SdEncoders {
   protected readonly pads = [EOS, 0];
   private readonly widthL: number;
   private readonly widthG: number;
+  protected readonly textWidths: readonly number[];
 
   /** `weights` of an SDXL checkpoint; the UNet's head width is a constant of the family (64, sdxl-widths.ts). */
   constructor(weights: WeightSource, o: Omit<EncoderOptions, 'clipSkip'> & { headDim?: number } = {}) {
@@ -43,24 +44,28 @@ export class SdxlEncoders extends SdEncoders {
     this.widthL = weights.shape(`${SDXL_CLIP_L_PREFIX}embeddings.token_embedding.weight`)[1] ?? 0;
     this.widthG = weights.shape(`${SDXL_CLIP_G_PREFIX}token_embedding.weight`)[1] ?? 0;
     this.width = this.widthL + this.widthG;
+    this.textWidths = [this.widthL, this.widthG];
     const pooled = weights.shape(`${SDXL_CLIP_G_PREFIX}text_projection`)[1] ?? 0;
     this.unet = { headDim: o.headDim ?? 64, admWidth: pooled + 6 * SIZE_EMBED_DIM };
   }
 
-  withWeights(weights: WeightSource): SdxlEncoders {
-    return new SdxlEncoders(weights, { ...this.o, headDim: this.unet.headDim });
+  withWeights(weights: WeightSource, o: EncoderOptions = this.o): SdxlEncoders {
+    return new SdxlEncoders(weights, { ...o, headDim: this.unet.headDim });
   }
 
   protected async encodeChunk(ids: readonly Int32Array[]): Promise<ChunkEncoding> {
     const [idsL, idsG] = ids as [Int32Array, Int32Array];
     const s = await this.session('text', (g) => {
       const ctx = frozenCtx(g, this.weights);
+      const [extraL, extraG] = [this.extraRows(g, 0), this.extraRows(g, 1)];
       const l = buildClipText(ctx, g.input('ids_l', 'int64', [1, CONTEXT]), {
         prefix: SDXL_CLIP_L_PREFIX,
         clipSkip: 2,
         finalNorm: false,
+        ...(extraL ? { extraTokens: extraL } : {}),
       });
-      const big = buildOpenClipText(ctx, g.input('ids_g', 'int64', [1, CONTEXT]), g.input('eos', 'int64', [1]));
+      const ids = g.input('ids_g', 'int64', [1, CONTEXT]);
+      const big = buildOpenClipText(ctx, ids, g.input('eos', 'int64', [1]), undefined, extraG);
       g.output(l, 'clip_l');
       g.output(big.penultimate, 'clip_g');
       g.output(big.pooled, 'pooled');

@@ -24,6 +24,7 @@ import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
 import { CONTEXT } from './tokenizer';
 import { hookName, recomputeScopes, unetLoraModules, type UnetLoraOptions } from './train-step';
+import { pivotalParams, pivotalTensors, type PivotalRows } from './trigger-embedding';
 import { buildUnet } from './unet';
 import type { Sd15Widths } from './widths';
 
@@ -42,6 +43,10 @@ export interface FullLoraOptions extends Omit<UnetLoraOptions, 'contexts' | 'con
   textLrScale: number;
   /** Conv LoRA (LoCon): the rank and alpha of the 3x3 convs. */
   conv?: { rank: number; alpha: number };
+  /** Pivotal tuning: the trigger's own CLIP rows, trained (needs `ids`; the caption's placeholder ids read them). */
+  embedding?: PivotalRows;
+  /** Adapters on the text encoder when `ids` are given (default true; false: CLIP runs frozen, for `embedding`). */
+  textAdapters?: boolean;
 }
 
 /** kohya's 72 text-encoder modules of the checkpoint. */
@@ -80,7 +85,8 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
   const captions = o.ids?.length ?? o.contexts?.length ?? 0;
   if (!o.latents.length || o.latents.length !== captions)
     throw new Error(`the LoRA task needs one caption per latent (${o.latents.length} latents, ${captions} captions)`);
-  const modules = fullLoraModules(ckpt.widths, { text: !!o.ids, conv: !!o.conv, targets: o.targets });
+  const text = !!o.ids && o.textAdapters !== false;
+  const modules = fullLoraModules(ckpt.widths, { text, conv: !!o.conv, targets: o.targets });
   const width = o.contextWidth ?? 0;
   const B = o.batch;
   const lat = [B, ...o.latentShape];
@@ -107,7 +113,10 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
   };
   return {
     batchSpec: spec,
-    initParams: (rng: CounterRng): Record<string, ParamInit> => initLoraParams(plan, rng),
+    initParams: (rng: CounterRng): Record<string, ParamInit> => ({
+      ...initLoraParams(plan, rng),
+      ...pivotalParams(o.embedding),
+    }),
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
       const { linear, convs } = loraAdapters(g, plan, params);
       const convHook: ConvHook = (name, x, y, attrs) => {
@@ -117,7 +126,9 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
         return g.add(y, g.mul(g.conv(h, a.up, undefined, { strides: [1, 1], pads: [0, 0, 0, 0] }), a.scale));
       };
       const ctx = withHook(base(g), loraHook(g, linear), convs.size ? convHook : undefined);
-      const context = o.ids ? buildClipText(ctx, batch.ids!, { clipSkip: o.clipSkip }) : batch.context!;
+      const [extraTokens] = pivotalTensors(g, o.embedding, params);
+      const clip = { clipSkip: o.clipSkip, ...(extraTokens ? { extraTokens } : {}) };
+      const context = o.ids ? buildClipText(ctx, batch.ids!, clip) : batch.context!;
       return diffusionLoss(g, o, { x0: batch.x0!, noise: batch.noise!, t: batch.t!, w: batch.w }, (xt, t) =>
         buildUnet(ctx, { x: xt, t, context }, o.unet),
       );
