@@ -20,6 +20,8 @@ export interface SdSampleSettings {
   prompts: string[];
   negative: string;
   seed: number;
+  /** Each prompt's own seed (default: seed + its index). */
+  seeds?: readonly number[];
   steps: number;
   cfg: number;
   sampler: SdSamplerKind;
@@ -114,7 +116,7 @@ export async function sampleSd(
           const latents = await sampleLatents(denoise, {
             sampler: o.sampler,
             steps: o.steps,
-            seed: o.seed + i,
+            seed: o.seeds?.[i] ?? o.seed + i,
             size: 4 * h * w,
             cancelled: hooks.cancelled,
             onStep: (step, denoised) => {

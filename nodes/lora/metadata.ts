@@ -27,6 +27,9 @@ export interface TrainingInfo {
   textEncoder: boolean;
   /** kohya's text_encoder_lr (defaults to the learning rate). */
   textEncoderLr?: number;
+  /** Prior preservation: class images with their repeats (kohya's ss_num_reg_images) and their loss weight. */
+  regImages?: number;
+  priorLossWeight?: number;
 }
 
 /** Tag counts over comma-separated captions: kohya's ss_tag_frequency, by dataset name. */
@@ -62,6 +65,9 @@ export function trainingMetadata(t: TrainingInfo): Record<string, string> {
     ss_lr_scheduler: t.schedule,
     ss_batch_size_per_device: String(t.batch),
     ss_num_train_images: String(t.images),
+    ...(t.regImages
+      ? { ss_num_reg_images: String(t.regImages), ss_prior_loss_weight: String(t.priorLossWeight ?? 1) }
+      : {}),
     ss_resolution: `(${t.resolution}, ${t.resolution})`,
     ss_tag_frequency: JSON.stringify(tagFrequency(t.datasetName, t.captions)),
     ss_training_started_at: String(t.startedAt),

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { sampleInWorker } from '../../ml/dit/sample-job';
-import type { NodeContext } from '../api';
+import { NodeUserError, type NodeContext } from '../api';
 import type { Dataset } from '../dataset/types';
 import { withoutWord } from '../../ml/lora/feed';
 
@@ -27,6 +27,26 @@ export function regCaption(item: { id: string; caption: string }): string {
   if (item.caption.trim()) return item.caption.trim();
   const m = /^(?:.*\/)?\d+_([^/]+)\/[^/]+$/.exec(item.id);
   return m ? m[1]!.replace(/_/g, ' ').trim() : '';
+}
+
+/**
+ * Refuses a regularization dataset that cannot be trained: no images, or images whose class is unknown (no
+ * caption, and not in a kohya `<repeats>_<class>/` folder, which kohya itself would skip). Names the input.
+ */
+export function checkRegDataset(ds: Dataset): void {
+  if (ds.items.length === 0)
+    throw new NodeUserError(
+      'the regularization dataset has no images',
+      "point its LoadImages at kohya's reg folder: reg/<repeats>_<class>/ subfolders of class images (e.g. reg/1_cat/)",
+      'regularization',
+    );
+  const unknown = ds.items.filter((it) => !regCaption(it)).map((it) => it.id);
+  if (unknown.length)
+    throw new NodeUserError(
+      `${unknown.length} regularization image(s) have no caption and are not in a kohya <repeats>_<class>/ folder, so their class is unknown: ${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', …' : ''}`,
+      'put them in reg/<repeats>_<class>/ (e.g. reg/1_cat/) or give each a caption file',
+      'regularization',
+    );
 }
 
 /** Class prompts with `[captions]` expanded to every training caption without the trigger (deduplicated). */
@@ -88,6 +108,7 @@ export async function generateClassImages(
 
 /** Reg images from a dataset (already decoded to `pixels`), with kohya's captions and repeats. */
 export function regFromDataset(ds: Dataset, pixels: Uint8Array): RegImages {
+  checkRegDataset(ds);
   return {
     images: pixels,
     captions: ds.items.map(regCaption),

@@ -33,7 +33,11 @@ export interface SdTrainingFamily {
   /** kohya's family metadata: ss_base_model_version, modelspec.architecture, the base's hashes. */
   metadata(info: Sd15LoraInfo): Record<string, string>;
   /** SDXL: the size/crop conditioning of an image fitted (cover, centred) into the run's bucket. */
-  sizeOf?(item: DatasetItem, width: number, height: number): SizeCondition;
+  sizeOf?(
+    item: Pick<DatasetItem, 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>,
+    width: number,
+    height: number,
+  ): SizeCondition;
 }
 
 /** A layer set among a family's UNet modules (kohya keys). */
@@ -49,7 +53,11 @@ function selectUnet(all: KohyaModule[], targets: string): KohyaModule[] {
  * images this way. The dataset does not say whether Resize padded instead (`pad` mode, which kohya lacks), so a
  * padded image gets the offsets a centre crop would have had.
  */
-export function coverCropSize(item: DatasetItem, width: number, height: number): SizeCondition {
+export function coverCropSize(
+  item: Pick<DatasetItem, 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>,
+  width: number,
+  height: number,
+): SizeCondition {
   const sw = item.sourceWidth ?? item.width;
   const sh = item.sourceHeight ?? item.height;
   const scale = Math.max(width / sw, height / sh);

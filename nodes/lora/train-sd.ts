@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import { writeKohya } from '../../ml/lora/file';
 import { bestCheckpoint, listCheckpoints, type CheckpointEntry } from '../../ml/lora/checkpoints';
 import { loadCheckpoint } from '../../ml/train/checkpoint';
@@ -34,22 +33,14 @@ import { preflightWarnings, samplePrompts, splitValidation } from './train-input
 import { adaptsText, type TrainLoraParams } from './train-params';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
+import { describeClassImages, fitInto, sdClassImages, withClassImages } from './sd-class-images';
 
 /** Every image's pixels at its bucket's size. */
 async function pixels(ds: Dataset, buckets: RunBuckets, ctx: NodeContext): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (const [i, item] of ds.items.entries()) {
     const { width, height } = buckets.sizes[buckets.bucketOf[i]!]!;
-    out.push(
-      new Uint8Array(
-        await sharp(ctx.artifacts.pathOf(item.image))
-          .flatten({ background: '#ffffff' })
-          .resize(width, height, { fit: 'cover' })
-          .removeAlpha()
-          .raw()
-          .toBuffer(),
-      ),
-    );
+    out.push(await fitInto(ctx.artifacts.pathOf(item.image), width, height));
   }
   return out;
 }
@@ -98,9 +89,6 @@ export async function trainSdLora(
       'a text-encoder learning rate is set but the layer set does not adapt the text encoder (choose a "+text" set)',
     );
   const teScale = params.textEncoderLr > 0 ? params.textEncoderLr / params.learningRate : 1;
-  if (inputs.regularization !== undefined && inputs.regularization !== null)
-    ctx.warn(`${label}: prior preservation (regularization images) is not available yet; they are not used`);
-  if (params.classPrompts.length) ctx.warn(`${label}: class prompts are not generated yet; they are not used`);
   if (family.family === 'sdxl' && params.clipSkip !== 1)
     ctx.log('info', "SDXL: clip skip does not apply (SDXL conditions on both encoders' penultimate layers)");
   const trigger = (params.trigger || ds.trigger || '').trim();
@@ -131,7 +119,19 @@ export async function trainSdLora(
   const prompts =
     params.sampleEvery > 0 || params.samplePrompts.length ? samplePrompts(params.samplePrompts, ds, trigger) : [];
   const sizeOf = family.sizeOf;
-  const job: SdTrainJob = {
+  const reg = await sdClassImages(inputs.regularization, {
+    ctx,
+    model,
+    params,
+    captions: ds.items.map((it) => it.caption),
+    trigger,
+    buckets,
+    trained: buckets.sizes.map((_, b) => b).filter((b) => trainIndices.some((i) => buckets.bucketOf[i] === b)),
+    ...(sizeOf ? { sizeOf } : {}),
+  });
+  const bucketNames = buckets.sizes.map((s) => `${s.width}x${s.height}`);
+  if (reg.count) ctx.log('info', describeClassImages(reg, params.priorLossWeight, bucketNames));
+  const job: SdTrainJob = withClassImages(reg, params.priorLossWeight, {
     family: family.family,
     checkpoint: model.path,
     modelHash: model.sha256,
@@ -189,7 +189,7 @@ export async function trainSdLora(
     sampleSeed: params.seed,
     sampleSteps: 20,
     sampleDtype: 'F16',
-  };
+  });
   for (const line of job.sizes ? describeSizes(job.sizes) : []) ctx.log('info', line);
   if (params.shuffleTags) ctx.log('info', `${label}: captions are encoded once (cached), so tags are not shuffled`);
   const convModules = modules.filter((m) => m.conv).length;
@@ -210,18 +210,21 @@ export async function trainSdLora(
     throw new NodeUserError('training stopped before the last step', 'run again to continue from the last checkpoint');
   await monitor.drained(); // the last sample grid is drawn after the last step: it belongs to this execution
   monitor.finish();
-  const info = trainingInfo(params, {
-    outputName,
-    baseModel: { name: model.name, sha256: model.sha256 },
-    steps: result.step,
-    maxSteps: steps,
-    images: trainIndices.length,
-    resolution: Math.max(bucket.width, bucket.height),
-    datasetName: ds.name ?? 'dataset',
-    captions: ds.items.map((it) => it.caption),
-    trigger,
-    startedAt: monitor.startedAt ?? started,
-  });
+  const info: TrainingInfo = {
+    ...trainingInfo(params, {
+      outputName,
+      baseModel: { name: model.name, sha256: model.sha256 },
+      steps: result.step,
+      maxSteps: steps,
+      images: trainIndices.length,
+      resolution: Math.max(bucket.width, bucket.height),
+      datasetName: ds.name ?? 'dataset',
+      captions: ds.items.map((it) => it.caption),
+      trigger,
+      startedAt: monitor.startedAt ?? started,
+    }),
+    ...(reg.count ? { regImages: reg.withRepeats, priorLossWeight: params.priorLossWeight } : {}),
+  };
   const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
   const last = kept.at(-1);
   if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);

@@ -1,0 +1,238 @@
+/**
+ * Prior preservation for TrainLoRA on SD 1.5 / SDXL, with the emoji model's parameters and rules (reg-images.ts:
+ * kohya's reg folder read through LoadImages, class prompts, images per prompt, prior-loss weight). Class images come
+ * from the regularization input and/or are drawn by the base model itself (the SD sampler, no LoRA) from the class
+ * prompts, cached as PNGs keyed by model hash, prompt, seed, size and sampler settings in the data folder, so that
+ * reruns and resumes never draw them again; their latents and captions then go through the SD latent cache like
+ * the training images'. Each class image trains in the bucket (among those with training images) nearest its
+ * aspect ratio, and a bucket left without any borrows them all, fitted into it, so that every bucket's batches mix.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { sampleSdInWorker } from '../../ml/sd/sample-job';
+import type { SdSamplerKind } from '../../ml/sd/sampler';
+import type { SizeCondition } from '../../ml/sd/sdxl-cond';
+import type { SdTrainJob } from '../../ml/sd/train-job';
+import { tempPathFor } from '../../ml/temp-path';
+import type { JsonValue } from '../../protocol/values';
+import type { NodeContext } from '../api';
+import { readDataset } from '../dataset/dataset-value';
+import type { DatasetItem } from '../dataset/types';
+import type { SdModelValue } from '../model/sd-model-value';
+import { checkRegDataset, expandClassPrompts, regCaption } from './reg-images';
+import type { RunBuckets } from './sd-buckets';
+
+/** How the base model draws class images: fixed, so that the cache serves every run. Image j of a prompt: seed + j. */
+export const CLASS_SAMPLING = { seed: 1009, steps: 20, cfg: 7, sampler: 'euler' as SdSamplerKind, negative: '' };
+
+/** The size fields an image's SDXL size conditioning is computed from. */
+export type ImageSize = Pick<DatasetItem, 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>;
+
+/** One class image before it is fitted into a bucket. */
+interface ClassSource extends ImageSize {
+  file: string;
+  caption: string;
+  repeats: number;
+}
+
+/** The class images of a run, fitted into their buckets, ready to join the job. */
+export interface SdClassImages {
+  images: Uint8Array[];
+  captions: string[];
+  bucketOf: number[];
+  /** SDXL: each one's size/crop conditioning. */
+  sizes: SizeCondition[];
+  repeats: number[];
+  /** Distinct class images (before borrowing), of which `generated` the base model drew; with their repeats. */
+  count: number;
+  withRepeats: number;
+  generated: number;
+  /** Buckets that had none of their own and borrowed them all. */
+  borrowedBy: number[];
+}
+
+/** An image file's pixels scaled to cover width x height and centre-cropped (kohya's fit), flattened on white. */
+export async function fitInto(file: string, width: number, height: number): Promise<Uint8Array> {
+  const raw = await sharp(file)
+    .flatten({ background: '#ffffff' })
+    .resize(width, height, { fit: 'cover' })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/** The cache file of the base model's image of `prompt` at `seed` and size, with CLASS_SAMPLING's settings. */
+function classImageFile(
+  dir: string,
+  model: SdModelValue,
+  prompt: string,
+  seed: number,
+  w: number,
+  h: number,
+  clipSkip: number,
+) {
+  const key = JSON.stringify([model.sha256, prompt, seed, w, h, clipSkip, CLASS_SAMPLING]);
+  return path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.png`);
+}
+
+/** The base model's class images of `prompts` (perPrompt each) at width x height, drawn where not cached yet. */
+async function drawClassImages(
+  ctx: NodeContext,
+  model: SdModelValue,
+  prompts: readonly string[],
+  perPrompt: number,
+  size: { width: number; height: number; clipSkip: number },
+): Promise<{ sources: ClassSource[]; drawn: number }> {
+  const { width, height, clipSkip } = size;
+  const dir = ctx.stateDir('sd-class-images');
+  const wanted = prompts.flatMap((prompt) =>
+    Array.from({ length: perPrompt }, (_, j) => {
+      const seed = CLASS_SAMPLING.seed + j;
+      return { prompt, seed, file: classImageFile(dir, model, prompt, seed, width, height, clipSkip) };
+    }),
+  );
+  const missing = wanted.filter((w) => !fs.existsSync(w.file));
+  if (missing.length) {
+    ctx.log(
+      'info',
+      `generating ${missing.length} class image(s) at ${width}x${height} with the base model (cached in ${dir})`,
+    );
+    const { seed, steps, cfg, sampler, negative } = CLASS_SAMPLING;
+    const result = await sampleSdInWorker(
+      {
+        checkpoint: model.path,
+        stacks: [{ loras: [] }],
+        settings: {
+          prompts: missing.map((w) => w.prompt),
+          seeds: missing.map((w) => w.seed),
+          ...{ seed, steps, cfg, sampler, negative, width, height, previewEvery: 0 },
+        },
+        clipSkip,
+      },
+      (done, total) => ctx.progress(done, total),
+      ctx.signal,
+    );
+    for (const [k, w] of missing.entries()) {
+      const png = await sharp(result.images[0]![k]!, { raw: { width, height, channels: 3 } })
+        .png()
+        .toBuffer();
+      const tmp = tempPathFor(w.file);
+      fs.writeFileSync(tmp, png);
+      fs.renameSync(tmp, w.file);
+    }
+  }
+  const sources = wanted.map((w) => ({ file: w.file, caption: w.prompt, repeats: 1, width, height }));
+  return { sources, drawn: missing.length };
+}
+
+/** The bucket (among those with training images) nearest an image's aspect ratio; ties: the most common. */
+function nearestBucket(src: ImageSize, buckets: RunBuckets, trained: readonly number[]): number {
+  const ratio = Math.log((src.sourceWidth ?? src.width) / (src.sourceHeight ?? src.height));
+  const off = (b: number) => Math.abs(Math.log(buckets.sizes[b]!.width / buckets.sizes[b]!.height) - ratio);
+  return trained.reduce((best, b) => (off(b) < off(best) ? b : best), trained[0]!);
+}
+
+/**
+ * TrainLoRA's class images on an SD model: the regularization input's (checked: checkRegDataset) and the base
+ * model's drawings of the class prompts at the main bucket's size, each fitted into its bucket. `trained`: the
+ * buckets that hold training images.
+ */
+export async function sdClassImages(
+  input: JsonValue | undefined,
+  o: {
+    ctx: NodeContext;
+    model: SdModelValue;
+    params: { classPrompts: string[]; classImages: number; clipSkip: number };
+    captions: readonly string[];
+    trigger: string;
+    buckets: RunBuckets;
+    trained: readonly number[];
+    sizeOf?: (item: ImageSize, width: number, height: number) => SizeCondition;
+  },
+): Promise<SdClassImages> {
+  const { ctx, buckets } = o;
+  const sources: ClassSource[] = [];
+  if (input !== undefined && input !== null) {
+    const ds = readDataset(input, 'regularization');
+    checkRegDataset(ds);
+    for (const it of ds.items)
+      sources.push({
+        ...sizeOfItem(it),
+        file: ctx.artifacts.pathOf(it.image),
+        caption: regCaption(it),
+        repeats: Math.max(1, it.repeats || 1),
+      });
+  }
+  const prompts = expandClassPrompts(o.params.classPrompts, o.captions, o.trigger);
+  let generated = 0;
+  if (prompts.length) {
+    const main = buckets.sizes[o.trained[0]!]!;
+    const drawn = await drawClassImages(ctx, o.model, prompts, o.params.classImages, {
+      ...main,
+      clipSkip: o.params.clipSkip,
+    });
+    sources.push(...drawn.sources);
+    generated = drawn.sources.length;
+  }
+  const out: SdClassImages = {
+    images: [],
+    captions: [],
+    bucketOf: [],
+    sizes: [],
+    repeats: [],
+    count: sources.length,
+    withRepeats: sources.reduce((n, s) => n + s.repeats, 0),
+    generated,
+    borrowedBy: [],
+  };
+  if (!sources.length) return out;
+  const home = sources.map((s) => nearestBucket(s, buckets, o.trained));
+  out.borrowedBy = o.trained.filter((b) => !home.includes(b));
+  const placements = [
+    ...sources.map((s, k) => ({ s, b: home[k]! })),
+    ...out.borrowedBy.flatMap((b) => sources.map((s) => ({ s, b }))),
+  ];
+  for (const { s, b } of placements) {
+    const { width, height } = buckets.sizes[b]!;
+    out.images.push(await fitInto(s.file, width, height));
+    out.captions.push(s.caption);
+    out.bucketOf.push(b);
+    out.repeats.push(s.repeats);
+    if (o.sizeOf) out.sizes.push(o.sizeOf(s, width, height));
+  }
+  return out;
+}
+
+const sizeOfItem = (it: DatasetItem): ImageSize => ({
+  width: it.width,
+  height: it.height,
+  ...(it.sourceWidth ? { sourceWidth: it.sourceWidth } : {}),
+  ...(it.sourceHeight ? { sourceHeight: it.sourceHeight } : {}),
+});
+
+/** The job with the class images after its own, trained beside them at `weight` (kohya's prior_loss_weight). */
+export function withClassImages(reg: SdClassImages, weight: number, job: SdTrainJob): SdTrainJob {
+  if (!reg.images.length) return job;
+  const first = job.images.length;
+  const bucketOf = job.bucketOf ?? job.images.map(() => 0);
+  return {
+    ...job,
+    images: [...job.images, ...reg.images],
+    captions: [...job.captions, ...reg.captions],
+    ...(job.buckets ? { bucketOf: [...bucketOf, ...reg.bucketOf] } : {}),
+    ...(job.sizes ? { sizes: [...job.sizes, ...reg.sizes] } : {}),
+    regIndices: reg.repeats.flatMap((n, k) => Array<number>(n).fill(first + k)),
+    priorLossWeight: weight,
+  };
+}
+
+/** The log line of a run's prior preservation. */
+export function describeClassImages(reg: SdClassImages, weight: number, names: readonly string[]): string {
+  const borrowed = reg.borrowedBy.length
+    ? `; ${reg.borrowedBy.map((b) => names[b]).join(', ')} had none of its own and borrow them all`
+    : '';
+  return `prior preservation: ${reg.count} class image(s) (${reg.withRepeats} with repeats${reg.generated ? `, ${reg.generated} drawn by the base model` : ''}), prior-loss weight ${weight}, about half of each batch${borrowed}`;
+}

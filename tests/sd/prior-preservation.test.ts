@@ -1,0 +1,237 @@
+/**
+ * Prior preservation on SD 1.5 and SDXL, as a user wires it, through the real nodes on generated tiny checkpoints:
+ *
+ *   LoadModel(sd15 | sdxl) ─────────────────────────────────────────────┐
+ *   LoadImages ─> Caption ─> Resize(128, buckets) ─> TrainLoRA (classPrompts | regularization: LoadImages on
+ *                                                    kohya's reg/2_cat/)
+ *
+ * The dataset has two buckets (128x128 and 192x64). Class images from kohya's reg folder are captioned with their
+ * folder's class, counted with their repeats in the run and in the file (ss_num_reg_images), and change the
+ * training loss against the same run without them; the square class images train in the square bucket and the
+ * landscape bucket borrows them. Class images the base model draws from class prompts are cached and a second run
+ * reuses them without drawing again. A reg folder whose images have no class is refused naming the parameter.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { readSafetensors } from '../../ml/safetensors';
+import { examplePicker } from '../../ml/sd/prior-mix';
+import { writeTinySd15 } from '../../ml/sd/tiny';
+import { writeTinySdxl } from '../../ml/sd/sdxl-tiny';
+import { CounterRng } from '../../ml/train/rng';
+import { caption } from '../../nodes/dataset/caption';
+import { loadImages } from '../../nodes/dataset/load-images';
+import { resize } from '../../nodes/dataset/resize';
+import type { LoraValue } from '../../nodes/lora/lora-value';
+import { trainLoraNode } from '../../nodes/lora/train-lora';
+import { loadModelNode } from '../../nodes/model/load-model';
+import type { JsonValue } from '../../protocol/values';
+import { datasetValue, readDataset } from '../../nodes/dataset/dataset-value';
+import { nodeContext, runNode, tempDataDir, type TestNodeContext } from '../support/node-context';
+
+jest.setTimeout(600_000);
+
+const TRAIN = {
+  steps: 3,
+  batch: 2,
+  rank: 4,
+  alpha: 4,
+  learningRate: 0.01,
+  checkpointEvery: 3,
+  keepLast: 1,
+  sampleEvery: 0,
+  stepsPerRun: 1,
+  validationImages: 0,
+  loraCheck: false,
+  captionDropout: 0,
+  shuffleTags: false,
+  samplePrompts: [],
+};
+
+/** A PNG of a coloured disc on white. */
+const disc = (w: number, h: number, fill: string): Promise<Buffer> =>
+  sharp(
+    Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="${w}" height="${h}" fill="#fff"/><circle cx="${w / 2}" cy="${h / 2}" r="${h / 3}" fill="${fill}"/></svg>`,
+    ),
+  )
+    .png()
+    .toBuffer();
+
+/** A data folder with a tiny checkpoint, a two-bucket dataset (2 squares, 2 landscapes) and kohya reg folders. */
+async function setup(family: 'sd15' | 'sdxl') {
+  const dataDir = tempDataDir(`sd-prior-${family}`);
+  const ctx = nodeContext(dataDir);
+  const file = join(ctx.root, 'tiny.safetensors');
+  await (family === 'sd15' ? writeTinySd15(file, { dtype: 'F16' }) : writeTinySdxl(file, { dtype: 'F16' }));
+  const dir = join(ctx.root, 'shapes');
+  mkdirSync(dir, { recursive: true });
+  const shapes: [number, number][] =
+    family === 'sd15'
+      ? [
+          [128, 128],
+          [128, 128],
+          [192, 64],
+          [192, 64],
+        ]
+      : [
+          [128, 128],
+          [128, 128],
+        ];
+  for (const [i, [w, h]] of shapes.entries()) {
+    writeFileSync(join(dir, `s${i}.png`), await disc(w, h, ['#c33', '#3c3', '#33c', '#cc3'][i]!));
+    writeFileSync(join(dir, `s${i}.txt`), `xyz, a disc ${i}\n`);
+  }
+  const reg = join(ctx.root, 'reg', '2_cat');
+  mkdirSync(reg, { recursive: true });
+  for (const [i, fill] of ['#888', '#444'].entries()) writeFileSync(join(reg, `c${i}.png`), await disc(128, 128, fill));
+  const bad = join(ctx.root, 'badreg');
+  mkdirSync(bad, { recursive: true });
+  writeFileSync(join(bad, 'loose.png'), await disc(128, 128, '#000'));
+  const model = (await runNode(loadModelNode, { family, checkpoint: 'tiny.safetensors' }, {}, ctx)).model!;
+  const loaded = await runNode(loadImages, { folder: 'shapes' }, {}, ctx);
+  const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz' }, { dataset: loaded.dataset }, ctx);
+  const dataset = (await runNode(resize, { resolution: 128, mode: 'buckets' }, { dataset: captioned.dataset }, ctx))
+    .dataset!;
+  const regSet = (await runNode(loadImages, { folder: 'reg' }, {}, ctx)).dataset!;
+  const badSet = (await runNode(loadImages, { folder: 'badreg' }, {}, ctx)).dataset!;
+  // The squares alone: one bucket, for the runs that need no second one.
+  const squares = (
+    await runNode(resize, { resolution: 128, mode: 'buckets' }, { dataset: only(captioned.dataset!, 2) }, ctx)
+  ).dataset!;
+  return { dataDir, model, dataset, squares, regSet, badSet };
+}
+
+/** The dataset's first n items. */
+function only(dataset: JsonValue, n: number): JsonValue {
+  const ds = readDataset(dataset);
+  return datasetValue({ ...ds, items: ds.items.slice(0, n) });
+}
+
+/** A run's training losses and first validation loss. */
+const losses = (ctx: TestNodeContext) => ({
+  train: ctx.metrics.map((m) => m.metrics.loss).filter((x): x is number => Number.isFinite(x)),
+  // The validation loss before the first step rides on the first step's metrics.
+  val0: ctx.metrics[0]?.metrics.val_loss,
+});
+
+describe('the mix of class examples in a batch', () => {
+  it('draws about half of the slots from the class examples, weighted, the same for the same rng state', () => {
+    const draw = (seed: number) => {
+      const rng = new CounterRng(seed);
+      const pick = examplePicker(10, 400, { regFrom: 6, weight: 0.25 });
+      const ks = Array.from({ length: 400 }, () => pick.draw(rng));
+      return { ks, w: pick.weights().w! };
+    };
+    const { ks, w } = draw(7);
+    const reg = ks.filter((k) => k >= 6).length;
+    expect(reg).toBeGreaterThan(160);
+    expect(reg).toBeLessThan(240);
+    expect(ks.every((k, i) => (k >= 6 ? w[i] === 0.25 : w[i] === 1))).toBe(true);
+    expect(draw(7).ks).toEqual(ks);
+    // Without class examples the draws are exactly the plain ones (runs without prior preservation are unchanged).
+    const plain = examplePicker(10, 5, undefined);
+    const a = new CounterRng(3);
+    const b = new CounterRng(3);
+    expect(Array.from({ length: 5 }, () => plain.draw(a))).toEqual(Array.from({ length: 5 }, () => b.int(10)));
+    expect(plain.weights()).toEqual({});
+  });
+});
+
+describe('TrainLoRA on SD 1.5 with prior preservation, two buckets', () => {
+  let s: Awaited<ReturnType<typeof setup>>;
+  beforeAll(async () => {
+    s = await setup('sd15');
+  }, 300_000);
+
+  it("trains kohya's reg folder beside the dataset: counted with repeats, borrowed by the other bucket, the loss differs", async () => {
+    const plain = nodeContext(s.dataDir, { inputsKey: 'plain' });
+    await runNode(trainLoraNode, TRAIN, { model: s.model, dataset: s.dataset }, plain);
+    const withReg = nodeContext(s.dataDir, { inputsKey: 'with-reg' });
+    const out = await runNode(
+      trainLoraNode,
+      TRAIN,
+      { model: s.model, dataset: s.dataset, regularization: s.regSet },
+      withReg,
+    );
+    const logs = withReg.logs.join('\n');
+    expect(logs).toMatch(
+      /prior preservation: 2 class image\(s\) \(4 with repeats\), prior-loss weight 1, about half of each batch; 192x64 had none of its own and borrow them all/,
+    );
+    // 4 training images + 2 class images in 128x128 + the same 2 fitted into 192x64, and 4 + 1 ("cat") captions.
+    expect(logs).toMatch(/latent cache: \d+ hit\(s\), \d+ encoded \(8 images, 8 captions\)/);
+    expect(withReg.warnings.join('\n')).not.toMatch(/not available|not used/);
+    const file = await readSafetensors(withReg.artifacts.pathOf((out.lora as unknown as LoraValue).artifact));
+    expect(file.metadata).toMatchObject({
+      ss_num_reg_images: '4',
+      ss_prior_loss_weight: '1',
+      ss_num_train_images: '4',
+    });
+    // The same start (validation on the same training images) and different training batches.
+    const a = losses(plain);
+    const b = losses(withReg);
+    expect(b.val0).toBeCloseTo(a.val0!, 5);
+    expect(b.train).toHaveLength(3);
+    expect(b.train).not.toEqual(a.train);
+  });
+
+  it('draws class images from class prompts with the base model once, and a second run reuses them', async () => {
+    const params = { ...TRAIN, steps: 2, classPrompts: ['a photo of a cat'], classImages: 2 };
+    const first = nodeContext(s.dataDir, { inputsKey: 'drawn' });
+    await runNode(trainLoraNode, params, { model: s.model, dataset: s.squares }, first);
+    expect(first.logs.join('\n')).toMatch(/generating 2 class image\(s\) at 128x128 with the base model/);
+    const dir = join(s.dataDir, 'state', 'sd-class-images');
+    const pngs = readdirSync(dir).filter((f) => f.endsWith('.png'));
+    expect(pngs).toHaveLength(2);
+    const mtimes = pngs.map((f) => statSync(join(dir, f)).mtimeMs);
+    const meta = await sharp(join(dir, pngs[0]!)).metadata();
+    expect([meta.width, meta.height]).toEqual([128, 128]);
+
+    const second = nodeContext(s.dataDir, { inputsKey: 'drawn-again' });
+    await runNode(trainLoraNode, { ...params, priorLossWeight: 0.5 }, { model: s.model, dataset: s.squares }, second);
+    const logs = second.logs.join('\n');
+    expect(logs).not.toMatch(/generating/);
+    expect(logs).toMatch(
+      /prior preservation: 2 class image\(s\) \(2 with repeats, 2 drawn by the base model\), prior-loss weight 0.5/,
+    );
+    // Nothing was drawn or encoded again: the PNGs are untouched and every latent and caption came from the cache.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.png'))).toEqual(pngs);
+    expect(pngs.map((f) => statSync(join(dir, f)).mtimeMs)).toEqual(mtimes);
+    expect(logs).toMatch(/latent cache: \d+ hit\(s\), 0 encoded/);
+  });
+
+  it('refuses a reg folder whose images have no class, naming the parameter and the file', async () => {
+    const ctx = nodeContext(s.dataDir, { inputsKey: 'bad' });
+    const run = runNode(trainLoraNode, TRAIN, { model: s.model, dataset: s.dataset, regularization: s.badSet }, ctx);
+    await expect(run).rejects.toMatchObject({
+      name: 'NodeUserError',
+      param: 'regularization',
+      message: expect.stringMatching(/no caption and are not in a kohya <repeats>_<class>\/ folder.*loose\.png/),
+    });
+  });
+});
+
+describe('TrainLoRA on SDXL with prior preservation', () => {
+  let s: Awaited<ReturnType<typeof setup>>;
+  beforeAll(async () => {
+    s = await setup('sdxl');
+  }, 300_000);
+
+  it("trains kohya's reg folder beside the dataset with each class image's size conditioning", async () => {
+    const ctx = nodeContext(s.dataDir, { inputsKey: 'sdxl-reg' });
+    const out = await runNode(
+      trainLoraNode,
+      { ...TRAIN, steps: 2 },
+      { model: s.model as JsonValue, dataset: s.dataset, regularization: s.regSet },
+      ctx,
+    );
+    const logs = ctx.logs.join('\n');
+    expect(logs).toMatch(/prior preservation: 2 class image\(s\) \(4 with repeats\)/);
+    expect(logs).toMatch(/latent cache: \d+ hit\(s\), \d+ encoded \(4 images, 4 captions\)/);
+    const lora = out.lora as unknown as LoraValue;
+    expect(lora).toMatchObject({ family: 'sdxl', step: 2 });
+    const file = await readSafetensors(ctx.artifacts.pathOf(lora.artifact));
+    expect(file.metadata).toMatchObject({ ss_num_reg_images: '4', ss_base_model_version: 'sdxl_base_v1-0' });
+    expect(losses(ctx).train.every(Number.isFinite)).toBe(true);
+  });
+});
