@@ -89,6 +89,8 @@ async function nodeParameters(url: string, box: Sandbox, tally: Tally, chosen: T
 }
 
 const refusedStatus = (status: number) => status >= 400 && status < 500;
+/** Whether an answer shows the secret, whole or its first words (as a JSON parse error quotes a file's start). */
+const leaks = (text: string) => text.includes(SECRET.slice(0, 10));
 
 /** The REST routes that take a path or a name. */
 async function routes(url: string, box: Sandbox, tally: Tally, chosen: Trick[]) {
@@ -116,7 +118,22 @@ async function routes(url: string, box: Sandbox, tally: Tally, chosen: Trick[]) 
         const r = await request(`${url}/api/workflows/${q}`, method, method === 'PUT' ? { nodes: [] } : undefined);
         return refusedStatus(r.status) && !r.text.includes(SECRET) ? true : `answered ${r.status}`;
       });
+    await check(box, tally, 'routes', `POST /api/workflows/:name/rename ${trick.id}`, async () => {
+      const r = await request(`${url}/api/workflows/${q}/rename`, 'POST', { to: 'renamed', title: 'Renamed' });
+      return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
+    });
+    await check(box, tally, 'routes', `POST /api/workflows/:name/rename to ${trick.id}`, async () => {
+      await request(`${url}/api/workflows/rename-source`, 'PUT', { nodes: [] });
+      const r = await request(`${url}/api/workflows/rename-source/rename`, 'POST', { to: trick.value, title: 'T' });
+      return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
+    });
   }
+  await check(box, tally, 'routes', 'POST /api/workflows/leak/rename with a title (a link outside)', async () => {
+    const r = await request(`${url}/api/workflows/leak/rename`, 'POST', { to: 'leak-renamed', title: 'Renamed' });
+    const copy = await request(`${url}/api/workflows/leak-renamed`, 'GET');
+    if (leaks(r.text) || leaks(copy.text)) return 'shows the secret';
+    return refusedStatus(r.status) ? true : `answered ${r.status}`;
+  });
   await check(box, tally, 'routes', 'GET /api/files lists no link outside', async () => {
     const r = await request(`${url}/api/files`, 'GET');
     const names = ((r.json as { entries?: { name: string }[] }).entries ?? []).map((e) => e.name);

@@ -7,11 +7,14 @@
  *   │   ├── elsewhere -> ../outside            (a link to a folder outside)
  *   │   ├── photos -> images                   (a link that stays inside: shown as what it points to)
  *   │   └── workflows/leak.json -> ../../outside/secret.txt
- *   top/outside/secret.txt
+ *   │       ├── leak-object.json -> ../../outside/secret.json   (an outside file that parses as a workflow)
+ *   │       └── pipe.json                                         (a FIFO: reading it blocks until someone writes)
+ *   top/outside/secret.txt, secret.json
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { get, startServer, tempDir, type ServerProcess } from './harness';
+import { spawnSync } from 'node:child_process';
+import { get, post, startServer, tempDir, type ServerProcess } from './harness';
 
 const SECRET = '{"format": "TOP SECRET, outside the allowed folders"';
 let top: string;
@@ -28,6 +31,9 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(top, 'outside'), path.join(data, 'elsewhere'));
   fs.symlinkSync('images', path.join(data, 'photos'));
   fs.symlinkSync(path.join(top, 'outside', 'secret.txt'), path.join(data, 'workflows', 'leak.json'));
+  fs.writeFileSync(path.join(top, 'outside', 'secret.json'), JSON.stringify({ nodes: [], secret: 'TOP SECRET 2' }));
+  fs.symlinkSync(path.join(top, 'outside', 'secret.json'), path.join(data, 'workflows', 'leak-object.json'));
+  expect(spawnSync('mkfifo', [path.join(data, 'workflows', 'pipe.json')]).status).toBe(0);
   server = await startServer(data);
 });
 afterAll(async () => {
@@ -57,4 +63,25 @@ test('a library workflow that links outside is neither read nor quoted nor liste
   expect(JSON.stringify(one.body)).not.toContain('TOP SECRET'); // before: the parse error quoted the file
   const all = await get(`${server.url}/api/workflows`);
   expect((all.body as { name: string }[]).map((w) => w.name)).not.toContain('leak');
+});
+
+test('renaming a library workflow with a new title reads it only as GET does: never through a link or a FIFO', async () => {
+  const rename = (name: string, to: string) =>
+    fetch(`${server.url}/api/workflows/${name}/rename`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to, title: 'Renamed' }),
+      signal: AbortSignal.timeout(10_000), // a server blocked on the FIFO answers nothing
+    }).then(async (r) => ({ status: r.status, text: await r.text() }));
+
+  const quoted = await rename('leak', 'leak-renamed'); // before: 422 quoting the first characters of the file
+  expect([quoted.status, quoted.text]).toEqual([403, expect.stringContaining('link to a place outside')]);
+  expect(quoted.text).not.toContain('TOP SECRET');
+  const copied = await rename('leak-object', 'copied'); // before: 200, and the outside file copied into the library
+  expect(copied.status).toBe(403);
+  const copy = await get(`${server.url}/api/workflows/copied`);
+  expect([copy.status, JSON.stringify(copy.body)]).toEqual([404, expect.not.stringContaining('TOP SECRET')]);
+  const blocked = await rename('pipe', 'pipe-renamed'); // before: the server blocked on the FIFO
+  expect([blocked.status, blocked.text]).toEqual([403, expect.stringContaining('not a regular file')]);
+  expect((await post(`${server.url}/api/workflows/nowhere/rename`, { to: 'x', title: 'X' })).status).toBe(404);
 });

@@ -13,6 +13,7 @@ import type { WorkflowFile } from '../../../protocol/workflow';
 import { parseWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
 import { writeFileAtomic } from '../files-util';
+import { LibraryFileError, readLibraryFile } from './library-file';
 import { isValidWorkflowName } from './workflows';
 
 interface Folders {
@@ -61,11 +62,14 @@ export function libraryExamplesRouter(folders: Folders): Router {
     if (typeof title === 'string' && title.trim() !== '') {
       // The workflow's own name (what the library lists, the tab shows and the delete prompt names) follows the
       // rename; the rest of the file is kept as it is, unknown fields included.
+      // Read as GET reads it (library-file.ts): never through a link outside (its contents would be copied into
+      // the library, or quoted by the parse error) nor from a FIFO (the server would block on it).
       let doc: unknown;
       try {
-        doc = JSON.parse(fs.readFileSync(from, 'utf8'));
+        doc = JSON.parse(readLibraryFile(folders.user, `${name}.json`));
       } catch (err) {
-        return sendError(res, 422, 'bad-workflow', `${name}.json: ${(err as Error).message}`);
+        if (err instanceof LibraryFileError) return sendError(res, err.status, 'not-read', err.message);
+        return sendError(res, 422, 'bad-workflow', `${name}.json is not valid JSON`);
       }
       if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
         return sendError(res, 422, 'bad-workflow', `${name}.json is not a workflow object`);
