@@ -73,8 +73,11 @@ export interface NodeContext {
   readonly paths: PathPolicy;
   /** The device this node was scheduled on: 'cpu' or e.g. 'webgpu:0' / 'cuda:0'. */
   readonly device: string;
-  /** Reports progress; also a cancellation point (throws an AbortError when the run was cancelled). */
-  progress(value: number, max: number, metrics?: Metrics): void;
+  /**
+   * Reports progress; also a cancellation point (throws an AbortError when the run was cancelled). `label` names
+   * the phase that value/max count ("caching latents"), shown on the node; without it, the node's main work.
+   */
+  progress(value: number, max: number, metrics?: Metrics, label?: string): void;
   /** Sends an image to the editor; may be dropped for slow clients. */
   preview(image: ArtifactRef, label?: string): void;
   /** Says that a checkpoint was written: a marker on the loss chart, stored with the run's metrics. */

@@ -12,6 +12,8 @@ export interface NodeProgress {
   value: number;
   max: number;
   metrics?: Metrics;
+  /** What the node is doing, when it says ("caching latents", "building training graph"): value/max count it. */
+  label?: string;
   /** Seconds left, estimated by the server from the progress rate. */
   etaSeconds?: number;
   /** Units (steps, images...) per second, estimated by the server. */

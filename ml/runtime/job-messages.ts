@@ -16,12 +16,14 @@ export type JobEvent<Img = Uint8Array> =
   | { type: 'started'; step: number; parameterCount?: number; resumedFrom?: number }
   /**
    * `done` of `total` units (steps). Training adds the run's StepReport and where its time went (inside
-   * session.run, and in all); sampling may add the current images.
+   * session.run, and in all); sampling may add the current images. `label` names a phase other than the job's
+   * main work ("caching latents", "building training graph"), whose units done/total then count.
    */
   | {
       type: 'progress';
       done: number;
       total: number;
+      label?: string;
       report?: StepReport;
       runSeconds?: number;
       wallSeconds?: number;

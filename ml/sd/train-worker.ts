@@ -27,6 +27,8 @@ import { Sd15Validation } from './validation';
 
 const data = workerData as { job: SdTrainJob };
 const post = (m: SdTrainMessage): void => postJobMessage(m);
+/** Says which phase the worker is in (shown on the node while it lasts): `done` of `total` of its units. */
+const phase = (label: string, done = 0, total = 1): void => post({ type: 'progress', done, total, label });
 
 /** Latents of every image at its bucket's size, cached by pixels, size and model (the same for every family). */
 async function encodeLatents(job: SdTrainJob, enc: SdEncoders, cache: LatentCache): Promise<Float32Array[]> {
@@ -41,6 +43,7 @@ async function encodeLatents(job: SdTrainJob, enc: SdEncoders, cache: LatentCach
         () => enc.encodeImage(rgb, width, height),
       ),
     );
+    phase('caching latents', i + 1, job.images.length);
   }
   return latents;
 }
@@ -76,7 +79,10 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
     const family = trainFamily(job, ckpt);
     enc = family.encoders;
     const cache = new LatentCache(job.cacheDir);
-    const makeTask = await family.prepare(await encodeLatents(job, enc, cache), cache);
+    phase('caching latents', 0, job.images.length);
+    const latents = await encodeLatents(job, enc, cache);
+    phase('caching text embeddings', 0, job.captions.length);
+    const makeTask = await family.prepare(latents, cache);
     // The encoders' sessions (SDXL's text towers alone hold 3.3 GB in fp32) are not needed again until a sample.
     await enc.release();
     post({
@@ -92,6 +98,7 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
     const from = resumePoint(job.stateDir, job.steps);
     const resume = from ? { path: from.path, data: await loadCheckpoint(from.path) } : undefined;
     let bucket = segmentAt(trainCounts, job.batch, resume?.data.step ?? 0).bucket;
+    phase('building training graph');
     trainer = await Trainer.create(taskOf(bucket), job.config, resume);
     // Beyond the tiny test models, keeping a second copy of the weights alive between checkpoints costs GBs.
     const keep = ckpt.bytes < 256 * 2 ** 20;
@@ -119,6 +126,7 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
       const data = current.checkpointData();
       await current.release();
       trainer = undefined;
+      phase(`building training graph for bucket ${name(b)}`);
       trainer = await Trainer.create(taskOf(b), job.config, { path: `the handover to bucket ${name(b)}`, data });
       bucket = b;
       return trainer;
@@ -132,17 +140,23 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
       const started = performance.now();
       const adapters = roundAdapters(adaptersOf(modules, t.exportParams(), rankOf, scaleOf), job.sampleDtype);
       const size = Math.min(job.width, job.height);
-      const images = await sampleSd(ckpt, encoders, [{ loras: [{ adapters, strength: 1 }] }], {
-        prompts: job.samplePrompts,
-        negative: '',
-        seed: job.sampleSeed,
-        steps: job.sampleSteps,
-        cfg: 7,
-        sampler: 'euler',
-        width: size,
-        height: size,
-        previewEvery: 0,
-      });
+      const images = await sampleSd(
+        ckpt,
+        encoders,
+        [{ loras: [{ adapters, strength: 1 }] }],
+        {
+          prompts: job.samplePrompts,
+          negative: '',
+          seed: job.sampleSeed,
+          steps: job.sampleSteps,
+          cfg: 7,
+          sampler: 'euler',
+          width: size,
+          height: size,
+          previewEvery: 0,
+        },
+        { onStep: (done, total) => phase(`sampling at step ${t.step}`, done, total) },
+      );
       const all = new Uint8Array(images[0]!.reduce((n, x) => n + x.length, 0));
       images[0]!.reduce((at, x) => (all.set(x, at), at + x.length), 0);
       post({
@@ -157,6 +171,7 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
     const every = Math.max(1, job.checkpointEvery);
     const checkpoint = async (): Promise<void> => {
       const t = trainer!;
+      phase(`checkpoint at step ${t.step}: validation loss`);
       const valLoss = await val.compute(t.exportParams());
       const file = checkpointPath(job.stateDir, t.step);
       await t.saveCheckpoint(file);
@@ -166,6 +181,7 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
     };
     let cancelled = false;
     if (!from) {
+      phase('validation loss before training');
       const valLoss = await val.compute(t0.exportParams());
       recordValidation(job.stateDir, 0, valLoss);
       post({ type: 'metrics', step: 0, metrics: { val_loss: valLoss } });

@@ -112,7 +112,7 @@ async function drawClassImages(
         },
         clipSkip,
       },
-      (done, total) => ctx.progress(done, total),
+      (done, total) => ctx.progress(done, total, undefined, 'generating class images'),
       ctx.signal,
     );
     for (const [k, w] of missing.entries()) {

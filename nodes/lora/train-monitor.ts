@@ -68,6 +68,8 @@ export function createMonitor(
           break;
         }
         case 'progress': {
+          // A phase of the worker's (caching latents, building a graph, sampling): shown on the node while it lasts.
+          if (e.label) ctx.progress(e.done, e.total, undefined, e.label);
           const r = e.report;
           if (!r) break;
           m.timing.runSeconds += e.runSeconds ?? 0;

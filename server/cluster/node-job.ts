@@ -164,7 +164,9 @@ function createEventBatcher(job: JobHandle, opts: NodeJobOptions): EventBatcher 
   timer.unref();
   const push = (event: JobEvent) => {
     const last = pending.at(-1);
-    if (event.type === 'progress' && !event.metrics && last?.type === 'progress' && !last.metrics) pending.pop();
+    const replaces = last?.type === 'progress' && !last.metrics && event.type === 'progress' && !event.metrics;
+    // A phase's report is replaced only by a later one of the same phase: every phase the node names arrives.
+    if (replaces && last.label === event.label) pending.pop();
     pending.push(event);
   };
   return {

@@ -209,13 +209,13 @@ function runMisses(
     let reportsClosed = false;
     const logged: CachedLogLine[] = [];
     const throttle = {
-      report(value: number, max: number, metrics?: Metrics) {
+      report(value: number, max: number, metrics?: Metrics, label?: string) {
         if (reportsClosed) return;
         progress ??= createProgressThrottle({
           progress: (update) => emit({ type: 'node.progress', nodeId: p.id, progress: update }),
           metrics: (step, values, at) => emit({ type: 'node.metrics', nodeId: p.id, step, metrics: values, at }),
         });
-        progress.report(value, max, metrics);
+        progress.report(value, max, metrics, label);
       },
       flush() {
         reportsClosed = true;
@@ -225,7 +225,7 @@ function runMisses(
     const report: NodeTaskReport = (e) => {
       switch (e.type) {
         case 'progress':
-          return throttle.report(e.value, e.max, e.metrics);
+          return throttle.report(e.value, e.max, e.metrics, e.label);
         case 'preview':
           return emit({ type: 'node.preview', nodeId: p.id, image: e.image, label: e.label });
         case 'log':

@@ -48,9 +48,9 @@ export function createNodeContext(
     artifacts: env.artifacts,
     paths: env.paths,
     device: task.device,
-    progress(value, max, metrics) {
+    progress(value, max, metrics, label) {
       if (signal.aborted) throw abortError();
-      report(metrics ? { type: 'progress', value, max, metrics } : { type: 'progress', value, max });
+      report({ type: 'progress', value, max, ...(metrics ? { metrics } : {}), ...(label ? { label } : {}) });
     },
     preview: (image, label) =>
       report(label === undefined ? { type: 'preview', image } : { type: 'preview', image, label }),

@@ -1,7 +1,8 @@
 /**
  * Progress reporting for one running node: throttled to at most one event per `intervalMs` (the latest value is
  * always sent in the end), with a rate and an ETA estimated from the recent history, and every report with
- * metrics passed on unthrottled as a metrics point (loss curves want every step).
+ * metrics passed on unthrottled as a metrics point (loss curves want every step). A report of a new phase (another
+ * label) is sent at once and starts the rate afresh, so that each phase the node names is shown, in order.
  */
 import type { NodeProgress } from '../../protocol/messages';
 import type { Metrics } from '../../protocol/values';
@@ -16,7 +17,7 @@ const WINDOW_MS = 30_000;
 const MIN_RATE_WINDOW_S = 0.1;
 
 export interface ProgressThrottle {
-  report(value: number, max: number, metrics?: Metrics): void;
+  report(value: number, max: number, metrics?: Metrics, label?: string): void;
   /** Sends the pending report, if any, and stops the timer; call when the node ends (later reports are dropped). */
   flush(): void;
 }
@@ -32,6 +33,7 @@ export function createProgressThrottle(
   let pending: NodeProgress | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let phase: string | undefined;
 
   const send = () => {
     if (timer) clearTimeout(timer);
@@ -60,12 +62,21 @@ export function createProgressThrottle(
   };
 
   return {
-    report(value, max, metrics) {
+    report(value, max, metrics, label) {
       if (closed) return; // a report after the node ended would arrive after its final state
       const t = now();
-      pending = { value, max, ...(metrics ? { metrics } : {}), ...estimate(t, value, max) };
+      const newPhase = label !== phase;
+      if (newPhase) history.length = 0;
+      phase = label;
+      pending = {
+        value,
+        max,
+        ...(metrics ? { metrics } : {}),
+        ...(label ? { label } : {}),
+        ...estimate(t, value, max),
+      };
       if (metrics) sink.metrics(value, metrics, t);
-      if (t - lastSent >= intervalMs || value >= max) send();
+      if (newPhase || t - lastSent >= intervalMs || value >= max) send();
       else timer ??= setTimeout(send, intervalMs - (t - lastSent));
     },
     flush() {

@@ -66,7 +66,7 @@ export interface NodeTask {
  * handed to the executor as it is by the local pool and carried in batches through the job queue by the cluster's.
  */
 export type NodeTaskEvent =
-  | { type: 'progress'; value: number; max: number; metrics?: Metrics }
+  | { type: 'progress'; value: number; max: number; metrics?: Metrics; label?: string }
   | { type: 'preview'; image: ArtifactRef; label?: string }
   | { type: 'log'; level: LogLevel; message: string }
   | { type: 'checkpoint'; checkpoint: CheckpointEvent }

@@ -19,6 +19,8 @@ interface ProgressClock {
   startedAt: number;
   startValue: number;
   lastMessageAt: number;
+  /** The phase it measures (NodeProgress.label). */
+  label?: string;
 }
 
 /**
@@ -136,8 +138,9 @@ export class LiveRun {
   /** Adds rate and ETA, measured from the node's first progress report (so a resumed node starts fresh). */
   private estimate(nodeId: string, progress: NodeProgress, now: number): NodeProgress {
     let clock = this.clocks.get(nodeId);
-    if (!clock || progress.value < clock.startValue) {
-      clock = { startedAt: now, startValue: progress.value, lastMessageAt: 0 };
+    if (!clock || progress.value < clock.startValue || progress.label !== clock.label) {
+      // A new phase (another label) is sent at once and measured afresh.
+      clock = { startedAt: now, startValue: progress.value, lastMessageAt: 0, label: progress.label };
       this.clocks.set(nodeId, clock);
     }
     const seconds = (now - clock.startedAt) / 1000;

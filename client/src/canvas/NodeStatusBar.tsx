@@ -1,4 +1,4 @@
-/** A node's run state: status badge, progress bar with rate and ETA, and the error with its hint. */
+/** A node's run state: status badge, progress bar with its phase, rate and ETA, and the error with its hint. */
 import { memo } from 'react';
 import type { NodeState } from '../../../protocol/messages';
 
@@ -42,6 +42,7 @@ export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state, warnin
         )}
         {p && status === 'running' && (
           <span className="rate" data-testid={`progress-text-${nodeId}`}>
+            {p.label && `${p.label} · `}
             {count(p.value)}/{count(p.max)}
             {plausibleRate(p) && ` · ${p.rate!.toFixed(p.rate! < 10 ? 2 : 0)}/s`}
             {plausibleRate(p) && p.etaSeconds !== undefined && ` · ETA ${formatSeconds(p.etaSeconds)}`}
