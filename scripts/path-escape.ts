@@ -1,7 +1,8 @@
 /**
  * `npm run security:paths [-- --count N]`: tries the escape tricks (scripts/path-escape/sandbox.ts) on every
  * path-like parameter of every node schema the server lists, and on every route that takes a path or a name (file
- * listing, uploads, artifacts, workflows), against a real `loraflow serve` on loopback. Prints tried / refused /
+ * listing, uploads, artifacts, workflows and their rename, downloads, template pictures, the cluster's state files
+ * and uploads), against a real `loraflow serve` on loopback. Prints tried / refused /
  * escapes / files changed outside, and exits 1 when anything got through. `--count N` tries the first N tricks
  * per target (CI runs a small count: tests/server/path-escape-command.test.ts).
  */
@@ -23,6 +24,8 @@ import { request, serve } from './path-escape/server';
 import { applies, namesParam, pathTargets, TARGET_ID, trickValue, workflowFor } from './path-escape/targets';
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
+/** Whether an answer shows the secret, whole or its first words (as a JSON parse error quotes a file's start). */
+const leaks = (text: string) => text.includes(SECRET.slice(0, 10));
 
 interface Tally {
   tried: number;
@@ -66,12 +69,12 @@ async function waitForRun(url: string, id: string): Promise<RunDetail> {
 /** Submits a workflow and says whether the target node was refused, naming `param`, before it ran. */
 async function runRefused(url: string, workflow: unknown, param: string): Promise<string | true> {
   const submitted = await request(`${url}/api/runs`, 'POST', { workflow });
-  if (submitted.text.includes(SECRET)) return 'the answer contains the secret';
+  if (leaks(submitted.text)) return 'the answer contains the secret';
   if (submitted.status === 400) return submitted.text.includes(param) ? true : `400 not naming ${param}`;
   if (submitted.status !== 201) return `POST /api/runs answered ${submitted.status}`;
   const run = await waitForRun(url, (submitted.json as { id: string }).id);
   const state = run.nodes[TARGET_ID];
-  if (JSON.stringify(run).includes(SECRET)) return 'the run shows the secret';
+  if (leaks(JSON.stringify(run))) return 'the run shows the secret';
   if (state?.startedAt !== undefined) return `the node ran (${state.status})`;
   return namesParam(state?.error, param)
     ? true
@@ -89,8 +92,6 @@ async function nodeParameters(url: string, box: Sandbox, tally: Tally, chosen: T
 }
 
 const refusedStatus = (status: number) => status >= 400 && status < 500;
-/** Whether an answer shows the secret, whole or its first words (as a JSON parse error quotes a file's start). */
-const leaks = (text: string) => text.includes(SECRET.slice(0, 10));
 
 /** The REST routes that take a path or a name. */
 async function routes(url: string, box: Sandbox, tally: Tally, chosen: Trick[]) {
@@ -99,7 +100,7 @@ async function routes(url: string, box: Sandbox, tally: Tally, chosen: Trick[]) 
     const q = encodeURIComponent(trick.value);
     await check(box, tally, 'routes', `GET /api/files ${trick.id}`, async () => {
       const r = await request(`${url}/api/files?path=${q}`, 'GET');
-      return refusedStatus(r.status) && !r.text.includes(SECRET) ? true : `answered ${r.status}`;
+      return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
     });
     await check(box, tally, 'routes', `POST /api/uploads ${trick.id}`, async () => {
       const r = await request(`${url}/api/uploads?name=${q}`, 'POST', new Uint8Array([1, 2, 3]), {
@@ -111,13 +112,21 @@ async function routes(url: string, box: Sandbox, tally: Tally, chosen: Trick[]) 
     });
     await check(box, tally, 'routes', `GET /api/artifacts ${trick.id}`, async () => {
       const r = await request(`${url}/api/artifacts/${q}`, 'GET');
-      return refusedStatus(r.status) && !r.text.includes(SECRET) ? true : `answered ${r.status}`;
+      return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
     });
     for (const method of ['GET', 'PUT', 'DELETE'])
       await check(box, tally, 'routes', `${method} /api/workflows ${trick.id}`, async () => {
         const r = await request(`${url}/api/workflows/${q}`, method, method === 'PUT' ? { nodes: [] } : undefined);
-        return refusedStatus(r.status) && !r.text.includes(SECRET) ? true : `answered ${r.status}`;
+        return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
       });
+    await check(box, tally, 'routes', `GET /api/download ${trick.id}`, async () => {
+      const r = await request(`${url}/api/download?path=${q}`, 'GET');
+      return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
+    });
+    await check(box, tally, 'routes', `GET /api/templates/:name/picture ${trick.id}`, async () => {
+      const r = await request(`${url}/api/templates/${q}/picture`, 'GET');
+      return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
+    });
     await check(box, tally, 'routes', `POST /api/workflows/:name/rename ${trick.id}`, async () => {
       const r = await request(`${url}/api/workflows/${q}/rename`, 'POST', { to: 'renamed', title: 'Renamed' });
       return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
@@ -126,6 +135,20 @@ async function routes(url: string, box: Sandbox, tally: Tally, chosen: Trick[]) 
       await request(`${url}/api/workflows/rename-source`, 'PUT', { nodes: [] });
       const r = await request(`${url}/api/workflows/rename-source/rename`, 'POST', { to: trick.value, title: 'T' });
       return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
+    });
+    // The cluster's state folders live in the server's own work folder, not the data folder: the tricks that are
+    // plain names of links and FIFOs in the data folder (wholePath) name nothing there.
+    if (trick.wholePath) continue;
+    for (const at of [`${q}/k`, `TrainLoRA/${q}`, `TrainLoRA/k/${q}`])
+      await check(box, tally, 'routes', `GET /api/cluster/state/${at.replace(q, ':trick')} ${trick.id}`, async () => {
+        const r = await request(`${url}/api/cluster/state/${at}`, 'GET');
+        return refusedStatus(r.status) && !leaks(r.text) ? true : `answered ${r.status}`;
+      });
+    await check(box, tally, 'routes', `POST /api/cluster/blobs (a state file named by) ${trick.id}`, async () => {
+      const target = { kind: 'state', type: 'TrainLoRA', key: 'k', name: trick.value };
+      const chunk = { target, upload: 'sweep0001', offset: 0, data: 'AAAA', done: true };
+      const r = await request(`${url}/api/cluster/blobs`, 'POST', chunk);
+      return refusedStatus(r.status) ? true : `answered ${r.status}`;
     });
   }
   await check(box, tally, 'routes', 'POST /api/workflows/leak/rename with a title (a link outside)', async () => {
@@ -143,7 +166,7 @@ async function routes(url: string, box: Sandbox, tally: Tally, chosen: Trick[]) 
   await check(box, tally, 'routes', 'GET /api/workflows/leak (a link outside)', async () => {
     const one = await request(`${url}/api/workflows/leak`, 'GET');
     const all = await request(`${url}/api/workflows`, 'GET');
-    if (one.text.includes(SECRET) || all.text.includes(SECRET)) return 'shows the secret';
+    if (leaks(one.text) || leaks(all.text)) return 'shows the secret';
     return refusedStatus(one.status) ? true : `answered ${one.status}`;
   });
 }
@@ -175,7 +198,7 @@ async function uploadCaptions(url: string, box: Sandbox, tally: Tally, chosen: T
   await check(box, tally, 'upload captions', 'LoadImages upload whose .txt links outside', async () => {
     const r = await request(`${url}/api/runs`, 'POST', { workflow: load({ uploads: [file] }) });
     const run = await waitForRun(url, (r.json as { id: string }).id);
-    return JSON.stringify(run).includes(SECRET) ? 'the caption is the secret' : true;
+    return leaks(JSON.stringify(run)) ? 'the caption is the secret' : true;
   });
 }
 
