@@ -45,6 +45,8 @@ export interface LoraBatch {
   masks?: Float32Array;
   /** Per-sample loss weights (only with regularisation images). */
   w?: Float32Array;
+  /** 1 where the slot is a regularisation image, else 0 (only with regularisation images). */
+  reg?: Float32Array;
 }
 
 /** Shuffles the tags of a caption after the first `keep`, with `rng`. */
@@ -69,11 +71,13 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
   const captions: string[] = [];
   const reg = f.regIndices ?? [];
   const w = reg.length ? new Float32Array(f.batch) : undefined;
+  const regMask = reg.length ? new Float32Array(f.batch) : undefined;
   for (let b = 0; b < f.batch; b++) {
     const isReg = reg.length > 0 && rng.uniform() < (f.regShare ?? 0.5);
     const from = isReg ? reg : f.indices;
     const i = from[Math.floor(rng.uniform() * from.length)] ?? 0;
     if (w) w[b] = isReg ? (f.priorWeight ?? 1) : 1;
+    if (regMask) regMask[b] = isReg ? 1 : 0;
     const src = f.images.subarray(i * px, (i + 1) * px);
     for (let k = 0; k < px; k++) x0[b * px + k] = src[k]! / 127.5 - 1;
     let caption = f.captions[i] ?? '';
@@ -87,6 +91,7 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
   const noise = rng.fillNormal(new Float32Array(f.batch * px));
   const batch: LoraBatch = { x0, noise, t, ids: encodeCaptions(captions, f) };
   if (w) batch.w = w;
+  if (regMask) batch.reg = regMask;
   if (f.dropout > 0 && f.maskShape) {
     const [m, rows, r] = f.maskShape;
     const masks = new Float32Array(m * f.batch * rows * r);

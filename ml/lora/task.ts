@@ -36,6 +36,12 @@ export interface LoraTaskOptions {
   /** Regularisation images (indices into images/captions) and their loss weight: prior preservation. */
   regIndices?: number[];
   priorWeight?: number;
+  /**
+   * What a regularisation sample is trained towards: 'images' (kohya, DreamBooth: the class image's own velocity)
+   * or 'base model' (the frozen base model's prediction on the same noisy image and caption, one more forward pass
+   * per step): the LoRA then learns to change nothing for those captions, instead of redrawing a few class images.
+   */
+  priorTarget?: 'images' | 'base model';
   /** Share of training captions with the trigger word taken out, and the word. */
   triggerDropout?: number;
   trigger?: string;
@@ -128,17 +134,25 @@ export function embeddingsFromParams(
   return [{ word: o.embedding.word, vectors: data.map((x) => x * k), width: config.textWidth }];
 }
 
-/** The flow-matching loss with a weight per sample (prior preservation): sum_b w_b mse_b / B. */
+/**
+ * The flow-matching loss with a weight per sample (prior preservation): sum_b w_b mse_b / B. With `reg` (1 for a
+ * regularisation slot) the target of those slots is the base model's own prediction (no adapters; no trainable
+ * input reaches it but the trigger's embedding rows, which class captions do not read).
+ */
 function weightedFlowLoss(
   g: GraphBuilder,
   c: DiTConfig,
   p: (name: string) => Tensor,
-  batch: { x0: Tensor; noise: Tensor; t: Tensor; ids: Tensor; w: Tensor },
+  batch: { x0: Tensor; noise: Tensor; t: Tensor; ids: Tensor; w: Tensor; reg?: Tensor },
   hook: ReturnType<typeof loraHook>,
 ): Tensor {
   const [b = 0] = batch.x0.shape;
-  const target = g.sub(batch.noise, batch.x0);
+  let target = g.sub(batch.noise, batch.x0);
   const xt = g.add(batch.x0, g.mul(g.reshape(batch.t, [b, 1, 1, 1]), target));
+  if (batch.reg) {
+    const teacher = buildDiT(g, c, p, { x: xt, t: batch.t, ids: batch.ids });
+    target = g.add(target, g.mul(g.reshape(batch.reg, [b, 1, 1, 1]), g.sub(teacher, target)));
+  }
   const err = g.sub(buildDiT(g, c, p, { x: xt, t: batch.t, ids: batch.ids }, hook), target);
   const perSample = g.reduceMean(g.mul(err, err), [1, 2, 3]);
   return g.reduceMean(g.mul(perSample, batch.w));
@@ -179,6 +193,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
   };
   const base = frozenBase(model);
   const maskIndex = new Map(o.targets.map((m, i) => [m, i]));
+  const distill = (o.regIndices?.length ?? 0) > 0 && o.priorTarget === 'base model';
   const spec: TrainTask['batchSpec'] = {
     x0: { dtype: 'float32', shape: [o.batch, S, S, 3] },
     noise: { dtype: 'float32', shape: [o.batch, S, S, 3] },
@@ -188,6 +203,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
       ? { masks: { dtype: 'float32' as const, shape: [o.targets.length, o.batch, rows, o.rank] } }
       : {}),
     ...(o.regIndices?.length ? { w: { dtype: 'float32' as const, shape: [o.batch] } } : {}),
+    ...(distill ? { reg: { dtype: 'float32' as const, shape: [o.batch] } } : {}),
   };
   return {
     initParams(rng: CounterRng): Record<string, ParamInit> {
@@ -216,12 +232,12 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
       const hook = loraHook(g, adapterTensors(g, o, params), dropout);
       const inputs = { x0: b('x0'), noise: b('noise'), t: b('t'), ids: b('ids') };
       const p = stepParams(g, o, c, base(g), params);
-      if (batch.w) return weightedFlowLoss(g, c, p, { ...inputs, w: batch.w }, hook);
+      if (batch.w) return weightedFlowLoss(g, c, p, { ...inputs, w: batch.w, reg: batch.reg }, hook);
       return buildFlowLoss(g, c, p, inputs, hook);
     },
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
-      const { masks, w, ...rest } = drawBatch(feed, rng);
-      return { ...rest, ...(masks ? { masks } : {}), ...(w ? { w } : {}) };
+      const { masks, w, reg, ...rest } = drawBatch(feed, rng);
+      return { ...rest, ...(masks ? { masks } : {}), ...(w ? { w } : {}), ...(distill && reg ? { reg } : {}) };
     },
   };
 }

@@ -53,7 +53,7 @@ export function pivotalEmbedding(
 }
 
 /** Layer sets that only the built-in model's trainer has. */
-const EMOJI_ONLY_TARGETS = ['cross-attention kv', 'trigger embedding only'];
+const EMOJI_ONLY_TARGETS = ['cross-attention kv', 'text encoder only', 'trigger embedding only'];
 
 /** Refuses, naming the parameter, pivotal tuning settings on a model family whose trainer lacks them (SD). */
 export function refuseEmojiOnlySettings(p: Pick<TrainLoraParams, 'pivotal' | 'targets'>, family: string): void {

@@ -19,7 +19,8 @@ import { loraJson } from './lora-value';
 import { runKey, trainingInfo } from './run-info';
 import { TRAIN_PRESETS } from './presets';
 import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
-import { adaptsText, selectTargets, TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
+import { adaptsText, PRIOR_TARGETS, selectTargets, TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
+import { withoutWord } from '../../ml/lora/feed';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
@@ -175,11 +176,17 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       size: c.imageSize,
     });
     const own = await decodeImages(ds, c.imageSize, ctx);
+    // The contrastive prior: the training images under their captions without the trigger, held to the base model.
+    if (params.priorTarget === PRIOR_TARGETS[2]) {
+      reg.images = concatBytes(reg.images, own);
+      reg.captions.push(...captions.map((t) => (trigger ? withoutWord(t, trigger) : t)));
+      reg.repeats.push(...captions.map(() => 1));
+    }
     const regIndices = reg.captions.flatMap((_, k) => Array<number>(reg.repeats[k]!).fill(ds.items.length + k));
     if (regIndices.length)
       ctx.log(
         'info',
-        `prior preservation: ${reg.captions.length} class image(s) (${regIndices.length} with repeats), prior-loss weight ${params.priorLossWeight}, about half of each batch`,
+        `prior preservation: ${reg.captions.length} class image(s) (${regIndices.length} with repeats), prior-loss weight ${params.priorLossWeight}, target: ${params.priorTarget}, about half of each batch`,
       );
     const teScale = params.textEncoderLr > 0 ? params.textEncoderLr / params.learningRate : 1;
     if (teScale !== 1 && params.optimizer !== 'adamw')
@@ -198,6 +205,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         trainIndices,
         regIndices,
         priorWeight: params.priorLossWeight,
+        priorTarget: params.priorTarget === PRIOR_TARGETS[0] ? 'images' : 'base model',
         triggerDropout: params.triggerDropout,
         trigger,
         textEncoderLrScale: teScale,

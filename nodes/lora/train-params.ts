@@ -32,6 +32,7 @@ export type TrainLoraParams = {
   classPrompts: string[];
   classImages: number;
   priorLossWeight: number;
+  priorTarget: string;
   pivotal: boolean;
   triggerInit: string;
   embeddingLr: number;
@@ -54,11 +55,15 @@ export const TARGETS = [
   'attention+mlp+text',
   'cross-attention kv+text',
   'cross-attention kv',
+  'text encoder only',
   'trigger embedding only',
 ] as const;
 
+/** TrainLoRA's priorTarget options (see its tooltip); the last adds the training images without the trigger. */
+export const PRIOR_TARGETS = ['class images', 'base model', 'base model, training images'] as const;
+
 /** Whether a layer set adapts the text encoder. */
-export const adaptsText = (targets: string): boolean => targets.endsWith('+text');
+export const adaptsText = (targets: string): boolean => targets.endsWith('+text') || targets === 'text encoder only';
 
 /**
  * The modules of a layer set among the model's default LoRA targets. 'cross-attention kv+text' adapts only what
@@ -70,6 +75,8 @@ export function selectTargets(targets: string, names: readonly string[]): string
   if (targets === 'cross-attention kv+text')
     return names.filter((m) => m.startsWith('text.') || /\.cross\.(k|v)$/.test(m));
   if (targets === 'cross-attention kv') return names.filter((m) => /\.cross\.(k|v)$/.test(m));
+  // eval:lora: the image model's adapters carried most of the bleeding, the text encoder's most of the style.
+  if (targets === 'text encoder only') return names.filter((m) => m.startsWith('text.'));
   if (targets === 'attention') return names.filter((m) => !/\.mlp\./.test(m));
   return [...names];
 }
@@ -161,7 +168,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 'attention+mlp',
     label: 'Adapted layers',
     tooltip:
-      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words. "cross-attention kv": the same without the text encoder (with pivotal tuning, the trigger\'s own embedding does the text side). "trigger embedding only": no adapters, only the trigger word\'s own embedding (pivotal tuning; textual inversion).',
+      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words. "cross-attention kv": the same without the text encoder (with pivotal tuning, the trigger\'s own embedding does the text side). "text encoder only": the text encoder\'s adapters alone (the image model reads the changed caption; built-in model only). "trigger embedding only": no adapters, only the trigger word\'s own embedding (pivotal tuning; textual inversion).',
   },
   {
     name: 'textEncoderLr',
@@ -220,6 +227,15 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     label: 'Prior-loss weight',
     tooltip:
       "kohya's prior_loss_weight: the loss weight of regularisation images (the regularization input or the class prompts). Half of the batch slots draw from them on average.",
+  },
+  {
+    name: 'priorTarget',
+    kind: 'enum',
+    options: [...PRIOR_TARGETS],
+    default: 'class images',
+    label: 'Prior target',
+    tooltip:
+      'What regularisation samples are trained towards. "class images": their own image (kohya, DreamBooth). "base model": the frozen base model\'s prediction on the same noisy image and caption, so the LoRA learns to change nothing for those captions (one more forward pass per step). "base model, training images": the same, with the training images under their captions without the trigger as regularisation samples too. Built-in model only.',
   },
   {
     name: 'pivotal',
@@ -330,14 +346,15 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: true,
     label: 'LoRA check at the end',
     tooltip:
-      'Samples prompts unlike the captions with and without the trigger for every kept checkpoint: effect, bleeding, subject survival, and the best checkpoint chosen on them (a few seconds per checkpoint here).',
+      'Samples prompts unlike the captions with and without the trigger for every kept checkpoint: effect, bleeding, subject survival, and the best checkpoint chosen on them. Built-in model: a few seconds per checkpoint. SD 1.5 / SDXL: 2 prompts unless set, 12 steps at the training size, (checkpoints x strengths + 1) x 4 + 2 images (30 for 3 checkpoints at 2 strengths): about as long as 30 in-training samples, minutes on a GPU; on a 2-core CPU a 512 px SD 1.5 image takes minutes.',
   },
   {
     name: 'checkPrompts',
     kind: 'list',
     default: [],
     label: 'Check prompts',
-    tooltip: 'Subjects without the trigger. Empty: emoji subjects the built-in model draws well, minus the captions.',
+    tooltip:
+      'Subjects without the trigger. Empty: emoji subjects the built-in model draws well (SD: 2 scenes), minus those in the captions.',
     visibleWhen: { param: 'loraCheck', equals: [true] },
   },
   {

@@ -11,6 +11,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../../ml/train/checkpoint';
+import { Trainer } from '../../ml/train/trainer';
+import { createLoraTask } from '../../ml/lora/task';
+import { loadModel } from '../../ml/dit/weights';
+import { linearModules } from '../../ml/dit/params';
 import { CounterRng } from '../../ml/train/rng';
 import { drawBatch, withoutWord, type FeedSpec } from '../../ml/lora/feed';
 import { loadImages } from '../../nodes/dataset/load-images';
@@ -96,6 +100,54 @@ describe('prior preservation', () => {
     expect([...b.w!].every((w) => w === 1 || w === 0.25)).toBe(true);
     expect(withoutWord('xyz_style, red apple', 'xyz_style')).toBe('red apple');
     expect(withoutWord('red apple, xyz_style style', 'xyz_style')).toBe('red apple, style');
+  });
+});
+
+describe('prior target "base model" (distillation)', () => {
+  // A fresh LoRA changes nothing, so with the base model's own prediction as their target the regularisation slots
+  // add no loss at the first step: the loss is the one without them (prior weight 0); with their images as the
+  // target (kohya) they add their own error.
+  it('holds regularisation samples to the base model: at a fresh LoRA they add no loss', async () => {
+    const model = await loadModel(join(p.dataDir, 'root', 'tiny.safetensors'));
+    const px = 32 * 32 * 3;
+    const images = new Uint8Array(4 * px);
+    for (let i = 0; i < images.length; i++) images[i] = (i * 37 + (i >> 7)) % 256;
+    const firstLoss = async (priorWeight: number, priorTarget: 'images' | 'base model') => {
+      const task = createLoraTask(
+        {
+          targets: linearModules(model.config)
+            .filter((m) => /cross\.(k|v)$/.test(m.name))
+            .map((m) => m.name),
+          rank: 2,
+          alpha: 2,
+          dropout: 0,
+          images,
+          captions: ['xyz_style, red apple', 'xyz_style, cat', 'red apple', 'cat'],
+          trainIndices: [0, 1],
+          regIndices: [2, 3],
+          priorWeight,
+          priorTarget,
+          batch: 8,
+          captionDropout: 0,
+          shuffleTags: false,
+          keepTokens: 1,
+        },
+        model,
+      );
+      const trainer = await Trainer.create(task, {
+        seed: 1,
+        optimizer: { kind: 'adamw' },
+        schedule: { kind: 'constant', lr: 0.001, totalSteps: 1 },
+        stepsPerRun: 1,
+        threads: 1,
+      });
+      const [r] = await trainer.train(1);
+      await trainer.release();
+      return r!.losses[0]!;
+    };
+    const without = await firstLoss(0, 'images');
+    expect(await firstLoss(5, 'base model')).toBeCloseTo(without, 5);
+    expect(await firstLoss(5, 'images')).toBeGreaterThan(1.5 * without);
   });
 });
 
