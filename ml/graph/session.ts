@@ -9,7 +9,7 @@
  * input gradient), which doubled the SD 1.5 UNet LoRA step's session (6.7 against 3.4 GiB at 256 px) while the
  * step's CPU time stayed within the machine's noise. And without onnxruntime's CPU memory arena, which grows in
  * doubling chunks and keeps them: the 512 px SD 1.5 step peaked at 9.3 GiB without it against 11.7 with it, at about
- * the same CPU time (37.6 against 36.8 s).
+ * the same CPU time (37.6 against 36.8 s). And without the NCHWc layout optimization (cappedLevel).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,13 @@ export async function createSession(g: GraphCore, opts: SessionOptions = {}): Pr
   const { externalThreshold, spinning, weightsOnDiskBytes, weightsDir, prepack, ...rest } = opts;
   const onDisk = initializerBytes(g) >= (weightsOnDiskBytes ?? ON_DISK_BYTES);
   const spin = withSpinning(rest.extra, spinning ?? false);
-  const sessionOpts = { ...rest, extra: (prepack ?? !onDisk) ? spin : withSession(spin, 'disable_prepacking', '1') };
-  if (onDisk) return fromFolder(g, { enableCpuMemArena: false, ...sessionOpts }, { externalThreshold }, weightsDir);
+  const packed = (prepack ?? !onDisk) ? spin : withSession(spin, 'disable_prepacking', '1');
+  const sessionOpts = { ...rest, extra: packed };
+  if (onDisk) {
+    const level = cappedLevel(rest.graphOptimizationLevel);
+    const o = { enableCpuMemArena: false, ...sessionOpts, graphOptimizationLevel: level };
+    return fromFolder(g, o, { externalThreshold }, weightsDir);
+  }
   const { model, externalData } = serializeModel(g, { externalThreshold });
   try {
     return await InferenceSession.create(model, externalData.length ? { ...sessionOpts, externalData } : sessionOpts);
@@ -77,6 +82,18 @@ async function fromFolder(
     // onnxruntime has read what it keeps (a file it mapped stays readable until unmapped).
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A model opened from a weights file is optimized at most to onnxruntime's "extended" level: the next level's NCHWc
+ * layout transformer keeps a reordered copy of every conv kernel beside the original (which the backward pass's
+ * ConvTranspose still reads). For the 512 px SD 1.5 UNet LoRA step that copy was 2.1 GiB (peak 8.65 against 6.57 GiB,
+ * `npx tsx bench/sd15-memory.ts 512`) at the same CPU time (45.6 against 46.2 s, load 7).
+ */
+function cappedLevel(
+  level: InferenceSession.SessionOptions['graphOptimizationLevel'],
+): InferenceSession.SessionOptions['graphOptimizationLevel'] {
+  return level === undefined || level === 'all' ? 'extended' : level;
 }
 
 /** The bytes of every initializer of `g` (used or not; lazy ones by their declared shape). */

@@ -90,4 +90,24 @@ describe('sessions on large weights', () => {
     expect(Array.from(out.y!.data as Float32Array)).toEqual([3, 7, 11]);
     await s.release();
   });
+
+  test('a model opened from a weights file keeps no NCHWc copy of its conv kernels (in memory it may)', async () => {
+    // A conv whose channels suit onnxruntime's NCHWc blocks; the optimized model shows what the session runs.
+    const build = (): GraphBuilder => {
+      const g = new GraphBuilder({ name: 'conv' });
+      const w = g.lazyInitializer('k', [64, 64, 3, 3], 'float32', () => new Float32Array(64 * 64 * 9).fill(0.01));
+      g.output(g.conv(g.input('x', 'float32', [1, 64, 16, 16]), w, undefined, { pads: [1, 1, 1, 1] }), 'y');
+      return g;
+    };
+    const optimized = async (weightsOnDiskBytes: number): Promise<string> => {
+      const file = path.join(dir, `opt-${weightsOnDiskBytes}.onnx`);
+      const s = await build().createSession({ weightsOnDiskBytes, optimizedModelFilePath: file });
+      const out = await s.run({ x: new OrtTensor('float32', new Float32Array(64 * 256).fill(1), [1, 64, 16, 16]) });
+      expect(out.y!.data[5 * 16 + 5]).toBeCloseTo(64 * 9 * 0.01, 4);
+      await s.release();
+      return readFileSync(file).toString('latin1');
+    };
+    expect(await optimized(Infinity)).toContain('ReorderInput'); // the reordering this guards against
+    expect(await optimized(1)).not.toContain('ReorderInput');
+  });
 });
