@@ -17,12 +17,13 @@ import type { SizeCondition } from '../../ml/sd/sdxl-cond';
 import type { SdTrainJob } from '../../ml/sd/train-job';
 import { tempPathFor } from '../../ml/temp-path';
 import type { JsonValue } from '../../protocol/values';
-import type { NodeContext } from '../api';
+import { NodeUserError, type NodeContext } from '../api';
 import { readDataset } from '../dataset/dataset-value';
 import type { DatasetItem } from '../dataset/types';
-import type { SdModelValue } from '../model/sd-model-value';
+import { SD_FAMILY_LABEL, type SdModelValue } from '../model/sd-model-value';
 import { checkRegDataset, expandClassPrompts, regCaption } from './reg-images';
 import type { RunBuckets } from './sd-buckets';
+import { PRIOR_TARGETS } from './train-params';
 
 /** How the base model draws class images: fixed, so that the cache serves every run. Image j of a prompt: seed + j. */
 export const CLASS_SAMPLING = { seed: 1009, steps: 20, cfg: 7, sampler: 'euler' as SdSamplerKind, negative: '' };
@@ -145,7 +146,7 @@ export async function sdClassImages(
   o: {
     ctx: NodeContext;
     model: SdModelValue;
-    params: { classPrompts: string[]; classImages: number; clipSkip: number };
+    params: { classPrompts: string[]; classImages: number; clipSkip: number; priorTarget: string };
     captions: readonly string[];
     trigger: string;
     buckets: RunBuckets;
@@ -154,6 +155,12 @@ export async function sdClassImages(
   },
 ): Promise<SdClassImages> {
   const { ctx, buckets } = o;
+  if (o.params.priorTarget !== PRIOR_TARGETS[0])
+    throw new NodeUserError(
+      `the prior target "${o.params.priorTarget}" is available for the built-in emoji model only, not for ${SD_FAMILY_LABEL[o.model.family]} yet`,
+      `choose "${PRIOR_TARGETS[0]}" (kohya's prior preservation)`,
+      'priorTarget',
+    );
   const sources: ClassSource[] = [];
   if (input !== undefined && input !== null) {
     const ds = readDataset(input, 'regularization');

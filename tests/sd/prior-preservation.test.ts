@@ -200,6 +200,36 @@ describe('TrainLoRA on SD 1.5 with prior preservation, two buckets', () => {
     expect(logs).toMatch(/latent cache: \d+ hit\(s\), 0 encoded/);
   });
 
+  it("a resumed run mixes the same batches: raising the steps gives the uninterrupted run's LoRA", async () => {
+    const params = { ...TRAIN, steps: 4, checkpointEvery: 2, keepLast: 2, schedule: 'constant' };
+    const inputs = { model: s.model, dataset: s.squares, regularization: s.regSet };
+    const whole = nodeContext(s.dataDir, { inputsKey: 'resume-whole' });
+    const a = (await runNode(trainLoraNode, params, inputs, whole)).lora as unknown as LoraValue;
+    await runNode(
+      trainLoraNode,
+      { ...params, steps: 2 },
+      inputs,
+      nodeContext(s.dataDir, { inputsKey: 'resume-split' }),
+    );
+    const rest = nodeContext(s.dataDir, { inputsKey: 'resume-split' });
+    const b = (await runNode(trainLoraNode, params, inputs, rest)).lora as unknown as LoraValue;
+    expect(rest.logs.join('\n')).toMatch(/resumed from the checkpoint at step 2 of 4/);
+    expect(rest.metrics.map((m) => m.metrics.loss)).toEqual(whole.metrics.slice(2).map((m) => m.metrics.loss));
+    const ta = (await readSafetensors(whole.artifacts.pathOf(a.artifact))).tensors;
+    const tb = (await readSafetensors(rest.artifacts.pathOf(b.artifact))).tensors;
+    let diff = 0;
+    let norm = 0;
+    for (const [name, t] of ta) {
+      const u = tb.get(name)!.data as Float32Array;
+      (t.data as Float32Array).forEach((v, i) => {
+        diff = Math.max(diff, Math.abs(v - u[i]!));
+        norm = Math.max(norm, Math.abs(v));
+      });
+    }
+    expect(norm).toBeGreaterThan(0);
+    expect(diff).toBeLessThanOrEqual(1e-6 * norm);
+  });
+
   it('refuses a reg folder whose images have no class, naming the parameter and the file', async () => {
     const ctx = nodeContext(s.dataDir, { inputsKey: 'bad' });
     const run = runNode(trainLoraNode, TRAIN, { model: s.model, dataset: s.dataset, regularization: s.badSet }, ctx);
@@ -207,6 +237,16 @@ describe('TrainLoRA on SD 1.5 with prior preservation, two buckets', () => {
       name: 'NodeUserError',
       param: 'regularization',
       message: expect.stringMatching(/no caption and are not in a kohya <repeats>_<class>\/ folder.*loose\.png/),
+    });
+    const distill = runNode(
+      trainLoraNode,
+      { ...TRAIN, priorTarget: 'base model' },
+      { model: s.model, dataset: s.dataset, regularization: s.regSet },
+      ctx,
+    );
+    await expect(distill).rejects.toMatchObject({
+      param: 'priorTarget',
+      message: expect.stringMatching(/built-in emoji model only, not for SD 1\.5/),
     });
   });
 });
