@@ -6,7 +6,7 @@
  */
 import { defineNode, NodeUserError } from '../api';
 import { modelFile, readModel } from '../model/model-value';
-import { isSd15Model, readSd15Model } from '../model/sd-model-value';
+import { isSdModel, readSdModel, SD_FAMILY_LABEL, type SdFamilyName } from '../model/sd-model-value';
 import {
   CHECK_SAMPLE_STEPS,
   checkSubjects,
@@ -16,7 +16,7 @@ import {
   summarizeCheck,
   type CheckSampler,
 } from './check-run';
-import { checkSd15Size, sd15CheckSampler, SD15_CHECK_SUBJECTS } from './check-sd15';
+import { checkSdSize, sdCheckSampler, SD_CHECK_SUBJECTS } from './check-sd';
 import { loraFile, loraJson, readLoraList, type LoraValue } from './lora-value';
 import { STRENGTH_HINT } from './strength';
 
@@ -30,12 +30,16 @@ type CheckParams = {
   size: number;
 };
 
+/** How messages name a LoRA's or model's family (undefined: the built-in emoji model). */
+const familyName = (f: SdFamilyName | undefined, article = ''): string =>
+  f ? `${article}${SD_FAMILY_LABEL[f]}` : 'the built-in emoji model';
+
 /** Refuses LoRAs of another family than the model's, naming the first and its input. */
-function checkFamilies(loras: readonly LoraValue[], sd15: boolean, input: string): void {
-  const other = loras.find((l) => (l.family === 'sd15') !== sd15);
+function checkFamilies(loras: readonly LoraValue[], family: SdFamilyName | undefined, input: string): void {
+  const other = loras.find((l) => l.family !== family);
   if (other)
     throw new NodeUserError(
-      `the LoRA "${other.name}" was made for ${other.family === 'sd15' ? 'SD 1.5' : 'the built-in emoji model'}, the model is ${sd15 ? 'an SD 1.5 checkpoint' : 'the built-in emoji model'}`,
+      `the LoRA "${other.name}" was made for ${familyName(other.family)}, the model is ${family ? `${familyName(family, 'an ')} checkpoint` : familyName(family)}`,
       'check LoRAs on the model they were trained on',
       input,
     );
@@ -60,7 +64,7 @@ export const loraCheckNode = defineNode<CheckParams>({
     category: 'lora',
     title: 'LoRA check',
     description:
-      'Measures whether a LoRA answers to its trigger: for prompts unlike the training captions, how much images change with the trigger (effect) and without it (bleeding), and whether the prompted subject survives, per checkpoint and strength, against the base model itself. Picks the best checkpoint on these. Works on the built-in emoji model and on SD 1.5 checkpoints.',
+      'Measures whether a LoRA answers to its trigger: for prompts unlike the training captions, how much images change with the trigger (effect) and without it (bleeding), and whether the prompted subject survives, per checkpoint and strength, against the base model itself. Picks the best checkpoint on these. Works on the built-in emoji model and on SD 1.5 and SDXL checkpoints. Cost: (LoRAs x strengths + 1) x 2 x prompts + prompts images (56 for one LoRA at the default 2 strengths and 8 prompts); on SD each is a full sampling run at the check size and steps, so keep prompts and strengths few on a CPU.',
     inputs: [
       { name: 'model', type: 'MODEL' },
       { name: 'checkpoints', type: 'LORAS', optional: true, tooltip: "TrainLoRA's checkpoints output." },
@@ -79,7 +83,7 @@ export const loraCheckNode = defineNode<CheckParams>({
         default: [],
         label: 'Prompts',
         tooltip:
-          'Subjects unlike the training captions, without the trigger (it is added for the "with" half). Empty: eight subjects the model draws well (emoji for the built-in model, scenes for SD 1.5).',
+          'Subjects unlike the training captions, without the trigger (it is added for the "with" half). Empty: eight subjects the model draws well (emoji for the built-in model, scenes for SD 1.5 and SDXL).',
       },
       {
         name: 'trigger',
@@ -101,7 +105,8 @@ export const loraCheckNode = defineNode<CheckParams>({
         max: 2048,
         step: 64,
         label: 'Image size (SD)',
-        tooltip: 'SD 1.5: the side of the square check images (a multiple of 64). The built-in model draws 32 px.',
+        tooltip:
+          'SD 1.5 and SDXL: the side of the square check images (a multiple of 64; SDXL draws 512 well, 1024 costs 4x). The built-in model draws 32 px.',
       },
     ],
     resource: 'cpu',
@@ -110,25 +115,25 @@ export const loraCheckNode = defineNode<CheckParams>({
   },
 
   async execute(inputs, params, ctx) {
-    const sd15 = isSd15Model(inputs.model);
+    const sd = isSdModel(inputs.model) ? readSdModel(inputs.model) : undefined;
     const fromCheckpoints = readLoraList(inputs.checkpoints, 'checkpoints');
     const fromLoras = readLoraList(inputs.loras, 'loras');
     const loras = [...fromCheckpoints, ...fromLoras];
     if (loras.length === 0)
       throw new NodeUserError('no LoRA to check', "connect TrainLoRA's checkpoints or a LoRA", 'checkpoints');
-    checkFamilies(fromCheckpoints, sd15, 'checkpoints');
-    checkFamilies(fromLoras, sd15, 'loras');
-    const sampler: CheckSampler = sd15
-      ? sd15CheckSampler(ctx, readSd15Model(inputs.model), {
+    checkFamilies(fromCheckpoints, sd?.family, 'checkpoints');
+    checkFamilies(fromLoras, sd?.family, 'loras');
+    const sampler: CheckSampler = sd
+      ? sdCheckSampler(ctx, sd, {
           steps: params.steps,
           guidance: params.guidance,
-          size: checkSd15Size(params.size ?? 512),
+          size: checkSdSize(params.size ?? 512, sd),
         })
       : emojiCheckSampler(ctx, modelFile(readModel(inputs.model), ctx), params);
     const trigger = (params.trigger || loras[0]!.trigger || '').trim();
     if (!trigger)
       ctx.warn('no trigger word (the LoRA has none and none is set): bleeding cannot be told apart from the effect');
-    const subjects = checkSubjects(params.prompts, [], trigger, sd15 ? SD15_CHECK_SUBJECTS : undefined);
+    const subjects = checkSubjects(params.prompts, [], trigger, sd ? SD_CHECK_SUBJECTS : undefined);
     if (subjects.length < 2)
       throw new NodeUserError('the check needs at least 2 prompts', 'subject survival compares prompts', 'prompts');
     const result = await runLoraCheckWith(

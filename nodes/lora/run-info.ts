@@ -1,9 +1,22 @@
 /**
  * What every TrainLoRA path (the emoji model's, SD 1.5's, SDXL's) derives the same way from its parameters: the
- * identity of a run (every parameter but those that only lengthen or sample it, so raising the steps resumes) and
- * the TrainingInfo its saved files record.
+ * identity of a run (every parameter but those that only lengthen or sample it, so raising the steps resumes), the
+ * TrainingInfo its saved files record, its own LoRA check's settings, and its outputs at the end: the kept
+ * checkpoints exported and the best one chosen (by that check when it runs, else by validation loss).
  */
 import { createHash } from 'node:crypto';
+import { bestCheckpoint, listCheckpoints, type CheckpointEntry } from '../../ml/lora/checkpoints';
+import type { JsonValue } from '../../protocol/values';
+import type { NodeContext } from '../api';
+import {
+  CHECK_SAMPLE_STEPS,
+  describeCheck,
+  runLoraCheckWith,
+  type CheckSampler,
+  type CheckSettings,
+} from './check-run';
+import { parseStrengths } from './lora-check';
+import { loraJson, type LoraValue } from './lora-value';
 import type { TrainingInfo } from './metadata';
 import type { TrainLoraParams } from './train-params';
 import { adaptsText } from './train-params';
@@ -61,4 +74,59 @@ export function trainingInfo(
     textEncoder: adaptsText(params.targets),
     textEncoderLr: params.textEncoderLr > 0 ? params.textEncoderLr : params.learningRate,
   };
+}
+
+/**
+ * The settings of TrainLoRA's own LoRA check, or undefined when it does not run (`loraCheck` off, or fewer than 2
+ * prompts to compare). Read before training, so that bad strengths fail before the run, not after it.
+ */
+export function ownCheckSettings(
+  params: TrainLoraParams,
+  subjects: string[],
+  trigger: string,
+): CheckSettings | undefined {
+  if (!params.loraCheck || subjects.length < 2) return undefined;
+  const strengths = parseStrengths(params.checkStrengths, 'checkStrengths');
+  return { subjects, trigger, strengths, seed: params.seed, steps: CHECK_SAMPLE_STEPS, guidance: 4 };
+}
+
+/** TrainLoRA's own check: how its family samples, and with what. */
+export interface OwnCheck {
+  readonly sampler: CheckSampler;
+  readonly settings: CheckSettings;
+}
+
+/**
+ * TrainLoRA's outputs once a run reached `step`: every kept checkpoint up to it exported (`exportOne`, oldest
+ * first), the last, and the best: chosen by the LoRA check when `check` is given (its table and findings logged,
+ * its labelled checkpoint x strength grid previewed, the strength it picked kept), else by validation loss.
+ */
+export async function runOutputs(
+  ctx: NodeContext,
+  run: { stateDir: string; step: number },
+  exportOne: (entry: CheckpointEntry) => Promise<LoraValue>,
+  check?: OwnCheck,
+): Promise<Record<string, JsonValue>> {
+  const kept = listCheckpoints(run.stateDir).filter((e) => e.step <= run.step);
+  const last = kept.at(-1);
+  if (!last || last.step !== run.step) throw new Error(`no checkpoint at step ${run.step} in ${run.stateDir}`);
+  const values: LoraValue[] = [];
+  for (const e of kept) values.push(await exportOne(e));
+  let best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
+  if (check) {
+    // The best checkpoint is chosen on what the LoRA does (effect without bleeding, subject kept), not the loss.
+    const loras = values.map((v, i) => ({ file: ctx.artifacts.pathOf(v.artifact), name: v.name, step: kept[i]!.step }));
+    const { strengths, subjects, steps } = check.settings;
+    const images = (values.length * strengths.length + 1) * 2 * subjects.length + subjects.length;
+    ctx.log(
+      'info',
+      `LoRA check: ${images} images of ${steps} steps (${values.length} checkpoint(s) x ${strengths.length} strength(s) and the base model, ${subjects.length} prompts with and without the trigger, the base model once more)`,
+    );
+    const r = await runLoraCheckWith(ctx, check.sampler, loras, check.settings);
+    for (const l of describeCheck(r, check.settings.subjects.length)) ctx.log('info', l);
+    for (const f of r.findings.filter((x) => x.bad)) ctx.warn(f.text);
+    ctx.preview(r.grid, 'LoRA check: rows checkpoint @ strength; columns with / without the trigger');
+    best = { ...values[r.best.lora]!, strength: r.best.strength };
+  }
+  return { lora: loraJson(values.at(-1)!), best: loraJson(best), checkpoints: loraJson(values) };
 }

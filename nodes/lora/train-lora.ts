@@ -5,7 +5,6 @@
  */
 import { defaultLoraTargets } from '../../ml/dit/kohya';
 import { loadModel } from '../../ml/dit/weights';
-import { bestCheckpoint, listCheckpoints } from '../../ml/lora/checkpoints';
 import type { LoraTrainJob } from '../../ml/lora/job';
 import type { ProviderName } from '../../ml/runtime/providers';
 import type { JsonValue } from '../../protocol/values';
@@ -15,8 +14,7 @@ import type { LoraType } from '../dataset/types';
 import { modelFile, readModel } from '../model/model-value';
 import { BACKENDS } from './backend';
 import { exportCheckpoint } from './export';
-import { loraJson } from './lora-value';
-import { runKey, trainingInfo } from './run-info';
+import { ownCheckSettings, runKey, runOutputs, trainingInfo } from './run-info';
 import { TRAIN_PRESETS } from './presets';
 import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { adaptsText, PRIOR_TARGETS, selectTargets, TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
@@ -24,8 +22,7 @@ import { withoutWord } from '../../ml/lora/feed';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
-import { CHECK_SAMPLE_STEPS, checkSubjects, describeCheck, runLoraCheck } from './check-run';
-import { parseStrengths } from './lora-check';
+import { checkSubjects, emojiCheckSampler } from './check-run';
 import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
 import { isSdModel } from '../model/sd-model-value';
 import { trainSdLora } from './train-sd';
@@ -96,7 +93,7 @@ async function regularisation(
 export const trainLoraNode = defineNode<TrainLoraParams>({
   schema: {
     type: 'TrainLoRA',
-    version: 2,
+    version: 3,
     category: 'lora',
     title: 'Train LoRA',
     description:
@@ -164,11 +161,11 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       defaultLoraTargets(c, adaptsText(params.targets)).map((m) => m.name),
     );
     // Everything but the length of the run identifies it: raising the steps continues from the last checkpoint.
-    const checkStrengths = params.loraCheck ? parseStrengths(params.checkStrengths, 'checkStrengths') : [];
     const key = runKey(params, [], [ctx.inputsKey, model.sha256]);
     const stateDir = ctx.stateDir(`lora-${key}`);
     const checkpointEvery = Math.min(params.checkpointEvery, steps);
     const captions = ds.items.map((it) => it.caption);
+    const check = ownCheckSettings(params, checkSubjects(params.checkPrompts, captions, trigger), trigger);
     const reg = await regularisation(inputs.regularization, params, captions, trigger, {
       ctx,
       file,
@@ -248,8 +245,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       'info',
       `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${describePlan(plan)}; state in ${stateDir}`,
     );
-    const ownCheck = params.loraCheck && checkSubjects(params.checkPrompts, captions, trigger).length >= 2;
-    const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, ownCheck, split.validation.length);
+    const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, !!check, split.validation.length);
     const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
     const started = Date.now() / 1000;
     const result = await backend.train(job, monitor.onEvent, ctx.signal);
@@ -273,30 +269,11 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       trigger,
       startedAt: monitor.startedAt ?? started,
     });
-    const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
-    const last = kept.at(-1);
-    if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);
-    const values = [];
-    for (const e of kept) values.push(await exportCheckpoint(e, ctx, backend, job, c, info));
-    let best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
-    const subjects = checkSubjects(params.checkPrompts, captions, trigger);
-    if (params.loraCheck && subjects.length >= 2) {
-      // The best checkpoint is chosen on what the LoRA does (effect without bleeding, subject kept), not the loss.
-      const check = await runLoraCheck(
-        ctx,
-        file,
-        values.map((v, i) => ({ file: ctx.artifacts.pathOf(v.artifact), name: v.name, step: kept[i]!.step })),
-        { subjects, trigger, strengths: checkStrengths, seed: params.seed, steps: CHECK_SAMPLE_STEPS, guidance: 4 },
-      );
-      for (const l of describeCheck(check, subjects.length)) ctx.log('info', l);
-      for (const f of check.findings.filter((x) => x.bad)) ctx.warn(f.text);
-      ctx.preview(check.grid, 'LoRA check: rows checkpoint @ strength; columns with / without the trigger');
-      best = { ...values[check.best.lora]!, strength: check.best.strength };
-    }
-    return {
-      lora: loraJson(values.at(-1)!),
-      best: loraJson(best),
-      checkpoints: loraJson(values),
-    };
+    return runOutputs(
+      ctx,
+      { stateDir, step: result.step },
+      (e) => exportCheckpoint(e, ctx, backend, job, c, info),
+      check && { sampler: emojiCheckSampler(ctx, file, check), settings: check },
+    );
   },
 });

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeKohya } from '../../ml/lora/file';
-import { bestCheckpoint, listCheckpoints, type CheckpointEntry } from '../../ml/lora/checkpoints';
+import type { CheckpointEntry } from '../../ml/lora/checkpoints';
 import { loadCheckpoint } from '../../ml/train/checkpoint';
 import { adaptersOf } from '../../ml/sd/train-adapters';
 import { usedScale } from '../../ml/sd/train-step-te';
@@ -23,9 +23,11 @@ import { readDataset } from '../dataset/dataset-value';
 import type { Dataset, LoraType } from '../dataset/types';
 import { readSdModel, type SdModelValue } from '../model/sd-model-value';
 import { sdBackend } from './backend-sd';
-import { loraJson, type LoraValue } from './lora-value';
+import type { LoraValue } from './lora-value';
 import { trainingMetadata, type TrainingInfo } from './metadata';
-import { runKey, trainingInfo } from './run-info';
+import { ownCheckSettings, runKey, runOutputs, trainingInfo } from './run-info';
+import { checkSubjects } from './check-run';
+import { sdCheckSampler, SD_CHECK_SUBJECTS, SD_TRAIN_CHECK_PROMPTS } from './check-sd';
 import { sdTrainingFamily, type SdTrainingFamily } from './sd-training-family';
 import { describeBuckets, runBuckets, type RunBuckets } from './sd-buckets';
 import { describePlan, planSteps } from './steps-plan';
@@ -201,7 +203,8 @@ export async function trainSdLora(
       `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}` +
       `; ${trainIndices.length} training images at ${describeBuckets(buckets)}; ${describePlan(plan)}; state in ${stateDir}`,
   );
-  const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, false, split.validation.length);
+  const check = sdOwnCheck(params, ds, trigger, largest);
+  const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, !!check, split.validation.length);
   const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
   const started = Date.now() / 1000;
   const result = await sdBackend.train(job, monitor.onEvent, ctx.signal, (m) => ctx.log('info', m));
@@ -225,10 +228,6 @@ export async function trainSdLora(
     }),
     ...(reg.count ? { regImages: reg.withRepeats, priorLossWeight: params.priorLossWeight } : {}),
   };
-  const kept = listCheckpoints(stateDir).filter((e) => e.step <= result.step);
-  const last = kept.at(-1);
-  if (!last || last.step !== result.step) throw new Error(`no checkpoint at step ${result.step} in ${stateDir}`);
-  const values: LoraValue[] = [];
   const how: ExportPlan = {
     family,
     model,
@@ -237,11 +236,31 @@ export async function trainSdLora(
     scaleOf: (m) => usedScale(m, withText ? teScale : 1),
     ...(conv ? { conv } : {}),
   };
-  for (const e of kept) values.push(await exportSdCheckpoint(e, ctx, how, params, info));
-  const best = values[kept.indexOf(bestCheckpoint(kept) ?? last)] ?? values.at(-1)!;
-  if (params.loraCheck)
-    ctx.log('info', `${label}: the LoRA check is not run yet; "best" is the lowest validation loss`);
-  return { lora: loraJson(values.at(-1)!), best: loraJson(best), checkpoints: loraJson(values) };
+  return runOutputs(
+    ctx,
+    { stateDir, step: result.step },
+    (e) => exportSdCheckpoint(e, ctx, how, params, info),
+    check && { sampler: sdCheckSampler(ctx, model, { ...check, clipSkip: params.clipSkip }), settings: check },
+  );
+}
+
+/**
+ * TrainLoRA's own check on SD, when it runs: SD scenes (2 unless Check prompts are given: each image is a full
+ * sampling run), square images of the training buckets' largest pixel count.
+ */
+function sdOwnCheck(params: TrainLoraParams, ds: Dataset, trigger: string, largestArea: number) {
+  const subjects = checkSubjects(
+    params.checkPrompts,
+    ds.items.map((it) => it.caption),
+    trigger,
+    SD_CHECK_SUBJECTS,
+  );
+  const settings = ownCheckSettings(
+    params,
+    params.checkPrompts.length ? subjects : subjects.slice(0, SD_TRAIN_CHECK_PROMPTS),
+    trigger,
+  );
+  return settings && { ...settings, size: Math.max(64, Math.round(Math.sqrt(largestArea) / 64) * 64) };
 }
 
 /** One checkpoint as a kohya file of the family (fp32, full metadata) in the artifact store. */
