@@ -18,3 +18,9 @@ test('a queued node keeps an empty track where its bar will be, so it does not g
   expect(container.querySelectorAll('.progress')).toHaveLength(1);
   expect(screen.queryByTestId('progress-t')).toBeNull();
 });
+
+test('a phase the node names is shown before its counts (QA F6: not only "running" for minutes)', () => {
+  const progress = { value: 3, max: 12, label: 'caching latents' };
+  render(<NodeStatusBar nodeId="train" state={{ nodeId: 'train', status: 'running', progress }} />);
+  expect(screen.getByTestId('progress-text-train').textContent).toBe('caching latents · 3/12');
+});

@@ -3,6 +3,7 @@
  * phase shown, in order, even a short one inside the throttle's 100 ms, and each phase's rate is its own.
  */
 import { createProgressThrottle } from '../../server/engine/progress';
+import { LiveRun } from '../../server/queue/live-run';
 import type { NodeProgress } from '../../protocol/messages';
 
 beforeEach(() => jest.useFakeTimers());
@@ -28,4 +29,22 @@ test('every phase is sent when it starts, in order, and a new phase measures its
   expect(sent.find((p) => p.label === 'caching latents')).toMatchObject({ value: 1, max: 12 });
   // 1 step in 100 ms since training began, not 2 steps since the latents started 3 s before.
   expect(sent.at(-1)!.rate).toBeCloseTo(10, 0);
+});
+
+test('the live run broadcasts a new phase at once, however soon after the last progress message', () => {
+  const live = new LiveRun('r1');
+  const sent: (string | undefined)[] = [];
+  const report = (value: number, max: number, at: number, label?: string) => {
+    const m = live.apply(
+      { type: 'node.progress', nodeId: 'train', progress: { value, max, ...(label ? { label } : {}) } },
+      at,
+    );
+    if (m.message?.type === 'node.progress') sent.push(m.message.progress.label);
+  };
+  live.apply({ type: 'node.started', nodeId: 'train', at: 0, cacheKey: 'k' }, 0);
+  report(1, 12, 1000, 'caching latents');
+  report(0, 1, 1010, 'building training graph'); // 10 ms later: inside the 100 ms between two messages
+  report(1, 100, 1020);
+  expect(sent).toEqual(['caching latents', 'building training graph', undefined]);
+  expect(live.nodes.get('train')!.progress).toMatchObject({ value: 1, max: 100 });
 });
