@@ -9,7 +9,7 @@
  */
 import { Rng } from '../dit/rng';
 import { readLora } from '../lora/file';
-import type { LoraAdapter, LoraSet } from '../lora/types';
+import type { LoraAdapter, LoraSet, TriggerEmbedding } from '../lora/types';
 import { kohyaKeyOf, sd15LoraModules, type KohyaModule } from './lora-names';
 import type { LoraTarget } from './merge-lora';
 import { sdxlLoraModules } from './sdxl-lora-names';
@@ -26,6 +26,8 @@ export interface SdLora {
   readonly format: LoraSet['format'];
   /** The family the file says (metadata) or shows (key names) it was made for, when it does. */
   readonly madeFor?: string;
+  /** Trigger words' own embeddings bundled in the file (bundle_emb), checked against the model's text encoders. */
+  readonly embeddings: readonly TriggerEmbedding[];
 }
 export type Sd15Lora = SdLora;
 
@@ -125,7 +127,28 @@ export function mapSdLora(file: string, set: LoraSet, model: SdLoraModel): SdLor
         `the LoRA was trained for ${made.label && made.label !== family ? `${made.label}, ` : ''}another model family`,
     );
   const madeFor = made.label;
-  return { adapters, unmatched, metadata: set.metadata, format: set.format, ...(madeFor ? { madeFor } : {}) };
+  const embeddings = set.embeddings ?? [];
+  for (const e of embeddings) checkEmbedding(file, e, model);
+  return {
+    adapters,
+    unmatched,
+    metadata: set.metadata,
+    format: set.format,
+    embeddings,
+    ...(madeFor ? { madeFor } : {}),
+  };
+}
+
+/** Refuses, naming the file and word, a bundled embedding whose vectors do not fit the model's text encoders. */
+function checkEmbedding(file: string, e: TriggerEmbedding, model: SdLoraModel): void {
+  const want =
+    model.family === 'sdxl' ? [model.widths.clipL.width, model.widths.clipG.width] : [model.widths.clip.width];
+  const has = e.clipG ? [e.width, e.clipG.width] : [e.width];
+  if (has.length !== want.length || has.some((w, i) => w !== want[i]))
+    throw new Error(
+      `${file}: the embedding of "${e.word}" has ${has.join(' + ')}-wide vectors (${has.length === 2 ? 'clip_l + clip_g, SDXL' : 'one encoder'}); ` +
+        `the ${FAMILY_LABEL[model.family]} model's text encoder${want.length > 1 ? 's take' : ' takes'} ${want.join(' + ')}`,
+    );
 }
 
 /** Maps a LoRA read by ml/lora/file.ts onto SD 1.5 modules; throws naming the file when shapes do not fit. */

@@ -8,6 +8,7 @@ import { cancelRequested } from '../runtime/worker-cancel';
 import { openAnySdCheckpoint } from './checkpoint';
 import { Sd15Encoders, type SdEncoders } from './encoders';
 import { readSdLora } from './lora-file';
+import type { TriggerEmbedding } from '../lora/types';
 import type { AppliedLora } from './merge-lora';
 import { sampleSd, type SdStack } from './sample-run';
 import type { SdSampleJob, SdSampleMessage, SdSampleResult } from './sample-job';
@@ -27,13 +28,16 @@ async function main(job: SdSampleJob): Promise<SdSampleResult> {
     const stacks: SdStack[] = [];
     for (const combo of job.stacks) {
       const stack: AppliedLora[] = [];
+      const embeddings: TriggerEmbedding[] = [];
       for (const l of combo.loras) {
         const lora = await readSdLora(l.path, ckpt);
-        if (lora.adapters.length === 0)
+        if (lora.adapters.length === 0 && lora.embeddings.length === 0)
           throw new Error(`${l.path}: no adapter matches this ${ckpt.family === 'sdxl' ? 'SDXL' : 'SD 1.5'} model`);
         stack.push({ adapters: lora.adapters, strength: l.strength });
+        // A LoRA at strength 0 is the base model (the LoRA check's reference): its trigger embedding stays out too.
+        if (l.strength !== 0) embeddings.push(...lora.embeddings);
       }
-      stacks.push({ loras: stack, ...(combo.prompts ? { prompts: combo.prompts } : {}) });
+      stacks.push({ loras: stack, embeddings, ...(combo.prompts ? { prompts: combo.prompts } : {}) });
     }
     const images = await sampleSd(ckpt, encoders, stacks, job.settings, {
       threads: job.threads,

@@ -19,6 +19,7 @@ import type { BatchArray, ParamInit, TrainTask } from '../train/types';
 import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
 import { convLoraHook, initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
 import { fusedThirdName, eosRows } from './openclip';
+import { pivotalParams, pivotalTensors, type PivotalRows } from './trigger-embedding';
 import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
 import { admVectors, buildSdxlText, sizeEmbedding, type SizeCondition } from './sdxl-cond';
 import { sdxlLoraModules, type SdxlKohyaModule } from './sdxl-lora-names';
@@ -79,6 +80,10 @@ export interface SdxlLoraOptions extends Objective {
   captionDropout?: number;
   /** The text encoders' learning rate over the UNet's (1: the same). */
   textLrScale?: number;
+  /** Pivotal tuning: the trigger's own CLIP-L and bigG rows, trained (needs `ids`, whose placeholders read them). */
+  embedding?: PivotalRows;
+  /** Adapters on the text encoders when `ids` are given (default true; false: both run frozen, for `embedding`). */
+  textAdapters?: boolean;
   latentShape: readonly [number, number, number];
   contextShape: readonly [number, number];
   noiseOffset?: number;
@@ -134,7 +139,11 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
   const n = o.latents.length;
   const textLrScale = o.textLrScale ?? 1;
   const plan: LoraParamPlan<SdxlKohyaModule> = {
-    modules: sdxlTrainedModules(ckpt.widths, { text: !!o.ids, conv: !!o.conv, targets: o.targets }),
+    modules: sdxlTrainedModules(ckpt.widths, {
+      text: !!o.ids && o.textAdapters !== false,
+      conv: !!o.conv,
+      targets: o.targets,
+    }),
     rankOf: (m) => moduleRank(m, o),
     scaleOf: (m) => usedScale(m, textLrScale),
     nameOf: sdxlHookName,
@@ -154,14 +163,19 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
   const dropout = o.captionDropout ?? 0;
   return {
     batchSpec: { ...batchSpec(o, admDim), ...priorSpec(o.prior, o.batch) },
-    initParams: (rng: CounterRng): Record<string, ParamInit> => initLoraParams(plan, rng),
+    initParams: (rng: CounterRng): Record<string, ParamInit> => ({
+      ...initLoraParams(plan, rng),
+      ...pivotalParams(o.embedding),
+    }),
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
       const { linear, convs } = loraAdapters(g, plan, params);
       const ctx = withHook(base(g), loraHook(g, linear), convLoraHook(g, convs));
       let context = batch.context!;
       let y = batch.y!;
       if (o.ids) {
-        const text = buildSdxlText(ctx, batch.ids_l!, batch.ids_g!, batch.eos!);
+        const [rowsL, rowsG] = pivotalTensors(g, o.embedding, params);
+        const extra = rowsL && rowsG ? { l: rowsL, g: rowsG } : undefined;
+        const text = buildSdxlText(ctx, batch.ids_l!, batch.ids_g!, batch.eos!, extra);
         context = text.context;
         y = g.concat([text.pooled, batch.sizes!], 1);
       }

@@ -14,12 +14,15 @@ import type { PriorMix } from './prior-mix';
 import { encodePrompt } from './prompt';
 import type { SdxlCheckpoint } from './sdxl-checkpoint';
 import { SdxlEncoders } from './sdxl-encoders';
+import { SDXL_CLIP_G_PREFIX, SDXL_CLIP_L_PREFIX } from './sdxl-keys';
 import { createSdxlLoraTask, sdxlTrainedModules, type SdxlIds } from './sdxl-train-step';
 import type { SdTrainJob } from './train-job';
 import { createUnetLoraTask, type UnetLoraOptions } from './train-step';
 import { createFullLoraTask, fullLoraModules, moduleRank, usedScale } from './train-step-te';
 import { CONTEXT, EOS } from './tokenizer';
 import { withCaptionDropout } from './caption-dropout';
+import { CLIP_PREFIX } from './clip';
+import { pivotalRows, trainingWords, type PivotalRows, type TokenWords } from './trigger-embedding';
 
 /**
  * A task on some images (all in one bucket, whose latent shape is `shape`: [4, h/8, w/8]), with class images `reg`
@@ -40,15 +43,17 @@ export interface TrainFamily {
   readonly modules: readonly LoraTarget[];
   rankOf(m: LoraTarget): { rank: number; alpha: number };
   scaleOf(m: LoraTarget): number;
+  /** Pivotal tuning: the trigger's rows the task trains (absent without). */
+  readonly pivotal?: PivotalRows;
   /** Encodes (or reads from the cache) what the task needs; returns the task maker. */
   prepare(latents: Float32Array[], cache: LatentCache): Promise<TaskMaker>;
 }
 
 const pick = <T>(xs: readonly T[], idx: readonly number[]): T[] => idx.map((i) => xs[i]!);
 
-/** The first 77-token chunk's ids of a caption, padded with `pad`. */
-const idsOf = (caption: string, pad = EOS): Int32Array =>
-  encodePrompt(caption, { emphasis: false, pad }).chunks[0]!.ids;
+/** The first 77-token chunk's ids of a caption, padded with `pad`; `words` (pivotal tuning) as their placeholders. */
+const idsOf = (caption: string, pad = EOS, words?: TokenWords): Int32Array =>
+  encodePrompt(caption, { emphasis: false, pad, ...(words ? { words } : {}) }).chunks[0]!.ids;
 
 /** The task's examples (training images, then class images) and, with class images, their mix. */
 function examplesOf(job: SdTrainJob, idx: readonly number[], reg: readonly number[] = []) {
@@ -77,8 +82,13 @@ function common(job: SdTrainJob, shape: readonly [number, number, number], prior
 function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint): TrainFamily {
   const enc = new Sd15Encoders(ckpt, { clipSkip: job.clipSkip, threads: job.threads });
   const te = job.textEncoder;
+  const pivotal = job.pivotal && pivotalRows(job.pivotal, ckpt, [`${CLIP_PREFIX}embeddings.token_embedding.weight`]);
+  const words = job.pivotal && trainingWords(job.pivotal.word, job.pivotal.vectors);
+  // The trigger's rows change every step, so with them every caption is encoded in the step, as with a trained CLIP.
+  const inStep = !!te || !!pivotal;
   return {
     encoders: enc,
+    ...(pivotal ? { pivotal } : {}),
     modules: fullLoraModules(ckpt.widths, { text: !!te, conv: !!job.conv, targets: job.targets }),
     rankOf: (m) => moduleRank(m, { rank: job.rank, alpha: job.alpha, conv: job.conv }),
     scaleOf: (m) => usedScale(m, te?.lrScale ?? 1),
@@ -89,21 +99,22 @@ function sd15Family(job: SdTrainJob, ckpt: Sd15Checkpoint): TrainFamily {
         );
       const contexts: Float32Array[] = [];
       // A trained text encoder encodes every caption inside the step: nothing of it to cache.
-      if (!te) for (const c of job.captions) contexts.push(await text(c));
-      const empty = te ? new Float32Array(0) : await text('');
-      const ids = job.captions.map((c) => idsOf(c));
+      if (!inStep) for (const c of job.captions) contexts.push(await text(c));
+      const empty = inStep ? new Float32Array(0) : await text('');
+      const ids = job.captions.map((c) => idsOf(c, EOS, words));
       return (train, batch, dropout, shape, reg) => {
         const { all: idx, prior } = examplesOf(job, train, reg);
         const base: Omit<UnetLoraOptions, 'latents' | 'contexts'> = {
           ...common(job, shape, prior),
           contextShape: [CONTEXT, enc.width],
         };
-        return te || job.conv
+        return inStep || job.conv
           ? createFullLoraTask(ckpt, {
               ...base,
               batch,
               latents: pick(latents, idx),
-              ...(te
+              ...(pivotal ? { embedding: pivotal, textAdapters: !!te } : {}),
+              ...(inStep
                 ? { ids: pick(ids, idx), emptyIds: idsOf('') }
                 : { contexts: pick(contexts, idx), emptyContext: empty, contextWidth: enc.width }),
               captionDropout: dropout,
@@ -128,8 +139,17 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
   if (!sizes || sizes.length !== job.images.length)
     throw new Error(`an SDXL job needs the size/crop conditioning of each of its ${job.images.length} images`);
   const pooledDim = ckpt.widths.clipG.projectionDim;
+  const tables = [
+    `${SDXL_CLIP_L_PREFIX}embeddings.token_embedding.weight`,
+    `${SDXL_CLIP_G_PREFIX}token_embedding.weight`,
+  ];
+  const pivotal = job.pivotal && pivotalRows(job.pivotal, ckpt, tables);
+  const words = job.pivotal && trainingWords(job.pivotal.word, job.pivotal.vectors);
+  // As on SD 1.5: the trigger's rows change every step, so every caption is encoded in the step.
+  const inStep = !!te || !!pivotal;
   return {
     encoders: enc,
+    ...(pivotal ? { pivotal } : {}),
     modules: sdxlTrainedModules(ckpt.widths, { text: !!te, conv: !!job.conv, targets: job.targets }),
     rankOf: (m) => moduleRank(m, { rank: job.rank, alpha: job.alpha, conv: job.conv }),
     scaleOf: (m) => usedScale(m, te?.lrScale ?? 1),
@@ -146,9 +166,9 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
         });
         return { context: both.subarray(0, n), pooled: both.subarray(n) };
       };
-      const cached = te ? [] : await Promise.all(job.captions.map(text));
-      const empty = te ? undefined : await text('');
-      const ids: SdxlIds[] = job.captions.map((c) => ({ l: idsOf(c), g: idsOf(c, 0) }));
+      const cached = inStep ? [] : await Promise.all(job.captions.map(text));
+      const empty = inStep ? undefined : await text('');
+      const ids: SdxlIds[] = job.captions.map((c) => ({ l: idsOf(c, EOS, words), g: idsOf(c, 0, words) }));
       return (train, batch, dropout, shape, reg) => {
         const { all: idx, prior } = examplesOf(job, train, reg);
         return createSdxlLoraTask(ckpt, {
@@ -157,8 +177,9 @@ function sdxlFamily(job: SdTrainJob, ckpt: SdxlCheckpoint): TrainFamily {
           batch,
           latents: pick(latents, idx),
           sizes: pick(sizes, idx),
-          ...(te
-            ? { ids: pick(ids, idx), emptyIds: { l: idsOf(''), g: idsOf('', 0) }, textLrScale: te.lrScale }
+          ...(pivotal ? { embedding: pivotal, textAdapters: !!te } : {}),
+          ...(inStep
+            ? { ids: pick(ids, idx), emptyIds: { l: idsOf(''), g: idsOf('', 0) }, textLrScale: te?.lrScale ?? 1 }
             : {
                 contexts: pick(cached, idx).map((c) => c.context),
                 pooled: pick(cached, idx).map((c) => c.pooled),

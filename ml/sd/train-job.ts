@@ -10,6 +10,7 @@ import { runJob, type JobEvent, type JobMessage } from '../runtime/job-messages'
 import type { TrainConfig } from '../train/types';
 import type { Prediction } from './schedule';
 import type { SizeCondition } from './sdxl-cond';
+import type { PivotalJob } from './trigger-embedding';
 
 export interface SdTrainJob {
   /** The family the checkpoint must be (the worker refuses another). */
@@ -43,6 +44,8 @@ export interface SdTrainJob {
   conv?: { rank: number; alpha: number };
   /** Train the text encoder(s) too (SD 1.5: 72 modules; SDXL: te1 72 + te2 192), at `lrScale` times the UNet's rate. */
   textEncoder?: { lrScale: number };
+  /** Pivotal tuning: the trigger's own token-embedding rows, trained beside the LoRA (trigger-embedding.ts). */
+  pivotal?: PivotalJob;
   /** The UNet modules to adapt, by kohya key (default: kohya's full set). */
   targets?: string[];
   rank: number;

@@ -22,6 +22,7 @@ import { sampleSd } from './sample-run';
 import { adaptersOf } from './train-adapters';
 import { jobBuckets, segmentAt } from './train-buckets';
 import { trainFamily } from './train-family';
+import { roundEmbedding, trainedEmbedding } from './trigger-embedding';
 import type { SdTrainJob, SdTrainMessage } from './train-job';
 import { Sd15Validation } from './validation';
 
@@ -138,12 +139,16 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
       if (job.samplePrompts.length === 0) return;
       const t = trainer!;
       const started = performance.now();
-      const adapters = roundAdapters(adaptersOf(modules, t.exportParams(), rankOf, scaleOf), job.sampleDtype);
+      const trained = t.exportParams();
+      const adapters = roundAdapters(adaptersOf(modules, trained, rankOf, scaleOf), job.sampleDtype);
+      // The trigger's rows as the saved file holds them: a reloaded file samples the same images.
+      const pivotal = family.pivotal;
+      const embeddings = pivotal ? [roundEmbedding(trainedEmbedding(pivotal, trained), job.sampleDtype)] : [];
       const size = Math.min(job.width, job.height);
       const images = await sampleSd(
         ckpt,
         encoders,
-        [{ loras: [{ adapters, strength: 1 }] }],
+        [{ loras: [{ adapters, strength: 1 }], embeddings }],
         {
           prompts: job.samplePrompts,
           negative: '',

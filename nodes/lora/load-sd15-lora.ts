@@ -29,7 +29,7 @@ export async function loadSdLora(
   } catch (e) {
     throw new NodeUserError((e as Error).message, `choose a LoRA trained for ${family}`, 'file');
   }
-  if (lora.adapters.length === 0)
+  if (lora.adapters.length === 0 && lora.embeddings.length === 0)
     throw new NodeUserError(
       `${file}: none of its ${lora.unmatched.length} adapters matches a module of ${family} ` +
         `(such as "${lora.unmatched[0] ?? ''}")` +
@@ -46,14 +46,17 @@ export async function loadSdLora(
   const out = path.join(ctx.workDir, `${name}.safetensors`);
   fs.mkdirSync(ctx.workDir, { recursive: true });
   const adapters = lora.adapters.map((a) => a.adapter);
-  await writeKohya(out, adapters, { ...lora.metadata, 'loraflow.source_format': lora.format }, 'F32');
-  const first = adapters[0]!;
+  const meta = { ...lora.metadata, 'loraflow.source_format': lora.format };
+  await writeKohya(out, adapters, meta, 'F32', lora.embeddings);
+  const first = adapters[0] ?? { rank: 0, alpha: 0 };
+  const words = lora.embeddings.map((e) => `${e.word} (${e.vectors.length / e.width} vectors)`);
   const unet = lora.adapters.filter((a) => a.module.part === 'unet').length;
   const conv = lora.adapters.filter((a) => a.module.conv).length;
   ctx.log(
     'info',
     `${lora.format} ${family} LoRA: ${unet} UNet modules${conv ? ` (${conv} conv)` : ''}, ` +
-      `${adapters.length - unet} text-encoder modules, rank ${first.rank}, alpha ${first.alpha}`,
+      `${adapters.length - unet} text-encoder modules, rank ${first.rank}, alpha ${first.alpha}` +
+      (words.length ? `; the trigger word(s) ${words.join(', ')} bring their own trained embedding` : ''),
   );
   return {
     kind: 'loraflow.lora',

@@ -55,14 +55,8 @@ export function pivotalEmbedding(
 /** Layer sets that only the built-in model's trainer has. */
 const EMOJI_ONLY_TARGETS = ['cross-attention kv', 'text encoder only', 'trigger embedding only'];
 
-/** Refuses, naming the parameter, pivotal tuning settings on a model family whose trainer lacks them (SD). */
+/** Refuses, naming the parameter, layer sets a model family's trainer lacks (SD: pivotal tuning is there, see sd-pivotal.ts). */
 export function refuseEmojiOnlySettings(p: Pick<TrainLoraParams, 'pivotal' | 'targets'>, family: string): void {
-  if (p.pivotal)
-    throw new NodeUserError(
-      `pivotal tuning is available for the built-in emoji model only, not for ${family} yet`,
-      'turn pivotal tuning off',
-      'pivotal',
-    );
   if (EMOJI_ONLY_TARGETS.includes(p.targets))
     throw new NodeUserError(
       `the layer set "${p.targets}" is available for the built-in emoji model only, not for ${family} yet`,

@@ -34,6 +34,8 @@ import { describePlan, planSteps } from './steps-plan';
 import { preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import { adaptsText, type TrainLoraParams } from './train-params';
 import { checkpointPickerOf } from './checkpoint-picker';
+import { checkpointEmbeddings, sdPivotalJob } from './sd-pivotal';
+import type { PivotalJob } from '../../ml/sd/trigger-embedding';
 import { createMonitor } from './train-monitor';
 import { describeClassImages, fitInto, sdClassImages, withClassImages } from './sd-class-images';
 
@@ -70,6 +72,8 @@ interface ExportPlan {
   rankOf(m: KohyaModule): { rank: number; alpha: number };
   scaleOf(m: KohyaModule): number;
   readonly conv?: { rank: number; alpha: number };
+  /** Pivotal tuning: the trigger's trained rows go into the file as bundle_emb. */
+  readonly pivotal?: PivotalJob;
 }
 
 /** Trains an SD 1.5 or SDXL LoRA; returns TrainLoRA's outputs. */
@@ -94,6 +98,7 @@ export async function trainSdLora(
   if (family.family === 'sdxl' && params.clipSkip !== 1)
     ctx.log('info', "SDXL: clip skip does not apply (SDXL conditions on both encoders' penultimate layers)");
   const trigger = (params.trigger || ds.trigger || '').trim();
+  const pivotal = sdPivotalJob(params, trigger, label);
   const split = splitValidation(ds, params.validationImages);
   const trainIndices = split.train.flatMap((i) => Array<number>(Math.max(1, ds.items[i]!.repeats || 1)).fill(i));
   const plan = planSteps(params.steps, trainIndices.length, params.batch);
@@ -155,6 +160,7 @@ export async function trainSdLora(
     validationIndices: split.validation,
     targets,
     ...(withText ? { textEncoder: { lrScale: teScale } } : {}),
+    ...(pivotal ? { pivotal } : {}),
     ...(conv ? { conv } : {}),
     rank: params.rank,
     alpha: params.alpha,
@@ -204,6 +210,12 @@ export async function trainSdLora(
       `; ${trainIndices.length} training images at ${describeBuckets(buckets)}; ${describePlan(plan)}; state in ${stateDir}`,
   );
   const check = sdOwnCheck(params, ds, trigger, largest);
+  if (pivotal)
+    ctx.log(
+      'info',
+      `${label} pivotal tuning: "${pivotal.word}" gets ${pivotal.vectors} vector(s) of its own in the text encoder${family.family === 'sdxl' ? 's (CLIP-L and bigG)' : ''}, ` +
+        `started from "${pivotal.init || pivotal.word}", lr ${params.embeddingLr || params.learningRate}; captions are encoded in each step (not cached)`,
+    );
   const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, !!check, split.validation.length);
   const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
   const started = Date.now() / 1000;
@@ -235,6 +247,7 @@ export async function trainSdLora(
     rankOf: (m) => family.rankOf(m, { rank: params.rank, alpha: params.alpha, conv }),
     scaleOf: (m) => usedScale(m, withText ? teScale : 1),
     ...(conv ? { conv } : {}),
+    ...(pivotal ? { pivotal } : {}),
   };
   return runOutputs(
     ctx,
@@ -297,7 +310,7 @@ async function exportSdCheckpoint(
   if (entry.valLoss !== undefined) meta['loraflow.val_loss'] = String(entry.valLoss);
   fs.mkdirSync(ctx.workDir, { recursive: true });
   const file = path.join(ctx.workDir, `${name}.safetensors`);
-  await writeKohya(file, adapters, meta, 'F32');
+  await writeKohya(file, adapters, meta, 'F32', checkpointEmbeddings(how.pivotal, model, data.params));
   return {
     kind: 'loraflow.lora',
     family: how.family.family,

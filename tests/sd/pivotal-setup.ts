@@ -1,0 +1,163 @@
+/**
+ * Pivotal tuning on an SD family as a user meets it, through the real nodes (one body for SD 1.5 and SDXL):
+ *
+ *   LoadModel(tiny) ─┬──────────────────────────────────────────────────────────────────┬─> Sample
+ *   LoadImages ─> Caption(xyz_disc) ─> Resize(64) ─> TrainLoRA(pivotal) ─> SaveCheckpoint ─> LoadLoRA
+ *                                                    └─> its in-training sample at the last step
+ *
+ * What it checks: the trigger's rows move from their start, the file bundles them under the keys A1111 reads for the
+ * family, a reload samples the in-training image to the byte, the trigger's rows are what changes the image (the
+ * same adapters without them draw another one; a prompt without the trigger is untouched by them), and a rerun with
+ * more steps resumes from the checkpoint's rows, equal to a run straight to the end.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { readLora, writeKohya } from '../../ml/lora/file';
+import { readSafetensors } from '../../ml/safetensors';
+import { openAnySdCheckpoint } from '../../ml/sd/checkpoint';
+import { initialRows } from '../../ml/sd/trigger-embedding';
+import { caption } from '../../nodes/dataset/caption';
+import { loadImages } from '../../nodes/dataset/load-images';
+import { resize } from '../../nodes/dataset/resize';
+import { loadLoraNode } from '../../nodes/lora/load-lora';
+import type { LoraValue } from '../../nodes/lora/lora-value';
+import { saveCheckpointNode } from '../../nodes/lora/save-checkpoint';
+import { trainLoraNode } from '../../nodes/lora/train-lora';
+import { loadModelNode } from '../../nodes/model/load-model';
+import type { ImagesValue } from '../../nodes/model/model-value';
+import { sampleNode } from '../../nodes/model/sample';
+import type { JsonValue } from '../../protocol/values';
+import { nodeContext, runNode, tempDataDir, type TestNodeContext } from '../support/node-context';
+
+export const PROMPT = 'xyz_disc a flat disc';
+export const TRAIN = {
+  steps: 2,
+  batch: 1,
+  rank: 4,
+  alpha: 2,
+  learningRate: 0.02,
+  checkpointEvery: 2,
+  sampleEvery: 0,
+  stepsPerRun: 2,
+  validationImages: 0,
+  loraCheck: false,
+  captionDropout: 0,
+  shuffleTags: false,
+  seed: 5,
+  samplePrompts: [PROMPT],
+  pivotal: true,
+  triggerInit: 'disc',
+  embeddingVectors: 2,
+  embeddingLr: 0.05,
+};
+
+/** A data folder with the tiny checkpoint (written by `write`) and three captioned discs; MODEL and DATASET. */
+export async function preparePivotal(
+  tag: string,
+  family: 'sd15' | 'sdxl',
+  write: (root: string, name: string) => Promise<string>,
+): Promise<{ ctx: TestNodeContext; dataDir: string; model: JsonValue; dataset: JsonValue; checkpoint: string }> {
+  const dataDir = tempDataDir(tag);
+  const ctx = nodeContext(dataDir);
+  const checkpoint = await write(ctx.root, 'tiny.safetensors');
+  mkdirSync(join(ctx.root, 'discs'), { recursive: true });
+  for (const [i, c] of ['#d22', '#2a2', '#22d'].entries()) {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#fff"/><circle cx="${24 + 8 * i}" cy="32" r="18" fill="${c}"/></svg>`;
+    writeFileSync(join(ctx.root, 'discs', `disc${i}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
+    writeFileSync(join(ctx.root, 'discs', `disc${i}.txt`), `a flat disc of colour ${i}\n`);
+  }
+  const model = (await runNode(loadModelNode, { family, checkpoint: 'tiny.safetensors' }, {}, ctx)).model!;
+  const loaded = await runNode(loadImages, { folder: 'discs' }, {}, ctx);
+  const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz_disc' }, { dataset: loaded.dataset }, ctx);
+  const dataset = (await runNode(resize, { resolution: 64 }, { dataset: captioned.dataset }, ctx)).dataset!;
+  return { ctx, dataDir, model, dataset, checkpoint };
+}
+
+/** The first image of a Sample node's output, as raw RGB. */
+export const firstImage = (ctx: TestNodeContext, out: Record<string, JsonValue>): Promise<Buffer> =>
+  sharp(ctx.artifacts.pathOf((out.images as unknown as ImagesValue).items[0]!.image))
+    .raw()
+    .toBuffer();
+
+/** The last in-training sample (step `step`) as raw RGB at 64 px. */
+export async function inTrainingSample(ctx: TestNodeContext, step: number): Promise<Buffer> {
+  await new Promise((r) => setTimeout(r, 500)); // the sample grid's PNG is stored asynchronously
+  const sampled = ctx.previews.find((p) => p.label === `step ${step}`);
+  if (!sampled) throw new Error(`no in-training sample at step ${step}`);
+  return sharp(ctx.artifacts.pathOf(sampled.ref)).resize(64, 64, { kernel: 'nearest' }).raw().toBuffer();
+}
+
+/** The keys and widths each family's file bundles the trigger under (A1111: string_to_param; SDXL clip_l/clip_g). */
+export interface FamilyKeys {
+  family: 'sd15' | 'sdxl';
+  tables: { key: string; table: string }[];
+}
+
+const sum = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + Math.abs(v - y[i]!), 0) / x.length;
+
+/** The whole scenario for one family. */
+export async function pivotalScenario(
+  family: FamilyKeys,
+  write: (root: string, name: string) => Promise<string>,
+): Promise<void> {
+  const { ctx, model, dataset, checkpoint } = await preparePivotal(`${family.family}-pivotal`, family.family, write);
+  const trained = await runNode(trainLoraNode, TRAIN, { model, dataset }, ctx);
+  const inTraining = await inTrainingSample(ctx, 2);
+
+  // The file: A1111's bundle_emb keys, [vectors, width] each, moved away from the init text's token rows.
+  const lora = trained.lora as unknown as LoraValue;
+  const { tensors } = await readSafetensors(ctx.artifacts.pathOf(lora.artifact));
+  const ckpt = openAnySdCheckpoint(checkpoint);
+  try {
+    for (const { key, table } of family.tables) {
+      const t = tensors.get(key);
+      const width = ckpt.shape(table)[1]!;
+      expect(t?.shape).toEqual([TRAIN.embeddingVectors, width]);
+      const start = initialRows(ckpt, table, 'xyz_disc', 'disc', TRAIN.embeddingVectors);
+      expect(sum(t!.data as Float32Array, start)).toBeGreaterThan(1e-4);
+    }
+  } finally {
+    ckpt.close();
+  }
+  expect([...tensors.keys()].filter((k) => k.startsWith('bundle_emb.')).sort()).toEqual(
+    family.tables.map((t) => t.key).sort(),
+  );
+
+  // SaveCheckpoint (fp16) -> LoadLoRA -> Sample draws the in-training sample to the byte.
+  await runNode(saveCheckpointNode, { folder: 'loras', name: 'discs' }, { lora: trained.lora! }, ctx);
+  const loaded = (await runNode(loadLoraNode, { file: 'loras/discs.safetensors', strength: 1 }, { model }, ctx)).lora!;
+  const asTrained = { prompts: [PROMPT], steps: 20, guidance: 7, seed: TRAIN.seed, width: 64, height: 64 };
+  const sample = async (loras: JsonValue, prompts = [PROMPT]) =>
+    firstImage(
+      ctx,
+      await runNode(sampleNode, { ...asTrained, prompts, loraStrengths: ['1'] }, { model, loras: [loras] }, ctx),
+    );
+  const fromFile = await sample(loaded);
+  expect(fromFile.equals(inTraining)).toBe(true);
+
+  // The same adapters without the bundled rows draw another image for the trigger, the same one without it.
+  const saved = await readLora(join(ctx.root, 'loras', 'discs.safetensors'));
+  expect(saved.embeddings?.map((e) => e.word)).toEqual(['xyz_disc']);
+  await writeKohya(join(ctx.root, 'loras', 'bare.safetensors'), saved.adapters, saved.metadata, 'F16');
+  const bare = (await runNode(loadLoraNode, { file: 'loras/bare.safetensors', strength: 1 }, { model }, ctx)).lora!;
+  expect((await sample(bare)).equals(fromFile)).toBe(false);
+  const plain = ['a flat disc'];
+  expect((await sample(bare, plain)).equals(await sample(loaded, plain))).toBe(true);
+
+  // A rerun with more steps resumes from step 2's rows: the same as a run straight to step 4.
+  const resumed = await runNode(trainLoraNode, { ...TRAIN, steps: 4, checkpointEvery: 2 }, { model, dataset }, ctx);
+  expect(ctx.logs.some((l) => /resum/i.test(l))).toBe(true);
+  const fresh = await preparePivotal(`${family.family}-pivotal-4`, family.family, write);
+  const straight = await runNode(
+    trainLoraNode,
+    { ...TRAIN, steps: 4, checkpointEvery: 2 },
+    { model: fresh.model, dataset: fresh.dataset },
+    fresh.ctx,
+  );
+  const rowsOf = async (c: TestNodeContext, out: Record<string, JsonValue>) =>
+    (await readLora(c.artifacts.pathOf((out.lora as unknown as LoraValue).artifact))).embeddings![0]!;
+  const [a, b, two] = [await rowsOf(ctx, resumed), await rowsOf(fresh.ctx, straight), await rowsOf(ctx, trained)];
+  expect(sum(a.vectors, two.vectors)).toBeGreaterThan(1e-5); // steps 3 and 4 trained it further
+  expect(sum(a.vectors, b.vectors)).toBeLessThan(1e-5);
+}
