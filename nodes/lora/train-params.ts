@@ -346,7 +346,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: true,
     label: 'LoRA check at the end',
     tooltip:
-      'Samples prompts unlike the captions with and without the trigger for every kept checkpoint: effect, bleeding, subject survival, and the best checkpoint chosen on them. Built-in model: a few seconds per checkpoint. SD 1.5 / SDXL: 2 prompts unless set, 12 steps at the training size, (checkpoints x strengths + 1) x 4 + 2 images (30 for 3 checkpoints at 2 strengths): about as long as 30 in-training samples, minutes on a GPU; on a 2-core CPU a 512 px SD 1.5 image takes minutes.',
+      'Samples prompts unlike the captions with and without the trigger for every kept checkpoint: effect, bleeding, subject survival, and the best checkpoint chosen on them. Built-in model: a few seconds per checkpoint. SD 1.5 / SDXL: 2 prompts unless set, 12 steps at the training size, (checkpoints x strengths + 1) x 4 + 2 images (30 for 3 checkpoints at 2 strengths): about as long as 30 in-training samples: minutes on a GPU, hours on a CPU (a 512 px SD 1.5 image took about 17 min on the 2-core bench machine). Turn it off for CPU runs, or use LoRACheck on chosen checkpoints.',
   },
   {
     name: 'checkPrompts',
@@ -412,7 +412,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     max: 256,
     label: 'Conv rank (SD)',
     tooltip:
-      "SD 1.5: LoCon, kohya's conv_dim: also adapts the ResBlocks' and samplers' convs (86 modules); 0 turns it off.",
+      "SD 1.5 / SDXL: LoCon, kohya's conv_dim: also adapts the ResBlocks' and samplers' convs (86 / 66 modules); 0 turns it off.",
     visibleWhen: SD_MODELS,
   },
   {
