@@ -17,13 +17,10 @@ import { sampleNode } from '../../nodes/model/sample';
 import { readModel } from '../../nodes/model/model-value';
 import { modelFamily, type Sd15ModelValue } from '../../nodes/model/sd-model-value';
 import { NodeUserError } from '../../nodes/api';
-import { validateWorkflow } from '../../protocol/validate';
-import type { WorkflowFile } from '../../protocol/workflow';
-import { createRegistry } from '../../server/engine/registry';
-import { loadNodeDefinitions } from '../../server/queue';
 import { TINY_SD15_WIDTHS } from '../../ml/sd/widths';
 import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { tempDir, tinyCheckpoint } from './fixtures';
+import { expectValidOnceCheckpointChosen, loadModelRefusal, readExampleWorkflow } from './training-setup';
 
 let ctx: TestNodeContext;
 beforeAll(async () => {
@@ -36,14 +33,7 @@ afterAll(() => ctx.cleanup());
 const load = async (checkpoint: string) =>
   (await runNode(loadModelNode, { family: 'sd15', checkpoint }, {}, ctx)).model as unknown as Sd15ModelValue;
 
-async function refusal(params: Record<string, string>): Promise<NodeUserError> {
-  try {
-    await runNode(loadModelNode, params, {}, ctx);
-  } catch (e) {
-    return e as NodeUserError;
-  }
-  throw new Error('LoadModel accepted it');
-}
+const refusal = (params: Record<string, string>) => loadModelRefusal(ctx, params);
 
 describe('LoadModel with an SD 1.5 checkpoint', () => {
   it('reports family, widths, dtype and the hashes A1111 shows, for a single file', async () => {
@@ -115,20 +105,10 @@ describe('LoadModel with an SD 1.5 checkpoint', () => {
 });
 
 describe('the SD 1.5 example workflows', () => {
-  const schemas = createRegistry(loadNodeDefinitions(undefined)).schemas();
-  const read = (name: string) =>
-    JSON.parse(readFileSync(join(__dirname, '..', '..', 'workflows', name), 'utf8')) as WorkflowFile;
-
   it.each(['sd15-style-lora.json', 'sd15-character-lora.json'])(
     '%s fails validation only for the missing checkpoint, and passes once one is chosen',
     (name) => {
-      const wf = read(name);
-      const errors = validateWorkflow(wf, schemas);
-      expect(errors.map((e) => [e.nodeId, e.param, e.kind])).toEqual([['model', 'checkpoint', 'param-missing']]);
-      expect(errors[0]!.message).toMatch(/checkpoint/);
-      const model = wf.nodes.find((n) => n.id === 'model')!;
-      model.params = { ...model.params, checkpoint: 'models/v1-5-pruned-emaonly.safetensors' };
-      expect(validateWorkflow(wf, schemas)).toEqual([]);
+      expectValidOnceCheckpointChosen(readExampleWorkflow(name), 'models/v1-5-pruned-emaonly.safetensors');
     },
   );
 });

@@ -14,13 +14,10 @@ import { readModel } from '../../nodes/model/model-value';
 import { modelFamily, type SdxlModelValue } from '../../nodes/model/sd-model-value';
 import { NodeUserError } from '../../nodes/api';
 import { TINY_SDXL_WIDTHS } from '../../ml/sd/sdxl-widths';
-import { validateWorkflow } from '../../protocol/validate';
-import type { WorkflowFile } from '../../protocol/workflow';
-import { createRegistry } from '../../server/engine/registry';
-import { loadNodeDefinitions } from '../../server/queue';
 import { TRAIN_PRESETS } from '../../nodes/lora/presets';
 import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { tinyCheckpoint, tinySdxlCheckpoint } from './fixtures';
+import { expectValidOnceCheckpointChosen, loadModelRefusal, readExampleWorkflow } from './training-setup';
 
 let ctx: TestNodeContext;
 beforeAll(async () => {
@@ -34,14 +31,7 @@ afterAll(() => ctx.cleanup());
 const load = async (checkpoint: string, family = 'sdxl') =>
   (await runNode(loadModelNode, { family, checkpoint }, {}, ctx)).model as unknown as SdxlModelValue;
 
-async function refusal(params: Record<string, string>): Promise<NodeUserError> {
-  try {
-    await runNode(loadModelNode, params, {}, ctx);
-  } catch (e) {
-    return e as NodeUserError;
-  }
-  throw new Error('LoadModel accepted it');
-}
+const refusal = (params: Record<string, string>) => loadModelRefusal(ctx, params);
 
 describe('LoadModel with an SDXL base checkpoint', () => {
   it('reports family, widths, dtype, resolution 1024 and the hashes A1111 shows, for a single file', async () => {
@@ -96,18 +86,10 @@ describe('LoadModel with an SDXL base checkpoint', () => {
 });
 
 describe('the SDXL example workflow', () => {
-  const schemas = createRegistry(loadNodeDefinitions(undefined)).schemas();
-  const wf = JSON.parse(
-    readFileSync(join(__dirname, '..', '..', 'workflows', 'sdxl-style-lora.json'), 'utf8'),
-  ) as WorkflowFile;
+  const wf = readExampleWorkflow('sdxl-style-lora.json');
 
   it('fails validation only for the missing checkpoint, and passes once one is chosen', () => {
-    const errors = validateWorkflow(wf, schemas);
-    expect(errors.map((e) => [e.nodeId, e.param, e.kind])).toEqual([['model', 'checkpoint', 'param-missing']]);
-    expect(errors[0]!.message).toMatch(/checkpoint/);
-    const model = wf.nodes.find((n) => n.id === 'model')!;
-    model.params = { ...model.params, checkpoint: 'models/sd_xl_base_1.0.safetensors' };
-    expect(validateWorkflow(wf, schemas)).toEqual([]);
+    expectValidOnceCheckpointChosen(wf, 'models/sd_xl_base_1.0.safetensors');
   });
 
   it("trains at 1024 px with mixed captions and the guide's SDXL preset", () => {
