@@ -9,7 +9,8 @@
  * folder's class, counted with their repeats in the run and in the file (ss_num_reg_images), and change the
  * training loss against the same run without them; the square class images train in the square bucket and the
  * landscape bucket borrows them. Class images the base model draws from class prompts are cached and a second run
- * reuses them without drawing again. A reg folder whose images have no class is refused naming the parameter.
+ * reuses them without drawing again; a resumed run mixes the same batches. A reg folder whose images have no class
+ * is refused naming the parameter. On SDXL both sources train together.
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -257,21 +258,22 @@ describe('TrainLoRA on SDXL with prior preservation', () => {
     s = await setup('sdxl');
   }, 300_000);
 
-  it("trains kohya's reg folder beside the dataset with each class image's size conditioning", async () => {
+  it("trains kohya's reg folder and the base model's class images beside the dataset", async () => {
     const ctx = nodeContext(s.dataDir, { inputsKey: 'sdxl-reg' });
     const out = await runNode(
       trainLoraNode,
-      { ...TRAIN, steps: 2 },
+      { ...TRAIN, steps: 2, classPrompts: ['a photo of a dog'], classImages: 1 },
       { model: s.model as JsonValue, dataset: s.dataset, regularization: s.regSet },
       ctx,
     );
     const logs = ctx.logs.join('\n');
-    expect(logs).toMatch(/prior preservation: 2 class image\(s\) \(4 with repeats\)/);
-    expect(logs).toMatch(/latent cache: \d+ hit\(s\), \d+ encoded \(4 images, 4 captions\)/);
+    expect(logs).toMatch(/generating 1 class image\(s\) at 128x128 with the base model/);
+    expect(logs).toMatch(/prior preservation: 3 class image\(s\) \(5 with repeats, 1 drawn by the base model\)/);
+    expect(logs).toMatch(/latent cache: \d+ hit\(s\), \d+ encoded \(5 images, 5 captions\)/);
     const lora = out.lora as unknown as LoraValue;
     expect(lora).toMatchObject({ family: 'sdxl', step: 2 });
     const file = await readSafetensors(ctx.artifacts.pathOf(lora.artifact));
-    expect(file.metadata).toMatchObject({ ss_num_reg_images: '4', ss_base_model_version: 'sdxl_base_v1-0' });
+    expect(file.metadata).toMatchObject({ ss_num_reg_images: '5', ss_base_model_version: 'sdxl_base_v1-0' });
     expect(losses(ctx).train.every(Number.isFinite)).toBe(true);
   });
 });
