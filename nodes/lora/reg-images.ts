@@ -82,7 +82,7 @@ export async function generateClassImages(
         options: { prompts: missing.map((w) => w.prompt), seed: 1009, steps: 20, guidance: 4 },
         previewEvery: 0,
       },
-      (d, t) => ctx.progress(d, t),
+      (d, t) => ctx.progress(d, t, undefined, 'generating class images'),
       ctx.signal,
     );
     const px = r.imageSize * r.imageSize * 3;
