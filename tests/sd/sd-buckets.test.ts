@@ -8,19 +8,15 @@
  * batch from one bucket, latents encoded at each bucket's size), the validation loss over both falls, and a
  * cancelled run resumes with its step count and the bucket schedule where it stopped.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { caption } from '../../nodes/dataset/caption';
-import { loadImages } from '../../nodes/dataset/load-images';
-import { resize } from '../../nodes/dataset/resize';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
-import { loadModelNode } from '../../nodes/model/load-model';
 import { segmentAt } from '../../ml/sd/train-buckets';
 import { writeTinySd15 } from '../../ml/sd/tiny';
 import type { JsonValue } from '../../protocol/values';
 import { nodeContext, runNode, tempDataDir } from '../support/node-context';
+import { cancelAtStep, prepareTraining, writeDisc } from './training-setup';
 
 jest.setTimeout(900_000);
 
@@ -55,8 +51,6 @@ describe('TrainLoRA on SD 1.5 with two buckets', () => {
     dataDir = tempDataDir('sd-buckets');
     const ctx = nodeContext(dataDir);
     await writeTinySd15(join(ctx.root, 'tiny.safetensors'), { dtype: 'F16' });
-    const dir = join(ctx.root, 'shapes');
-    mkdirSync(dir, { recursive: true });
     const shapes: [number, number][] = [
       [128, 128],
       [128, 128],
@@ -64,15 +58,16 @@ describe('TrainLoRA on SD 1.5 with two buckets', () => {
       [192, 64],
     ];
     for (const [i, [w, h]] of shapes.entries()) {
-      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="${w}" height="${h}" fill="#fff"/><circle cx="${w / 2}" cy="${h / 2}" r="${h / 3}" fill="${['#c33', '#3c3', '#33c', '#cc3'][i]}"/></svg>`;
-      writeFileSync(join(dir, `s${i}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
-      writeFileSync(join(dir, `s${i}.txt`), `a disc ${i}\n`);
+      const colour = ['#c33', '#3c3', '#33c', '#cc3'][i]!;
+      await writeDisc(join(ctx.root, 'shapes'), `s${i}`, { w, h, r: h / 3, colour }, `a disc ${i}`);
     }
-    model = (await runNode(loadModelNode, { family: 'sd15', checkpoint: 'tiny.safetensors' }, {}, ctx)).model!;
-    const loaded = await runNode(loadImages, { folder: 'shapes' }, {}, ctx);
-    const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz' }, { dataset: loaded.dataset }, ctx);
-    dataset = (await runNode(resize, { resolution: 128, mode: 'buckets' }, { dataset: captioned.dataset }, ctx))
-      .dataset!;
+    ({ model, dataset } = await prepareTraining(ctx, {
+      family: 'sd15',
+      checkpoint: 'tiny.safetensors',
+      folder: 'shapes',
+      trigger: 'xyz',
+      resize: { resolution: 128, mode: 'buckets' },
+    }));
   }, 300_000);
 
   const TRAIN = {
@@ -101,17 +96,7 @@ describe('TrainLoRA on SD 1.5 with two buckets', () => {
   };
 
   it('trains both bucket shapes, the loss falls, and a cancelled run resumes with its step count', async () => {
-    const first = nodeContext(dataDir);
-    const progress = first.progress.bind(first);
-    let cancelled = false;
-    first.progress = (value, max, metrics) => {
-      progress(value, max, metrics);
-      // Training steps (with their metrics), not a phase such as caching latents 4/4.
-      if (metrics && value >= 3 && !cancelled) {
-        cancelled = true;
-        first.cancel();
-      }
-    };
+    const first = cancelAtStep(nodeContext(dataDir), 3);
     await expect(runNode(trainLoraNode, TRAIN, { model, dataset }, first)).rejects.toThrow();
     const logs1 = first.logs.join('\n');
     expect(logs1).toMatch(/4 training images at 128x128 \(2\), 192x64 \(2\)/);
