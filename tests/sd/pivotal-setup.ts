@@ -74,11 +74,11 @@ export async function preparePivotal(
   return { ctx, dataDir, model, dataset, checkpoint };
 }
 
-/** The first image of a Sample node's output, as raw RGB. */
-export const firstImage = (ctx: TestNodeContext, out: Record<string, JsonValue>): Promise<Buffer> =>
-  sharp(ctx.artifacts.pathOf((out.images as unknown as ImagesValue).items[0]!.image))
-    .raw()
-    .toBuffer();
+/** Every image of a Sample node's output, as raw RGB. */
+export const imagesOf = (ctx: TestNodeContext, out: Record<string, JsonValue>): Promise<Buffer[]> =>
+  Promise.all(
+    (out.images as unknown as ImagesValue).items.map((it) => sharp(ctx.artifacts.pathOf(it.image)).raw().toBuffer()),
+  );
 
 /** The last in-training sample (step `step`) as raw RGB at 64 px. */
 export async function inTrainingSample(ctx: TestNodeContext, step: number): Promise<Buffer> {
@@ -127,23 +127,28 @@ export async function pivotalScenario(
   // SaveCheckpoint (fp16) -> LoadLoRA -> Sample draws the in-training sample to the byte.
   await runNode(saveCheckpointNode, { folder: 'loras', name: 'discs' }, { lora: trained.lora! }, ctx);
   const loaded = (await runNode(loadLoraNode, { file: 'loras/discs.safetensors', strength: 1 }, { model }, ctx)).lora!;
-  const asTrained = { prompts: [PROMPT], steps: 20, guidance: 7, seed: TRAIN.seed, width: 64, height: 64 };
-  const sample = async (loras: JsonValue, prompts = [PROMPT]) =>
-    firstImage(
-      ctx,
-      await runNode(sampleNode, { ...asTrained, prompts, loraStrengths: ['1'] }, { model, loras: [loras] }, ctx),
-    );
-  const fromFile = await sample(loaded);
-  expect(fromFile.equals(inTraining)).toBe(true);
+  // The trigger's prompt (image 0 has the in-training seed) and one without it (image 1, seed + 1).
+  const asTrained = {
+    prompts: [PROMPT, 'a flat disc'],
+    steps: 20,
+    guidance: 7,
+    seed: TRAIN.seed,
+    width: 64,
+    height: 64,
+  };
+  const sample = async (loras: JsonValue) =>
+    imagesOf(ctx, await runNode(sampleNode, { ...asTrained, loraStrengths: ['1'] }, { model, loras: [loras] }, ctx));
+  const [fromFile, plainFromFile] = await sample(loaded);
+  expect(fromFile!.equals(inTraining)).toBe(true);
 
   // The same adapters without the bundled rows draw another image for the trigger, the same one without it.
   const saved = await readLora(join(ctx.root, 'loras', 'discs.safetensors'));
   expect(saved.embeddings?.map((e) => e.word)).toEqual(['xyz_disc']);
   await writeKohya(join(ctx.root, 'loras', 'bare.safetensors'), saved.adapters, saved.metadata, 'F16');
   const bare = (await runNode(loadLoraNode, { file: 'loras/bare.safetensors', strength: 1 }, { model }, ctx)).lora!;
-  expect((await sample(bare)).equals(fromFile)).toBe(false);
-  const plain = ['a flat disc'];
-  expect((await sample(bare, plain)).equals(await sample(loaded, plain))).toBe(true);
+  const [bareTrigger, barePlain] = await sample(bare);
+  expect(bareTrigger!.equals(fromFile!)).toBe(false);
+  expect(barePlain!.equals(plainFromFile!)).toBe(true);
 
   // A rerun with more steps resumes from step 2's rows: the same as a run straight to step 4.
   const resumed = await runNode(trainLoraNode, { ...TRAIN, steps: 4, checkpointEvery: 2 }, { model, dataset }, ctx);
