@@ -9,22 +9,19 @@
  * follows its original size and crop; the saved file has kohya's SDXL names and shapes (SD-MODELS.md) and
  * `ss_base_model_version` sdxl_base_v1-0; in-training samples are drawn with the SDXL sampler.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { caption } from '../../nodes/dataset/caption';
-import { loadImages } from '../../nodes/dataset/load-images';
 import { resize } from '../../nodes/dataset/resize';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import { saveCheckpointNode } from '../../nodes/lora/save-checkpoint';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
-import { loadModelNode } from '../../nodes/model/load-model';
 import { readSafetensors } from '../../ml/safetensors';
 import { sdxlLoraModules } from '../../ml/sd/sdxl-lora-names';
 import { TINY_SDXL_WIDTHS } from '../../ml/sd/sdxl-widths';
 import type { JsonValue } from '../../protocol/values';
 import { nodeContext, runNode, tempDataDir } from '../support/node-context';
 import { tinySdxlCheckpoint } from './fixtures';
+import { cancelAtStep, prepareTraining, writeDisc } from './training-setup';
 
 jest.setTimeout(900_000);
 
@@ -37,13 +34,9 @@ let dataset: JsonValue;
  * (16 px cut on the left).
  */
 async function writeDataset(dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const colours = ['#d22', '#2a2', '#22d', '#dd2'];
-  for (const [i, c] of colours.entries()) {
-    const w = i < 2 ? 64 : 96;
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="64"><rect width="${w}" height="64" fill="#fff"/><circle cx="${w / 2}" cy="32" r="18" fill="${c}"/></svg>`;
-    writeFileSync(join(dir, `disc${i}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
-    writeFileSync(join(dir, `disc${i}.txt`), `a flat disc of colour ${i}, simple, centred\n`);
+  for (const [i, colour] of ['#d22', '#2a2', '#22d', '#dd2'].entries()) {
+    const disc = { w: i < 2 ? 64 : 96, h: 64, r: 18, colour };
+    await writeDisc(dir, `disc${i}`, disc, `a flat disc of colour ${i}, simple, centred`);
   }
 }
 
@@ -69,27 +62,20 @@ beforeAll(async () => {
   const ctx = nodeContext(dataDir);
   await tinySdxlCheckpoint(ctx.root, 'tiny-sdxl.safetensors', { dtype: 'F16' });
   await writeDataset(join(ctx.root, 'discs'));
-  model = (await runNode(loadModelNode, { family: 'sdxl', checkpoint: 'tiny-sdxl.safetensors' }, {}, ctx)).model!;
-  const loaded = await runNode(loadImages, { folder: 'discs' }, {}, ctx);
-  const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz_disc' }, { dataset: loaded.dataset }, ctx);
-  dataset = (await runNode(resize, { resolution: 64, mode: 'center-crop' }, { dataset: captioned.dataset }, ctx))
-    .dataset!;
+  ({ model, dataset } = await prepareTraining(ctx, {
+    family: 'sdxl',
+    checkpoint: 'tiny-sdxl.safetensors',
+    folder: 'discs',
+    trigger: 'xyz_disc',
+    resize: { resolution: 64, mode: 'center-crop' },
+  }));
 }, 180_000);
 
 describe('TrainLoRA on an SDXL model', () => {
   let lora: LoraValue;
 
   it('trains, resumes a cancelled run with its step count, caches latents and both encoders, samples', async () => {
-    const first = nodeContext(dataDir);
-    const progress = first.progress.bind(first);
-    let cancelled = false;
-    first.progress = (value, max, metrics) => {
-      progress(value, max, metrics);
-      if (value >= 2 && !cancelled) {
-        cancelled = true;
-        first.cancel();
-      }
-    };
+    const first = cancelAtStep(nodeContext(dataDir), 2);
     await expect(runNode(trainLoraNode, TRAIN, { model, dataset }, first)).rejects.toThrow();
     const logs1 = first.logs.join('\n');
     expect(logs1).toMatch(/SDXL LoRA: 722 UNet modules, rank 4/);
