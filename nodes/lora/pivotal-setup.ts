@@ -52,15 +52,15 @@ export function pivotalEmbedding(
   };
 }
 
-/** Layer sets that only the built-in model's trainer has. */
-const EMOJI_ONLY_TARGETS = ['cross-attention kv', 'text encoder only', 'trigger embedding only'];
-
-/** Refuses, naming the parameter, layer sets a model family's trainer lacks (SD: pivotal tuning is there, see sd-pivotal.ts). */
-export function refuseEmojiOnlySettings(p: Pick<TrainLoraParams, 'pivotal' | 'targets'>, family: string): void {
-  if (EMOJI_ONLY_TARGETS.includes(p.targets))
+/**
+ * Refuses, naming the parameter, what an SD trainer cannot do with a layer set: "trigger embedding only" is
+ * textual inversion, which trains nothing without pivotal tuning (its settings are sd-pivotal.ts's).
+ */
+export function refuseSdTargets(p: Pick<TrainLoraParams, 'pivotal' | 'targets'>, family: string): void {
+  if (!p.pivotal && p.targets === 'trigger embedding only')
     throw new NodeUserError(
-      `the layer set "${p.targets}" is available for the built-in emoji model only, not for ${family} yet`,
-      'choose attention+mlp, attention, attention+mlp+text or cross-attention kv+text',
+      `"trigger embedding only" trains nothing without pivotal tuning (${family})`,
+      'turn on pivotal tuning, or choose another layer set',
       'targets',
     );
 }

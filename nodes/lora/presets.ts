@@ -52,8 +52,8 @@ export const TRAIN_PRESETS: Record<string, Record<string, ParamValue>> = {
    * An object for the built-in model by pivotal tuning alone (textual inversion: the trigger's own 9-vector
    * embedding, no adapters), so prompts without the trigger are exactly the base model's. eval:lora's object case:
    * the object is the nearest real render in 100% of samples with the trigger, prompts without it keep their
-   * concept 100% (the object preset's adapters: 88% / 50%). Not for SD checkpoints (pivotal tuning is the emoji
-   * model's for now).
+   * concept 100% (the object preset's adapters: 88% / 50%). SD 1.5 and SDXL train it too (their CLIP rows); its
+   * figures there are not measured.
    */
   'object-embedding': {
     loraType: 'object',

@@ -43,7 +43,9 @@ export interface SdTrainingFamily {
 /** A layer set among a family's UNet modules (kohya keys). */
 function selectUnet(all: KohyaModule[], targets: string): KohyaModule[] {
   if (targets === 'attention') return all.filter((m) => !/_ff_net_/.test(m.key));
-  if (targets === 'cross-attention kv+text') return all.filter((m) => /_attn2_to_[kv]$/.test(m.key));
+  if (targets === 'cross-attention kv+text' || targets === 'cross-attention kv')
+    return all.filter((m) => /_attn2_to_[kv]$/.test(m.key));
+  if (targets === 'trigger embedding only') return []; // textual inversion: pivotal tuning's rows alone
   return all;
 }
 

@@ -26,7 +26,7 @@ import { checkSubjects, emojiCheckSampler } from './check-run';
 import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
 import { isSdModel } from '../model/sd-model-value';
 import { trainSdLora } from './train-sd';
-import { pivotalEmbedding, refuseEmojiOnlySettings } from './pivotal-setup';
+import { pivotalEmbedding, refuseSdTargets } from './pivotal-setup';
 
 /** The execution provider of an engine device name. */
 function providerOf(device: string): ProviderName {
@@ -129,7 +129,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     checkParams(params);
     // The output name becomes checkpoint file names: refused before training, not after it.
     const outputName = ctx.paths.name(params.outputName || 'lora', 'outputName');
-    if (isSdModel(inputs.model)) refuseEmojiOnlySettings(params, 'Stable Diffusion');
+    if (isSdModel(inputs.model)) refuseSdTargets(params, 'Stable Diffusion');
     if (isSdModel(inputs.model) && params.backend === 'builtin') return trainSdLora(inputs, params, ctx, outputName);
     const model = readModel(inputs.model);
     const ds = readDataset(inputs.dataset);
