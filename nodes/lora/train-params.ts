@@ -273,7 +273,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     max: 32,
     label: 'Embedding vectors',
     tooltip:
-      "Vectors of the trigger's embedding (kohya's vectors per token): the trigger's first bytes get one each, the rest share the last. More vectors hold more of a style.",
+      "Vectors of the trigger's embedding (kohya's vectors per token). Built-in model: the trigger's first bytes get one each, the rest share the last. SD 1.5/SDXL: each vector takes one of the prompt's 75 token places, as in A1111. More vectors hold more of a style.",
     visibleWhen: { param: 'pivotal', equals: [true] },
   },
   {
