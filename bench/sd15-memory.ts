@@ -1,6 +1,7 @@
 // Where a full-size SD 1.5 UNet LoRA step's memory goes: RSS before the session, after it is created (the frozen
 // weights as onnxruntime holds them), and the peak of one step (activations, gradients, optimizer), with CPU time.
 // Usage: npx tsx bench/sd15-memory.ts [size=512] [session options as JSON, merged into every createSession]
+//        (env STEPS: steps to run, default 1; CHECKPOINT_MIN: recompute blocks of at least this many values)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { GraphBuilder } from '../ml/graph';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const lat = size / 8;
   const task = createUnetLoraTask(syntheticSdCheckpoint(SD15_WIDTHS, 1), {
     ...{ rank: 32, alpha: 32, batch: 1, prediction: 'epsilon', checkpointing: true },
+    ...(process.env.CHECKPOINT_MIN ? { checkpointMinValues: Number(process.env.CHECKPOINT_MIN) } : {}),
     ...{ latents: [wave(4 * lat * lat, 0.37)], contexts: [wave(77 * 768, 0.11)] },
     ...{ latentShape: [4, lat, lat], contextShape: [77, 768] },
   });

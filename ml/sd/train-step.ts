@@ -50,6 +50,8 @@ export interface UnetLoraOptions extends Objective {
   noiseOffset?: number;
   /** Recompute blocks and attention chunks in the backward pass. */
   checkpointing?: boolean;
+  /** With checkpointing, recompute only blocks whose activations hold at least this many values (recomputeScopes). */
+  checkpointMinValues?: number;
   unet?: UnetOptions;
   /** Only these modules, by kohya key (default: all of unetLoraModules). */
   targets?: readonly string[];
@@ -110,7 +112,7 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
         buildUnet(ctx, { x: xt, t, context }, o.unet),
       );
     },
-    recompute: o.checkpointing ? recomputeScopes : undefined,
+    recompute: o.checkpointing ? (g) => recomputeScopes(g, o.checkpointMinValues) : undefined,
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
       const size = elementCount(o.latentShape);
       const csize = elementCount(o.contextShape);
@@ -131,14 +133,29 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
   };
 }
 
-/** The UNet's block scopes, each attention chunk listed first so that it is recomputed on its own. */
-export function recomputeScopes(g: GraphBuilder): string[] {
+/**
+ * Blocks whose forward activations hold fewer values than this are kept rather than recomputed: 2^25 floats
+ * (128 MiB). At 512 px on SD 1.5 that recomputes the 64x64 blocks and the 32x32 transformers (where the attention
+ * and GEGLU tensors are) and keeps the smaller ResBlocks and the 16x16 and 8x8 levels, whose recomputation cost a
+ * forward's worth of convolutions for a few hundred MiB.
+ */
+export const CHECKPOINT_MIN_VALUES = 1 << 25;
+
+/**
+ * The UNet's block scopes to recompute, each attention chunk listed first so that it is recomputed on its own: the
+ * blocks whose node outputs add up to at least `minValues` values (0: every block).
+ */
+export function recomputeScopes(g: GraphBuilder, minValues = CHECKPOINT_MIN_VALUES): string[] {
   const chunks = new Set<string>(),
-    blocks = new Set<string>();
+    values = new Map<string, number>();
   for (const n of g.nodes) {
     if (!n.scope.startsWith('unet/')) continue;
-    blocks.add(n.scope.split('/').slice(0, 2).join('/'));
+    const block = n.scope.split('/').slice(0, 2).join('/');
+    const held = n.outputs.reduce((a, t) => a + t.shape.reduce((x, d) => x * d, 1), 0);
+    values.set(block, (values.get(block) ?? 0) + held);
     if (n.scope.includes(`/${CHUNK_SCOPE}`)) chunks.add(n.scope);
   }
-  return [...chunks, ...blocks];
+  const blocks = [...values].filter(([, v]) => v >= minValues).map(([b]) => b);
+  const inKept = (scope: string): boolean => blocks.some((b) => scope.startsWith(b + '/'));
+  return [...[...chunks].filter(inKept), ...blocks];
 }

@@ -12,7 +12,7 @@ import {
   unetLoraModules,
   type UnetLoraOptions,
 } from '../../ml/sd/train-step';
-import { Trainer } from '../../ml/train';
+import { CounterRng, Trainer } from '../../ml/train';
 import { syntheticSdCheckpoint } from '../../ml/sd/tiny';
 import { SD15_WIDTHS, TINY_SD15_WIDTHS } from '../../ml/sd/widths';
 
@@ -89,7 +89,10 @@ describe('SD 1.5 UNet LoRA', () => {
 
   test('gradient checkpointing recomputes blocks and attention chunks and gives the same update', async () => {
     const run = async (checkpointing: boolean) => {
-      const task = createUnetLoraTask(lookup, options({ checkpointing, unet: { maxScores: 8 * 32 * 64 } }));
+      const task = createUnetLoraTask(
+        lookup,
+        options({ checkpointing, checkpointMinValues: 0, unet: { maxScores: 8 * 32 * 64 } }),
+      );
       const t = await Trainer.create(task, config(1e-2));
       await t.train(1);
       const r = { params: t.exportParams(), graph: (await t.stepGraph(1)).g };
@@ -98,7 +101,7 @@ describe('SD 1.5 UNet LoRA', () => {
     };
     const { params: plain } = await run(false);
     const { params: ckpt, graph: g } = await run(true);
-    const chunks = recomputeScopes(g).filter((s) => s.includes('attn_chunk')).length;
+    const chunks = recomputeScopes(g, 0).filter((s) => s.includes('attn_chunk')).length;
     expect(chunks).toBeGreaterThan(4);
     const recomputed = liveness(g).nodes.filter((n) => n.name.includes('recompute'));
     expect(recomputed.filter((n) => n.op === 'Softmax').length).toBeGreaterThanOrEqual(chunks);
@@ -109,6 +112,35 @@ describe('SD 1.5 UNet LoRA', () => {
       expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeLessThan(1e-5);
     }
   }, 180_000);
+
+  test('at 512 px checkpointing recomputes the big blocks (64x64, attention) and keeps the small ResBlocks', () => {
+    const full = syntheticSdCheckpoint(SD15_WIDTHS, 1);
+    const task = createUnetLoraTask(full, {
+      ...options({ checkpointing: true }),
+      ...{ latents: [new Float32Array(4 * 64 * 64)], contexts: [new Float32Array(77 * 768)] },
+      ...{ latentShape: [4, 64, 64], contextShape: [77, 768] },
+    });
+    const g = new GraphBuilder({ name: 'unet512_step' });
+    const params = Object.fromEntries(
+      Object.entries(task.initParams(new CounterRng(1))).map(([k, v], i) => [k, g.input(`p${i}`, 'float32', v.shape)]),
+    );
+    const batch = Object.fromEntries(Object.entries(task.batchSpec).map(([k, v]) => [k, g.input(k, v.dtype, v.shape)]));
+    task.buildLoss(g, params, batch);
+    const chosen = task.recompute!(g);
+    const every = recomputeScopes(g, 0).filter((s) => !s.includes('attn_chunk'));
+    expect(every).toHaveLength(38); // 22 ResBlocks and 16 spatial transformers
+    for (const site of ['input_blocks_1_1', 'output_blocks_11_1', 'output_blocks_9_0', 'input_blocks_4_1'])
+      expect(chosen).toContain(`unet/${site}`);
+    for (const site of [
+      'input_blocks_10_0',
+      'middle_block_0',
+      'middle_block_1',
+      'output_blocks_0_0',
+      'input_blocks_1_0',
+    ])
+      expect(chosen).not.toContain(`unet/${site}`);
+    expect(chosen.filter((s) => s.includes('attn_chunk')).length).toBeGreaterThanOrEqual(8 * 5); // 64x64 sites
+  });
 
   test('the loss falls over a few AdamW steps on the tiny model', async () => {
     const t = await Trainer.create(createUnetLoraTask(lookup, options({ batch: 2 })), config(1e-2));
