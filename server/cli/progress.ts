@@ -12,14 +12,16 @@ function formatDuration(seconds: number): string {
   return h ? `${h}:${mmss}` : mmss;
 }
 
-/** One line for a running node: title, bar, value/max, rate, ETA and loss when reported. */
+/** One line for a running node: title, the phase it names, bar, value/max, rate, ETA and loss when reported. */
 export function formatProgressLine(title: string, p: NodeProgress | undefined): string {
-  if (!p || p.max <= 0) return `${title}  running…`;
+  if (!p || p.max <= 0) return `${title}  ${p?.label ?? 'running'}…`;
   const fraction = Math.min(1, Math.max(0, p.value / p.max));
   const filled = Math.round(fraction * BAR_WIDTH);
   // Nodes may report fractional progress (the LoRA check counts part of a sample); people count whole items.
   const count = `${Math.floor(p.value)}/${p.max}`;
-  const parts = [`${title}  [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]  ${count}`];
+  // A node with phases (class images, latents, training, the LoRA check) counts each afresh: say which one.
+  const phase = p.label ? `  ${p.label}` : '';
+  const parts = [`${title}${phase}  [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]  ${count}`];
   if (p.rate !== undefined) parts.push(p.rate >= 1 ? `${p.rate.toFixed(1)}/s` : `${(1 / p.rate).toFixed(1)}s/it`);
   if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
   const loss = p.metrics?.loss;
@@ -31,6 +33,8 @@ interface Bar {
   title: string;
   startedAt: number;
   progress?: NodeProgress;
+  /** The phase of the last plain line, so that a new phase gets its own line at once. */
+  lastPlainLabel?: string;
   lastPlainDecile: number;
   lastPlainAt: number;
 }
@@ -112,8 +116,10 @@ export class ProgressRenderer {
     this.bars.set(nodeId, bar);
     if (this.tty) return this.scheduleRedraw();
     const decile = progress.max > 0 ? Math.floor((10 * progress.value) / progress.max) : 0;
-    if (decile > bar.lastPlainDecile || now - bar.lastPlainAt >= PLAIN_LINE_EVERY_MS) {
+    const newPhase = progress.label !== bar.lastPlainLabel;
+    if (newPhase || decile > bar.lastPlainDecile || now - bar.lastPlainAt >= PLAIN_LINE_EVERY_MS) {
       bar.lastPlainDecile = decile;
+      bar.lastPlainLabel = progress.label;
       bar.lastPlainAt = now;
       this.write(formatProgressLine(bar.title, progress));
     }

@@ -34,7 +34,8 @@ const seconds = (ms: number): string =>
 
 function speedLine(state: NodeState, last: Checkpoint | undefined): string {
   if (state.status === 'cached') return 'served from the cache (trained by an earlier run)';
-  const steps = state.progress?.max ?? last?.step;
+  // The last checkpoint is the step training ended at; the last progress may count a later phase (the LoRA check).
+  const steps = last?.step ?? state.progress?.max;
   const ms = state.startedAt !== undefined && state.finishedAt !== undefined ? state.finishedAt - state.startedAt : 0;
   const parts: string[] = [];
   if (steps !== undefined) parts.push(`${steps} steps`);
