@@ -6,19 +6,8 @@ import type { LoraTaskOptions } from '../../ml/lora/task';
 import { NodeUserError } from '../api';
 import type { TrainLoraParams } from './train-params';
 
-/** The task's embedding option (undefined without pivotal tuning); throws naming the parameter it cannot use. */
-export function pivotalEmbedding(
-  p: Pick<TrainLoraParams, 'pivotal' | 'triggerInit' | 'embeddingLr' | 'embeddingVectors' | 'learningRate' | 'targets'>,
-  trigger: string,
-  model: DiTModel,
-): LoraTaskOptions['embedding'] {
-  if (!p.pivotal && p.targets === 'trigger embedding only')
-    throw new NodeUserError(
-      '"trigger embedding only" trains nothing without pivotal tuning',
-      'turn on pivotal tuning, or choose another layer set',
-      'targets',
-    );
-  if (!p.pivotal) return undefined;
+/** Refuses, naming the parameter, what no family's pivotal tuning can use: no trigger, one of several words, a rate < 0. */
+export function checkPivotal(p: Pick<TrainLoraParams, 'embeddingLr'>, trigger: string): void {
   if (!trigger)
     throw new NodeUserError(
       'pivotal tuning trains the trigger word, and there is none',
@@ -37,6 +26,22 @@ export function pivotalEmbedding(
       undefined,
       'embeddingLr',
     );
+}
+
+/** The task's embedding option (undefined without pivotal tuning); throws naming the parameter it cannot use. */
+export function pivotalEmbedding(
+  p: Pick<TrainLoraParams, 'pivotal' | 'triggerInit' | 'embeddingLr' | 'embeddingVectors' | 'learningRate' | 'targets'>,
+  trigger: string,
+  model: DiTModel,
+): LoraTaskOptions['embedding'] {
+  if (!p.pivotal && p.targets === 'trigger embedding only')
+    throw new NodeUserError(
+      '"trigger embedding only" trains nothing without pivotal tuning',
+      'turn on pivotal tuning, or choose another layer set',
+      'targets',
+    );
+  if (!p.pivotal) return undefined;
+  checkPivotal(p, trigger);
   let init: Float32Array;
   try {
     // More vectors than the trigger has bytes would never be read.

@@ -3,12 +3,12 @@
  * settings from the node's parameters, checked and refused by name, and the trained rows of a checkpoint as the
  * LoRA file bundles them (`bundle_emb.<word>.string_to_param.*` on SD 1.5, `.clip_l` + `.clip_g` on SDXL).
  */
-import { isOneWord } from '../../ml/dit/tokenizer';
 import type { TriggerEmbedding } from '../../ml/lora/types';
 import type { NamedParams } from '../../ml/train/types';
 import { trainedEmbedding, type PivotalJob } from '../../ml/sd/trigger-embedding';
 import { NodeUserError } from '../api';
 import type { SdModelValue } from '../model/sd-model-value';
+import { checkPivotal } from './pivotal-setup';
 import type { TrainLoraParams } from './train-params';
 
 type PivotalParams = Pick<
@@ -19,24 +19,7 @@ type PivotalParams = Pick<
 /** The job's pivotal tuning (undefined when it is off); throws naming the parameter it cannot use. */
 export function sdPivotalJob(p: PivotalParams, trigger: string, label: string): PivotalJob | undefined {
   if (!p.pivotal) return undefined;
-  if (!trigger)
-    throw new NodeUserError(
-      'pivotal tuning trains the trigger word, and there is none',
-      'set a trigger word in Caption or in the Trigger word parameter',
-      'pivotal',
-    );
-  if (!isOneWord(trigger))
-    throw new NodeUserError(
-      `the trigger "${trigger}" is not one word, so it cannot have an embedding of its own`,
-      'use one word of letters, digits, _ or - (e.g. xyz_style)',
-      'trigger',
-    );
-  if (!(p.embeddingLr >= 0))
-    throw new NodeUserError(
-      `the embedding learning rate must be 0 or more, got ${p.embeddingLr}`,
-      undefined,
-      'embeddingLr',
-    );
+  checkPivotal(p, trigger);
   if (p.optimizer === 'prodigy' && p.embeddingLr > 0)
     throw new NodeUserError(
       `${label}: Prodigy sets its own step size, so the embedding's own learning rate cannot apply`,
