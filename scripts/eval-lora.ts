@@ -10,7 +10,7 @@
  * concept is among the 10 nearest real renders (of 1,594 concepts in four styles), relative to the base model's rate.
  * Every share is printed with its count and 95% interval: 16 samples (the former default) could not tell 25% from
  * 15%. `--reg-concepts N`: prior preservation on N more concept captions (none of them evaluated) beside the
- * training captions.
+ * training captions. `--parts`: the text encoder's and the image model's adapters judged apart.
  * Object LoRA: a concept held out of pretraining, 20 images (four emoji sets x five crops) captioned
  * "sks_thing, <set> style", trained with the object-embedding preset (pivotal tuning alone; `object-lora`: the object
  * preset's adapters): how often samples with the trigger have it as their nearest real render (top-1 and top-10),
@@ -245,7 +245,34 @@ async function styleCase(
   say(
     `subject recognised (own concept among the 10 nearest of ${all.length}): base ${share({ k: r0, n: idx.length })}; with trigger LoRA@0.7 ${rec(a[1]!)}; LoRA@1.0 ${rec(a[2]!)} (aim >= 80% of base)`,
   );
+  if (argv.includes('--parts')) await partsDiagnosis(base, lora.set, subjects, (t) => judged(t));
   return [...a, ...b];
+}
+
+/**
+ * Which adapters carry the style and which the bleeding: the text encoder's and the image model's (cross-attention)
+ * adapters sampled apart at strength 1, and the text encoder's at half strength beside the rest at 1.
+ */
+async function partsDiagnosis(base: DiTModel, set: LoraSet, subjects: string[], judged: (t: Uint8Array) => string) {
+  const part = (text: boolean): LoraSet => ({
+    ...set,
+    adapters: set.adapters.filter((a) => a.module.startsWith('text.') === text),
+  });
+  const [te, unet] = [part(true), part(false)];
+  const combos = [
+    [{ set: te, strength: 1 }],
+    [{ set: unet, strength: 1 }],
+    [
+      { set: te, strength: 0.5 },
+      { set: unet, strength: 1 },
+    ],
+  ];
+  const names = ['text encoder only @1', 'image model only @1', 'text encoder @0.5 + image model @1'];
+  const opts = { seed: 0, steps: 20, guidance: 4 };
+  const a = await sampleCombos(base, combos, { ...opts, prompts: subjects.map((s) => `xyz_style, ${s}`) });
+  const b = await sampleCombos(base, combos, { ...opts, prompts: subjects });
+  say(`adapters apart (${te.adapters.length} text encoder, ${unet.adapters.length} image model):`);
+  for (const [i, n] of names.entries()) say(`  ${n}: with trigger ${judged(a[i]!)}, without ${judged(b[i]!)}`);
 }
 
 async function objectCase(

@@ -55,7 +55,6 @@ export const TARGETS = [
   'attention+mlp+text',
   'cross-attention kv+text',
   'cross-attention kv',
-  'text encoder only',
   'trigger embedding only',
 ] as const;
 
@@ -63,7 +62,7 @@ export const TARGETS = [
 export const PRIOR_TARGETS = ['class images', 'base model', 'base model, training images'] as const;
 
 /** Whether a layer set adapts the text encoder. */
-export const adaptsText = (targets: string): boolean => targets.endsWith('+text') || targets === 'text encoder only';
+export const adaptsText = (targets: string): boolean => targets.endsWith('+text');
 
 /**
  * The modules of a layer set among the model's default LoRA targets. 'cross-attention kv+text' adapts only what
@@ -75,8 +74,6 @@ export function selectTargets(targets: string, names: readonly string[]): string
   if (targets === 'cross-attention kv+text')
     return names.filter((m) => m.startsWith('text.') || /\.cross\.(k|v)$/.test(m));
   if (targets === 'cross-attention kv') return names.filter((m) => /\.cross\.(k|v)$/.test(m));
-  // eval:lora: the image model's adapters carried most of the bleeding, the text encoder's most of the style.
-  if (targets === 'text encoder only') return names.filter((m) => m.startsWith('text.'));
   if (targets === 'attention') return names.filter((m) => !/\.mlp\./.test(m));
   return [...names];
 }
@@ -168,7 +165,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 'attention+mlp',
     label: 'Adapted layers',
     tooltip:
-      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words. "cross-attention kv": the same without the text encoder (with pivotal tuning, the trigger\'s own embedding does the text side). "text encoder only": the text encoder\'s adapters alone (the image model reads the changed caption; built-in model only). "trigger embedding only": no adapters, only the trigger word\'s own embedding (pivotal tuning; textual inversion).',
+      'Attention projections (q, k, v, o of self- and cross-attention) and MLPs of every block; optionally the text encoder too (lora_te_). "cross-attention kv+text": only what reads the caption, so the change follows the words. "cross-attention kv": the same without the text encoder (with pivotal tuning, the trigger\'s own embedding does the text side). "trigger embedding only": no adapters, only the trigger word\'s own embedding (pivotal tuning; textual inversion).',
   },
   {
     name: 'textEncoderLr',

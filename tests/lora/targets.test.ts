@@ -21,12 +21,6 @@ describe('adapted layers', () => {
     expect(n.filter((m) => m.startsWith('text.')).length).toBe(6); // one text layer: q, k, v, o, fc1, fc2
   });
 
-  it('"text encoder only" adapts the text encoder and nothing of the image model', () => {
-    const n = names('text encoder only');
-    expect(n.length).toBe(6);
-    expect(n.every((m) => m.startsWith('text.'))).toBe(true);
-  });
-
   it('"attention" leaves the MLPs alone and "attention+mlp" the text encoder', () => {
     expect(names('attention').some((m) => m.includes('.mlp.'))).toBe(false);
     expect(names('attention+mlp').some((m) => m.startsWith('text.'))).toBe(false);
