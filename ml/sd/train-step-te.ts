@@ -15,10 +15,10 @@ import type { Tensor } from '../graph/tensor';
 import { loraHook } from '../lora/hook';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
-import { frozenCtx, withHook, type ConvHook, type SdCtx, type WeightSource } from './blocks';
+import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
 import { buildClipText } from './clip';
 import { sd15LoraModules, type KohyaModule } from './lora-names';
-import { initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
+import { convLoraHook, initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
 import { applyNoiseOffset, diffusionLoss, TRAIN_TIMESTEPS } from './schedule';
 import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
@@ -119,13 +119,7 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
     }),
     buildLoss(g: GraphBuilder, params: Record<string, Tensor>, batch: Record<string, Tensor>): Tensor {
       const { linear, convs } = loraAdapters(g, plan, params);
-      const convHook: ConvHook = (name, x, y, attrs) => {
-        const a = convs.get(name);
-        if (!a) return y;
-        const h = g.conv(x, a.down, undefined, attrs);
-        return g.add(y, g.mul(g.conv(h, a.up, undefined, { strides: [1, 1], pads: [0, 0, 0, 0] }), a.scale));
-      };
-      const ctx = withHook(base(g), loraHook(g, linear), convs.size ? convHook : undefined);
+      const ctx = withHook(base(g), loraHook(g, linear), convLoraHook(g, convs));
       const [extraTokens] = pivotalTensors(g, o.embedding, params);
       const clip = { clipSkip: o.clipSkip, ...(extraTokens ? { extraTokens } : {}) };
       const context = o.ids ? buildClipText(ctx, batch.ids!, clip) : batch.context!;
