@@ -65,3 +65,38 @@ test('the shared start of the row labels reads on one line above the grid, whole
     expect(await page.locator('[data-testid=sample-row]').allTextContents()).toEqual(['0', '0.7', '1']);
   });
 });
+
+test("with four prompts and a seed each (the SD workflows' grid), every row label stays on one line", async () => {
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await withScreenshot(page, 'sample-grid-four-columns', async () => {
+    const wf = { ...gridWorkflow, name: 'Grid four', nodes: [{ ...gridWorkflow.nodes[0]!, params: { prompts: 4 } }] };
+    const res = await fetch(`${server.url}/api/workflows/grid-four`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(wf),
+    });
+    expect(res.ok).toBe(true);
+    await page.goto(server.url);
+    await page.click('[data-testid=side-library]');
+    await page.click('[data-testid=library-grid-four]');
+    await page.waitForSelector('[data-testid=node-grid]');
+    await page.click('[data-testid=run]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=status-grid]')?.getAttribute('data-status') === 'succeeded',
+    );
+    await page.click('[data-testid=node-grid]', { position: { x: 20, y: 8 } });
+    await page.waitForSelector('[data-testid=sample-grid]');
+    expect(await page.locator('[data-testid=sample-column]').count()).toBe(4);
+    const rows = page.locator('[data-testid=sample-row]');
+    expect(await rows.allTextContents()).toEqual(['0', '0.7', '1']);
+    // "0.7" was drawn one character a line ("0 / . / 7") in a column squeezed to its narrowest letter.
+    const heights = await rows.evaluateAll((els) =>
+      els.map((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return range.getClientRects().length;
+      }),
+    );
+    expect(heights).toEqual([1, 1, 1]);
+  });
+});

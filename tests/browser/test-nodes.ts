@@ -79,8 +79,8 @@ const showImages = defineNode<Record<string, never>>({
   },
 });
 
-/** A Sample-like IMAGES value: rows that differ only by LoRA strength (labels as Sample writes them), 3 prompts. */
-const fakeGrid = defineNode<Record<string, never>>({
+/** A Sample-like IMAGES value: rows that differ only by LoRA strength (labels as Sample writes them), 3 or 4 prompts. */
+const fakeGrid = defineNode<{ prompts: number }>({
   schema: {
     type: 'FakeGrid',
     version: 1,
@@ -89,14 +89,23 @@ const fakeGrid = defineNode<Record<string, never>>({
     description: 'A labelled checkpoint x strength grid, as Sample makes it.',
     inputs: [],
     outputs: [{ name: 'images', type: 'IMAGES' }],
-    params: [],
+    // Four prompts with a seed each is the SD 1.5 workflow's grid (lighthouse / old man, with and without trigger).
+    params: [{ name: 'prompts', kind: 'int', default: 3, min: 3, max: 4 }],
     resource: 'cpu',
     cacheable: true,
     output: true,
   },
-  async execute(_inputs, _p, ctx) {
+  async execute(_inputs, p, ctx) {
     const items: JsonValue[] = [];
-    const prompts = ['xyz_style, grinning face', 'xyz_style, red heart', 'xyz_style, sun'];
+    const four = p.prompts === 4;
+    const prompts = four
+      ? [
+          'xyz_style, a lighthouse on a cliff',
+          'xyz_style, portrait of an old man',
+          'a lighthouse on a cliff',
+          'portrait of an old man',
+        ]
+      : ['xyz_style, grinning face', 'xyz_style, red heart', 'xyz_style, sun'];
     for (const [ri, strength] of ['0', '0.7', '1'].entries())
       for (const [pi, prompt] of prompts.entries()) {
         const row = `xyz_style-step00600@${strength}`;
@@ -105,7 +114,7 @@ const fakeGrid = defineNode<Record<string, never>>({
           caption,
           row,
         });
-        items.push({ image, caption, seed: 0 } as unknown as JsonValue);
+        items.push({ image, caption, seed: four ? pi : 0 } as unknown as JsonValue);
       }
     return { images: { kind: 'images', items } };
   },
