@@ -40,7 +40,8 @@ export function detectModelFolders(given: string): ModelFolder[] {
   }
   throw new Error(
     `--models ${given}: found neither a ComfyUI install (models/checkpoints, models/loras) nor an A1111 one ` +
-      '(models/Stable-diffusion, models/Lora) there',
+      `(models/Stable-diffusion, models/Lora) there; for a folder of checkpoint files use --allow ${given} ` +
+      "(then choose the file in LoadModel's Checkpoint field)",
   );
 }
 
