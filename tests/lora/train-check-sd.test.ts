@@ -9,18 +9,15 @@
  * strength, the findings, the labelled grid) and its `best` is the check's pick at the check's strength; on SD the
  * default check draws 2 prompts. LoRACheck checks SDXL checkpoints and refuses an SD 1.5 LoRA on an SDXL model.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { caption } from '../../nodes/dataset/caption';
-import { loadImages } from '../../nodes/dataset/load-images';
-import { resize } from '../../nodes/dataset/resize';
 import { loraCheckNode } from '../../nodes/lora/lora-check';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
 import { loadModelNode } from '../../nodes/model/load-model';
 import type { ArtifactRef, JsonValue } from '../../protocol/values';
 import { tinyCheckpoint, tinySdxlCheckpoint } from '../sd/fixtures';
+import { prepareTraining, writeThreeDiscs } from '../sd/training-setup';
 import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 
 jest.setTimeout(900_000);
@@ -54,17 +51,15 @@ beforeAll(async () => {
   ctx = tempContext('sd-train-check');
   await tinySdxlCheckpoint(ctx.root, 'tiny-xl.safetensors', { dtype: 'F16' });
   await tinyCheckpoint(ctx.root, 'tiny-sd15.safetensors', { dtype: 'F16' });
-  const dir = join(ctx.root, 'discs');
-  mkdirSync(dir, { recursive: true });
-  for (const [i, c] of ['#d22', '#2a2', '#22d'].entries()) {
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#fff"/><circle cx="32" cy="32" r="${14 + 4 * i}" fill="${c}"/></svg>`;
-    writeFileSync(join(dir, `disc${i}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
-    writeFileSync(join(dir, `disc${i}.txt`), `a flat disc of colour ${i}\n`);
-  }
-  const loaded = await runNode(loadImages, { folder: 'discs' }, {}, ctx);
-  const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz_disc' }, { dataset: loaded.dataset }, ctx);
-  dataset = (await runNode(resize, { resolution: 64, mode: 'center-crop' }, { dataset: captioned.dataset }, ctx))
-    .dataset!;
+  await writeThreeDiscs(join(ctx.root, 'discs'));
+  const resize = { resolution: 64, mode: 'center-crop' };
+  ({ dataset } = await prepareTraining(ctx, {
+    family: 'sd15',
+    checkpoint: 'tiny-sd15.safetensors',
+    folder: 'discs',
+    trigger: 'xyz_disc',
+    resize,
+  }));
 }, 300_000);
 afterAll(() => ctx.cleanup());
 

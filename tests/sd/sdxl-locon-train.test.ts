@@ -8,23 +8,20 @@
  * rank, `ss_network_args` conv_dim / conv_alpha); LoadLoRA reads it back onto the model, and Sample applies the
  * conv adapters: the LoCon modules alone change the image at strength 1 and not at 0.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { encodeSafetensors, readSafetensors, type TensorToWrite } from '../../ml/safetensors';
-import { caption } from '../../nodes/dataset/caption';
-import { loadImages } from '../../nodes/dataset/load-images';
-import { resize } from '../../nodes/dataset/resize';
 import { loadLoraNode } from '../../nodes/lora/load-lora';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import { saveCheckpointNode } from '../../nodes/lora/save-checkpoint';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
-import { loadModelNode } from '../../nodes/model/load-model';
 import type { ImagesValue } from '../../nodes/model/model-value';
 import { sampleNode } from '../../nodes/model/sample';
 import type { JsonValue } from '../../protocol/values';
 import { runNode, tempContext, type TestNodeContext } from '../support/node-context';
 import { tinySdxlCheckpoint } from './fixtures';
+import { prepareTraining, writeThreeDiscs } from './training-setup';
 
 jest.setTimeout(900_000);
 
@@ -60,18 +57,14 @@ const pixels = (images: JsonValue): Promise<Buffer[]> =>
 beforeAll(async () => {
   ctx = tempContext('sdxl-locon');
   await tinySdxlCheckpoint(ctx.root, 'tiny-xl.safetensors', { dtype: 'F16' });
-  model = (await runNode(loadModelNode, { family: 'sdxl', checkpoint: 'tiny-xl.safetensors' }, {}, ctx)).model!;
-  const dir = join(ctx.root, 'discs');
-  mkdirSync(dir, { recursive: true });
-  for (const [i, c] of ['#d22', '#2a2', '#22d'].entries()) {
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#fff"/><circle cx="32" cy="32" r="${14 + 4 * i}" fill="${c}"/></svg>`;
-    writeFileSync(join(dir, `disc${i}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
-    writeFileSync(join(dir, `disc${i}.txt`), `a flat disc of colour ${i}\n`);
-  }
-  const loaded = await runNode(loadImages, { folder: 'discs' }, {}, ctx);
-  const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz_disc' }, { dataset: loaded.dataset }, ctx);
-  dataset = (await runNode(resize, { resolution: 64, mode: 'center-crop' }, { dataset: captioned.dataset }, ctx))
-    .dataset!;
+  await writeThreeDiscs(join(ctx.root, 'discs'));
+  ({ model, dataset } = await prepareTraining(ctx, {
+    family: 'sdxl',
+    checkpoint: 'tiny-xl.safetensors',
+    folder: 'discs',
+    trigger: 'xyz_disc',
+    resize: { resolution: 64, mode: 'center-crop' },
+  }));
 }, 300_000);
 afterAll(() => ctx.cleanup());
 

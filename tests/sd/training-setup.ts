@@ -60,6 +60,12 @@ export async function writeDisc(
   writeFileSync(join(dir, `${name}.txt`), `${text}\n`);
 }
 
+/** Three 64 px discs of growing radius (red, green, blue) in `dir`, captioned `a flat disc of colour <i>`. */
+export async function writeThreeDiscs(dir: string): Promise<void> {
+  for (const [i, colour] of ['#d22', '#2a2', '#22d'].entries())
+    await writeDisc(dir, `disc${i}`, { w: 64, h: 64, r: 14 + 4 * i, colour }, `a flat disc of colour ${i}`);
+}
+
 export interface TrainingSetup {
   family: 'sd15' | 'sdxl';
   /** The checkpoint and the image folder, relative to the context's root. */
