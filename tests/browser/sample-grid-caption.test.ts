@@ -2,11 +2,19 @@
  * The Sample panel's grid, in Chromium against a real server: the start every row label shares is a caption on
  * one line above the grid, not a word broken into the narrow column of row labels (QA F8).
  *
- *   grid: FakeGrid (rows xyz_style-step00600@0 / @0.7 / @1, three prompts)
+ *   grid: FakeGrid (rows xyz_style-step00600@0 / @0.7 / @1, three prompts; or four with a seed each, as the SD
+ *         workflows' Sample draws them)
  */
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import {
+  buildClientIfStale,
+  launchBrowser,
+  putWorkflow,
+  startServer,
+  withScreenshot,
+  type RunningServer,
+} from './harness';
 
 let server: RunningServer;
 let browser: Browser;
@@ -27,13 +35,28 @@ beforeAll(async () => {
   buildClientIfStale();
   server = await startServer();
   browser = await launchBrowser();
-  const res = await fetch(`${server.url}/api/workflows/grid-caption`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(gridWorkflow),
-  });
-  expect(res.ok).toBe(true);
+  await putWorkflow(server, 'grid-caption', gridWorkflow);
+  const four = { ...gridWorkflow, name: 'Grid four', nodes: [{ ...gridWorkflow.nodes[0]!, params: { prompts: 4 } }] };
+  await putWorkflow(server, 'grid-four', four);
 }, 120000);
+
+const newPage = async (): Promise<Page> =>
+  (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+
+/** Opens a library workflow, runs it and shows the grid node's outputs. */
+async function showGrid(name: string): Promise<void> {
+  await page.goto(server.url);
+  await page.click('[data-testid=side-library]');
+  await page.click(`[data-testid=library-${name}]`);
+  await page.waitForSelector('[data-testid=node-grid]');
+  await page.click('[data-testid=run]');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=status-grid]')?.getAttribute('data-status') === 'succeeded',
+  );
+  await page.click('[data-testid=node-grid]', { position: { x: 20, y: 8 } });
+  await page.click('[data-testid=side-node]');
+  await page.waitForSelector('[data-testid=sample-grid]');
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -41,19 +64,9 @@ afterAll(async () => {
 });
 
 test('the shared start of the row labels reads on one line above the grid, whole in its tooltip', async () => {
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page = await newPage();
   await withScreenshot(page, 'sample-grid-caption', async () => {
-    await page.goto(server.url);
-    await page.click('[data-testid=side-library]');
-    await page.click('[data-testid=library-grid-caption]');
-    await page.waitForSelector('[data-testid=node-grid]');
-    await page.click('[data-testid=run]');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=status-grid]')?.getAttribute('data-status') === 'succeeded',
-    );
-    await page.click('[data-testid=node-grid]', { position: { x: 20, y: 8 } });
-    await page.click('[data-testid=side-node]');
-    await page.waitForSelector('[data-testid=sample-grid]');
+    await showGrid('grid-caption');
     const shared = page.locator('[data-testid=sample-rows-shared]');
     expect(await shared.textContent()).toBe('xyz_style-step00600@');
     expect(await shared.getAttribute('title')).toContain('xyz_style-step00600@');
@@ -67,25 +80,9 @@ test('the shared start of the row labels reads on one line above the grid, whole
 });
 
 test("with four prompts and a seed each (the SD workflows' grid), every row label stays on one line", async () => {
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page = await newPage();
   await withScreenshot(page, 'sample-grid-four-columns', async () => {
-    const wf = { ...gridWorkflow, name: 'Grid four', nodes: [{ ...gridWorkflow.nodes[0]!, params: { prompts: 4 } }] };
-    const res = await fetch(`${server.url}/api/workflows/grid-four`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(wf),
-    });
-    expect(res.ok).toBe(true);
-    await page.goto(server.url);
-    await page.click('[data-testid=side-library]');
-    await page.click('[data-testid=library-grid-four]');
-    await page.waitForSelector('[data-testid=node-grid]');
-    await page.click('[data-testid=run]');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=status-grid]')?.getAttribute('data-status') === 'succeeded',
-    );
-    await page.click('[data-testid=node-grid]', { position: { x: 20, y: 8 } });
-    await page.waitForSelector('[data-testid=sample-grid]');
+    await showGrid('grid-four');
     expect(await page.locator('[data-testid=sample-column]').count()).toBe(4);
     const rows = page.locator('[data-testid=sample-row]');
     expect(await rows.allTextContents()).toEqual(['0', '0.7', '1']);
