@@ -292,7 +292,10 @@ async function objectCase(
   // The object-embedding preset (pivotal tuning alone) at the quick start's 600 steps; `--cases object-lora`: the
   // object preset's adapters with prior preservation, as before.
   const { steps: _auto, ...embedding } = TRAIN_PRESETS['object-embedding']!;
-  const settings = adapters ? { loraType: 'object', shuffleTags: false, classPrompts } : embedding;
+  // The adapters keep kohya's prior target (class images), as the README's figure of this case was measured.
+  const settings = adapters
+    ? { loraType: 'object', shuffleTags: false, classPrompts, priorTarget: 'class images' }
+    : embedding;
   const lora = await train(env, 'examples/object', OBJECT_TRIGGER, settings);
   const base = await loadModel(env.modelFile);
   const withPrompts = [...ALL_STYLES, ...ALL_STYLES].map((s) => `${OBJECT_TRIGGER}, ${s} style`);
