@@ -42,7 +42,9 @@ function speedLine(state: NodeState, last: Checkpoint | undefined): string {
   if (ms > 0) parts.push(`in ${seconds(ms)}`);
   // The trainer's own figure (steps inside training); else steps over the node's whole time.
   const rate = state.progress?.metrics?.it_s ?? (steps !== undefined && ms > 0 ? steps / (ms / 1000) : undefined);
-  if (rate !== undefined) parts.push(`(${rate.toFixed(1)} steps/s)`);
+  // SD on a CPU trains below a step a second: "0.0 steps/s" told nothing.
+  if (rate !== undefined && rate > 0)
+    parts.push(rate >= 1 ? `(${rate.toFixed(1)} steps/s)` : `(${(1 / rate).toFixed(1)} s/step)`);
   return parts.join(' ');
 }
 

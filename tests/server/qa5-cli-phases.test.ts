@@ -6,12 +6,15 @@
  *
  *   - the progress line names the phase it counts ("generating class images 14/60"), not a bare count that
  *     jumps from 60/60 to 1/20 and then to 0/88;
- *   - the summary counts the training steps (20), not the last phase's units (88 for the LoRA check).
+ *   - the summary counts the training steps (20), not the last phase's units (88 for the LoRA check);
+ *   - a run slower than a step a second (SDXL on a CPU: 2 steps in 3.6 min) reads in seconds per step, not "0.0 steps/s".
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunDetail } from '../../protocol/messages';
 import type { WorkflowFile } from '../../protocol/workflow';
+import { formatTrainingSummaries } from '../../server/cli/training-summary';
 import { quickstartTrainingFolder } from '../lora/cli-run';
 
 const REPO = join(__dirname, '..', '..');
@@ -42,4 +45,33 @@ test("a training node's progress lines name the phase they count", () => {
 test('the training summary counts the steps trained, not the units of the LoRA check that ran after them', () => {
   const summary = stdout.slice(stdout.indexOf('\ntraining:\n'));
   expect(summary).toMatch(/Train LoRA \(style preset\) \(train\): 20 steps in /);
+});
+
+test('a training slower than a step a second reads in seconds per step', () => {
+  const wf = JSON.parse(readFileSync(join(REPO, 'workflows', 'sdxl-style-lora.json'), 'utf8')) as WorkflowFile;
+  const artifact = { $artifact: 'a.safetensors', mime: 'application/octet-stream', name: 'a', bytes: 1 };
+  const detail: RunDetail = {
+    id: 'r1',
+    status: 'succeeded',
+    name: wf.name,
+    createdAt: 1,
+    workflow: wf,
+    nodes: {
+      train: {
+        nodeId: 'train',
+        status: 'succeeded',
+        startedAt: 0,
+        finishedAt: 216_000,
+        progress: { value: 0, max: 1, label: 'checkpoint at step 2: validation loss' },
+        outputs: { lora: { kind: 'loraflow.lora', name: 'xyz_style_sdxl-step000002', step: 2, artifact } },
+      },
+    },
+  };
+  const [line] = formatTrainingSummaries(
+    detail,
+    () => [],
+    (id) => id,
+    () => 'a',
+  );
+  expect(line).toBe('  train: 2 steps in 3.6 min (108.0 s/step)');
 });
