@@ -149,6 +149,15 @@ describe('prior target "base model" (distillation)', () => {
     expect(await firstLoss(5, 'base model')).toBeCloseTo(without, 5);
     expect(await firstLoss(5, 'images')).toBeGreaterThan(1.5 * without);
   });
+
+  it('"base model, training images" holds the training images under their captions without the trigger to the base model', async () => {
+    const ctx = nodeContext(p.dataDir);
+    const params = { ...quick, priorTarget: 'base model, training images' };
+    await runNode(trainLoraNode, params, { model: p.model, dataset: p.dataset }, ctx);
+    expect(ctx.logs.join('\n')).toMatch(
+      /prior preservation: 10 class image\(s\) .*target: base model, training images/,
+    );
+  });
 });
 
 describe('text-encoder LoRA', () => {
