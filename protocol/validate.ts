@@ -10,6 +10,11 @@ import { convertedParams, inputSocketsOf, paramOfSocket } from './param-inputs';
 
 export type SchemaSource = ReadonlyMap<string, NodeSchema> | readonly NodeSchema[];
 
+/** Control characters (C0, DEL, C1) and the bidi marks, embeddings, overrides and isolates; not ZWJ (emoji sequences). */
+const HIDDEN_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+const codePointOf = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
 /** What is wrong with one parameter value, without the node it belongs to. */
 export interface ParamProblem {
   kind: Extract<ValidationErrorKind, 'param-kind' | 'param-range' | 'param-option' | 'param-missing'>;
@@ -101,6 +106,13 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
       // A NUL cannot be part of a file name, and the OS would refuse it with a raw error deep in a node.
       if (spec.kind !== 'text' && v.includes('\u0000'))
         return { kind: 'param-kind', expected: 'text without NUL characters', received: 'a NUL character' };
+      // A control or bidi-formatting character makes a word display as another (U+202E shows "\u202Eevil" as "live").
+      if (spec.kind !== 'text' && HIDDEN_CHARACTER.test(v))
+        return {
+          kind: 'param-kind',
+          expected: 'text without control or bidi-formatting characters',
+          received: `the character ${codePointOf(v.match(HIDDEN_CHARACTER)![0])}`,
+        };
       if (v.trim() === '' && spec.kind !== 'text' && !emptyAllowed) {
         return {
           kind: 'param-missing',

@@ -7,6 +7,8 @@ export type ValidationErrorKind =
   | 'param-range'
   | 'param-option'
   | 'param-missing'
+  /** A path or a name joined into one that the server's path policy refuses (checked by the server, not the editor). */
+  | 'param-path'
   | 'edge-missing-node'
   | 'edge-missing-socket'
   | 'input-multiple-edges'

@@ -66,6 +66,10 @@ class BucketValidation {
     return sum / n;
   }
 
+  async prepare(params: NamedParams): Promise<void> {
+    for (const p of this.parts) await p.validation.prepare(params);
+  }
+
   async release(): Promise<void> {
     for (const p of this.parts) await p.validation.release();
   }
@@ -186,6 +190,9 @@ async function main(job: SdTrainJob): Promise<LoraTrainResult> {
     };
     let cancelled = false;
     if (!from) {
+      // Building the validation session is most of this wait on a real model: name it, not the loss.
+      phase('building validation graph');
+      await val.prepare(t0.exportParams());
       phase('validation loss before training');
       const valLoss = await val.compute(t0.exportParams());
       recordValidation(job.stateDir, 0, valLoss);

@@ -40,6 +40,12 @@ export class Sd15Validation {
     return g.createSession(this.threads ? { intraOpNumThreads: this.threads } : {});
   }
 
+  /** Builds the session now (seconds to minutes on a full-size UNet), so that its phase can be named. */
+  async prepare(params: NamedParams): Promise<void> {
+    this.session ??= this.build(params);
+    await this.session;
+  }
+
   /** The mean loss of the fixed batches with these LoRA parameters. */
   async compute(params: NamedParams): Promise<number> {
     this.session ??= this.build(params);

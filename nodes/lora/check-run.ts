@@ -131,7 +131,9 @@ export async function runLoraCheckWith(
   const cells = loras.flatMap((l, li) => s.strengths.map((strength) => ({ l, li, strength })));
   const total = (cells.length + 1) * prompts.length + s.subjects.length;
   let done = 0;
-  const progress = (d: number, t: number, of: number) => ctx.progress(done + (d / t) * of, total);
+  // Labelled: after the training phases a bare 1/14 read as training starting again (QA S5-F5).
+  const progress = (d: number, t: number, of: number) =>
+    ctx.progress(done + (d / t) * of, total, undefined, 'LoRA check: sampling');
   const main = await sampler(
     [[], ...cells.map((c) => [{ path: c.l.file, strength: c.strength }])],
     prompts,

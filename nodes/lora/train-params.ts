@@ -107,6 +107,8 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 0.0001,
     min: 0,
     exclusiveMin: true,
+    // Adam-type rates are about 1e-4 and Prodigy's is 1 (a factor on its own estimate): above 1 only diverges.
+    max: 1,
     step: 0.00001,
     label: 'Learning rate',
     hint: 'First attempt 0.0001; not learning fast enough 0.0002-0.0003; overfitting quickly 0.00005-0.0001; Prodigy 1.0.',
@@ -172,6 +174,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     kind: 'number',
     default: 0,
     min: 0,
+    max: 1, // as learningRate's
     step: 0.00001,
     label: 'Text encoder learning rate',
     tooltip:
@@ -257,6 +260,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     kind: 'number',
     default: 0,
     min: 0,
+    max: 1, // as learningRate's
     step: 0.0001,
     label: 'Embedding learning rate',
     tooltip: "The trigger embedding's rate. 0: the learning rate. AdamW only.",

@@ -7,6 +7,8 @@
 import { pathLikeParams, type NodeSchema, type ParamSpec } from '../../protocol/schema';
 import { parseLoraTags } from '../../nodes/lora/lora-sampling';
 import type { Params, PathPolicy } from '../../nodes/api';
+import { convertedParamNames } from '../../protocol/param-inputs';
+import type { WorkflowFile } from '../../protocol/workflow';
 
 /** Placeholders of name templates (SaveCheckpoint's `{name}-{step}`) stand for checked names: any will do here. */
 const PLACEHOLDER = /\{[a-z]+\}/g;
@@ -32,4 +34,47 @@ export function checkPathParam(spec: ParamSpec, value: Params[string], paths: Pa
 /** Checks every path-like parameter of a node; throws on the first refusal. */
 export function checkPathParams(schema: NodeSchema, params: Params, paths: PathPolicy): void {
   for (const spec of pathLikeParams(schema)) checkPathParam(spec, params[spec.name] ?? spec.default, paths);
+}
+
+/** One refused path-like parameter of a workflow's node. */
+export interface PathRefusal {
+  nodeId: string;
+  nodeType: string;
+  param: string;
+  /** The policy's reason, without its `parameter "…": ` prefix. */
+  why: string;
+}
+
+/**
+ * The path checks a run makes, over a whole workflow before it is queued or run (`POST /api/runs`, `loraflow run`
+ * and `loraflow validate`): every path-like parameter of every active node that is typed in (a wired one is checked
+ * when its node runs). `readsMustExist` also refuses a folder or file to read that is not there (`validate`; a run
+ * may create it in an earlier node).
+ */
+export function workflowPathRefusals(
+  wf: WorkflowFile,
+  schemas: readonly NodeSchema[],
+  paths: PathPolicy,
+  readsMustExist = false,
+): PathRefusal[] {
+  const byType = new Map(schemas.map((s) => [s.type, s]));
+  const refusals: PathRefusal[] = [];
+  for (const node of wf.nodes) {
+    const schema = byType.get(node.type);
+    if (!schema || node.mode === 'mute' || node.mode === 'bypass') continue;
+    const wired = convertedParamNames(node);
+    for (const spec of pathLikeParams(schema)) {
+      if (wired.includes(spec.name)) continue;
+      const value = node.params[spec.name] ?? spec.default;
+      try {
+        checkPathParam(spec, value, paths);
+        const read = readsMustExist && spec.kind === 'path' && spec.access === 'read';
+        if (read && typeof value === 'string' && value.trim() !== '') paths.resolve(value, 'read', spec.name);
+      } catch (e) {
+        const why = e instanceof Error ? e.message.replace(/^parameter "[^"]*": /, '') : String(e);
+        refusals.push({ nodeId: node.id, nodeType: node.type, param: spec.name, why });
+      }
+    }
+  }
+  return refusals;
 }

@@ -70,7 +70,7 @@ export class RunQueue {
 
   /** Checks a workflow and queues it; a graph with errors is refused as a whole with all its errors. */
   submit(input: unknown, targets?: string[]): SubmitResult {
-    const checked = checkSubmission(input, targets, this.opts.env.registry.schemas());
+    const checked = checkSubmission(input, targets, this.opts.env.registry.schemas(), this.opts.env.paths);
     if (!checked.ok) return checked;
     const run: StoredRun = {
       id: randomUUID(),
@@ -98,7 +98,7 @@ export class RunQueue {
         message: `run ${id} is ${run.status}; only interrupted, failed or cancelled runs can be resumed`,
       };
     }
-    const checked = checkSubmission(run.workflow, run.targets, this.opts.env.registry.schemas());
+    const checked = checkSubmission(run.workflow, run.targets, this.opts.env.registry.schemas(), this.opts.env.paths);
     if (!checked.ok) return checked;
     this.opts.db.runs.clearNodes(id);
     this.opts.db.runs.update(id, {

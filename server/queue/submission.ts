@@ -1,5 +1,7 @@
 import { parseWorkflow, WorkflowParseError, WorkflowTooLargeError } from '../../protocol/workflow-io';
 import { inactiveTargetsError } from '../engine/node-modes';
+import { workflowPathRefusals, type PathRefusal } from '../engine/path-params';
+import type { PathPolicy } from '../../nodes/api';
 import { WORKFLOW_LIMITS } from '../../protocol/limits';
 import { validateWorkflowCapped } from '../../protocol/validate';
 import { unknownParamWarnings } from '../../protocol/unknown-params';
@@ -12,8 +14,17 @@ export type CheckedSubmission =
   | { ok: false; kind: 'validation'; errors: ValidationError[]; truncated?: boolean }
   | { ok: false; kind: 'bad-request' | 'too-large'; message: string };
 
-/** Parses (migrating older formats) and validates a submitted workflow and its targets. */
-export function checkSubmission(input: unknown, targets: unknown, schemas: NodeSchema[]): CheckedSubmission {
+/**
+ * Parses (migrating older formats) and validates a submitted workflow and its targets; with `paths`, also every
+ * path-like parameter under the path policy the run would use, so a bad output folder or name is refused now and
+ * not after hours of training (the same check as `loraflow validate`, less the existence of what is read).
+ */
+export function checkSubmission(
+  input: unknown,
+  targets: unknown,
+  schemas: NodeSchema[],
+  paths?: PathPolicy,
+): CheckedSubmission {
   let parsed: { workflow: WorkflowFile; warnings: string[] };
   try {
     parsed = parseWorkflow(input);
@@ -49,7 +60,19 @@ export function checkSubmission(input: unknown, targets: unknown, schemas: NodeS
   const { errors, truncated } = validateWorkflowCapped(workflow, schemas, WORKFLOW_LIMITS.reportedErrors);
   if (truncated) return { ok: false, kind: 'validation', errors, truncated };
   if (errors.length > 0) return { ok: false, kind: 'validation', errors };
+  const refused = paths ? workflowPathRefusals(workflow, schemas, paths).map(pathValidationError) : [];
+  if (refused.length > 0) return { ok: false, kind: 'validation', errors: refused };
   // A parameter the node lacks is ignored by the run: say so (a warning, so an older file still runs).
   const unknown = unknownParamWarnings(workflow, schemas).map((w) => w.message);
   return { ok: true, workflow, warnings: [...parsed.warnings.map(String), ...unknown] };
+}
+
+function pathValidationError(r: PathRefusal): ValidationError {
+  return {
+    kind: 'param-path',
+    nodeId: r.nodeId,
+    nodeType: r.nodeType,
+    param: r.param,
+    message: `node "${r.nodeId}" (${r.nodeType}), parameter "${r.param}": ${r.why}`,
+  };
 }

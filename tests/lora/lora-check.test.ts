@@ -33,12 +33,15 @@ it('checks every checkpoint at every strength with and without the trigger, and 
   );
   const checkpoints = trained.checkpoints as LoraValue[];
   expect(checkpoints.map((c) => c.step)).toEqual([10, 20]);
+  // Each progress call names the phase (QA S5-F5: a bare "1/14" after training read as training restarting).
+  const labels = new Set<string | undefined>();
   const out = await runNode(
     loraCheckNode,
     { prompts: ['grinning face', 'red heart', 'sun'], strengths: ['0.5', '1.0'], steps: 4 },
     { model: p.model, checkpoints: trained.checkpoints },
-    ctx,
+    { ...ctx, progress: (value, max, metrics, label) => (labels.add(label), ctx.progress(value, max, metrics, label)) },
   );
+  expect([...labels]).toEqual(['LoRA check: sampling']);
   const report = out.report as string;
   // The trigger comes from the LoRA itself (Caption set xyz_style).
   expect(report).toMatch(/on 3 prompts .*with and without the trigger/);

@@ -71,6 +71,7 @@ test('an SD TrainLoRA names each phase as it starts: class images, latents, grap
     'caching latents',
     'caching text embeddings',
     'building training graph',
+    'building validation graph', // QA S5-F6: the validation session's build, not "validation loss" for 37 s
     'validation loss before training',
     undefined, // the steps themselves
     'checkpoint at step 2: validation loss',

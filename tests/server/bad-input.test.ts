@@ -141,8 +141,7 @@ test('a folder inside the allowed folders is listed by ListFiles', async () => {
   ws.close();
 });
 
-test('a path parameter that leaves the allowed folders fails its node with a message naming the parameter', async () => {
-  const ws = await WsRecorder.connect(server.url);
+test('a path parameter that leaves the allowed folders is refused at submit with a message naming node and parameter', async () => {
   const attempts: [string, string][] = [
     ['TestCountFiles', '../..'],
     ['TestCountFiles', 'escape'],
@@ -152,11 +151,11 @@ test('a path parameter that leaves the allowed folders fails its node with a mes
   for (const [type, folder] of attempts) {
     const wf = workflow('escape', [['count', type, { folder }]]);
     const res = await post(`${server.url}/api/runs`, { workflow: wf });
-    expect(res.status).toBe(201);
-    const failed = await ws.waitFor('run.failed', (m) => m.run.id === res.body.id);
-    expect([type, failed.error]).toEqual([type, expect.stringMatching(/folder.*outside the allowed folders/)]);
+    // Refused before it is queued (QA S5-F10), as `loraflow validate` does, not when the node runs.
+    expect([type, res.status]).toEqual([type, 400]);
+    expect(res.body.errors[0]).toMatchObject({ nodeId: 'count', param: 'folder', kind: 'param-path' });
+    expect(res.body.errors[0].message).toMatch(/node "count".*parameter "folder".*outside the allowed folders/);
   }
-  ws.close();
 });
 
 test('workflow names cannot leave the library folder; artifacts ids are checked', async () => {
