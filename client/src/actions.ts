@@ -11,6 +11,7 @@ import {
   type Embedded,
 } from './graph/embedded-workflow';
 import { validate } from './graph/validation';
+import { setServerRefusal } from './store/serverRefusals';
 import { activeTab, closeTab, edit, editorStore, markSaved, openTab, setTabRun } from './store/editor';
 import { selectedWorkflowNodes } from './selection-actions';
 import { checkWorkflowPaths } from './store/pathChecks';
@@ -67,6 +68,8 @@ export async function runActive(targets?: string[]): Promise<void> {
       toast('Queued behind the run this tab shows; the tab switches to it when it starts.');
     } else setTabRun(tab.id, id);
   } catch (e) {
+    // The server's own checks (its path policy) go on the nodes they name, as the editor's errors do.
+    if (e instanceof ApiCallError && e.validation) setServerRefusal(tab.doc, e.validation.errors);
     toast(
       e instanceof ApiCallError
         ? `Run refused: ${e.message}`

@@ -6,6 +6,7 @@ import { activeTab, editorStore } from '../store/editor';
 import { runsStore, type RunView } from '../store/runs';
 import { schemasStore } from '../store/schemas';
 import { noErrors, sameErrors, validate } from '../graph/validation';
+import { refusedOn, serverRefusalStore } from '../store/serverRefusals';
 
 /** The id of the run the active tab shows. */
 export function useActiveRunId(): string | undefined {
@@ -27,7 +28,14 @@ export function useActiveRun(): RunView | undefined {
 /** The validation errors of one node of the active tab (re-renders only when they change). */
 export function useNodeErrors(nodeId: string): readonly ValidationError[] {
   const schemas = useStore(schemasStore, (s) => s.byType);
-  return useStore(editorStore, (s) => validate(activeTab(s).doc, schemas).byNode[nodeId] ?? noErrors, sameErrors);
+  const local = useStore(
+    editorStore,
+    (s) => validate(activeTab(s).doc, schemas).byNode[nodeId] ?? noErrors,
+    sameErrors,
+  );
+  const doc = useStore(editorStore, (s) => activeTab(s).doc);
+  const refused = useStore(serverRefusalStore, (r) => refusedOn(r, doc, nodeId) ?? noErrors, sameErrors);
+  return refused.length === 0 ? local : [...local, ...refused];
 }
 
 /** The validation warnings of one node in the open workflow (parameters its type lacks). */

@@ -1,0 +1,57 @@
+/**
+ * QA S5-F10 in Chromium against a real server: a workflow whose SaveCheckpoint folder leaves the allowed folders
+ * passed the editor's own checks (they cover what it reads) and the server started it. Now Run is refused by the
+ * server before anything trains, and the refusal is shown on the node's parameter, not only in a toast.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { WorkflowFile } from '../../protocol/workflow';
+import {
+  buildClientIfStale,
+  launchBrowser,
+  putWorkflow,
+  REPO,
+  startServer,
+  withScreenshot,
+  type RunningServer,
+} from './harness';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  buildClientIfStale();
+  server = await startServer();
+  browser = await launchBrowser();
+  // The folder the quick start reads, so that the editor's read-path check passes and the server is asked.
+  fs.mkdirSync(path.join(server.dataDir, 'examples/twemoji-style'), { recursive: true });
+  const wf = JSON.parse(
+    fs.readFileSync(path.join(REPO, 'workflows/quickstart-style-lora.json'), 'utf8'),
+  ) as WorkflowFile;
+  wf.nodes.find((n) => n.id === 'save')!.params.folder = '../../../tmp/qa5-evil-out';
+  await putWorkflow(server, 'evil-save', wf);
+}, 120000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('Run with a Save folder outside the allowed folders is refused, and the folder field shows why', async () => {
+  const page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+  await withScreenshot(page, 'run-refused-paths', async () => {
+    await page.goto(server.url);
+    await page.click('[data-testid=side-library]');
+    await page.click('[data-testid=library-evil-save]');
+    await page.waitForSelector('[data-testid=node-save]');
+    await page.click('[data-testid=run]');
+    const toast = await page.waitForSelector('[data-testid=toast]:has-text("Run refused")');
+    expect(await toast.textContent()).toMatch(/node "save".*parameter "folder".*outside the allowed folders/);
+    const field = page.locator('[data-testid=field-save-folder]');
+    await field.locator('text=outside the allowed folders').waitFor();
+    expect(await field.getAttribute('class')).toContain('has-error');
+  });
+  const runs = (await (await fetch(`${server.url}/api/runs`)).json()) as unknown[];
+  expect(runs).toHaveLength(0);
+});
