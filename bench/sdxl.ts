@@ -1,7 +1,8 @@
 // bench:sdxl — one LoRA training step of the full-size SDXL UNet (random weights, batch 1, kohya's 722 modules,
 // AdamW, gradient checkpointing) at 1024 px (and 512), with our ONNX runtime, next to the same step in PyTorch 1.13
 // (bench/sdxl_reference.py bench) in the same run, with each side's peak memory.
-// Usage: npm run bench:sdxl [-- --sizes 1024,512 --steps 1 --rank 32 --widths full|tiny --no-torch --force]
+// Usage: npm run bench:sdxl [-- --sizes 1024,512 --steps 1 --rank 32 --widths full|tiny --no-torch --force
+//        --checkpoint-min-values N]  (N: recompute only blocks holding at least N activation values; 0: every block)
 //        (LORAFLOW_PYTHON picks the interpreter with PyTorch; default /usr/bin/python3)
 // Heavy: the SDXL UNet is 10.3 GB in fp32 and each side holds its weights plus the step's activations; the command
 // checks available memory first and refuses below the estimate. `--widths tiny` runs the same code on the tiny model
@@ -26,6 +27,8 @@ const sizes = opt('sizes', tiny ? '64' : '1024,512')
   .map(Number);
 const steps = Number(opt('steps', '1'));
 const rank = Number(opt('rank', '32'));
+const minValuesArg = opt('checkpoint-min-values', '');
+const checkpointMinValues = minValuesArg === '' ? undefined : Number(minValuesArg);
 const threads = cpus().length;
 const out = (s: string): boolean => process.stdout.write(s + '\n');
 
@@ -45,6 +48,7 @@ async function ourStep(size: number) {
     latentShape: [4, lat, lat],
     contextShape: [77, c],
     checkpointing: true,
+    checkpointMinValues,
   });
   resetPeak();
   const t = await Trainer.create(task, {

@@ -88,6 +88,8 @@ export interface SdxlLoraOptions extends Objective {
   contextShape: readonly [number, number];
   noiseOffset?: number;
   checkpointing?: boolean;
+  /** With checkpointing, recompute only blocks whose activations hold at least this many values (recomputeScopes). */
+  checkpointMinValues?: number;
   unet?: UnetOptions;
   targets?: readonly string[];
   /** LoCon: the rank and alpha of the 3x3 convs (kohya's conv_dim / conv_alpha). */
@@ -183,7 +185,7 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
         buildUnet(ctx, { x: xt, t, context, y }, unet),
       );
     },
-    recompute: o.checkpointing ? recomputeScopes : undefined,
+    recompute: o.checkpointing ? (g) => recomputeScopes(g, o.checkpointMinValues) : undefined,
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
       const size = elementCount(o.latentShape);
       const csize = elementCount(o.contextShape);
