@@ -40,6 +40,8 @@ export interface ParamSpec {
   /** `min` itself is refused: for values where 0 means nothing (a learning rate of 0 trains nothing). */
   exclusiveMin?: boolean;
   max?: number;
+  /** false: `min`..`max` is a safety limit, not a range to slide through (a learning rate of 1e-4 under a cap of 1). */
+  slider?: false;
   step?: number;
   options?: string[];
   /** For `path`: whether it names a folder or a file, and whether the node reads or writes it. */

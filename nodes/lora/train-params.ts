@@ -109,6 +109,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     exclusiveMin: true,
     // Adam-type rates are about 1e-4 and Prodigy's is 1 (a factor on its own estimate): above 1 only diverges.
     max: 1,
+    slider: false,
     step: 0.00001,
     label: 'Learning rate',
     hint: 'First attempt 0.0001; not learning fast enough 0.0002-0.0003; overfitting quickly 0.00005-0.0001; Prodigy 1.0.',
@@ -175,6 +176,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 0,
     min: 0,
     max: 1, // as learningRate's
+    slider: false,
     step: 0.00001,
     label: 'Text encoder learning rate',
     tooltip:
@@ -261,6 +263,7 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     default: 0,
     min: 0,
     max: 1, // as learningRate's
+    slider: false,
     step: 0.0001,
     label: 'Embedding learning rate',
     tooltip: "The trigger embedding's rate. 0: the learning rate. AdamW only.",

@@ -51,6 +51,9 @@ test('Run with a Save folder outside the allowed folders is refused, and the fol
     const field = page.locator('[data-testid=field-save-folder]');
     await field.locator('text=outside the allowed folders').waitFor();
     expect(await field.getAttribute('class')).toContain('has-error');
+    // The learning rate's cap of 1 (QA S5-F9) is a limit, not a range: no slider where 1e-4 would sit at the left end.
+    expect(await page.locator('[data-testid=param-train-learningRate]').count()).toBe(1);
+    expect(await page.locator('[data-testid=param-train-learningRate-slider]').count()).toBe(0);
   });
   const runs = (await (await fetch(`${server.url}/api/runs`)).json()) as unknown[];
   expect(runs).toHaveLength(0);

@@ -169,7 +169,7 @@ test('a learning rate of 0, a NUL in a name and a 300-character node id are vali
   const res = await post(`${server.url}/api/runs`, { workflow: zero });
   expect(res.status).toBe(400);
   expect(res.body.byNode.train).toContainEqual(
-    expect.objectContaining({ kind: 'param-range', param: 'learningRate', expected: 'more than 0' }),
+    expect.objectContaining({ kind: 'param-range', param: 'learningRate', expected: 'more than 0 and at most 1' }),
   );
   const nul = workflow('nul', [['r', 'TestReport', { label: 'a\u0000b' }]]);
   const nulRes = await post(`${server.url}/api/runs`, { workflow: nul });

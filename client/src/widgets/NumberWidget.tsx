@@ -13,7 +13,7 @@ export const NumberWidget = memo(function NumberWidget({ spec, value, onChange, 
   const int = spec.kind === 'int';
   const [text, setText] = useState(String(value ?? ''));
   useEffect(() => setText(String(value ?? '')), [value]);
-  const bounded = spec.min !== undefined && spec.max !== undefined;
+  const bounded = spec.min !== undefined && spec.max !== undefined && spec.slider !== false;
   const step = spec.step ?? (int ? 1 : 'any');
   const commit = (t: string): void => {
     setText(t);
