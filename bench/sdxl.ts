@@ -60,6 +60,9 @@ async function ourStep(size: number) {
   const setup0 = performance.now();
   await t.stepGraph(1);
   const setupS = (performance.now() - setup0) / 1000;
+  const setupPeak = peakGiB();
+  out(`${size} px  session created in ${setupS.toFixed(0)} s, peak so far ${setupPeak.toFixed(2)} GiB`);
+  resetPeak();
   const stepS: number[] = [];
   const cpuS: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -70,7 +73,7 @@ async function ourStep(size: number) {
     cpuS.push((cu.user + cu.system) / 1e6);
   }
   await t.release();
-  return { step: Math.min(...stepS), cpu: Math.min(...cpuS), setupS, peak: peakGiB() };
+  return { step: Math.min(...stepS), cpu: Math.min(...cpuS), setupS, setupPeak, peak: peakGiB() };
 }
 
 function torchStep(shapesFile: string, modulesFile: string, size: number) {
@@ -122,7 +125,8 @@ async function main(): Promise<void> {
       const ours = await ourStep(size);
       out(
         `${size} px  ours:  ${ours.step.toFixed(2)} s/step, CPU ${ours.cpu.toFixed(1)} s, ` +
-          `peak ${ours.peak.toFixed(2)} GiB (graph + session ${ours.setupS.toFixed(0)} s, ${modules.length} modules)`,
+          `step peak ${ours.peak.toFixed(2)} GiB, session peak ${ours.setupPeak.toFixed(2)} GiB ` +
+          `(graph + session ${ours.setupS.toFixed(0)} s, ${modules.length} modules)`,
       );
       const torch = flag('no-torch') ? 'skipped' : torchStep(shapesFile, modulesFile, size);
       if (typeof torch === 'string') out(`         torch: ${torch}`);
