@@ -78,7 +78,13 @@ function checkPick(
   return undefined;
 }
 
-/** Lines for every node that produced LoRA checkpoints; empty when there is none. */
+/**
+ * Nodes that pass along LoRAs they did not train: a LoRA check's pick is its trainer's "checkpoint to use" line,
+ * and a loaded file has no training to summarise.
+ */
+const PASSES_LORAS_ON = new Set(['LoRACheck', 'LoadLoRA']);
+
+/** Lines for every node that trained LoRA checkpoints; empty when there is none. */
 export function formatTrainingSummaries(
   detail: RunDetail,
   logsOf: (nodeId: string) => LogEntry[],
@@ -89,6 +95,7 @@ export function formatTrainingSummaries(
   for (const node of detail.workflow.nodes) {
     const state = detail.nodes[node.id];
     if (!state || (state.status !== 'succeeded' && state.status !== 'cached')) continue;
+    if (PASSES_LORAS_ON.has(node.type)) continue;
     const checkpoints = checkpointsOf(state);
     if (checkpoints.length === 0) continue;
     const withLoss = checkpoints.filter((c) => c.valLoss !== undefined);

@@ -68,4 +68,6 @@ test("the CLI summary names the check's checkpoint as the one to use, and why no
     '    checkpoint to use: step 500 @ strength 1, picked by the LoRA check "check" on sampled images' +
       " (not step 100, the validation loss's lowest: its held-out split is a few images)",
   );
+  // The check passes its pick on; it trained nothing, so it has no summary of its own ("check: 500 steps in 16 s").
+  expect(lines.filter((l) => /^ {2}\S/.test(l))).toEqual(['  train: 500 steps']);
 });
