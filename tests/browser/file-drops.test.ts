@@ -2,29 +2,17 @@
  * Files dropped on the canvas, in Chromium against a real server: a broken .safetensors says it is not one and
  * why; the same sample PNG dropped twice focuses the tab it opened the first time instead of opening another.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { emptyWorkflow } from '../../protocol/workflow-io';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import { useServerAndBrowser, withScreenshot } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
+const editor = useServerAndBrowser();
 let page: Page;
 
-beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 beforeEach(async () => {
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  await page.goto(server.url);
+  page = await (await editor.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await page.goto(editor.server.url);
   await page.waitForSelector('[data-testid=canvas]');
 });
 

@@ -154,6 +154,24 @@ export async function putWorkflow(server: RunningServer, name: string, wf: Workf
   if (!res.ok) throw new Error(`PUT /api/workflows/${name}: ${res.status} ${await res.text()}`);
 }
 
+/**
+ * A real server and Chromium for the tests of one file: started before them, stopped after. Read them from the
+ * returned object inside tests and hooks (they exist once beforeAll has run).
+ */
+export function useServerAndBrowser(): { readonly server: RunningServer; readonly browser: Browser } {
+  const env = {} as { server: RunningServer; browser: Browser };
+  beforeAll(async () => {
+    buildClientIfStale();
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  }, 120000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
 export interface EditorSession {
   server: RunningServer;
   browser: Browser;

@@ -8,30 +8,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import type { Page } from 'playwright-core';
+import { useServerAndBrowser, withScreenshot } from './harness';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/interop');
 
-let server: RunningServer;
-let browser: Browser;
+const editor = useServerAndBrowser();
 let page: Page;
 
-beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 beforeEach(async () => {
-  page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+  page = await (await editor.browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
   page.setDefaultTimeout(20000);
-  await page.goto(server.url);
+  await page.goto(editor.server.url);
 });
 
 afterEach(async () => {

@@ -2,28 +2,16 @@
  * A LoadImages node with no folder and no uploads, in Chromium against a real server: Run is refused at once,
  * naming the node and what to do, instead of the run failing when it reaches the node.
  */
-import type { Browser, Page } from 'playwright-core';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import type { Page } from 'playwright-core';
+import { useServerAndBrowser, withScreenshot } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
+const editor = useServerAndBrowser();
 let page: Page;
 
-beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 test('Run with an empty LoadImages is refused naming the node: choose a folder or upload images', async () => {
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page = await (await editor.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   await withScreenshot(page, 'load-images-required', async () => {
-    await page.goto(server.url);
+    await page.goto(editor.server.url);
     await page.click('[data-testid=add-node]');
     await page.fill('[data-testid=palette-search]', 'load images');
     await page.keyboard.press('Enter');

@@ -4,29 +4,17 @@
  *
  *   LoadModel(sd15) ──model──▶ Sample (width typed: 100, then 128)
  */
-import type { Browser, Page } from 'playwright-core';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import type { Page } from 'playwright-core';
+import { useServerAndBrowser, withScreenshot } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
+const editor = useServerAndBrowser();
 let page: Page;
 
-beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 test('typing a Sample width of 100 shows "a multiple of 64" on the field; 128 clears it', async () => {
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page = await (await editor.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   page.setDefaultTimeout(20000);
   await withScreenshot(page, 'sample-width-step', async () => {
-    await page.goto(server.url);
+    await page.goto(editor.server.url);
     await page.click('[data-testid=side-library]');
     await page.click('[data-testid=library-sd15-style-lora]');
     const width = '[data-testid=param-sample-width]';

@@ -3,31 +3,18 @@
  * second "Untitled" saved with Ctrl+S asks for a name instead of replacing the first one's file. In Chromium
  * against a real server.
  */
-import type { Browser } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import { useServerAndBrowser, withScreenshot } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const editor = useServerAndBrowser();
 
 const stored = async (name: string): Promise<WorkflowFile> =>
-  (await (await fetch(`${server.url}/api/workflows/${name}`)).json()) as WorkflowFile;
+  (await (await fetch(`${editor.server.url}/api/workflows/${name}`)).json()) as WorkflowFile;
 
 it('a second Untitled saved with Ctrl+S asks for a name and leaves the first one saved', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await editor.browser.newPage({ viewport: { width: 1400, height: 900 } });
   await withScreenshot(page, 'save-untitled', async () => {
-    await page.goto(server.url);
+    await page.goto(editor.server.url);
     await page.waitForSelector('[data-testid=node-train]');
     const addText = async (text: string): Promise<void> => {
       await page.click('[data-testid=new-tab]');

@@ -5,22 +5,10 @@
  *
  *   LoadModel (family) ──model──> TrainLoRA
  */
-import type { Browser, Page } from 'playwright-core';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import type { Page } from 'playwright-core';
+import { useServerAndBrowser, withScreenshot } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const editor = useServerAndBrowser();
 
 const SD_ONLY = ['prediction', 'minSnrGamma', 'noiseOffset', 'clipSkip', 'convRank'];
 const shown = (page: Page, param: string) => page.locator(`[data-testid=param-train-${param}]`).count();
@@ -29,9 +17,9 @@ const SAMPLE_SD_ONLY = ['width', 'height', 'clipSkip'];
 const sampleShown = (page: Page, param: string) => page.locator(`[data-testid=param-sample-${param}]`).count();
 
 it('hides the SD-only TrainLoRA settings on the emoji model and shows them once LoadModel is set to SD 1.5', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await editor.browser.newPage({ viewport: { width: 1400, height: 900 } });
   await withScreenshot(page, 'sd-params-visibility', async () => {
-    await page.goto(server.url);
+    await page.goto(editor.server.url);
     await page.waitForSelector('[data-testid=node-train] [data-testid=param-train-steps]');
     expect(await page.inputValue('[data-testid=param-model-family]')).toBe('emoji');
     for (const p of SD_ONLY) expect([p, await shown(page, p)]).toEqual([p, 0]);
