@@ -93,6 +93,10 @@ export function exportAiToolkit(wf: WorkflowFile, t: WorkflowTraining, familyCho
     warnings.push("TrainLoRA's steps are automatic (0): set train.steps before training");
   }
   if (num(tr.dropout) === 0) delete (proc.network as Yaml).dropout;
+  if (num(tr.convRank) === 0) {
+    delete (proc.network as Yaml).conv;
+    delete (proc.network as Yaml).conv_alpha;
+  }
   if (num(tr.minSnrGamma) === 0) delete (proc.train as Yaml).min_snr_gamma;
   if (num(tr.noiseOffset) === 0) delete (proc.train as Yaml).noise_offset;
   const withText = trainsTextEncoder(tr.targets, 'ai-toolkit', warnings);

@@ -66,6 +66,9 @@ function trainingArgs(t: WorkflowTraining, family: ModelFamily, stem: string, wa
   if (num(tr.minSnrGamma) === 0) delete args.min_snr_gamma;
   if (num(tr.noiseOffset) === 0) delete args.noise_offset;
   if (num(tr.clipSkip) <= 1) delete args.clip_skip;
+  if (tr.prediction === 'v') args.v_parameterization = true;
+  // LoCon: networks.lora reads the conv adapters' rank and alpha from its network_args.
+  if (num(tr.convRank) > 0) args.network_args = [`conv_dim=${num(tr.convRank)}`, `conv_alpha=${num(tr.convAlpha)}`];
   if (family === 'flux')
     warnings.push('FLUX in sd-scripts also needs the ae, clip_l and t5xxl model paths: add them to the config');
   return args;

@@ -5,6 +5,7 @@
  */
 import { shown, type ImportBuilder } from './import-builder';
 import { importKohyaDataset } from './kohya-dataset';
+import { importNetworkArgs } from './kohya-network-args';
 import { DIRECT_MAPPINGS, coerce } from './mapping-table';
 import { importSamplePrompts, samplerFor } from './prompts-into-nodes';
 import { importResolution } from './resolution';
@@ -74,8 +75,12 @@ function importNetwork(b: ImportBuilder, args: Record<string, unknown>, done: Se
   const netArgs = args.network_args;
   if (netArgs !== undefined) {
     done.add('network_args');
-    const list = Array.isArray(netArgs) ? netArgs : [netArgs];
-    for (const a of list) b.ignore(`network_args ${String(a).split('=')[0]?.trim()}`, a);
+    importNetworkArgs(b, netArgs);
+  }
+  const vPred = coerce('bool', args.v_parameterization);
+  if (typeof vPred === 'boolean') {
+    done.add('v_parameterization');
+    b.set('v_parameterization', 'train', 'prediction', vPred ? 'v' : 'epsilon');
   }
   done.add('network_train_unet_only');
   const unetOnly = coerce('bool', args.network_train_unet_only);

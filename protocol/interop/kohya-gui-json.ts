@@ -4,6 +4,7 @@
  */
 import type { ImportBuilder } from './import-builder';
 import { importKohyaArgs, type Companions } from './kohya-args';
+import { networkArgSetting } from './kohya-network-args';
 import { coerce } from './mapping-table';
 
 /** GUI field -> sd-scripts argument, where they differ. */
@@ -12,6 +13,9 @@ const RENAMES: Record<string, string> = {
   max_resolution: 'resolution',
   epoch: 'max_train_epochs',
 };
+
+/** The GUI's LoRA_type for sd-scripts' networks.lora with conv layers. */
+const LOCON = 'Kohya LoCon';
 
 /** The name of the GUI's inline sample prompts, as a companion file. */
 const INLINE_PROMPTS = '(sample_prompts field)';
@@ -28,9 +32,31 @@ function familyArgs(gui: Record<string, unknown>, args: Record<string, unknown>)
     args.network_module = 'networks.lora_flux';
 }
 
-/** Names settings in the summary as the GUI does (max_resolution, not resolution). */
+/**
+ * The GUI's conv_dim / conv_alpha fields: kohya_ss hands them to sd-scripts' network_args only for LoRA_type
+ * "Kohya LoCon" (its LyCORIS types pass them to LyCORIS), so under "Standard" they are saved but unused.
+ */
+function convArgs(
+  b: ImportBuilder,
+  loraType: unknown,
+  conv: Map<string, unknown>,
+  args: Record<string, unknown>,
+): void {
+  if (conv.size === 0) return;
+  const shownValues = [...conv].map(([k, v]) => `${k} = ${String(v)}`).join(', ');
+  if (loraType === LOCON) {
+    const items = [...conv].map(([k, v]) => `${k}=${String(v)}`);
+    const given = args.network_args;
+    args.network_args = [...(given === undefined ? [] : Array.isArray(given) ? given : [given]), ...items];
+  } else if (loraType === undefined || loraType === 'Standard')
+    b.note(`${shownValues}: not used (kohya_ss passes them to sd-scripts for LoRA_type "${LOCON}" only)`);
+  else for (const [k, v] of conv) b.ignore(k, v, `not supported, ignored (LoRA_type ${String(loraType)})`);
+}
+
+/** Names settings in the summary as the GUI does (max_resolution, not resolution; conv_dim, not network_args). */
 function renameBack(b: ImportBuilder): void {
   const back = new Map(Object.entries(RENAMES).map(([gui, kohya]) => [kohya, gui]));
+  for (const key of ['conv_dim', 'conv_alpha']) back.set(networkArgSetting(key), key);
   for (const item of [...b.summary.mapped, ...b.summary.ignored]) item.setting = back.get(item.setting) ?? item.setting;
 }
 
@@ -42,6 +68,7 @@ export function importKohyaGuiJson(
 ): void {
   const args: Record<string, unknown> = {};
   const empty: string[] = [];
+  const conv = new Map<string, unknown>();
   let warmupNote: string | undefined;
   for (const [key, value] of Object.entries(gui)) {
     if (value === '' || value === null) {
@@ -49,9 +76,9 @@ export function importKohyaGuiJson(
       continue;
     }
     if (key === 'LoRA_type') {
-      if (value === 'Standard') {
+      if (value === 'Standard' || value === LOCON) {
         args.network_module = 'networks.lora';
-        b.note('LoRA_type = "Standard": plain LoRA');
+        b.note(`LoRA_type = "${value}": ${value === LOCON ? 'LoRA with LoCon (conv_dim, conv_alpha)' : 'plain LoRA'}`);
       } else if (!/flux/i.test(String(value)))
         b.ignore('LoRA_type', value, 'not supported, ignored (TrainLoRA trains plain LoRA)');
       continue;
@@ -66,13 +93,13 @@ export function importKohyaGuiJson(
       continue;
     }
     if (key === 'conv_dim' || key === 'conv_alpha') {
-      if (coerce('number', value) !== 0)
-        b.ignore(key, value, 'not supported, ignored (TrainLoRA adapts linear layers only)');
+      conv.set(key, value);
       continue;
     }
     if (key === 'flux1_checkbox' && value === false) continue;
     args[RENAMES[key] ?? key] = value;
   }
+  convArgs(b, gui.LoRA_type, conv, args);
   familyArgs(gui, args);
   if (typeof args.sample_prompts === 'string' && !/\.(txt|toml|json)$/i.test(args.sample_prompts.trim())) {
     const text = args.sample_prompts; // the GUI keeps the prompts themselves in this field

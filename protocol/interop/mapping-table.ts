@@ -84,6 +84,9 @@ export const DIRECT_MAPPINGS: readonly DirectMapping[] = [
     aitoolkit: 'train.min_snr_gamma',
   },
   { role: 'train', param: 'noiseOffset', kind: 'number', kohya: 'noise_offset', aitoolkit: 'train.noise_offset' },
+  // LoCon; sd-scripts gives these as network_args conv_dim / conv_alpha (kohya-network-args.ts).
+  { role: 'train', param: 'convRank', kind: 'int', aitoolkit: 'network.conv' },
+  { role: 'train', param: 'convAlpha', kind: 'number', aitoolkit: 'network.conv_alpha' },
   // sd-scripts samples with the training's clip skip too: the kohya importer copies it onto the Sample nodes.
   { role: 'train', param: 'clipSkip', kind: 'int', kohya: 'clip_skip' },
   { role: 'train', param: 'outputName', kind: 'string', kohya: 'output_name' },

@@ -67,7 +67,8 @@ test('an sd-scripts TOML with its dataset config and prompts file: each setting 
   expect(r.summary.family).toBeUndefined(); // sd-scripts takes it from the script, not the config
   expect(r.summary.notes.join('\n')).toMatch(/model family: not in the config/);
   const ignored = r.summary.ignored.map((i) => i.setting);
-  for (const s of ['mixed_precision', 'cache_latents', 'network_args conv_dim']) expect(ignored).toContain(s);
+  for (const s of ['mixed_precision', 'cache_latents']) expect(ignored).toContain(s);
+  expect(paramsOf(wf, 'train')).toMatchObject({ convRank: 8, convAlpha: 4 }); // network_args: LoCon
   expect(paramsOf(wf, 'train')).toMatchObject({ noiseOffset: 0.0357, minSnrGamma: 5 });
   // The is_reg subset: its own LoadImages into TrainLoRA's regularization input (its class_tokens reported).
   expect(paramsOf(wf, 'reg')).toMatchObject({ folder: 'datasets/reg_woman', repeats: 1, captionExtension: '.txt' });
@@ -145,7 +146,7 @@ test('a kohya_ss GUI config: strings become numbers, the warmup percentage becom
   });
   expect(r.workflow.description).toBe('trigger: lxndrn woman');
   const ignored = r.summary.ignored.map((i) => i.setting);
-  expect(ignored).toEqual(expect.arrayContaining(['epoch', 'conv_dim', 'xformers', 'learning_rate']));
+  expect(ignored).toEqual(expect.arrayContaining(['epoch', 'xformers', 'learning_rate']));
   expect(r.summary.notes.join('\n')).toMatch(/not set: max_train_epochs, optimizer_args, reg_data_dir/);
 });
 
