@@ -4,8 +4,10 @@
  * from the regularization input and/or are drawn by the base model itself (the SD sampler, no LoRA) from the class
  * prompts, cached as PNGs keyed by model hash, prompt, seed, size and sampler settings in the data folder, so that
  * reruns and resumes never draw them again; their latents and captions then go through the SD latent cache like
- * the training images'. Each class image trains in the bucket (among those with training images) nearest its
- * aspect ratio, and a bucket left without any borrows them all, fitted into it, so that every bucket's batches mix.
+ * the training images'. A reg folder's image trains in the bucket (among those with training images) nearest its
+ * aspect ratio; the base model draws its images at the training buckets' own sizes, spread over them as the
+ * training images are (class-image-buckets.ts). A bucket left without any borrows them all, fitted into it, so
+ * that every bucket's batches mix.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,6 +23,7 @@ import { NodeUserError, type NodeContext } from '../api';
 import { readDataset } from '../dataset/dataset-value';
 import type { DatasetItem } from '../dataset/types';
 import { SD_FAMILY_LABEL, type SdModelValue } from '../model/sd-model-value';
+import { spreadOverBuckets } from './class-image-buckets';
 import { checkRegDataset, expandClassPrompts, regCaption } from './reg-images';
 import type { RunBuckets } from './sd-buckets';
 import { PRIOR_TARGETS } from './train-params';
@@ -36,6 +39,8 @@ interface ClassSource extends ImageSize {
   file: string;
   caption: string;
   repeats: number;
+  /** The bucket a drawn image was drawn for (a reg folder's image goes to the nearest by aspect ratio). */
+  bucket?: number;
 }
 
 /** The class images of a run, fitted into their buckets, ready to join the job. */
@@ -79,54 +84,83 @@ function classImageFile(
   return path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.png`);
 }
 
-/** The base model's class images of `prompts` (perPrompt each) at width x height, drawn where not cached yet. */
+/** One class image to draw: prompt, seed, the bucket and its size, the cache file. */
+interface WantedImage {
+  prompt: string;
+  seed: number;
+  bucket: number;
+  width: number;
+  height: number;
+  file: string;
+}
+
+/**
+ * The base model's class images of `prompts` (perPrompt each), image k at the size of bucket `bucketOf[k]`, drawn
+ * where not cached yet (one sampling run per size).
+ */
 async function drawClassImages(
   ctx: NodeContext,
   model: SdModelValue,
   prompts: readonly string[],
   perPrompt: number,
-  size: { width: number; height: number; clipSkip: number },
+  at: { buckets: RunBuckets; bucketOf: readonly number[]; clipSkip: number },
 ): Promise<{ sources: ClassSource[]; drawn: number }> {
-  const { width, height, clipSkip } = size;
+  const { clipSkip } = at;
   const dir = ctx.stateDir('sd-class-images');
-  const wanted = prompts.flatMap((prompt) =>
+  const wanted: WantedImage[] = prompts.flatMap((prompt, p) =>
     Array.from({ length: perPrompt }, (_, j) => {
       const seed = CLASS_SAMPLING.seed + j;
-      return { prompt, seed, file: classImageFile(dir, model, prompt, seed, width, height, clipSkip) };
+      const bucket = at.bucketOf[p * perPrompt + j]!;
+      const { width, height } = at.buckets.sizes[bucket]!;
+      const file = classImageFile(dir, model, prompt, seed, width, height, clipSkip);
+      return { prompt, seed, bucket, width, height, file };
     }),
   );
   const missing = wanted.filter((w) => !fs.existsSync(w.file));
+  const bySize = new Map<string, WantedImage[]>();
+  for (const w of missing) bySize.set(`${w.width}x${w.height}`, [...(bySize.get(`${w.width}x${w.height}`) ?? []), w]);
   if (missing.length) {
-    ctx.log(
-      'info',
-      `generating ${missing.length} class image(s) at ${width}x${height} with the base model (cached in ${dir})`,
-    );
-    const { seed, steps, cfg, sampler, negative } = CLASS_SAMPLING;
-    const result = await sampleSdInWorker(
-      {
-        checkpoint: model.path,
-        stacks: [{ loras: [] }],
-        settings: {
-          prompts: missing.map((w) => w.prompt),
-          seeds: missing.map((w) => w.seed),
-          ...{ seed, steps, cfg, sampler, negative, width, height, previewEvery: 0 },
-        },
-        clipSkip,
-      },
-      (done, total) => ctx.progress(done, total, undefined, 'generating class images'),
-      ctx.signal,
-    );
-    for (const [k, w] of missing.entries()) {
-      const png = await sharp(result.images[0]![k]!, { raw: { width, height, channels: 3 } })
-        .png()
-        .toBuffer();
-      const tmp = tempPathFor(w.file);
-      fs.writeFileSync(tmp, png);
-      fs.renameSync(tmp, w.file);
-    }
+    const sizes = [...bySize].map(([size, ws]) => (bySize.size > 1 ? `${size} (${ws.length})` : size)).join(', ');
+    ctx.log('info', `generating ${missing.length} class image(s) at ${sizes} with the base model (cached in ${dir})`);
   }
-  const sources = wanted.map((w) => ({ file: w.file, caption: w.prompt, repeats: 1, width, height }));
+  for (const group of bySize.values()) await drawGroup(ctx, model, group, clipSkip);
+  const sources = wanted.map((w) => ({
+    file: w.file,
+    caption: w.prompt,
+    repeats: 1,
+    width: w.width,
+    height: w.height,
+    bucket: w.bucket,
+  }));
   return { sources, drawn: missing.length };
+}
+
+/** Draws class images of one size and writes each PNG atomically into the cache. */
+async function drawGroup(ctx: NodeContext, model: SdModelValue, missing: WantedImage[], clipSkip: number) {
+  const { width, height } = missing[0]!;
+  const { seed, steps, cfg, sampler, negative } = CLASS_SAMPLING;
+  const result = await sampleSdInWorker(
+    {
+      checkpoint: model.path,
+      stacks: [{ loras: [] }],
+      settings: {
+        prompts: missing.map((w) => w.prompt),
+        seeds: missing.map((w) => w.seed),
+        ...{ seed, steps, cfg, sampler, negative, width, height, previewEvery: 0 },
+      },
+      clipSkip,
+    },
+    (done, total) => ctx.progress(done, total, undefined, 'generating class images'),
+    ctx.signal,
+  );
+  for (const [k, w] of missing.entries()) {
+    const png = await sharp(result.images[0]![k]!, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer();
+    const tmp = tempPathFor(w.file);
+    fs.writeFileSync(tmp, png);
+    fs.renameSync(tmp, w.file);
+  }
 }
 
 /** The bucket (among those with training images) nearest an image's aspect ratio; ties: the most common. */
@@ -138,8 +172,8 @@ function nearestBucket(src: ImageSize, buckets: RunBuckets, trained: readonly nu
 
 /**
  * TrainLoRA's class images on an SD model: the regularization input's (checked: checkRegDataset) and the base
- * model's drawings of the class prompts at the main bucket's size, each fitted into its bucket. `trained`: the
- * buckets that hold training images.
+ * model's drawings of the class prompts at the training buckets' sizes, each fitted into its bucket. `trained`:
+ * the buckets that hold training images; `trainedWeights`: how many training images (with repeats) each holds.
  */
 export async function sdClassImages(
   input: JsonValue | undefined,
@@ -151,6 +185,7 @@ export async function sdClassImages(
     trigger: string;
     buckets: RunBuckets;
     trained: readonly number[];
+    trainedWeights?: readonly number[];
     sizeOf?: (item: ImageSize, width: number, height: number) => SizeCondition;
   },
 ): Promise<SdClassImages> {
@@ -176,9 +211,13 @@ export async function sdClassImages(
   const prompts = expandClassPrompts(o.params.classPrompts, o.captions, o.trigger);
   let generated = 0;
   if (prompts.length) {
-    const main = buckets.sizes[o.trained[0]!]!;
+    const spread = spreadOverBuckets(
+      prompts.length * o.params.classImages,
+      o.trained.map((b, i) => o.trainedWeights?.[i] ?? buckets.counts[b] ?? 1),
+    );
     const drawn = await drawClassImages(ctx, o.model, prompts, o.params.classImages, {
-      ...main,
+      buckets,
+      bucketOf: spread.map((i) => o.trained[i]!),
       clipSkip: o.params.clipSkip,
     });
     sources.push(...drawn.sources);
@@ -196,7 +235,7 @@ export async function sdClassImages(
     borrowedBy: [],
   };
   if (!sources.length) return out;
-  const home = sources.map((s) => nearestBucket(s, buckets, o.trained));
+  const home = sources.map((s) => s.bucket ?? nearestBucket(s, buckets, o.trained));
   out.borrowedBy = o.trained.filter((b) => !home.includes(b));
   const placements = [
     ...sources.map((s, k) => ({ s, b: home[k]! })),

@@ -126,6 +126,8 @@ export async function trainSdLora(
   const prompts =
     params.sampleEvery > 0 || params.samplePrompts.length ? samplePrompts(params.samplePrompts, ds, trigger) : [];
   const sizeOf = family.sizeOf;
+  const trainedIn = buckets.sizes.map((_, b) => trainIndices.filter((i) => buckets.bucketOf[i] === b).length);
+  const trained = buckets.sizes.map((_, b) => b).filter((b) => trainedIn[b]! > 0);
   const reg = await sdClassImages(inputs.regularization, {
     ctx,
     model,
@@ -133,7 +135,8 @@ export async function trainSdLora(
     captions: ds.items.map((it) => it.caption),
     trigger,
     buckets,
-    trained: buckets.sizes.map((_, b) => b).filter((b) => trainIndices.some((i) => buckets.bucketOf[i] === b)),
+    trained,
+    trainedWeights: trained.map((b) => trainedIn[b]!),
     ...(sizeOf ? { sizeOf } : {}),
   });
   const bucketNames = buckets.sizes.map((s) => `${s.width}x${s.height}`);

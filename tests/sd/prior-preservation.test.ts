@@ -8,11 +8,11 @@
  * The dataset has two buckets (128x128 and 192x64). Class images from kohya's reg folder are captioned with their
  * folder's class, counted with their repeats in the run and in the file (ss_num_reg_images), and change the
  * training loss against the same run without them; the square class images train in the square bucket and the
- * landscape bucket borrows them. Class images the base model draws from class prompts are cached and a second run
- * reuses them without drawing again; a resumed run mixes the same batches. A reg folder whose images have no class
+ * landscape bucket borrows them. Class images the base model draws from class prompts are drawn at the training
+ * buckets' sizes (one for each bucket here), cached, and a second run reuses them without drawing again; a resumed run mixes the same batches. A reg folder whose images have no class
  * is refused naming the parameter. On SDXL both sources train together.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readSafetensors } from '../../ml/safetensors';
@@ -199,6 +199,24 @@ describe('TrainLoRA on SD 1.5 with prior preservation, two buckets', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.png'))).toEqual(pngs);
     expect(pngs.map((f) => statSync(join(dir, f)).mtimeMs)).toEqual(mtimes);
     expect(logs).toMatch(/latent cache: \d+ hit\(s\), 0 encoded/);
+  });
+
+  it("draws class images at the training buckets' sizes, spread as the training images are: no bucket borrows", async () => {
+    const dir = join(s.dataDir, 'state', 'sd-class-images');
+    const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
+    const ctx = nodeContext(s.dataDir, { inputsKey: 'drawn-buckets' });
+    const params = { ...TRAIN, steps: 2, classPrompts: ['a photo of a dog'], classImages: 2 };
+    await runNode(trainLoraNode, params, { model: s.model, dataset: s.dataset }, ctx);
+    const logs = ctx.logs.join('\n');
+    // 2 squares and 2 landscapes in training: one class image drawn for each bucket, at its own size.
+    expect(logs).toMatch(/generating 2 class image\(s\) at 128x128 \(1\), 192x64 \(1\) with the base model/);
+    expect(logs).toMatch(/prior preservation: 2 class image\(s\) \(2 with repeats, 2 drawn by the base model\)/);
+    expect(logs).not.toMatch(/borrow/);
+    const drawn = readdirSync(dir).filter((f) => f.endsWith('.png') && !before.has(f));
+    const sizes = await Promise.all(drawn.map(async (f) => (await sharp(join(dir, f)).metadata()).width));
+    expect(sizes.sort()).toEqual([128, 192]);
+    // 4 training images + one class image in each bucket, each with its caption.
+    expect(logs).toMatch(/latent cache: \d+ hit\(s\), \d+ encoded \(6 images, 6 captions\)/);
   });
 
   it("a resumed run mixes the same batches: raising the steps gives the uninterrupted run's LoRA", async () => {
