@@ -117,8 +117,11 @@ export function wilson(k: number, n: number): [number, number] {
 export interface Retrieval {
   /** The concept index (into `codepoints`) of each tile's nearest real render. */
   nearest(tiles: Uint8Array): number[];
-  /** Whether concept `target` is among the k nearest concepts of each tile. */
-  within(tiles: Uint8Array, targets: readonly number[], k: number): boolean[];
+  /**
+   * Whether concept `target` is among the k nearest concepts of each tile; `except`: without that style's renders
+   * in the gallery (how the judge fares on a drawing of the subject it has no copy of).
+   */
+  within(tiles: Uint8Array, targets: readonly number[], k: number, except?: StyleId): boolean[];
 }
 
 /** Nearest real renders among every concept in `styles` (a concept's distance: its nearest style's). */
@@ -126,25 +129,51 @@ export async function conceptRetrieval(codepoints: readonly string[], styles: re
   const gallery = await Promise.all(
     styles.map(async (s) => features(await renderEmojis(s, [...codepoints], { size: 32 }))),
   );
-  const dists = (q: Float32Array): Float32Array => {
+  const dists = (q: Float32Array, except?: StyleId): Float32Array => {
     const d = new Float32Array(codepoints.length).fill(Infinity);
-    for (const g of gallery)
+    for (const [k, g] of gallery.entries()) {
+      if (styles[k] === except) continue;
       for (const [i, r] of g.entries()) {
         let s = 0;
         for (let j = 0; j < r.length; j++) s += (q[j]! - r[j]!) ** 2;
         if (s < d[i]!) d[i] = s;
       }
+    }
     return d;
   };
   return {
     nearest: (tiles) => features(tiles).map((q) => dists(q).reduce((b, v, i, a) => (v < a[b]! ? i : b), 0)),
-    within: (tiles, targets, k) =>
+    within: (tiles, targets, k, except) =>
       features(tiles).map((q, n) => {
-        const d = dists(q);
+        const d = dists(q, except);
         const t = targets[n] ?? -1;
         let rank = 0;
         for (let i = 0; i < d.length; i++) if (i !== t && d[i]! < d[t]!) rank++;
         return rank < k;
       }),
   };
+}
+
+/**
+ * The survival judge on real renders of the evaluated subjects, per style: the share whose own concept is among
+ * the 10 nearest with that style's renders left out of the gallery, i.e. a correct drawing of the subject in that
+ * style that is not the very render (with them in, every real render is its own nearest). A LoRA's drawing in a
+ * style can at best be recognised about this often, whatever the base model's own rate.
+ */
+export async function judgeOnRealRenders(
+  retrieval: Retrieval,
+  codepoints: readonly string[],
+  subjects: readonly number[],
+): Promise<Map<StyleId, { k: number; n: number }>> {
+  const out = new Map<StyleId, { k: number; n: number }>();
+  for (const style of ALL_STYLES) {
+    const tiles = await renderEmojis(
+      style,
+      subjects.map((i) => codepoints[i]!),
+      { size: 32 },
+    );
+    const hits = retrieval.within(tiles, subjects, 10, style).filter(Boolean).length;
+    out.set(style, { k: hits, n: subjects.length });
+  }
+  return out;
 }

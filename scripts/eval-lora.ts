@@ -10,7 +10,9 @@
  * concept is among the 10 nearest real renders (of 1,594 concepts in four styles), relative to the base model's rate.
  * Every share is printed with its count and 95% interval: 16 samples (the former default) could not tell 25% from
  * 15%. `--reg-concepts N`: prior preservation on N more concept captions (none of them evaluated) beside the
- * training captions. `--parts`: the text encoder's and the image model's adapters judged apart.
+ * training captions. `--parts`: the text encoder's and the image model's adapters judged apart. The subjects are
+ * TrainLoRA's priorExclude, so that prior concepts (priorConcepts) never include them. The survival judge's own
+ * accuracy is printed first: the subjects' real renders in each style, that style's renders left out of its gallery.
  * Object LoRA: a concept held out of pretraining, 20 images (four emoji sets x five crops) captioned
  * "sks_thing, <set> style", trained with the object-embedding preset (pivotal tuning alone; `object-lora`: the object
  * preset's adapters): how often samples with the trigger have it as their nearest real render (top-1 and top-10),
@@ -45,6 +47,7 @@ import {
 import { EXAMPLE_CODEPOINTS, renderExample } from './examples/emoji-examples';
 import {
   conceptRetrieval,
+  judgeOnRealRenders,
   styleClassifier,
   styleCount,
   wilson,
@@ -205,12 +208,12 @@ async function styleCase(
 ): Promise<Uint8Array[]> {
   say(`\n== style LoRA: ${style} (20 images, trigger xyz_style) ==`);
   const regConcepts = Number(arg('reg-concepts', '0'));
-  const lora = await train(
-    env,
-    `examples/${style}-style`,
-    'xyz_style',
-    regConcepts > 0 ? { classPrompts: ['[captions]', ...regPrompts(all, evalIdx, regConcepts)] } : {},
-  );
+  // The evaluated subjects never serve as prior concepts (TrainLoRA's priorConcepts): their bleeding is measured.
+  const priorExclude = evalIdx.map((i) => all[i]!.text);
+  const lora = await train(env, `examples/${style}-style`, 'xyz_style', {
+    priorExclude,
+    ...(regConcepts > 0 ? { classPrompts: ['[captions]', ...regPrompts(all, evalIdx, regConcepts)] } : {}),
+  });
   const leaked = evalIdx.filter((i) => lora.classPrompts.some((p) => p.trim().toLowerCase() === all[i]!.text));
   if (leaked.length)
     say(`WARNING: ${leaked.length} held-out subject(s) are class prompts too, so bleeding is understated on them`);
@@ -296,7 +299,8 @@ async function objectCase(
   const settings = adapters
     ? { loraType: 'object', shuffleTags: false, classPrompts, priorTarget: 'class images' }
     : embedding;
-  const lora = await train(env, 'examples/object', OBJECT_TRIGGER, settings);
+  const priorExclude = others.map((i) => all[i]!.text);
+  const lora = await train(env, 'examples/object', OBJECT_TRIGGER, { ...settings, priorExclude });
   const base = await loadModel(env.modelFile);
   const withPrompts = [...ALL_STYLES, ...ALL_STYLES].map((s) => `${OBJECT_TRIGGER}, ${s} style`);
   const t0 = Date.now();
@@ -361,6 +365,16 @@ async function main(): Promise<void> {
     ALL_STYLES,
   );
   say(`retrieval gallery: ${all.length} concepts x ${ALL_STYLES.length} styles, ${secs(t0)}`);
+  if (needStyle) {
+    const real = await judgeOnRealRenders(
+      retrieval,
+      all.map((c) => c.codepoint),
+      evalIdx,
+    );
+    say(
+      `survival judge on the real renders of the ${evalIdx.length} subjects, that style's renders left out of the gallery (own concept among the 10 nearest): ${[...real].map(([s, r]) => `${s} ${share(r)}`).join(', ')}`,
+    );
+  }
   const grids: Uint8Array[] = [];
   for (const c of cases) {
     if (c === 'object' || c === 'object-lora')

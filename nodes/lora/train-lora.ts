@@ -22,7 +22,8 @@ import { withoutWord } from '../../ml/lora/feed';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
 import { describePlan, planSteps } from './steps-plan';
-import { checkSubjects, emojiCheckSampler } from './check-run';
+import { checkSubjects, DEFAULT_CHECK_SUBJECTS, emojiCheckSampler } from './check-run';
+import { priorConceptImages } from './prior-concepts';
 import { expandClassPrompts, generateClassImages, regFromDataset, type RegImages } from './reg-images';
 import { isSdModel } from '../model/sd-model-value';
 import { trainSdLora } from './train-sd';
@@ -74,7 +75,7 @@ async function regularisation(
   p: TrainLoraParams,
   captions: readonly string[],
   trigger: string,
-  at: { ctx: NodeContext; file: string; sha: string; size: number },
+  at: { ctx: NodeContext; file: string; sha: string; size: number; checkSubjects: readonly string[] },
 ): Promise<RegImages> {
   const parts: RegImages[] = [];
   if (input !== undefined && input !== null) {
@@ -83,6 +84,13 @@ async function regularisation(
   }
   const prompts = expandClassPrompts(p.classPrompts, captions, trigger);
   if (prompts.length) parts.push(await generateClassImages(at.ctx, at.file, at.sha, prompts, p.classImages, at.size));
+  // The check's subjects stay out of the prior: their bleeding is what the check measures.
+  const keepOut = [...p.priorExclude, ...at.checkSubjects, ...DEFAULT_CHECK_SUBJECTS, ...prompts];
+  if (p.priorConcepts > 0) {
+    const own = await priorConceptImages(p.priorConcepts, keepOut, at.size);
+    at.ctx.log('info', `prior concepts: ${own.captions.length} of the model's own concepts, e.g. "${own.captions[0]}"`);
+    parts.push(own);
+  }
   return {
     images: parts.reduce<Uint8Array>((acc, r) => concatBytes(acc, r.images), new Uint8Array(0)),
     captions: parts.flatMap((r) => r.captions),
@@ -130,6 +138,12 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     // The output name becomes checkpoint file names: refused before training, not after it.
     const outputName = ctx.paths.name(params.outputName || 'lora', 'outputName');
     if (isSdModel(inputs.model)) refuseSdTargets(params, 'Stable Diffusion');
+    if (isSdModel(inputs.model) && params.priorConcepts > 0)
+      throw new NodeUserError(
+        "prior concepts are the built-in emoji model's own vocabulary, not a Stable Diffusion model's",
+        'set priorConcepts to 0 and name what to keep in classPrompts',
+        'priorConcepts',
+      );
     if (isSdModel(inputs.model) && params.backend === 'builtin') return trainSdLora(inputs, params, ctx, outputName);
     const model = readModel(inputs.model);
     const ds = readDataset(inputs.dataset);
@@ -171,6 +185,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       file,
       sha: model.sha256,
       size: c.imageSize,
+      checkSubjects: check?.subjects ?? [],
     });
     const own = await decodeImages(ds, c.imageSize, ctx);
     // The contrastive prior: the training images under their captions without the trigger, held to the base model.

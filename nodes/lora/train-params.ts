@@ -33,6 +33,8 @@ export type TrainLoraParams = {
   classImages: number;
   priorLossWeight: number;
   priorTarget: string;
+  priorConcepts: number;
+  priorExclude: string[];
   pivotal: boolean;
   triggerInit: string;
   embeddingLr: number;
@@ -238,6 +240,24 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     label: 'Prior target',
     tooltip:
       'What regularisation samples are trained towards. "class images": their own image (kohya, DreamBooth). "base model": the frozen base model\'s prediction on the same noisy image and caption, so the LoRA learns to change nothing for those captions (one more forward pass per step). "base model, training images": the same, with the training images under their captions without the trigger as regularisation samples too. Built-in model only.',
+  },
+  {
+    name: 'priorConcepts',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 2000,
+    label: 'Prior concepts (built-in model)',
+    tooltip:
+      'Beside the class prompts, this many of the built-in model\'s own concepts ("red apple", no trigger), spread over its vocabulary, each with the corpus image it learned it from: with the prior target "base model" they are held to what the base model predicts, so prompts the dataset never mentions keep their look. Nothing is sampled for them. The LoRA check\'s subjects and priorExclude are left out. Built-in model only.',
+  },
+  {
+    name: 'priorExclude',
+    kind: 'list',
+    default: [],
+    label: 'Keep out of the prior',
+    tooltip:
+      'Concepts never used as prior concepts: prompts you will judge the LoRA on without its trigger, so that their bleeding is measured, not trained away.',
   },
   {
     name: 'pivotal',
