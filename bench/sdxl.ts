@@ -2,7 +2,9 @@
 // AdamW, gradient checkpointing) at 1024 px (and 512), with our ONNX runtime, next to the same step in PyTorch 1.13
 // (bench/sdxl_reference.py bench) in the same run, with each side's peak memory.
 // Usage: npm run bench:sdxl [-- --sizes 1024,512 --steps 1 --rank 32 --widths full|tiny --no-torch --force
-//        --checkpoint-min-values N]  (N: recompute only blocks holding at least N activation values; 0: every block)
+//        --checkpoint-min-values N --frozen-dtype float32|float16]
+//        (N: recompute only blocks holding at least N activation values; 0: every block; float16: the frozen UNet
+//        weights held in half precision, ml/sd/half-frozen.ts)
 //        (LORAFLOW_PYTHON picks the interpreter with PyTorch; default /usr/bin/python3)
 // Heavy: the SDXL UNet is 10.3 GB in fp32 and each side holds its weights plus the step's activations; the command
 // checks available memory first and refuses below the estimate. `--widths tiny` runs the same code on the tiny model
@@ -12,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Trainer } from '../ml/train';
+import type { FrozenDtype } from '../ml/sd/half-frozen';
 import { syntheticSdxlCheckpoint } from '../ml/sd/sdxl-tiny';
 import { createSdxlUnetLoraTask, sdxlUnetLoraModules } from '../ml/sd/sdxl-train-step';
 import { sampleSize } from '../ml/sd/sdxl-cond';
@@ -29,6 +32,10 @@ const steps = Number(opt('steps', '1'));
 const rank = Number(opt('rank', '32'));
 const minValuesArg = opt('checkpoint-min-values', '');
 const checkpointMinValues = minValuesArg === '' ? undefined : Number(minValuesArg);
+const frozenDtypeArg = opt('frozen-dtype', 'float32');
+if (frozenDtypeArg !== 'float32' && frozenDtypeArg !== 'float16')
+  throw new Error(`--frozen-dtype must be float32 or float16, got ${frozenDtypeArg}`);
+const frozenDtype: FrozenDtype = frozenDtypeArg;
 const threads = cpus().length;
 const out = (s: string): boolean => process.stdout.write(s + '\n');
 
@@ -49,6 +56,7 @@ async function ourStep(size: number) {
     contextShape: [77, c],
     checkpointing: true,
     checkpointMinValues,
+    frozenDtype,
   });
   resetPeak();
   const t = await Trainer.create(task, {
@@ -107,7 +115,7 @@ async function main(): Promise<void> {
   const avail = availableGiB();
   out(
     `SDXL ${tiny ? 'tiny' : 'full-size'} UNet (${weightGiB.toFixed(2)} GiB fp32), random weights, LoRA rank ${rank}, ` +
-      `batch 1, ${threads} threads; ${avail.toFixed(1)} GiB available`,
+      `batch 1, ${threads} threads, frozen weights ${frozenDtype}; ${avail.toFixed(1)} GiB available`,
   );
   if (avail < need && !flag('force')) {
     out(`refusing: this needs about ${need.toFixed(0)} GiB free (ours, then PyTorch); run it on a bigger machine`);

@@ -36,6 +36,20 @@ export class Recomputer {
     return { x: node.inputs.map((t) => (t ? (m.get(t) ?? t) : t)), y: node.outputs.map((t) => m.get(t) ?? t) };
   }
 
+  private readonly constants = new Map<Tensor, boolean>();
+
+  /** Whether `t` is an initializer, a constant, or computed from those alone. */
+  private constant(t: Tensor): boolean {
+    if (t.origin === 'initializer' || t.origin === 'constant') return true;
+    if (t.origin !== 'node' || !t.producer) return false;
+    let c = this.constants.get(t);
+    if (c === undefined) {
+      c = t.producer.inputs.every((x) => !x || this.constant(x));
+      this.constants.set(t, c);
+    }
+    return c;
+  }
+
   private recompute(block: string, after: Tensor): Map<Tensor, Tensor> {
     const { g } = this;
     const map = new Map<Tensor, Tensor>();
@@ -44,15 +58,24 @@ export class Recomputer {
     const gated = new Map<Tensor, Tensor>();
     const gate = (t: Tensor): Tensor => {
       // Graph inputs are gated too: otherwise onnxruntime's own CSE could merge a copy fed only by inputs with the
-      // original and keep the activation alive. Initializers and constants hold no activations.
-      if (t.origin === 'initializer' || t.origin === 'constant' || !isFloat(t.dtype)) return t;
+      // original and keep the activation alive. Initializers, constants and what is computed from them alone (a
+      // float16 weight's float32 Cast, which serialization already gives each use on its own) hold no activations.
+      if (this.constant(t) || !isFloat(t.dtype)) return t;
       let r = gated.get(t);
       if (!r) gated.set(t, (r = g.add(t, g.cast(zero, t.dtype))));
       return r;
     };
+    // A nested scope recomputed on its own (an attention chunk in its transformer block) is not copied again here:
+    // the block's copies read its forward outputs, which are small where its insides are not (a chunk's output
+    // against its probabilities). Copying it ran each 64x64 attention of the 512 px SD 1.5 step a third time.
+    const nested = this.blocks.filter((b) => b !== block && inBlock(b, block));
     g.withoutCSE(() => {
       for (const n of this.forward) {
         if (!inBlock(n.scope, block) || subgraphsOf(n).length) continue;
+        if (nested.some((s) => inBlock(n.scope, s))) continue;
+        // Nodes of constants alone are not copied: they hold no activation, and a copy of a float16 weight's marked
+        // Cast would be an unmarked one, which onnxruntime folds into a float32 initializer.
+        if (n.inputs.every((t) => !t || this.constant(t))) continue;
         const ins = n.inputs.map((t) => (t ? (map.get(t) ?? gate(t)) : t));
         const outs = g.op(n.op, ins, n.attrs, {
           domain: n.domain,

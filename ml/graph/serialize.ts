@@ -5,7 +5,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GraphCore } from './core';
-import { liveness, type Liveness } from './hygiene';
+import { expandHalfWeights, type ExpandedNode, type PlainNode } from './half-weights';
+import { liveness, subgraphsOf, type Liveness } from './hygiene';
 import { OPS } from './ops-table';
 import { PbMessage } from './protobuf';
 import type { GraphNode, Tensor } from './tensor';
@@ -130,21 +131,55 @@ function valueInfo(t: Tensor): PbMessage {
 
 function graphProto(g: GraphCore, cache: Map<GraphCore, Liveness>, domains: Set<string>): PbMessage {
   const m = new PbMessage();
-  for (const node of liveness(g, cache).nodes) m.message(1, nodeProto(node, cache, domains));
+  const nodes = liveness(g, cache).nodes;
+  // What is read outside this node list (graph outputs, subgraphs) keeps its producers as built.
+  const keep = new Set<Tensor>(g.outputs);
+  for (const n of nodes) for (const sub of subgraphsOf(n)) for (const t of liveness(sub, cache).used) keep.add(t);
+  for (const e of expandHalfWeights(nodes, keep)) m.message(1, expandedProto(e, cache, domains));
   m.string(2, g.graphName);
   for (const t of g.inputs) m.message(11, valueInfo(t));
   for (const t of g.outputs) m.message(12, valueInfo(t));
   return m;
 }
 
-function nodeProto(node: GraphNode, cache: Map<GraphCore, Liveness>, domains: Set<string>): PbMessage {
+function expandedProto(e: ExpandedNode, cache: Map<GraphCore, Liveness>, domains: Set<string>): PbMessage {
+  return e.kind === 'plain' ? plainProto(e.node) : nodeProto(e.node, cache, domains, e.rename, e.suffix);
+}
+
+/** A node written by the serializer itself (half-weight gates): standard domain, int attributes. */
+function plainProto(p: PlainNode): PbMessage {
+  const m = new PbMessage();
+  for (const i of p.inputs) m.string(1, i);
+  for (const o of p.outputs) m.string(2, o);
+  m.string(3, p.name).string(4, p.op);
+  for (const [name, v] of Object.entries(p.ints ?? {}))
+    m.message(5, new PbMessage().string(1, name).int(20, 2).int(3, v));
+  if (p.value) {
+    const data = BigInt64Array.from(p.value, (v) => BigInt(v));
+    const t = tensorProto({ data, dims: [p.value.length], dtype: 'int64' });
+    m.message(5, new PbMessage().string(1, 'value').int(20, ATTR_TYPE.tensor).message(5, t));
+  }
+  return m;
+}
+
+/** A built node; `rename` replaces input names, `suffix` is appended to its name and output names (a per-use copy). */
+function nodeProto(
+  node: GraphNode,
+  cache: Map<GraphCore, Liveness>,
+  domains: Set<string>,
+  rename?: ReadonlyMap<Tensor, string>,
+  suffix = '',
+): PbMessage {
   domains.add(node.domain);
   const m = new PbMessage();
   let n = node.inputs.length;
   while (n > 0 && !node.inputs[n - 1]) n--;
-  for (let i = 0; i < n; i++) m.string(1, node.inputs[i]?.name ?? '');
-  for (const t of node.outputs) m.string(2, t.name);
-  m.string(3, node.name).string(4, node.op);
+  for (let i = 0; i < n; i++) {
+    const t = node.inputs[i];
+    m.string(1, t ? (rename?.get(t) ?? t.name) : '');
+  }
+  for (const t of node.outputs) m.string(2, t.name + suffix);
+  m.string(3, node.name + suffix).string(4, node.op);
   for (const [name, value] of Object.entries(node.attrs)) {
     if (value !== undefined) m.message(5, attrProto(node, name, value, cache, domains));
   }

@@ -11,12 +11,12 @@
  * modules as on SD 1.5 (3x3 convs at the conv rank, the rest at the LoRA rank).
  */
 import type { GraphBuilder } from '../graph/builder';
-import type { GraphCore } from '../graph/core';
 import type { Tensor } from '../graph/tensor';
 import { loraHook } from '../lora/hook';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
-import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
+import { withHook, type WeightSource } from './blocks';
+import { perRootFrozenCtx, type FrozenDtype } from './half-frozen';
 import { convLoraHook, initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
 import { fusedThirdName, eosRows } from './openclip';
 import { pivotalParams, pivotalTensors, type PivotalRows } from './trigger-embedding';
@@ -90,6 +90,10 @@ export interface SdxlLoraOptions extends Objective {
   checkpointing?: boolean;
   /** With checkpointing, recompute only blocks whose activations hold at least this many values (recomputeScopes). */
   checkpointMinValues?: number;
+  /** The dtype the frozen UNet weights are held in (default float32; half-frozen.ts). */
+  frozenDtype?: FrozenDtype;
+  /** With float16, the weights of at least this many values that are held so (default HALF_MIN_VALUES). */
+  frozenHalfMinValues?: number;
   unet?: UnetOptions;
   targets?: readonly string[];
   /** LoCon: the rank and alpha of the 3x3 convs (kohya's conv_dim / conv_alpha). */
@@ -155,12 +159,7 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
   const sizeEmb = o.sizes.map((s) => sizeEmbedding(s));
   const B = o.batch;
   const lat = [B, ...o.latentShape];
-  const perRoot = new WeakMap<GraphCore, SdCtx>();
-  const base = (g: GraphBuilder): SdCtx => {
-    let c = perRoot.get(g.root);
-    if (!c) perRoot.set(g.root, (c = frozenCtx(g, ckpt)));
-    return c;
-  };
+  const base = perRootFrozenCtx(ckpt, o.frozenDtype, o.frozenHalfMinValues);
   const unet: UnetOptions = { headDim: ckpt.widths.unet.headDim, ...o.unet };
   const dropout = o.captionDropout ?? 0;
   return {

@@ -9,14 +9,14 @@
  * every attention chunk on its own, so at most one chunk's probabilities are alive at a time.
  */
 import type { GraphBuilder } from '../graph/builder';
-import type { GraphCore } from '../graph/core';
 import type { Tensor } from '../graph/tensor';
 import { downName, upName } from '../lora/task';
 import { loraHook, type AdapterTensors } from '../lora/hook';
 import type { CounterRng } from '../train/rng';
 import type { BatchArray, ParamInit, TrainTask } from '../train/types';
 import { CHUNK_SCOPE } from './attention';
-import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
+import { withHook, type WeightSource } from './blocks';
+import { perRootFrozenCtx, type FrozenDtype } from './half-frozen';
 import { loraShapes, sd15LoraModules, type KohyaModule } from './lora-names';
 import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
 import { examplePicker, priorSpec } from './prior-mix';
@@ -52,6 +52,10 @@ export interface UnetLoraOptions extends Objective {
   checkpointing?: boolean;
   /** With checkpointing, recompute only blocks whose activations hold at least this many values (recomputeScopes). */
   checkpointMinValues?: number;
+  /** The dtype the frozen UNet weights are held in (default float32; half-frozen.ts). */
+  frozenDtype?: FrozenDtype;
+  /** With float16, the weights of at least this many values that are held so (default HALF_MIN_VALUES). */
+  frozenHalfMinValues?: number;
   unet?: UnetOptions;
   /** Only these modules, by kohya key (default: all of unetLoraModules). */
   targets?: readonly string[];
@@ -67,12 +71,7 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
   const modules = unetLoraModules(ckpt.widths, o.targets);
   const B = o.batch;
   const lat = [B, ...o.latentShape];
-  const perRoot = new WeakMap<GraphCore, SdCtx>();
-  const base = (g: GraphBuilder): SdCtx => {
-    let c = perRoot.get(g.root);
-    if (!c) perRoot.set(g.root, (c = frozenCtx(g, ckpt)));
-    return c;
-  };
+  const base = perRootFrozenCtx(ckpt, o.frozenDtype, o.frozenHalfMinValues);
   const spec: TrainTask['batchSpec'] = {
     x0: { dtype: 'float32', shape: lat },
     noise: { dtype: 'float32', shape: lat },
