@@ -10,8 +10,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import { startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
 
+let session: EditorSession;
 let server: RunningServer;
 let browser: Browser;
 
@@ -27,8 +28,8 @@ const wf: WorkflowFile = {
 };
 
 beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
+  session = await startEditorSession({ 'cached-replay': wf });
+  ({ server, browser } = session);
   const dir = path.join(server.dataDir, 'imgs');
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, colour] of [
@@ -39,19 +40,9 @@ beforeAll(async () => {
       .png()
       .toFile(path.join(dir, name!));
   fs.writeFileSync(path.join(dir, 'bad.png'), 'not an image');
-  browser = await launchBrowser();
-  const res = await fetch(`${server.url}/api/workflows/cached-replay`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(wf),
-  });
-  expect(res.ok).toBe(true);
 }, 120000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => session?.close());
 
 const statusOf = (page: Page) => page.getAttribute('[data-testid=status-images]', 'data-status');
 

@@ -7,36 +7,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import {
-  buildClientIfStale,
-  launchBrowser,
-  putWorkflow,
-  REPO,
-  startServer,
-  withScreenshot,
-  type RunningServer,
-} from './harness';
+import { REPO, startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
 
+let session: EditorSession;
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-  // The folder the quick start reads, so that the editor's read-path check passes and the server is asked.
-  fs.mkdirSync(path.join(server.dataDir, 'examples/twemoji-style'), { recursive: true });
   const wf = JSON.parse(
     fs.readFileSync(path.join(REPO, 'workflows/quickstart-style-lora.json'), 'utf8'),
   ) as WorkflowFile;
   wf.nodes.find((n) => n.id === 'save')!.params.folder = '../../../tmp/qa5-evil-out';
-  await putWorkflow(server, 'evil-save', wf);
+  session = await startEditorSession({ 'evil-save': wf });
+  ({ server, browser } = session);
+  // The folder the quick start reads, so that the editor's read-path check passes and the server is asked.
+  fs.mkdirSync(path.join(server.dataDir, 'examples/twemoji-style'), { recursive: true });
 }, 120000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => session?.close());
 
 test('Run with a Save folder outside the allowed folders is refused, and the folder field shows why', async () => {
   const page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();

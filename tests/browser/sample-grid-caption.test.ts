@@ -7,15 +7,9 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import {
-  buildClientIfStale,
-  launchBrowser,
-  putWorkflow,
-  startServer,
-  withScreenshot,
-  type RunningServer,
-} from './harness';
+import { startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
 
+let session: EditorSession;
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
@@ -32,12 +26,9 @@ const gridWorkflow: WorkflowFile = {
 };
 
 beforeAll(async () => {
-  buildClientIfStale();
-  server = await startServer();
-  browser = await launchBrowser();
-  await putWorkflow(server, 'grid-caption', gridWorkflow);
   const four = { ...gridWorkflow, name: 'Grid four', nodes: [{ ...gridWorkflow.nodes[0]!, params: { prompts: 4 } }] };
-  await putWorkflow(server, 'grid-four', four);
+  session = await startEditorSession({ 'grid-caption': gridWorkflow, 'grid-four': four });
+  ({ server, browser } = session);
 }, 120000);
 
 const newPage = async (): Promise<Page> =>
@@ -58,10 +49,7 @@ async function showGrid(name: string): Promise<void> {
   await page.waitForSelector('[data-testid=sample-grid]');
 }
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => session?.close());
 
 test('the shared start of the row labels reads on one line above the grid, whole in its tooltip', async () => {
   page = await newPage();
