@@ -46,6 +46,9 @@ function checkNumber(spec: ParamSpec, value: unknown): ParamProblem | null {
   if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
     return { kind: 'param-kind', expected: what, received: describeValue(value) };
   }
+  // Above 2^53 - 1 neighbouring whole numbers are one double: seed + i is the same seed for every image (QA S6-F6).
+  if (integer && !Number.isSafeInteger(value))
+    return { kind: 'param-range', expected: `${what} up to ${Number.MAX_SAFE_INTEGER}`, received: String(value) };
   const min = spec.kind === 'seed' ? Math.max(spec.min ?? 0, 0) : spec.min;
   const belowMin = min !== undefined && (value < min || (spec.exclusiveMin === true && value === min));
   if (belowMin || (spec.max !== undefined && value > spec.max)) {
