@@ -2,9 +2,9 @@
 // AdamW, gradient checkpointing) at 1024 px (and 512), with our ONNX runtime, next to the same step in PyTorch 1.13
 // (bench/sdxl_reference.py bench) in the same run, with each side's peak memory.
 // Usage: npm run bench:sdxl [-- --sizes 1024,512 --steps 1 --rank 32 --widths full|tiny --no-torch --force
-//        --checkpoint-min-values N --frozen-dtype float32|float16]
+//        --checkpoint-min-values N --frozen-dtype float32|float16|auto]
 //        (N: recompute only blocks holding at least N activation values; 0: every block; float16: the frozen UNet
-//        weights held in half precision, ml/sd/half-frozen.ts)
+//        weights held in half precision, ml/sd/half-frozen.ts; auto, the task's default: float16 from 768 px)
 //        (LORAFLOW_PYTHON picks the interpreter with PyTorch; default /usr/bin/python3)
 // Heavy: the SDXL UNet is 10.3 GB in fp32 and each side holds its weights plus the step's activations; the command
 // checks available memory first and refuses below the estimate. `--widths tiny` runs the same code on the tiny model
@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Trainer } from '../ml/train';
 import type { FrozenDtype } from '../ml/sd/half-frozen';
 import { syntheticSdxlCheckpoint } from '../ml/sd/sdxl-tiny';
-import { createSdxlUnetLoraTask, sdxlUnetLoraModules } from '../ml/sd/sdxl-train-step';
+import { createSdxlUnetLoraTask, sdxlFrozenDtype, sdxlUnetLoraModules } from '../ml/sd/sdxl-train-step';
 import { sampleSize } from '../ml/sd/sdxl-cond';
 import { SDXL_WIDTHS, TINY_SDXL_WIDTHS } from '../ml/sd/sdxl-widths';
 import { elementCount, UNET_PREFIX } from '../ml/sd/spec';
@@ -32,10 +32,10 @@ const steps = Number(opt('steps', '1'));
 const rank = Number(opt('rank', '32'));
 const minValuesArg = opt('checkpoint-min-values', '');
 const checkpointMinValues = minValuesArg === '' ? undefined : Number(minValuesArg);
-const frozenDtypeArg = opt('frozen-dtype', 'float32');
-if (frozenDtypeArg !== 'float32' && frozenDtypeArg !== 'float16')
-  throw new Error(`--frozen-dtype must be float32 or float16, got ${frozenDtypeArg}`);
-const frozenDtype: FrozenDtype = frozenDtypeArg;
+const frozenDtypeArg = opt('frozen-dtype', 'auto');
+if (frozenDtypeArg !== 'float32' && frozenDtypeArg !== 'float16' && frozenDtypeArg !== 'auto')
+  throw new Error(`--frozen-dtype must be float32, float16 or auto, got ${frozenDtypeArg}`);
+const frozenDtype: FrozenDtype | 'auto' = frozenDtypeArg;
 const threads = cpus().length;
 const out = (s: string): boolean => process.stdout.write(s + '\n');
 
@@ -43,6 +43,8 @@ async function ourStep(size: number) {
   const ckpt = syntheticSdxlCheckpoint(widths, 1);
   const lat = size / 8;
   const c = widths.unet.contextDim;
+  const latentShape = [4, lat, lat] as const;
+  const dtype = sdxlFrozenDtype({ frozenDtype, latentShape });
   const task = createSdxlUnetLoraTask(ckpt, {
     rank,
     alpha: rank,
@@ -52,7 +54,7 @@ async function ourStep(size: number) {
     contexts: [wave(77 * c, 0.11)],
     pooled: [wave(widths.clipG.projectionDim, 0.2)],
     sizes: [sampleSize(size, size)],
-    latentShape: [4, lat, lat],
+    latentShape,
     contextShape: [77, c],
     checkpointing: true,
     checkpointMinValues,
@@ -81,7 +83,7 @@ async function ourStep(size: number) {
     cpuS.push((cu.user + cu.system) / 1e6);
   }
   await t.release();
-  return { step: Math.min(...stepS), cpu: Math.min(...cpuS), setupS, setupPeak, peak: peakGiB() };
+  return { step: Math.min(...stepS), cpu: Math.min(...cpuS), setupS, setupPeak, peak: peakGiB(), dtype };
 }
 
 function torchStep(shapesFile: string, modulesFile: string, size: number) {
@@ -110,12 +112,16 @@ async function main(): Promise<void> {
   const ckpt = syntheticSdxlCheckpoint(widths, 1);
   const unetNames = ckpt.names.filter((n) => n.startsWith(UNET_PREFIX));
   const weightGiB = (4 * unetNames.reduce((a, n) => a + elementCount(ckpt.shape(n)), 0)) / 2 ** 30;
-  // Each side (one after the other) holds the fp32 weights about once plus the step's activations.
-  const need = 1.1 * weightGiB + (Math.max(...sizes) >= 1024 ? 12 : 4);
+  // Each side (one after the other) holds the weights about once (PyTorch in float32, ours in the frozen dtype of that
+  // size) plus the step's activations.
+  const half = (size: number): boolean =>
+    sdxlFrozenDtype({ frozenDtype, latentShape: [4, size / 8, size / 8] }) === 'float16';
+  const held = (size: number): number => (flag('no-torch') && half(size) ? weightGiB / 2 : weightGiB);
+  const need = Math.max(...sizes.map((s) => 1.1 * held(s) + (s >= 1024 ? 12 : 4)));
   const avail = availableGiB();
   out(
     `SDXL ${tiny ? 'tiny' : 'full-size'} UNet (${weightGiB.toFixed(2)} GiB fp32), random weights, LoRA rank ${rank}, ` +
-      `batch 1, ${threads} threads, frozen weights ${frozenDtype}; ${avail.toFixed(1)} GiB available`,
+      `batch 1, ${threads} threads; ${avail.toFixed(1)} GiB available`,
   );
   if (avail < need && !flag('force')) {
     out(`refusing: this needs about ${need.toFixed(0)} GiB free (ours, then PyTorch); run it on a bigger machine`);
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
       out(
         `${size} px  ours:  ${ours.step.toFixed(2)} s/step, CPU ${ours.cpu.toFixed(1)} s, ` +
           `step peak ${ours.peak.toFixed(2)} GiB, session peak ${ours.setupPeak.toFixed(2)} GiB ` +
-          `(graph + session ${ours.setupS.toFixed(0)} s, ${modules.length} modules)`,
+          `(graph + session ${ours.setupS.toFixed(0)} s, ${modules.length} modules, frozen weights ${ours.dtype})`,
       );
       const torch = flag('no-torch') ? 'skipped' : torchStep(shapesFile, modulesFile, size);
       if (typeof torch === 'string') out(`         torch: ${torch}`);

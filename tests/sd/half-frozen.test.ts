@@ -6,6 +6,7 @@
 import '../ml/autodiff/ort-realm';
 import { serializeModel } from '../../ml/graph';
 import { createUnetLoraTask, type UnetLoraOptions } from '../../ml/sd/train-step';
+import { sdxlFrozenDtype } from '../../ml/sd/sdxl-train-step';
 import { Trainer } from '../../ml/train';
 import { syntheticSdCheckpoint } from '../../ml/sd/tiny';
 import { TINY_SD15_WIDTHS } from '../../ml/sd/widths';
@@ -82,5 +83,12 @@ describe('SD LoRA step with float16 frozen weights', () => {
       }
     }
     expect(uses).toBeGreaterThanOrEqual(2 * half.length); // forward and recomputed forward at least
+  });
+
+  test('SDXL holds its UNet in float16 by default from 768 px (a 1024 px step does not fit 24 GiB in float32)', () => {
+    const at = (px: number, frozenDtype?: 'float32' | 'float16' | 'auto') =>
+      sdxlFrozenDtype({ frozenDtype, latentShape: [4, px / 8, px / 8] });
+    expect([at(512), at(768), at(1024)]).toEqual(['float32', 'float16', 'float16']);
+    expect([at(1024, 'float32'), at(512, 'float16'), at(512, 'auto')]).toEqual(['float32', 'float16', 'float32']);
   });
 });
