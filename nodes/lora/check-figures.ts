@@ -150,11 +150,21 @@ export function checkFigures(im: CheckImages): CheckFigures {
 }
 
 /**
- * What the best cell maximises: the change the trigger buys that does not bleed, in units of a change of seed,
- * scaled down where the subject is lost (below CHECK_LIMITS.survival).
+ * How much a unit of bleeding costs against a unit of effect in the pick. The effect is what the user asked for;
+ * bleeding changes every prompt they did not ask the LoRA to touch, and the aims weigh it so (a style on 90% of
+ * prompts with the trigger, on at most 15% without). At 1 an early checkpoint with a little more effect and as
+ * much more bleeding won: the quick start with prior concepts picked step 100 (effect 48.4, bleeding 17.2) over
+ * step 500 (44.3, 13.8), and eval:lora then judged 45% of held-out subjects in the style with the trigger and 22%
+ * without it, against step 500's 70% and 17%. On the quick start's own settings it picks what 1 picked (step 500).
+ */
+export const BLEEDING_COST = 2;
+
+/**
+ * What the best cell maximises: the change the trigger buys less the bleeding (BLEEDING_COST), in units of a change
+ * of seed, scaled down where the subject is lost (below CHECK_LIMITS.survival).
  */
 export function cellScore(c: CellFigures, seedChange: number): number {
-  const specific = (c.effect - c.bleeding) / seedChange;
+  const specific = (c.effect - BLEEDING_COST * c.bleeding) / seedChange;
   return specific * Math.min(1, c.survival / CHECK_LIMITS.survival);
 }
 

@@ -5,7 +5,7 @@
  * a LoRA that paints the same picture whatever the prompt (the subject lost).
  */
 import { listConcepts, renderEmojis } from '../../ml/corpus';
-import { checkFigures, type CheckImages } from '../../nodes/lora/check-figures';
+import { cellScore, checkFigures, type CellFigures, type CheckImages } from '../../nodes/lora/check-figures';
 import { checkFindings } from '../../nodes/lora/check-findings';
 
 jest.setTimeout(60_000);
@@ -69,5 +69,21 @@ describe('LoRA check figures', () => {
     const f = checkFigures(im);
     expect(f.best).toBe(0);
     expect(checkFindings(f).find((x) => x.kind === 'overfitting')?.text).toMatch(/^overfitting: pick checkpoint 100 /);
+  });
+
+  it('prefers the checkpoint that bleeds less over one with as much more effect as more bleeding', () => {
+    // The quick start's check with prior concepts, step 100 against step 500 (a change of seed: 25.6).
+    const cell = (step: number, effect: number, bleeding: number): CellFigures => ({
+      step,
+      name: `step ${step}`,
+      strength: 1,
+      effect,
+      bleeding,
+      survival: 1,
+      recognised: 1,
+    });
+    const early = cellScore(cell(100, 48.4, 17.2), 25.6);
+    const later = cellScore(cell(500, 44.3, 13.8), 25.6);
+    expect(later).toBeGreaterThan(early);
   });
 });
