@@ -10,83 +10,28 @@
  * same adapters without them draw another one; a prompt without the trigger is untouched by them), and a rerun with
  * more steps resumes from the checkpoint's rows, equal to a run straight to the end.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { readLora, writeKohya } from '../../ml/lora/file';
 import { readSafetensors } from '../../ml/safetensors';
 import { openAnySdCheckpoint } from '../../ml/sd/checkpoint';
 import { initialRows } from '../../ml/sd/trigger-embedding';
-import { caption } from '../../nodes/dataset/caption';
-import { loadImages } from '../../nodes/dataset/load-images';
-import { resize } from '../../nodes/dataset/resize';
 import { loadLoraNode } from '../../nodes/lora/load-lora';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import { saveCheckpointNode } from '../../nodes/lora/save-checkpoint';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
-import { loadModelNode } from '../../nodes/model/load-model';
-import type { ImagesValue } from '../../nodes/model/model-value';
 import { sampleNode } from '../../nodes/model/sample';
 import type { JsonValue } from '../../protocol/values';
-import { nodeContext, runNode, tempDataDir, type TestNodeContext } from '../support/node-context';
+import { runNode, type TestNodeContext } from '../support/node-context';
+import { DISC_TRAIN, imagesOf, inTrainingSample, prepareDiscs, PROMPT } from './disc-setup';
 
-export const PROMPT = 'xyz_disc a flat disc';
+/** TrainLoRA with pivotal tuning on the discs: the trigger's 2 rows start from "disc". */
 export const TRAIN = {
-  steps: 2,
-  batch: 1,
-  rank: 4,
-  alpha: 2,
-  learningRate: 0.02,
-  checkpointEvery: 2,
-  sampleEvery: 0,
-  stepsPerRun: 2,
-  validationImages: 0,
-  loraCheck: false,
-  captionDropout: 0,
-  shuffleTags: false,
-  seed: 5,
-  samplePrompts: [PROMPT],
+  ...DISC_TRAIN,
   pivotal: true,
   triggerInit: 'disc',
   embeddingVectors: 2,
   embeddingLr: 0.05,
 };
-
-/** A data folder with the tiny checkpoint (written by `write`) and three captioned discs; MODEL and DATASET. */
-export async function preparePivotal(
-  tag: string,
-  family: 'sd15' | 'sdxl',
-  write: (root: string, name: string) => Promise<string>,
-): Promise<{ ctx: TestNodeContext; dataDir: string; model: JsonValue; dataset: JsonValue; checkpoint: string }> {
-  const dataDir = tempDataDir(tag);
-  const ctx = nodeContext(dataDir);
-  const checkpoint = await write(ctx.root, 'tiny.safetensors');
-  mkdirSync(join(ctx.root, 'discs'), { recursive: true });
-  for (const [i, c] of ['#d22', '#2a2', '#22d'].entries()) {
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#fff"/><circle cx="${24 + 8 * i}" cy="32" r="18" fill="${c}"/></svg>`;
-    writeFileSync(join(ctx.root, 'discs', `disc${i}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
-    writeFileSync(join(ctx.root, 'discs', `disc${i}.txt`), `a flat disc of colour ${i}\n`);
-  }
-  const model = (await runNode(loadModelNode, { family, checkpoint: 'tiny.safetensors' }, {}, ctx)).model!;
-  const loaded = await runNode(loadImages, { folder: 'discs' }, {}, ctx);
-  const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz_disc' }, { dataset: loaded.dataset }, ctx);
-  const dataset = (await runNode(resize, { resolution: 64 }, { dataset: captioned.dataset }, ctx)).dataset!;
-  return { ctx, dataDir, model, dataset, checkpoint };
-}
-
-/** Every image of a Sample node's output, as raw RGB. */
-export const imagesOf = (ctx: TestNodeContext, out: Record<string, JsonValue>): Promise<Buffer[]> =>
-  Promise.all(
-    (out.images as unknown as ImagesValue).items.map((it) => sharp(ctx.artifacts.pathOf(it.image)).raw().toBuffer()),
-  );
-
-/** The last in-training sample (step `step`) as raw RGB at 64 px. */
-export async function inTrainingSample(ctx: TestNodeContext, step: number): Promise<Buffer> {
-  await new Promise((r) => setTimeout(r, 500)); // the sample grid's PNG is stored asynchronously
-  const sampled = ctx.previews.find((p) => p.label === `step ${step}`);
-  if (!sampled) throw new Error(`no in-training sample at step ${step}`);
-  return sharp(ctx.artifacts.pathOf(sampled.ref)).resize(64, 64, { kernel: 'nearest' }).raw().toBuffer();
-}
 
 /** The keys and widths each family's file bundles the trigger under (A1111: string_to_param; SDXL clip_l/clip_g). */
 export interface FamilyKeys {
@@ -101,7 +46,7 @@ export async function pivotalScenario(
   family: FamilyKeys,
   write: (root: string, name: string) => Promise<string>,
 ): Promise<void> {
-  const { ctx, model, dataset, checkpoint } = await preparePivotal(`${family.family}-pivotal`, family.family, write);
+  const { ctx, model, dataset, checkpoint } = await prepareDiscs(`${family.family}-pivotal`, family.family, write);
   const trained = await runNode(trainLoraNode, TRAIN, { model, dataset }, ctx);
   const inTraining = await inTrainingSample(ctx, 2);
 
@@ -153,7 +98,7 @@ export async function pivotalScenario(
   // A rerun with more steps resumes from step 2's rows: the same as a run straight to step 4.
   const resumed = await runNode(trainLoraNode, { ...TRAIN, steps: 4, checkpointEvery: 2 }, { model, dataset }, ctx);
   expect(ctx.logs.some((l) => /resum/i.test(l))).toBe(true);
-  const fresh = await preparePivotal(`${family.family}-pivotal-4`, family.family, write);
+  const fresh = await prepareDiscs(`${family.family}-pivotal-4`, family.family, write);
   const straight = await runNode(
     trainLoraNode,
     { ...TRAIN, steps: 4, checkpointEvery: 2 },

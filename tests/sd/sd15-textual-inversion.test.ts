@@ -15,12 +15,13 @@ import { trainLoraNode } from '../../nodes/lora/train-lora';
 import { sampleNode } from '../../nodes/model/sample';
 import { runNode } from '../support/node-context';
 import { tinyCheckpoint } from './fixtures';
-import { imagesOf, preparePivotal, PROMPT, TRAIN } from './pivotal-setup';
+import { imagesOf, prepareDiscs, PROMPT } from './disc-setup';
+import { TRAIN } from './pivotal-setup';
 
 jest.setTimeout(600_000);
 
 test('the embedding alone changes only prompts with the trigger; without pivotal tuning the layer set is refused', async () => {
-  const { ctx, model, dataset } = await preparePivotal('sd15-ti', 'sd15', (root, name) =>
+  const { ctx, model, dataset } = await prepareDiscs('sd15-ti', 'sd15', (root, name) =>
     tinyCheckpoint(root, name, { dtype: 'F16' }),
   );
   const refused = await runNode(
