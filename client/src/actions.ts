@@ -144,13 +144,22 @@ export async function cancelActiveAfterConfirm(): Promise<void> {
   if (window.confirm('Cancel the run this tab shows?')) await cancelActive();
 }
 
-/** A file name for the library: the workflow's name in lower case with dashes. */
+/** The server's limit on a library name's length (server/http/routes/workflows.ts). */
+const LIBRARY_NAME_MAX = 100;
+
+/**
+ * A file name for the library: the workflow's name in lower case with dashes, always one the server takes
+ * (a letter or digit first, no "..", at most 100 characters), so that whatever "Save as" is given saves (QA S6-F3).
+ */
 export const libraryNameOf = (wf: WorkflowFile): string =>
   wf.name
     .trim()
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^-+|-+$/g, '') || 'untitled';
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, LIBRARY_NAME_MAX)
+    .replace(/[-.]+$/, '') || 'untitled';
 
 /** Saves the active tab into the server's workflow library; an example (read-only) is saved as a copy instead. */
 export async function saveActive(): Promise<void> {
