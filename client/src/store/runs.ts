@@ -46,15 +46,22 @@ export const runsStore = createStore<RunsState>({ runs: {}, queue: [], history: 
 const MAX_PREVIEWS = 24;
 const MAX_LOGS = 500;
 
+/**
+ * A record keyed by node id without Object.prototype behind it: a node may be called "constructor" or "toString"
+ * (the server runs it), and in a `{}` record `logs["constructor"]` is Object's constructor, not "no logs yet".
+ */
+const byNodeId = <T>(from: Record<string, T> = {}): Record<string, T> =>
+  Object.assign(Object.create(null) as Record<string, T>, from);
+
 function ensureRun(s: Draft<RunsState>, runId: string): Draft<RunView> {
   let run = s.runs[runId];
   if (!run) {
     run = {
       summary: { id: runId, status: 'running', name: '', createdAt: Date.now() },
-      nodes: {},
-      metrics: {},
-      previews: {},
-      logs: {},
+      nodes: byNodeId(),
+      metrics: byNodeId(),
+      previews: byNodeId(),
+      logs: byNodeId(),
     };
     s.runs[runId] = run;
   }
@@ -115,7 +122,7 @@ export function loadRunDetail(s: Draft<RunsState>, detail: RunDetail): void {
   const { workflow, nodes, ...summary } = detail;
   run.summary = summary;
   run.workflow = workflow as Draft<WorkflowFile>;
-  run.nodes = nodes as Draft<Record<string, NodeState>>;
+  run.nodes = byNodeId(nodes) as Draft<Record<string, NodeState>>;
   for (const n of Object.values(nodes)) {
     if (n.lastPreview && !run.previews[n.nodeId]?.length)
       run.previews[n.nodeId] = [{ image: n.lastPreview as Draft<ArtifactRef> }];
@@ -126,7 +133,7 @@ export function loadRunDetail(s: Draft<RunsState>, detail: RunDetail): void {
 export function loadMetrics(runId: string, points: MetricPoint[]): void {
   runsStore.update((s) => {
     const run = ensureRun(s, runId);
-    const byNode: Record<string, SeriesPoint[]> = {};
+    const byNode = byNodeId<SeriesPoint[]>();
     for (const p of [...points].sort((a, b) => a.step - b.step))
       addMetricPoint((byNode[p.nodeId] ??= []), p.step, p.metrics, eventsOf(p));
     for (const [nodeId, series] of Object.entries(byNode)) {
@@ -142,7 +149,7 @@ export function loadMetrics(runId: string, points: MetricPoint[]): void {
 export function loadLogs(runId: string, entries: LogEntry[]): void {
   runsStore.update((s) => {
     const run = ensureRun(s, runId);
-    const byNode: Record<string, LogEntry[]> = {};
+    const byNode = byNodeId<LogEntry[]>();
     for (const e of entries) (byNode[e.nodeId] ??= []).push(e);
     for (const [nodeId, list] of Object.entries(byNode)) {
       const lastStored = list[list.length - 1]?.at ?? -Infinity;
