@@ -1,6 +1,7 @@
 // Per-op-type kernel time of one full-size SD 1.5 UNet LoRA step (forward + backward, no optimizer), from
 // onnxruntime's profiler: where a bench:sd15 step spends its time.
-// Usage: npx tsx bench/sd15-profile.ts [size=256] [ckpt]
+// Usage: npx tsx bench/sd15-profile.ts [size=256] [ckpt] [nodes=N] [runs=2]  (nodes=N: also the N slowest nodes with their
+// input shapes, summed over nodes of the same op and shapes)
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +14,9 @@ import { syntheticSdCheckpoint } from '../ml/sd/tiny';
 import { SD15_WIDTHS } from '../ml/sd/widths';
 
 const size = Number(process.argv[2] ?? 256);
-const ckpt = process.argv[3] === 'ckpt';
+const ckpt = process.argv.includes('ckpt');
+const runs = Number(process.argv.find((a) => a.startsWith('runs='))?.slice(5) ?? 2);
+const topNodes = Number(process.argv.find((a) => a.startsWith('nodes='))?.slice(6) ?? 0);
 const lat = size / 8;
 const out = (s: string): boolean => process.stdout.write(s + '\n');
 const wave = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
     const spec = task.batchSpec[k]!;
     feeds[k] = new OrtTensor(spec.dtype as 'float32', v as Float32Array, [...spec.shape]);
   }
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     await s.run(feeds);
     out(`run ${i + 1}: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
@@ -55,20 +58,29 @@ async function main(): Promise<void> {
     cat: string;
     name: string;
     dur: number;
-    args?: { op_name?: string };
+    args?: { op_name?: string; input_type_shape?: Record<string, number[]>[] };
   }[];
   rmSync(path.join(tmpdir(), file));
-  const by = new Map<string, { s: number; n: number }>();
+  const by = new Map<string, { s: number; n: number }>(),
+    byShape = new Map<string, { s: number; n: number }>();
+  const add = (m: Map<string, { s: number; n: number }>, k: string, dur: number): void => {
+    const r = m.get(k) ?? { s: 0, n: 0 };
+    m.set(k, { s: r.s + dur / (runs * 1e6), n: r.n + 1 / runs });
+  };
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-    const k = e.args?.op_name ?? '?';
-    const r = by.get(k) ?? { s: 0, n: 0 };
-    by.set(k, { s: r.s + e.dur / 2e6, n: r.n + 0.5 });
+    const op = e.args?.op_name ?? '?';
+    add(by, op, e.dur);
+    const shapes = (e.args?.input_type_shape ?? []).map((t) => JSON.stringify(Object.values(t)[0] ?? []));
+    if (topNodes) add(byShape, `${op} ${shapes.join(' ')}`, e.dur);
   }
   const total = [...by.values()].reduce((a, r) => a + r.s, 0);
   out(`kernel time per run ${total.toFixed(2)} s (${size} px, checkpointing ${ckpt ? 'on' : 'off'})`);
   for (const [k, r] of [...by].sort((a, b) => b[1].s - a[1].s).slice(0, 16))
     out(`${k.padEnd(22)} ${r.s.toFixed(2).padStart(7)} s ${String(r.n).padStart(6)} nodes`);
+  if (topNodes) out(`\nslowest nodes by op and input shapes:`);
+  for (const [k, r] of [...byShape].sort((a, b) => b[1].s - a[1].s).slice(0, topNodes))
+    out(`${r.s.toFixed(3).padStart(7)} s ${String(r.n).padStart(5)}x  ${k}`);
 }
 
 void main();

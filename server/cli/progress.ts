@@ -3,6 +3,8 @@ import type { NodeProgress, ServerMessage } from '../../protocol/messages';
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;
 const PLAIN_LINE_EVERY_MS = 5000;
+/** A training node's log line saying it continued from a checkpoint. */
+const RESUMED = /^resumed from the checkpoint at step/;
 
 function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -45,6 +47,8 @@ interface Bar {
  */
 export class ProgressRenderer {
   private readonly bars = new Map<string, Bar>();
+  /** Each training node's last checkpoint step: what a rerun of the same command resumes from. */
+  private readonly checkpoints = new Map<string, number>();
   private drawnLines = 0;
   private redrawTimer: NodeJS.Timeout | undefined;
 
@@ -83,14 +87,21 @@ export class ProgressRenderer {
             `✗ ${bar} failed: ${message.error.message}${message.error.hint ? `\n  hint: ${message.error.hint}` : ''}`,
         );
         break;
-      case 'node.cancelled':
-        this.finish(message.nodeId, (bar) => `■ ${bar} cancelled`);
+      case 'node.checkpoint':
+        this.checkpoints.set(message.nodeId, message.checkpoint.step);
         break;
+      case 'node.cancelled': {
+        const step = this.checkpoints.get(message.nodeId);
+        const resume = step === undefined ? '' : `\n  rerun the same command to resume from step ${step}`;
+        this.finish(message.nodeId, (bar) => `■ ${bar} cancelled${resume}`);
+        break;
+      }
       case 'node.skipped':
         this.permanent(`- ${this.titleOf(message.nodeId)} skipped: ${message.reason}`);
         break;
       case 'node.log':
-        if (message.level === 'warn' || message.level === 'error')
+        // A resume is news to the user too: otherwise the bar just starts at the checkpoint's step (QA S6-F9).
+        if (message.level === 'warn' || message.level === 'error' || RESUMED.test(message.message))
           this.permanent(`  ${message.level}: ${this.titleOf(message.nodeId)}: ${message.message}`);
         break;
       default:

@@ -1,10 +1,15 @@
 /**
- * Conv. dX = ConvTranspose(dY, W) with output_padding chosen to give X's size back. For a W computed in the graph
- * (trainable) at stride 1, dilation 1 and one group, dX is instead a Conv of dY by W with in/out channels swapped and
- * the kernel flipped, padded by k - 1 - pad on each side: onnxruntime's CPU Conv (NCHWc kernels) ran the SD 1.5
- * UNet's 3x3 shapes 1.1-1.9x faster than its ConvTranspose. A frozen W (an initializer) keeps ConvTranspose for now:
- * its flipped copy (commit 1db64f5 wrote one beside the weights) left the 512 px SD 1.5 step's peak about the same
- * (11.8 against 11.7 GiB, bench:sd15), but the step's speed with it is not yet compared on a quiet machine.
+ * Conv. dX = ConvTranspose(dY, W) with output_padding chosen to give X's size back. At stride 1, dilation 1 and one
+ * group, dX is instead a Conv of dY by W with in/out channels swapped and the kernel flipped, padded by
+ * k - 1 - pad on each side: onnxruntime's CPU ConvTranspose is a product into a [C_in·k·k, H·W] buffer and a
+ * single-threaded col2im over it, where Conv works in small cached pieces; on the SD 1.5 UNet's 3x3 shapes the
+ * Conv ran 1.1-3.4x faster (the most where C_in > C_out: the output blocks' concatenated inputs).
+ * - A W computed in the graph (trainable) is flipped in the graph.
+ * - A frozen W (an initializer, or computed from initializers alone) must not be flipped by ops onnxruntime would
+ *   fold into a second, persistent copy (2.0 of the SD 1.5 UNet's 3.2 GiB are 3x3 kernels): its flip is a Slice
+ *   whose starts depend on dY, so it runs in the step, just before its Conv, and is freed after it. That costs
+ *   two passes over the kernel per step, which pays where dY is large next to the kernel (dY's spatial size at
+ *   least its channels: the 64x64 and 32x32 levels at 512 px); smaller cases keep ConvTranspose.
  */
 import type { GraphBuilder } from '../../graph/builder';
 import type { Tensor } from '../../graph/tensor';
@@ -19,9 +24,11 @@ export const Conv: GradRule = (ctx) => {
   const dy = dy0(ctx);
   const { sp, k, group, strides, dil, pads } = convAttrs(ctx);
   let dx;
-  const frozen = w!.origin === 'initializer' || w!.origin === 'constant';
-  if (needs[0] && !frozen && group === 1 && strides.every((v) => v === 1) && dil.every((v) => v === 1)) {
-    const flipped = flippedKernel(g, w!, k);
+  const frozen = fromConstants(w!);
+  const plain = group === 1 && strides.every((v) => v === 1) && dil.every((v) => v === 1);
+  const spatial = dy.shape.reduce((a, d, i) => (i === 1 ? a : a * d), 1);
+  if (needs[0] && plain && (!frozen || spatial >= dy.shape[1]!)) {
+    const flipped = frozen ? flippedInStep(g, w!, k, dy) : flippedKernel(g, w!, k);
     const back = pads.map((p, i) => k[i % sp]! - 1 - p);
     dx = g.conv(dy, flipped, undefined, { pads: back });
   } else if (needs[0]) {
@@ -48,6 +55,32 @@ function flippedKernel(g: GraphBuilder, w: Tensor, k: number[]): Tensor {
     k.map((_, i) => i + 2),
     k.map(() => -1),
   );
+}
+
+/** Whether `t` is an initializer or constant, or computed from those alone (onnxruntime folds such values). */
+function fromConstants(t: Tensor, seen = new Map<Tensor, boolean>()): boolean {
+  if (t.origin === 'initializer' || t.origin === 'constant') return true;
+  if (t.origin !== 'node' || !t.producer) return false;
+  let r = seen.get(t);
+  if (r === undefined) {
+    r = t.producer.inputs.every((x) => !x || fromConstants(x, seen));
+    seen.set(t, r);
+  }
+  return r;
+}
+
+/**
+ * flippedKernel for a frozen W, computed in the step: the Slice's starts are k - 1 plus a zero read from `dy` (the
+ * ArgMax of one of its elements), so onnxruntime cannot fold the flip into an initializer.
+ */
+function flippedInStep(g: GraphBuilder, w: Tensor, k: number[], dy: Tensor): Tensor {
+  const one = g.reshape(g.slice(g.reshape(dy, [-1]), [0], [1]), [1, 1]);
+  const zero = g.op('ArgMax', [one], { axis: 1, keepdims: 0 })[0]!;
+  const starts = g.add(zero, g.ints(k.map((kk) => kk - 1)));
+  const axes = k.map((_, i) => i + 2);
+  const ins = [w, starts, g.ints(k.map((kk) => -kk - 1)), g.ints(axes), g.ints(k.map(() => -1))];
+  const reversed = g.op('Slice', ins, {}, { outputInfos: [{ dtype: w.dtype, shape: w.shape }] })[0]!;
+  return g.transpose(reversed, [1, 0, ...axes]);
 }
 
 /** The spatial rank, kernel shape and attributes (with ONNX defaults) shared by Conv and ConvTranspose. */
