@@ -89,5 +89,12 @@ export const OutputValue = memo(function OutputValue({ value }: { value: JsonVal
       </div>
     );
   }
+  // Text outputs keep their lines (the LoRA check's report: one line per checkpoint x strength, as the CLI prints).
+  if (typeof value === 'string')
+    return (
+      <div className="value text-output" data-testid="output-text">
+        {value}
+      </div>
+    );
   return <span className="value">{String(value)}</span>;
 });
