@@ -90,9 +90,27 @@ function splitList(value: string | undefined): string[] {
 }
 
 /** Builds the configuration from options and the environment, creating the data folders it names. */
+/**
+ * An allowed folder must exist: relative paths start at the first one, so a missing one (a typo) made every
+ * relative path fail as "does not exist" with a hint about the data folder, which was then not allowed (QA S6-F14).
+ */
+function checkAllowedFolder(root: string): void {
+  const where = path.resolve(root);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(where);
+  } catch {
+    stat = undefined;
+  }
+  if (!stat)
+    throw new ConfigError(`allowed folder ${where} does not exist (--allow): create it, or name an existing folder`);
+  if (!stat.isDirectory()) throw new ConfigError(`allowed folder ${where} is not a folder (--allow)`);
+}
+
 export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = path.resolve(opts.data ?? env.LORAFLOW_DATA ?? path.join(REPO_ROOT, 'data'));
   const givenRoots = opts.allow && opts.allow.length > 0 ? opts.allow : splitList(env.LORAFLOW_ROOTS);
+  for (const root of givenRoots) checkAllowedFolder(root);
   let folders: ModelFolder[];
   try {
     folders = modelFolders(dataDir, opts.models ?? splitList(env.LORAFLOW_MODELS));

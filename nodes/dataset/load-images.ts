@@ -204,7 +204,7 @@ function pathOrThrow(resolve: () => string): string {
     if (!param) throw err;
     const hint =
       reason === 'missing'
-        ? 'check the path (relative paths start at the data folder)'
+        ? 'check the path (relative paths start at the first allowed folder: the data folder unless --allow names others)'
         : reason === 'not-a-name'
           ? 'a caption extension looks like ".txt" or ".caption"'
           : 'use a path inside the allowed folders (`loraflow serve --allow <folder>`)';
