@@ -21,7 +21,7 @@ import { loraShapes, sd15LoraModules, type KohyaModule } from './lora-names';
 import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
 import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
-import { buildUnet, type UnetOptions } from './unet';
+import { buildUnet, LAYER_SCOPE, type UnetOptions } from './unet';
 import type { Sd15Widths } from './widths';
 
 /** kohya's default UNet modules of the checkpoint (192 for SD 1.5), optionally only `targets` (kohya keys). */
@@ -141,20 +141,26 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
 export const CHECKPOINT_MIN_VALUES = 1 << 25;
 
 /**
- * The UNet's block scopes to recompute, each attention chunk listed first so that it is recomputed on its own: the
- * blocks whose node outputs add up to at least `minValues` values (0: every block).
+ * The UNet's block scopes to recompute, each attention chunk and then each transformer layer (unet.ts LAYER_SCOPE)
+ * listed first so that it is recomputed on its own: the blocks whose node outputs add up to at least `minValues`
+ * values (0: every block).
  */
 export function recomputeScopes(g: GraphBuilder, minValues = CHECKPOINT_MIN_VALUES): string[] {
   const chunks = new Set<string>(),
+    layers = new Set<string>(),
     values = new Map<string, number>();
+  const layerPart = new RegExp(`^${LAYER_SCOPE}\\d+$`);
   for (const n of g.nodes) {
     if (!n.scope.startsWith('unet/')) continue;
-    const block = n.scope.split('/').slice(0, 2).join('/');
+    const parts = n.scope.split('/');
+    const block = parts.slice(0, 2).join('/');
     const held = n.outputs.reduce((a, t) => a + t.shape.reduce((x, d) => x * d, 1), 0);
     values.set(block, (values.get(block) ?? 0) + held);
     if (n.scope.includes(`/${CHUNK_SCOPE}`)) chunks.add(n.scope);
+    const layer = parts.findIndex((p, i) => i >= 2 && layerPart.test(p));
+    if (layer >= 0) layers.add(parts.slice(0, layer + 1).join('/'));
   }
   const blocks = [...values].filter(([, v]) => v >= minValues).map(([b]) => b);
   const inKept = (scope: string): boolean => blocks.some((b) => scope.startsWith(b + '/'));
-  return [...[...chunks].filter(inKept), ...blocks];
+  return [...[...chunks].filter(inKept), ...[...layers].filter(inKept), ...blocks];
 }

@@ -82,17 +82,28 @@ function attn(u: UnetCtx, m: string, x: Tensor, ctx: Tensor, b: number): Tensor 
   return linear(u, `${m}.to_out.0`, attention(u.g, q, k, v, b, heads, { maxScores: u.maxScores }));
 }
 
+/** The scope of transformer layer i (`tb<i>`) inside a spatial transformer with several layers. */
+export const LAYER_SCOPE = 'tb';
+
 /** SpatialTransformer: GN (eps 1e-6) → proj_in → transformer blocks → proj_out, + input. */
 function spatialTransformer(u: UnetCtx, m: string, x: Tensor): Tensor {
   const { g } = u;
   const [b = 0, , hh = 0, ww = 0] = x.shape;
   let t = linear(u, P(`${m}.proj_in`), toTokens(g, groupNorm(u, P(`${m}.norm`), x, 1e-6)));
-  for (let i = 0; u.has(P(`${m}.transformer_blocks.${i}.norm1.weight`)); i++) {
-    const blk = P(`${m}.transformer_blocks.${i}`);
+  const layer = (blk: string, t: Tensor): Tensor => {
     const n1 = layerNorm(u, `${blk}.norm1`, t);
     t = g.add(t, attn(u, `${blk}.attn1`, n1, n1, b));
     t = g.add(t, attn(u, `${blk}.attn2`, layerNorm(u, `${blk}.norm2`, t), u.context, b));
-    t = g.add(t, gegluFeedForward(u, `${blk}.ff`, layerNorm(u, `${blk}.norm3`, t)));
+    return g.add(t, gegluFeedForward(u, `${blk}.ff`, layerNorm(u, `${blk}.norm3`, t)));
+  };
+  // Where a transformer has several layers (SDXL: 2 and 10), each gets a scope of its own (LAYER_SCOPE) that gradient
+  // checkpointing recomputes on its own: as one unit, SDXL's 10-layer transformers held ten layers' activations at
+  // once in the backward pass, most of a 1024 px step's memory.
+  const several = u.has(P(`${m}.transformer_blocks.1.norm1.weight`));
+  for (let i = 0; u.has(P(`${m}.transformer_blocks.${i}.norm1.weight`)); i++) {
+    const blk = P(`${m}.transformer_blocks.${i}`);
+    const input = t;
+    t = several ? g.scope(`${LAYER_SCOPE}${i}`, () => layer(blk, input)) : layer(blk, input);
   }
   return g.add(x, fromTokens(g, linear(u, P(`${m}.proj_out`), t), b, hh, ww));
 }
