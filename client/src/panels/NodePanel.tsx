@@ -1,5 +1,6 @@
 /** The selected node in the active run: its state, every output, all metric charts, previews and logs. */
 import { memo } from 'react';
+import type { ArtifactRef } from '../../../protocol/values';
 import { useStore } from '../store/createStore';
 import { activeTab, editorStore } from '../store/editor';
 import { runsStore } from '../store/runs';
@@ -7,6 +8,26 @@ import { artifactUrl } from '../api/http';
 import { enlarge } from '../store/ui';
 import { MetricsPanel } from './MetricsPanel';
 import { OutputValue } from './OutputValue';
+import { isImagesValue } from './SampleGrid';
+
+/** One preview a node sent while it ran. */
+type Preview = { image: ArtifactRef; label?: string };
+
+/** A node's previews, newest last: click one to enlarge it. */
+const PreviewGrid = ({ previews }: { previews: readonly Preview[] }) => (
+  <div className="grid">
+    {previews.map((p, i) => (
+      <img
+        key={`${p.image.$artifact}${i}`}
+        className="thumb"
+        src={artifactUrl(p.image.$artifact)}
+        alt={p.label ?? p.image.name}
+        title={p.label}
+        onClick={() => enlarge(artifactUrl(p.image.$artifact), p.label ?? p.image.name)}
+      />
+    ))}
+  </div>
+);
 
 export const NodePanel = memo(function NodePanel() {
   const nodeId = useStore(editorStore, (s) =>
@@ -20,6 +41,9 @@ export const NodePanel = memo(function NodePanel() {
   const previews = run?.previews[nodeId] ?? [];
   const logs = run?.logs[nodeId] ?? [];
   const warnings = logs.filter((l) => l.level === 'warn');
+  // A node that ended with its final images (Sample): its progress previews were stand-ins for them, so they fold
+  // away below a summary instead of standing above the real grid (QA S6-F10). A training node's step grids stay.
+  const superseded = state?.status === 'succeeded' && Object.values(state.outputs ?? {}).some(isImagesValue);
   return (
     <div className="node-panel" data-testid="node-panel">
       <h3>
@@ -45,20 +69,17 @@ export const NodePanel = memo(function NodePanel() {
         </div>
       )}
       {points.length > 0 && <MetricsPanel points={points} />}
-      {previews.length > 0 && (
-        <div className="grid">
-          {previews.map((p, i) => (
-            <img
-              key={`${p.image.$artifact}${i}`}
-              className="thumb"
-              src={artifactUrl(p.image.$artifact)}
-              alt={p.label ?? p.image.name}
-              title={p.label}
-              onClick={() => enlarge(artifactUrl(p.image.$artifact), p.label ?? p.image.name)}
-            />
-          ))}
-        </div>
-      )}
+      {previews.length > 0 &&
+        (superseded ? (
+          <details data-testid="panel-previews-superseded">
+            <summary>
+              {previews.length} preview{previews.length > 1 ? 's' : ''} while it ran
+            </summary>
+            <PreviewGrid previews={previews} />
+          </details>
+        ) : (
+          <PreviewGrid previews={previews} />
+        ))}
       {state?.outputs &&
         Object.entries(state.outputs).map(([name, value]) => (
           <div key={name} className="output" data-testid={`panel-output-${name}`}>
