@@ -2,6 +2,7 @@
  * Workflow validation, the same code in the editor and the server: every error at once, each naming the node,
  * the input or parameter, what was expected and what was received. Pure TypeScript, no Node.js imports.
  */
+import { codePointOf, HIDDEN_CHARACTER } from './visible-text';
 import { socketsCompatible, type NodeSchema, type ParamSpec, type SocketSpec } from './schema';
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from './workflow';
 import type { ValidationError, ValidationErrorKind } from './validation-types';
@@ -9,11 +10,6 @@ import { oneOfErrors } from './one-of-params';
 import { convertedParams, inputSocketsOf, paramOfSocket } from './param-inputs';
 
 export type SchemaSource = ReadonlyMap<string, NodeSchema> | readonly NodeSchema[];
-
-/** Control characters (C0, DEL, C1) and the bidi marks, embeddings, overrides and isolates; not ZWJ (emoji sequences). */
-const HIDDEN_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
-const codePointOf = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** What is wrong with one parameter value, without the node it belongs to. */
 export interface ParamProblem {

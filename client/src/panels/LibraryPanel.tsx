@@ -3,6 +3,7 @@
  * the shipped examples are read-only (saving one asks for a name), and "Restore examples" removes copies saved
  * over them by older versions.
  */
+import { showHiddenCharacters } from '../../../protocol/visible-text';
 import { memo, useEffect, useState, type MouseEvent } from 'react';
 import type { WorkflowListing } from '../../../protocol/api';
 import { api } from '../api/http';
@@ -88,10 +89,10 @@ export const LibraryPanel = memo(function LibraryPanel() {
           <li
             key={w.name}
             onClick={() => void openFromLibrary(w.name)}
-            title={w.description}
+            title={w.description && showHiddenCharacters(w.description)}
             data-testid={`library-${w.name}`}
           >
-            <b>{w.title || w.name}</b> {w.example && <span className="badge">example</span>}
+            <b>{showHiddenCharacters(w.title || w.name)}</b> {w.example && <span className="badge">example</span>}
             {!w.example && (
               <span className="row-actions">
                 <button onClick={act(() => void rename(w, load))} data-testid={`rename-${w.name}`}>

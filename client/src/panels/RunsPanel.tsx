@@ -1,4 +1,5 @@
 /** The queue and the history (open, rerun, cancel, reorder, compare), and the workers of a server that has them. */
+import { showHiddenCharacters } from '../../../protocol/visible-text';
 import { memo, useEffect } from 'react';
 import type { RunSummary } from '../../../protocol/messages';
 import { api } from '../api/http';
@@ -41,7 +42,7 @@ const RunRow = memo(function RunRow({ run, queued }: { run: RunSummary; queued: 
   return (
     <li className={`run-row status-${run.status}`} data-testid={`run-${run.id}`}>
       <div>
-        <span className={`badge status-${run.status}`}>{run.status}</span> <b>{run.name}</b>
+        <span className={`badge status-${run.status}`}>{run.status}</span> <b>{showHiddenCharacters(run.name)}</b>
         <small>
           {' '}
           {time(run.createdAt)} {duration(run)}

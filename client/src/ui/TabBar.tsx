@@ -1,5 +1,6 @@
 /** The open workflows as tabs, with an unsaved-changes dot and a close button. */
 import { memo } from 'react';
+import { showHiddenCharacters } from '../../../protocol/visible-text';
 import { emptyWorkflow } from '../../../protocol/workflow-io';
 import { useStore, shallowArrayEqual } from '../store/createStore';
 import { closeTab, editorStore, isDirty, openTab, setActiveTab } from '../store/editor';
@@ -16,7 +17,7 @@ const TabButton = memo(function TabButton({ id }: { id: string }) {
       data-testid={`tab-${id}`}
       data-dirty={dirty}
     >
-      <span>{name || 'Untitled'}</span>
+      <span>{showHiddenCharacters(name) || 'Untitled'}</span>
       {dirty && (
         <span className="dirty" title="unsaved changes" data-testid="unsaved-marker">
           ●
