@@ -1,12 +1,13 @@
 /**
  * The guide's "Diagnosing from Loss Curves" table applied to the VALIDATION loss (fixed noise and timesteps, so it
  * moves only when the LoRA does): steadily decreasing, flat from the start, drops then rises (overfitting), erratic,
- * or sudden spikes (those from the per-step training loss); each with its action. With too few images for a held-out
+ * or sudden spikes (those from the per-step training loss); each with its action. Not in the guide's table: rising from
+ * the start (diverging), which the flat rule alone read as "learning too slow". With too few images for a held-out
  * split the validation images are training images, and such a loss cannot show overfitting: the diagnosis says so
  * and points to the LoRA check, whose findings (check-findings.ts) join the loss's.
  */
 
-export type LossVerdict = 'too-early' | 'decreasing' | 'flat' | 'overfitting' | 'erratic' | 'spikes';
+export type LossVerdict = 'too-early' | 'decreasing' | 'flat' | 'diverging' | 'overfitting' | 'erratic' | 'spikes';
 
 export interface Diagnosis {
   verdict: LossVerdict;
@@ -29,6 +30,10 @@ const TABLE: Record<LossVerdict, { meaning: string; action: string }> = {
   'too-early': { meaning: 'not enough steps to judge yet', action: 'keep training' },
   decreasing: { meaning: 'steadily decreasing: training is working', action: 'continue as planned' },
   flat: { meaning: 'flat from the start: learning too slow', action: 'increase the learning rate' },
+  diverging: {
+    meaning: 'rising from the start: the training diverges (learning rate too high)',
+    action: 'reduce the learning rate',
+  },
   overfitting: { meaning: 'drops then rises: overfitting', action: 'stop earlier and use the best checkpoint' },
   erratic: { meaning: 'erratic/oscillating: learning rate too high', action: 'reduce the learning rate' },
   spikes: { meaning: 'sudden spikes: corrupt data or a bug', action: 'check the dataset and review the settings' },
@@ -75,12 +80,14 @@ function trainingLossVerdict(losses: readonly number[]): LossVerdict | undefined
   return undefined;
 }
 
-/** The validation curve's shape: overfitting (minimum inside, end clearly above), flat, erratic or decreasing. */
+/** The validation curve's shape: overfitting (minimum inside, end clearly above), flat, diverging, erratic or decreasing. */
 function validationVerdict(v: readonly { step: number; valLoss: number }[]): LossVerdict {
   const start = v[0]!;
   const end = v.at(-1)!;
   const best = v.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
   const drop = (start.valLoss - best.valLoss) / Math.max(1e-9, start.valLoss);
+  // Never clearly below its start and ending above it: not too slow but too fast (lr 1 on the quick start: +289%).
+  if (drop < FLAT && end.valLoss - start.valLoss > RISE * start.valLoss) return 'diverging';
   if (drop < FLAT) return 'flat';
   const rise = end.valLoss - best.valLoss;
   if (best !== end && rise > 0.1 * (start.valLoss - best.valLoss) && rise > RISE * best.valLoss) return 'overfitting';

@@ -24,7 +24,7 @@ export interface Monitor {
   timing: { runSeconds: number; wallSeconds: number; steps: number; sampleSeconds: number };
 }
 
-const BAD: readonly LossVerdict[] = ['flat', 'overfitting', 'erratic', 'spikes'];
+const BAD: readonly LossVerdict[] = ['flat', 'diverging', 'overfitting', 'erratic', 'spikes'];
 
 /**
  * Creates the monitor of one TrainLoRA execution; the loss log in `stateDir` survives resumes. `heldOut` says whether
