@@ -1,4 +1,5 @@
 /** DatasetReport: what the user looks at before training — thumbnails, a table per image, and the guide's advice. */
+import { captionProblems } from './caption-checks';
 import { defineNode } from '../api';
 import { adviseDataset, FAMILY_LABEL } from './advice/advice';
 import { trainingBasisOf } from './advice/training-basis';
@@ -24,7 +25,7 @@ type ReportParams = {
 export const datasetReport = defineNode<ReportParams>({
   schema: {
     type: 'DatasetReport',
-    version: 1,
+    version: 2, // 2: caption text problems (caption-checks.ts)
     category: 'dataset',
     title: 'Dataset report',
     description:
@@ -211,6 +212,7 @@ function buildRow(
     problems.push(`near-duplicate of ${duplicates.join(', ')}: duplicates add no variety`);
   if (!item.caption.trim()) problems.push('no caption: every image needs one');
   else if (triggerPresent === false) problems.push(`the trigger word "${o.trigger}" is missing from its caption`);
+  problems.push(...captionProblems(item.caption));
   const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
   return {
     id: item.id,
