@@ -6,10 +6,10 @@
  *   tiny model ─┐
  *   dataset ────┴─> TrainLoRA (8 steps) ; TrainLoRA (5 steps) ; TrainLoRA (8 steps again)
  */
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
 import type { LoraValue } from '../../nodes/lora/lora-value';
+import { checkpointStepsOnDisk } from '../support/checkpoint-steps';
 import { nodeContext } from '../support/node-context';
 import { prepare, runNode, TINY_TRAIN, type Prepared } from './setup';
 
@@ -31,17 +31,7 @@ const quick = {
   samplePrompts: [],
   loraCheck: false,
 };
-/** The checkpoint steps on disk in every LoRA state folder of the data folder. */
-const stepsOnDisk = (): number[] => {
-  const state = join(p.dataDir, 'state');
-  return readdirSync(state)
-    .filter((d) => d.startsWith('lora-'))
-    .flatMap((d) => readdirSync(join(state, d)))
-    .map((f) => /^step-(\d+)\.safetensors$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-};
+const stepsOnDisk = (): number[] => checkpointStepsOnDisk(p.dataDir);
 
 it('a rerun with fewer steps ends with its own LoRA and keeps the longer run’s later checkpoints', async () => {
   const long = await runNode(trainLoraNode, { ...quick, steps: 8 }, inputs(), nodeContext(p.dataDir));

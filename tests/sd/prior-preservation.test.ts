@@ -12,7 +12,7 @@
  * buckets' sizes (one for each bucket here), cached, and a second run reuses them without drawing again; a resumed run mixes the same batches. A reg folder whose images have no class
  * is refused naming the parameter. On SDXL both sources train together.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readSafetensors } from '../../ml/safetensors';
@@ -25,39 +25,14 @@ import { loadImages } from '../../nodes/dataset/load-images';
 import { resize } from '../../nodes/dataset/resize';
 import type { LoraValue } from '../../nodes/lora/lora-value';
 import { trainLoraNode } from '../../nodes/lora/train-lora';
-import { loadModelNode } from '../../nodes/model/load-model';
 import type { JsonValue } from '../../protocol/values';
 import { datasetValue, readDataset } from '../../nodes/dataset/dataset-value';
 import { nodeContext, runNode, tempDataDir, type TestNodeContext } from '../support/node-context';
+import { prepareTraining, QUICK_SD_TRAIN, writeDisc } from './training-setup';
 
 jest.setTimeout(600_000);
 
-const TRAIN = {
-  steps: 3,
-  batch: 2,
-  rank: 4,
-  alpha: 4,
-  learningRate: 0.01,
-  checkpointEvery: 3,
-  keepLast: 1,
-  sampleEvery: 0,
-  stepsPerRun: 1,
-  validationImages: 0,
-  loraCheck: false,
-  captionDropout: 0,
-  shuffleTags: false,
-  samplePrompts: [],
-};
-
-/** A PNG of a coloured disc on white. */
-const disc = (w: number, h: number, fill: string): Promise<Buffer> =>
-  sharp(
-    Buffer.from(
-      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="${w}" height="${h}" fill="#fff"/><circle cx="${w / 2}" cy="${h / 2}" r="${h / 3}" fill="${fill}"/></svg>`,
-    ),
-  )
-    .png()
-    .toBuffer();
+const TRAIN = { ...QUICK_SD_TRAIN, steps: 3, batch: 2, checkpointEvery: 3, keepLast: 1, stepsPerRun: 1 };
 
 /** A data folder with a tiny checkpoint, a two-bucket dataset (2 squares, 2 landscapes) and kohya reg folders. */
 async function setup(family: 'sd15' | 'sdxl') {
@@ -65,8 +40,6 @@ async function setup(family: 'sd15' | 'sdxl') {
   const ctx = nodeContext(dataDir);
   const file = join(ctx.root, 'tiny.safetensors');
   await (family === 'sd15' ? writeTinySd15(file, { dtype: 'F16' }) : writeTinySdxl(file, { dtype: 'F16' }));
-  const dir = join(ctx.root, 'shapes');
-  mkdirSync(dir, { recursive: true });
   const shapes: [number, number][] =
     family === 'sd15'
       ? [
@@ -80,20 +53,22 @@ async function setup(family: 'sd15' | 'sdxl') {
           [128, 128],
         ];
   for (const [i, [w, h]] of shapes.entries()) {
-    writeFileSync(join(dir, `s${i}.png`), await disc(w, h, ['#c33', '#3c3', '#33c', '#cc3'][i]!));
-    writeFileSync(join(dir, `s${i}.txt`), `xyz, a disc ${i}\n`);
+    const colour = ['#c33', '#3c3', '#33c', '#cc3'][i]!;
+    await writeDisc(join(ctx.root, 'shapes'), `s${i}`, { w, h, r: h / 3, colour }, `xyz, a disc ${i}`);
   }
-  const reg = join(ctx.root, 'reg', '2_cat');
-  mkdirSync(reg, { recursive: true });
-  for (const [i, fill] of ['#888', '#444'].entries()) writeFileSync(join(reg, `c${i}.png`), await disc(128, 128, fill));
-  const bad = join(ctx.root, 'badreg');
-  mkdirSync(bad, { recursive: true });
-  writeFileSync(join(bad, 'loose.png'), await disc(128, 128, '#000'));
-  const model = (await runNode(loadModelNode, { family, checkpoint: 'tiny.safetensors' }, {}, ctx)).model!;
+  const square = (colour: string) => ({ w: 128, h: 128, r: 128 / 3, colour });
+  for (const [i, fill] of ['#888', '#444'].entries())
+    await writeDisc(join(ctx.root, 'reg', '2_cat'), `c${i}`, square(fill));
+  await writeDisc(join(ctx.root, 'badreg'), 'loose', square('#000'));
+  const { model, dataset } = await prepareTraining(ctx, {
+    family,
+    checkpoint: 'tiny.safetensors',
+    folder: 'shapes',
+    trigger: 'xyz',
+    resize: { resolution: 128, mode: 'buckets' },
+  });
   const loaded = await runNode(loadImages, { folder: 'shapes' }, {}, ctx);
   const captioned = await runNode(caption, { mode: 'keep', trigger: 'xyz' }, { dataset: loaded.dataset }, ctx);
-  const dataset = (await runNode(resize, { resolution: 128, mode: 'buckets' }, { dataset: captioned.dataset }, ctx))
-    .dataset!;
   const regSet = (await runNode(loadImages, { folder: 'reg' }, {}, ctx)).dataset!;
   const badSet = (await runNode(loadImages, { folder: 'badreg' }, {}, ctx)).dataset!;
   // The squares alone: one bucket, for the runs that need no second one.

@@ -16,7 +16,7 @@ import { segmentAt } from '../../ml/sd/train-buckets';
 import { writeTinySd15 } from '../../ml/sd/tiny';
 import type { JsonValue } from '../../protocol/values';
 import { nodeContext, runNode, tempDataDir } from '../support/node-context';
-import { cancelAtStep, prepareTraining, writeDisc } from './training-setup';
+import { cancelAtStep, prepareTraining, QUICK_SD_TRAIN, writeDisc } from './training-setup';
 
 jest.setTimeout(900_000);
 
@@ -70,22 +70,7 @@ describe('TrainLoRA on SD 1.5 with two buckets', () => {
     }));
   }, 300_000);
 
-  const TRAIN = {
-    steps: 6,
-    batch: 1,
-    rank: 4,
-    alpha: 4,
-    learningRate: 0.01,
-    checkpointEvery: 2,
-    keepLast: 3,
-    sampleEvery: 0,
-    stepsPerRun: 1,
-    validationImages: 0,
-    loraCheck: false,
-    captionDropout: 0,
-    shuffleTags: false,
-    samplePrompts: [],
-  };
+  const TRAIN = { ...QUICK_SD_TRAIN, steps: 6, checkpointEvery: 2, keepLast: 3, stepsPerRun: 1 };
 
   /** Steps trained per bucket, summed over the runs' "steps per bucket" lines. */
   const stepsPerBucket = (logs: string[]): Record<string, number> => {

@@ -21,7 +21,7 @@ import { TINY_SDXL_WIDTHS } from '../../ml/sd/sdxl-widths';
 import type { JsonValue } from '../../protocol/values';
 import { nodeContext, runNode, tempDataDir } from '../support/node-context';
 import { tinySdxlCheckpoint } from './fixtures';
-import { cancelAtStep, prepareTraining, writeDisc } from './training-setup';
+import { cancelAtStep, prepareTraining, QUICK_SD_TRAIN, writeDisc } from './training-setup';
 
 jest.setTimeout(900_000);
 
@@ -41,19 +41,11 @@ async function writeDataset(dir: string): Promise<void> {
 }
 
 const TRAIN = {
+  ...QUICK_SD_TRAIN,
   steps: 6,
-  batch: 1,
-  rank: 4,
-  alpha: 4,
-  learningRate: 0.01,
   checkpointEvery: 2,
   keepLast: 3,
-  sampleEvery: 0,
   stepsPerRun: 2,
-  validationImages: 0,
-  loraCheck: false,
-  captionDropout: 0,
-  shuffleTags: false,
   samplePrompts: ['xyz_disc a flat disc'],
 };
 

@@ -44,12 +44,15 @@ export function expectValidOnceCheckpointChosen(wf: WorkflowFile, checkpoint: st
   expect(validateWorkflow(chosen, schemas)).toEqual([]);
 }
 
-/** Writes `<name>.png`, a centred `colour` disc of radius `r` on white (`w` x `h`), and `<name>.txt` with `caption`. */
+/**
+ * Writes `<name>.png`, a centred `colour` disc of radius `r` on white (`w` x `h`), and `<name>.txt` with `text`
+ * (none without it: a kohya reg image takes its class from its folder).
+ */
 export async function writeDisc(
   dir: string,
   name: string,
   disc: { w: number; h: number; r: number; colour: string },
-  text: string,
+  text?: string,
 ) {
   const { w, h, r, colour } = disc;
   const svg =
@@ -57,7 +60,7 @@ export async function writeDisc(
     `fill="#fff"/><circle cx="${w / 2}" cy="${h / 2}" r="${r}" fill="${colour}"/></svg>`;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.png`), await sharp(Buffer.from(svg)).png().toBuffer());
-  writeFileSync(join(dir, `${name}.txt`), `${text}\n`);
+  if (text !== undefined) writeFileSync(join(dir, `${name}.txt`), `${text}\n`);
 }
 
 /** Three 64 px discs of growing radius (red, green, blue) in `dir`, captioned `a flat disc of colour <i>`. */
@@ -65,6 +68,20 @@ export async function writeThreeDiscs(dir: string): Promise<void> {
   for (const [i, colour] of ['#d22', '#2a2', '#22d'].entries())
     await writeDisc(dir, `disc${i}`, { w: 64, h: 64, r: 14 + 4 * i, colour }, `a flat disc of colour ${i}`);
 }
+
+/** TrainLoRA settings of a quick tiny-model run: rank 4, no samples, validation, check or caption dropout. */
+export const QUICK_SD_TRAIN = {
+  batch: 1,
+  rank: 4,
+  alpha: 4,
+  learningRate: 0.01,
+  sampleEvery: 0,
+  validationImages: 0,
+  loraCheck: false,
+  captionDropout: 0,
+  shuffleTags: false,
+  samplePrompts: [] as string[],
+};
 
 export interface TrainingSetup {
   family: 'sd15' | 'sdxl';
