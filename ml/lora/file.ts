@@ -108,9 +108,17 @@ function classify(name: string): { format: 'kohya' | 'peft'; key: string; part: 
   return undefined;
 }
 
+/** How many values of `data` are NaN or infinite. */
+function nonFiniteCount(data: Float32Array): number {
+  let n = 0;
+  for (const v of data) if (!Number.isFinite(v)) n++;
+  return n;
+}
+
 /**
  * Reads a kohya or PEFT LoRA for a model of `config`. Throws an Error naming the file for a malformed or truncated
- * file, a missing half of an adapter or inconsistent ranks; modules the model lacks are kept by key (see loraMismatch).
+ * file, a missing half of an adapter, inconsistent ranks or NaN / infinite weights; modules the model lacks are
+ * kept by key (see loraMismatch).
  * Without a config, kohya modules stay their keys: enough to re-encode the file (SaveCheckpoint).
  */
 export async function readLora(path: string, config?: DiTConfig): Promise<LoraSet> {
@@ -162,6 +170,17 @@ export async function readLora(path: string, config?: DiTConfig): Promise<LoraSe
       throw new Error(
         `${path}: "${key}" has down [${g.down.shape.join(', ')}] and up [${g.up.shape.join(', ')}], which are not a rank-r pair (Linear or conv)`,
       );
+    }
+    // A NaN or Inf (fp16 overflow in training) makes every image it touches black or noise, without a word.
+    for (const [part, t] of [
+      ['down', g.down.data],
+      ['up', g.up.data],
+    ] as const) {
+      const bad = nonFiniteCount(t);
+      if (bad > 0)
+        throw new Error(
+          `${path}: "${key}" ${part} holds ${bad} NaN or infinite value(s): this LoRA would draw black or broken images; use an earlier checkpoint, or retrain with a lower learning rate`,
+        );
     }
     const alpha = g.alpha ?? rank; // a missing alpha means alpha = rank (kohya, ComfyUI and A1111 agree)
     if (!Number.isFinite(alpha)) throw new Error(`${path}: "${key}.alpha" is not a number`);
