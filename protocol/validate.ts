@@ -2,6 +2,7 @@
  * Workflow validation, the same code in the editor and the server: every error at once, each naming the node,
  * the input or parameter, what was expected and what was received. Pure TypeScript, no Node.js imports.
  */
+import { loraTagProblem } from './lora-tag-check';
 import { codePointOf, HIDDEN_CHARACTER } from './visible-text';
 import { socketsCompatible, type NodeSchema, type ParamSpec, type SocketSpec } from './schema';
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from './workflow';
@@ -87,6 +88,11 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
       // A list whose default has items needs one (Sample's prompts); one whose default is empty may stay empty.
       if (!emptyAllowed && v.every((x) => x.trim() === '') && Array.isArray(spec.default) && spec.default.length > 0)
         return { kind: 'param-missing', expected: 'at least one item', received: 'an empty list' };
+      if (spec.pathPart === 'lora-tags') {
+        const problem = v.map(loraTagProblem).find((p) => p !== null);
+        if (problem)
+          return { kind: 'param-kind', expected: 'prompts whose <lora:name:strength> tags read', received: problem };
+      }
       return null;
     case 'enum':
       if (typeof v !== 'string')
