@@ -5,6 +5,7 @@ import type { NodeSchema } from '../../../protocol/schema';
 import type { SubmitRunResponse, ValidationFailure } from '../../../protocol/api';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { UsageError } from '../args';
+import { ConfigError } from '../../config';
 import { err, out } from '../output';
 import { ProgressRenderer } from '../progress';
 import { formatSummary, nodeTitle } from '../summary';
@@ -15,6 +16,22 @@ import { formatValidationErrors } from '../validation-report';
 
 const FINAL_TYPES = new Set<ServerMessage['type']>(['run.finished', 'run.failed', 'run.cancelled']);
 
+/** The server could not be reached (nothing listens, no such host, the WebSocket refused): one line, no stack. */
+function unreachable(base: string, e: unknown): ConfigError {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
+  return new ConfigError(
+    `cannot reach the loraflow server at ${base} (${why}): is \`loraflow serve\` running there? Check --server (and --token).`,
+  );
+}
+
+/** The server answered, but not with its node list: say what it said (a 401 wants --token, a 403 names its Hosts). */
+function refused(base: string, status: number, body: unknown): ConfigError {
+  const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : '';
+  const hint = status === 401 ? ' Pass its token with --token <secret> (or LORAFLOW_TOKEN).' : '';
+  return new ConfigError(`the loraflow server at ${base} answered ${status}${message ? `: ${message}` : ''}.${hint}`);
+}
+
 /** `loraflow run --server <url>`: submits over REST and follows the run over the WebSocket. */
 export async function runRemote(
   server: string,
@@ -23,14 +40,20 @@ export async function runRemote(
   token: string | undefined,
 ): Promise<number> {
   const base = server.replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]/i.test(base))
+    throw new UsageError(`--server expects an http:// or https:// URL, got "${server}"`);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const api = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${base}/api${path}`, { ...init, headers });
+    const res = await fetch(`${base}/api${path}`, { ...init, headers }).catch((e: unknown) => {
+      throw unreachable(base, e);
+    });
     return { status: res.status, body: (await res.json()) as T };
   };
 
-  const schemas = (await api<NodeSchema[]>('/nodes')).body;
+  const nodes = await api<NodeSchema[] | { message?: string }>('/nodes');
+  if (nodes.status !== 200 || !Array.isArray(nodes.body)) throw refused(base, nodes.status, nodes.body);
+  const schemas = nodes.body;
   let workflow: WorkflowFile;
   try {
     workflow = applyOverrides(loaded, schemas, sets);
@@ -44,7 +67,7 @@ export async function runRemote(
   const ws = new WebSocket(wsUrl);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
-    ws.once('error', reject);
+    ws.once('error', (e) => reject(unreachable(base, e)));
   });
   const renderer = new ProgressRenderer((nodeId) => nodeTitle(workflow, schemas, nodeId));
   let runId = '';
