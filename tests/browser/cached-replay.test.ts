@@ -10,7 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
+import { openFromLibrary, startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
 
 let session: EditorSession;
 let server: RunningServer;
@@ -49,10 +49,7 @@ const statusOf = (page: Page) => page.getAttribute('[data-testid=status-images]'
 it('a cached node shows the warnings and log lines of the run that computed it', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await withScreenshot(page, 'cached-replay', async () => {
-    await page.goto(server.url);
-    await page.click('[data-testid=side-library]');
-    await page.click('[data-testid=library-cached-replay]');
-    await page.waitForSelector('[data-testid=node-images]');
+    await openFromLibrary(page, server, 'cached-replay', 'images');
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=status-images][data-status=succeeded]');
     await page.waitForSelector('[data-testid=warnings-images]');

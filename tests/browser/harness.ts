@@ -144,6 +144,14 @@ export async function withScreenshot<T>(page: Page, name: string, step: () => Pr
   }
 }
 
+/** Opens the editor, then the library workflow `name` from the Library tab, and waits for its node `nodeId`. */
+export async function openFromLibrary(page: Page, server: RunningServer, name: string, nodeId: string): Promise<void> {
+  await page.goto(server.url);
+  await page.click('[data-testid=side-library]');
+  await page.click(`[data-testid=library-${name}]`);
+  await page.waitForSelector(`[data-testid=node-${nodeId}]`);
+}
+
 /** Saves `wf` in the server's library under `name` (PUT /api/workflows/:name, as the editor's Save does). */
 export async function putWorkflow(server: RunningServer, name: string, wf: WorkflowFile): Promise<void> {
   const res = await fetch(`${server.url}/api/workflows/${encodeURIComponent(name)}`, {

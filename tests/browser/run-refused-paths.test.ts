@@ -7,7 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { REPO, startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
+import {
+  openFromLibrary,
+  REPO,
+  startEditorSession,
+  withScreenshot,
+  type EditorSession,
+  type RunningServer,
+} from './harness';
 
 let session: EditorSession;
 let server: RunningServer;
@@ -29,10 +36,7 @@ afterAll(() => session?.close());
 test('Run with a Save folder outside the allowed folders is refused, and the folder field shows why', async () => {
   const page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
   await withScreenshot(page, 'run-refused-paths', async () => {
-    await page.goto(server.url);
-    await page.click('[data-testid=side-library]');
-    await page.click('[data-testid=library-evil-save]');
-    await page.waitForSelector('[data-testid=node-save]');
+    await openFromLibrary(page, server, 'evil-save', 'save');
     await page.click('[data-testid=run]');
     const toast = await page.waitForSelector('[data-testid=toast]:has-text("Run refused")');
     expect(await toast.textContent()).toMatch(/node "save".*parameter "folder".*outside the allowed folders/);

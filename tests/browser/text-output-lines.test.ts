@@ -7,7 +7,7 @@
  */
 import type { Browser } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
+import { openFromLibrary, startEditorSession, withScreenshot, type EditorSession, type RunningServer } from './harness';
 
 let session: EditorSession;
 let server: RunningServer;
@@ -40,10 +40,7 @@ afterAll(() => session?.close());
 test("a text output's lines stay lines in the node panel", async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await withScreenshot(page, 'text-output-lines', async () => {
-    await page.goto(server.url);
-    await page.click('[data-testid=side-library]');
-    await page.click('[data-testid=library-text-lines]');
-    await page.waitForSelector('[data-testid=node-report]');
+    await openFromLibrary(page, server, 'text-lines', 'report');
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=status-report][data-status=succeeded]');
     await page.click('[data-testid=node-report] .wf-node-header');
