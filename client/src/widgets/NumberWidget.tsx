@@ -43,6 +43,9 @@ export const NumberWidget = memo(function NumberWidget({ spec, value, onChange, 
         step={step}
         value={text}
         onChange={(e) => commit(e.target.value)}
+        // Leaving the box with text that is no number (empty, "abc", 1e400) shows the value still in the workflow
+        // again, instead of an empty box over a kept value (QA S6-F19).
+        onBlur={() => setText(String(value ?? ''))}
         data-testid={paramTestId(nodeId, spec.name)}
         aria-label={spec.label ?? spec.name}
       />
