@@ -19,6 +19,19 @@ Prints the files written and what the other tool cannot express. Exit code 0, 1 
 const TARGETS: readonly ExportTarget[] = ['kohya', 'ai-toolkit'];
 const FAMILIES: readonly ModelFamily[] = ['sd15', 'sd2', 'sdxl', 'flux'];
 
+/**
+ * Creates `dir` and its missing parents one level at a time. `fs.mkdirSync(dir, { recursive: true })` spins forever
+ * on some paths (`/proc/x` on Node 20, QA S6-F22); a plain mkdir fails at once with the reason.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d);
+}
+
 /** `loraflow export`: workflow in, other tools' config files out. */
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
@@ -51,7 +64,12 @@ export async function exportCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const dir = path.resolve(values.output);
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    makeFolders(dir);
+  } catch (e) {
+    err(`loraflow export: cannot create ${dir}: ${(e as Error).message}`);
+    return 1;
+  }
   for (const f of result.files) {
     writeFileAtomic(path.join(dir, f.name), f.text);
     out(`wrote ${path.join(dir, f.name)}`);
