@@ -168,10 +168,31 @@ export function cellScore(c: CellFigures, seedChange: number): number {
   return specific * Math.min(1, c.survival / CHECK_LIMITS.survival);
 }
 
-function bestCell(cells: readonly CellFigures[], seedChange: number): number {
+/** Whether the check reports bleeding at this cell: above CHECK_LIMITS.bleedingShare of its effect and visible. */
+export function bleedsAt(c: CellFigures, seedChange: number): boolean {
+  const share = c.effect > 0 ? c.bleeding / c.effect : 0;
+  return share > CHECK_LIMITS.bleedingShare && c.bleeding / seedChange > CHECK_LIMITS.visibleEffect;
+}
+
+/** Whether the check reports the prompted subject as lost at this cell. */
+export const losesSubject = (c: CellFigures): boolean => c.survival < CHECK_LIMITS.survival;
+
+/** A cell with a visible effect that raises no warning (no bleeding, the subject kept). */
+export function isCleanCell(c: CellFigures, seedChange: number): boolean {
+  return c.effect / seedChange >= CHECK_LIMITS.visibleEffect && !bleedsAt(c, seedChange) && !losesSubject(c);
+}
+
+/**
+ * The best cell: the highest score among the cells the check raises no warning about, when one has a visible effect
+ * (else among all). The score alone picked a cell that lost the subject (survival 75%, score scaled by 0.94 only)
+ * over one with less effect that kept it (88%), and the check then warned about its own pick (QA S6-F2).
+ */
+export function bestCell(cells: readonly CellFigures[], seedChange: number): number {
+  const anyClean = cells.some((c) => isCleanCell(c, seedChange));
   let best = -1;
   let bestScore = -Infinity;
   for (const [i, c] of cells.entries()) {
+    if (anyClean && !isCleanCell(c, seedChange)) continue;
     const s = cellScore(c, seedChange);
     if (s > bestScore) [best, bestScore] = [i, s];
   }

@@ -3,7 +3,15 @@
  * (underfitting), "bleeding" (changes things you did not intend), the subject lost, "overfitting: pick checkpoint N",
  * or a LoRA that answers to its trigger. Each finding carries the figures behind it.
  */
-import { CHECK_LIMITS, cellScore, type CellFigures, type CheckFigures } from './check-figures';
+import {
+  CHECK_LIMITS,
+  bleedsAt,
+  cellScore,
+  isCleanCell,
+  losesSubject,
+  type CellFigures,
+  type CheckFigures,
+} from './check-figures';
 
 export type FindingKind = 'no-effect' | 'bleeding' | 'subject-lost' | 'overfitting' | 'answers-to-trigger';
 
@@ -24,6 +32,16 @@ export function describeCell(c: CellFigures, f: CheckFigures): string {
   return `effect ${px(c.effect)} (${(c.effect / f.seedChange).toFixed(2)} of a change of seed), bleeding ${px(c.bleeding)} (${pct(share)} of the effect), subject survival ${pct(c.survival)}`;
 }
 
+/**
+ * What the report says next to a pick the check itself warns about: the pick only avoids warned cells when one with a
+ * visible effect is unwarned (bestCell), so a warned pick means every cell checked has a warning.
+ */
+export function pickNote(f: CheckFigures): string {
+  const best = f.cells[f.best];
+  if (!best || best.effect / f.seedChange < CHECK_LIMITS.visibleEffect || isCleanCell(best, f.seedChange)) return '';
+  return ' (picked although it has a finding: every checkpoint x strength checked has one)';
+}
+
 /** The findings of a check; `lastStep` is the run's last step (for "pick checkpoint N"). */
 export function checkFindings(f: CheckFigures): Finding[] {
   const out: Finding[] = [];
@@ -39,17 +57,17 @@ export function checkFindings(f: CheckFigures): Finding[] {
     return out;
   }
   const bleedShare = best.effect > 0 ? best.bleeding / best.effect : 0;
-  if (bleedShare > CHECK_LIMITS.bleedingShare && best.bleeding / f.seedChange > CHECK_LIMITS.visibleEffect)
+  if (bleedsAt(best, f.seedChange))
     out.push({
       kind: 'bleeding',
       bad: true,
-      text: `bleeding: without the trigger the images change by ${px(best.bleeding)}, ${pct(bleedShare)} of the change with it (${px(best.effect)}) at ${where(best)}. Lower the strength, make the captions more specific, add regularisation images (prior preservation) or train the text encoder too.`,
+      text: `bleeding: without the trigger the images change by ${px(best.bleeding)}, ${pct(bleedShare)} of the change with it (${px(best.effect)}) at ${where(best)}. Lower the strength, make the captions more specific, add regularisation images (prior preservation) or train the text encoder too.${pickNote(f)}`,
     });
-  if (best.survival < CHECK_LIMITS.survival)
+  if (losesSubject(best))
     out.push({
       kind: 'subject-lost',
       bad: true,
-      text: `the prompted subject is lost: recognised ${pct(best.recognised)} of the time with the LoRA at ${where(best)} vs ${pct(f.baseRecognised)} by the base model (survival ${pct(best.survival)}). Lower the strength or the steps.`,
+      text: `the prompted subject is lost: recognised ${pct(best.recognised)} of the time with the LoRA at ${where(best)} vs ${pct(f.baseRecognised)} by the base model (survival ${pct(best.survival)}). Lower the strength or the steps.${pickNote(f)}`,
     });
   const lastStep = Math.max(...f.cells.map((c) => c.step ?? -1));
   const last = f.cells.filter((c) => c.step === lastStep);

@@ -8,7 +8,7 @@ import { sampleInWorker } from '../../ml/dit/sample-job';
 import type { ArtifactRef } from '../../protocol/values';
 import type { NodeContext } from '../api';
 import { checkFigures, type CheckFigures } from './check-figures';
-import { checkFindings, describeCell, type Finding } from './check-findings';
+import { checkFindings, describeCell, pickNote, type Finding } from './check-findings';
 import { labelledGrid } from './labelled-grid';
 
 /** Subjects the built-in model draws well, none of them in the example datasets. */
@@ -159,7 +159,8 @@ export async function runLoraCheckWith(
   const findings = checkFindings(figures);
   const label = (l: CheckLora) => (l.step !== undefined ? `step ${l.step}` : l.name);
   const table = figures.cells.map(
-    (c, i) => `${i === figures.best ? '* ' : '  '}${label(cells[i]!.l)} @ ${c.strength}: ${describeCell(c, figures)}`,
+    (c, i) =>
+      `${i === figures.best ? '* ' : '  '}${label(cells[i]!.l)} @ ${c.strength}: ${describeCell(c, figures)}${i === figures.best ? pickNote(figures) : ''}`,
   );
   const tiles = new Uint8Array(main.images.reduce((n, t) => n + t.length, 0));
   let o = 0;
