@@ -40,7 +40,8 @@ export interface CellFigures {
   /** Mean absolute pixel change (0-255) with the trigger / without it, against the base model. */
   effect: number;
   bleeding: number;
-  /** Share of prompts recognised, relative to the base model's own share (1 = as often as the base model). */
+  /** Share of prompts recognised, relative to the base model's own share (1 = as often as the base model; above 1
+   * when the LoRA's images are recognised more often, shown capped at 100% by check-findings' survivalText). */
   survival: number;
   /** The raw share of prompts recognised. */
   recognised: number;

@@ -26,10 +26,21 @@ const px = (x: number): string => x.toFixed(1);
 const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 const where = (c: CellFigures): string => `${c.step !== undefined ? `step ${c.step}` : c.name} @ ${c.strength}`;
 
+/**
+ * "subject survival 88%", capped at 100%: survival is the LoRA's share of recognised prompts over the base model's
+ * own, so above 1 the LoRA's images were told apart more often than the base model's (with 2 prompts the base model
+ * at 1 of 2 made every cell "200%"). That is the subject kept, no more; the raw shares say by how much.
+ */
+export function survivalText(c: CellFigures, f: CheckFigures, short = false): string {
+  if (c.survival <= 1) return `subject survival ${pct(c.survival)}`;
+  if (short) return `subject survival 100% (recognised ${pct(c.recognised)}, base model ${pct(f.baseRecognised)})`;
+  return `subject survival 100% (recognised ${pct(c.recognised)} of the time, more often than the base model's own ${pct(f.baseRecognised)})`;
+}
+
 /** "effect 21.3 (0.62 of a change of seed), bleeding 2.1 (10% of the effect), subject survival 100%". */
 export function describeCell(c: CellFigures, f: CheckFigures): string {
   const share = c.effect > 0 ? c.bleeding / c.effect : 0;
-  return `effect ${px(c.effect)} (${(c.effect / f.seedChange).toFixed(2)} of a change of seed), bleeding ${px(c.bleeding)} (${pct(share)} of the effect), subject survival ${pct(c.survival)}`;
+  return `effect ${px(c.effect)} (${(c.effect / f.seedChange).toFixed(2)} of a change of seed), bleeding ${px(c.bleeding)} (${pct(share)} of the effect), ${survivalText(c, f)}`;
 }
 
 /**

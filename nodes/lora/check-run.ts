@@ -8,7 +8,7 @@ import { sampleInWorker } from '../../ml/dit/sample-job';
 import type { ArtifactRef } from '../../protocol/values';
 import type { NodeContext } from '../api';
 import { checkFigures, type CheckFigures } from './check-figures';
-import { checkFindings, describeCell, pickNote, type Finding } from './check-findings';
+import { checkFindings, describeCell, pickNote, survivalText, type Finding } from './check-findings';
 import { labelledGrid } from './labelled-grid';
 
 /** Subjects the built-in model draws well, none of them in the example datasets. */
@@ -227,5 +227,5 @@ export function summarizeCheck(r: CheckResult): string {
   const where = c.step !== undefined ? `step ${c.step}` : c.name;
   const share = c.effect > 0 ? (100 * c.bleeding) / c.effect : 0;
   const kinds = r.findings.map((x) => x.kind).join(', ');
-  return `best ${where} @ ${c.strength}: effect ${c.effect.toFixed(1)}, bleeding ${c.bleeding.toFixed(1)} (${share.toFixed(0)}% of effect), subject survival ${(100 * c.survival).toFixed(0)}%; ${kinds}`;
+  return `best ${where} @ ${c.strength}: effect ${c.effect.toFixed(1)}, bleeding ${c.bleeding.toFixed(1)} (${share.toFixed(0)}% of effect), ${survivalText(c, f, true)}; ${kinds}`;
 }

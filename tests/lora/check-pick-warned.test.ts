@@ -4,7 +4,7 @@
  * while step 500 @ 0.7 and step 100 @ 0.7 raised no finding.
  */
 import { bestCell, type CellFigures, type CheckFigures } from '../../nodes/lora/check-figures';
-import { checkFindings, pickNote } from '../../nodes/lora/check-findings';
+import { checkFindings, describeCell, pickNote, survivalText } from '../../nodes/lora/check-findings';
 
 const SEED_CHANGE = 25.6;
 const cell = (step: number, strength: number, effect: number, bleeding: number, recognised: number): CellFigures => ({
@@ -50,5 +50,32 @@ describe('LoRA check pick', () => {
     // A cell barely changed (0.05 of a change of seed) keeps the subject trivially; it is no pick over a real effect.
     const f = figures([cell(100, 0.7, 1.3, 0.2, 1), cell(500, 1, 52.6, 18.1, 0.75)]);
     expect(f.cells[f.best]).toMatchObject({ step: 500, strength: 1 });
+  });
+});
+
+describe('LoRA check subject survival text', () => {
+  // QA S6-F8: 2 prompts, the base model recognising 1 of them across seeds, every LoRA cell both: "survival 200%".
+  const twoPrompts: CheckFigures = {
+    prompts: 2,
+    seedChange: SEED_CHANGE,
+    baseRecognised: 0.5,
+    cells: [{ ...cell(10, 1, 1.2, 0.4, 1), survival: 2 }],
+    best: 0,
+  };
+
+  it('never reads above 100%, and says the LoRA was recognised more often than the base model', () => {
+    const text = describeCell(twoPrompts.cells[0]!, twoPrompts);
+    expect(Math.max(...[...text.matchAll(/(\d+)%/g)].map((m) => Number(m[1])))).toBe(100);
+    expect(text).toMatch(
+      /subject survival 100% \(recognised 100% of the time, more often than the base model's own 50%\)/,
+    );
+    expect(survivalText(twoPrompts.cells[0]!, twoPrompts, true)).toBe(
+      'subject survival 100% (recognised 100%, base model 50%)',
+    );
+  });
+
+  it('shows survival under 100% as it is', () => {
+    const f = figures([cell(500, 1, 52.6, 18.1, 0.75)]);
+    expect(describeCell(f.cells[0]!, f)).toMatch(/subject survival 75%$/);
   });
 });
