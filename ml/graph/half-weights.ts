@@ -54,9 +54,14 @@ export type ExpandedNode =
 
 /**
  * The live nodes of one graph with every halfWeight Cast expanded per use (see the file comment). `keep` are tensors
- * something outside this node list reads (graph outputs, subgraphs): their producers stay as built.
+ * something outside this node list reads (graph outputs, subgraphs): their producers stay as built. `graphName` keeps
+ * the written constants' names apart from another graph's.
  */
-export function expandHalfWeights(nodes: readonly GraphNode[], keep: ReadonlySet<Tensor>): ExpandedNode[] {
+export function expandHalfWeights(
+  nodes: readonly GraphNode[],
+  keep: ReadonlySet<Tensor>,
+  graphName = '',
+): ExpandedNode[] {
   // Tensors computed from a halfWeight Cast through nodes with no activation input ("derived"), and which are constant.
   const derived = new Set<Tensor>();
   const constant = (t: Tensor | undefined): boolean =>
@@ -77,7 +82,7 @@ export function expandHalfWeights(nodes: readonly GraphNode[], keep: ReadonlySet
     const key = values.join(',');
     let name = consts.get(key);
     if (!name) {
-      name = `half_weight/const_${consts.size}`;
+      name = `${graphName}/half_weight/const_${consts.size}`; // names are global across subgraphs
       consts.set(key, name);
       out.push({ kind: 'plain', node: { op: 'Constant', name, inputs: [], outputs: [name], value: values } });
     }

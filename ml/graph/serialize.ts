@@ -135,7 +135,7 @@ function graphProto(g: GraphCore, cache: Map<GraphCore, Liveness>, domains: Set<
   // What is read outside this node list (graph outputs, subgraphs) keeps its producers as built.
   const keep = new Set<Tensor>(g.outputs);
   for (const n of nodes) for (const sub of subgraphsOf(n)) for (const t of liveness(sub, cache).used) keep.add(t);
-  for (const e of expandHalfWeights(nodes, keep)) m.message(1, expandedProto(e, cache, domains));
+  for (const e of expandHalfWeights(nodes, keep, g.graphName)) m.message(1, expandedProto(e, cache, domains));
   m.string(2, g.graphName);
   for (const t of g.inputs) m.message(11, valueInfo(t));
   for (const t of g.outputs) m.message(12, valueInfo(t));
