@@ -6,6 +6,7 @@
  * split the validation images are training images, and such a loss cannot show overfitting: the diagnosis says so
  * and points to the LoRA check, whose findings (check-findings.ts) join the loss's.
  */
+import type { Finding, FindingKind } from './check-findings';
 
 export type LossVerdict = 'too-early' | 'decreasing' | 'flat' | 'diverging' | 'overfitting' | 'erratic' | 'spikes';
 
@@ -162,4 +163,34 @@ export function describeDiagnosis(d: Diagnosis, picker?: CheckpointPicker): stri
     ? ''
     : ' (validation on training images: overfitting cannot be told from it; see the LoRA check)';
   return `loss curve: ${d.meaning}${best} (${d.figures})${unheld}. Suggested action: ${d.action}.`;
+}
+
+/** What the LoRA check's bad findings mean and what to do, where the loss curve alone said all is well. */
+const CHECK_SAYS: Partial<Record<FindingKind, { meaning: string; action: string }>> = {
+  'no-effect': {
+    meaning: 'no visible effect on sampled images',
+    action: 'increase the steps, raise the learning rate, and verify the trigger word is in the prompts',
+  },
+  bleeding: {
+    meaning: 'bleeding into prompts without the trigger',
+    action: 'lower the strength, make the captions more specific or add regularisation images',
+  },
+  'subject-lost': { meaning: 'the prompted subject lost', action: 'lower the strength or the steps' },
+  overfitting: { meaning: 'a better earlier checkpoint', action: 'use the checkpoint the LoRA check picks' },
+};
+
+/**
+ * The final diagnosis with the LoRA check's findings (issue 13: the loss-curve table applied to the validation loss
+ * and the LoRA check together): where the loss says "training is working … continue as planned" (or cannot judge
+ * yet) but the check finds something to do, the check's finding is the headline and its action the one suggested.
+ * Undefined when the check changes nothing (no bad finding, or the loss already says something is wrong).
+ */
+export function describeWithCheck(d: Diagnosis, findings: readonly Finding[]): string | undefined {
+  if (d.verdict !== 'decreasing' && d.verdict !== 'too-early') return undefined;
+  const bad = findings.filter((f) => f.bad && CHECK_SAYS[f.kind]);
+  const first = bad[0] && CHECK_SAYS[bad[0].kind];
+  if (!first) return undefined;
+  const says = bad.map((f) => CHECK_SAYS[f.kind]!.meaning).join(', ');
+  const loss = d.heldOut ? d.meaning : 'the loss on the training images is decreasing';
+  return `loss curve: ${loss} (${d.figures}), but the LoRA check finds ${says}: the loss alone does not show it. Suggested action: ${first.action} (not "${d.action}").`;
 }

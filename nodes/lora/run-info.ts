@@ -19,6 +19,7 @@ import { parseStrengths } from './lora-check';
 import { loraJson, type LoraValue } from './lora-value';
 import type { TrainingInfo } from './metadata';
 import type { TrainLoraParams } from './train-params';
+import { describeWithCheck, type Diagnosis } from './diagnose';
 import { adaptsText } from './train-params';
 
 /**
@@ -100,10 +101,11 @@ export interface OwnCheck {
  * TrainLoRA's outputs once a run reached `step`: every kept checkpoint up to it exported (`exportOne`, oldest
  * first), the last, and the best: chosen by the LoRA check when `check` is given (its table and findings logged,
  * its labelled checkpoint x strength grid previewed, the strength it picked kept), else by validation loss.
+ * `run.diagnosis`, the monitor's final loss diagnosis, is restated with the check's findings where they disagree.
  */
 export async function runOutputs(
   ctx: NodeContext,
-  run: { stateDir: string; step: number },
+  run: { stateDir: string; step: number; diagnosis?: Diagnosis },
   exportOne: (entry: CheckpointEntry) => Promise<LoraValue>,
   check?: OwnCheck,
 ): Promise<Record<string, JsonValue>> {
@@ -125,6 +127,9 @@ export async function runOutputs(
     const r = await runLoraCheckWith(ctx, check.sampler, loras, check.settings);
     for (const l of describeCheck(r, check.settings.subjects.length)) ctx.log('info', l);
     for (const f of r.findings.filter((x) => x.bad)) ctx.warn(f.text);
+    // Logged after the monitor's own "loss curve:" line, so it is the run's last diagnosis (the CLI summary's).
+    const headline = run.diagnosis && describeWithCheck(run.diagnosis, r.findings);
+    if (headline) ctx.log('info', headline);
     ctx.preview(r.grid, 'LoRA check: rows checkpoint @ strength; columns with / without the trigger');
     best = { ...values[r.best.lora]!, strength: r.best.strength };
   }

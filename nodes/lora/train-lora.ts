@@ -271,7 +271,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         'run again to continue from the last checkpoint',
       );
     await monitor.drained(); // the last sample grid is drawn after the last step: it belongs to this execution
-    monitor.finish();
+    const diagnosis = monitor.finish();
     const info = trainingInfo(params, {
       outputName,
       baseModel: { name: model.name, sha256: model.sha256 },
@@ -286,7 +286,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     });
     return runOutputs(
       ctx,
-      { stateDir, step: result.step },
+      { stateDir, step: result.step, diagnosis },
       (e) => exportCheckpoint(e, ctx, backend, job, c, info),
       check && { sampler: emojiCheckSampler(ctx, file, check), settings: check },
     );

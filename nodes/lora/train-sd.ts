@@ -227,7 +227,7 @@ export async function trainSdLora(
   if (result.cancelled)
     throw new NodeUserError('training stopped before the last step', 'run again to continue from the last checkpoint');
   await monitor.drained(); // the last sample grid is drawn after the last step: it belongs to this execution
-  monitor.finish();
+  const diagnosis = monitor.finish();
   const info: TrainingInfo = {
     ...trainingInfo(params, {
       outputName,
@@ -254,7 +254,7 @@ export async function trainSdLora(
   };
   return runOutputs(
     ctx,
-    { stateDir, step: result.step },
+    { stateDir, step: result.step, diagnosis },
     (e) => exportSdCheckpoint(e, ctx, how, params, info),
     check && { sampler: sdCheckSampler(ctx, model, { ...check, clipSkip: params.clipSkip }), settings: check },
   );
