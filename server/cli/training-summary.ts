@@ -84,6 +84,15 @@ function checkPick(
  */
 const PASSES_LORAS_ON = new Set(['LoRACheck', 'LoadLoRA']);
 
+/**
+ * A diagnosis warned at a checkpoint ("step 30: loss curve: flat …") is the curve so far; printed under the final
+ * diagnosis it read as a third verdict beside it (QA S6-F7), so it says that the line above replaces it.
+ */
+function supersede(message: string): string {
+  const m = /^step (\d+): (loss curve: .*)$/.exec(message);
+  return m ? `at step ${m[1]}, superseded by the diagnosis above: ${m[2]}` : message;
+}
+
 /** Lines for every node that trained LoRA checkpoints; empty when there is none. */
 export function formatTrainingSummaries(
   detail: RunDetail,
@@ -119,7 +128,7 @@ export function formatTrainingSummaries(
     if (diagnosis) lines.push(`    ${diagnosis.message}`);
     // The diagnosis is also warned when it is bad; print it once.
     const warnings = logs.filter((l) => l.level === 'warn' && !(diagnosis && l.message.includes(diagnosis.message)));
-    for (const w of warnings.slice(0, 5)) lines.push(`    warning: ${w.message}`);
+    for (const w of warnings.slice(0, 5)) lines.push(`    warning: ${diagnosis ? supersede(w.message) : w.message}`);
     if (warnings.length > 5)
       lines.push(`    … and ${warnings.length - 5} more warnings (loraflow serve shows the whole log)`);
     lines.push(`    files written:`);
