@@ -69,7 +69,7 @@ export function gradients(g: GraphBuilder, loss: Tensor, wrt: readonly Tensor[],
         rules.get(node.op) ?? fail(node, `no gradient rule for ${node.op}; add ml/autodiff/rules/${node.op}.ts`);
       const needs = node.inputs.map((t) => !!t && path.needed.has(t) && isFloat(t.dtype));
       const view = recomputer ? recomputer.view(node, dy) : { x: [...node.inputs], y: [...node.outputs] };
-      const dx = rule({ g, node, x: view.x, y: view.y, dy, needs });
+      const dx = orderWeightGrads(g, node, rule({ g, node, x: view.x, y: view.y, dy, needs }), needs, path.paramOnly);
       node.inputs.forEach((t, i) => {
         const d = dx[i];
         if (!t || !needs[i] || !d) return;
@@ -82,29 +82,67 @@ export function gradients(g: GraphBuilder, loss: Tensor, wrt: readonly Tensor[],
   });
 }
 
-/** Nodes between `wrt` and `loss` (reverse build order) and the values on those paths. */
+/**
+ * A weight's gradient (dW = x^T dy of a LoRA factor) is a side branch: nothing else in the backward pass reads it.
+ * onnxruntime orders nodes by a reverse DFS from the graph outputs, so such a branch, reached only through the
+ * final gradient Concat, ran after the whole backward pass, and every layer's x and dy (recomputed activations and
+ * their gradients) stayed alive until then: the memory of a step grew through its backward pass. The gradients
+ * this node passes on to activations take a zero computed from its weight gradients (x + 0 is x exactly), so
+ * onnxruntime must compute dW before the backward pass goes on and can free x and dy there.
+ */
+function orderWeightGrads(
+  g: GraphBuilder,
+  node: GraphNode,
+  dx: readonly (Tensor | undefined)[],
+  needs: readonly boolean[],
+  paramOnly: ReadonlySet<Tensor>,
+): (Tensor | undefined)[] {
+  const isWeight = (i: number): boolean => needs[i]! && paramOnly.has(node.inputs[i]!);
+  const weightGrads = dx.filter((d, i): d is Tensor => !!d && isWeight(i));
+  if (!weightGrads.length || !dx.some((d, i) => d && needs[i] && !isWeight(i))) return [...dx];
+  const zeros = weightGrads.map((d) => g.mul(g.reshape(g.slice(g.reshape(d, [-1]), [0], [1]), []), 0));
+  const zero = zeros.length > 1 ? g.sum(zeros.map((z) => g.cast(z, 'float32'))) : zeros[0]!;
+  return dx.map((d, i) => (d && needs[i] && !isWeight(i) ? g.add(d, g.cast(zero, d.dtype)) : d));
+}
+
+/**
+ * Nodes between `wrt` and `loss` (reverse build order), the values on those paths, and those of them computed from
+ * `wrt` alone (the weights themselves, their slices, reshapes and casts).
+ */
 function backwardPath(
   forward: readonly GraphNode[],
   loss: Tensor,
   wrt: readonly Tensor[],
-): { nodes: GraphNode[]; needed: Set<Tensor> } {
+): { nodes: GraphNode[]; needed: Set<Tensor>; paramOnly: Set<Tensor> } {
   const reached = new Set<Tensor>(wrt);
+  const paramOnly = new Set<Tensor>(wrt);
+  const fixed = new Set<Tensor>();
   const onward: GraphNode[] = [];
   for (const n of forward) {
-    if (!n.inputs.some((t) => t && reached.has(t))) continue;
+    const ins = n.inputs.filter((t): t is Tensor => !!t);
+    if (ins.every((t) => t.origin === 'initializer' || t.origin === 'constant' || fixed.has(t)))
+      n.outputs.forEach((t) => fixed.add(t));
+    if (!ins.some((t) => reached.has(t))) continue;
     onward.push(n);
-    for (const t of n.outputs) if (isFloat(t.dtype)) reached.add(t);
+    const fromWeights = ins.every(
+      (t) => paramOnly.has(t) || fixed.has(t) || t.origin === 'initializer' || t.origin === 'constant',
+    );
+    for (const t of n.outputs)
+      if (isFloat(t.dtype)) {
+        reached.add(t);
+        if (fromWeights) paramOnly.add(t);
+      }
   }
   const needed = new Set<Tensor>([loss]);
   const nodes: GraphNode[] = [];
-  if (!reached.has(loss)) return { nodes, needed };
+  if (!reached.has(loss)) return { nodes, needed, paramOnly };
   for (let i = onward.length - 1; i >= 0; i--) {
     const n = onward[i]!;
     if (!n.outputs.some((t) => needed.has(t))) continue;
     nodes.push(n);
     for (const t of n.inputs) if (t && reached.has(t)) needed.add(t);
   }
-  return { nodes, needed };
+  return { nodes, needed, paramOnly };
 }
 
 function fail(node: GraphNode, msg: string): never {
