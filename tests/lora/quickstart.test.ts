@@ -87,7 +87,7 @@ it('the quick start trains a LoRA that changes samples with the trigger word, sa
     // The LoRA check ends the run with figures a user can act on, and the checkpoint it chose is what is saved.
     const check = finished('check').outputs;
     expect(check.summary).toMatch(
-      /^best step \d+ @ (0\.7|1): effect [\d.]+, bleeding [\d.]+ \(\d+% of effect\), subject survival \d+%; /,
+      /^best step \d+ @ (0\.7|1): effect [\d.]+, bleeding [\d.]+ \(\d+% of effect\), subject survival \d+%( \(recognised \d+%, base model \d+%\))?; /,
     );
     expect(String(check.summary).length).toBeLessThanOrEqual(200); // the command line shows 200 characters
     const chosen = check.best as { step: number };
