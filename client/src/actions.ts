@@ -1,6 +1,5 @@
 /** What the toolbar, the shortcuts and the panels do: run, cancel, save, open, rerun (the selection's: selection-actions). */
-import type { Draft } from 'immer';
-import type { RunDetail, RunSummary } from '../../protocol/messages';
+import type { RunDetail } from '../../protocol/messages';
 import type { WorkflowFile } from '../../protocol/workflow';
 import { parseWorkflow, serializeWorkflow } from '../../protocol/workflow-io';
 import { api, ApiCallError } from './api/http';
@@ -15,7 +14,7 @@ import { setServerRefusal } from './store/serverRefusals';
 import { activeTab, closeTab, edit, editorStore, markSaved, openTab, setTabRun } from './store/editor';
 import { selectedWorkflowNodes } from './selection-actions';
 import { checkWorkflowPaths } from './store/pathChecks';
-import { loadLogs, loadMetrics, loadRunDetail, runsStore } from './store/runs';
+import { loadLogs, loadMetrics, loadRunDetail, runsStore, showSubmittedRun } from './store/runs';
 import { schemasStore } from './store/schemas';
 import { toast } from './store/toasts';
 import { libraryChanged, openGallery, setSideTab } from './store/ui';
@@ -42,26 +41,7 @@ export async function runActive(targets?: string[]): Promise<void> {
   }
   try {
     const { id } = await api.submitRun(tab.doc, targets);
-    const summary: RunSummary = { id, status: 'queued', name: tab.doc.name, createdAt: Date.now() };
-    runsStore.update((s) => {
-      // Show every node as queued until the server says otherwise (its messages may already have arrived).
-      const known = s.runs[id];
-      const planned = plannedNodes(tab.doc, targets);
-      const nodes = Object.fromEntries(
-        tab.doc.nodes
-          .filter((n) => planned.has(n.id))
-          .map((n) => [n.id, known?.nodes[n.id] ?? { nodeId: n.id, status: 'queued' as const }]),
-      );
-      s.runs[id] = {
-        summary: known?.summary ?? summary,
-        workflow: tab.doc as Draft<WorkflowFile>,
-        nodes,
-        metrics: known?.metrics ?? {},
-        previews: known?.previews ?? {},
-        logs: known?.logs ?? {},
-      };
-      if (!s.history.some((r) => r.id === id)) s.history.unshift(summary);
-    });
+    showSubmittedRun(id, tab.doc, plannedNodes(tab.doc, targets));
     const shown = tab.runId ? runsStore.get().runs[tab.runId]?.summary.status : undefined;
     if (tab.runId && tab.runId !== id && isActive(shown)) {
       followWhenStarted(tab.id, id);

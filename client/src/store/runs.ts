@@ -116,6 +116,30 @@ export function addMetricPoint(
 
 const eventsOf = (p: MetricPoint): StepEvents => ({ checkpoint: p.checkpoint, sample: p.sample });
 
+/**
+ * A run the editor just submitted: every planned node shows as queued until the server says otherwise (its messages
+ * may already have arrived; what they said is kept). Built here so that its records are null-prototype like every
+ * other run's: a run record made with `{}` crashed the canvas for a node called "constructor".
+ */
+export function showSubmittedRun(runId: string, workflow: WorkflowFile, planned: ReadonlySet<string>): void {
+  runsStore.update((s) => {
+    const known = s.runs[runId];
+    const summary: RunSummary = { id: runId, status: 'queued', name: workflow.name, createdAt: Date.now() };
+    const nodes = byNodeId<Draft<NodeState>>();
+    for (const n of workflow.nodes)
+      if (planned.has(n.id)) nodes[n.id] = known?.nodes[n.id] ?? { nodeId: n.id, status: 'queued' };
+    s.runs[runId] = {
+      summary: known?.summary ?? summary,
+      workflow: workflow as Draft<WorkflowFile>,
+      nodes,
+      metrics: known?.metrics ?? byNodeId(),
+      previews: known?.previews ?? byNodeId(),
+      logs: known?.logs ?? byNodeId(),
+    };
+    if (!s.history.some((r) => r.id === runId)) s.history.unshift(summary);
+  });
+}
+
 /** Loads a run's detail (from GET /api/runs/:id or a snapshot) into the store. */
 export function loadRunDetail(s: Draft<RunsState>, detail: RunDetail): void {
   const run = ensureRun(s, detail.id);
