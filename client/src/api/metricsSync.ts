@@ -5,7 +5,7 @@
  * which the server gives under this run (its log lines the server replays on the WebSocket).
  */
 import type { ServerMessage } from '../../../protocol/messages';
-import { loadMetrics, runsStore } from '../store/runs';
+import { loadLogs, loadMetrics, runsStore } from '../store/runs';
 import { api } from './http';
 
 const inFlight = new Set<string>();
@@ -24,6 +24,17 @@ export function syncMetrics(runId: string): void {
 function syncCachedNode(runId: string, nodeId: string): void {
   api.metrics(runId, nodeId).then(
     (points) => loadMetrics(runId, points),
+    () => undefined,
+  );
+}
+
+/**
+ * Fetches a live run's stored log lines into the store: a reloaded page gets a running run's node states from the
+ * snapshot, but its warnings only from the logs, which the snapshot does not carry (QA S6-F20).
+ */
+export function syncLogs(runId: string): void {
+  api.logs(runId).then(
+    (entries) => loadLogs(runId, entries),
     () => undefined,
   );
 }

@@ -2,7 +2,7 @@
 import type { RunDetail, ServerMessage } from '../../../protocol/messages';
 import { applyServerMessage, runsStore } from '../store/runs';
 import { batchPerFrame } from './frameBatch';
-import { syncMetrics, syncOnMessage } from './metricsSync';
+import { syncLogs, syncMetrics, syncOnMessage } from './metricsSync';
 
 /** Applies a batch of messages in order, as one store update (one render of what they changed). */
 function receiveBatch(messages: ServerMessage[]): void {
@@ -55,10 +55,13 @@ export function connectLive(onSnapshot?: (running: RunDetail[]) => void, url = w
     socket.onmessage = (ev) => {
       const msg = JSON.parse(String(ev.data)) as ServerMessage;
       batch.push(msg);
-      // The snapshot has each running node's latest state; the metric history comes from the REST API.
+      // The snapshot has each running node's latest state; the metric history and the logs come from the REST API.
       if (msg.type !== 'snapshot') return;
       batch.flush();
-      for (const run of msg.running) syncMetrics(run.id);
+      for (const run of msg.running) {
+        syncMetrics(run.id);
+        syncLogs(run.id);
+      }
       onSnapshot?.(msg.running);
     };
     socket.onclose = () => {
