@@ -93,6 +93,16 @@ describe('workers of different kinds on one server', () => {
     throw new Error(`the server never saw ${n} workers`);
   };
 
+  const workerJobs = async () =>
+    ((await get(`${server.url}/api/workers`)).body.workers as WorkerInfo[]).map((w) => [w.device, w.job?.runId]);
+  const workersIdle = async () => {
+    for (let i = 0; i < 300; i++) {
+      if ((await workerJobs()).every(([, job]) => job === undefined)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the workers never came idle: ${JSON.stringify(await workerJobs())}`);
+  };
+
   it('each worker takes from its own kind’s queue; jobs go to a free worker, cuda first', async () => {
     const cuda = await startWorker('cuda:0');
     const cpu = await startWorker('cpu');
@@ -106,14 +116,20 @@ describe('workers of different kinds on one server', () => {
   });
 
   it('the job of a killed cuda worker, the last of its kind, finishes on the cpu worker', async () => {
+    // The server places a job by its last scan of the workers (every second or so): until that scan has seen the
+    // cuda worker finish the previous test's job, a new one goes to the idle cpu worker instead (CI, under load).
+    await workersIdle();
+    await new Promise((r) => setTimeout(r, 2500));
     const res = await post(`${server.url}/api/runs`, {
       workflow: workflow('echo killed', [['job', 'TestDeviceEcho', { ms: 8000, seed: 9 }]]),
     });
-    for (;;) {
+    let onCuda = false;
+    for (let i = 0; i < 300 && !onCuda; i++) {
       const listed = (await get(`${server.url}/api/workers`)).body.workers as WorkerInfo[];
-      if (listed.some((w) => w.device === 'cuda:0' && w.job?.runId === res.body.id)) break;
-      await new Promise((r) => setTimeout(r, 100));
+      onCuda = listed.some((w) => w.device === 'cuda:0' && w.job?.runId === res.body.id);
+      if (!onCuda) await new Promise((r) => setTimeout(r, 100));
     }
+    if (!onCuda) throw new Error(`the cuda worker never took the job: ${JSON.stringify(await workerJobs())}`);
     await workers.shift()!.kill();
     // The cpu worker's check of the cuda queue finds the job stalled; the server moves it to the cpu queue.
     for (let i = 0; i < 600; i++) {
