@@ -2,7 +2,7 @@
  * Workflow validation, the same code in the editor and the server: every error at once, each naming the node,
  * the input or parameter, what was expected and what was received. Pure TypeScript, no Node.js imports.
  */
-import { loraTagProblem } from './lora-tag-check';
+import { loraTagProblem } from './lora-tags';
 import { codePointOf, HIDDEN_CHARACTER } from './visible-text';
 import { socketsCompatible, type NodeSchema, type ParamSpec, type SocketSpec } from './schema';
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from './workflow';

@@ -34,15 +34,7 @@ export {
 } from './widths';
 export { writeTinySd15, syntheticTensor, syntheticSdCheckpoint, type TinyOptions } from './tiny';
 export { ClipTokenizer, clipTokenizer, cleanText, BOS, EOS, VOCAB_SIZE, CONTEXT } from './tokenizer';
-export {
-  encodePrompt,
-  parseEmphasis,
-  extractLoraTags,
-  type EncodedPrompt,
-  type PromptChunk,
-  type PromptOptions,
-  type PromptLora,
-} from './prompt';
+export { encodePrompt, parseEmphasis, type EncodedPrompt, type PromptChunk, type PromptOptions } from './prompt';
 export { sd15LoraModules, loraShapes, kohyaKeyOf, type KohyaModule, type LoraModuleOptions } from './lora-names';
 export {
   readSd15Lora,

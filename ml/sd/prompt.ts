@@ -1,7 +1,7 @@
 /**
  * Prompts as A1111 reads them for SD 1.x and SDXL: `(word)` x1.1, `[word]` /1.1, `(word:1.3)` x1.3 (nesting
- * multiplies), `\(` for a literal bracket, `BREAK` to start a new chunk, and `<lora:name:0.8>` tags taken out of the
- * text. Long prompts become several 77-token chunks (BOS, up to 75 tokens, EOS, then padding: EOS for SD 1.5 and
+ * multiplies), `\(` for a literal bracket, `BREAK` to start a new chunk (`<lora:name:0.8>` tags are
+ * taken out before, by the node: protocol/lora-tags.ts). Long prompts become several 77-token chunks (BOS, up to 75 tokens, EOS, then padding: EOS for SD 1.5 and
  * SDXL's CLIP-L, 0 for SDXL's bigG, which gets the same chunks) whose encodings the text encoders concatenate; a
  * chunk that would split mid-phrase breaks after the last comma within 20 tokens, as A1111 does by default.
  * Weights are per token; encoders.ts applies them (A1111: multiply each token's hidden state by its weight, then
@@ -135,22 +135,4 @@ export function encodePrompt(prompt: string, o: PromptOptions = {}): EncodedProm
   }
   if (ids.length > 0 || chunks.length === 0) close();
   return { chunks, tokenCount: count };
-}
-
-/** A `<lora:name:strength>` tag taken out of a prompt. */
-export interface PromptLora {
-  readonly name: string;
-  readonly strength: number;
-}
-
-/** Removes `<lora:name>` / `<lora:name:0.8>` tags from a prompt (A1111's syntax; strength defaults to 1). */
-export function extractLoraTags(prompt: string): { prompt: string; loras: PromptLora[] } {
-  const loras: PromptLora[] = [];
-  const rest = prompt.replace(/<lora:([^:>]+)(?::([^:>]+))?(?::[^>]*)?>/gi, (whole, name: string, w?: string) => {
-    const strength = w === undefined ? 1 : Number(w);
-    if (!Number.isFinite(strength)) return whole;
-    loras.push({ name: name.trim(), strength });
-    return '';
-  });
-  return { prompt: rest.replace(/\s+/g, ' ').trim(), loras };
 }

@@ -76,19 +76,3 @@ export async function sampleRows(
     grid: JSON.parse(JSON.stringify(grid)) as JsonValue,
   };
 }
-
-/** A1111's `<lora:name:0.7>` tags: the prompt without them, and the LoRAs they ask for (strength 1 when omitted, as A1111). */
-export function parseLoraTags(prompt: string): { text: string; tags: { name: string; strength: number }[] } {
-  const tags: { name: string; strength: number }[] = [];
-  const text = prompt.replace(/<lora:([^:>]+)(?::\s*([-+]?[0-9]*\.?[0-9]+)\s*)?>/gi, (_m, name: string, s?: string) => {
-    tags.push({ name: name.trim(), strength: s === undefined ? 1 : Number(s) });
-    return ' ';
-  });
-  return {
-    text: text
-      .replace(/\s+/g, ' ')
-      .replace(/\s+,/g, ',')
-      .replace(/^[\s,]+|[\s,]+$/g, ''),
-    tags,
-  };
-}

