@@ -4,6 +4,7 @@ import { copySelection, parseClip, pasteClip, type Clip } from './graph/clipboar
 import { addGroup, addNote, setNodeFlags } from './graph/edits';
 import { groupFlowId, noteFlowId } from './graph/ids';
 import { activeTab, edit, setSelection } from './store/editor';
+import { idRecord } from './store/records';
 import { toast } from './store/toasts';
 import { uiStore } from './store/ui';
 
@@ -47,7 +48,7 @@ export function groupSelection(): void {
   const ids = tab.selectedNodes.filter((id) => tab.doc.nodes.some((n) => n.id === id));
   const nodes = tab.doc.nodes.filter((n) => ids.includes(n.id));
   if (nodes.length === 0) return toast('Select nodes to group first.');
-  const measured = uiStore.get().measured[tab.id] ?? {};
+  const measured = uiStore.get().measured[tab.id] ?? idRecord<{ width: number; height: number }>();
   const xs = nodes.flatMap((n) => [n.position.x, n.position.x + (measured[n.id]?.width ?? 240)]);
   const ys = nodes.flatMap((n) => [n.position.y, n.position.y + (measured[n.id]?.height ?? 160)]);
   const pad = 30;

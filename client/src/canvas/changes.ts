@@ -4,16 +4,17 @@ import type { FlowEdge, FlowNode } from '../graph/mapping';
 import { fitGroupsToMembers, moveItems, regroup, setGroup, setNote } from '../graph/edits';
 import { parseFlowId } from '../graph/ids';
 import { edit, editorStore, sealEdits, setSelection } from '../store/editor';
+import { idRecord } from '../store/records';
 import { uiStore } from '../store/ui';
 
 /** Applies node changes: moves (one undo step per drag), resizes of frames and notes, selection, measured sizes. */
 export function applyNodeChanges(tabId: string, changes: NodeChange<FlowNode>[]): void {
   const tab = editorStore.get().tabs[tabId];
   if (!tab) return;
-  const moved: Record<string, { x: number; y: number }> = {};
+  const moved = idRecord<{ x: number; y: number }>();
   let dragEnded = false;
   let selection: Set<string> | undefined;
-  const sizes: Record<string, { width: number; height: number }> = {};
+  const sizes = idRecord<{ width: number; height: number }>();
   for (const c of changes) {
     if (c.type === 'position' && c.position) {
       moved[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
@@ -33,14 +34,14 @@ export function applyNodeChanges(tabId: string, changes: NodeChange<FlowNode>[])
     const nodeIds = Object.keys(moved).filter((id) => parseFlowId(id).kind === 'node');
     if (nodeIds.length) {
       edit(regroup(nodeIds), 'move', tabId);
-      edit(fitGroupsToMembers(nodeIds, uiStore.get().measured[tabId] ?? {}), 'move', tabId);
+      edit(fitGroupsToMembers(nodeIds, uiStore.get().measured[tabId] ?? idRecord()), 'move', tabId);
     }
     sealEdits(tabId);
   }
   if (selection) setSelection(tabId, [...selection], tab.selectedEdges);
   if (Object.keys(sizes).length) {
     uiStore.update((s) => {
-      s.measured[tabId] = { ...s.measured[tabId], ...sizes };
+      s.measured[tabId] = Object.assign(idRecord(), s.measured[tabId], sizes);
     });
   }
 }

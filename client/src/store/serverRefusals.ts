@@ -7,13 +7,14 @@ import type { ValidationError } from '../../../protocol/validation-types';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { errorsByNode } from '../../../protocol/validate';
 import { createStore } from './createStore';
+import { idRecord } from './records';
 
 export interface ServerRefusal {
   doc?: WorkflowFile;
   byNode: Record<string, ValidationError[]>;
 }
 
-export const serverRefusalStore = createStore<ServerRefusal>({ byNode: {} });
+export const serverRefusalStore = createStore<ServerRefusal>({ byNode: idRecord() });
 
 /** Remembers the server's errors for `doc` (an edit makes a new doc object, which has none). */
 export function setServerRefusal(doc: WorkflowFile, errors: readonly ValidationError[]): void {

@@ -1,6 +1,7 @@
 /** Transient UI state: the node search, the image viewer, the path picker, the side panel's tab, measured sizes. */
 import type { SocketType } from '../../../protocol/schema';
 import { createStore } from './createStore';
+import { idRecord } from './records';
 
 /** A wire dropped on empty canvas: the new node gets connected to this socket. */
 export interface PendingWire {
@@ -49,11 +50,11 @@ export interface UiState {
   libraryVersion?: number;
   sideTab: SideTab;
   compare: string[];
-  /** Sizes React Flow measured, per tab and flow id (controlled nodes must carry them back). */
+  /** Sizes React Flow measured, per tab and flow id (controlled nodes must carry them back); null-prototype records. */
   measured: Record<string, Record<string, { width: number; height: number }>>;
 }
 
-export const uiStore = createStore<UiState>({ sideTab: 'node', compare: [], measured: {} });
+export const uiStore = createStore<UiState>({ sideTab: 'node', compare: [], measured: idRecord() });
 
 export function openPalette(palette: PaletteState | undefined): void {
   uiStore.update((s) => void (s.palette = palette));
