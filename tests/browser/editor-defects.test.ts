@@ -11,7 +11,16 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, REPO, startServer, withScreenshot, type RunningServer } from './harness';
+import {
+  buildClientIfStale,
+  launchBrowser,
+  newEditorPage,
+  putWorkflow,
+  REPO,
+  startServer,
+  withScreenshot,
+  type RunningServer,
+} from './harness';
 
 let server: RunningServer;
 let browser: Browser;
@@ -38,15 +47,6 @@ function workflow(name: string, steps: number, delayMs: number): WorkflowFile {
   };
 }
 
-async function putWorkflow(url: string, name: string, wf: WorkflowFile): Promise<void> {
-  const res = await fetch(`${url}/api/workflows/${name}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(wf),
-  });
-  expect(res.ok).toBe(true);
-}
-
 async function openFromLibrary(name: string, url = server.url): Promise<void> {
   await page.goto(url);
   await page.click('[data-testid=side-library]');
@@ -67,8 +67,8 @@ beforeAll(async () => {
   buildClientIfStale();
   server = await startServer();
   browser = await launchBrowser();
-  await putWorkflow(server.url, 'quick', workflow('Quick', 30, 40));
-  await putWorkflow(server.url, 'long', workflow('Long', 150, 60));
+  await putWorkflow(server, 'quick', workflow('Quick', 30, 40));
+  await putWorkflow(server, 'long', workflow('Long', 150, 60));
 }, 120000);
 
 afterAll(async () => {
@@ -77,9 +77,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  // A new context per test: a true first visit, no tabs left by the previous test.
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  page.setDefaultTimeout(20000);
+  page = await newEditorPage(browser);
 });
 
 afterEach(async () => {
@@ -234,7 +232,7 @@ test('while the server is away a banner says so; back, the tab shows the run as 
   let own = await startServer(dir, port);
   try {
     await withScreenshot(page, 'disconnect', async () => {
-      await putWorkflow(own.url, 'long', workflow('Long', 150, 60));
+      await putWorkflow(own, 'long', workflow('Long', 150, 60));
       await openFromLibrary('long', own.url);
       await page.click('[data-testid=run]');
       await waitStatus('ft', 'running');
@@ -339,7 +337,7 @@ test('selecting the dataset report after a run shows its table, advice and warni
       ],
       edges: [{ id: 'e1', from: { node: 'images', socket: 'dataset' }, to: { node: 'report', socket: 'dataset' } }],
     };
-    await putWorkflow(server.url, 'report', wf);
+    await putWorkflow(server, 'report', wf);
     await page.goto(server.url);
     await page.click('[data-testid=side-library]');
     await page.click('[data-testid=library-report]');

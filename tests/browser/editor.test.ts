@@ -5,7 +5,14 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import {
+  buildClientIfStale,
+  launchBrowser,
+  putWorkflow,
+  startServer,
+  withScreenshot,
+  type RunningServer,
+} from './harness';
 
 let server: RunningServer;
 let browser: Browser;
@@ -35,15 +42,6 @@ function workflow(name: string, steps: number, delayMs: number): WorkflowFile {
   };
 }
 
-async function putWorkflow(name: string, wf: WorkflowFile): Promise<void> {
-  const res = await fetch(`${server.url}/api/workflows/${name}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(wf),
-  });
-  expect(res.ok).toBe(true);
-}
-
 const getWorkflowText = async (name: string): Promise<string> =>
   (await fetch(`${server.url}/api/workflows/${name}`)).text();
 
@@ -63,8 +61,8 @@ beforeAll(async () => {
   buildClientIfStale();
   server = await startServer();
   browser = await launchBrowser();
-  await putWorkflow('quick', workflow('Quick', 30, 40));
-  await putWorkflow('long', workflow('Long', 150, 60));
+  await putWorkflow(server, 'quick', workflow('Quick', 30, 40));
+  await putWorkflow(server, 'long', workflow('Long', 150, 60));
 }, 120000);
 
 afterAll(async () => {

@@ -131,6 +131,13 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A page in a fresh browser context (no tabs or storage left by another test), 1400x900, 20 s timeouts. */
+export async function newEditorPage(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page.setDefaultTimeout(20000);
+  return page;
+}
+
 /** Runs a browser step; on failure saves a screenshot under test-artifacts/ and prints its path. */
 export async function withScreenshot<T>(page: Page, name: string, step: () => Promise<T>): Promise<T> {
   try {

@@ -11,7 +11,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RunDetail, RunSummary } from '../../protocol/messages';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import {
+  buildClientIfStale,
+  launchBrowser,
+  newEditorPage,
+  startServer,
+  withScreenshot,
+  type RunningServer,
+} from './harness';
 
 let server: RunningServer;
 let browser: Browser;
@@ -71,8 +78,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  page.setDefaultTimeout(20000);
+  page = await newEditorPage(browser);
 });
 
 afterEach(async () => {

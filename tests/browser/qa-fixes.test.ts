@@ -5,7 +5,16 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import {
+  buildClientIfStale,
+  launchBrowser,
+  newEditorPage,
+  openFromLibrary,
+  putWorkflow,
+  startServer,
+  withScreenshot,
+  type RunningServer,
+} from './harness';
 
 let server: RunningServer;
 let browser: Browser;
@@ -22,22 +31,6 @@ const gridWorkflow: WorkflowFile = {
   notes: [],
 };
 
-async function putWorkflow(name: string, wf: WorkflowFile): Promise<void> {
-  const res = await fetch(`${server.url}/api/workflows/${name}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(wf),
-  });
-  expect(res.ok).toBe(true);
-}
-
-async function openFromLibrary(name: string, firstNode: string): Promise<void> {
-  await page.goto(server.url);
-  await page.click('[data-testid=side-library]');
-  await page.click(`[data-testid=library-${name}]`);
-  await page.waitForSelector(`[data-testid=node-${firstNode}]`);
-}
-
 const waitStatus = (id: string, status: string) =>
   page.waitForFunction(
     ([n, s]) => document.querySelector(`[data-testid=status-${n}]`)?.getAttribute('data-status') === s,
@@ -48,8 +41,8 @@ beforeAll(async () => {
   buildClientIfStale();
   server = await startServer();
   browser = await launchBrowser();
-  await putWorkflow('grid', gridWorkflow);
-  await putWorkflow('my-style-lora', { ...gridWorkflow, name: 'My style LoRA' });
+  await putWorkflow(server, 'grid', gridWorkflow);
+  await putWorkflow(server, 'my-style-lora', { ...gridWorkflow, name: 'My style LoRA' });
 }, 120000);
 
 afterAll(async () => {
@@ -58,8 +51,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  page.setDefaultTimeout(20000);
+  page = await newEditorPage(browser);
 });
 
 afterEach(async () => {
@@ -68,7 +60,7 @@ afterEach(async () => {
 
 test('with the Library showing, clicking a node switches the side panel to its Outputs', async () => {
   await withScreenshot(page, 'library-click-node', async () => {
-    await openFromLibrary('grid', 'grid');
+    await openFromLibrary(page, server, 'grid', 'grid');
     await page.click('[data-testid=side-library]');
     await page.click('[data-testid=node-grid]', { position: { x: 20, y: 8 } });
     await page.waitForSelector('[data-testid=node-panel]');
@@ -77,7 +69,7 @@ test('with the Library showing, clicking a node switches the side panel to its O
 
 test('sample grid rows show the strength, the only thing that differs, and all three columns fit the panel', async () => {
   await withScreenshot(page, 'sample-grid-labels', async () => {
-    await openFromLibrary('grid', 'grid');
+    await openFromLibrary(page, server, 'grid', 'grid');
     await page.click('[data-testid=run]');
     await waitStatus('grid', 'succeeded');
     await page.click('[data-testid=node-grid]', { position: { x: 20, y: 8 } });
@@ -103,7 +95,7 @@ test('sample grid rows show the strength, the only thing that differs, and all t
 
 test('after a rename the open tab and the delete prompt use the new name only', async () => {
   await withScreenshot(page, 'library-rename', async () => {
-    await openFromLibrary('my-style-lora', 'grid');
+    await openFromLibrary(page, server, 'my-style-lora', 'grid');
     expect(await page.inputValue('[data-testid=workflow-name]')).toBe('My style LoRA');
     await page.click('[data-testid=side-library]');
     page.once('dialog', (d) => void d.accept('renamed style'));
