@@ -69,12 +69,16 @@ export function clusterRouter(opts: ClusterRouteOptions): Router {
     if (typeof chunk.upload !== 'string' || !UPLOAD_ID.test(chunk.upload))
       return sendError(res, 400, 'bad-chunk', 'a chunk needs upload: its upload id (8 to 64 letters or digits)');
     const target = chunk.target!;
-    // Content-addressed: an artifact the server holds already (another worker's upload of it) needs no bytes.
-    if (target.kind === 'artifact' && opts.artifacts.has(target.id)) return res.json({ ok: true, stored: true });
-    mkdirSync(partialDir, { recursive: true });
     const targetHash = createHash('sha256').update(JSON.stringify(target)).digest('hex');
     const part = join(partialDir, `${targetHash}.${chunk.upload}.part`);
     try {
+      // Content-addressed: an artifact the server holds already (another worker's upload of it) needs no bytes;
+      // this upload stops here, so the chunks it sent before the other one finished are dropped.
+      if (target.kind === 'artifact' && opts.artifacts.has(target.id)) {
+        await unlink(part).catch(() => undefined);
+        return res.json({ ok: true, stored: true });
+      }
+      mkdirSync(partialDir, { recursive: true });
       if (chunk.offset === 0) await removeAbandonedPartials(partialDir);
       const size = existsSync(part) ? (await stat(part)).size : 0;
       if (chunk.offset === 0 && size > 0) await truncate(part, 0);

@@ -58,6 +58,25 @@ test('an upload of an artifact the server already has stops after its first chun
   expect(await uploadArtifacts(ref, store, client)).toBe(BLOB_CHUNK_BYTES);
 });
 
+test('an upload cut short because another one stored the artifact meanwhile leaves no partial file', async () => {
+  const { store, data, ref } = await workerFile(2 * BLOB_CHUNK_BYTES);
+  const client = createServerClient(server.url, undefined);
+  const target = { kind: 'artifact' as const, id: ref.$artifact, mime: 'application/octet-stream', name: 'a' };
+  const chunk = (offset: number) => ({
+    target,
+    upload: 'slowworker01',
+    offset,
+    data: data.subarray(offset, offset + BLOB_CHUNK_BYTES).toString('base64'),
+    done: false,
+  });
+  // The slow upload's first chunk, then a whole upload of the same bytes by another worker, then its second chunk.
+  await client.postJson('/cluster/blobs', chunk(0));
+  await uploadArtifacts(ref, store, client);
+  expect(await client.postJson('/cluster/blobs', chunk(BLOB_CHUNK_BYTES))).toEqual({ ok: true, stored: true });
+
+  expect(fs.readdirSync(partialDir())).toEqual([]);
+});
+
 test('two concurrent uploads of one state file leave one of them whole, never a mix', async () => {
   const dir = tempDir('loraflow-worker-state-');
   const files = ['a', 'b'].map((n) => {
