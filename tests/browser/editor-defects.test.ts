@@ -280,10 +280,14 @@ test('compare: each run titled by name, time and id, every metric overlaid with 
     expect(a).toMatch(/A: Quick · .+ · \S{4,8}$/);
     expect(b).toMatch(/B: Quick · .+ · \S{4,8}$/);
     expect(a).not.toBe(b);
-    for (const metric of ['loss', 'val_loss'])
-      expect(
-        await page.locator(`[data-testid="compare-chart-ft · ${metric}"] [data-testid=chart-legend] li`).count(),
-      ).toBe(2);
+    // The panel fetches both runs' stored metrics as it opens: each chart gains B's curve when its reply lands.
+    for (const metric of ['loss', 'val_loss']) {
+      const legend = `[data-testid="compare-chart-ft · ${metric}"] [data-testid=chart-legend] li`;
+      await page
+        .waitForFunction((sel) => document.querySelectorAll(sel).length === 2, legend, { timeout: 10_000 })
+        .catch(() => undefined);
+      expect(await page.locator(legend).count()).toBe(2);
+    }
     // Legends are laid out by the browser: no two labels overlap.
     const boxes = await page.$$eval('[data-testid=chart-legend] li', (els) =>
       els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })),
