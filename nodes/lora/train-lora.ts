@@ -17,7 +17,15 @@ import { exportCheckpoint } from './export';
 import { ownCheckSettings, runKey, runOutputs, trainingInfo } from './run-info';
 import { TRAIN_PRESETS } from './presets';
 import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
-import { adaptsText, PRIOR_TARGETS, selectTargets, TARGETS, TRAIN_PARAMS, type TrainLoraParams } from './train-params';
+import {
+  adaptsText,
+  PRIOR_TARGETS,
+  selectTargets,
+  TARGETS,
+  trainConfigOf,
+  TRAIN_PARAMS,
+  type TrainLoraParams,
+} from './train-params';
 import { withoutWord } from '../../ml/lora/feed';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { createMonitor } from './train-monitor';
@@ -229,20 +237,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       },
       validationIndices: split.validation,
       config: {
-        seed: params.seed,
-        optimizer:
-          params.optimizer === 'prodigy'
-            ? { kind: 'prodigy', weightDecay: 0.01 }
-            : { kind: 'adamw', beta1: 0.9, beta2: 0.999, weightDecay: 0.01 },
-        schedule: {
-          kind: params.schedule as 'constant',
-          lr: params.learningRate,
-          totalSteps: steps,
-          warmupSteps: params.warmupSteps,
-          minLr: params.learningRate * 0.1,
-        },
-        clipNorm: 1,
-        stepsPerRun: params.stepsPerRun,
+        ...trainConfigOf(params, steps),
         // The device slot the engine gave this node ('cpu', 'cuda:0', 'webgpu:0'): its provider trains the step.
         provider: providerOf(ctx.device),
       },

@@ -1,4 +1,5 @@
 /** TrainLoRA's parameters: names, defaults, ranges and the guide's advice as hints. */
+import type { TrainConfig } from '../../ml/train/types';
 import type { ParamSpec } from '../../protocol/schema';
 import { BACKENDS } from './backend';
 
@@ -62,6 +63,29 @@ export const TARGETS = [
 
 /** TrainLoRA's priorTarget options (see its tooltip); the last adds the training images without the trigger. */
 export const PRIOR_TARGETS = ['class images', 'base model', 'base model, training images'] as const;
+
+/**
+ * The optimizer, schedule and clipping every model family trains with: AdamW (or Prodigy) with weight decay 0.01,
+ * the chosen schedule decaying to a tenth of the rate, gradients clipped to norm 1.
+ */
+export function trainConfigOf(params: TrainLoraParams, steps: number): TrainConfig {
+  return {
+    seed: params.seed,
+    optimizer:
+      params.optimizer === 'prodigy'
+        ? { kind: 'prodigy', weightDecay: 0.01 }
+        : { kind: 'adamw', beta1: 0.9, beta2: 0.999, weightDecay: 0.01 },
+    schedule: {
+      kind: params.schedule as 'constant',
+      lr: params.learningRate,
+      totalSteps: steps,
+      warmupSteps: params.warmupSteps,
+      minLr: params.learningRate * 0.1,
+    },
+    clipNorm: 1,
+    stepsPerRun: params.stepsPerRun,
+  };
+}
 
 /** Whether a layer set adapts the text encoder. */
 export const adaptsText = (targets: string): boolean => targets.endsWith('+text');

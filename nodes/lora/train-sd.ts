@@ -32,7 +32,7 @@ import { sdTrainingFamily, type SdTrainingFamily } from './sd-training-family';
 import { describeBuckets, runBuckets, type RunBuckets } from './sd-buckets';
 import { describePlan, planSteps } from './steps-plan';
 import { preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
-import { adaptsText, type TrainLoraParams } from './train-params';
+import { adaptsText, trainConfigOf, type TrainLoraParams } from './train-params';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { checkpointEmbeddings, sdPivotalJob } from './sd-pivotal';
 import type { PivotalJob } from '../../ml/sd/trigger-embedding';
@@ -174,22 +174,7 @@ export async function trainSdLora(
     batch: params.batch,
     captionDropout: params.captionDropout,
     checkpointing: largest >= 256 * 256,
-    config: {
-      seed: params.seed,
-      optimizer:
-        params.optimizer === 'prodigy'
-          ? { kind: 'prodigy', weightDecay: 0.01 }
-          : { kind: 'adamw', beta1: 0.9, beta2: 0.999, weightDecay: 0.01 },
-      schedule: {
-        kind: params.schedule as 'constant',
-        lr: params.learningRate,
-        totalSteps: steps,
-        warmupSteps: params.warmupSteps,
-        minLr: params.learningRate * 0.1,
-      },
-      clipNorm: 1,
-      stepsPerRun: params.stepsPerRun,
-    },
+    config: trainConfigOf(params, steps),
     steps,
     stateDir,
     checkpointEvery,
