@@ -8,7 +8,7 @@ import { paramSocketName } from '../../../protocol/param-inputs';
 import type { ValidationError } from '../../../protocol/validation-types';
 import { useStore } from '../store/createStore';
 import { activeTab, editorStore } from '../store/editor';
-import { fieldMessage } from '../widgets/ParamField';
+import { FieldErrors } from '../widgets/FieldErrors';
 
 interface Props {
   nodeId: string;
@@ -31,16 +31,7 @@ export const WiredParam = memo(function WiredParam({ nodeId, spec, errors }: Pro
       <span className="wired-from" data-testid={`wired-${nodeId}-${spec.name}`}>
         {edge ? `← ${edge.from.node}.${edge.from.socket}` : '← connect a wire'}
       </span>
-      {errors.map((e) => (
-        <div
-          key={e.message}
-          className="error-text"
-          title={e.message}
-          data-testid={`param-error-${nodeId}-${spec.name}`}
-        >
-          {fieldMessage(e)}
-        </div>
-      ))}
+      <FieldErrors nodeId={nodeId} param={spec.name} errors={errors} />
     </div>
   );
 });

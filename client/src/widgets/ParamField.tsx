@@ -4,6 +4,7 @@ import type { ParamSpec, ParamValue } from '../../../protocol/schema';
 import type { ValidationError } from '../../../protocol/validation-types';
 import { edit } from '../store/editor';
 import { setParam } from '../graph/edits';
+import { FieldErrors } from './FieldErrors';
 import { ParamWidget } from './ParamWidget';
 
 interface Props {
@@ -11,12 +12,6 @@ interface Props {
   spec: ParamSpec;
   value: ParamValue | undefined;
   errors: readonly ValidationError[];
-}
-
-/** An error shown under its own field need not name the node and the parameter again (the full text is its tooltip). */
-export function fieldMessage(e: ValidationError): string {
-  if (e.expected && e.received) return `Expected ${e.expected}, received ${e.received}.`;
-  return e.message;
 }
 
 export const ParamField = memo(function ParamField({ nodeId, spec, value, errors }: Props) {
@@ -37,16 +32,7 @@ export const ParamField = memo(function ParamField({ nodeId, spec, value, errors
           <pre>{spec.hint}</pre>
         </details>
       )}
-      {errors.map((e) => (
-        <div
-          key={e.message}
-          className="error-text"
-          title={e.message}
-          data-testid={`param-error-${nodeId}-${spec.name}`}
-        >
-          {fieldMessage(e)}
-        </div>
-      ))}
+      <FieldErrors nodeId={nodeId} param={spec.name} errors={errors} />
     </div>
   );
 });
