@@ -9,7 +9,7 @@ import { NodeStatusBar } from '../../client/src/canvas/NodeStatusBar';
 import { formatTick } from '../../client/src/panels/MetricChart';
 import { overlaid, runLabel } from '../../client/src/panels/ComparePanel';
 import { layoutGrid, SampleGrid } from '../../client/src/panels/SampleGrid';
-import { fieldMessage } from '../../client/src/widgets/ParamField';
+import { fieldMessage } from '../../client/src/widgets/FieldErrors';
 import { ImageViewer } from '../../client/src/ui/ImageViewer';
 import { shortcutFor } from '../../client/src/ui/shortcuts';
 import {
