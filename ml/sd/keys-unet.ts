@@ -12,24 +12,28 @@ export function resBlock(s: SpecList, p: string, cin: number, cout: number, temb
   if (cin !== cout) s.conv(`${p}.skip_connection`, cout, cin, 1);
 }
 
+/** A transformer block of SD 1.5 and SDXL: self-attention, cross-attention to `contextDim`, GEGLU, three norms. */
+export function transformerBlock(s: SpecList, b: string, c: number, contextDim: number): void {
+  for (const [attn, kv] of [
+    ['attn1', c],
+    ['attn2', contextDim],
+  ] as const) {
+    s.linear(`${b}.${attn}.to_q`, c, c, false);
+    s.linear(`${b}.${attn}.to_k`, c, kv, false);
+    s.linear(`${b}.${attn}.to_v`, c, kv, false);
+    s.linear(`${b}.${attn}.to_out.0`, c, c);
+  }
+  s.linear(`${b}.ff.net.0.proj`, 8 * c, c); // GEGLU: value and gate halves of the 4C inner width
+  s.linear(`${b}.ff.net.2`, c, 4 * c);
+  for (const n of ['norm1', 'norm2', 'norm3']) s.norm(`${b}.${n}`, c);
+}
+
 /** SpatialTransformer: GN, 1x1 proj_in, transformer blocks (self-attn, cross-attn, GEGLU), 1x1 proj_out. */
 function spatialTransformer(s: SpecList, p: string, c: number, w: UnetWidths): void {
   s.norm(`${p}.norm`, c);
   s.conv(`${p}.proj_in`, c, c, 1);
   for (let t = 0; t < w.transformerDepth; t++) {
-    const b = `${p}.transformer_blocks.${t}`;
-    for (const [attn, kv] of [
-      ['attn1', c],
-      ['attn2', w.contextDim],
-    ] as const) {
-      s.linear(`${b}.${attn}.to_q`, c, c, false);
-      s.linear(`${b}.${attn}.to_k`, c, kv, false);
-      s.linear(`${b}.${attn}.to_v`, c, kv, false);
-      s.linear(`${b}.${attn}.to_out.0`, c, c);
-    }
-    s.linear(`${b}.ff.net.0.proj`, 8 * c, c); // GEGLU: value and gate halves of the 4C inner width
-    s.linear(`${b}.ff.net.2`, c, 4 * c);
-    for (const n of ['norm1', 'norm2', 'norm3']) s.norm(`${b}.${n}`, c);
+    transformerBlock(s, `${p}.transformer_blocks.${t}`, c, w.contextDim);
   }
   s.conv(`${p}.proj_out`, c, c, 1);
 }

@@ -5,7 +5,7 @@
  * `first_stage_model.*` (the VAE, SD 1.5's layout). The loader serves every layout under these names; the tiny
  * generator and the LoRA module list are built from the same lists.
  */
-import { resBlock } from './keys-unet';
+import { resBlock, transformerBlock } from './keys-unet';
 import { textKeys } from './keys-text';
 import { vaeKeys } from './keys-vae';
 import { SpecList, TEXT_PREFIX, UNET_PREFIX, type TensorSpec } from './spec';
@@ -19,19 +19,7 @@ function spatialTransformer(s: SpecList, p: string, c: number, depth: number, w:
   s.norm(`${p}.norm`, c);
   s.linear(`${p}.proj_in`, c, c);
   for (let t = 0; t < depth; t++) {
-    const b = `${p}.transformer_blocks.${t}`;
-    for (const [attn, kv] of [
-      ['attn1', c],
-      ['attn2', w.contextDim],
-    ] as const) {
-      s.linear(`${b}.${attn}.to_q`, c, c, false);
-      s.linear(`${b}.${attn}.to_k`, c, kv, false);
-      s.linear(`${b}.${attn}.to_v`, c, kv, false);
-      s.linear(`${b}.${attn}.to_out.0`, c, c);
-    }
-    s.linear(`${b}.ff.net.0.proj`, 8 * c, c);
-    s.linear(`${b}.ff.net.2`, c, 4 * c);
-    for (const n of ['norm1', 'norm2', 'norm3']) s.norm(`${b}.${n}`, c);
+    transformerBlock(s, `${p}.transformer_blocks.${t}`, c, w.contextDim);
   }
   s.linear(`${p}.proj_out`, c, c);
 }
