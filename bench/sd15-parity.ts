@@ -2,13 +2,10 @@
 // float64) on the same tiny random SD 1.5 weights and inputs. Prints max |ours - ref| and the error relative to the
 // largest reference value, per model part; exits 1 when a relative error passes 1e-4.
 // Usage: npm run parity:sd15 [-- --seed N]   (needs Debian's python3-torch at /usr/bin/python3)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { GraphBuilder } from '../ml/graph';
-import { writeSafetensors, type TensorToWrite } from '../ml/safetensors';
+import type { TensorToWrite } from '../ml/safetensors';
+import { compareWithReference, parseSeed, wave as waveOf } from './parity-report';
 import { frozenCtx } from '../ml/sd/blocks';
 import { buildClipText } from '../ml/sd/clip';
 import { buildUnet } from '../ml/sd/unet';
@@ -16,14 +13,8 @@ import { buildVaeDecoder, buildVaeEncoder } from '../ml/sd/vae';
 import { syntheticSdCheckpoint } from '../ml/sd/tiny';
 import { TINY_SD15_WIDTHS } from '../ml/sd/widths';
 
-const args = process.argv.slice(2);
-const seedAt = args.indexOf('--seed');
-const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : 1;
-const out = (s: string): boolean => process.stdout.write(s + '\n');
-
-function wave(n: number, f: number, scale = 1): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => scale * Math.sin(i * f + seed));
-}
+const seed = parseSeed();
+const wave = (n: number, f: number, scale = 1): Float32Array => waveOf(n, f, seed, scale);
 
 async function main(): Promise<void> {
   const ckpt = syntheticSdCheckpoint(TINY_SD15_WIDTHS, seed);
@@ -67,48 +58,17 @@ async function main(): Promise<void> {
   const ours: Record<string, TensorToWrite> = {};
   for (const [n, v] of Object.entries(res)) ours[n] = { shape: [...v.dims], data: v.data as Float32Array };
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'sd15-parity-'));
   try {
-    const file = (n: string): string => path.join(dir, `${n}.safetensors`);
-    await writeSafetensors(file('weights'), Object.fromEntries(ckpt.names.map((n) => [n, ckpt.tensor(n)])));
-    await writeSafetensors(file('inputs'), inputs);
-    await writeSafetensors(file('ours'), ours);
-    const py = spawnSync(
-      '/usr/bin/python3',
-      [path.join(__dirname, 'sd15_reference.py'), file('weights'), file('inputs'), file('ours')],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, OMP_NUM_THREADS: '2' },
-      },
+    const ok = await compareWithReference(
+      'sd15_reference.py',
+      (torch) =>
+        `SD 1.5 parity, tiny random weights (seed ${seed}), ours (fp32, onnxruntime) vs PyTorch ${torch} (fp64)`,
+      ckpt,
+      inputs,
+      ours,
     );
-    if (py.status !== 0)
-      throw new Error(
-        `the PyTorch reference failed (is python3-torch installed? apt-get install python3-torch):\n${py.stderr}`,
-      );
-    const report = JSON.parse(py.stdout) as {
-      torch: string;
-      parts: Record<string, { max_abs?: number; rel?: number; ref_max?: number; error?: string }>;
-    };
-    out(
-      `SD 1.5 parity, tiny random weights (seed ${seed}), ours (fp32, onnxruntime) vs PyTorch ${report.torch} (fp64)`,
-    );
-    out(`${'part'.padEnd(12)} ${'max |diff|'.padStart(12)} ${'relative'.padStart(10)} ${'max |ref|'.padStart(10)}`);
-    let bad = false;
-    for (const [n, r] of Object.entries(report.parts)) {
-      if (r.error) {
-        bad = true;
-        out(`${n.padEnd(12)} ${r.error}`);
-        continue;
-      }
-      bad ||= !(r.rel! <= 1e-4);
-      out(
-        `${n.padEnd(12)} ${r.max_abs!.toExponential(2).padStart(12)} ${r.rel!.toExponential(2).padStart(10)} ${r.ref_max!.toFixed(3).padStart(10)}`,
-      );
-    }
-    out(bad ? 'FAIL: a part differs by more than 1e-4 of its range' : 'ok: every part within 1e-4 of its range');
-    process.exitCode = bad ? 1 : 0;
+    process.exitCode = ok ? 0 : 1;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
     await session.release();
   }
 }
