@@ -19,6 +19,7 @@ import { TRAIN_PRESETS } from './presets';
 import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
 import {
   adaptsText,
+  checkpointsAndSamples,
   PRIOR_TARGETS,
   selectTargets,
   TARGETS,
@@ -243,13 +244,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       },
       steps,
       stateDir,
-      checkpointEvery,
-      keepLast: params.keepLast,
-      sampleEvery:
-        params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / checkpointEvery)) * checkpointEvery : 0,
-      samplePrompts: prompts,
-      sampleSeed: params.seed,
-      sampleSteps: 20,
+      ...checkpointsAndSamples(params, checkpointEvery, prompts),
     };
     ctx.log(
       'info',

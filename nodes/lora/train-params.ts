@@ -87,6 +87,22 @@ export function trainConfigOf(params: TrainLoraParams, steps: number): TrainConf
   };
 }
 
+/**
+ * When a run writes checkpoints and samples, for every model family: samples are taken at checkpoints only (the
+ * nearest multiple of `checkpointEvery`), so each sample shows a checkpoint the user can pick.
+ */
+export function checkpointsAndSamples(params: TrainLoraParams, checkpointEvery: number, prompts: string[]) {
+  return {
+    checkpointEvery,
+    keepLast: params.keepLast,
+    sampleEvery:
+      params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / checkpointEvery)) * checkpointEvery : 0,
+    samplePrompts: prompts,
+    sampleSeed: params.seed,
+    sampleSteps: 20,
+  };
+}
+
 /** Whether a layer set adapts the text encoder. */
 export const adaptsText = (targets: string): boolean => targets.endsWith('+text');
 

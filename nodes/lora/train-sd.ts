@@ -32,7 +32,7 @@ import { sdTrainingFamily, type SdTrainingFamily } from './sd-training-family';
 import { describeBuckets, runBuckets, type RunBuckets } from './sd-buckets';
 import { describePlan, planSteps } from './steps-plan';
 import { preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
-import { adaptsText, trainConfigOf, type TrainLoraParams } from './train-params';
+import { adaptsText, checkpointsAndSamples, trainConfigOf, type TrainLoraParams } from './train-params';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { checkpointEmbeddings, sdPivotalJob } from './sd-pivotal';
 import type { PivotalJob } from '../../ml/sd/trigger-embedding';
@@ -177,13 +177,7 @@ export async function trainSdLora(
     config: trainConfigOf(params, steps),
     steps,
     stateDir,
-    checkpointEvery,
-    keepLast: params.keepLast,
-    sampleEvery:
-      params.sampleEvery > 0 ? Math.max(1, Math.round(params.sampleEvery / checkpointEvery)) * checkpointEvery : 0,
-    samplePrompts: prompts,
-    sampleSeed: params.seed,
-    sampleSteps: 20,
+    ...checkpointsAndSamples(params, checkpointEvery, prompts),
     sampleDtype: 'F16',
   });
   for (const line of job.sizes ? describeSizes(job.sizes) : []) ctx.log('info', line);
