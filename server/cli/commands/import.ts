@@ -37,9 +37,11 @@ export async function importCommand(argv: string[]): Promise<number> {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   const schemas = cliSchemas();
+  const companionsRead: string[] = [];
   let result;
   try {
-    result = importConfig({ name: path.basename(file), text }, schemas, companionsBeside(file));
+    const companions = companionsBeside(file, (f) => companionsRead.push(f));
+    result = importConfig({ name: path.basename(file), text }, schemas, companions);
   } catch (e) {
     if (e instanceof ImportError) {
       err(`loraflow import: ${e.message}`);
@@ -52,6 +54,12 @@ export async function importCommand(argv: string[]): Promise<number> {
   const summary = formatImportSummary(result.summary, problems);
   const json = serializeWorkflow(result.workflow);
   if (values.output) {
+    // Writing over the config (or a file it names) would leave the user without the config they imported.
+    const clash = inputClash(values.output, file, companionsRead);
+    if (clash) {
+      err(`loraflow import: -o ${values.output} is ${clash}: write the workflow to another file`);
+      return 1;
+    }
     writeFileAtomic(path.resolve(values.output), json);
     out(`${summary}\nWrote ${values.output}`);
   } else {
@@ -60,4 +68,21 @@ export async function importCommand(argv: string[]): Promise<number> {
   }
   for (const p of problems) err(`error: ${p.message}`);
   return problems.length > 0 ? 1 : 0;
+}
+
+/** The real path of `file`, or its absolute path when it does not exist (yet). */
+function realOrResolved(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+/** Why `output` may not be written: it is the config itself or one of its companions (links followed). */
+function inputClash(output: string, config: string, companions: string[]): string | undefined {
+  const target = realOrResolved(output);
+  if (target === realOrResolved(config)) return 'the config being imported';
+  if (companions.some((c) => realOrResolved(c) === target)) return 'a file the config names';
+  return undefined;
 }
