@@ -38,23 +38,37 @@ function spatialTransformer(s: SpecList, p: string, c: number, w: UnetWidths): v
   s.conv(`${p}.proj_out`, c, c, 1);
 }
 
-/** Every UNet weight of these widths. */
-export function unetKeys(w: UnetWidths): TensorSpec[] {
-  const s = new SpecList(UNET_PREFIX);
+/** The widths the UNet's block walk needs: the same for SD 1.5 and SDXL. */
+interface UnetBodyWidths {
+  modelChannels: number;
+  timeEmbedDim: number;
+  inChannels: number;
+  outChannels: number;
+  channelMult: readonly number[];
+  numResBlocks: number;
+}
+
+/** Adds the spatial transformer of a level (or the middle block) at prefix `p` with `c` channels, if it has one. */
+type TransformerAt = (level: number | 'middle') => ((p: string, c: number) => void) | undefined;
+
+/**
+ * The UNet from `input_blocks.0` to `out.2` as ldm numbers its blocks (input blocks with their downsamplers, the
+ * middle block, output blocks with their skip channels and upsamplers); the families differ in their transformers.
+ */
+export function unetBodyKeys(s: SpecList, w: UnetBodyWidths, transformerAt: TransformerAt): void {
   const mc = w.modelChannels;
   const T = w.timeEmbedDim;
   const last = w.channelMult.length - 1;
-  s.linear('time_embed.0', T, mc);
-  s.linear('time_embed.2', T, T);
   s.conv('input_blocks.0.0', mc, w.inChannels, 3);
   let ch = mc;
   const skips = [ch];
   let n = 1;
   w.channelMult.forEach((mult, level) => {
+    const transformer = transformerAt(level);
     for (let r = 0; r < w.numResBlocks; r++, n++) {
       resBlock(s, `input_blocks.${n}.0`, ch, mc * mult, T);
       ch = mc * mult;
-      if (w.attentionLevels.includes(level)) spatialTransformer(s, `input_blocks.${n}.1`, ch, w);
+      transformer?.(`input_blocks.${n}.1`, ch);
       skips.push(ch);
     }
     if (level !== last) {
@@ -64,20 +78,31 @@ export function unetKeys(w: UnetWidths): TensorSpec[] {
     }
   });
   resBlock(s, 'middle_block.0', ch, ch, T);
-  spatialTransformer(s, 'middle_block.1', ch, w);
+  transformerAt('middle')?.('middle_block.1', ch);
   resBlock(s, 'middle_block.2', ch, ch, T);
   n = 0;
   for (let level = last; level >= 0; level--) {
     const cout = mc * (w.channelMult[level] ?? 1);
+    const transformer = transformerAt(level);
     for (let r = 0; r <= w.numResBlocks; r++, n++) {
       resBlock(s, `output_blocks.${n}.0`, ch + (skips.pop() ?? 0), cout, T);
       ch = cout;
       let sub = 1;
-      if (w.attentionLevels.includes(level)) spatialTransformer(s, `output_blocks.${n}.${sub++}`, ch, w);
+      if (transformer) transformer(`output_blocks.${n}.${sub++}`, ch);
       if (level !== 0 && r === w.numResBlocks) s.conv(`output_blocks.${n}.${sub}.conv`, ch, ch, 3);
     }
   }
   s.norm('out.0', ch);
   s.conv('out.2', w.outChannels, ch, 3);
+}
+
+/** Every UNet weight of these widths. */
+export function unetKeys(w: UnetWidths): TensorSpec[] {
+  const s = new SpecList(UNET_PREFIX);
+  s.linear('time_embed.0', w.timeEmbedDim, w.modelChannels);
+  s.linear('time_embed.2', w.timeEmbedDim, w.timeEmbedDim);
+  unetBodyKeys(s, w, (level) =>
+    level === 'middle' || w.attentionLevels.includes(level) ? (p, c) => spatialTransformer(s, p, c, w) : undefined,
+  );
   return s.specs;
 }

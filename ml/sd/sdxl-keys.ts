@@ -5,7 +5,7 @@
  * `first_stage_model.*` (the VAE, SD 1.5's layout). The loader serves every layout under these names; the tiny
  * generator and the LoRA module list are built from the same lists.
  */
-import { resBlock, transformerBlock } from './keys-unet';
+import { transformerBlock, unetBodyKeys } from './keys-unet';
 import { textKeys } from './keys-text';
 import { vaeKeys } from './keys-vae';
 import { SpecList, TEXT_PREFIX, UNET_PREFIX, type TensorSpec } from './spec';
@@ -27,48 +27,15 @@ function spatialTransformer(s: SpecList, p: string, c: number, depth: number, w:
 /** Every SDXL UNet weight of these widths, in the order sgm builds its blocks. */
 export function sdxlUnetKeys(w: SdxlUnetWidths): TensorSpec[] {
   const s = new SpecList(UNET_PREFIX);
-  const mc = w.modelChannels;
   const T = w.timeEmbedDim;
-  const last = w.channelMult.length - 1;
-  s.linear('time_embed.0', T, mc);
+  s.linear('time_embed.0', T, w.modelChannels);
   s.linear('time_embed.2', T, T);
   s.linear('label_emb.0.0', T, w.admInChannels);
   s.linear('label_emb.0.2', T, T);
-  s.conv('input_blocks.0.0', mc, w.inChannels, 3);
-  let ch = mc;
-  const skips = [ch];
-  let n = 1;
-  w.channelMult.forEach((mult, level) => {
-    const depth = w.transformerDepths[level] ?? 0;
-    for (let r = 0; r < w.numResBlocks; r++, n++) {
-      resBlock(s, `input_blocks.${n}.0`, ch, mc * mult, T);
-      ch = mc * mult;
-      if (depth > 0) spatialTransformer(s, `input_blocks.${n}.1`, ch, depth, w);
-      skips.push(ch);
-    }
-    if (level !== last) {
-      s.conv(`input_blocks.${n}.0.op`, ch, ch, 3);
-      skips.push(ch);
-      n++;
-    }
+  unetBodyKeys(s, w, (level) => {
+    const depth = level === 'middle' ? w.middleDepth : (w.transformerDepths[level] ?? 0);
+    return depth > 0 ? (p, c) => spatialTransformer(s, p, c, depth, w) : undefined;
   });
-  resBlock(s, 'middle_block.0', ch, ch, T);
-  spatialTransformer(s, 'middle_block.1', ch, w.middleDepth, w);
-  resBlock(s, 'middle_block.2', ch, ch, T);
-  n = 0;
-  for (let level = last; level >= 0; level--) {
-    const cout = mc * (w.channelMult[level] ?? 1);
-    const depth = w.transformerDepths[level] ?? 0;
-    for (let r = 0; r <= w.numResBlocks; r++, n++) {
-      resBlock(s, `output_blocks.${n}.0`, ch + (skips.pop() ?? 0), cout, T);
-      ch = cout;
-      let sub = 1;
-      if (depth > 0) spatialTransformer(s, `output_blocks.${n}.${sub++}`, ch, depth, w);
-      if (level !== 0 && r === w.numResBlocks) s.conv(`output_blocks.${n}.${sub}.conv`, ch, ch, 3);
-    }
-  }
-  s.norm('out.0', ch);
-  s.conv('out.2', w.outChannels, ch, 3);
   return s.specs;
 }
 
