@@ -16,12 +16,14 @@
  * DELETE /api/queue/:id                    -> 204                     (remove a queued run)
  * GET    /api/artifacts/:id                -> the bytes, with its mime type
  * GET    /api/workflows                    -> WorkflowListing[]
- * GET    /api/workflows/:name              -> WorkflowFile
- * PUT    /api/workflows/:name  WorkflowFile-> WorkflowListing
+ * GET    /api/workflows/:name              -> WorkflowFile, with its revision as the ETag header
+ * PUT    /api/workflows/:name  WorkflowFile-> WorkflowListing (with the new revision; also as ETag)
+ *        with If-Match: "<revision>"       -> 409 WorkflowConflict when the file changed since that revision
+ *        (without If-Match the save replaces whatever is there, as scripts and older clients expect)
  * DELETE /api/workflows/:name              -> 204
  * GET    /api/workflows/:name?source=example -> WorkflowFile           (the shipped example, even under a copy)
  * PUT to an example's name                  -> 409 (examples are read-only: save under another name)
- * POST   /api/workflows/:name/rename { to } -> { name }
+ * POST   /api/workflows/:name/rename { to } -> RenameResponse
  * POST   /api/workflow-examples/restore    -> { restored: names }     (removes copies saved over examples)
  * GET    /api/templates                    -> TemplateListing[]       (the template gallery)
  * GET    /api/templates/:name              -> WorkflowFile
@@ -70,6 +72,22 @@ export interface WorkflowListing {
   description?: string;
   modifiedAt: number;
   example: boolean;
+  /** A digest of the file's bytes (the GET's ETag): any change to the file, by anyone, gives a new one. */
+  revision?: string;
+}
+
+/** A save with If-Match refused because the file is no longer that revision (another window or a script saved). */
+export interface WorkflowConflict extends ApiError {
+  error: 'conflict';
+  /** The file's revision now; null when it was deleted meanwhile. */
+  revision: string | null;
+}
+
+/** A rename's answer: the file's revision before and after (a title rewrites it), so open tabs can follow. */
+export interface RenameResponse {
+  name: string;
+  revision?: string;
+  previousRevision?: string;
 }
 
 /** Model folders (loraflow's own, and ComfyUI / A1111 installs given with --models) and the files in them. */

@@ -17,6 +17,7 @@ import { ConnectionBanner } from './ui/ConnectionBanner';
 import { ImageViewer } from './ui/ImageViewer';
 import { PanelBoundary } from './ui/PanelBoundary';
 import { PathPicker } from './ui/PathPicker';
+import { SaveConflictDialog } from './ui/SaveConflictDialog';
 import { installShortcuts } from './ui/shortcuts';
 import { TabBar } from './ui/TabBar';
 import { Toasts } from './ui/Toasts';
@@ -63,6 +64,7 @@ export function App() {
         <ContextMenu />
         <PathPicker />
         <ImageViewer />
+        <SaveConflictDialog />
         <Toasts />
       </div>
     </ReactFlowProvider>

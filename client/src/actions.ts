@@ -11,6 +11,7 @@ import {
 } from './graph/embedded-workflow';
 import { validate } from './graph/validation';
 import { setServerRefusal } from './store/serverRefusals';
+import { showSaveConflict } from './store/saveConflict';
 import { activeTab, closeTab, edit, editorStore, markSaved, openTab, setTabRun } from './store/editor';
 import { selectedWorkflowNodes } from './selection-actions';
 import { checkWorkflowPaths } from './store/pathChecks';
@@ -153,15 +154,37 @@ export async function saveActive(): Promise<void> {
     if (listing.some((w) => w.name === name && !w.example))
       return saveActiveAs(`"${name}" exists in the library already. Save this workflow as:`);
   }
+  // The revision it was opened or last saved at: a save by another window or a script meanwhile is a 409, which
+  // asks what to do (save-conflict.ts), instead of silently replacing their changes (QA S6-F15).
+  const outcome = await saveTab(tab.id, name, tab.revision);
+  if (outcome === 'read-only') return saveActiveAs(`${name} is an example and stays as shipped. Save a copy as:`);
+}
+
+/**
+ * Saves tab `tabId` as `name` (with `revision`: only over that revision of the file) and says so; a conflict opens
+ * the save-conflict dialog. Returns what happened.
+ */
+export async function saveTab(
+  tabId: string,
+  name: string,
+  revision: string | undefined,
+): Promise<'saved' | 'conflict' | 'read-only' | 'failed'> {
+  const doc = editorStore.get().tabs[tabId]?.doc;
+  if (!doc) return 'failed';
   try {
-    await api.saveWorkflow(name, tab.doc);
-    markSaved(tab.id, name);
+    const saved = await api.saveWorkflow(name, doc, revision);
+    markSaved(tabId, name, saved.revision, doc);
     libraryChanged();
     toast(`Saved ${name}.json`);
+    return 'saved';
   } catch (e) {
-    if (e instanceof ApiCallError && e.status === 409)
-      return saveActiveAs(`${name} is an example and stays as shipped. Save a copy as:`);
+    if (e instanceof ApiCallError && e.conflict) {
+      showSaveConflict({ tabId, name, message: e.message, revision: e.conflict.revision });
+      return 'conflict';
+    }
+    if (e instanceof ApiCallError && e.status === 409 && e.code === 'read-only') return 'read-only';
     toast(`Save failed: ${(e as Error).message}`, 'error');
+    return 'failed';
   }
 }
 
@@ -174,14 +197,9 @@ export async function saveActiveAs(question = 'Save the workflow as:'): Promise<
   const listing = await api.workflows().catch(() => []);
   if (listing.some((w) => w.name === name) && !window.confirm(`"${name}" exists in the library. Replace it?`)) return;
   if (tab.doc.name !== answer) edit((d) => void (d.name = answer), undefined, tab.id);
-  try {
-    await api.saveWorkflow(name, activeTab().doc);
-    markSaved(tab.id, name);
-    libraryChanged();
-    toast(`Saved ${name}.json`);
-  } catch (e) {
-    toast(`Save failed: ${(e as Error).message}`, 'error');
-  }
+  // Replacing was confirmed just now (or the name was free): no revision to hold it to.
+  const outcome = await saveTab(tab.id, name, undefined);
+  if (outcome === 'read-only') toast(`Save failed: "${name}" is a shipped example and stays as shipped`, 'error');
 }
 
 /** Downloads the active tab's workflow as a .json file. */
@@ -197,7 +215,10 @@ export function downloadActive(): void {
 }
 
 /** Opens workflow JSON text in a new tab; unknown node types load and are marked on the canvas. */
-export function openWorkflowText(text: string, extra: { libraryName?: string; runId?: string } = {}): boolean {
+export function openWorkflowText(
+  text: string,
+  extra: { libraryName?: string; runId?: string; revision?: string } = {},
+): boolean {
   try {
     const { workflow, warnings } = parseWorkflow(text);
     openTab(workflow, extra);
@@ -220,7 +241,8 @@ export async function openFromLibrary(name: string): Promise<void> {
   const open = s.order.find((id) => s.tabs[id]?.libraryName === name);
   if (open) return void editorStore.update((d) => void (d.activeId = open));
   try {
-    openWorkflowText(JSON.stringify(await api.workflow(name)), { libraryName: name });
+    const { data, revision } = await api.workflowWithRevision(name);
+    openWorkflowText(JSON.stringify(data), { libraryName: name, revision });
   } catch (e) {
     toast(`Cannot open ${name}: ${(e as Error).message}`, 'error');
   }

@@ -23,7 +23,7 @@ test('a rename with a title rewrites the name inside the file, keeps the rest an
     to: 'renamed-style',
     title: 'renamed style',
   });
-  expect(res.body).toEqual({ name: 'renamed-style' });
+  expect(res.body).toMatchObject({ name: 'renamed-style' });
   const dir = path.join(data, 'workflows');
   expect(fs.existsSync(path.join(dir, 'my-style-lora.json'))).toBe(false);
   const stored = JSON.parse(fs.readFileSync(path.join(dir, 'renamed-style.json'), 'utf8'));

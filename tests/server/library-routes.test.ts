@@ -28,7 +28,9 @@ test('saving under an example’s name is refused; a user workflow is renamed; r
   expect(await put('quickstart-style-lora', { ...example, name: 'changed' })).toBe(409);
   expect(await put('mine', example)).toBe(200);
   expect((await post(`${server.url}/api/workflows/mine/rename`, { to: 'quickstart-style-lora' })).status).toBe(409);
-  expect((await post(`${server.url}/api/workflows/mine/rename`, { to: 'renamed' })).body).toEqual({ name: 'renamed' });
+  expect((await post(`${server.url}/api/workflows/mine/rename`, { to: 'renamed' })).body).toMatchObject({
+    name: 'renamed',
+  });
   expect(fs.existsSync(path.join(data, 'workflows', 'renamed.json'))).toBe(true);
   // A copy written over an example by an older version: listed instead of it until restored.
   fs.writeFileSync(

@@ -22,8 +22,8 @@ async function rename(w: WorkflowListing, reload: () => void): Promise<void> {
   const to = libraryNameOf({ name: answer } as Parameters<typeof libraryNameOf>[0]);
   try {
     // The file and the workflow's own name change together: the list, the tab and the delete prompt agree.
-    await api.renameWorkflow(w.name, to, answer);
-    renameLibraryTabs(w.name, to, answer);
+    const renamed = await api.renameWorkflow(w.name, to, answer);
+    renameLibraryTabs(w.name, to, answer, { previous: renamed.previousRevision, next: renamed.revision });
     toast(`Renamed to ${to}.json`);
   } catch (e) {
     toast(`Rename failed: ${(e as Error).message}`, 'error');

@@ -17,6 +17,11 @@ export interface Tab {
   savedJson: string;
   /** Its name in the server's workflow library, once opened from or saved there. */
   libraryName?: string;
+  /**
+   * The library file's revision when this tab opened or last saved it: a save sends it, and the server refuses
+   * (409) when someone else saved meanwhile instead of overwriting their changes. Unset: the save replaces the file.
+   */
+  revision?: string;
   /** The run whose node states the canvas shows. */
   runId?: string;
   history: History;
@@ -66,7 +71,10 @@ export function isDirty(tab: Tab): boolean {
 }
 
 /** Opens a workflow in a new tab and makes it active; returns the tab id. */
-export function openTab(doc: WorkflowFile, extra: Partial<Pick<Tab, 'libraryName' | 'runId'>> = {}): string {
+export function openTab(
+  doc: WorkflowFile,
+  extra: Partial<Pick<Tab, 'libraryName' | 'runId' | 'revision'>> = {},
+): string {
   const tab = newTab(doc, extra);
   editorStore.update((s) => {
     s.tabs[tab.id] = tab as Draft<Tab>;
@@ -157,11 +165,17 @@ export function redo(tabId = editorStore.get().activeId): void {
   });
 }
 
-/** Records that the tab's current doc was saved (under `libraryName` in the library, when given). */
-export function markSaved(tabId: string, libraryName?: string): void {
+/**
+ * Records that the tab's doc was saved (under `libraryName` in the library at `revision`, when given). `doc` is
+ * the one sent: edits made while the save was on its way stay unsaved.
+ */
+export function markSaved(tabId: string, libraryName?: string, revision?: string, doc?: WorkflowFile): void {
   updateTab(tabId, (t) => {
-    t.savedJson = serializeWorkflow(t.doc as WorkflowFile);
-    if (libraryName) t.libraryName = libraryName;
+    t.savedJson = serializeWorkflow(doc ?? (t.doc as WorkflowFile));
+    if (libraryName) {
+      t.libraryName = libraryName;
+      t.revision = revision;
+    }
   });
 }
 
@@ -180,13 +194,21 @@ export function setTabRun(tabId: string, runId: string | undefined): void {
 
 /**
  * Tabs opened from a library workflow that was renamed (or deleted: `to` undefined) follow it; with `title`, the
- * workflow's own name too, in the doc and in the saved copy (a rename is not an unsaved change).
+ * workflow's own name too, in the doc and in the saved copy (a rename is not an unsaved change). A tab that had the
+ * file at `revisions.previous` takes its new revision; a tab already behind stays behind (its save still asks).
  */
-export function renameLibraryTabs(from: string, to: string | undefined, title?: string): void {
+export function renameLibraryTabs(
+  from: string,
+  to: string | undefined,
+  title?: string,
+  revisions: { previous?: string; next?: string } = {},
+): void {
   editorStore.update((s) => {
     for (const tab of Object.values(s.tabs)) {
       if (tab.libraryName !== from) continue;
       tab.libraryName = to;
+      if (to === undefined) tab.revision = undefined;
+      else if (tab.revision !== undefined && tab.revision === revisions.previous) tab.revision = revisions.next;
       if (title === undefined) continue;
       const saved = JSON.parse(tab.savedJson) as WorkflowFile;
       tab.savedJson = serializeWorkflow({ ...saved, name: title });

@@ -8,6 +8,8 @@ interface SavedTab {
   doc: WorkflowFile;
   savedJson: string;
   libraryName?: string;
+  /** The library revision the tab last opened or saved (a save after a reload still detects others' saves). */
+  revision?: string;
   runId?: string;
 }
 
@@ -22,7 +24,7 @@ export function restoreTabs(storage: Storage = localStorage): boolean {
   if (!saved?.tabs.length) return false;
   const initial = editorStore.get().order.slice();
   const ids = saved.tabs.map((t) => {
-    const id = openTab(t.doc, { libraryName: t.libraryName, runId: t.runId });
+    const id = openTab(t.doc, { libraryName: t.libraryName, runId: t.runId, revision: t.revision });
     markSaved(id);
     editorStore.update((s) => void (s.tabs[id]!.savedJson = t.savedJson));
     return id;
@@ -39,7 +41,7 @@ export function persistTabs(storage: Storage = localStorage): () => void {
     const s = editorStore.get();
     const tabs: SavedTab[] = s.order.map((id) => {
       const t = s.tabs[id]!;
-      return { doc: t.doc, savedJson: t.savedJson, libraryName: t.libraryName, runId: t.runId };
+      return { doc: t.doc, savedJson: t.savedJson, libraryName: t.libraryName, revision: t.revision, runId: t.runId };
     });
     try {
       storage.setItem(KEY, JSON.stringify({ tabs, active: s.order.indexOf(s.activeId) }));

@@ -8,12 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
-import type { TemplateListing } from '../../../protocol/api';
+import type { RenameResponse, TemplateListing } from '../../../protocol/api';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { parseWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
 import { writeFileAtomic } from '../files-util';
 import { LibraryFileError, readLibraryFile } from './library-file';
+import { currentRevision } from './workflow-revision';
 import { isValidWorkflowName } from './workflows';
 
 interface Folders {
@@ -58,6 +59,7 @@ export function libraryExamplesRouter(folders: Folders): Router {
       return sendError(res, 409, 'exists', `a workflow named "${target}" exists already`);
     const from = path.join(folders.user, `${name}.json`);
     const into = path.join(folders.user, `${target}.json`);
+    const previousRevision = currentRevision(folders.user, name);
     const title = (req.body as { title?: unknown } | undefined)?.title;
     if (typeof title === 'string' && title.trim() !== '') {
       // The workflow's own name (what the library lists, the tab shows and the delete prompt names) follows the
@@ -76,7 +78,9 @@ export function libraryExamplesRouter(folders: Folders): Router {
       writeFileAtomic(into, `${JSON.stringify({ ...doc, name: title.trim().slice(0, 200) }, null, 2)}\n`);
       if (into !== from) fs.unlinkSync(from);
     } else fs.renameSync(from, into);
-    res.json({ name: target });
+    // Tabs that had the file at its latest revision follow it to the new one; a stale tab stays stale.
+    const answer: RenameResponse = { name: target, previousRevision, revision: currentRevision(folders.user, target) };
+    res.json(answer);
   });
 
   router.post('/workflow-examples/restore', (_req, res) => {

@@ -11,6 +11,7 @@ import {
 import { sendError } from '../errors';
 import { writeFileAtomic } from '../files-util';
 import { LibraryFileError, libraryFileExists, readLibraryFile } from './library-file';
+import { currentRevision, revisionOf, saveAllowed, setRevision } from './workflow-revision';
 
 /** File names of the library: letters, digits, space, dot, dash, underscore; never a path. */
 const NAME_PATTERN = /^[\w][\w .-]{0,99}$/;
@@ -28,12 +29,14 @@ function listing(dir: string, file: string, example: boolean): WorkflowListing |
   const full = path.join(dir, file);
   try {
     const stat = fs.statSync(full);
-    const data = JSON.parse(readLibraryFile(dir, file)) as { name?: unknown; description?: unknown };
+    const text = readLibraryFile(dir, file);
+    const data = JSON.parse(text) as { name?: unknown; description?: unknown };
     const item: WorkflowListing = {
       name: file.slice(0, -'.json'.length),
       title: typeof data.name === 'string' && data.name ? data.name : file.slice(0, -5),
       modifiedAt: stat.mtimeMs,
       example,
+      revision: revisionOf(text),
     };
     if (typeof data.description === 'string') item.description = data.description;
     return item;
@@ -69,7 +72,10 @@ export function workflowsRouter(folders: Folders): Router {
     const dir = [folders.user, folders.examples].find((d) => libraryFileExists(d, `${name}.json`));
     if (!dir) return sendError(res, 404, 'not-found', `no workflow "${name}"`);
     try {
-      res.json(parseWorkflow(readLibraryFile(dir, `${name}.json`)).workflow);
+      const text = readLibraryFile(dir, `${name}.json`);
+      const { workflow } = parseWorkflow(text);
+      setRevision(res, revisionOf(text));
+      res.json(workflow);
     } catch (err) {
       if (err instanceof LibraryFileError) return sendError(res, err.status, 'not-read', err.message);
       if (err instanceof WorkflowParseError) return sendError(res, 422, 'bad-workflow', `${name}.json: ${err.message}`);
@@ -88,8 +94,11 @@ export function workflowsRouter(folders: Folders): Router {
       if (err instanceof WorkflowParseError) return sendError(res, 400, 'bad-workflow', err.message);
       throw err;
     }
+    // The check and the write run in one synchronous stretch: no other request of this server comes between them.
+    if (!saveAllowed(req, res, name, currentRevision(folders.user, name))) return;
     fs.mkdirSync(folders.user, { recursive: true });
     writeFileAtomic(fileOf(folders.user, name), text);
+    setRevision(res, revisionOf(text));
     res.json(listing(folders.user, `${name}.json`, false));
   });
 
