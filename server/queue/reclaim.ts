@@ -11,6 +11,15 @@ export function ownedByAnotherLiveProcess(run: StoredRun): boolean {
   }
 }
 
+/** Marks a run interrupted (resumable) and its running nodes cancelled, each with the reason. */
+export function markInterrupted(runs: RunStore, runId: string, nodeReason: string, runReason: string): void {
+  for (const state of Object.values(runs.nodes(runId))) {
+    if (state.status === 'running')
+      runs.saveNode(runId, { ...state, status: 'cancelled', error: { message: nodeReason } });
+  }
+  runs.update(runId, { status: 'interrupted', finishedAt: Date.now(), error: runReason });
+}
+
 /**
  * Marks 'running' runs whose owner process is gone (a `loraflow run` killed with kill -9, a crashed server) as
  * interrupted, with their running nodes cancelled, so that the history tells the truth and they can be resumed.
@@ -21,19 +30,12 @@ export function interruptRunsOfDeadOwners(runs: RunStore): string[] {
   const marked: string[] = [];
   for (const run of runs.withStatus('running')) {
     if (run.ownerPid === process.pid || ownedByAnotherLiveProcess(run)) continue;
-    for (const state of Object.values(runs.nodes(run.id))) {
-      if (state.status !== 'running') continue;
-      runs.saveNode(run.id, {
-        ...state,
-        status: 'cancelled',
-        error: { message: 'interrupted: the loraflow process running it stopped' },
-      });
-    }
-    runs.update(run.id, {
-      status: 'interrupted',
-      finishedAt: Date.now(),
-      error: `interrupted: the loraflow process running it (pid ${String(run.ownerPid ?? '?')}) stopped`,
-    });
+    markInterrupted(
+      runs,
+      run.id,
+      'interrupted: the loraflow process running it stopped',
+      `interrupted: the loraflow process running it (pid ${String(run.ownerPid ?? '?')}) stopped`,
+    );
     marked.push(run.id);
   }
   return marked;

@@ -6,6 +6,7 @@ import type { RunDetail, RunSummary, ServerMessage } from '../../protocol/messag
 import type { ValidationError } from '../../protocol/validation-types';
 import { checkSubmission } from './submission';
 import { LiveRun } from './live-run';
+import { markInterrupted, ownedByAnotherLiveProcess } from './reclaim';
 
 export type SubmitResult =
   | { ok: true; id: string; warnings: string[] }
@@ -241,20 +242,12 @@ export class RunQueue {
         this.queued.push(run.id);
         continue;
       }
-      for (const state of Object.values(runs.nodes(run.id))) {
-        if (state.status === 'running') {
-          runs.saveNode(run.id, {
-            ...state,
-            status: 'cancelled',
-            error: { message: 'interrupted: loraflow stopped while this node ran' },
-          });
-        }
-      }
-      runs.update(run.id, {
-        status: 'interrupted',
-        finishedAt: Date.now(),
-        error: 'interrupted: loraflow stopped during this run',
-      });
+      markInterrupted(
+        runs,
+        run.id,
+        'interrupted: loraflow stopped while this node ran',
+        'interrupted: loraflow stopped during this run',
+      );
     }
     for (const run of runs.withStatus('queued')) {
       if (ownedByAnotherLiveProcess(run) || this.queued.includes(run.id)) continue;
@@ -377,16 +370,5 @@ export class RunQueue {
         // A broken subscriber must never stop the run or the other subscribers.
       }
     }
-  }
-}
-
-/** Whether `run` belongs to another process that is still alive (signal 0 only checks that it exists). */
-function ownedByAnotherLiveProcess(run: StoredRun): boolean {
-  if (run.ownerPid === undefined || run.ownerPid === process.pid) return false;
-  try {
-    process.kill(run.ownerPid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
