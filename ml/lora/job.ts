@@ -3,11 +3,8 @@ import type { JobMessage } from '../runtime/job-messages';
 import type { TrainConfig } from '../train/types';
 import type { LoraTaskOptions } from './task';
 
-export interface LoraTrainJob {
-  modelPath: string;
-  task: LoraTaskOptions;
-  /** Images the validation loss is computed on (held out, or training images when the set is tiny). */
-  validationIndices: number[];
+/** How long a training job runs, where it keeps its state, and when it checkpoints and samples: every family's. */
+export interface TrainRunPlan {
   config: TrainConfig;
   /** Train until this many steps in total (a resumed run counts the checkpoint's steps). */
   steps: number;
@@ -21,6 +18,13 @@ export interface LoraTrainJob {
   sampleSeed: number;
   sampleSteps: number;
   threads?: number;
+}
+
+export interface LoraTrainJob extends TrainRunPlan {
+  modelPath: string;
+  task: LoraTaskOptions;
+  /** Images the validation loss is computed on (held out, or training images when the set is tiny). */
+  validationIndices: number[];
 }
 
 /** How a LoRA training job ends: the step it reached, and whether it was cancelled (after its checkpoint). */

@@ -5,14 +5,13 @@
  * the latent cache did) go to onLog.
  */
 import * as path from 'node:path';
-import type { LoraTrainResult } from '../lora/job';
+import type { LoraTrainResult, TrainRunPlan } from '../lora/job';
 import { runJob, type JobEvent, type JobMessage } from '../runtime/job-messages';
-import type { TrainConfig } from '../train/types';
 import type { Prediction } from './schedule';
 import type { SizeCondition } from './sdxl-cond';
 import type { PivotalJob } from './trigger-embedding';
 
-export interface SdTrainJob {
+export interface SdTrainJob extends TrainRunPlan {
   /** The family the checkpoint must be (the worker refuses another). */
   family: 'sd15' | 'sdxl';
   /** The checkpoint file or diffusers folder, and its sha256 (the cache key of latents and embeddings). */
@@ -60,18 +59,8 @@ export interface SdTrainJob {
   captionDropout: number;
   /** Recompute blocks and attention chunks in the backward pass (less memory, about a third more time). */
   checkpointing: boolean;
-  config: TrainConfig;
-  steps: number;
-  stateDir: string;
-  checkpointEvery: number;
-  keepLast: number;
-  sampleEvery: number;
-  samplePrompts: string[];
-  sampleSeed: number;
-  sampleSteps: number;
   /** In-training samples see the adapters as a file of this dtype stores them (SaveCheckpoint's default fp16). */
   sampleDtype: 'F16' | 'F32';
-  threads?: number;
 }
 
 /** An SD training worker's messages: the one job protocol (ml/runtime/job-messages.ts). */
