@@ -26,8 +26,7 @@ export function serveEditor(app: Express, distDir: string): void {
   const notBuilt = (res: express.Response) => res.status(503).type('html').send(NOT_BUILT_PAGE);
   app.get(/^\/(?!api\/|ws$).*/, (_req, res) => {
     if (!fs.existsSync(index)) return notBuilt(res);
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index, (err) => {
+    res.sendFile(index, { cacheControl: false, headers: { 'Cache-Control': 'no-cache' } }, (err) => {
       if (err && !res.headersSent) notBuilt(res);
     });
   });
