@@ -59,10 +59,26 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed everything to the OS: a pipe that is read slowly (`| less`, `| tee`)
+ * takes 64 KiB at a time, and process.exit would drop what still waits in Node's buffer. The process cannot just
+ * end by itself, since worker threads and sockets a command opened may hold it.
+ */
+async function exitFlushed(code: number): Promise<never> {
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (stream.destroyed || !stream.writable) return resolve();
+      stream.once('error', () => resolve()); // a reader that went away (`| head`): nothing more to deliver
+      stream.write('', () => resolve());
+    });
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitFlushed(code),
   (e: unknown) => {
     err(`loraflow: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(1);
+    return exitFlushed(1);
   },
 );
