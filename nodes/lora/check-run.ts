@@ -10,6 +10,7 @@ import type { NodeContext } from '../api';
 import { checkFigures, type CheckFigures } from './check-figures';
 import { checkFindings, describeCell, pickNote, survivalText, type Finding } from './check-findings';
 import { labelledGrid } from './labelled-grid';
+import { blankImagesWarning, type DrawnImage } from '../model/blank-image';
 
 /** Subjects the built-in model draws well, none of them in the example datasets. */
 export const DEFAULT_CHECK_SUBJECTS = [
@@ -158,6 +159,17 @@ export async function runLoraCheckWith(
   });
   const findings = checkFindings(figures);
   const label = (l: CheckLora) => (l.step !== undefined ? `step ${l.step}` : l.name);
+  // Blank cells (NaN from an overflowing LoRA) would read as a "strong effect"; say what they are.
+  const px = size * size * 3;
+  const drawn: DrawnImage[] = main.images.flatMap((all, si) =>
+    prompts.map((p, pi) => ({
+      rgb: all.subarray(pi * px, (pi + 1) * px),
+      label: `${si === 0 ? 'base model' : `${label(cells[si - 1]!.l)} @ ${cells[si - 1]!.strength}`} "${p}"`,
+      withLora: si > 0,
+    })),
+  );
+  const blank = blankImagesWarning(drawn, 'LoRA check');
+  if (blank) ctx.warn(blank);
   const table = figures.cells.map(
     (c, i) =>
       `${i === figures.best ? '* ' : '  '}${label(cells[i]!.l)} @ ${c.strength}: ${describeCell(c, figures)}${i === figures.best ? pickNote(figures) : ''}`,

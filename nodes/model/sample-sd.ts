@@ -11,11 +11,12 @@ import { SD_SAMPLERS, type SdSamplerKind } from '../../ml/sd/sampler';
 import { sampleSdInWorker, type SdSampleJob } from '../../ml/sd/sample-job';
 import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
-import type { LoraUse, Row } from '../lora/lora-sampling';
+import { appliesLora, imageLabel, type LoraUse, type Row } from '../lora/lora-sampling';
 import { loraRows } from '../lora/sample-loras';
 import { readLoraList } from '../lora/lora-value';
 import { toJson, type ImagesValue } from './model-value';
 import { withWorkflowChunk } from './png-workflow';
+import { blankImagesWarning, type DrawnImage } from './blank-image';
 import { readSdModel, SD_FAMILY_LABEL } from './sd-model-value';
 
 export interface SdSampleParams {
@@ -146,11 +147,13 @@ export async function sampleSdNode(
   );
   const tiles: Uint8Array[] = [];
   const items: ImagesValue['items'] = [];
+  const drawn: DrawnImage[] = [];
   for (const [ri, r] of rows.entries())
     for (const [pi, prompt] of clean.entries()) {
       const k = keys.indexOf(comboKey(r.cells[pi] ?? []));
       const tile = result.images[k]![combos.get(keys[k]!)!.prompts.indexOf(pi)]!;
       tiles.push(tile);
+      drawn.push({ rgb: tile, label: imageLabel(pi, prompt, r.label), withLora: appliesLora(r.cells[pi]) });
       const caption = r.label ? `${prompt} [${r.label}]` : prompt;
       const file = withWorkflowChunk(await png(tile, width, height), ctx.workflow);
       items.push({
@@ -159,6 +162,8 @@ export async function sampleSdNode(
         seed: params.seed + pi,
       });
     }
+  const blank = blankImagesWarning(drawn);
+  if (blank) ctx.warn(blank);
   const cols =
     rows.length > 1 ? clean.length : params.columns > 0 ? params.columns : Math.ceil(Math.sqrt(clean.length));
   const g = grid(tiles, width, height, cols);

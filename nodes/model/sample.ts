@@ -4,13 +4,14 @@ import { sampleInWorker } from '../../ml/dit/sample-job';
 import { SAMPLERS, type SamplerKind } from '../../ml/dit/sampler';
 import { captionTooLong } from '../../ml/dit/tokenizer';
 import { defineNode, NodeUserError } from '../api';
-import { sampleRows } from '../lora/lora-sampling';
+import { imageLabel, sampleRows } from '../lora/lora-sampling';
 import { withWorkflowChunk } from './png-workflow';
 import { loraRows, loraTagFingerprint } from '../lora/sample-loras';
 import { STACKING_HINT, STRENGTH_HINT } from '../lora/strength';
 import { modelFile, readModel, toJson, type ImagesValue } from './model-value';
 import { SD_SAMPLERS } from '../../ml/sd/sampler';
 import { sampleSdNode } from './sample-sd';
+import { blankImagesWarning } from './blank-image';
 import { isSdModel } from './sd-model-value';
 
 /** Width, height and clip skip mean nothing to the emoji model: the editor shows them when LoadModel is SD. */
@@ -213,6 +214,10 @@ export const sampleNode = defineNode<SampleParams>({
     const size = result.imageSize;
     const px = size * size * 3;
     const images = result.images[0]!;
+    const blank = blankImagesWarning(
+      prompts.map((p, i) => ({ rgb: images.subarray(i * px, (i + 1) * px), label: imageLabel(i, p), withLora: false })),
+    );
+    if (blank) ctx.warn(blank);
     const items: ImagesValue['items'] = [];
     for (const [i, caption] of prompts.entries()) {
       const png = await tilesToPng(images.subarray(i * px, (i + 1) * px), size, 1);
