@@ -3,23 +3,13 @@
  * POST /api/import, /api/export on a real server. Imported paths are kept as given; one outside the allowed
  * folders is an error naming the node and parameter, and a run refuses it too.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportResponse, ExportResponse } from '../../protocol/interop/types';
-import { BIN, startServer, tempDir, type ServerProcess } from '../server/harness';
+import { runLoraflow, type ServerProcess, startServer, tempDir } from '../server/harness';
 import { FIXTURES } from './fixtures';
 
-function loraflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LORAFLOW_TOKEN: '' } });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const loraflow = (args: string[]) => runLoraflow(args);
 
 const dir = tempDir('loraflow-interop-');
 const data = path.join(dir, 'data');

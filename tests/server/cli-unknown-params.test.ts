@@ -4,7 +4,6 @@
  * closest real name, and the workflow stays valid (an older file with a parameter a newer version removed still
  * runs). `--set train.stepz=…` suggests `steps`.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { builtinNodes } from '../../nodes';
@@ -12,20 +11,9 @@ import { applyOverrides } from '../../protocol/overrides';
 import { unknownParamWarnings } from '../../protocol/unknown-params';
 import { validateWorkflow } from '../../protocol/validate';
 import { parseWorkflow } from '../../protocol/workflow-io';
-import { BIN, tempDir, TEST_NODES, workflow } from './harness';
+import { runLoraflow, tempDir, workflow } from './harness';
 
-function loraflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const loraflow = (args: string[]) => runLoraflow(args, { testNodes: true });
 
 const dir = tempDir();
 const schemas = builtinNodes.map((n) => n.schema);

@@ -5,21 +5,11 @@
  *
  *   images (LoadImages, folder = …)
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, tempDir, workflow } from './harness';
+import { runLoraflow, tempDir, workflow } from './harness';
 
-function loraflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LORAFLOW_TOKEN: '' } });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const loraflow = (args: string[]) => runLoraflow(args);
 
 const dir = tempDir();
 const data = path.join(dir, 'data');

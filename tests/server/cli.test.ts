@@ -9,20 +9,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, startServer, tempDir, TEST_NODES, workflow } from './harness';
+import { BIN, runLoraflow, startServer, tempDir, TEST_NODES, workflow } from './harness';
 
-function loraflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LORAFLOW_EXTRA_NODES: TEST_NODES, LORAFLOW_TOKEN: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const loraflow = (args: string[]) => runLoraflow(args, { testNodes: true });
 
 const dir = tempDir();
 const file = path.join(dir, 'small.json');

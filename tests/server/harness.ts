@@ -217,3 +217,26 @@ export function rawRequest(
     req.end(opts.body);
   });
 }
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `loraflow` command as a user types it (bin/loraflow.js, no token) and collects what it prints;
+ * `testNodes` registers the test node types (Const, Add, ...) as LORAFLOW_EXTRA_NODES.
+ */
+export function runLoraflow(args: string[], opts: { testNodes?: boolean } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LORAFLOW_TOKEN: '' };
+    if (opts.testNodes) env.LORAFLOW_EXTRA_NODES = TEST_NODES;
+    const proc = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
