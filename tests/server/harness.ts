@@ -237,6 +237,7 @@ export function runLoraflow(args: string[], opts: { testNodes?: boolean } = {}):
     let stderr = '';
     proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the process may exit before its pipes are drained, and the tail would be lost.
+    proc.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
