@@ -103,3 +103,41 @@ it('the second of two windows saving the same workflow is asked, and loses nothi
   await a.context().close();
   await b.context().close();
 });
+
+it('a tab follows its own rename without a false conflict; a workflow deleted meanwhile is saved again on request', async () => {
+  await putWorkflow(editor.server, 'to-rename', { ...shared('mine'), name: 'to-rename' });
+  await putWorkflow(editor.server, 'to-delete', { ...shared('kept'), name: 'to-delete' });
+  const page = await newEditorPage(editor.browser);
+  await withScreenshot(page, 'save-conflict-rename', async () => {
+    // Renaming with a title rewrites the file (a new revision): the tab takes it and its next save just saves.
+    await openFromLibrary(page, editor.server, 'to-rename', 't');
+    page.once('dialog', (d) => void d.accept('renamed here'));
+    await page.click('[data-testid=rename-to-rename]');
+    await page.waitForSelector('.toast:has-text("Renamed to renamed-here.json")');
+    await typeText(page, 'after the rename');
+    await save(page);
+    await page.waitForSelector('.toast:has-text("Saved renamed-here.json")');
+    expect(await storedText('renamed-here')).toBe('after the rename');
+
+    // Deleted by someone else: the save asks, and "Save mine again" writes it back.
+    await page.click('[data-testid=library-to-delete]');
+    await page.waitForFunction(
+      (sel) => (document.querySelector(sel) as HTMLTextAreaElement | null)?.value === 'kept',
+      FIELD,
+    );
+    const gone = await fetch(`${editor.server.url}/api/workflows/to-delete`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(gone.status).toBe(204);
+    await typeText(page, 'still mine');
+    await save(page);
+    await page.waitForSelector('[data-testid=save-conflict]');
+    expect(await page.textContent('[data-testid=save-conflict-message]')).toMatch(/"to-delete" was deleted/);
+    expect(await page.locator('[data-testid=conflict-reload]').count()).toBe(0);
+    await page.click('[data-testid=conflict-overwrite]');
+    await page.waitForSelector('.toast:has-text("Saved to-delete.json")');
+    expect(await storedText('to-delete')).toBe('still mine');
+  });
+  await page.context().close();
+});
