@@ -59,7 +59,8 @@ export function blankImagesWarning(images: readonly DrawnImage[], who?: string):
   const cause = loraOnly
     ? 'Only images with a LoRA are blank, so the LoRA is the likely cause: its weights overflow (NaN or infinite values) at this strength, as after training with too high a learning rate.'
     : 'This is what NaN or infinite values look like once drawn: an overflow in the model or a LoRA (too high a learning rate in training, a LoRA strength far above 1, or weights in half precision).';
-  const tryThis = blank.some((im) => im.withLora)
+  // Blank without any LoRA: the model itself is the problem, whatever the LoRAs do.
+  const tryThis = blank.every((im) => im.withLora)
     ? 'Try a lower LoRA strength (0.5-1.0) or an earlier checkpoint, or retrain with a lower learning rate'
     : 'Try a lower guidance scale; if the model alone stays blank its file holds NaN or overflowing weights (an SDXL VAE stored in float16 is a known case): use a float32 copy';
   return `${head}. ${cause} ${tryThis}.`;

@@ -48,4 +48,13 @@ test('the warning names the blank images, their colour, the cause and what to tr
     /^LoRA check: 1 of 2 images are blank, one colour from edge to edge: step 30 @ 1 "cat" \(all #0ac81e\)\. Only images with a LoRA are blank/,
   );
   expect(check).toMatch(/lower LoRA strength/);
+
+  // The base model blank too: the LoRA is not to blame, the model is.
+  const both = blankImagesWarning([
+    { rgb: flat(0, 0, 0), label: 'image 1 "cat"', withLora: false },
+    { rgb: flat(0, 0, 0), label: 'image 1 "cat" [mine@1]', withLora: true },
+  ]);
+  expect(both).toMatch(/^every image is blank/);
+  expect(both).not.toMatch(/Only images with a LoRA|LoRA strength \(/);
+  expect(both).toMatch(/if the model alone stays blank/);
 });
