@@ -1,9 +1,10 @@
 /**
  * A group: a resizable frame with a title bar, drawn behind the nodes; dragging the frame (its title bar included)
- * moves its nodes. Double-click the title to rename it.
+ * moves its nodes. Double-click the title to rename it. The title shows bidi and control characters spelled out.
  */
 import { memo, useState } from 'react';
 import { NodeResizer, type NodeProps } from '@xyflow/react';
+import { showHiddenCharacters } from '../../../protocol/visible-text';
 import type { FrameFlowNode } from '../graph/mapping';
 import { edit } from '../store/editor';
 import { setGroup } from '../graph/edits';
@@ -45,7 +46,7 @@ export const FrameView = memo(function FrameView({ data, selected }: NodeProps<F
             onDoubleClick={() => setEditing(true)}
             title="Drag to move; double-click to rename"
           >
-            {group.title || 'Group'}
+            {showHiddenCharacters(group.title) || 'Group'}
           </span>
         )}
       </div>

@@ -1,5 +1,9 @@
-/** A node's title; double-click to rename (an empty name goes back to the schema's title). */
+/**
+ * A node's title; double-click to rename (an empty name goes back to the schema's title). Shown with bidi and
+ * control characters spelled out, as workflow names are: a shared file may title a node "images \u202Egnp.exe".
+ */
 import { memo, useState } from 'react';
+import { showHiddenCharacters } from '../../../protocol/visible-text';
 import { setNodeTitle } from '../graph/edits';
 import { edit } from '../store/editor';
 
@@ -20,7 +24,7 @@ export const NodeTitle = memo(function NodeTitle({
         onDoubleClick={(e) => (e.stopPropagation(), setEditing(true))}
         title="Double-click to rename"
       >
-        {title ?? fallback}
+        {showHiddenCharacters(title ?? fallback)}
       </span>
     );
   }

@@ -17,7 +17,9 @@ const TabButton = memo(function TabButton({ id }: { id: string }) {
       data-testid={`tab-${id}`}
       data-dirty={dirty}
     >
-      <span>{showHiddenCharacters(name) || 'Untitled'}</span>
+      <span className="tab-name" title={name}>
+        {showHiddenCharacters(name) || 'Untitled'}
+      </span>
       {dirty && (
         <span className="dirty" title="unsaved changes" data-testid="unsaved-marker">
           ●
