@@ -6,8 +6,9 @@
  *                     caption, a tiny image and a duplicate: for the tests and the report demo
  * Deterministic and idempotent: files already holding the right bytes are left alone.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../ml/atomic-write';
 import { defaultDataDir } from '../ml/corpus/data-dir';
 import type { StyleId } from '../ml/corpus/styles';
 import { brokenDatasetFiles, EXAMPLE_CODEPOINTS, renderExample } from './examples/emoji-examples';
@@ -15,9 +16,7 @@ import { brokenDatasetFiles, EXAMPLE_CODEPOINTS, renderExample } from './example
 /** Writes `data` to `path` atomically unless it already holds exactly these bytes; returns whether it wrote. */
 function writeIfChanged(path: string, data: Buffer): boolean {
   if (existsSync(path) && readFileSync(path).equals(data)) return false;
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, data);
   return true;
 }
 

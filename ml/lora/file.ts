@@ -4,12 +4,11 @@
  * back. Reading needs the base model's config, because kohya keys only map back to modules through the model.
  */
 import { createHash } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
 import type { DiTConfig } from '../dit/config';
 import { kohyaKey, moduleForKohyaKey } from '../dit/kohya';
 import { encodeSafetensors, readSafetensors, type LoadedTensor, type TensorToWrite } from '../safetensors';
 import type { LoraAdapter, LoraSet, TriggerEmbedding } from './types';
-import { tempPathFor } from '../temp-path';
+import { writeFileAtomic } from '../atomic-write';
 
 /** The sha256 A1111 and kohya store as `sshs_model_hash`: of the file's bytes after the header. */
 export function dataHash(bytes: Uint8Array): string {
@@ -74,14 +73,7 @@ export async function writeKohya(
   embeddings: readonly TriggerEmbedding[] = [],
 ): Promise<Uint8Array> {
   const bytes = encodeKohya(adapters, metadata, dtype, embeddings);
-  const tmp = tempPathFor(path);
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(path, bytes);
   return bytes;
 }
 

@@ -1,6 +1,6 @@
 // safetensors writer: header padded to 8 bytes, tensors in the given order, written to a temp file then renamed.
-import { open, rename, unlink } from 'node:fs/promises';
-import { tempPathFor } from '../temp-path';
+import { open, type FileHandle } from 'node:fs/promises';
+import { replaceAtomically } from '../atomic-write';
 import { encodeBf16, encodeF16 } from './f16';
 
 /**
@@ -107,18 +107,22 @@ export async function writeSafetensors(
   metadata: Record<string, string> = {},
 ): Promise<void> {
   const { prefix, chunks } = layout(tensors, metadata);
-  const tmp = tempPathFor(path);
-  const handle = await open(tmp, 'w');
+  await replaceAtomically(path, (tmp) =>
+    writeSynced(tmp, async (handle) => {
+      await handle.write(prefix);
+      for (const c of chunks) await handle.write(c);
+    }),
+  );
+}
+
+/** Opens `file`, lets `write` fill it, flushes it to disk and closes it (also when `write` fails). */
+async function writeSynced(file: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+  const handle = await open(file, 'w');
   try {
-    await handle.write(prefix);
-    for (const c of chunks) await handle.write(c);
+    await write(handle);
     await handle.sync();
+  } finally {
     await handle.close();
-    await rename(tmp, path);
-  } catch (e) {
-    await handle.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw e;
   }
 }
 
@@ -154,20 +158,13 @@ export async function writeSafetensorsStreaming(
     shape: t.shape,
     byteLength: t.shape.reduce((a, b) => a * b, 1) * ITEM_BYTES[t.dtype],
   }));
-  const tmp = tempPathFor(path);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.write(headerPrefix(entries, metadata));
-    for (const t of tensors) {
-      const { bytes } = encodeTensor(t.name, { shape: t.shape, data: t.data(), dtype: t.dtype });
-      await handle.write(bytes);
-    }
-    await handle.sync();
-    await handle.close();
-    await rename(tmp, path);
-  } catch (e) {
-    await handle.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await replaceAtomically(path, (tmp) =>
+    writeSynced(tmp, async (handle) => {
+      await handle.write(headerPrefix(entries, metadata));
+      for (const t of tensors) {
+        const { bytes } = encodeTensor(t.name, { shape: t.shape, data: t.data(), dtype: t.dtype });
+        await handle.write(bytes);
+      }
+    }),
+  );
 }

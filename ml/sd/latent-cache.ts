@@ -5,9 +5,9 @@
  * reruns, resumes and other workflows on the same data share them.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempPathFor } from '../temp-path';
+import { writeFileAtomicSync } from '../atomic-write';
 
 /** The key of a cache entry: a hash of its parts (strings, or bytes such as pixels). */
 export function cacheKey(...parts: (string | Uint8Array)[]): string {
@@ -43,9 +43,7 @@ export class LatentCache {
     this.stats.misses++;
     const data = await compute();
     if (data.length !== length) throw new Error(`latent cache: computed ${data.length} values, expected ${length}`);
-    const tmp = tempPathFor(file);
-    writeFileSync(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return data;
   }
 }

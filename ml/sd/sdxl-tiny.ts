@@ -8,7 +8,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeSafetensorsStreaming, type LazyTensorToWrite } from '../safetensors';
-import { syntheticTensor, syntheticWeights, writeFolderAtomically } from './tiny';
+import { replaceAtomically } from '../atomic-write';
+import { syntheticTensor, syntheticWeights } from './tiny';
 import { SDXL_CLIP_G_PREFIX, SDXL_CLIP_L_PREFIX, sdxlKeys } from './sdxl-keys';
 import { sdxlToDiffusers, type SdxlDiffusersComponent, type SdxlDiffusersPiece } from './sdxl-diffusers-names';
 import { sdxlDiffusersConfigs } from './sdxl-tiny-configs';
@@ -123,7 +124,8 @@ export async function writeTinySdxl(path: string, options: TinySdxlOptions = {})
     await writeSafetensorsStreaming(path, ldmTensors(o), { format: 'pt' });
     return path;
   }
-  return writeFolderAtomically(path, (tmp) => writeDiffusers(tmp, o));
+  await replaceAtomically(path, (tmp) => writeDiffusers(tmp, o));
+  return path;
 }
 
 /**

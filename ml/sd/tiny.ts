@@ -5,8 +5,8 @@
  * `text_model.` level). Values are random but deterministic per tensor name and seed, so a file written here and
  * syntheticTensor() agree. Generated on demand, never committed.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { tempPathFor } from '../temp-path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { replaceAtomically } from '../atomic-write';
 import { dirname, join } from 'node:path';
 import { Rng } from '../dit/rng';
 import { writeSafetensorsStreaming, type LazyTensorToWrite } from '../safetensors';
@@ -169,19 +169,7 @@ export async function writeTinySd15(path: string, options: TinyOptions = {}): Pr
     await writeSafetensorsStreaming(path, ldmTensors(o), { format: 'pt' });
     return path;
   }
-  return writeFolderAtomically(path, (tmp) => writeDiffusers(tmp, o));
-}
-
-/** Writes a folder beside `path` with `write` and renames it into place (removed again when `write` fails). */
-export async function writeFolderAtomically(path: string, write: (tmp: string) => Promise<void>): Promise<string> {
-  const tmp = tempPathFor(path);
-  try {
-    await write(tmp);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  await replaceAtomically(path, (tmp) => writeDiffusers(tmp, o));
   return path;
 }
 

@@ -1,7 +1,7 @@
 /** SaveDataset: writes images and .txt captions as `<folder>/<repeats>_<name>/` so kohya and ai-toolkit can train on them. */
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { tempPathFor } from '../../ml/temp-path';
+import { replaceAtomically, writeFileAtomic } from '../../ml/atomic-write';
 import { defineNode, NodeUserError } from '../api';
 import { datasetValue, readDataset } from './dataset-value';
 import { errorText } from './imaging/scan';
@@ -79,8 +79,8 @@ export const saveDataset = defineNode<SaveParams>({
       const stem = uniqueStem(dir, basename(item.id, extname(item.id)), taken);
       const imagePath = ctx.paths.resolve(join(dir, `${stem}.png`), 'write', 'name');
       const captionPath = ctx.paths.resolve(join(dir, `${stem}.txt`), 'write', 'name');
-      await atomic(imagePath, (tmp) => copyFile(ctx.artifacts.pathOf(item.image), tmp));
-      await atomic(captionPath, (tmp) => writeFile(tmp, `${item.caption}\n`, 'utf8'));
+      await replaceAtomically(imagePath, (tmp) => copyFile(ctx.artifacts.pathOf(item.image), tmp));
+      await writeFileAtomic(captionPath, `${item.caption}\n`);
       items.push({ ...item, source: imagePath });
       ctx.progress(i + 1, dataset.items.length);
     }
@@ -88,13 +88,6 @@ export const saveDataset = defineNode<SaveParams>({
     return { folder: root, dataset: datasetValue({ ...dataset, items }) };
   },
 });
-
-/** Writes through a temp file in the same folder, then renames: a reader never sees half a file. */
-async function atomic(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = tempPathFor(target);
-  await write(tmp);
-  await rename(tmp, target);
-}
 
 function safeName(name: string): string {
   return name.trim().replace(/[\\/:*?"<>|\s]+/g, '_') || 'dataset';

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomicSync } from '../../ml/atomic-write';
 import { sampleInWorker } from '../../ml/dit/sample-job';
 import { NodeUserError, type NodeContext } from '../api';
 import type { Dataset } from '../dataset/types';
@@ -92,9 +93,7 @@ export async function generateClassImages(
       })
         .png()
         .toBuffer();
-      const tmp = `${file(w)}.tmp-${process.pid}`;
-      fs.writeFileSync(tmp, png);
-      fs.renameSync(tmp, file(w));
+      writeFileAtomicSync(file(w), png);
     }
   }
   const px = size * size * 3;

@@ -17,7 +17,7 @@ import { sampleSdInWorker } from '../../ml/sd/sample-job';
 import type { SdSamplerKind } from '../../ml/sd/sampler';
 import type { SizeCondition } from '../../ml/sd/sdxl-cond';
 import type { SdTrainJob } from '../../ml/sd/train-job';
-import { tempPathFor } from '../../ml/temp-path';
+import { writeFileAtomicSync } from '../../ml/atomic-write';
 import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
 import { readDataset } from '../dataset/dataset-value';
@@ -157,9 +157,7 @@ async function drawGroup(ctx: NodeContext, model: SdModelValue, missing: WantedI
     const png = await sharp(result.images[0]![k]!, { raw: { width, height, channels: 3 } })
       .png()
       .toBuffer();
-    const tmp = tempPathFor(w.file);
-    fs.writeFileSync(tmp, png);
-    fs.renameSync(tmp, w.file);
+    writeFileAtomicSync(w.file, png);
   }
 }
 

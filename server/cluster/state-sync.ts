@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../../ml/atomic-write';
 import { parseStateKey, STATE_FILE_NAME, stateKeyOf } from './blob-target';
 import type { ServerClient } from './server-client';
 import { uploadFile } from './transfer';
