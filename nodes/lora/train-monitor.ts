@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { tilesToPng } from '../../ml/corpus/render';
 import { assertNever } from '../../protocol/messages';
 import type { NodeContext } from '../api';
+import { blankImagesWarning } from '../model/blank-image';
 import { readValidation } from '../../ml/lora/checkpoints';
 import type { LoraEvent } from './backend';
 import { describeDiagnosis, diagnoseLoss, type CheckpointPicker, type Diagnosis, type LossVerdict } from './diagnose';
@@ -46,6 +47,7 @@ export function createMonitor(
   let valLoss: number | undefined;
   let warned: LossVerdict | undefined;
   let samplesShown = Promise.resolve();
+  let blankWarned = false;
   // Wall time and steps of this execution's step reports: each report's wall time runs from the previous one, so it
   // holds the checkpoints, validation and samples in between; the ETA from session.run time alone said "4 s" for
   // 3 minutes of in-training samples (QA S6-F11).
@@ -125,6 +127,12 @@ export function createMonitor(
         }
         case 'samples': {
           m.timing.sampleSeconds += e.seconds;
+          // Said once: a LoRA that diverged stays blank at every later step.
+          const blank = blankWarned ? undefined : blankSamplesWarning(e.step, e.images, e.imageSize);
+          if (blank) {
+            blankWarned = true;
+            ctx.warn(blank);
+          }
           const shown = tilesToPng(e.images, e.imageSize, columns, 2)
             .then((png) => ctx.artifacts.put(png, 'image/png', `lora-step-${e.step}.png`))
             .then((ref) => {
@@ -162,4 +170,15 @@ export function createMonitor(
     },
   };
   return m;
+}
+
+/** The warning for the blank tiles of an in-training sample grid (each `size`x`size` RGB), if any is. */
+function blankSamplesWarning(step: number, images: Uint8Array, size: number): string | undefined {
+  const px = size * size * 3;
+  const drawn = Array.from({ length: Math.floor(images.length / px) }, (_, k) => ({
+    rgb: images.subarray(k * px, (k + 1) * px),
+    label: `sample ${k + 1}`,
+    withLora: true,
+  }));
+  return blankImagesWarning(drawn, `samples at step ${step}`);
 }
