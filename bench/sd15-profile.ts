@@ -1,5 +1,5 @@
 // Per-op-type kernel time of one full-size SD 1.5 UNet LoRA step (forward + backward, no optimizer), from
-// onnxruntime's profiler: where a bench:sd15 step spends its time.
+// onnxruntime's profiler: where a bench:sd15 step spends its time (`ckpt`: with the task's gradient checkpointing).
 // Usage: npx tsx bench/sd15-profile.ts [size=256] [ckpt] [nodes=N] [runs=2]  (nodes=N: also the N slowest nodes with their
 // input shapes, summed over nodes of the same op and shapes)
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { gradients } from '../ml/autodiff';
 import { GraphBuilder } from '../ml/graph';
-import { createUnetLoraTask, recomputeScopes } from '../ml/sd/train-step';
+import { createUnetLoraTask } from '../ml/sd/train-step';
 import { CounterRng } from '../ml/train';
 import { syntheticSdCheckpoint } from '../ml/sd/tiny';
 import { SD15_WIDTHS } from '../ml/sd/widths';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const params = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, g.input(safe(k), 'float32', v.shape)]));
   const batch = Object.fromEntries(Object.entries(task.batchSpec).map(([k, v]) => [k, g.input(k, v.dtype, v.shape)]));
   const loss = task.buildLoss(g, params, batch);
-  const grads = gradients(g, loss, Object.values(params), { recompute: ckpt ? recomputeScopes(g) : undefined });
+  const grads = gradients(g, loss, Object.values(params), { recompute: ckpt ? task.recompute!(g) : undefined });
   g.output(loss, 'loss');
   g.output(g.sum(grads.map((d) => g.reduceSum(g.mul(d, d)))), 'grad_sq');
   const prefix = path.join(tmpdir(), `sd15prof-${process.pid}`);
