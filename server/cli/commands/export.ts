@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { exportWorkflow, type ExportTarget, type ModelFamily } from '../../../protocol/interop';
 import { ExportError } from '../../../protocol/interop/export';
-import { writeFileAtomic } from '../../http/files-util';
+import { writeFileAtomicSync } from '../../../ml/atomic-write';
 import { UsageError, parseCommand } from '../args';
 import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
@@ -71,7 +71,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 1;
   }
   for (const f of result.files) {
-    writeFileAtomic(path.join(dir, f.name), f.text);
+    writeFileAtomicSync(path.join(dir, f.name), f.text);
     out(`wrote ${path.join(dir, f.name)}`);
   }
   for (const w of result.warnings) err(`note: ${w}`);

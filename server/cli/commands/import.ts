@@ -5,7 +5,7 @@ import { formatImportSummary } from '../../../protocol/interop/format-summary';
 import { serializeWorkflow } from '../../../protocol/workflow-io';
 import { resolveConfig } from '../../config';
 import { createPathPolicy } from '../../engine/paths';
-import { writeFileAtomic } from '../../http/files-util';
+import { writeFileAtomicSync } from '../../../ml/atomic-write';
 import { companionsBeside } from '../../interop/companions';
 import { checkWorkflowPaths } from '../../interop/path-check';
 import { DATA_OPTIONS, UsageError, configOptions, parseCommand } from '../args';
@@ -60,7 +60,7 @@ export async function importCommand(argv: string[]): Promise<number> {
       err(`loraflow import: -o ${values.output} is ${clash}: write the workflow to another file`);
       return 1;
     }
-    writeFileAtomic(path.resolve(values.output), json);
+    writeFileAtomicSync(path.resolve(values.output), json);
     out(`${summary}\nWrote ${values.output}`);
   } else {
     out(json);

@@ -5,7 +5,7 @@ import type { FileListing } from '../../../protocol/api';
 import type { PathPolicy } from '../../../nodes/api';
 import { PathError } from '../../engine/paths';
 import { sendError } from '../errors';
-import { writeFileAtomic } from '../files-util';
+import { writeFileAtomicSync } from '../../../ml/atomic-write';
 
 const UPLOAD_LIMIT = '50mb';
 
@@ -70,7 +70,7 @@ export function filesRouter(paths: PathPolicy, uploadsDir: string): Router {
       return sendError(res, 400, 'empty-upload', 'the upload has no bytes');
     fs.mkdirSync(uploadsDir, { recursive: true });
     const file = path.join(uploadsDir, freeName(uploadsDir, name));
-    writeFileAtomic(file, req.body);
+    writeFileAtomicSync(file, req.body);
     res.status(201).json({ path: file });
   });
 

@@ -12,7 +12,7 @@ import type { RenameResponse, TemplateListing } from '../../../protocol/api';
 import type { WorkflowFile } from '../../../protocol/workflow';
 import { parseWorkflow, WorkflowParseError } from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
-import { writeFileAtomic } from '../files-util';
+import { writeFileAtomicSync } from '../../../ml/atomic-write';
 import { LibraryFileError, readLibraryFile } from './library-file';
 import { currentRevision } from './workflow-revision';
 import { isValidWorkflowName } from './workflows';
@@ -75,7 +75,7 @@ export function libraryExamplesRouter(folders: Folders): Router {
       }
       if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
         return sendError(res, 422, 'bad-workflow', `${name}.json is not a workflow object`);
-      writeFileAtomic(into, `${JSON.stringify({ ...doc, name: title.trim().slice(0, 200) }, null, 2)}\n`);
+      writeFileAtomicSync(into, `${JSON.stringify({ ...doc, name: title.trim().slice(0, 200) }, null, 2)}\n`);
       if (into !== from) fs.unlinkSync(from);
     } else fs.renameSync(from, into);
     // Tabs that had the file at its latest revision follow it to the new one; a stale tab stays stale.

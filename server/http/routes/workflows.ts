@@ -9,7 +9,7 @@ import {
   WorkflowTooLargeError,
 } from '../../../protocol/workflow-io';
 import { sendError } from '../errors';
-import { writeFileAtomic } from '../files-util';
+import { writeFileAtomicSync } from '../../../ml/atomic-write';
 import { LibraryFileError, libraryFileExists, readLibraryFile } from './library-file';
 import { currentRevision, revisionOf, saveAllowed, setRevision } from './workflow-revision';
 
@@ -97,7 +97,7 @@ export function workflowsRouter(folders: Folders): Router {
     // The check and the write run in one synchronous stretch: no other request of this server comes between them.
     if (!saveAllowed(req, res, name, currentRevision(folders.user, name))) return;
     fs.mkdirSync(folders.user, { recursive: true });
-    writeFileAtomic(fileOf(folders.user, name), text);
+    writeFileAtomicSync(fileOf(folders.user, name), text);
     setRevision(res, revisionOf(text));
     res.json(listing(folders.user, `${name}.json`, false));
   });
