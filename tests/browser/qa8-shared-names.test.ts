@@ -6,9 +6,12 @@
  *    the Library list the name did not wrap: its rename/delete buttons lay over the next row and took its clicks;
  *  - node and group titles kept bidi overrides, so a LoadImages titled "images \u202Egnp.exe" read "images exe.png".
  *    They are spelled out (⟨U+202E⟩) as workflow names already were (S6-F4); renaming still edits the raw title.
+ *    So are file and folder names in the path picker ("evil\u202Egnp.exe" read "evilexe.png").
  *
  *   LoadImages, FakeGrid (titles only; nothing runs)
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { WorkflowFile } from '../../protocol/workflow';
 import { newEditorPage, openFromLibrary, startEditorSession, withScreenshot, type EditorSession } from './harness';
 
@@ -21,7 +24,13 @@ const wf = (name: string): WorkflowFile => ({
   appVersion: '0.1.0',
   name,
   nodes: [
-    { id: 'images', type: 'LoadImages', title: 'images \u202Egnp.exe', params: {}, position: { x: 40, y: 60 } },
+    {
+      id: 'images',
+      type: 'LoadImages',
+      title: 'images \u202Egnp.exe',
+      params: { folder: 'shared' },
+      position: { x: 40, y: 60 },
+    },
     { id: 'grid', type: 'FakeGrid', params: {}, position: { x: 400, y: 60 } },
   ],
   edges: [],
@@ -31,6 +40,8 @@ const wf = (name: string): WorkflowFile => ({
 
 beforeAll(async () => {
   session = await startEditorSession({ 'qa8-short': wf('Short name'), 'qa8-long': wf(LONG_NAME) });
+  fs.mkdirSync(path.join(session.server.dataDir, 'shared'));
+  fs.writeFileSync(path.join(session.server.dataDir, 'shared', 'evil\u202Egnp.exe'), 'x');
 }, 120_000);
 
 afterAll(() => session?.close());
@@ -85,6 +96,17 @@ test('node and group titles with a bidi override read with it spelled out', asyn
     expect(await page.getByTestId('group-title-g1').textContent()).toContain('group ⟨U+202E⟩evil');
     await title.dblclick();
     expect(await page.getByTestId('title-input-images').inputValue()).toBe('images \u202Egnp.exe');
+  });
+  await page.close();
+});
+
+test('the path picker spells out a bidi override in a file name', async () => {
+  const page = await newEditorPage(session.browser);
+  await openFromLibrary(page, session.server, 'qa8-short', 'grid');
+  await withScreenshot(page, 'qa8-bidi-picker', async () => {
+    await page.getByTestId('param-images-folder-browse').click();
+    const entry = page.getByTestId('picker-entry-evil\u202Egnp.exe');
+    expect(await entry.textContent()).toContain('evil⟨U+202E⟩gnp.exe');
   });
   await page.close();
 });

@@ -1,6 +1,10 @@
-/** A folder/file browser over GET /api/files, starting at the allowed roots; picking sets the node's parameter. */
+/**
+ * A folder/file browser over GET /api/files, starting at the allowed roots; picking sets the node's parameter.
+ * Names show bidi and control characters spelled out: a downloaded dataset may hold "evil\u202Egnp.exe".
+ */
 import { memo, useEffect, useState } from 'react';
 import type { FileListing } from '../../../protocol/api';
+import { showHiddenCharacters } from '../../../protocol/visible-text';
 import { api } from '../api/http';
 import { setParam } from '../graph/edits';
 import { workflowPath } from '../graph/paths';
@@ -46,7 +50,7 @@ export const PathPicker = memo(function PathPicker() {
             </button>
           ))}
         </div>
-        <div className="picker-path">{listing?.path}</div>
+        <div className="picker-path">{listing && showHiddenCharacters(listing.path)}</div>
         {error && <div className="error-text">{error}</div>}
         <ul>
           {!atRoot && listing && <li onClick={() => go(parent(listing.path))}>⬑ ..</li>}
@@ -60,7 +64,7 @@ export const PathPicker = memo(function PathPicker() {
               }
               data-testid={`picker-entry-${e.name}`}
             >
-              {e.kind === 'folder' ? '📁' : '📄'} {e.name}
+              {e.kind === 'folder' ? '📁' : '📄'} {showHiddenCharacters(e.name)}
             </li>
           ))}
         </ul>
