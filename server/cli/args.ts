@@ -41,8 +41,9 @@ export function configOptions(values: {
   if (values.token !== undefined) opts.token = values.token;
   if (values.gpu !== undefined) opts.gpu = values.gpu;
   if (values.port !== undefined) {
+    // Digits only: Number() would read 1e3, 0x1F90, 8420.0 and '' (0, a free port), so a typo served elsewhere.
+    if (!/^\d+$/.test(values.port)) throw new UsageError(`--port expects a number, got "${values.port}"`);
     const port = Number(values.port);
-    if (!Number.isInteger(port)) throw new UsageError(`--port expects a number, got "${values.port}"`);
     opts.port = port;
   }
   return opts;
