@@ -117,11 +117,13 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  // An install's model folders are allowed too: its checkpoints are read and LoRAs saved where ComfyUI reads them.
-  const installFolders = folders.filter((f) => f.source !== 'loraflow').map((f) => f.path);
-  const roots = [...new Set([...(givenRoots.length > 0 ? givenRoots : [dataDir]), ...installFolders])].map((r) =>
-    path.resolve(r),
-  );
+  // Every model folder the pickers offer is allowed: an install's, so its checkpoints are read and LoRAs saved where
+  // ComfyUI reads them, and loraflow's own <data>/models and <data>/loras, which lie outside an --allow folder.
+  const allowed = (givenRoots.length > 0 ? givenRoots : [dataDir]).map((r) => path.resolve(r));
+  const within = (p: string, root: string) =>
+    p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+  const modelRoots = folders.map((f) => f.path).filter((p) => !allowed.some((root) => within(p, root)));
+  const roots = [...new Set([...allowed, ...modelRoots])];
   const host = opts.host ?? env.LORAFLOW_HOST ?? DEFAULT_HOST;
   const port = opts.port ?? (env.LORAFLOW_PORT ? Number(env.LORAFLOW_PORT) : DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
