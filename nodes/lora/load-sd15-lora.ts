@@ -8,11 +8,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeKohya } from '../../ml/lora/file';
+import { SafetensorsError } from '../../ml/safetensors';
 import { readSdLora } from '../../ml/sd/lora-file';
 import type { JsonValue } from '../../protocol/values';
 import { NodeUserError, type NodeContext } from '../api';
 import { readSdModel, SD_FAMILY_LABEL } from '../model/sd-model-value';
 import type { LoraValue } from './lora-value';
+
+/** What to do when a file does not read as a LoRA: a damaged file and a base checkpoint need other advice than a family. */
+function readFailureHint(e: Error, family: string): string {
+  if (e instanceof SafetensorsError)
+    return 'the file is damaged or incomplete: download it again or save it again from its training run';
+  if (/: not a LoRA file \(/.test(e.message))
+    return "choose a LoRA file here; a base checkpoint (a model's full weights) goes in LoadModel's Checkpoint";
+  return `choose a LoRA trained for ${family}`;
+}
 
 /** Reads `file` as a LoRA for the SD model on `modelInput`; throws a NodeUserError naming the file otherwise. */
 export async function loadSdLora(
@@ -27,7 +37,7 @@ export async function loadSdLora(
   try {
     lora = await readSdLora(file, model);
   } catch (e) {
-    throw new NodeUserError((e as Error).message, `choose a LoRA trained for ${family}`, 'file');
+    throw new NodeUserError((e as Error).message, readFailureHint(e as Error, family), 'file');
   }
   if (lora.adapters.length === 0 && lora.embeddings.length === 0)
     throw new NodeUserError(
