@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ConfigOptions } from '../config';
 
@@ -23,6 +25,17 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
+/**
+ * A leading ~ as the home folder, as a shell would read it: the shell leaves `--data=~/x` and a quoted "~/x" alone,
+ * and they made a folder named "~" in the current folder (which `rm -rf ~` then "removes").
+ */
+export function expandHome(folder: string): string {
+  if (folder === '~') return os.homedir();
+  return folder.startsWith('~/') || folder.startsWith(`~${path.sep}`)
+    ? path.join(os.homedir(), folder.slice(2))
+    : folder;
+}
+
 /** The ConfigOptions part of parsed values. */
 export function configOptions(values: {
   data?: string;
@@ -34,9 +47,9 @@ export function configOptions(values: {
   gpu?: string[];
 }): ConfigOptions {
   const opts: ConfigOptions = {};
-  if (values.data !== undefined) opts.data = values.data;
-  if (values.allow !== undefined) opts.allow = values.allow;
-  if (values.models !== undefined) opts.models = values.models;
+  if (values.data !== undefined) opts.data = expandHome(values.data);
+  if (values.allow !== undefined) opts.allow = values.allow.map(expandHome);
+  if (values.models !== undefined) opts.models = values.models.map(expandHome);
   if (values.host !== undefined) opts.host = values.host;
   if (values.token !== undefined) opts.token = values.token;
   if (values.gpu !== undefined) opts.gpu = values.gpu;
