@@ -11,8 +11,8 @@ import { clipHeads, type Sd15Widths } from './widths';
 
 const NOT_YET = 'loraflow opens SD 1.5 and SDXL base checkpoints today; FLUX is planned';
 
-function refuse(path: string, what: string): never {
-  throw new SdCheckpointError(path, `detected ${what}; not supported yet`, NOT_YET);
+function refuse(path: string, what: string, hint = NOT_YET): never {
+  throw new SdCheckpointError(path, `detected ${what}; not supported yet`, hint);
 }
 
 function sample(names: readonly string[]): string {
@@ -36,7 +36,12 @@ export function refuseOtherFamilies(path: string, names: readonly string[]): 'sd
       'choose a full checkpoint here; load LoRAs with LoadLoRA',
     );
   if (has(/^conditioner\.embedders\.1\.model\./)) return 'sdxl';
-  if (has(/^conditioner\.embedders\.0\.model\./)) refuse(path, 'SDXL refiner');
+  if (has(/^conditioner\.embedders\.0\.model\./))
+    refuse(
+      path,
+      'SDXL refiner',
+      'LoRAs are trained on the base model: choose the SDXL base checkpoint (sd_xl_base_1.0)',
+    );
   if (has(/^(model\.diffusion_model\.)?double_blocks\.0\.img_attn\.qkv\.weight$/))
     refuse(path, has(/(^|\.)guidance_in\./) ? 'FLUX.1 dev' : 'FLUX.1 (schnell or a distilled variant)');
   if (has(/^(model\.diffusion_model\.)?joint_blocks\.0\./)) refuse(path, 'Stable Diffusion 3');
@@ -112,7 +117,11 @@ export function readSd15Widths(path: string, shape: ShapeOf, hasPrefix: (prefix:
   const first = `${site(attentionLevels[0] ?? 0)}.1`;
   const projIn = shape(U(`${first}.proj_in.weight`)) ?? [];
   if (projIn.length === 2)
-    throw new SdCheckpointError(path, `has Linear proj_in layers (${projIn.length}-D): an SD 2.x UNet, not SD 1.5`);
+    throw new SdCheckpointError(
+      path,
+      `has Linear proj_in layers (${projIn.length}-D): an SD 2.x UNet, not SD 1.5`,
+      'SD 2.x models are not supported: choose an SD 1.5 or SDXL base checkpoint',
+    );
   const T = (n: string) => TEXT_PREFIX + n;
   const [vocabSize = 0, width = 0] = need(T('embeddings.token_embedding.weight'));
   return {
@@ -176,7 +185,11 @@ export function checkSd15(path: string, source: TensorSource): { widths: Sd15Wid
   if (structure !== SD15_STRUCTURE)
     throw new SdCheckpointError(path, `has a UNet with ${structure}; SD 1.5 has ${SD15_STRUCTURE}`);
   if (unet.inChannels !== 4)
-    refuse(path, `an SD 1.x UNet with ${unet.inChannels} input channels (an inpainting or instruct model)`);
+    throw new SdCheckpointError(
+      path,
+      `detected an SD 1.x UNet with ${unet.inChannels} input channels (an inpainting or instruct model); not supported yet`,
+      'LoRAs are trained on a base model: choose the plain SD 1.5 model this one was made from',
+    );
   if (unet.contextDim !== clip.width)
     throw new SdCheckpointError(
       path,

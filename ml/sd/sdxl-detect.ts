@@ -99,6 +99,7 @@ export function checkSdxl(path: string, source: TensorSource): { widths: SdxlWid
     throw new SdCheckpointError(
       path,
       `detected an SDXL UNet with ${unet.inChannels} input channels (an inpainting or instruct model); not supported`,
+      'LoRAs are trained on a base model: choose the plain SDXL model this one was made from',
     );
   if (unet.contextDim !== clipL.width + clipG.width)
     throw new SdCheckpointError(
