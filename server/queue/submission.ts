@@ -59,9 +59,15 @@ export function checkSubmission(
   }
   const { errors, truncated } = validateWorkflowCapped(workflow, schemas, WORKFLOW_LIMITS.reportedErrors);
   if (truncated) return { ok: false, kind: 'validation', errors, truncated };
-  if (errors.length > 0) return { ok: false, kind: 'validation', errors };
-  const refused = paths ? workflowPathRefusals(workflow, schemas, paths).map(pathValidationError) : [];
-  if (refused.length > 0) return { ok: false, kind: 'validation', errors: refused };
+  // The path policy's refusals come with the validation errors, all in one answer (QA S8-F8: the user fixed a wrong
+  // value, ran again, and only then heard that the output name was refused); a parameter validation names is not
+  // named twice.
+  const named = new Set(errors.map((e) => `${e.nodeId}\u0000${e.param ?? ''}`));
+  const refused = (paths ? workflowPathRefusals(workflow, schemas, paths).map(pathValidationError) : []).filter(
+    (r) => !named.has(`${r.nodeId}\u0000${r.param ?? ''}`),
+  );
+  if (errors.length > 0 || refused.length > 0)
+    return { ok: false, kind: 'validation', errors: [...errors, ...refused] };
   // A parameter the node lacks is ignored by the run: say so (a warning, so an older file still runs).
   const unknown = unknownParamWarnings(workflow, schemas).map((w) => w.message);
   return { ok: true, workflow, warnings: [...parsed.warnings.map(String), ...unknown] };
