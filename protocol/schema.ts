@@ -44,8 +44,11 @@ export interface ParamSpec {
   slider?: false;
   step?: number;
   options?: string[];
-  /** For `path`: whether it names a folder or a file, and whether the node reads or writes it. */
-  pathKind?: 'folder' | 'file';
+  /**
+   * For `path`: whether it names a folder, a file or either (LoadModel's checkpoint: a file or a diffusers folder),
+   * and whether the node reads or writes it.
+   */
+  pathKind?: PathKind;
   access?: 'read' | 'write';
   /** For `path`: offer the files (or, for a folder, the folders) of these model folders (GET /api/models). */
   models?: 'checkpoints' | 'loras';
@@ -69,6 +72,8 @@ export interface ParamSpec {
  * name: one file or folder name joined into a path; extension: a file extension (`.txt`); name-template: a name
  * with `{placeholders}`; path-list: a list of paths; lora-tags: prompts whose `<lora:name:w>` tags name files.
  */
+export type PathKind = 'folder' | 'file' | 'file-or-folder';
+
 export type PathPart = 'name' | 'extension' | 'name-template' | 'path-list' | 'lora-tags';
 
 /** The parameters of a node type that are, or become part of, a path. */

@@ -121,7 +121,7 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
       if (v.trim() === '' && spec.kind !== 'text' && !emptyAllowed) {
         return {
           kind: 'param-missing',
-          expected: spec.kind === 'path' ? `a ${spec.pathKind ?? 'path'}` : 'a non-empty string',
+          expected: spec.kind === 'path' ? `a ${(spec.pathKind ?? 'path').replace(/-/g, ' ')}` : 'a non-empty string',
           received: 'an empty string',
         };
       }

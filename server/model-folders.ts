@@ -64,7 +64,25 @@ export interface ModelFile {
 const MAX_FILES = 2000;
 const MAX_DEPTH = 3;
 
-/** The .safetensors files of the folders of one kind (subfolders too, as ComfyUI lists them). */
+/** The bytes of the .safetensors files in a diffusers folder's component folders. */
+function folderBytes(dir: string): number {
+  let total = 0;
+  try {
+    for (const part of fs.readdirSync(dir, { withFileTypes: true }))
+      if (part.isDirectory())
+        for (const f of fs.readdirSync(path.join(dir, part.name), { withFileTypes: true }))
+          if (f.isFile() && f.name.endsWith('.safetensors'))
+            total += fs.statSync(path.join(dir, part.name, f.name)).size;
+  } catch {
+    // an unreadable part: LoadModel names it when the folder is opened
+  }
+  return total;
+}
+
+/**
+ * The .safetensors files of the folders of one kind (subfolders too, as ComfyUI lists them); for checkpoints, a
+ * diffusers folder (with model_index.json) counts as one.
+ */
 export function listModelFiles(folders: readonly ModelFolder[], kind: ModelKind): ModelFile[] {
   const out: ModelFile[] = [];
   const walk = (dir: string, depth: number, source: string): void => {
@@ -77,7 +95,10 @@ export function listModelFiles(folders: readonly ModelFolder[], kind: ModelKind)
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (out.length >= MAX_FILES) return;
       const full = path.join(dir, e.name);
-      if (e.isDirectory() && depth < MAX_DEPTH) walk(full, depth + 1, source);
+      // A diffusers model is its folder (LoadModel opens model_index.json's folder), not the weight files inside.
+      if (e.isDirectory() && kind === 'checkpoints' && fs.existsSync(path.join(full, 'model_index.json')))
+        out.push({ path: full, bytes: folderBytes(full), source });
+      else if (e.isDirectory() && depth < MAX_DEPTH) walk(full, depth + 1, source);
       else if (e.isFile() && e.name.endsWith('.safetensors'))
         out.push({ path: full, bytes: fs.statSync(full).size, source });
     }

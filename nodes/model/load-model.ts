@@ -175,7 +175,7 @@ export const loadModelNode = defineNode<LoadModelParams>({
       {
         name: 'checkpoint',
         kind: 'path',
-        pathKind: 'file',
+        pathKind: 'file-or-folder',
         access: 'read',
         models: 'checkpoints',
         default: '',

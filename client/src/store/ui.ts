@@ -1,5 +1,5 @@
 /** Transient UI state: the node search, the image viewer, the path picker, the side panel's tab, measured sizes. */
-import type { SocketType } from '../../../protocol/schema';
+import type { PathKind, SocketType } from '../../../protocol/schema';
 import { createStore } from './createStore';
 import { idRecord } from './records';
 
@@ -20,7 +20,7 @@ export interface PaletteState {
 export interface PathPickerState {
   nodeId: string;
   param: string;
-  pathKind: 'folder' | 'file';
+  pathKind: PathKind;
   start: string;
 }
 

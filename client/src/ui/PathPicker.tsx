@@ -60,7 +60,7 @@ export const PathPicker = memo(function PathPicker() {
               onClick={() =>
                 e.kind === 'folder'
                   ? go(join(listing.path, e.name))
-                  : picker.pathKind === 'file' && choose(join(listing.path, e.name))
+                  : picker.pathKind !== 'folder' && choose(join(listing.path, e.name))
               }
               data-testid={`picker-entry-${e.name}`}
             >
@@ -69,7 +69,7 @@ export const PathPicker = memo(function PathPicker() {
           ))}
         </ul>
         <div className="picker-actions">
-          {picker.pathKind === 'folder' && listing && (
+          {picker.pathKind !== 'file' && listing && (
             <button className="primary" onClick={() => choose(listing.path)} data-testid="picker-choose">
               Use this folder
             </button>

@@ -4,6 +4,7 @@
  * parameter (`models` in its spec) offers the checkpoints or LoRAs of the model folders, ComfyUI's and A1111's too.
  */
 import { memo, useEffect } from 'react';
+import type { PathKind } from '../../../protocol/schema';
 import { useStore } from '../store/createStore';
 import { loadModels, modelsStore, type ModelChoice, type ModelsState } from '../store/models';
 import { checkPath, pathChecksStore, pathProblem } from '../store/pathChecks';
@@ -13,7 +14,7 @@ import { paramTestId, type WidgetProps } from './types';
 const CHECK_DELAY_MS = 400;
 
 /** What a path parameter with `models` offers: files of that kind, or its folders for a folder parameter. */
-function choicesFor(s: ModelsState, models: 'checkpoints' | 'loras' | undefined, kind: 'folder' | 'file') {
+function choicesFor(s: ModelsState, models: 'checkpoints' | 'loras' | undefined, kind: PathKind) {
   if (!models) return NO_CHOICES;
   if (kind === 'folder') return models === 'loras' ? s.loraFolders : s.checkpointFolders;
   return models === 'loras' ? s.loras : s.checkpoints;
