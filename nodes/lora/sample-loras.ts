@@ -64,14 +64,23 @@ export function loraRows(
   const tagUse = (t: { name: string; strength: number }): LoraUse => {
     const v = byName.get(t.name);
     if (v) return { file: loraFile(v, ctx), strength: t.strength, name: t.name };
+    const relative = loraTagPath(t.name, ctx.paths);
+    // The absolute path: `loras/` starts at the first allowed folder, which need not be the data folder.
+    const where = (() => {
+      try {
+        return ctx.paths.resolve(relative, 'check', 'prompts');
+      } catch {
+        return relative;
+      }
+    })();
     const missing = new NodeUserError(
-      `<lora:${t.name}> in a prompt: no connected LoRA is named "${t.name}" and loras/${t.name}.safetensors does not exist`,
-      'connect the LoRA or save it under loras/',
+      `<lora:${t.name}> in a prompt: no connected LoRA is named "${t.name}" and ${where} does not exist`,
+      `connect it through LoadLoRA (its picker lists ComfyUI's and A1111's LoRAs too), or save it as ${where}`,
       'prompts',
     );
     let file: string;
     try {
-      file = ctx.paths.resolve(loraTagPath(t.name, ctx.paths), 'read', 'prompts');
+      file = ctx.paths.resolve(relative, 'read', 'prompts');
     } catch (e) {
       if ((e as { reason?: string }).reason === 'missing') throw missing;
       throw e;
