@@ -138,6 +138,12 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
   }
   const gpuDevices =
     opts.gpu && opts.gpu.length > 0 ? opts.gpu : splitList(env.LORAFLOW_GPUS?.replace(/,/g, path.delimiter));
+  // Any other name (a typo: cuda0, gpu:0) made a "GPU" slot whose nodes ran on the CPU without a word (QA S8-F15).
+  for (const device of gpuDevices)
+    if (!/^(cuda|webgpu)(:\d+)?$/.test(device))
+      throw new ConfigError(
+        `--gpu ${device}: expected cuda:<n> or webgpu:<n>, e.g. --gpu cuda:0 (without --gpu, nodes run on the CPU)`,
+      );
   const cpuSlots =
     opts.cpuSlots ?? (env.LORAFLOW_CPU_SLOTS ? Number(env.LORAFLOW_CPU_SLOTS) : Math.max(1, os.cpus().length));
   if (!Number.isInteger(cpuSlots) || cpuSlots < 1)

@@ -15,11 +15,12 @@ import { interruptRunsOfDeadOwners } from '../../queue/reclaim';
 import { reportInterrupted } from '../interrupted';
 
 export const RUN_USAGE = `usage: loraflow run <workflow.json> [--set <nodeId|title>.<param>=<value>]...
-                    [--data <folder>] [--allow <folder>]... [--server <url> [--token <secret>]]
+                    [--data <folder>] [--allow <folder>]... [--gpu <device>]... [--server <url> [--token <secret>]]
 
 Runs a workflow with a progress bar per running node and prints its outputs. In-process by default, sharing
 the data folder's history and cache with the server; --server submits it to a running server instead.
   --set     override a parameter, e.g. --set train.steps=200 or --set "Load images.folder=photos"
+  --gpu     a GPU device for training nodes, e.g. webgpu:0 or cuda:0 (repeatable), as serve takes it
 Exit code 0 on success, 1 on failure or validation errors, 130 when interrupted with Ctrl+C.`;
 
 export const EXIT_INTERRUPTED = 130;
@@ -29,6 +30,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
     ...DATA_OPTIONS,
     set: { type: 'string', multiple: true },
+    gpu: { type: 'string', multiple: true },
     server: { type: 'string' },
     token: { type: 'string' },
   });
