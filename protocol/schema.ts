@@ -53,6 +53,11 @@ export interface ParamSpec {
   /** For `path`: offer the files (or, for a folder, the folders) of these model folders (GET /api/models). */
   models?: 'checkpoints' | 'loras';
   /**
+   * For `list`: each item is a number or comma-separated numbers (Sample's LoRA strength rows "0.7" / "0.7, 0.4"),
+   * checked by validation so a typo is refused before training, not when Sample runs after it.
+   */
+  numberRows?: boolean;
+  /**
    * How a parameter that is not a `path` still becomes part of one. The engine checks every such parameter (and
    * every `path`) through the path policy before the node runs, and a test tries escapes on each of them.
    */

@@ -8,6 +8,15 @@ import { socketsCompatible, type NodeSchema, type ParamSpec, type SocketSpec } f
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from './workflow';
 import type { ValidationError, ValidationErrorKind } from './validation-types';
 import { oneOfErrors } from './one-of-params';
+
+/** "0.7" or "0.7, 0.4": numbers separated by commas (Sample's parseRow reads the same). */
+const isNumberRow = (row: string): boolean => {
+  const parts = row
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return parts.length > 0 && parts.every((p) => Number.isFinite(Number(p)));
+};
 import { convertedParams, inputSocketsOf, paramOfSocket } from './param-inputs';
 
 export type SchemaSource = ReadonlyMap<string, NodeSchema> | readonly NodeSchema[];
@@ -88,6 +97,15 @@ export function validateParamValue(spec: ParamSpec, value: unknown): ParamProble
       // A list whose default has items needs one (Sample's prompts); one whose default is empty may stay empty.
       if (!emptyAllowed && v.every((x) => x.trim() === '') && Array.isArray(spec.default) && spec.default.length > 0)
         return { kind: 'param-missing', expected: 'at least one item', received: 'an empty list' };
+      if (spec.numberRows) {
+        const bad = v.find((row) => row.trim() !== '' && !isNumberRow(row));
+        if (bad !== undefined)
+          return {
+            kind: 'param-kind',
+            expected: 'rows of numbers such as 0.7 or 0.7, 0.4',
+            received: JSON.stringify(bad),
+          };
+      }
       if (spec.pathPart === 'lora-tags') {
         const problem = v.map(loraTagProblem).find((p) => p !== null);
         if (problem)

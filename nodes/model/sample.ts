@@ -113,6 +113,7 @@ export const sampleNode = defineNode<SampleParams>({
       {
         name: 'loraStrengths',
         kind: 'list',
+        numberRows: true,
         default: [],
         label: 'LoRA strengths',
         tooltip:
