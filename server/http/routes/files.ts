@@ -9,13 +9,15 @@ import { writeFileAtomicSync } from '../../../ml/atomic-write';
 
 const UPLOAD_LIMIT = '50mb';
 
-/** Keeps the letters, digits, dots, dashes and underscores of an uploaded file's name. */
+/**
+ * Keeps the letters, digits, dots, dashes and underscores of an uploaded file's name, without leading dots; a name
+ * that was only an extension after them (".png", "..png") keeps it after "upload" instead of becoming "png".
+ */
 function safeUploadName(given: string): string {
-  const base = path
-    .basename(given)
-    .replace(/[^\w.-]/g, '_')
-    .replace(/^\.+/, '');
-  return base.slice(-100) || 'upload';
+  const cleaned = path.basename(given).replace(/[^\w.-]/g, '_');
+  const base = cleaned.replace(/^\.+/, '');
+  const named = base !== cleaned && base !== '' && !base.includes('.') ? `upload.${base}` : base;
+  return named.slice(-100) || 'upload';
 }
 
 function freeName(dir: string, name: string): string {
