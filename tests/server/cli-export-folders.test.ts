@@ -29,3 +29,14 @@ test('a new nested output folder is made and the files written into it', () => {
   expect(res.status).toBe(0);
   expect(fs.readdirSync(folder).some((f) => f.endsWith('.toml'))).toBe(true);
 });
+
+// QA S8-F16: -o naming an existing file printed a Node.js stack trace (ENOTDIR … unlink '<file>/<name>.toml.tmp-…').
+test('an output that is a file is refused naming it, without a stack trace', () => {
+  const file = path.join(tempDir(), 'not-a-folder.txt');
+  fs.writeFileSync(file, 'keep me');
+  const res = exportTo(file);
+  expect(res.status).toBe(1);
+  expect(res.stderr).toContain(`loraflow export: ${file} is a file, not a folder`);
+  expect(res.stderr).not.toMatch(/\n\s+at /);
+  expect(fs.readFileSync(file, 'utf8')).toBe('keep me');
+});

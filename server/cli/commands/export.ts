@@ -70,6 +70,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
     err(`loraflow export: cannot create ${dir}: ${(e as Error).message}`);
     return 1;
   }
+  if (!fs.statSync(dir).isDirectory()) {
+    err(`loraflow export: ${dir} is a file, not a folder: -o names the folder to write the files into`);
+    return 1;
+  }
   for (const f of result.files) {
     writeFileAtomicSync(path.join(dir, f.name), f.text);
     out(`wrote ${path.join(dir, f.name)}`);
