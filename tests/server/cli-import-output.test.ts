@@ -55,3 +55,15 @@ test('-o naming another file writes the workflow there', () => {
   expect(JSON.parse(fs.readFileSync(out, 'utf8')).format).toBe('loraflow.workflow');
   expect(fs.readFileSync(config, 'utf8')).toBe(CONFIG);
 });
+
+// QA S8-F16: -o naming a folder, or a file in a folder that does not exist, printed a Node.js stack trace.
+test.each([
+  ['a folder', (dir: string) => dir, 'EISDIR'],
+  ['a file in a missing folder', (dir: string) => path.join(dir, 'no', 'such', 'x.json'), 'ENOENT'],
+])('-o naming %s is one line naming it', (_what, output, code) => {
+  const { dir, config } = setUp();
+  const res = importTo(config, output(dir), dir);
+  expect(res.status).toBe(1);
+  expect(res.stderr).toContain(`loraflow import: cannot write ${output(dir)}: ${code}`);
+  expect(res.stderr).not.toMatch(/\n\s+at /);
+});

@@ -60,7 +60,13 @@ export async function importCommand(argv: string[]): Promise<number> {
       err(`loraflow import: -o ${values.output} is ${clash}: write the workflow to another file`);
       return 1;
     }
-    writeFileAtomicSync(path.resolve(values.output), json);
+    try {
+      writeFileAtomicSync(path.resolve(values.output), json);
+    } catch (e) {
+      // A folder, or a folder that does not exist: one line, not a Node.js stack trace (QA S8-F16).
+      err(`loraflow import: cannot write ${values.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      return 1;
+    }
     out(`${summary}\nWrote ${values.output}`);
   } else {
     out(json);
