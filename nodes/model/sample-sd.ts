@@ -144,7 +144,12 @@ export async function sampleSdNode(
           .catch(() => undefined); // a lost preview is harmless
     },
     ctx.signal,
-  );
+  ).catch((e: unknown) => {
+    // The worker reads the LoRA files of <lora:…> tags (connected LoRAs were checked above): a tag names a file.
+    if (e instanceof Error && /a LoRA only applies to the model family/.test(e.message))
+      throw new NodeUserError(e.message, `name a LoRA trained for ${family} in the <lora:…> tag`, 'prompts');
+    throw e;
+  });
   const tiles: Uint8Array[] = [];
   const items: ImagesValue['items'] = [];
   const drawn: DrawnImage[] = [];
