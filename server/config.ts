@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { modelFolders, type ModelFolder } from './model-folders';
+import { makeFolders } from './make-folders';
 
 export const DEFAULT_PORT = 8420;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -178,7 +179,11 @@ export function resolveConfig(opts: ConfigOptions = {}, env: NodeJS.ProcessEnv =
     config.artifactsDir,
     config.workRoot,
   ]) {
-    fs.mkdirSync(dir, { recursive: true });
+    try {
+      makeFolders(dir);
+    } catch (e) {
+      throw new ConfigError(`cannot use ${dir} as a folder: ${(e as Error).message} (--data, --allow)`);
+    }
   }
   return config;
 }

@@ -36,7 +36,7 @@ test('an output that is a file is refused naming it, without a stack trace', () 
   fs.writeFileSync(file, 'keep me');
   const res = exportTo(file);
   expect(res.status).toBe(1);
-  expect(res.stderr).toContain(`loraflow export: ${file} is a file, not a folder`);
+  expect(res.stderr).toContain(`loraflow export: cannot create ${file}: ${file} is a file, not a folder`);
   expect(res.stderr).not.toMatch(/\n\s+at /);
   expect(fs.readFileSync(file, 'utf8')).toBe('keep me');
 });

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { exportWorkflow, type ExportTarget, type ModelFamily } from '../../../protocol/interop';
 import { ExportError } from '../../../protocol/interop/export';
@@ -7,6 +6,7 @@ import { UsageError, parseCommand } from '../args';
 import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
 import { cliSchemas } from './schemas';
+import { makeFolders } from '../../make-folders';
 
 export const EXPORT_USAGE = `usage: loraflow export <workflow.json> --to kohya|ai-toolkit -o <dir> [--family <f>]
 
@@ -18,19 +18,6 @@ Prints the files written and what the other tool cannot express. Exit code 0, 1 
 
 const TARGETS: readonly ExportTarget[] = ['kohya', 'ai-toolkit'];
 const FAMILIES: readonly ModelFamily[] = ['sd15', 'sd2', 'sdxl', 'flux'];
-
-/**
- * Creates `dir` and its missing parents one level at a time. `fs.mkdirSync(dir, { recursive: true })` spins forever
- * on some paths (`/proc/x` on Node 20, QA S6-F22); a plain mkdir fails at once with the reason.
- */
-function makeFolders(dir: string): void {
-  const missing: string[] = [];
-  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
-    missing.push(d);
-    if (path.dirname(d) === d) break;
-  }
-  for (const d of missing.reverse()) fs.mkdirSync(d);
-}
 
 /** `loraflow export`: workflow in, other tools' config files out. */
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -68,10 +55,6 @@ export async function exportCommand(argv: string[]): Promise<number> {
     makeFolders(dir);
   } catch (e) {
     err(`loraflow export: cannot create ${dir}: ${(e as Error).message}`);
-    return 1;
-  }
-  if (!fs.statSync(dir).isDirectory()) {
-    err(`loraflow export: ${dir} is a file, not a folder: -o names the folder to write the files into`);
     return 1;
   }
   for (const f of result.files) {
