@@ -2,7 +2,8 @@
  * QA S8-F17: `loraflow run wf.json --data /proc/loraflow-x` never returned (Node's recursive mkdir spins on procfs,
  * as S6-F22 found for export), and `--data <a file>` printed a Node.js stack trace (EEXIST … mkdir). The data
  * folder and the others loraflow makes are now made one level at a time: either mistake is one line naming the
- * folder, at once.
+ * folder, at once. And `loraflow validate /dev/zero` read the device forever (1.2 GB in 3 s until Node aborted): a
+ * device is refused as not a workflow file.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,4 +33,15 @@ test('--data naming a file is one line naming it, not a stack trace', () => {
   expect(res.status).toBe(1);
   expect(res.stderr).toContain(`cannot use ${file} as a folder: ${file} is a file, not a folder`);
   expect(res.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('validate /dev/zero is refused at once as a device', () => {
+  const res = spawnSync(process.execPath, [BIN, 'validate', '/dev/zero', '--data', tempDir()], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, LORAFLOW_TOKEN: '' },
+  });
+  expect(res.signal).toBeNull();
+  expect(res.status).toBe(1);
+  expect(res.stderr).toContain('cannot read /dev/zero: a device, not a workflow file');
 });
