@@ -251,7 +251,8 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
       `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${describePlan(plan)}; state in ${stateDir}`,
     );
     const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, !!check, split.validation.length);
-    const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
+    const samples = job.sampleEvery > 0 && prompts.length > 0;
+    const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker, samples);
     const started = Date.now() / 1000;
     const result = await backend.train(job, monitor.onEvent, ctx.signal);
     ctx.signal.throwIfAborted();

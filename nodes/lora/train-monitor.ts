@@ -30,7 +30,8 @@ const BAD: readonly LossVerdict[] = ['flat', 'diverging', 'overfitting', 'errati
 /**
  * Creates the monitor of one TrainLoRA execution; the loss log in `stateDir` survives resumes. `heldOut` says whether
  * the validation images are held out (else the diagnosis says that overfitting cannot be told from the loss);
- * `picker`, the LoRA check that chooses the checkpoint, if one runs (the diagnosis then defers to it).
+ * `picker`, the LoRA check that chooses the checkpoint, if one runs (the diagnosis then defers to it). `samples`:
+ * whether this run asked for in-training samples (sampleEvery > 0 with prompts).
  */
 export function createMonitor(
   ctx: NodeContext,
@@ -39,6 +40,7 @@ export function createMonitor(
   stateDir: string,
   heldOut: boolean,
   picker?: CheckpointPicker,
+  samples = false,
 ): Monitor {
   const logFile = path.join(stateDir, 'losses.jsonl');
   const losses: number[] = [];
@@ -71,6 +73,14 @@ export function createMonitor(
               if (step <= from) validation.push({ step, valLoss });
           if (e.resumedFrom !== undefined)
             ctx.log('info', `resumed from the checkpoint at step ${e.resumedFrom} of ${steps}`);
+          // Samples are drawn while steps train: a run resumed at its end draws none (the resume key leaves out
+          // sampleEvery, so raising it after the fact lands here).
+          if (samples && e.resumedFrom !== undefined && e.resumedFrom >= steps)
+            ctx.warn(
+              `training had already finished at step ${steps} (resumed from its last checkpoint), so no in-training ` +
+                'samples are drawn: they come only with steps still to train. To see them, raise Steps; to look at ' +
+                "the kept checkpoints now, connect TrainLoRA's checkpoints to Sample or LoRACheck",
+            );
           break;
         }
         case 'progress': {

@@ -199,7 +199,8 @@ export async function trainSdLora(
         `started from "${pivotal.init || pivotal.word}", lr ${params.embeddingLr || params.learningRate}; captions are encoded in each step (not cached)`,
     );
   const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, !!check, split.validation.length);
-  const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker);
+  const samples = job.sampleEvery > 0 && prompts.length > 0;
+  const monitor = createMonitor(ctx, steps, prompts.length, stateDir, split.heldOut, picker, samples);
   const started = Date.now() / 1000;
   const result = await sdBackend.train(job, monitor.onEvent, ctx.signal, (m) => ctx.log('info', m));
   ctx.signal.throwIfAborted();
