@@ -5,8 +5,8 @@
  * kohya saves them), attn1/attn2 to_q/to_k/to_v/to_out.0, ff.net.0.proj and ff.net.2. Trainable parameters are
  * named `<kohya key>.lora_down|lora_up`, so the trained values map straight onto the file kohya writes.
  * Inputs are cached latents and text embeddings; noise, noise offset and timesteps are drawn per step from the
- * trainer's rng. With `checkpointing` the blocks that hold the most activations (recomputeScopes) are recomputed in
- * the backward pass, and their attention chunks each on its own, so at most one chunk's probabilities are alive.
+ * trainer's rng. With `checkpointing` every ResBlock and transformer site is recomputed in the backward pass, and
+ * every attention chunk on its own, so at most one chunk's probabilities are alive at a time.
  */
 import type { GraphBuilder } from '../graph/builder';
 import type { Tensor } from '../graph/tensor';
@@ -111,9 +111,7 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
         buildUnet(ctx, { x: xt, t, context }, o.unet),
       );
     },
-    recompute: o.checkpointing
-      ? (g) => recomputeScopes(g, o.checkpointMinValues ?? SD15_CHECKPOINT_MIN_VALUES)
-      : undefined,
+    recompute: o.checkpointing ? (g) => recomputeScopes(g, o.checkpointMinValues) : undefined,
     nextBatch(rng: CounterRng): Record<string, BatchArray> {
       const size = elementCount(o.latentShape);
       const csize = elementCount(o.contextShape);
@@ -136,18 +134,11 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
 
 /**
  * Blocks whose forward activations hold fewer values than this are kept rather than recomputed: 2^25 floats
- * (128 MiB). The SDXL tasks' default; SD 1.5's is SD15_CHECKPOINT_MIN_VALUES.
+ * (128 MiB). At 512 px on SD 1.5 that recomputes the 64x64 blocks and the 32x32 transformers (where the attention
+ * and GEGLU tensors are) and keeps the smaller ResBlocks and the 16x16 and 8x8 levels, whose recomputation cost a
+ * forward's worth of convolutions for a few hundred MiB.
  */
 export const CHECKPOINT_MIN_VALUES = 1 << 25;
-
-/**
- * SD 1.5's threshold: 2^27 values (512 MiB). At 512 px that recomputes only the five 64x64 transformers (393 M
- * values each with their attention chunks) and keeps the 32x32 (83 M) and 16x16 (38 M) transformers and the 64x64
- * ResBlocks (33-41 M), which hold few values for their FLOPs: the recomputed convolutions and matrix products fell
- * from about 480 to 200 GFLOP (the forward has 752), the step from 30.1 to 25.4-26.9 CPU-s at 7.0 -> 7.2 GiB peak
- * (2^25 against 9e7, same partition as 2^27; load 4-5). At 256 px nothing is recomputed.
- */
-export const SD15_CHECKPOINT_MIN_VALUES = 1 << 27;
 
 /**
  * The UNet's block scopes to recompute, each attention chunk and then each transformer layer (unet.ts LAYER_SCOPE)

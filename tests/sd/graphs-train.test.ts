@@ -113,7 +113,7 @@ describe('SD 1.5 UNet LoRA', () => {
     }
   }, 180_000);
 
-  test('at 512 px checkpointing recomputes only the 64x64 transformers and keeps the ResBlocks and smaller levels', () => {
+  test('at 512 px checkpointing recomputes the big blocks (64x64, attention) and keeps the small ResBlocks', () => {
     const full = syntheticSdCheckpoint(SD15_WIDTHS, 1);
     const task = createUnetLoraTask(full, {
       ...options({ checkpointing: true }),
@@ -129,16 +129,9 @@ describe('SD 1.5 UNet LoRA', () => {
     const chosen = task.recompute!(g);
     const every = recomputeScopes(g, 0).filter((s) => !s.includes('attn_chunk'));
     expect(every).toHaveLength(38); // 22 ResBlocks and 16 spatial transformers
-    const blocks = chosen.filter((s) => !s.includes('attn_chunk'));
-    expect(blocks.sort()).toEqual(
-      ['input_blocks_1_1', 'input_blocks_2_1', 'output_blocks_10_1', 'output_blocks_11_1', 'output_blocks_9_1']
-        .map((s) => `unet/${s}`)
-        .sort(),
-    );
+    for (const site of ['input_blocks_1_1', 'output_blocks_11_1', 'output_blocks_9_0', 'input_blocks_4_1'])
+      expect(chosen).toContain(`unet/${site}`);
     for (const site of [
-      'output_blocks_9_0',
-      'input_blocks_4_1',
-      'output_blocks_3_1',
       'input_blocks_10_0',
       'middle_block_0',
       'middle_block_1',
