@@ -6,6 +6,24 @@
 import type { NodeSchema, ParamValue } from '../schema';
 import { describeValue, validateParamValue } from '../validate';
 import { familySpec, modelPathSpec } from './model-params';
+
+/**
+ * What another tool's model path needs before LoadModel can open it: sd-scripts and ai-toolkit download Hub ids and
+ * load pickles, loraflow does neither (the run would only say "does not exist" or refuse the pickle).
+ */
+function modelPathAdvice(path: string): string | undefined {
+  if (/\.(ckpt|pt|pth|bin)$/i.test(path))
+    return (
+      `"${path}" is a PyTorch pickle, which loraflow does not load (unpickling can run code): convert it once to ` +
+      ".safetensors (README, 'Your own Stable Diffusion 1.5 checkpoint') and set LoadModel's checkpoint to that file"
+    );
+  if (/^[\w.-]+\/[\w.-]+$/.test(path) && !/\.safetensors$/i.test(path))
+    return (
+      `if "${path}" is a Hugging Face Hub id (owner/name): loraflow reads local files only and downloads nothing; ` +
+      "download the model's .safetensors file (or diffusers folder) and set LoadModel's checkpoint to it"
+    );
+  return undefined;
+}
 import { ROLE_TYPES, emptySetup, type Params, type Role, type TrainingSetup } from './roles';
 import type { ConfigFormat, ImportSummary, ModelFamily } from './types';
 
@@ -94,6 +112,8 @@ export class ImportBuilder {
       }
     }
     const pathSpec = modelPathSpec(schema, option);
+    const advice = modelPathAdvice(path);
+    if (pathSpec && advice) this.note(`${setting}: ${advice}`);
     if (pathSpec) this.set(setting, 'model', pathSpec.name, path);
     else this.ignore(setting, path, 'not supported, ignored (LoadModel has no path parameter)');
   }
