@@ -11,7 +11,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { WorkflowFile } from '../../protocol/workflow';
-import { buildClientIfStale, launchBrowser, startServer, withScreenshot, type RunningServer } from './harness';
+import {
+  buildClientIfStale,
+  launchBrowser,
+  openFromLibrary,
+  putWorkflow,
+  startServer,
+  withScreenshot,
+  type RunningServer,
+} from './harness';
 
 let browser: Browser;
 let page: Page;
@@ -133,3 +141,29 @@ test('an interrupted run resumed from the Runs panel, then from the badge, is fo
     await server.stop();
   }
 }, 180000);
+
+/**
+ * QA S8-F12: a training the user cancelled could only be rerun from the Runs panel, although the server resumes
+ * cancelled (and failed) runs; resume goes on with the same run, shown live.
+ */
+test('a cancelled run is resumed from the Runs panel and followed live', async () => {
+  const server = await startServer();
+  try {
+    await withScreenshot(page, 'resume-cancelled', async () => {
+      await putWorkflow(server, 'resumable', workflow);
+      await openFromLibrary(page, server, 'resumable', 'ft');
+      await page.click('[data-testid=run]');
+      await nodeShowsProgress(page);
+      await page.click('[data-testid=cancel]');
+      await runStatus(page, 'cancelled');
+      const runId = await page.getAttribute('[data-testid=run-status]', 'data-run');
+      await page.click('[data-testid=side-runs]');
+      await page.click(`[data-testid=run-${runId}] button:has-text("resume")`);
+      await runStatus(page, 'running');
+      expect(await page.getAttribute('[data-testid=run-status]', 'data-run')).toBe(runId);
+      await nodeShowsProgress(page);
+    });
+  } finally {
+    await server.stop();
+  }
+}, 120000);

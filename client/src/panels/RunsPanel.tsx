@@ -10,6 +10,9 @@ import { toast } from '../store/toasts';
 import { setSideTab, toggleCompare, uiStore } from '../store/ui';
 import { WorkersPanel } from './WorkersPanel';
 
+/** The runs the server resumes (POST /api/runs/:id/resume): stopped before their end, by a restart, a Cancel or an error. */
+const RESUMABLE = new Set<RunSummary['status']>(['interrupted', 'cancelled', 'failed']);
+
 const time = (ms?: number): string => (ms ? new Date(ms).toLocaleTimeString() : '');
 const duration = (r: RunSummary): string =>
   r.startedAt ? `${Math.round(((r.finishedAt ?? Date.now()) - r.startedAt) / 1000)}s` : '';
@@ -74,8 +77,11 @@ const RunRow = memo(function RunRow({ run, queued }: { run: RunSummary; queued: 
         {(run.status === 'running' || run.status === 'queued') && (
           <button onClick={() => void api.cancelRun(run.id)}>cancel</button>
         )}
-        {run.status === 'interrupted' && (
-          <button onClick={() => void resumeRun(run.id)} title="Resume it and show it live">
+        {RESUMABLE.has(run.status) && (
+          <button
+            onClick={() => void resumeRun(run.id)}
+            title="Go on from where it stopped (training from its last checkpoint) and show it live"
+          >
             resume
           </button>
         )}
