@@ -6,9 +6,11 @@ import { memo, useMemo, useState, type DragEvent } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { WorkflowFlowNode } from '../graph/mapping';
 import { convertedParams, inputSocketsOf, paramOfSocket } from '../../../protocol/param-inputs';
+import type { SocketSpec } from '../../../protocol/schema';
+import type { WorkflowFile } from '../../../protocol/workflow';
 import { setNodeFlags } from '../graph/edits';
 import { useStore } from '../store/createStore';
-import { edit } from '../store/editor';
+import { activeTab, edit, editorStore } from '../store/editor';
 import { schemasStore } from '../store/schemas';
 import { PanelBoundary } from '../ui/PanelBoundary';
 import { NodeParams } from './NodeParams';
@@ -35,6 +37,10 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
   const nodeErrors = errors.filter((e) => !e.param);
   // A parameter converted to an input adds a socket of its own (and its field shows the wire instead of a widget).
   const inputs = useMemo(() => (schema ? inputSocketsOf(schema, node) : []), [schema, node]);
+  // An unknown type has no schema: its sockets are the ones the file's wires name, so that they are drawn (and can
+  // be selected and deleted) instead of counting against the node they lead to without being visible.
+  const kept = useStore(editorStore, (s) => (unknown ? wiredSocketNames(activeTab(s).doc, id) : ''));
+  const keptSockets = useMemo(() => parseWiredSockets(kept), [kept]);
   const wired = useMemo(() => (schema ? convertedParams(schema, node).map((p) => p.name) : []), [schema, node]);
   const onDrop = (e: DragEvent): void => {
     if (!acceptsUploads || e.dataTransfer.files.length === 0) return;
@@ -99,7 +105,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
       )}
       <div className="sockets">
         <div>
-          {inputs.map((s) => (
+          {[...inputs, ...keptSockets.inputs].map((s) => (
             <SocketRow
               key={s.name}
               socket={s}
@@ -110,7 +116,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
           ))}
         </div>
         <div>
-          {schema?.outputs.map((s) => (
+          {(schema?.outputs ?? keptSockets.outputs).map((s) => (
             <SocketRow key={s.name} socket={s} side="output" />
           ))}
         </div>
@@ -133,3 +139,17 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
     </div>
   );
 });
+
+/** The input and output socket names the workflow's wires use on node `id`, as one string (a stable store value). */
+function wiredSocketNames(doc: WorkflowFile, id: string): string {
+  const inputs = new Set(doc.edges.filter((e) => e.to.node === id).map((e) => e.to.socket));
+  const outputs = new Set(doc.edges.filter((e) => e.from.node === id).map((e) => e.from.socket));
+  return JSON.stringify([[...inputs], [...outputs]]);
+}
+
+function parseWiredSockets(names: string): { inputs: SocketSpec[]; outputs: SocketSpec[] } {
+  if (!names) return { inputs: [], outputs: [] };
+  const [inputs, outputs] = JSON.parse(names) as [string[], string[]];
+  const socket = (name: string): SocketSpec => ({ name, type: '*', tooltip: 'kept from the file (unknown node type)' });
+  return { inputs: inputs.map(socket), outputs: outputs.map(socket) };
+}
