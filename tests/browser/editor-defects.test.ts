@@ -99,6 +99,8 @@ test('examples are read-only: Save on one asks for a name; the library renames, 
     expect(await page.inputValue('[data-testid=workflow-name]')).toBe('My style LoRA');
     // Saving again goes to the copy, without asking.
     await page.fill('[data-testid=workflow-name]', 'My style LoRA v2');
+    // The first save's toast may still be up (4 s): wait for the second save's own.
+    await page.waitForSelector('[data-testid=toast]:has-text("Saved my-style-lora.json")', { state: 'detached' });
     await page.click('[data-testid=save]');
     await page.waitForSelector('[data-testid=toast]:has-text("Saved my-style-lora.json")');
     expect(JSON.parse(fs.readFileSync(path.join(userDir, 'my-style-lora.json'), 'utf8')).name).toBe('My style LoRA v2');
