@@ -32,16 +32,27 @@ function checkpointsOf(state: NodeState): Checkpoint[] {
 const seconds = (ms: number): string =>
   ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
 
-function speedLine(state: NodeState, last: Checkpoint | undefined): string {
+/**
+ * The line TrainLoRA logs when it goes on from a checkpoint (nodes/lora/train-monitor.ts): "resumed from the
+ * checkpoint at step N of M". Only M - N steps trained in this run.
+ */
+const RESUMED = /resumed from the checkpoint at step (\d+) of (\d+)/;
+
+function speedLine(state: NodeState, last: Checkpoint | undefined, logs: readonly LogEntry[]): string {
   if (state.status === 'cached') return 'served from the cache (trained by an earlier run)';
   // The last checkpoint is the step training ended at; the last progress may count a later phase (the LoRA check).
   const steps = last?.step ?? state.progress?.max;
+  const resumed = logs.map((l) => RESUMED.exec(l.message)).find(Boolean);
+  const from = resumed ? Number(resumed[1]) : 0;
+  if (resumed && steps !== undefined && from >= steps)
+    return `already trained to step ${steps} by an earlier run (resumed at its last checkpoint): no step left to train`;
   const ms = state.startedAt !== undefined && state.finishedAt !== undefined ? state.finishedAt - state.startedAt : 0;
   const parts: string[] = [];
-  if (steps !== undefined) parts.push(`${steps} steps`);
+  if (steps !== undefined) parts.push(from > 0 ? `steps ${from + 1}-${steps} (resumed at ${from})` : `${steps} steps`);
   if (ms > 0) parts.push(`in ${seconds(ms)}`);
-  // The trainer's own figure (steps inside training); else steps over the node's whole time.
-  const rate = state.progress?.metrics?.it_s ?? (steps !== undefined && ms > 0 ? steps / (ms / 1000) : undefined);
+  // The trainer's own figure (steps inside training); else the steps this run trained over the node's whole time.
+  const trained = steps !== undefined ? steps - from : undefined;
+  const rate = state.progress?.metrics?.it_s ?? (trained !== undefined && ms > 0 ? trained / (ms / 1000) : undefined);
   // SD on a CPU trains below a step a second: "0.0 steps/s" told nothing.
   if (rate !== undefined && rate > 0)
     parts.push(rate >= 1 ? `(${rate.toFixed(1)} steps/s)` : `(${(1 / rate).toFixed(1)} s/step)`);
@@ -109,7 +120,9 @@ export function formatTrainingSummaries(
     if (checkpoints.length === 0) continue;
     const withLoss = checkpoints.filter((c) => c.valLoss !== undefined);
     const best = withLoss.reduce<Checkpoint | undefined>((b, c) => (!b || c.valLoss! < b.valLoss! ? c : b), undefined);
-    lines.push(`  ${title(node.id)}: ${speedLine(state, checkpoints.at(-1))}`);
+    // A cached node's lines come from the run that trained it (logsOf replays them), diagnosis included.
+    const logs = logsOf(node.id);
+    lines.push(`  ${title(node.id)}: ${speedLine(state, checkpoints.at(-1), logs)}`);
     if (withLoss.length > 0) {
       const list = withLoss.map(
         (c) => `step ${c.step ?? '?'} ${c.valLoss!.toFixed(4)}${c === best ? ' (lowest)' : ''}`,
@@ -122,8 +135,6 @@ export function formatTrainingSummaries(
       const why = ` (not step ${best?.step ?? '?'}, the validation loss's lowest: its held-out split is a few images)`;
       lines.push(`    checkpoint to use: ${pick.text}${differs ? why : ''}`);
     }
-    // A cached node's lines come from the run that trained it (logsOf replays them), diagnosis included.
-    const logs = logsOf(node.id);
     const diagnosis = logs.filter((l) => l.message.startsWith(DIAGNOSIS_PREFIX)).at(-1);
     if (diagnosis) lines.push(`    ${diagnosis.message}`);
     // The diagnosis is also warned when it is bad; print it once.
