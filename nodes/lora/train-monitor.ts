@@ -143,14 +143,17 @@ export function createMonitor(
             blankWarned = true;
             ctx.warn(blank);
           }
-          const shown = tilesToPng(e.images, e.imageSize, columns, 2)
-            .then((png) => ctx.artifacts.put(png, 'image/png', `lora-step-${e.step}.png`))
-            .then((ref) => {
+          // Encoded side by side, shown in step order: a grid that compresses faster (a blank one) must not put an
+          // older step's preview over a newer one.
+          const stored = tilesToPng(e.images, e.imageSize, columns, 2).then((png) =>
+            ctx.artifacts.put(png, 'image/png', `lora-step-${e.step}.png`),
+          );
+          samplesShown = Promise.all([samplesShown, stored])
+            .then(([, ref]) => {
               ctx.sample({ step: e.step, images: [ref] });
               ctx.preview(ref, `step ${e.step}`);
             })
             .catch(() => undefined); // a lost sample grid is harmless
-          samplesShown = Promise.all([samplesShown, shown]).then(() => undefined);
           break;
         }
         case 'log':
