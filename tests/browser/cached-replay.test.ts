@@ -62,7 +62,7 @@ it('a cached node shows the warnings and log lines of the run that computed it',
     await page.click('[data-testid=node-images] .wf-node-header');
     await page.waitForSelector('[data-testid=panel-warnings]:has-text("bad.png")');
     // The replayed lines arrive in their order, the warning before the summary line: wait for the last one.
-    await page.waitForSelector('[data-testid=node-panel] pre.log:has-text("loaded 2 image(s)")');
+    await page.waitForSelector('[data-testid=node-panel] pre.log:has-text("loaded 2 image(s)")', { state: 'attached' });
     const log = await page.textContent('[data-testid=node-panel] pre.log');
     expect(log).toContain('loaded 2 image(s)');
     expect(log).toContain('bad.png');
