@@ -57,20 +57,34 @@ export function checkSubmission(
     const inactive = inactiveTargetsError(workflow, targets);
     if (inactive) return { ok: false, kind: 'bad-request', message: inactive };
   }
-  const { errors, truncated } = validateWorkflowCapped(workflow, schemas, WORKFLOW_LIMITS.reportedErrors);
-  if (truncated) return { ok: false, kind: 'validation', errors, truncated };
-  // The path policy's refusals come with the validation errors, all in one answer (QA S8-F8: the user fixed a wrong
-  // value, ran again, and only then heard that the output name was refused); a parameter validation names is not
-  // named twice.
-  const named = new Set(errors.map((e) => `${e.nodeId}\u0000${e.param ?? ''}`));
-  const refused = (paths ? workflowPathRefusals(workflow, schemas, paths).map(pathValidationError) : []).filter(
-    (r) => !named.has(`${r.nodeId}\u0000${r.param ?? ''}`),
-  );
-  if (errors.length > 0 || refused.length > 0)
-    return { ok: false, kind: 'validation', errors: [...errors, ...refused] };
+  const { errors, truncated } = workflowErrors(workflow, schemas, paths);
+  if (truncated || errors.length > 0)
+    return { ok: false, kind: 'validation', errors, ...(truncated ? { truncated } : {}) };
   // A parameter the node lacks is ignored by the run: say so (a warning, so an older file still runs).
   const unknown = unknownParamWarnings(workflow, schemas).map((w) => w.message);
   return { ok: true, workflow, warnings: [...parsed.warnings.map(String), ...unknown] };
+}
+
+/**
+ * Every error of a workflow in one list: validation's, then the path policy's refusals under `paths` (a parameter
+ * validation names is not named twice). The same answer for `POST /api/runs`, `loraflow run` and `loraflow validate`
+ * (`readsMustExist`: a folder or file to read must be there, see workflowPathRefusals), so that no check waits for
+ * another to pass (QA S8-F8: the user fixed a wrong value, ran again, and only then heard that the output name was
+ * refused). When validation stops at its cap, the path check is left for the next round.
+ */
+export function workflowErrors(
+  workflow: WorkflowFile,
+  schemas: readonly NodeSchema[],
+  paths?: PathPolicy,
+  readsMustExist = false,
+): { errors: ValidationError[]; truncated: boolean } {
+  const { errors, truncated } = validateWorkflowCapped(workflow, schemas, WORKFLOW_LIMITS.reportedErrors);
+  if (truncated || !paths) return { errors, truncated };
+  const named = new Set(errors.map((e) => `${e.nodeId}\u0000${e.param ?? ''}`));
+  const refused = workflowPathRefusals(workflow, schemas, paths, readsMustExist)
+    .map(pathValidationError)
+    .filter((r) => !named.has(`${r.nodeId}\u0000${r.param ?? ''}`));
+  return { errors: [...errors, ...refused], truncated: false };
 }
 
 function pathValidationError(r: PathRefusal): ValidationError {

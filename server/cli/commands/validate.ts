@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { validateWorkflowCapped } from '../../../protocol/validate';
 import { unknownParamWarnings } from '../../../protocol/unknown-params';
-import { WORKFLOW_LIMITS } from '../../../protocol/limits';
 import { interruptDeadRunsIn } from '../interrupted';
 import { createRegistry } from '../../engine/registry';
 import { loadNodeDefinitions } from '../../queue';
@@ -9,7 +7,7 @@ import { applyOverrides, OverrideError } from '../../../protocol/overrides';
 import { DATA_OPTIONS, UsageError, configOptions, parseCommand } from '../args';
 import { resolveConfig } from '../../config';
 import { createPathPolicy } from '../../engine/paths';
-import { workflowPathErrors } from '../path-report';
+import { workflowErrors } from '../../queue/submission';
 import { loadWorkflowFile } from '../load-workflow';
 import { err, out } from '../output';
 import { formatValidationErrors } from '../validation-report';
@@ -46,19 +44,15 @@ export async function validateCommand(argv: string[]): Promise<number> {
     if (e instanceof OverrideError) throw new UsageError(e.message);
     throw e;
   }
-  const { errors, truncated } = validateWorkflowCapped(workflow, registry.schemas(), WORKFLOW_LIMITS.reportedErrors);
   for (const w of unknownParamWarnings(workflow, registry.schemas())) out(`warning: ${w.message}`);
+  // The folders `run` would allow with the same options, so that what validates here is not refused there; the path
+  // refusals come with the validation errors in one round, as `POST /api/runs` answers them.
+  const paths = createPathPolicy(resolveConfig(configOptions(values)).roots);
+  const { errors, truncated } = workflowErrors(workflow, registry.schemas(), paths, true);
   if (errors.length > 0) {
     out(formatValidationErrors(errors));
-    if (truncated) out(`(validation stopped at the first ${errors.length} errors)`);
-    return 1;
-  }
-  // The folders `run` would allow with the same options, so that what validates here is not refused there.
-  const paths = createPathPolicy(resolveConfig(configOptions(values)).roots);
-  const pathErrors = workflowPathErrors(workflow, registry.schemas(), paths);
-  if (pathErrors.length > 0) {
-    out(`${pathErrors.length} path error${pathErrors.length === 1 ? '' : 's'}:`);
-    for (const e of pathErrors) out(`  ${e}`);
+    if (truncated)
+      out(`(validation stopped at the first ${errors.length} errors; paths are checked once they are fixed)`);
     return 1;
   }
   out(`${file}: valid (${workflow.nodes.length} nodes, ${workflow.edges.length} edges)`);
