@@ -89,11 +89,19 @@ export interface NodeContext {
   warn(message: string): void;
   /** The workflow being run, when the engine knows it (SaveCheckpoint embeds it in the files it writes). */
   readonly workflow?: WorkflowFile;
+  /**
+   * Where `<lora:name:w>` prompt tags look for a LoRA after `loras/` in the first allowed folder: loraflow's
+   * <data>/loras, then the LoRA folder of each `--models` install (ComfyUI's models/loras, A1111's models/Lora).
+   * Absolute; absent where the engine was given none.
+   */
+  readonly loraFolders?: readonly string[];
 }
 
 export interface FingerprintContext {
   readonly paths: PathPolicy;
   readonly nodeId: string;
+  /** As NodeContext's. */
+  readonly loraFolders?: readonly string[];
 }
 
 export interface NodeDefinition<P extends Params = Params> {

@@ -161,7 +161,7 @@ export const sampleNode = defineNode<SampleParams>({
   },
 
   // `<lora:name:w>` tags read files the inputs do not carry: replacing one must rerun the sampling.
-  fingerprint: (params, ctx) => loraTagFingerprint(params.prompts ?? [], ctx.paths),
+  fingerprint: (params, ctx) => loraTagFingerprint(params.prompts ?? [], ctx.paths, ctx.loraFolders),
 
   async execute(inputs, params, ctx) {
     if (isSdModel(inputs.model)) return sampleSdNode(inputs, params, ctx);

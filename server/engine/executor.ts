@@ -70,7 +70,7 @@ export async function executeWorkflow(
 ): Promise<RunOutcome> {
   const { onEvent: emit, signal, runId } = opts;
   const plan = planRun(opts.workflow, env.registry, opts.targets);
-  const keys = await computeKeys(plan, env.paths, runId);
+  const keys = await computeKeys(plan, env.paths, runId, env.loraFolders);
   const n = plan.nodes.length;
   const status: Status[] = new Array<Status>(n).fill('waiting');
   const outputs: (NodeOutputs | undefined)[] = new Array<NodeOutputs | undefined>(n);

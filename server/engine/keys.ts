@@ -52,6 +52,7 @@ async function fingerprints(
   plan: Plan,
   paths: PathPolicy,
   refused: readonly (NodeError | undefined)[],
+  loraFolders: readonly string[],
 ): Promise<(string | Error)[]> {
   const results: (string | Error)[] = new Array<string>(plan.nodes.length).fill('');
   const pending: Promise<void>[] = [];
@@ -61,7 +62,7 @@ async function fingerprints(
     const params = keyParams(p);
     const settle = (v: string | Error) => void (results[i] = v);
     try {
-      const value = fp.call(p.def, params, { paths, nodeId: p.id });
+      const value = fp.call(p.def, params, { paths, nodeId: p.id, loraFolders });
       if (typeof value === 'string') settle(value);
       else pending.push(value.then(settle, (e: unknown) => settle(e instanceof Error ? e : new Error(String(e)))));
     } catch (e) {
@@ -72,10 +73,18 @@ async function fingerprints(
   return results;
 }
 
-/** Computes every planned node's key; `runId` salts the keys of non-cacheable nodes so that they rerun. */
-export async function computeKeys(plan: Plan, paths: PathPolicy, runId: string): Promise<NodeKey[]> {
+/**
+ * Computes every planned node's key; `runId` salts the keys of non-cacheable nodes so that they rerun.
+ * `loraFolders` reach the fingerprints as they reach the nodes (EngineEnv.loraFolders).
+ */
+export async function computeKeys(
+  plan: Plan,
+  paths: PathPolicy,
+  runId: string,
+  loraFolders: readonly string[] = [],
+): Promise<NodeKey[]> {
   const refused = pathRefusals(plan, paths);
-  const prints = await fingerprints(plan, paths, refused);
+  const prints = await fingerprints(plan, paths, refused, loraFolders);
   const keys: NodeKey[] = [];
   plan.nodes.forEach((p, i) => {
     const refusal = refused[i];

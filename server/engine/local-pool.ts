@@ -59,6 +59,7 @@ export function createNodeContext(
     sample: (sample) => report({ type: 'sample', sample }),
     warn: (message) => report({ type: 'log', level: 'warn', message }),
     workflow: task.workflow,
+    loraFolders: env.loraFolders ?? [],
   };
 }
 

@@ -90,6 +90,8 @@ export interface EngineEnv {
   paths: PathPolicy;
   /** Root folder for nodes' work and state folders (under the data folder). */
   workRoot: string;
+  /** The LoRA folders of the model folders, for `<lora:name:w>` tags (NodeContext.loraFolders); default none. */
+  loraFolders?: readonly string[];
   /** Number of CPU slots (default: cores) and the GPU devices (default: none; gpu nodes then share one 'cpu' training slot). */
   cpuSlots: number;
   gpuDevices: string[];

@@ -56,6 +56,7 @@ export function createRuntime(
     artifacts: createArtifactStore(config.artifactsDir),
     paths: createPathPolicy(config.roots),
     workRoot: config.workRoot,
+    loraFolders: config.modelFolders.filter((f) => f.kind === 'loras').map((f) => f.path),
     cpuSlots: config.cpuSlots,
     gpuDevices: config.gpuDevices,
   };

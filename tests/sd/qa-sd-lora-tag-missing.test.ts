@@ -34,7 +34,9 @@ test('the refusal names the absolute file a tag looks for, and LoadLoRA for LoRA
   );
   const file = join(ctx.paths.roots[0]!, 'loras', 'missing.safetensors');
   expect(failure?.param).toBe('prompts');
-  expect(failure?.message).toContain(`no connected LoRA is named "missing" and ${file} does not exist`);
+  expect(failure?.message).toContain(
+    `no connected LoRA is named "missing", and there is no missing.safetensors in ${join(ctx.paths.roots[0]!, 'loras')}`,
+  );
   expect(failure?.hint).toMatch(/LoadLoRA .*ComfyUI's and A1111's LoRAs/);
   expect(failure?.hint).toContain(file);
 });
