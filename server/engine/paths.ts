@@ -8,6 +8,7 @@ import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PathPolicy, PathRefusal } from '../../nodes/api';
+import { codePointOf, HIDDEN_CHARACTER } from '../../protocol/visible-text';
 
 /** The longest path we accept (Linux PATH_MAX is 4096; a workflow has no business near it). */
 const MAX_PATH_CHARS = 1024;
@@ -16,6 +17,8 @@ const MAX_COMPONENT_BYTES = 255;
 /** A name leaves room for what nodes append to it (`-step000004.safetensors`, `.tmp-…`). */
 const MAX_NAME_BYTES = 200;
 const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
+/** Names Windows keeps for devices, with any extension ("con.png" opens the console there, not a file). */
+const RESERVED_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.[^.]*)*$/i;
 
 /** A path parameter refused by the policy; `reason` says which rule refused it. */
 export class PathError extends Error {
@@ -91,9 +94,13 @@ function nameProblem(value: string, maxBytes: number): string | undefined {
   if (value.trim() === '') return 'is empty';
   if (value.includes('\0')) return 'contains a NUL character';
   if (CONTROL_CHARS.test(value)) return 'contains a control character';
+  const hidden = HIDDEN_CHARACTER.exec(value)?.[0];
+  if (hidden !== undefined)
+    return `contains the invisible character ${codePointOf(hidden)} (a bidi or control mark that changes how the name reads)`;
   if (/[\\/]/.test(value)) return 'contains a path separator (a name is one file or folder name, not a path)';
   if (value === '.' || value === '..' || /^\.+$/.test(value)) return 'is only dots (it would name a folder above)';
   if (value.startsWith('~')) return 'starts with "~" (a name, not a place in a home folder)';
+  if (RESERVED_NAME.test(value.trim())) return 'is a name reserved for a device on Windows (CON, NUL, COM1, …)';
   if (Buffer.byteLength(value) > maxBytes)
     return `is too long (${Buffer.byteLength(value)} bytes, at most ${maxBytes})`;
   return undefined;

@@ -10,14 +10,41 @@ import { writeFileAtomicSync } from '../../../ml/atomic-write';
 const UPLOAD_LIMIT = '50mb';
 
 /**
- * Keeps the letters, digits, dots, dashes and underscores of an uploaded file's name, without leading dots; a name
- * that was only an extension after them (".png", "..png") keeps it after "upload" instead of becoming "png".
+ * What an uploaded file's name keeps: letters and digits of any script (with their combining marks), emoji (with
+ * their joiners, skin tones, keycaps, flags and tags), dots, dashes and underscores. Anything else (spaces,
+ * punctuation, control and bidi characters) becomes "_".
+ */
+const KEPT_IN_UPLOAD_NAMES =
+  /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\u20e3\u{e0020}-\u{e007f}._-]/u;
+/** Bytes an upload name may have: under the path policy's 200 for a name, with room for freeName's "-<n>". */
+const MAX_UPLOAD_NAME_BYTES = 150;
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** `name` cut to `maxBytes` at a whole character (an emoji with its joiners and modifiers is one), keeping its extension. */
+function fitUploadName(name: string, maxBytes: number): string {
+  if (Buffer.byteLength(name) <= maxBytes) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && Buffer.byteLength(name.slice(dot)) <= 32 ? name.slice(dot) : '';
+  let stem = '';
+  for (const { segment } of graphemes.segment(name.slice(0, name.length - ext.length))) {
+    if (Buffer.byteLength(stem + segment + ext) > maxBytes) break;
+    stem += segment;
+  }
+  return stem + ext;
+}
+
+/**
+ * The name an upload is stored under: the last part of what the browser sent (never a path), NFC-normalised (a name
+ * typed on macOS arrives decomposed), with what KEPT_IN_UPLOAD_NAMES does not keep turned into "_", without leading
+ * dots; a name that was only an extension after them (".png", "..png") keeps it after "upload" instead of becoming
+ * "png". The path policy's name check then refuses what is left to refuse (a reserved name such as "con.png").
  */
 function safeUploadName(given: string): string {
-  const cleaned = path.basename(given).replace(/[^\w.-]/g, '_');
+  const last = given.normalize('NFC').split(/[\\/]/).pop() ?? '';
+  const cleaned = Array.from(last, (c) => (KEPT_IN_UPLOAD_NAMES.test(c) ? c : '_')).join('');
   const base = cleaned.replace(/^\.+/, '');
   const named = base !== cleaned && base !== '' && !base.includes('.') ? `upload.${base}` : base;
-  return named.slice(-100) || 'upload';
+  return fitUploadName(named, MAX_UPLOAD_NAME_BYTES) || 'upload';
 }
 
 function freeName(dir: string, name: string): string {
@@ -70,8 +97,15 @@ export function filesRouter(paths: PathPolicy, uploadsDir: string): Router {
     const name = typeof req.query.name === 'string' ? safeUploadName(req.query.name) : 'upload';
     if (!Buffer.isBuffer(req.body) || req.body.length === 0)
       return sendError(res, 400, 'empty-upload', 'the upload has no bytes');
+    const stored = freeName(uploadsDir, name);
+    try {
+      paths.name(stored, 'name', 'upload name');
+    } catch (err) {
+      if (err instanceof PathError) return sendError(res, 400, 'bad-name', `${err.message}; rename the file`);
+      throw err;
+    }
     fs.mkdirSync(uploadsDir, { recursive: true });
-    const file = path.join(uploadsDir, freeName(uploadsDir, name));
+    const file = path.join(uploadsDir, stored);
     writeFileAtomicSync(file, req.body);
     res.status(201).json({ path: file });
   });
