@@ -71,6 +71,13 @@ export interface ParamSpec {
    * follow wires, still checks such a parameter (its default is always valid).
    */
   visibleWhen?: { param: string; equals: ParamValue[]; input?: string };
+  /**
+   * For `enum`: which options apply depends on a parameter of the node wired to `input` (through reroutes), keyed
+   * by that parameter's value: Sample's samplers by LoadModel's family ({input:'model', param:'family', options:
+   * {emoji:['euler','heun'], sd15:[…]}}). Validation refuses an option the source does not support, naming those it
+   * does; the editor offers only those. A value not listed, or a source that cannot tell, allows every option.
+   */
+  optionsWhen?: { input: string; param: string; options: Record<string, string[]> };
 }
 
 /**

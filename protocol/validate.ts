@@ -8,6 +8,7 @@ import { socketsCompatible, type NodeSchema, type ParamSpec, type SocketSpec } f
 import type { WorkflowEdge, WorkflowFile, WorkflowNode } from './workflow';
 import type { ValidationError, ValidationErrorKind } from './validation-types';
 import { oneOfErrors } from './one-of-params';
+import { edgeIndex, optionsFor, sourceNode, sourceParam } from './upstream';
 
 /** "0.7" or "0.7, 0.4": numbers separated by commas (Sample's parseRow reads the same). */
 const isNumberRow = (row: string): boolean => {
@@ -269,7 +270,49 @@ function collectErrors(wf: WorkflowFile, schemas: SchemaSource, errors: Validati
   }
   const edgesByInput = checkEdges(wf.edges, nodes, map, errors);
   checkInputs(nodes, map, edgesByInput, errors);
+  checkUpstreamOptions(wf, nodes, map, errors);
   checkCycles(wf.edges, nodes, errors);
+}
+
+/**
+ * Options that the node wired in does not support (`optionsWhen`): Sample's `heun` on an SD 1.5 model passed
+ * validation and failed only when Sample ran, after what came before it (a training, perhaps).
+ */
+function checkUpstreamOptions(
+  wf: WorkflowFile,
+  nodes: Map<string, WorkflowNode>,
+  map: ReadonlyMap<string, NodeSchema>,
+  errors: ValidationError[],
+): void {
+  let edgeInto: ReturnType<typeof edgeIndex> | undefined;
+  for (const node of nodes.values()) {
+    const schema = map.get(node.type);
+    if (!schema || node.mode === 'mute' || node.mode === 'bypass') continue;
+    for (const spec of schema.params) {
+      const when = spec.optionsWhen;
+      if (!when || spec.kind !== 'enum' || convertedParams(schema, node).some((p) => p.name === spec.name)) continue;
+      if (!isParamVisible(schema, spec, node.params)) continue;
+      const value = node.params[spec.name] ?? spec.default;
+      if (typeof value !== 'string' || !spec.options?.includes(value)) continue; // refused above already
+      edgeInto ??= edgeIndex(wf);
+      const source = sourceNode(wf, node.id, when.input, edgeInto, (id) => nodes.get(id));
+      const sourceValue = sourceParam(source, when.param, map);
+      const allowed = optionsFor(spec, sourceValue);
+      if (!source || !allowed || allowed.includes(value)) continue;
+      const expected =
+        `one of ${allowed.map((o) => `"${o}"`).join(', ')} (what ${when.param} ${describeValue(sourceValue)} ` +
+        `of node "${source.id}", wired to input "${when.input}", supports)`;
+      errors.push({
+        kind: 'param-option',
+        nodeId: node.id,
+        nodeType: node.type,
+        param: spec.name,
+        expected,
+        received: describeValue(value),
+        message: `${nodeLabel(node)}, parameter "${spec.name}": expected ${expected}, received ${describeValue(value)}.`,
+      });
+    }
+  }
 }
 
 function checkEdges(

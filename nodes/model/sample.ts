@@ -87,6 +87,12 @@ export const sampleNode = defineNode<SampleParams>({
         name: 'sampler',
         kind: 'enum',
         options: [...new Set([...SAMPLERS, ...SD_SAMPLERS])],
+        // Validation refuses a sampler the wired model's family lacks; the editor offers only the family's.
+        optionsWhen: {
+          input: 'model',
+          param: 'family',
+          options: { emoji: [...SAMPLERS], sd15: [...SD_SAMPLERS], sdxl: [...SD_SAMPLERS] },
+        },
         default: 'euler',
         label: 'Sampler',
         tooltip:

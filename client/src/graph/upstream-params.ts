@@ -1,26 +1,12 @@
 /**
  * Parameters shown by what is wired into a node (`visibleWhen.input`): TrainLoRA's SD-only settings appear only
- * when its MODEL comes from a LoadModel set to SD 1.5 or SDXL. Wires are followed back through reroutes; where the
- * source cannot tell (nothing wired, a node without that parameter), the parameter shows.
+ * when its MODEL comes from a LoadModel set to SD 1.5 or SDXL; and options offered by it (`optionsWhen`): Sample's
+ * samplers are the wired family's. Wires are followed back through reroutes (protocol/upstream.ts); where the
+ * source cannot tell (nothing wired, a node without that parameter), the parameter shows with every option.
  */
 import type { NodeSchema, ParamSpec, ParamValue } from '../../../protocol/schema';
-import type { WorkflowFile, WorkflowNode } from '../../../protocol/workflow';
-import { REROUTE_TYPE } from './mapping';
-
-/** Hops through reroutes before giving up (a loop of reroutes is refused elsewhere; this only must end). */
-const MAX_HOPS = 32;
-
-/** The node whose output feeds `socket` of `nodeId`, past any reroutes. */
-function sourceOf(doc: WorkflowFile, nodeId: string, socket: string): WorkflowNode | undefined {
-  let to = { node: nodeId, socket };
-  for (let hop = 0; hop < MAX_HOPS; hop++) {
-    const edge = doc.edges.find((e) => e.to.node === to.node && e.to.socket === to.socket);
-    const from = edge && doc.nodes.find((n) => n.id === edge.from.node);
-    if (!from || from.type !== REROUTE_TYPE) return from;
-    to = { node: from.id, socket: 'in' };
-  }
-  return undefined;
-}
+import { optionsFor, sourceNode, sourceParam } from '../../../protocol/upstream';
+import type { WorkflowFile } from '../../../protocol/workflow';
 
 /**
  * The values the input-conditioned parameters of a node depend on, keyed `input.param` (undefined: cannot tell),
@@ -36,9 +22,7 @@ export function upstreamKey(
   for (const p of schema.params) {
     const when = p.visibleWhen;
     if (!when?.input) continue;
-    const source = sourceOf(doc, nodeId, when.input);
-    const spec = source && schemas.get(source.type)?.params.find((s) => s.name === when.param);
-    values[`${when.input}.${when.param}`] = spec ? (source.params[when.param] ?? spec.default) : undefined;
+    values[`${when.input}.${when.param}`] = sourceParam(sourceNode(doc, nodeId, when.input), when.param, schemas);
   }
   return JSON.stringify(values);
 }
@@ -49,4 +33,22 @@ export function shownByUpstream(spec: ParamSpec, upstream: Readonly<Record<strin
   if (!when?.input) return true;
   const value = upstream[`${when.input}.${when.param}`];
   return value === undefined || when.equals.some((v) => v === value);
+}
+
+/**
+ * The options an enum offers given what is wired in (`optionsWhen`: Sample's samplers by LoadModel's family), as
+ * one string for a selector; every option where the source cannot tell. Validation refuses the others by the same
+ * rule (protocol/validate.ts).
+ */
+export function upstreamOptionsKey(
+  doc: WorkflowFile,
+  nodeId: string,
+  spec: ParamSpec,
+  schemas: ReadonlyMap<string, NodeSchema>,
+): string {
+  const when = spec.optionsWhen;
+  const all = spec.options ?? [];
+  if (!when) return JSON.stringify(all);
+  const narrowed = optionsFor(spec, sourceParam(sourceNode(doc, nodeId, when.input), when.param, schemas));
+  return JSON.stringify(narrowed ? all.filter((o) => narrowed.includes(o)) : all);
 }
