@@ -50,9 +50,12 @@ export function makeBatch(set: ImageSet, o: FeedOptions, seed: number, step: num
   return { x0, noise: rng.fillNormal(new Float32Array(o.batch * px)), t, ids: encodeCaptions(captions, o) };
 }
 
-/** A training timestep from a standard normal draw `z`: logit-normal (SD3), as pretraining and LoRA training use. */
-export function logitNormalTime(z: number): number {
-  return clampTime(1 / (1 + Math.exp(-z)));
+/**
+ * A training timestep from a standard normal draw `z`: logit-normal (SD3), as pretraining and LoRA training use;
+ * scaled into [lo, hi) for a LoRA trained on part of the schedule (kohya's min/max_timestep).
+ */
+export function logitNormalTime(z: number, lo = 0, hi = 1): number {
+  return clampTime(lo + (hi - lo) / (1 + Math.exp(-z)));
 }
 
 /** Keeps t off 0 and 1, where the velocity target degenerates. */

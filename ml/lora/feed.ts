@@ -30,6 +30,8 @@ export interface FeedSpec {
   /** Share of training captions with the trigger word taken out (0: never; the word is removed, not the caption). */
   triggerDropout?: number;
   trigger?: string;
+  /** Training times as [lo, hi) in [0, 1]: the logit-normal draw is scaled into it. Absent: [0, 1). */
+  timeRange?: readonly [number, number];
   shuffleTags: boolean;
   keepTokens: number;
   /** network dropout p and the mask shape [modules, rows, rank] (p = 0: no masks). */
@@ -87,7 +89,8 @@ export function drawBatch(f: FeedSpec, rng: CounterRng): LoraBatch {
     captions.push(dropped ? '' : f.shuffleTags ? shuffleCaption(caption, f.keepTokens, rng) : caption);
   }
   const t = new Float32Array(f.batch);
-  for (let b = 0; b < f.batch; b++) t[b] = logitNormalTime(rng.normal());
+  const [lo, hi] = f.timeRange ?? [0, 1];
+  for (let b = 0; b < f.batch; b++) t[b] = logitNormalTime(rng.normal(), lo, hi);
   const noise = rng.fillNormal(new Float32Array(f.batch * px));
   const batch: LoraBatch = { x0, noise, t, ids: encodeCaptions(captions, f) };
   if (w) batch.w = w;

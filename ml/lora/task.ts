@@ -45,6 +45,8 @@ export interface LoraTaskOptions {
   /** Share of training captions with the trigger word taken out, and the word. */
   triggerDropout?: number;
   trigger?: string;
+  /** The training times drawn, as [lo, hi) in [0, 1] (kohya's min/max_timestep over 1,000); absent: all of them. */
+  timeRange?: readonly [number, number];
   /**
    * The text encoder's learning rate over the rest's (kohya's text_encoder_lr / unet_lr). AdamW's step does not
    * depend on a parameter's scale, so the text-encoder adapters are trained as (down, up) / k and used times k:
@@ -184,6 +186,7 @@ export function createLoraTask(o: LoraTaskOptions, model: DiTModel): TrainTask {
     captionDropout: o.captionDropout,
     triggerDropout: o.triggerDropout,
     trigger: o.trigger,
+    timeRange: o.timeRange,
     regIndices: o.regIndices,
     priorWeight: o.priorWeight,
     shuffleTags: o.shuffleTags,

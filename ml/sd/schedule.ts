@@ -6,6 +6,7 @@
  */
 import type { GraphBuilder } from '../graph/builder';
 import type { Tensor } from '../graph/tensor';
+import type { CounterRng } from '../train/rng';
 import type { PriorMix } from './prior-mix';
 
 export const TRAIN_TIMESTEPS = 1000;
@@ -18,6 +19,14 @@ export interface Objective {
   minSnrGamma?: number;
   /** Prior preservation (prior-mix.ts): class examples among the task's, with their loss weight. */
   prior?: PriorMix;
+  /** The timesteps trained, [min, max) (kohya's min_timestep / max_timestep); absent: 0-1000. */
+  timesteps?: readonly [number, number];
+}
+
+/** A training timestep, uniform in the objective's range as kohya draws it. */
+export function drawTimestep(rng: CounterRng, o: Objective): bigint {
+  const [lo, hi] = o.timesteps ?? [0, TRAIN_TIMESTEPS];
+  return BigInt(lo + rng.int(hi - lo));
 }
 
 /** ᾱ_t for t = 0..999 (the cumulative product of 1 - β_t). */

@@ -20,7 +20,7 @@ import { perRootFrozenCtx, type FrozenDtype } from './half-frozen';
 import { convLoraHook, initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
 import { fusedThirdName, eosRows } from './openclip';
 import { pivotalParams, pivotalTensors, type PivotalRows } from './trigger-embedding';
-import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
+import { applyNoiseOffset, diffusionLoss, drawTimestep, type Objective } from './schedule';
 import { admVectors, buildSdxlText, sizeEmbedding, type SizeCondition } from './sdxl-cond';
 import { sdxlLoraModules, type SdxlKohyaModule } from './sdxl-lora-names';
 import { SIZE_EMBED_DIM, type SdxlWidths } from './sdxl-widths';
@@ -223,7 +223,7 @@ export function createSdxlLoraTask(ckpt: WeightSource & { widths: SdxlWidths }, 
           context.set(empty ? o.empty!.context : o.contexts![k]!, i * csize);
           y.set(empty ? emptyAdm[k]! : adm[k]!, i * admDim);
         }
-        t[i] = BigInt(rng.int(TRAIN_TIMESTEPS));
+        t[i] = drawTimestep(rng, o);
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);

@@ -73,6 +73,7 @@ function common(job: SdTrainJob, shape: readonly [number, number, number], prior
     prediction: job.prediction,
     ...(job.minSnrGamma ? { minSnrGamma: job.minSnrGamma } : {}),
     noiseOffset: job.noiseOffset,
+    ...(job.timesteps ? { timesteps: job.timesteps } : {}),
     latentShape: shape,
     checkpointing: job.checkpointing,
     ...(job.targets ? { targets: job.targets } : {}),

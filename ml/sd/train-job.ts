@@ -52,6 +52,8 @@ export interface SdTrainJob extends TrainRunPlan {
   prediction: Prediction;
   minSnrGamma?: number;
   noiseOffset: number;
+  /** kohya's min/max_timestep: the timesteps trained, [min, max); absent: all 1,000. */
+  timesteps?: readonly [number, number];
   /** SD 1.5 only (SDXL always conditions on both encoders' penultimate layers). */
   clipSkip: number;
   batch: number;

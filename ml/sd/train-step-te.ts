@@ -19,7 +19,7 @@ import { frozenCtx, withHook, type SdCtx, type WeightSource } from './blocks';
 import { buildClipText } from './clip';
 import { sd15LoraModules, type KohyaModule } from './lora-names';
 import { convLoraHook, initLoraParams, loraAdapters, type LoraParamPlan } from './lora-params';
-import { applyNoiseOffset, diffusionLoss, TRAIN_TIMESTEPS } from './schedule';
+import { applyNoiseOffset, diffusionLoss, drawTimestep } from './schedule';
 import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
 import { CONTEXT } from './tokenizer';
@@ -141,7 +141,7 @@ export function createFullLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
         const drop = o.captionDropout > 0 && rng.int(1 << 20) < o.captionDropout * (1 << 20);
         if (o.ids) (drop && o.emptyIds ? o.emptyIds : o.ids[k]!).forEach((v, j) => (ids[i * CONTEXT + j] = BigInt(v)));
         else context.set(drop && o.emptyContext ? o.emptyContext : o.contexts![k]!, i * CONTEXT * width);
-        t[i] = BigInt(rng.int(TRAIN_TIMESTEPS));
+        t[i] = drawTimestep(rng, o);
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);

@@ -18,7 +18,7 @@ import { CHUNK_SCOPE } from './attention';
 import { withHook, type WeightSource } from './blocks';
 import { perRootFrozenCtx, type FrozenDtype } from './half-frozen';
 import { loraShapes, sd15LoraModules, type KohyaModule } from './lora-names';
-import { applyNoiseOffset, diffusionLoss, type Objective, TRAIN_TIMESTEPS } from './schedule';
+import { applyNoiseOffset, diffusionLoss, drawTimestep, type Objective } from './schedule';
 import { examplePicker, priorSpec } from './prior-mix';
 import { elementCount } from './spec';
 import { buildUnet, LAYER_SCOPE, type UnetOptions } from './unet';
@@ -123,7 +123,7 @@ export function createUnetLoraTask(ckpt: WeightSource & { widths: Sd15Widths }, 
         const k = pick.draw(rng);
         x0.set(o.latents[k]!, i * size);
         context.set(o.contexts[k]!, i * csize);
-        t[i] = BigInt(rng.int(TRAIN_TIMESTEPS));
+        t[i] = drawTimestep(rng, o);
       }
       const noise = rng.fillNormal(new Float32Array(B * size));
       if (o.noiseOffset) applyNoiseOffset(noise, lat, rng.fillNormal(new Float32Array(B * lat[1]!)), o.noiseOffset);

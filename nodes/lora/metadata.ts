@@ -30,6 +30,8 @@ export interface TrainingInfo {
   /** Prior preservation: class images with their repeats (kohya's ss_num_reg_images) and their loss weight. */
   regImages?: number;
   priorLossWeight?: number;
+  /** kohya's min/max_timestep when not the whole schedule. */
+  timesteps?: readonly [number, number] | undefined;
 }
 
 /** Tag counts over comma-separated captions: kohya's ss_tag_frequency, by dataset name. */
@@ -68,6 +70,7 @@ export function trainingMetadata(t: TrainingInfo): Record<string, string> {
     ...(t.regImages
       ? { ss_num_reg_images: String(t.regImages), ss_prior_loss_weight: String(t.priorLossWeight ?? 1) }
       : {}),
+    ...(t.timesteps ? { ss_min_timestep: String(t.timesteps[0]), ss_max_timestep: String(t.timesteps[1]) } : {}),
     ss_resolution: `(${t.resolution}, ${t.resolution})`,
     ss_tag_frequency: JSON.stringify(tagFrequency(t.datasetName, t.captions)),
     ss_training_started_at: String(t.startedAt),

@@ -18,9 +18,8 @@ import {
 import { parseStrengths } from './lora-check';
 import { loraJson, type LoraValue } from './lora-value';
 import type { TrainingInfo } from './metadata';
-import type { TrainLoraParams } from './train-params';
 import { describeWithCheck, type Diagnosis } from './diagnose';
-import { adaptsText } from './train-params';
+import { adaptsText, timestepRange, type TrainLoraParams } from './train-params';
 
 /**
  * A short hash naming a run's state folder: the parameters that change what is trained, between `before` (the
@@ -36,8 +35,13 @@ export function runKey(params: TrainLoraParams, before: readonly unknown[], afte
     loraCheck: _lc,
     checkPrompts: _cp,
     checkStrengths: _cs,
-    ...identity
+    minTimestep: _mt,
+    maxTimestep: _xt,
+    ...rest
   } = params;
+  // Added after runs were keyed: the whole schedule (the default) keys as before, so those runs still resume.
+  const range = timestepRange(params);
+  const identity = range ? { ...rest, timesteps: range } : rest;
   return createHash('sha256')
     .update(JSON.stringify([...before, identity, ...after]))
     .digest('hex')
@@ -74,6 +78,7 @@ export function trainingInfo(
     finishedAt: Date.now() / 1000,
     textEncoder: adaptsText(params.targets),
     textEncoderLr: params.textEncoderLr > 0 ? params.textEncoderLr : params.learningRate,
+    timesteps: timestepRange(params),
   };
 }
 

@@ -20,6 +20,7 @@ import { decodeImages, preflightWarnings, samplePrompts, splitValidation } from 
 import {
   adaptsText,
   checkpointsAndSamples,
+  describeTimesteps,
   PRIOR_TARGETS,
   selectTargets,
   TARGETS,
@@ -62,6 +63,14 @@ function checkParams(p: TrainLoraParams): void {
     bad('textEncoderLr', `the text encoder learning rate must be 0 or more, got ${p.textEncoderLr}`);
   if (!(p.triggerDropout >= 0 && p.triggerDropout < 1))
     bad('triggerDropout', `trigger dropout must be in [0, 1), got ${p.triggerDropout}`);
+  if (!Number.isInteger(p.minTimestep) || !Number.isInteger(p.maxTimestep) || p.minTimestep < 0 || p.maxTimestep > 1000)
+    bad('minTimestep', `timesteps must be whole numbers in 0-1000, got ${p.minTimestep}-${p.maxTimestep}`);
+  if (p.minTimestep >= p.maxTimestep)
+    bad(
+      'maxTimestep',
+      `the max timestep (${p.maxTimestep}) must be above the min timestep (${p.minTimestep})`,
+      'kohya trains at timesteps min <= t < max; 0 and 1000 train at every timestep',
+    );
   if (!(p.priorLossWeight >= 0))
     bad('priorLossWeight', `the prior-loss weight must be 0 or more, got ${p.priorLossWeight}`, 'kohya uses 1.0');
   if (!Number.isInteger(p.classImages) || p.classImages < 1)
@@ -228,6 +237,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
         priorWeight: params.priorLossWeight,
         priorTarget: params.priorTarget === PRIOR_TARGETS[0] ? 'images' : 'base model',
         triggerDropout: params.triggerDropout,
+        timeRange: [params.minTimestep / 1000, params.maxTimestep / 1000],
         trigger,
         textEncoderLrScale: teScale,
         embedding: pivotalEmbedding(params, trigger, base),
@@ -248,7 +258,7 @@ export const trainLoraNode = defineNode<TrainLoraParams>({
     };
     ctx.log(
       'info',
-      `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${describePlan(plan)}; state in ${stateDir}`,
+      `${targets.length} adapted layers, rank ${params.rank}, alpha ${params.alpha}${describeTimesteps(params)}; ${imageCount} training images, validation on ${split.validation.length} ${split.heldOut ? 'held-out' : 'training'} image(s); ${describePlan(plan)}; state in ${stateDir}`,
     );
     const picker = checkpointPickerOf(ctx.workflow, ctx.nodeId, !!check, split.validation.length);
     const samples = job.sampleEvery > 0 && prompts.length > 0;

@@ -30,6 +30,8 @@ export type TrainLoraParams = {
   backend: string;
   textEncoderLr: number;
   triggerDropout: number;
+  minTimestep: number;
+  maxTimestep: number;
   classPrompts: string[];
   classImages: number;
   priorLossWeight: number;
@@ -245,6 +247,26 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     step: 0.05,
     label: 'Trigger dropout',
     tooltip: 'Share of steps whose caption has the trigger word taken out (the rest of the caption kept).',
+  },
+  {
+    name: 'minTimestep',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 999,
+    label: 'Min timestep',
+    tooltip:
+      "kohya's min_timestep, of 1,000 (0: the clean image): trains only at this much noise or more. Above 0 leaves fine detail to the base model.",
+  },
+  {
+    name: 'maxTimestep',
+    kind: 'int',
+    default: 1000,
+    min: 1,
+    max: 1000,
+    label: 'Max timestep',
+    tooltip:
+      "kohya's max_timestep, of 1,000 (1,000: pure noise): trains only at this much noise or less. Below 1,000 leaves the layout (the subject) to the base model, so a style LoRA changes the rendering more than what is drawn.",
   },
   {
     name: 'classPrompts',
@@ -506,3 +528,16 @@ export const TRAIN_PARAMS: ParamSpec[] = [
     tooltip: 'Who trains: the built-in runtime (the built-in model).',
   },
 ];
+
+/** The timesteps TrainLoRA trains, [min, max) of 1,000, or undefined for all of them. */
+export function timestepRange(params: TrainLoraParams): [number, number] | undefined {
+  const lo = params.minTimestep ?? 0,
+    hi = params.maxTimestep ?? 1000;
+  return lo > 0 || hi < 1000 ? [lo, hi] : undefined;
+}
+
+/** ", timesteps 0-600 of 1000" for the training log, or nothing for the whole schedule. */
+export function describeTimesteps(params: TrainLoraParams): string {
+  const range = timestepRange(params);
+  return range ? `, timesteps ${range[0]}-${range[1]} of 1000` : '';
+}

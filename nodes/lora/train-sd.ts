@@ -32,7 +32,14 @@ import { sdTrainingFamily, type SdTrainingFamily } from './sd-training-family';
 import { describeBuckets, runBuckets, type RunBuckets } from './sd-buckets';
 import { describePlan, planSteps } from './steps-plan';
 import { preflightWarnings, samplePrompts, splitValidation } from './train-inputs';
-import { adaptsText, checkpointsAndSamples, trainConfigOf, type TrainLoraParams } from './train-params';
+import {
+  adaptsText,
+  checkpointsAndSamples,
+  describeTimesteps,
+  timestepRange,
+  trainConfigOf,
+  type TrainLoraParams,
+} from './train-params';
 import { checkpointPickerOf } from './checkpoint-picker';
 import { checkpointEmbeddings, sdPivotalJob } from './sd-pivotal';
 import type { PivotalJob } from '../../ml/sd/trigger-embedding';
@@ -170,6 +177,7 @@ export async function trainSdLora(
     prediction: params.prediction === 'v' ? 'v' : 'epsilon',
     ...(params.minSnrGamma > 0 ? { minSnrGamma: params.minSnrGamma } : {}),
     noiseOffset: params.noiseOffset,
+    timesteps: timestepRange(params),
     clipSkip: params.clipSkip,
     batch: params.batch,
     captionDropout: params.captionDropout,
@@ -188,7 +196,7 @@ export async function trainSdLora(
   ctx.log(
     'info',
     `${label} LoRA: ${unetModules.length} UNet${withText ? ` + ${textModules} text-encoder (lr ${params.textEncoderLr || params.learningRate})` : ''}${locon} modules, rank ${params.rank}, alpha ${params.alpha}, ${params.prediction} prediction` +
-      `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}` +
+      `${params.minSnrGamma > 0 ? `, min-SNR ${params.minSnrGamma}` : ''}${params.noiseOffset > 0 ? `, noise offset ${params.noiseOffset}` : ''}${describeTimesteps(params)}` +
       `; ${trainIndices.length} training images at ${describeBuckets(buckets)}; ${describePlan(plan)}; state in ${stateDir}`,
   );
   const check = sdOwnCheck(params, ds, trigger, largest);
