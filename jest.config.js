@@ -1,7 +1,7 @@
 /** Three projects: node unit/integration tests, editor component tests in jsdom, browser tests in Chromium. */
 const transform = {
   '^.+\\.(t|j)sx?$': [
-    '@swc/jest',
+    '<rootDir>/tests/setup/realm-globals-transform.js',
     {
       jsc: {
         parser: { syntax: 'typescript', tsx: true },
