@@ -65,6 +65,8 @@ function trainingArgs(t: WorkflowTraining, family: ModelFamily, stem: string, wa
   // Their "off" values: sd-scripts' defaults, left out so the config says only what the workflow changed.
   if (num(tr.minSnrGamma) === 0) delete args.min_snr_gamma;
   if (num(tr.noiseOffset) === 0) delete args.noise_offset;
+  if (num(tr.minTimestep) === 0) delete args.min_timestep;
+  if (num(tr.maxTimestep) === 1000) delete args.max_timestep;
   if (num(tr.clipSkip) <= 1) delete args.clip_skip;
   if (tr.prediction === 'v') args.v_parameterization = true;
   // LoCon: networks.lora reads the conv adapters' rank and alpha from its network_args.

@@ -84,6 +84,8 @@ export const DIRECT_MAPPINGS: readonly DirectMapping[] = [
     aitoolkit: 'train.min_snr_gamma',
   },
   { role: 'train', param: 'noiseOffset', kind: 'number', kohya: 'noise_offset', aitoolkit: 'train.noise_offset' },
+  { role: 'train', param: 'minTimestep', kind: 'int', kohya: 'min_timestep' },
+  { role: 'train', param: 'maxTimestep', kind: 'int', kohya: 'max_timestep' },
   // LoCon; sd-scripts gives these as network_args conv_dim / conv_alpha (kohya-network-args.ts).
   { role: 'train', param: 'convRank', kind: 'int', aitoolkit: 'network.conv' },
   { role: 'train', param: 'convAlpha', kind: 'number', aitoolkit: 'network.conv_alpha' },
