@@ -95,6 +95,11 @@ export interface ModelsListing {
   folders: { kind: 'checkpoints' | 'loras'; path: string; source: string }[];
   checkpoints: { path: string; bytes: number; source: string }[];
   loras: { path: string; bytes: number; source: string }[];
+  /**
+   * Files of those folders that are not offered, with why: pickles (.ckpt, .pt, …), which loraflow does not load
+   * because unpickling can run code. The pickers show them apart, so that a missing v1-5.ckpt is explained.
+   */
+  refused: { kind: 'checkpoints' | 'loras'; path: string; bytes: number; source: string; reason: string }[];
 }
 
 /** A card of the template gallery: what the scenario is, and its graph in outline for a small drawing. */

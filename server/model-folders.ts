@@ -79,12 +79,26 @@ function folderBytes(dir: string): number {
   return total;
 }
 
-/**
- * The .safetensors files of the folders of one kind (subfolders too, as ComfyUI lists them); for checkpoints, a
- * diffusers folder (with model_index.json) counts as one.
- */
-export function listModelFiles(folders: readonly ModelFolder[], kind: ModelKind): ModelFile[] {
+/** PyTorch pickles (as ml/sd/checkpoint.ts refuses them): listed apart, never offered. */
+const PICKLE = /\.(ckpt|pt|pth|bin|pkl)$/i;
+
+/** Why a pickle file in a model folder is not offered, and what to do (the pickers show it). */
+export const pickleReason = (file: string): string =>
+  `${path.extname(file).toLowerCase()} (pickle) files are not loaded because they can run code: convert to .safetensors`;
+
+/** A file of a model folder that is not offered, with why. */
+export interface RefusedModelFile extends ModelFile {
+  kind: ModelKind;
+  reason: string;
+}
+
+/** The .safetensors files of the folders of one kind, and the pickle files beside them (not offered). */
+function walkModelFiles(
+  folders: readonly ModelFolder[],
+  kind: ModelKind,
+): { files: ModelFile[]; pickles: ModelFile[] } {
   const out: ModelFile[] = [];
+  const pickles: ModelFile[] = [];
   const walk = (dir: string, depth: number, source: string): void => {
     let entries: fs.Dirent[];
     try {
@@ -101,8 +115,39 @@ export function listModelFiles(folders: readonly ModelFolder[], kind: ModelKind)
       else if (e.isDirectory() && depth < MAX_DEPTH) walk(full, depth + 1, source);
       else if (e.isFile() && e.name.endsWith('.safetensors'))
         out.push({ path: full, bytes: fs.statSync(full).size, source });
+      else if (e.isFile() && PICKLE.test(e.name) && pickles.length < MAX_FILES)
+        pickles.push({ path: full, bytes: fs.statSync(full).size, source });
     }
   };
   for (const f of folders) if (f.kind === kind) walk(f.path, 0, f.source);
-  return out;
+  return { files: out, pickles };
+}
+
+/**
+ * The .safetensors files of the folders of one kind (subfolders too, as ComfyUI lists them); for checkpoints, a
+ * diffusers folder (with model_index.json) counts as one.
+ */
+export function listModelFiles(folders: readonly ModelFolder[], kind: ModelKind): ModelFile[] {
+  return walkModelFiles(folders, kind).files;
+}
+
+/**
+ * What the pickers offer (GET /api/models): the files of each kind, and the pickle files (.ckpt, .pt, .pth, .bin,
+ * .pkl) beside them, which loraflow does not load (SECURITY.md), listed apart with the reason instead of leaving the
+ * user to wonder where v1-5.ckpt went. One walk of each folder.
+ */
+export function scanModelFolders(folders: readonly ModelFolder[]): {
+  checkpoints: ModelFile[];
+  loras: ModelFile[];
+  refused: RefusedModelFile[];
+} {
+  const checkpoints = walkModelFiles(folders, 'checkpoints');
+  const loras = walkModelFiles(folders, 'loras');
+  const refused = (kind: ModelKind, files: ModelFile[]) =>
+    files.map((f) => ({ kind, ...f, reason: pickleReason(f.path) }));
+  return {
+    checkpoints: checkpoints.files,
+    loras: loras.files,
+    refused: [...refused('checkpoints', checkpoints.pickles), ...refused('loras', loras.pickles)],
+  };
 }

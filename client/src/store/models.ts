@@ -12,15 +12,33 @@ export interface ModelChoice {
   label: string;
 }
 
+/** A file of the model folders that is not offered (a pickle), with why. */
+export interface RefusedChoice {
+  value: string;
+  /** The file's name. */
+  name: string;
+  reason: string;
+}
+
 export interface ModelsState {
   checkpoints: ModelChoice[];
   loras: ModelChoice[];
+  /** Files not offered (pickles), shown apart with the reason. */
+  refusedCheckpoints: RefusedChoice[];
+  refusedLoras: RefusedChoice[];
   /** Folders a LoRA may be saved into. */
   loraFolders: ModelChoice[];
   checkpointFolders: ModelChoice[];
 }
 
-const EMPTY: ModelsState = { checkpoints: [], loras: [], loraFolders: [], checkpointFolders: [] };
+const EMPTY: ModelsState = {
+  checkpoints: [],
+  loras: [],
+  refusedCheckpoints: [],
+  refusedLoras: [],
+  loraFolders: [],
+  checkpointFolders: [],
+};
 export const modelsStore = createStore<ModelsState>(EMPTY);
 
 /** The choices of a listing, with paths as a workflow stores them. */
@@ -33,9 +51,15 @@ export function modelChoices(listing: ModelsListing, roots: readonly string[]): 
     listing.folders
       .filter((f) => f.kind === kind)
       .map((f) => ({ value: workflowPath(f.path, roots), label: `${f.source} ${kind}` }));
+  const refused = (kind: 'checkpoints' | 'loras'): RefusedChoice[] =>
+    (listing.refused ?? [])
+      .filter((f) => f.kind === kind)
+      .map((f) => ({ value: workflowPath(f.path, roots), name: f.path.split('/').pop() ?? f.path, reason: f.reason }));
   return {
     checkpoints: listing.checkpoints.map(file),
     loras: listing.loras.map(file),
+    refusedCheckpoints: refused('checkpoints'),
+    refusedLoras: refused('loras'),
     loraFolders: folder('loras'),
     checkpointFolders: folder('checkpoints'),
   };

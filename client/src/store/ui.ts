@@ -22,6 +22,8 @@ export interface PathPickerState {
   param: string;
   pathKind: PathKind;
   start: string;
+  /** A model parameter's picker: pickle files show greyed, with why they are not loaded. */
+  models?: 'checkpoints' | 'loras';
 }
 
 /** A right-click menu: where it opens and on what. */

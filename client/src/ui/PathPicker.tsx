@@ -12,6 +12,11 @@ import { useStore } from '../store/createStore';
 import { edit } from '../store/editor';
 import { openPicker, uiStore } from '../store/ui';
 
+/** PyTorch pickles, which loraflow does not load (ml/sd/checkpoint.ts); a model picker shows them greyed, with why. */
+const PICKLE = /\.(ckpt|pt|pth|bin|pkl)$/i;
+const pickleNote = (name: string): string =>
+  `${/\.[^.]*$/.exec(name)?.[0].toLowerCase() ?? ''} (pickle) files are not loaded because they can run code: convert to .safetensors`;
+
 const join = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 const parent = (p: string): string => p.replace(/\/[^/]+\/?$/, '') || '/';
 
@@ -54,19 +59,26 @@ export const PathPicker = memo(function PathPicker() {
         {error && <div className="error-text">{error}</div>}
         <ul>
           {!atRoot && listing && <li onClick={() => go(parent(listing.path))}>⬑ ..</li>}
-          {listing?.entries.map((e) => (
-            <li
-              key={e.name}
-              onClick={() =>
-                e.kind === 'folder'
-                  ? go(join(listing.path, e.name))
-                  : picker.pathKind !== 'folder' && choose(join(listing.path, e.name))
-              }
-              data-testid={`picker-entry-${e.name}`}
-            >
-              {e.kind === 'folder' ? '📁' : '📄'} {showHiddenCharacters(e.name)}
-            </li>
-          ))}
+          {listing?.entries.map((e) => {
+            const refused = picker.models !== undefined && e.kind === 'file' && PICKLE.test(e.name);
+            return (
+              <li
+                key={e.name}
+                className={refused ? 'muted' : undefined}
+                style={refused ? { cursor: 'not-allowed' } : undefined}
+                title={refused ? pickleNote(e.name) : undefined}
+                onClick={() =>
+                  e.kind === 'folder'
+                    ? go(join(listing.path, e.name))
+                    : picker.pathKind !== 'folder' && !refused && choose(join(listing.path, e.name))
+                }
+                data-testid={`picker-entry-${e.name}`}
+              >
+                {e.kind === 'folder' ? '📁' : '📄'} {showHiddenCharacters(e.name)}
+                {refused && <small data-testid={`picker-refused-${e.name}`}> — {pickleNote(e.name)}</small>}
+              </li>
+            );
+          })}
         </ul>
         <div className="picker-actions">
           {picker.pathKind !== 'file' && listing && (

@@ -3,10 +3,10 @@
  * with the server as it is typed, so that a folder that is not there shows on the field before running. A model
  * parameter (`models` in its spec) offers the checkpoints or LoRAs of the model folders, ComfyUI's and A1111's too.
  */
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { PathKind } from '../../../protocol/schema';
 import { useStore } from '../store/createStore';
-import { loadModels, modelsStore, type ModelChoice, type ModelsState } from '../store/models';
+import { loadModels, modelsStore, type ModelChoice, type ModelsState, type RefusedChoice } from '../store/models';
 import { checkPath, pathChecksStore, pathProblem } from '../store/pathChecks';
 import { openPicker } from '../store/ui';
 import { paramTestId, type WidgetProps } from './types';
@@ -21,6 +21,25 @@ function choicesFor(s: ModelsState, models: 'checkpoints' | 'loras' | undefined,
 }
 const NO_CHOICES: ModelChoice[] = [];
 
+/** The files of those folders that are not offered (pickles), for a file parameter with `models`. */
+function refusedFor(s: ModelsState, models: 'checkpoints' | 'loras' | undefined, kind: PathKind) {
+  if (!models || kind === 'folder') return NO_REFUSED;
+  return models === 'loras' ? s.refusedLoras : s.refusedCheckpoints;
+}
+const NO_REFUSED: RefusedChoice[] = [];
+const SHOWN_NAMES = 3;
+
+/** "Not offered: v1-5.ckpt — .ckpt (pickle) files are not loaded because they can run code: …", one line a reason. */
+function refusedLines(refused: readonly RefusedChoice[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const r of refused) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r.name]);
+  return [...byReason].map(([reason, names]) => {
+    const more = names.length > SHOWN_NAMES ? ` (+${names.length - SHOWN_NAMES} more)` : '';
+    return `Not offered: ${names.slice(0, SHOWN_NAMES).join(', ')}${more} — ${reason}.`;
+  });
+}
+const PICKLE = /\.(ckpt|pt|pth|bin|pkl)$/i;
+
 export const PathWidget = memo(function PathWidget({ spec, value, onChange, nodeId, invalid }: WidgetProps) {
   const path = typeof value === 'string' ? value : '';
   const kind = spec.pathKind ?? 'folder';
@@ -28,6 +47,10 @@ export const PathWidget = memo(function PathWidget({ spec, value, onChange, node
   const problem = useStore(pathChecksStore, (s) => (checked ? pathProblem(s, path, kind) : undefined));
   const models = spec.models;
   const choices = useStore(modelsStore, (s) => choicesFor(s, models, kind));
+  const refused = useStore(modelsStore, (s) => refusedFor(s, models, kind));
+  const [focused, setFocused] = useState(false);
+  // Said while choosing (an empty field, the list open) or when a pickle is typed in, not on every filled node.
+  const explain = refused.length > 0 && (focused || path.trim() === '' || PICKLE.test(path.trim()));
   const listId = models ? `models-${models}-${kind}` : undefined;
   useEffect(() => {
     if (models) void loadModels();
@@ -49,7 +72,15 @@ export const PathWidget = memo(function PathWidget({ spec, value, onChange, node
           aria-label={spec.label ?? spec.name}
           placeholder={models ? `${kind}: pick or type` : kind}
           list={listId}
-          onFocus={models ? () => void loadModels(true) : undefined}
+          onFocus={
+            models
+              ? () => {
+                  setFocused(true);
+                  void loadModels(true);
+                }
+              : undefined
+          }
+          onBlur={models ? () => setFocused(false) : undefined}
         />
         {listId && (
           <datalist id={listId} data-testid={`${paramTestId(nodeId, spec.name)}-choices`}>
@@ -62,12 +93,25 @@ export const PathWidget = memo(function PathWidget({ spec, value, onChange, node
           type="button"
           className="nodrag icon"
           title={`Browse for a ${kind}`}
-          onClick={() => openPicker({ nodeId, param: spec.name, pathKind: kind, start: path })}
+          onClick={() =>
+            openPicker({ nodeId, param: spec.name, pathKind: kind, start: path, ...(models ? { models } : {}) })
+          }
           data-testid={`${paramTestId(nodeId, spec.name)}-browse`}
         >
           …
         </button>
       </div>
+      {explain && (
+        <div
+          className="muted refused-models"
+          title={refused.map((r) => r.value).join('\n')}
+          data-testid={`${paramTestId(nodeId, spec.name)}-refused`}
+        >
+          {refusedLines(refused).map((line) => (
+            <div key={line}>{line}</div>
+          ))}
+        </div>
+      )}
       {problem && (
         <div className="error-text" data-testid={`path-error-${nodeId}-${spec.name}`}>
           {problem}
