@@ -3,7 +3,7 @@
  * installed node schema, so a value the node would refuse is reported instead of producing a broken workflow)
  * or is reported by name as not supported. Nothing is dropped silently.
  */
-import type { NodeSchema, ParamValue } from '../schema';
+import type { NodeSchema, ParamSpec, ParamValue } from '../schema';
 import { describeValue, validateParamValue } from '../validate';
 import { familySpec, modelPathSpec } from './model-params';
 
@@ -125,7 +125,20 @@ export class ImportBuilder {
 
   /** The options of an enum parameter of the role's node (empty when it has none). */
   options(role: Role, param: string): readonly string[] {
-    return this.schemas.get(ROLE_TYPES[role])?.params.find((p) => p.name === param)?.options ?? [];
+    const spec = this.schemas.get(ROLE_TYPES[role])?.params.find((p) => p.name === param);
+    return (spec && this.narrowed(spec)?.options) ?? spec?.options ?? [];
+  }
+
+  /**
+   * The options a parameter has for the model imported, when they depend on it (ParamSpec.optionsWhen on
+   * LoadModel's family: Sample's samplers for SD are not the emoji model's), with that family's value.
+   */
+  private narrowed(spec: ParamSpec): { options: readonly string[]; on: string } | undefined {
+    const when = spec.optionsWhen;
+    if (!when || when.input !== 'model') return undefined;
+    const on = this.setup.model[when.param];
+    const options = typeof on === 'string' ? when.options[on] : undefined;
+    return options ? { options, on } : undefined;
   }
 
   /** Whether the role's node has this parameter in this installation. */
@@ -143,6 +156,12 @@ export class ImportBuilder {
     const problem = validateParamValue(spec, value);
     if (problem) {
       const why = `${type}.${param} expects ${problem.expected}, got ${describeValue(value)}`;
+      this.ignore(setting, value, `not supported, ignored (${why})`);
+      return false;
+    }
+    const narrowed = this.narrowed(spec);
+    if (narrowed && typeof value === 'string' && !narrowed.options.includes(value)) {
+      const why = `${type}.${param} for the ${narrowed.on} model offers ${narrowed.options.join(', ')}`;
       this.ignore(setting, value, `not supported, ignored (${why})`);
       return false;
     }
