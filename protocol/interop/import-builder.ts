@@ -137,7 +137,8 @@ export class ImportBuilder {
     const when = spec.optionsWhen;
     if (!when || when.input !== 'model') return undefined;
     const on = this.setup.model[when.param];
-    const options = typeof on === 'string' ? when.options[on] : undefined;
+    if (typeof on !== 'string') return undefined;
+    const options = when.options[on];
     return options ? { options, on } : undefined;
   }
 
