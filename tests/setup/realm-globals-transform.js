@@ -1,5 +1,5 @@
 /**
- * @swc/jest, plus one line per module: `const Math = globalThis.Math;`.
+ * @swc/jest, plus one line per module: `const Math = globalThis.Math, Number = globalThis.Number;`.
  *
  * Jest runs each test file in a vm context, where every read of a global (`Math` in `Math.imul(...)`) goes through
  * the context's property interceptor: 20-40x slower than in plain Node. Our numeric loops (the PRNG, samplers, image
@@ -10,7 +10,7 @@
 const crypto = require('node:crypto');
 const { createTransformer: createSwc } = require('@swc/jest');
 
-const PRELUDE = 'const Math = globalThis.Math;';
+const PRELUDE = 'const Math = globalThis.Math, Number = globalThis.Number;';
 
 /** `code` with the prelude after its directive (if any) on line 1. */
 function withPrelude(code) {
