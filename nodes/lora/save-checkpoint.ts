@@ -25,6 +25,20 @@ export function fillName(template: string, v: LoraValue, now = new Date()): stri
   return safe.endsWith('.safetensors') ? safe : `${safe}.safetensors`;
 }
 
+/** Whether `folder` is the default, "loras": the LoRA folder of the model folders, see loraFolderOf. */
+const isDefaultFolder = (folder: string | undefined): boolean => /^\s*loras\/?\s*$/.test(folder ?? '');
+
+/**
+ * Where the default folder is: the LoRA folder of the first `--models` install (the one ComfyUI or A1111 reads),
+ * else loraflow's own <data>/loras (NodeContext.loraFolders lists <data>/loras first, then the installs'). "loras"
+ * under the first allowed folder only where the engine knows no LoRA folders: with `--allow` that folder is the
+ * user's, not loraflow's, and a LoRA landed there (QA helper B).
+ */
+function loraFolderOf(folder: string, loraFolders: readonly string[] | undefined): string {
+  if (!isDefaultFolder(folder) || !loraFolders || loraFolders.length === 0) return folder;
+  return loraFolders[1] ?? loraFolders[0]!;
+}
+
 export const saveCheckpointNode = defineNode<SaveParams>({
   schema: {
     type: 'SaveCheckpoint',
@@ -45,7 +59,7 @@ export const saveCheckpointNode = defineNode<SaveParams>({
         default: 'loras',
         label: 'Folder',
         tooltip:
-          'Where the LoRA is written: the picker offers the LoRA folders, ComfyUI’s and A1111’s too with --models.',
+          'Where the LoRA is written. “loras” (the default): the LoRA folder, <data>/loras, or with --models the install’s (ComfyUI’s models/loras, A1111’s models/Lora), whatever --allow says; “./loras” is a loras folder in the first allowed folder. The picker offers the LoRA folders.',
       },
       {
         name: 'name',
@@ -72,9 +86,12 @@ export const saveCheckpointNode = defineNode<SaveParams>({
 
   cacheStillValid: writtenFileStillThere,
 
+  // The default folder depends on --models: a run with another install writes there instead of serving the old file.
+  fingerprint: (params, ctx) => loraFolderOf(params.folder, ctx.loraFolders),
+
   async execute(inputs, params, ctx) {
     const lora = readLoraValue(inputs.lora);
-    const folder = ctx.paths.resolve(params.folder, 'write', 'folder');
+    const folder = ctx.paths.resolve(loraFolderOf(params.folder, ctx.loraFolders), 'write', 'folder');
     const fileName = fillName(params.name || '{name}', lora);
     // The filled template must still be one real name: `..` fills to ".safetensors", a hidden file with no name.
     ctx.paths.name(path.basename(fileName, '.safetensors'), 'name', 'file name');
