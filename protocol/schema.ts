@@ -50,6 +50,12 @@ export interface ParamSpec {
    */
   pathKind?: PathKind;
   access?: 'read' | 'write';
+  /**
+   * For a `path` folder read for its training images (LoadImages' folder): loraflow's own data folder, and its
+   * artifacts/ and work/ folders, are refused there (nodes/dataset/imaging/own-files.ts), at validation and when the
+   * node runs.
+   */
+  imageFolder?: boolean;
   /** For `path`: offer the files (or, for a folder, the folders) of these model folders (GET /api/models). */
   models?: 'checkpoints' | 'loras';
   /**

@@ -8,6 +8,7 @@ import { BadFileError, decodeCaption, decodeFileToPng, type DecodeOptions } from
 import { abortable, createMutex, defaultConcurrency, mapPool } from './imaging/pool';
 import { errorText, scanFolder, statFiles, type ScannedImage, type ScanResult } from './imaging/scan';
 import { datasetValue } from './dataset-value';
+import { ownFilesProblem } from './imaging/own-files';
 import type { Dataset, DatasetItem, DatasetWarning } from './types';
 
 type LoadParams = {
@@ -40,8 +41,10 @@ export const loadImages = defineNode<LoadParams>({
         access: 'read',
         default: '',
         optional: true,
+        imageFolder: true,
         label: 'Folder',
-        tooltip: 'A folder inside the allowed folders; relative paths start at the data folder.',
+        tooltip:
+          'A folder inside the allowed folders; relative paths start at the data folder. Not the data folder itself, nor its artifacts/ or work/: those hold loraflow’s own samples, checkpoints and cached images.',
       },
       {
         name: 'uploads',
@@ -185,6 +188,8 @@ async function listSources(params: LoadParams, paths: PathPolicy): Promise<ScanR
     const st = await stat(root).catch(() => undefined);
     if (!st?.isDirectory())
       throw new NodeUserError(`"${params.folder}" is not a folder`, 'choose a folder of images', 'folder');
+    const own = ownFilesProblem(root);
+    if (own) throw new NodeUserError(own, 'choose the folder your training images are in', 'folder');
     Object.assign(result, await scanFolder(root, { recursive: params.recursive, captionExt, paths }));
   }
   const uploads = (params.uploads ?? []).filter((u) => u.trim() !== '');

@@ -9,6 +9,7 @@ import { parseLoraTags } from '../../protocol/lora-tags';
 import type { Params, PathPolicy } from '../../nodes/api';
 import { convertedParamNames } from '../../protocol/param-inputs';
 import type { WorkflowFile } from '../../protocol/workflow';
+import { ownFilesProblem } from '../../nodes/dataset/imaging/own-files';
 
 /** Placeholders of name templates (SaveCheckpoint's `{name}-{step}`) stand for checked names: any will do here. */
 const PLACEHOLDER = /\{[a-z]+\}/g;
@@ -34,6 +35,18 @@ export function checkPathParam(spec: ParamSpec, value: Params[string], paths: Pa
 /** Checks every path-like parameter of a node; throws on the first refusal. */
 export function checkPathParams(schema: NodeSchema, params: Params, paths: PathPolicy): void {
   for (const spec of pathLikeParams(schema)) checkPathParam(spec, params[spec.name] ?? spec.default, paths);
+}
+
+/** Why an image folder parameter names loraflow's own files (its data folder, artifacts/, work/), if it does. */
+function imageFolderProblem(value: Params[string], paths: PathPolicy): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  let real: string;
+  try {
+    real = paths.resolve(value, 'read', 'folder');
+  } catch {
+    return undefined; // missing or refused: said by the checks above, or when the node runs
+  }
+  return ownFilesProblem(real);
 }
 
 /** One refused path-like parameter of a workflow's node. */
@@ -70,6 +83,8 @@ export function workflowPathRefusals(
         checkPathParam(spec, value, paths);
         const read = readsMustExist && spec.kind === 'path' && spec.access === 'read';
         if (read && typeof value === 'string' && value.trim() !== '') paths.resolve(value, 'read', spec.name);
+        const own = spec.imageFolder ? imageFolderProblem(value, paths) : undefined;
+        if (own) throw new Error(own);
       } catch (e) {
         const why = e instanceof Error ? e.message.replace(/^parameter "[^"]*": /, '') : String(e);
         refusals.push({ nodeId: node.id, nodeType: node.type, param: spec.name, why });

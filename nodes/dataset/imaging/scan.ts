@@ -8,6 +8,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import type { PathPolicy } from '../../api';
 import { IMAGE_EXTENSIONS } from './decode';
+import { isLoraflowDataFolder } from './own-files';
 
 export type ScannedImage = {
   /** Path relative to the scanned folder with `/` separators: the item's id. */
@@ -22,7 +23,8 @@ export type ScannedImage = {
   captionMtimeMs?: number;
 };
 
-export type ScanProblemCode = 'outside-root' | 'dangling-link' | 'link-loop' | 'not-a-file' | 'unreadable';
+export type ScanProblemCode =
+  'outside-root' | 'dangling-link' | 'link-loop' | 'not-a-file' | 'unreadable' | 'loraflow-data';
 
 export type ScanProblem = { rel: string; code: ScanProblemCode; message: string };
 
@@ -92,6 +94,15 @@ export async function scanFolder(
       }
       if (st.isDirectory()) {
         const kohya = parseKohyaFolder(entry.name);
+        // A folder above loraflow's data folder: its samples, checkpoints and cached images are not training images.
+        if ((kohya || opts.recursive) && isLoraflowDataFolder(real)) {
+          result.problems.push({
+            rel,
+            code: 'loraflow-data',
+            message: `it is loraflow's data folder (${real}), its own samples, checkpoints and cached images; not read`,
+          });
+          continue;
+        }
         if (kohya && depth === 0) result.kohyaNames.push(kohya.name);
         if (kohya || opts.recursive) await walk(real, kohya?.repeats ?? repeats, depth + 1);
         else if (isImageName(entry.name))
