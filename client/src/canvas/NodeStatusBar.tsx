@@ -1,5 +1,5 @@
 /** A node's run state: status badge, progress bar with its phase, rate and ETA, and the error with its hint. */
-import { memo } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import type { NodeState } from '../../../protocol/messages';
 
 /** "1m 05s" style durations for ETAs. */
@@ -31,6 +31,8 @@ export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state, warnin
   const p = state?.progress;
   const status = state?.status ?? 'pending';
   const fraction = p && p.max > 0 ? Math.min(1, p.value / p.max) : undefined;
+  const [errorOpen, setErrorOpen] = useState(false);
+  const [errorOverflows, setErrorOverflows] = useState(false);
   return (
     <div className={`node-status status-${status}`} data-testid={`status-${nodeId}`} data-status={status}>
       <div className="status-line">
@@ -39,6 +41,16 @@ export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state, warnin
           <span className="badge warn" title="see the node's panel for each warning" data-testid={`warnings-${nodeId}`}>
             ⚠ {warnings} warning{warnings > 1 ? 's' : ''}
           </span>
+        )}
+        {state?.error && (errorOverflows || errorOpen) && (
+          <button
+            type="button"
+            className="node-error-more nodrag"
+            data-testid={`node-error-more-${nodeId}`}
+            onClick={() => setErrorOpen(!errorOpen)}
+          >
+            {errorOpen ? 'show less' : 'show all'}
+          </button>
         )}
         {p && status === 'running' && (
           <span className="rate" data-testid={`progress-text-${nodeId}`}>
@@ -59,11 +71,46 @@ export const NodeStatusBar = memo(function NodeStatusBar({ nodeId, state, warnin
         WAITING.has(status) && <div className="progress" aria-hidden="true" />
       )}
       {state?.error && (
-        <div className="node-error" data-testid={`node-error-${nodeId}`}>
-          {state.error.message}
-          {state.error.hint && <div className="hint-text">{state.error.hint}</div>}
-        </div>
+        <NodeError
+          nodeId={nodeId}
+          message={state.error.message}
+          hint={state.error.hint}
+          open={errorOpen}
+          onOverflow={setErrorOverflows}
+        />
       )}
     </div>
   );
 });
+
+/**
+ * A failed node's error: its first lines (CSS .node-error.clamped) and the whole text as the tooltip; when it is
+ * longer, "show all" in the status line (beside the badge, so it takes no line of its own) unfolds it. A long error
+ * (a path, a hint) grew the node over the node below it on the canvas.
+ */
+function NodeError(props: {
+  nodeId: string;
+  message: string;
+  hint?: string;
+  open: boolean;
+  onOverflow(overflows: boolean): void;
+}) {
+  const { nodeId, message, hint, open, onOverflow } = props;
+  const body = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = body.current;
+    if (el && !open) onOverflow(el.scrollHeight > el.clientHeight + 1);
+  }, [message, hint, open, onOverflow]);
+  return (
+    <div
+      className={`node-error${open ? '' : ' clamped'}`}
+      data-testid={`node-error-${nodeId}`}
+      title={hint ? `${message}\n${hint}` : message}
+    >
+      <div className="node-error-body" ref={body}>
+        {message}
+        {hint && <div className="hint-text">{hint}</div>}
+      </div>
+    </div>
+  );
+}
