@@ -55,9 +55,13 @@ export function useFlowNodes(
         ),
       );
     }
+    // A node's new size alone keeps its flow node: React Flow measured that size itself and keeps it while the
+    // object stays the same. A new object per size made React Flow adopt all 3000 nodes of a big workflow again, and
+    // re-render them, after each batch of first measurements (QA helper B: the open took 15-29 s); the latest size
+    // still goes into a node made for another reason, so that a remounted canvas starts from it.
     for (const n of doc.nodes)
       out.push(
-        reuse(cache.current, next, n.id, n, sel.has(n.id), measured?.[n.id], () =>
+        reuse(cache.current, next, n.id, n, sel.has(n.id), undefined, () =>
           withSize(nodeToFlow(n, sel.has(n.id)), measured?.[n.id]),
         ),
       );
