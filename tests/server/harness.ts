@@ -241,3 +241,57 @@ export function runLoraflow(args: string[], opts: { testNodes?: boolean } = {}):
     proc.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A server that useServer() starts before the file's tests and stops after them; `data` is its data folder. */
+export interface UsedServer extends ServerProcess {
+  readonly data: string;
+}
+
+/**
+ * Starts one server for the tests of the enclosing file (or describe block) and stops it after them: the
+ * beforeAll/afterAll pair every server test file used to write out. The returned object reads through to the
+ * started server, so tests use `server.url` as before; touching it before beforeAll has run throws, naming why.
+ * `args` and `env` go to startServer as they are; `timeoutMs` is beforeAll's timeout (a cold start on a loaded
+ * machine can take longer than jest's default).
+ */
+export function useServer(
+  opts: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+): UsedServer {
+  let started: ServerProcess | undefined;
+  let data: string | undefined;
+  const running = (): ServerProcess => {
+    if (!started) throw new Error('useServer: the server is not started yet (use it inside a test or a hook)');
+    return started;
+  };
+  beforeAll(async () => {
+    data = tempDir();
+    started = await startServer(data, opts.args, opts.env);
+  }, opts.timeoutMs);
+  // `?.`: a server that failed to start has nothing to stop, and beforeAll's error is the one to read.
+  afterAll(() => started?.stop());
+  return {
+    get url() {
+      return running().url;
+    },
+    get proc() {
+      return running().proc;
+    },
+    get data() {
+      running();
+      return data!;
+    },
+    output: () => running().output(),
+    stop: () => running().stop(),
+    kill: () => running().kill(),
+  };
+}
+
+/** The path of the shipped example workflows/<name>.json (what a user passes to `loraflow run`). */
+export function examplePath(name: string): string {
+  return path.join(REPO, 'workflows', `${name}.json`);
+}
+
+/** The shipped example workflows/<name>.json as parsed JSON, read once here instead of in every test file. */
+export function readExample(name: string): WorkflowFile {
+  return JSON.parse(fs.readFileSync(examplePath(name), 'utf8')) as WorkflowFile;
+}

@@ -4,23 +4,14 @@
  * them only when Save ran, after training), learning rates beyond any optimizer's (S5-F9), and trigger words or
  * output names with control or bidi-formatting characters (S5-F11: "\u202Eevil" showed as "live").
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { get, post, REPO, startServer, tempDir, type ServerProcess } from './harness';
+import { get, post, readExample, useServer } from './harness';
 import type { WorkflowFile } from '../../protocol/workflow';
 import type { ParamValue } from '../../protocol/schema';
 
 jest.setTimeout(60_000);
 
-let server: ServerProcess;
-const quickstart = JSON.parse(
-  fs.readFileSync(path.join(REPO, 'workflows/quickstart-style-lora.json'), 'utf8'),
-) as WorkflowFile;
-
-beforeAll(async () => {
-  server = await startServer(tempDir());
-});
-afterAll(() => server.stop());
+const server = useServer();
+const quickstart = readExample('quickstart-style-lora');
 
 /** The quick start with one parameter changed. */
 function withParam(nodeId: string, param: string, value: ParamValue): WorkflowFile {

@@ -4,22 +4,12 @@
  * ran again, and only then heard that the output name "../../pwn" and the folder "/tmp/…" are refused. Every error
  * now comes in the one 400, as "all errors at once" promises; a parameter validation names is not named twice.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { post, REPO, startServer, tempDir, type ServerProcess } from './harness';
-import type { WorkflowFile } from '../../protocol/workflow';
+import { post, readExample, useServer } from './harness';
 
 jest.setTimeout(60_000);
 
-let server: ServerProcess;
-const quickstart = JSON.parse(
-  fs.readFileSync(path.join(REPO, 'workflows/quickstart-style-lora.json'), 'utf8'),
-) as WorkflowFile;
-
-beforeAll(async () => {
-  server = await startServer(tempDir());
-});
-afterAll(() => server.stop());
+const server = useServer();
+const quickstart = readExample('quickstart-style-lora');
 
 test('a wrong value and two refused paths come back together in one 400', async () => {
   const wf = structuredClone(quickstart);
