@@ -1,15 +1,9 @@
 /** Renaming a library workflow renames its file and, given a title, the workflow's own name (what the list shows). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { get, post, startServer, tempDir, workflow, type ServerProcess } from './harness';
+import { get, post, useServer, workflow } from './harness';
 
-let server: ServerProcess;
-let data: string;
-beforeAll(async () => {
-  data = tempDir();
-  server = await startServer(data);
-});
-afterAll(() => server.stop());
+const server = useServer();
 
 test('a rename with a title rewrites the name inside the file, keeps the rest and lists the new title', async () => {
   const wf = { ...workflow('My style LoRA', [['n', 'TestNumber', { value: 2 }]]), futureField: { keep: true } };
@@ -24,7 +18,7 @@ test('a rename with a title rewrites the name inside the file, keeps the rest an
     title: 'renamed style',
   });
   expect(res.body).toMatchObject({ name: 'renamed-style' });
-  const dir = path.join(data, 'workflows');
+  const dir = path.join(server.data, 'workflows');
   expect(fs.existsSync(path.join(dir, 'my-style-lora.json'))).toBe(false);
   const stored = JSON.parse(fs.readFileSync(path.join(dir, 'renamed-style.json'), 'utf8'));
   expect(stored).toMatchObject({ name: 'renamed style', futureField: { keep: true } });

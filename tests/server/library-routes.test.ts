@@ -4,15 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { get, post, REPO, startServer, tempDir, type ServerProcess } from './harness';
+import { get, post, REPO, useServer } from './harness';
 
-let server: ServerProcess;
-let data: string;
-beforeAll(async () => {
-  data = tempDir();
-  server = await startServer(data);
-});
-afterAll(() => server.stop());
+const server = useServer();
 
 const put = async (name: string, body: unknown) =>
   (
@@ -31,10 +25,10 @@ test('saving under an example’s name is refused; a user workflow is renamed; r
   expect((await post(`${server.url}/api/workflows/mine/rename`, { to: 'renamed' })).body).toMatchObject({
     name: 'renamed',
   });
-  expect(fs.existsSync(path.join(data, 'workflows', 'renamed.json'))).toBe(true);
+  expect(fs.existsSync(path.join(server.data, 'workflows', 'renamed.json'))).toBe(true);
   // A copy written over an example by an older version: listed instead of it until restored.
   fs.writeFileSync(
-    path.join(data, 'workflows', 'quickstart-style-lora.json'),
+    path.join(server.data, 'workflows', 'quickstart-style-lora.json'),
     JSON.stringify({ ...example, name: 'copy' }),
   );
   expect((await get(`${server.url}/api/workflows/quickstart-style-lora`)).body.name).toBe('copy');
@@ -61,10 +55,10 @@ test('the template gallery lists the quick start first, then the scenarios, each
 });
 
 test('a file a node wrote downloads by its path; paths outside the allowed folders are refused', async () => {
-  fs.mkdirSync(path.join(data, 'loras'), { recursive: true });
-  fs.writeFileSync(path.join(data, 'loras', 'style.safetensors'), 'weights');
+  fs.mkdirSync(path.join(server.data, 'loras'), { recursive: true });
+  fs.writeFileSync(path.join(server.data, 'loras', 'style.safetensors'), 'weights');
   const res = await fetch(
-    `${server.url}/api/download?path=${encodeURIComponent(path.join(data, 'loras/style.safetensors'))}`,
+    `${server.url}/api/download?path=${encodeURIComponent(path.join(server.data, 'loras/style.safetensors'))}`,
   );
   expect(res.status).toBe(200);
   expect(res.headers.get('content-disposition')).toContain('style.safetensors');

@@ -6,15 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { get, post, startServer, tempDir, workflow, type ServerProcess } from './harness';
+import { get, post, useServer, workflow } from './harness';
 
-let server: ServerProcess;
-let data: string;
-beforeAll(async () => {
-  data = tempDir();
-  server = await startServer(data);
-});
-afterAll(() => server.stop());
+const server = useServer();
 
 const url = (name: string) => `${server.url}/api/workflows/${name}`;
 
@@ -68,13 +62,13 @@ test('saves without If-Match (scripts, older clients) replace the file as before
 test('a change made outside the server (a text editor, another process) is a new revision too', async () => {
   await save('outside', workflow('mine', []));
   const { etag } = await read('outside');
-  const file = path.join(data, 'workflows', 'outside.json');
+  const file = path.join(server.data, 'workflows', 'outside.json');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"mine"', '"theirs"'));
   const res = await save('outside', workflow('mine, later', []), etag!);
   expect(res.status).toBe(409);
   expect((await read('outside')).body.name).toBe('theirs');
   // No temp file of the refused save is left next to the workflows.
-  expect(fs.readdirSync(path.join(data, 'workflows')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  expect(fs.readdirSync(path.join(server.data, 'workflows')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 });
 
 test('the listing carries each revision; a rename says the revisions before and after', async () => {
