@@ -4,11 +4,9 @@
  *
  *   n(TestNumber) ──> add(TestSlowAdd: 5 steps, loss 1/step)
  */
-import { get, post, startServer, tempDir, workflow, type ServerProcess } from './harness';
+import { get, post, useServer, workflow } from './harness';
 
-let server: ServerProcess;
-beforeAll(async () => (server = await startServer(tempDir())));
-afterAll(async () => server.stop());
+const server = useServer();
 
 const wf = workflow(
   'cached metrics',

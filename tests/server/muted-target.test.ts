@@ -4,11 +4,9 @@
  *
  *   n(TestNumber) ──> report(TestReport, muted)
  */
-import { post, startServer, tempDir, workflow, type ServerProcess } from './harness';
+import { post, useServer, workflow } from './harness';
 
-let server: ServerProcess;
-beforeAll(async () => (server = await startServer(tempDir())));
-afterAll(async () => server.stop());
+const server = useServer();
 
 function graphWith(mode: 'mute' | 'bypass' | undefined) {
   const wf = workflow(

@@ -3,13 +3,9 @@
  * "png": the leading dots went and the extension with them, so LoadImages' uploads list named a file without one.
  * Such a name now keeps its extension after "upload" ("upload.png"); other names are kept as before.
  */
-import { startServer, tempDir, type ServerProcess } from './harness';
+import { useServer } from './harness';
 
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServer(tempDir());
-}, 60_000);
-afterAll(() => server.stop());
+const server = useServer({ timeoutMs: 60_000 });
 
 function send(name: string): Promise<Response> {
   return fetch(`${server.url}/api/uploads?name=${encodeURIComponent(name)}`, {
