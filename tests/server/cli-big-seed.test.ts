@@ -6,14 +6,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { builtinNodes } from '../../nodes';
 import { validateWorkflow } from '../../protocol/validate';
 import { parseWorkflow } from '../../protocol/workflow-io';
-import { BIN, REPO } from './harness';
+import { BIN, examplePath } from './harness';
 
 const schemas = builtinNodes.map((n) => n.schema);
-const quickstart = path.join(REPO, 'workflows/quickstart-style-lora.json');
+const quickstart = examplePath('quickstart-style-lora');
 
 /** The quick start with the Sample node's seed written as `seed` (raw JSON text, as a user would type it). */
 function withSampleSeed(seed: string) {

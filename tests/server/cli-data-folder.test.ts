@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, REPO, tempDir } from './harness';
+import { BIN, examplePath, tempDir } from './harness';
 
-const quickstart = path.join(REPO, 'workflows/quickstart-style-lora.json');
+const quickstart = examplePath('quickstart-style-lora');
 const validate = (data: string) =>
   spawnSync(process.execPath, [BIN, 'validate', quickstart, '--data', data], {
     encoding: 'utf8',

@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, REPO, tempDir } from './harness';
+import { BIN, examplePath, tempDir } from './harness';
 
-const quickstart = path.join(REPO, 'workflows/quickstart-style-lora.json');
+const quickstart = examplePath('quickstart-style-lora');
 const exportTo = (folder: string) =>
   spawnSync(process.execPath, [BIN, 'export', quickstart, '--to', 'kohya', '-o', folder], {
     encoding: 'utf8',

@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, REPO, tempDir } from './harness';
+import { BIN, examplePath, tempDir } from './harness';
 
-const quickstart = path.join(REPO, 'workflows/quickstart-style-lora.json');
+const quickstart = examplePath('quickstart-style-lora');
 
 function validate(args: string[]): { home: string; cwd: string; res: ReturnType<typeof spawnSync> } {
   const home = tempDir('loraflow-home-');

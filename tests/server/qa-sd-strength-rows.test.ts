@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, runLoraflow, tempDir } from './harness';
+import { examplePath, runLoraflow, tempDir } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -15,7 +15,7 @@ const data = tempDir();
 fs.mkdirSync(path.join(data, 'models'), { recursive: true });
 fs.mkdirSync(path.join(data, 'my-style-images'), { recursive: true });
 fs.writeFileSync(path.join(data, 'models', 'mine.safetensors'), Buffer.alloc(16));
-const example = path.join(REPO, 'workflows/sd15-style-lora.json');
+const example = examplePath('sd15-style-lora');
 const validate = (rows: string) =>
   runLoraflow([
     'validate',

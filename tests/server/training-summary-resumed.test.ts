@@ -3,14 +3,12 @@
  * sampleEvery raised: it resumes at its last checkpoint and trains nothing) printed "4 steps in 0.9 s (4.5 steps/s)",
  * a speed from no step at all; a run resumed halfway counted every step as trained in this run's time.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LogEntry } from '../../protocol/api';
 import type { NodeState, RunDetail } from '../../protocol/messages';
-import type { WorkflowFile } from '../../protocol/workflow';
 import { formatTrainingSummaries } from '../../server/cli/training-summary';
+import { readExample } from './harness';
 
-const wf = JSON.parse(readFileSync(join(__dirname, '../../workflows/sd15-style-lora.json'), 'utf8')) as WorkflowFile;
+const wf = readExample('sd15-style-lora');
 const artifact = { $artifact: 'a.safetensors', mime: 'application/octet-stream', name: 'a', bytes: 1 };
 
 /** The summary's first line for a TrainLoRA that ended at `step` after `ms` and logged `messages`. */
