@@ -45,5 +45,5 @@ test('every line of a long validate report reaches a pipe that is read late', ()
   const text = res.stdout;
   expect(text).toMatch(/^1000 validation errors:/);
   expect(text).toContain('  n999: node "n999" (Caption)');
-  expect(text.trimEnd().endsWith('(validation stopped at the first 1000 errors)')).toBe(true);
+  expect(text.trimEnd()).toMatch(/\(validation stopped at the first 1000 errors[^)]*\)$/);
 }, 60_000);
